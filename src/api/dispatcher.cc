@@ -1,0 +1,202 @@
+// The request pipeline; see dispatcher.h.
+#include "api/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <exception>
+
+#include "api/problem.h"
+
+namespace tongban::api {
+namespace {
+
+bool IsJsonContentType(std::string_view ct) {
+  auto semi = ct.find(';');
+  std::string_view base = ct.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  std::string lower(base);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json" || (lower.size() > 5 && lower.ends_with("+json"));
+}
+
+std::string JsonEscape(std::string_view s) {
+  return boost::json::serialize(boost::json::string(s));
+}
+
+}  // namespace
+
+std::string MaskPathForLog(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = i;
+    bool has_digit = false;
+    while (j < path.size() && (std::isalnum(static_cast<unsigned char>(path[j])) ||
+                               path[j] == '-' || path[j] == '_' || path[j] == '.' ||
+                               path[j] == '~' || path[j] == '=')) {
+      if (std::isdigit(static_cast<unsigned char>(path[j]))) has_digit = true;
+      ++j;
+    }
+    size_t len = j - i;
+    if (len >= 15 && has_digit) {
+      out.append(path.substr(i, 4));
+      out.append(len - 8, '*');
+      out.append(path.substr(j - 4, 4));
+    } else {
+      out.append(path.substr(i, len));
+    }
+    if (j < path.size()) out.push_back(path[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+Dispatcher::Dispatcher(std::string version)
+    : version_(std::move(version)),
+      authoriser_([](const HttpRequest&, const Route& route) {
+        return route.access.is_public ? Status::Ok()
+                                      : Status::Unauthenticated("this endpoint needs a login");
+      }) {}
+
+void Dispatcher::AddReadinessProbe(std::string name, ReadinessProbe probe) {
+  probes_.emplace_back(std::move(name), std::move(probe));
+}
+
+HttpResponse Dispatcher::Handle(HttpRequest& request) {
+  auto match = router_.Find(request.method, request.path);
+  if (match.kind == Router::MatchKind::kNotFound) {
+    return ProblemResponse(Status::NotFound("resource", ""), request.request_id);
+  }
+  if (match.kind == Router::MatchKind::kMethodNotAllowed) {
+    HttpResponse r = ProblemResponse(405, "", "allowed: " + match.allow, request.request_id);
+    r.WithHeader("Allow", match.allow);
+    return r;
+  }
+  const Route& route = *match.route;
+  if (Status s = authoriser_(request, route); !s.ok()) {
+    HttpResponse r = ProblemResponse(s, request.request_id);
+    if (s.code() == ErrorCode::kUnauthenticated) {
+      r.WithHeader("WWW-Authenticate", "Bearer realm=\"tongban\"");
+    }
+    return r;
+  }
+  if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+    auto ct = request.Header("content-type");
+    if (!request.body.empty() && (!ct || !IsJsonContentType(*ct))) {
+      return ProblemResponse(415, "", "request bodies must be application/json",
+                             request.request_id);
+    }
+    if (!IsValidUtf8(request.body)) {
+      return ProblemResponse(Status::InvalidArgument("request body is not valid UTF-8"),
+                             request.request_id);
+    }
+  }
+  try {
+    return route.handler(request, match.params);
+  } catch (const std::exception& e) {
+    spdlog::error("{{\"rid\":{},\"event\":\"handler_exception\",\"route\":{},\"what\":{}}}",
+                  JsonEscape(request.request_id), JsonEscape(route.pattern), JsonEscape(e.what()));
+    return ProblemResponse(Status::Internal("handler failed"), request.request_id);
+  }
+}
+
+void Dispatcher::Observe(const HttpRequest& request, const HttpResponse& response,
+                         std::chrono::microseconds elapsed) {
+  auto match = router_.Find(request.method, request.path);
+  std::string route = match.route ? match.route->pattern : std::string("unmatched");
+  metrics_.ObserveRequest(route, request.method.empty() ? "-" : request.method, response.status,
+                          static_cast<double>(elapsed.count()) / 1e6);
+  // Query strings are never logged (they may carry identifiers); paths are masked.
+  spdlog::info(
+      "{{\"rid\":{},\"method\":{},\"path\":{},\"route\":{},\"status\":{},\"us\":{},"
+      "\"remote\":{}}}",
+      JsonEscape(request.request_id), JsonEscape(request.method),
+      JsonEscape(MaskPathForLog(request.path)), JsonEscape(route), response.status,
+      elapsed.count(), JsonEscape(request.remote_address));
+}
+
+void Dispatcher::AddSystemRoutes() {
+  router_.Add(Route{"GET", "/healthz", "getHealth", "Liveness: the process is up.",
+                    RouteAccess::Public(),
+                    [](const HttpRequest&, const PathParams&) {
+                      return HttpResponse::Json(200, R"({"status":"ok"})");
+                    }});
+  router_.Add(Route{"GET", "/readyz", "getReadiness",
+                    "Readiness: the database and the ledger sequencer can serve.",
+                    RouteAccess::Public(), [this](const HttpRequest& req, const PathParams&) {
+                      boost::json::object checks;
+                      bool ready = true;
+                      for (const auto& [name, probe] : probes_) {
+                        Status s = probe();
+                        checks[name] = s.ok() ? "ok" : s.message();
+                        ready = ready && s.ok();
+                      }
+                      boost::json::object body{{"status", ready ? "ready" : "not_ready"},
+                                               {"checks", checks}};
+                      HttpResponse r = HttpResponse::Json(ready ? 200 : 503,
+                                                          boost::json::serialize(body));
+                      if (!ready) r.WithHeader("Retry-After", "1");
+                      (void)req;
+                      return r;
+                    }});
+  router_.Add(Route{"GET", "/metrics", "getMetrics", "Prometheus metrics.", RouteAccess::Public(),
+                    [this](const HttpRequest&, const PathParams&) {
+                      return HttpResponse::Text(200, metrics_.Render(),
+                                                "text/plain; version=0.0.4; charset=utf-8");
+                    },
+                    "text/plain"});
+  router_.Add(Route{"GET", "/api/v1/openapi.json", "getOpenApi",
+                    "This API's OpenAPI 3.1 document, generated from the route table.",
+                    RouteAccess::Public(), [this](const HttpRequest&, const PathParams&) {
+                      return HttpResponse::Json(200, OpenApiJson());
+                    }});
+}
+
+std::string Dispatcher::OpenApiJson() const {
+  boost::json::object paths;
+  for (const Route& r : router_.routes()) {
+    std::string method = r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    boost::json::object op{{"operationId", r.operation_id}, {"summary", r.summary}};
+    boost::json::array params;
+    for (size_t p = r.pattern.find('{'); p != std::string::npos; p = r.pattern.find('{', p + 1)) {
+      size_t e = r.pattern.find('}', p);
+      params.push_back(boost::json::object{{"name", r.pattern.substr(p + 1, e - p - 1)},
+                                           {"in", "path"},
+                                           {"required", true},
+                                           {"schema", boost::json::object{{"type", "string"}}}});
+    }
+    if (!params.empty()) op["parameters"] = std::move(params);
+    if (r.access.is_public) {
+      op["security"] = boost::json::array{};
+    } else {
+      boost::json::array roles;
+      for (const auto& role : r.access.roles) roles.push_back(boost::json::string(role));
+      op["security"] = boost::json::array{boost::json::object{{"bearer", boost::json::array{}}}};
+      op["x-tongban-roles"] = std::move(roles);
+    }
+    op["responses"] = boost::json::object{
+        {"200", boost::json::object{{"description", "OK"},
+                                    {"content", boost::json::object{{r.response_type,
+                                                                     boost::json::object{}}}}}},
+        {"default", boost::json::object{
+                        {"description", "RFC 9457 problem"},
+                        {"content", boost::json::object{{"application/problem+json",
+                                                         boost::json::object{}}}}}}};
+    paths[r.pattern].as_object()[method] = std::move(op);
+  }
+  boost::json::object doc{
+      {"openapi", "3.1.0"},
+      {"info", boost::json::object{{"title", "Tongban API"}, {"version", version_}}},
+      {"components",
+       boost::json::object{{"securitySchemes",
+                            boost::json::object{{"bearer", boost::json::object{
+                                                               {"type", "http"},
+                                                               {"scheme", "bearer"}}}}}}},
+      {"paths", std::move(paths)}};
+  return boost::json::serialize(doc);
+}
+
+}  // namespace tongban::api

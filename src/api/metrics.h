@@ -1,0 +1,52 @@
+// Metrics: a small Prometheus registry — counters, gauges and latency histograms, with labels —
+// rendered in the text exposition format for /metrics.
+// Thread-safe: recording takes a shared lock and an atomic add; creating a new label set takes
+// an exclusive lock once.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace tongban::api {
+
+class Metrics {
+ public:
+  // Latency buckets in seconds (upper bounds).
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  // Counts one request and its latency under {route, method, status}.
+  void ObserveRequest(const std::string& route, const std::string& method, int status,
+                      double seconds);
+  // Adds to a named counter with one label string (already formatted: `kind="x"`), or none.
+  void AddCounter(const std::string& name, const std::string& labels, int64_t delta = 1);
+  // A gauge computed at scrape time (ledger size, queue depth, open connections).
+  void AddGauge(std::string name, std::string help, std::function<double()> read);
+
+  // Prometheus text format 0.0.4.
+  std::string Render() const;
+
+ private:
+  struct Histogram {
+    std::array<std::atomic<int64_t>, kBuckets.size()> buckets{};
+    std::atomic<int64_t> count{0};
+    std::atomic<int64_t> sum_micros{0};
+  };
+  struct Gauge {
+    std::string name, help;
+    std::function<double()> read;
+  };
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::unique_ptr<std::atomic<int64_t>>> request_counts_;  // labels -> n
+  std::map<std::string, std::unique_ptr<Histogram>> latencies_;  // route+method labels -> hist
+  std::map<std::string, std::map<std::string, std::unique_ptr<std::atomic<int64_t>>>> counters_;
+  std::vector<Gauge> gauges_;
+};
+
+}  // namespace tongban::api

@@ -1,0 +1,62 @@
+// Router: maps (method, path) to a handler, with `{name}` path parameters, and keeps the route
+// table that the OpenAPI document and the authorisation policy are generated from, so neither
+// can drift from what is served.
+// Build the table at start-up, then treat it as immutable: Match() is thread-safe when no
+// Add() runs concurrently.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_message.h"
+
+namespace tongban::api {
+
+using PathParams = std::map<std::string, std::string, std::less<>>;
+using Handler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
+
+// Who may call a route. Public routes need no credentials; others name the roles or scopes
+// that are allowed (enforced by the authorisation layer from this same table).
+struct RouteAccess {
+  bool is_public = false;
+  std::vector<std::string> roles;  // e.g. "citizen", "staff", "admin", "scope:receipt:issue"
+  static RouteAccess Public() { return RouteAccess{true, {}}; }
+  static RouteAccess Roles(std::vector<std::string> roles) {
+    return RouteAccess{false, std::move(roles)};
+  }
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;       // "/api/v1/ledger/entries/{index}"
+  std::string operation_id;  // "getLedgerEntry"
+  std::string summary;       // one line for the API page
+  RouteAccess access;
+  Handler handler;
+  std::string response_type = "application/json";  // main success content type, for OpenAPI
+};
+
+class Router {
+ public:
+  void Add(Route route);
+
+  enum class MatchKind { kFound, kNotFound, kMethodNotAllowed };
+  struct Match {
+    MatchKind kind = MatchKind::kNotFound;
+    const Route* route = nullptr;
+    PathParams params;
+    std::string allow;  // for 405: comma-separated allowed methods
+  };
+  Match Find(std::string_view method, std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  static bool MatchPattern(std::string_view pattern, std::string_view path, PathParams& params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace tongban::api

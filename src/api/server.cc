@@ -1,0 +1,360 @@
+// Boost.Beast server: the only translation unit that includes Beast (compile time matters on
+// small build machines). See server.h for the threading and limits model.
+#include "api/server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <list>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "api/problem.h"
+
+namespace tongban::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+bool SaneRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = rng();
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i) {
+    out[i] = kHex[v & 0xf];
+    v >>= 4;
+  }
+  return out;
+}
+
+class Session;
+
+// One worker: an io_context, its acceptor, and the sessions living on it.
+struct Worker {
+  asio::io_context ioc{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::list<std::weak_ptr<Session>> sessions;  // touched only on this worker's thread
+};
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  RequestHandler handler;
+  ResponseObserver observer;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<bool> stopping{false};
+  std::atomic<int64_t> connections{0};
+  uint16_t port = 0;
+
+  void Accept(Worker& w);
+  void StopWorker(Worker& w);
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server, Worker& worker)
+      : stream_(std::move(socket)), server_(server), worker_(worker) {
+    server_.connections.fetch_add(1, std::memory_order_relaxed);
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string();
+  }
+  ~Session() { server_.connections.fetch_sub(1, std::memory_order_relaxed); }
+
+  void Start() { ReadHeader(); }
+
+  // Called on stop: idle connections close now, busy ones after their response.
+  void OnStop() {
+    if (idle_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.close();
+    }
+  }
+
+ private:
+  void ReadHeader() {
+    idle_ = true;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_.options.header_limit));
+    parser_->body_limit(server_.options.body_limit);
+    // The first request on a connection and later keep-alive requests share the idle timeout;
+    // a client that starts a header must finish it within header_timeout.
+    stream_.expires_after(first_request_ ? server_.options.header_timeout
+                                         : server_.options.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    idle_ = false;
+    first_request_ = false;
+    started_ = std::chrono::steady_clock::now();
+    if (ec) return OnReadError(ec);
+    if (server_.stopping.load()) keep_alive_ = false;
+    auto& req = parser_->get();
+    // Early refusal of a declared oversized body: no need to read it.
+    if (auto len = parser_->content_length(); len && *len > server_.options.body_limit) {
+      keep_alive_ = false;
+      return WriteServerProblem(413, "body exceeds the limit of " +
+                                         std::to_string(server_.options.body_limit) + " bytes");
+    }
+    if (req[http::field::expect] == "100-continue") {
+      // Reply 100 Continue is optional; Beast clients and curl proceed after a short wait.
+    }
+    stream_.expires_after(server_.options.body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnBody(ec);
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::bad_descriptor) {
+      return Close();
+    }
+    keep_alive_ = false;
+    if (ec == http::error::header_limit) {
+      return WriteServerProblem(431, "request header block exceeds " +
+                                         std::to_string(server_.options.header_limit) + " bytes");
+    }
+    if (ec == http::error::body_limit) {
+      return WriteServerProblem(413, "body exceeds the limit of " +
+                                         std::to_string(server_.options.body_limit) + " bytes");
+    }
+    return WriteServerProblem(400, "malformed HTTP request: " + ec.message());
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& breq = parser_->get();
+    request_ = HttpRequest{};
+    request_.method = std::string(breq.method_string());
+    request_.target = std::string(breq.target());
+    request_.remote_address = remote_;
+    for (const auto& field : breq) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request_.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request_.body = std::move(breq.body());
+    auto rid = request_.Header("x-request-id");
+    request_.request_id = rid && SaneRequestId(*rid) ? std::string(*rid) : NewRequestId();
+    if (!breq.keep_alive()) keep_alive_ = false;
+    head_ = breq.method() == http::verb::head;
+
+    HttpResponse response;
+    if (!ParseTarget(request_.target, request_.path, request_.query)) {
+      response = ProblemResponse(400, "Bad Request",
+                                 "malformed request target (bad escape, invalid UTF-8 or "
+                                 "path traversal)",
+                                 request_.request_id);
+    } else {
+      response = server_.handler(request_);
+    }
+    Write(std::move(response));
+  }
+
+  void WriteServerProblem(int status, std::string detail) {
+    request_ = HttpRequest{};
+    request_.remote_address = remote_;
+    request_.request_id = NewRequestId();
+    if (parser_) {
+      const auto& breq = parser_->get();
+      request_.method = std::string(breq.method_string());
+      request_.target = std::string(breq.target());
+      auto q = request_.target.find('?');
+      request_.path = request_.target.substr(0, q);
+    }
+    Write(ProblemResponse(status, "", detail, request_.request_id));
+  }
+
+  void Write(HttpResponse response) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<unsigned>(response.status));
+    res_.set(http::field::server, "tongban");
+    res_.set(http::field::content_type, response.content_type);
+    res_.set("X-Request-Id", request_.request_id);
+    res_.set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : response.headers) res_.set(k, v);
+    if (server_.stopping.load()) keep_alive_ = false;
+    res_.keep_alive(keep_alive_);
+    if (head_) {
+      res_.content_length(response.body.size());
+    } else {
+      res_.body() = std::move(response.body);
+      res_.prepare_payload();
+    }
+    response.body.clear();
+    if (server_.observer) {
+      auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - started_);
+      server_.observer(request_, response, elapsed);
+    }
+    stream_.expires_after(server_.options.body_timeout);
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnWrite(ec);
+    });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    if (ec || !keep_alive_) return Close();
+    head_ = false;
+    ReadHeader();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl& server_;
+  Worker& worker_;
+  beast::flat_buffer buffer_{8192};
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  HttpRequest request_;
+  std::string remote_;
+  std::chrono::steady_clock::time_point started_;
+  bool keep_alive_ = true;
+  bool idle_ = true;
+  bool head_ = false;
+  bool first_request_ = true;
+};
+
+void HttpServer::Impl::Accept(Worker& w) {
+  w.acceptor->async_accept(w.ioc, [this, &w](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
+      // Transient errors (EMFILE, ECONNABORTED): keep accepting.
+      return Accept(w);
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<Session>(std::move(socket), *this, w);
+    // Prune dead entries occasionally so the list does not grow without bound.
+    if (w.sessions.size() > 1024) {
+      w.sessions.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+    }
+    w.sessions.push_back(session);
+    session->Start();
+    Accept(w);
+  });
+}
+
+void HttpServer::Impl::StopWorker(Worker& w) {
+  beast::error_code ec;
+  if (w.acceptor) w.acceptor->close(ec);
+  for (auto& weak : w.sessions) {
+    if (auto s = weak.lock()) s->OnStop();
+  }
+}
+
+HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {}
+HttpServer::~HttpServer() = default;
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions options,
+                                                       RequestHandler handler,
+                                                       ResponseObserver observer) {
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  Impl& impl = *server->impl_;
+  impl.options = options;
+  impl.handler = std::move(handler);
+  impl.observer = std::move(observer);
+  if (options.threads < 1 || options.threads > 256) {
+    return Status::InvalidField("server.threads", "must be between 1 and 256");
+  }
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.host, ec);
+  if (ec) return Status::InvalidField("server.listen", "not an IP address: " + options.host);
+  uint16_t port = options.port;
+  for (int i = 0; i < options.threads; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->acceptor = std::make_unique<tcp::acceptor>(w->ioc);
+    tcp::endpoint ep(address, port);
+    w->acceptor->open(ep.protocol(), ec);
+    if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      int one = 1;
+      if (::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
+                       sizeof(one)) != 0) {
+        ec = beast::error_code(errno, boost::system::system_category());
+      }
+    }
+    if (!ec) w->acceptor->bind(ep, ec);
+    if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Unavailable("cannot listen on " + options.host + ":" + std::to_string(port) +
+                                 ": " + ec.message());
+    }
+    if (port == 0) port = w->acceptor->local_endpoint().port();
+    impl.workers.push_back(std::move(w));
+  }
+  impl.port = port;
+  return server;
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+int64_t HttpServer::open_connections() const { return impl_->connections.load(); }
+
+void HttpServer::Run() {
+  std::vector<std::thread> threads;
+  for (auto& w : impl_->workers) {
+    impl_->Accept(*w);
+  }
+  for (size_t i = 1; i < impl_->workers.size(); ++i) {
+    threads.emplace_back([w = impl_->workers[i].get()] { w->ioc.run(); });
+  }
+  impl_->workers[0]->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::Stop() {
+  if (impl_->stopping.exchange(true)) return;
+  auto deadline = std::chrono::steady_clock::now() + impl_->options.drain_timeout;
+  for (auto& w : impl_->workers) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [this, worker, deadline] {
+      impl_->StopWorker(*worker);
+      WaitForDrain(*worker, deadline);
+    });
+  }
+}
+
+// Polls (every 10 ms, on the worker's own thread) until the worker's sessions are gone or the
+// drain deadline passes; then stops its io_context so Run() can return.
+void HttpServer::WaitForDrain(Worker& worker, std::chrono::steady_clock::time_point deadline) {
+  worker.sessions.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+  if (worker.sessions.empty() || std::chrono::steady_clock::now() >= deadline) {
+    worker.ioc.stop();
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(worker.ioc, std::chrono::milliseconds(10));
+  timer->async_wait([this, &worker, deadline, timer](beast::error_code) {
+    WaitForDrain(worker, deadline);
+  });
+}
+
+}  // namespace tongban::api

@@ -1,0 +1,72 @@
+// HttpServer: the asynchronous HTTP/1.1 server (Boost.Beast + Asio). One io_context and one
+// SO_REUSEPORT acceptor per worker thread, so connections never cross threads and idle keep-alive
+// connections cost a socket and a small buffer, not a thread.
+//
+// Limits a slow or hostile client cannot get around: header size and header timeout, body size
+// and body timeout, idle keep-alive timeout. Graceful stop: stop accepting, let in-flight requests
+// finish (up to `drain_timeout`), close idle connections.
+//
+// Thread-safe: Stop() may be called from any thread (e.g. a signal handler thread).
+// The handler is called concurrently from all worker threads and must be thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http_message.h"
+#include "core/status.h"
+
+namespace tongban::api {
+
+struct Worker;  // one io thread's state; defined in server.cc
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
+  int threads = 2;
+  size_t body_limit = 1 << 20;       // bytes; larger bodies get 413
+  size_t header_limit = 16 << 10;    // bytes; larger header blocks get 431
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
+  std::chrono::seconds drain_timeout{10};  // graceful stop: wait this long for in-flight work
+};
+
+// Called once per request on a worker thread. `request.request_id` is already set.
+using RequestHandler = std::function<HttpResponse(HttpRequest&)>;
+// Called after each response is written (or produced by the server itself, e.g. 413), for
+// access logs and metrics. `route` is empty when the server answered without the handler.
+using ResponseObserver = std::function<void(const HttpRequest&, const HttpResponse&,
+                                            std::chrono::microseconds elapsed)>;
+
+class HttpServer {
+ public:
+  // Binds the listening sockets (so port() is known) but serves nothing until Run().
+  static Result<std::unique_ptr<HttpServer>> Create(ServerOptions options, RequestHandler handler,
+                                                   ResponseObserver observer = nullptr);
+  ~HttpServer();
+
+  uint16_t port() const;
+  // Runs the worker threads; returns after Stop() once connections have drained.
+  void Run();
+  // Starts a graceful stop. Idempotent.
+  void Stop();
+  // Number of open connections (for /metrics).
+  int64_t open_connections() const;
+
+ // Implementation detail, public only so that server.cc's session class can reach it.
+  struct Impl;
+
+ private:
+  HttpServer();
+  void WaitForDrain(Worker& worker, std::chrono::steady_clock::time_point deadline);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Generates a random 16-hex-character request id.
+std::string NewRequestId();
+
+}  // namespace tongban::api
