@@ -1,0 +1,144 @@
+// The tongban sub-commands: init, serve, demo. Wiring only: parts do the work.
+#include "cli/commands.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "api/dispatcher.h"
+#include "api/server.h"
+#include "cli/config.h"
+#include "cli/version.h"
+
+namespace tongban::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+void SetUpLogging(const std::string& level) {
+  // One JSON object per line, UTC timestamps; messages are JSON objects themselves.
+  spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","event":%v})",
+                      spdlog::pattern_time_type::utc);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "tongban: %s\n", s.ToString().c_str());
+  for (const auto& f : s.fields()) {
+    std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.reason.c_str());
+  }
+  return 1;
+}
+
+Status WriteFileExclusive(const fs::path& path, const std::string& content, mode_t mode) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::Unavailable("cannot write " + path.string());
+  out << content;
+  out.close();
+  if (!out) return Status::Unavailable("cannot write " + path.string());
+  ::chmod(path.c_str(), mode);
+  return Status::Ok();
+}
+
+// Serves until SIGINT/SIGTERM; then stops gracefully.
+int Serve(const Config& config, std::optional<std::string> listen_override,
+          const std::function<void(uint16_t)>& on_listening) {
+  api::ServerOptions options;
+  options.host = config.server.host;
+  options.port = config.server.port;
+  if (listen_override) {
+    Status s = ParseListen(*listen_override, options.host, options.port);
+    if (!s.ok()) return Fail(s);
+  }
+  options.threads = config.server.threads;
+  options.body_limit = static_cast<size_t>(config.server.body_limit_bytes);
+  options.header_timeout = std::chrono::seconds(config.server.header_timeout_s);
+  options.body_timeout = std::chrono::seconds(config.server.body_timeout_s);
+  options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
+  options.drain_timeout = std::chrono::seconds(config.server.drain_timeout_s);
+
+  api::Dispatcher dispatcher(kVersion);
+  dispatcher.AddSystemRoutes();
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = api::HttpServer::Create(
+      options, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
+      [&dispatcher](const api::HttpRequest& req, const api::HttpResponse& res,
+                    std::chrono::microseconds us) { dispatcher.Observe(req, res, us); });
+  if (!server.ok()) return Fail(server.status());
+  dispatcher.metrics().AddGauge("tongban_http_open_connections", "Open HTTP connections.",
+                                [s = server->get()] { return double(s->open_connections()); });
+
+  std::thread signal_thread([&signals, s = server->get()] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info(R"({{"msg":"stopping","signal":{}}})", sig);
+    s->Stop();
+  });
+  spdlog::info(R"({{"msg":"listening","host":"{}","port":{}}})", options.host, (*server)->port());
+  if (on_listening) on_listening((*server)->port());
+  (*server)->Run();
+  // Wake the signal thread if Run() ended for another reason.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  spdlog::info("{}", R"({"msg":"stopped"})");
+  return 0;
+}
+
+}  // namespace
+
+int RunInit(const InitOptions& options) {
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) return Fail(Status::Unavailable("cannot create " + options.dir.string() + ": " + ec.message()));
+  fs::path config_path = options.dir / "tongban.toml";
+  if (fs::exists(config_path) && !options.force) {
+    return Fail(Status::AlreadyExists(config_path.string() +
+                                      " exists; use --force to overwrite it (keys are kept)"));
+  }
+  Status s = WriteFileExclusive(config_path, DefaultConfigText(options.suite, options.origin), 0644);
+  if (!s.ok()) return Fail(s);
+  auto config = LoadConfig(config_path);
+  if (!config.ok()) return Fail(config.status());
+  fs::create_directories(options.dir / "keys", ec);
+  ::chmod((options.dir / "keys").c_str(), 0700);
+  std::printf("initialised %s (suite %s)\n", options.dir.c_str(), options.suite.c_str());
+  return 0;
+}
+
+int RunServe(const ServeOptions& options) {
+  auto config = LoadConfig(options.config);
+  if (!config.ok()) return Fail(config.status());
+  SetUpLogging(config->log.level);
+  return Serve(*config, options.listen, nullptr);
+}
+
+int RunDemo(const DemoOptions& options) {
+  fs::path config_path = options.dir / "tongban.toml";
+  if (!fs::exists(config_path)) {
+    InitOptions init;
+    init.dir = options.dir;
+    init.suite = options.suite;
+    init.origin = "demo.tongban.example/ledger";
+    if (int rc = RunInit(init); rc != 0) return rc;
+  }
+  auto config = LoadConfig(config_path);
+  if (!config.ok()) return Fail(config.status());
+  SetUpLogging(config->log.level);
+  return Serve(*config, options.listen, [&](uint16_t port) {
+    std::printf("\nTongban demo is ready: http://%s:%u/\n", config->server.host.c_str(), port);
+    std::fflush(stdout);
+  });
+}
+
+}  // namespace tongban::cli

@@ -1,0 +1,33 @@
+// The tongban sub-commands. Each returns a process exit code; main.cc only parses arguments.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace tongban::cli {
+
+struct InitOptions {
+  std::filesystem::path dir = ".";
+  std::string suite = "gm";
+  std::string origin = "tongban.example/ledger";
+  bool force = false;  // overwrite an existing config (never existing keys)
+};
+// Writes tongban.toml, generates the ledger key and subject secret, creates and migrates the DB.
+int RunInit(const InitOptions& options);
+
+struct ServeOptions {
+  std::filesystem::path config = "tongban.toml";
+  std::optional<std::string> listen;  // overrides server.listen
+};
+int RunServe(const ServeOptions& options);
+
+struct DemoOptions {
+  std::filesystem::path dir = "tongban-demo";
+  std::string listen = "127.0.0.1:8080";
+  std::string suite = "gm";
+};
+// Initialises `dir` if needed, loads demo data, prints the demo accounts and serves.
+int RunDemo(const DemoOptions& options);
+
+}  // namespace tongban::cli

@@ -1,0 +1,214 @@
+// TOML config parsing with toml++, strict about unknown keys and value types.
+#include "cli/config.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tongban::cli {
+namespace {
+
+// Reads the optional key `key` of `table` into `out`; type errors name "section.key".
+template <typename T>
+Status Read(const toml::table& table, std::string_view section, std::string_view key, T& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::Ok();
+  std::string field = std::string(section) + "." + std::string(key);
+  if constexpr (std::is_same_v<T, std::string>) {
+    auto v = node->value<std::string>();
+    if (!node->is_string() || !v) return Status::InvalidField(field, "must be a string");
+    out = *v;
+  } else {
+    if (!node->is_integer()) return Status::InvalidField(field, "must be an integer");
+    int64_t v = *node->value<int64_t>();
+    if (v < 0 || v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+      return Status::InvalidField(field, "out of range");
+    }
+    out = static_cast<T>(v);
+  }
+  return Status::Ok();
+}
+
+Status CheckKeys(const toml::table& table, std::string_view section,
+                 const std::set<std::string_view>& allowed) {
+  for (const auto& [key, value] : table) {
+    if (!allowed.contains(key.str())) {
+      std::string field = section.empty() ? std::string(key.str())
+                                          : std::string(section) + "." + std::string(key.str());
+      return Status::InvalidField(field, "unknown option (see docs/config.md)");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<const toml::table*> Section(const toml::table& root, std::string_view name) {
+  const toml::node* node = root.get(name);
+  if (node == nullptr) return static_cast<const toml::table*>(nullptr);
+  if (!node->is_table()) return Status::InvalidField(std::string(name), "must be a [table]");
+  return node->as_table();
+}
+
+Status CheckRange(std::string_view field, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi) {
+    return Status::InvalidField(std::string(field), "must be between " + std::to_string(lo) +
+                                                        " and " + std::to_string(hi));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::filesystem::path Config::Resolve(const std::string& path) const {
+  std::filesystem::path p(path);
+  return p.is_absolute() ? p : base_dir / p;
+}
+
+Status ParseListen(std::string_view listen, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size()) {
+    return Status::InvalidField("listen", "expected HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string_view h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string_view p = listen.substr(colon + 1);
+  int64_t value = 0;
+  for (char c : p) {
+    if (c < '0' || c > '9' || value > 65535) {
+      return Status::InvalidField("listen", "port must be a number 0-65535");
+    }
+    value = value * 10 + (c - '0');
+  }
+  if (value > 65535) return Status::InvalidField("listen", "port must be a number 0-65535");
+  host = std::string(h);
+  port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path base_dir) {
+  // Debian's toml++ is built with exceptions: a parse error is thrown, caught here and turned
+  // into a Status at the boundary.
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& err) {
+    std::ostringstream where;
+    where << "line " << err.source().begin.line << ", column " << err.source().begin.column;
+    return Status::InvalidArgument("config is not valid TOML at " + where.str() + ": " +
+                                   std::string(err.description()));
+  }
+  Config c;
+  c.base_dir = std::move(base_dir);
+  TB_RETURN_IF_ERROR(CheckKeys(root, "", {"server", "database", "ledger", "log"}));
+
+  TB_ASSIGN_OR_RETURN(const toml::table* server, Section(root, "server"));
+  if (server) {
+    TB_RETURN_IF_ERROR(CheckKeys(*server, "server",
+                                 {"listen", "threads", "body_limit_bytes", "header_timeout_s",
+                                  "body_timeout_s", "idle_timeout_s", "drain_timeout_s"}));
+    std::string listen;
+    TB_RETURN_IF_ERROR(Read(*server, "server", "listen", listen));
+    if (!listen.empty()) {
+      Status s = ParseListen(listen, c.server.host, c.server.port);
+      if (!s.ok()) return Status::InvalidField("server.listen", s.fields().at(0).reason);
+    }
+    TB_RETURN_IF_ERROR(Read(*server, "server", "threads", c.server.threads));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "body_limit_bytes", c.server.body_limit_bytes));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "header_timeout_s", c.server.header_timeout_s));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "body_timeout_s", c.server.body_timeout_s));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "idle_timeout_s", c.server.idle_timeout_s));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "drain_timeout_s", c.server.drain_timeout_s));
+  }
+  TB_RETURN_IF_ERROR(CheckRange("server.threads", c.server.threads, 1, 256));
+  TB_RETURN_IF_ERROR(CheckRange("server.body_limit_bytes", c.server.body_limit_bytes, 1024,
+                                int64_t{64} << 20));
+
+  TB_ASSIGN_OR_RETURN(const toml::table* db, Section(root, "database"));
+  if (db) {
+    TB_RETURN_IF_ERROR(CheckKeys(*db, "database", {"url", "pool_size"}));
+    TB_RETURN_IF_ERROR(Read(*db, "database", "url", c.database.url));
+    TB_RETURN_IF_ERROR(Read(*db, "database", "pool_size", c.database.pool_size));
+  }
+  if (!c.database.url.starts_with("sqlite:") && !c.database.url.starts_with("postgresql://") &&
+      !c.database.url.starts_with("postgres://")) {
+    return Status::InvalidField("database.url",
+                                "must start with sqlite:// or postgresql:// (see docs/config.md)");
+  }
+  TB_RETURN_IF_ERROR(CheckRange("database.pool_size", c.database.pool_size, 1, 1024));
+
+  TB_ASSIGN_OR_RETURN(const toml::table* ledger, Section(root, "ledger"));
+  if (ledger) {
+    TB_RETURN_IF_ERROR(CheckKeys(*ledger, "ledger",
+                                 {"suite", "origin", "key_file", "subject_secret_file",
+                                  "batch_max_entries", "batch_max_delay_ms"}));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "suite", c.ledger.suite));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "origin", c.ledger.origin));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "key_file", c.ledger.key_file));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "subject_secret_file", c.ledger.subject_secret_file));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "batch_max_entries", c.ledger.batch_max_entries));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "batch_max_delay_ms", c.ledger.batch_max_delay_ms));
+  }
+  if (c.ledger.suite != "gm" && c.ledger.suite != "intl") {
+    return Status::InvalidField("ledger.suite", "must be \"gm\" (SM3+SM2) or \"intl\" (SHA-256+Ed25519)");
+  }
+  if (c.ledger.origin.empty() || c.ledger.origin.find_first_of(" \n\t") != std::string::npos) {
+    return Status::InvalidField("ledger.origin", "must be a non-empty line without spaces");
+  }
+  TB_RETURN_IF_ERROR(CheckRange("ledger.batch_max_entries", c.ledger.batch_max_entries, 1, 100000));
+  TB_RETURN_IF_ERROR(CheckRange("ledger.batch_max_delay_ms", c.ledger.batch_max_delay_ms, 1, 1000));
+
+  TB_ASSIGN_OR_RETURN(const toml::table* log, Section(root, "log"));
+  if (log) {
+    TB_RETURN_IF_ERROR(CheckKeys(*log, "log", {"level"}));
+    TB_RETURN_IF_ERROR(Read(*log, "log", "level", c.log.level));
+  }
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!kLevels.contains(c.log.level)) {
+    return Status::InvalidField("log.level", "must be one of trace, debug, info, warn, error, off");
+  }
+  return c;
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Status::NotFound("config file", file.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto base = std::filesystem::absolute(file).parent_path();
+  return ParseConfig(ss.str(), base);
+}
+
+std::string DefaultConfigText(std::string_view suite, std::string_view origin) {
+  std::ostringstream out;
+  out << R"(# Tongban configuration. Every option is listed here with its default; docs/config.md
+# explains each. Unknown keys are rejected. Relative paths are relative to this file.
+
+[server]
+listen = "127.0.0.1:8080"    # HOST:PORT to serve HTTP on
+threads = 2                  # worker threads (one io_context and acceptor each)
+body_limit_bytes = 1048576   # larger request bodies get 413
+header_timeout_s = 10        # a client must send its request header within this time
+body_timeout_s = 30          # ... and its body within this time
+idle_timeout_s = 75          # idle keep-alive connections are closed after this
+drain_timeout_s = 10         # on SIGTERM, in-flight requests get this long to finish
+
+[database]
+url = "sqlite://tongban.db"  # or postgresql://user@host:5432/tongban
+pool_size = 8                # connections (PostgreSQL) or reader connections (SQLite)
+
+[ledger]
+suite = ")" << suite << R"("                 # gm = SM3 + SM2 (default), intl = SHA-256 + Ed25519
+origin = ")" << origin << R"("   # the log's name: first line of every checkpoint
+key_file = "keys/ledger.key"             # the log's private signing key (PEM, PKCS#8)
+subject_secret_file = "keys/subject-hmac.key"  # secret for keyed hashes of subject IDs
+batch_max_entries = 1024     # the sequencer signs one checkpoint per batch of up to this many
+batch_max_delay_ms = 50      # ... or after this long, whichever comes first
+
+[log]
+level = "info"               # trace, debug, info, warn, error, off
+)";
+  return out.str();
+}
+
+}  // namespace tongban::cli

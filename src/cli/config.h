@@ -1,0 +1,58 @@
+// Config: the one TOML file an operator edits (`tongban.toml`). Every option is documented in
+// docs/config.md and in the commented file `tongban init` writes. Unknown keys are errors (a typo
+// must not silently fall back to a default). Relative paths are relative to the config file.
+// Value type; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/status.h"
+
+namespace tongban::cli {
+
+struct Config {
+  struct Server {
+    std::string host = "127.0.0.1";
+    uint16_t port = 8080;
+    int threads = 2;
+    int64_t body_limit_bytes = 1 << 20;
+    int64_t header_timeout_s = 10;
+    int64_t body_timeout_s = 30;
+    int64_t idle_timeout_s = 75;
+    int64_t drain_timeout_s = 10;
+  } server;
+  struct Database {
+    std::string url = "sqlite://tongban.db";
+    int pool_size = 8;
+  } database;
+  struct Ledger {
+    std::string suite = "gm";  // gm = SM3 + SM2, intl = SHA-256 + Ed25519
+    std::string origin = "tongban.example/ledger";
+    std::string key_file = "keys/ledger.key";
+    std::string subject_secret_file = "keys/subject-hmac.key";
+    int64_t batch_max_entries = 1024;
+    int64_t batch_max_delay_ms = 50;
+  } ledger;
+  struct Log {
+    std::string level = "info";  // trace, debug, info, warn, error, off
+  } log;
+
+  // Directory of the config file; relative paths resolve against it.
+  std::filesystem::path base_dir = ".";
+
+  std::filesystem::path Resolve(const std::string& path) const;
+};
+
+// Parses TOML text. `base_dir` anchors relative paths.
+Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path base_dir);
+Result<Config> LoadConfig(const std::filesystem::path& file);
+
+// Parses "HOST:PORT" (IPv4, or [IPv6]:PORT). Port 0 means "any free port".
+Status ParseListen(std::string_view listen, std::string& host, uint16_t& port);
+
+// The commented config file `tongban init` writes (every option, with its default).
+std::string DefaultConfigText(std::string_view suite, std::string_view origin);
+
+}  // namespace tongban::cli
