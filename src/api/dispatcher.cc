@@ -185,7 +185,9 @@ std::string Dispatcher::OpenApiJson() const {
                         {"description", "RFC 9457 problem"},
                         {"content", boost::json::object{{"application/problem+json",
                                                          boost::json::object{}}}}}}};
-    paths[r.pattern].as_object()[method] = std::move(op);
+    boost::json::value& entry = paths[r.pattern];
+    if (!entry.is_object()) entry = boost::json::object{};
+    entry.as_object()[method] = std::move(op);
   }
   boost::json::object doc{
       {"openapi", "3.1.0"},

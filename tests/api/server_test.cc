@@ -1,0 +1,283 @@
+// End-to-end tests of the HTTP server and dispatcher on 127.0.0.1 port 0: conventions, limits,
+// malformed input and graceful stop.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "api/dispatcher.h"
+#include "api/server.h"
+#include "testing/http_client.h"
+
+namespace tongban::api {
+namespace {
+
+using tongban::testing::HttpClient;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dispatcher_.router().Add(Route{"POST", "/api/v1/echo/{name}", "echo", "Echo a JSON body.",
+                                   RouteAccess::Public(),
+                                   [](const HttpRequest& req, const PathParams& p) {
+                                     boost::json::object o{{"name", p.at("name")},
+                                                           {"body", req.body}};
+                                     return HttpResponse::Json(200, boost::json::serialize(o));
+                                   }});
+    dispatcher_.router().Add(Route{"GET", "/api/v1/private", "private", "Needs a login.",
+                                   RouteAccess::Roles({"staff"}),
+                                   [](const HttpRequest&, const PathParams&) {
+                                     return HttpResponse::Json(200, "{}");
+                                   }});
+    dispatcher_.router().Add(Route{"GET", "/api/v1/throws", "throws", "A buggy handler.",
+                                   RouteAccess::Public(),
+                                   [](const HttpRequest&, const PathParams&) -> HttpResponse {
+                                     throw std::runtime_error("boom");
+                                   }});
+    dispatcher_.router().Add(Route{"GET", "/api/v1/slow", "slow", "Takes 300 ms.",
+                                   RouteAccess::Public(),
+                                   [](const HttpRequest&, const PathParams&) {
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                                     return HttpResponse::Json(200, R"({"done":true})");
+                                   }});
+    dispatcher_.AddSystemRoutes();
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.body_limit = 1024;
+    options.header_limit = 2048;
+    options.header_timeout = std::chrono::seconds(1);
+    options.idle_timeout = std::chrono::seconds(2);
+    options.drain_timeout = std::chrono::seconds(3);
+    auto server = HttpServer::Create(
+        options, [this](HttpRequest& r) { return dispatcher_.Handle(r); },
+        [this](const HttpRequest& q, const HttpResponse& r, std::chrono::microseconds us) {
+          dispatcher_.Observe(q, r, us);
+        });
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  boost::json::object Json(const std::string& body) { return boost::json::parse(body).as_object(); }
+
+  Dispatcher dispatcher_{"test"};
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, HealthzAnswersWithRequestId) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"status":"ok"})");
+  EXPECT_EQ(r->headers["x-request-id"].size(), 16u);
+}
+
+TEST_F(ServerTest, SaneClientRequestIdIsEchoedAndInsaneOneReplaced) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/healthz", "", {{"X-Request-Id", "abc-123_X"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->headers["x-request-id"], "abc-123_X");
+  r = c.Request("GET", "/healthz", "", {{"X-Request-Id", "bad id\"with quotes"}});
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->headers["x-request-id"], "bad id\"with quotes");
+}
+
+TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  HttpClient c(server_->port());
+  for (int i = 0; i < 50; ++i) {
+    auto r = c.Request("GET", "/healthz");
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200);
+  }
+}
+
+TEST_F(ServerTest, PathParametersAndUtf8Bodies) {
+  HttpClient c(server_->port());
+  auto r = c.Request("POST", "/api/v1/echo/%E5%BC%A0%E4%BC%9F", R"({"name":"张伟"})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto o = Json(r->body);
+  EXPECT_EQ(o["name"].as_string(), "张伟");
+  EXPECT_EQ(o["body"].as_string(), R"({"name":"张伟"})");
+}
+
+TEST_F(ServerTest, UnknownPathIs404Problem) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/api/v1/nothing-here");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->headers["content-type"], "application/problem+json");
+  auto o = Json(r->body);
+  EXPECT_EQ(o["status"].as_int64(), 404);
+  EXPECT_EQ(o["type"].as_string(), "urn:tongban:problem:not_found");
+}
+
+TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+  HttpClient c(server_->port());
+  auto r = c.Request("DELETE", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->headers["allow"], "GET");
+}
+
+TEST_F(ServerTest, NonPublicRouteWithoutLoginIs401) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/api/v1/private");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->headers["www-authenticate"], "Bearer realm=\"tongban\"");
+}
+
+TEST_F(ServerTest, WrongContentTypeIs415) {
+  HttpClient c(server_->port());
+  auto r = c.Request("POST", "/api/v1/echo/x", "a=b", {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 415);
+}
+
+TEST_F(ServerTest, InvalidUtf8BodyIs400) {
+  HttpClient c(server_->port());
+  auto r = c.Request("POST", "/api/v1/echo/x", std::string("{\"a\":\"\xC3\x28\"}"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(Json(r->body)["detail"].as_string().find("UTF-8"), std::string::npos);
+}
+
+TEST_F(ServerTest, DeclaredOversizedBodyIs413) {
+  HttpClient c(server_->port());
+  auto r = c.Request("POST", "/api/v1/echo/x", std::string(5000, 'a'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST_F(ServerTest, ChunkedOversizedBodyIs413) {
+  HttpClient c(server_->port());
+  std::string chunk(800, 'a');
+  std::string req =
+      "POST /api/v1/echo/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n";
+  ASSERT_TRUE(c.SendRaw(req));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST_F(ServerTest, HeaderFloodIs431) {
+  HttpClient c(server_->port());
+  std::map<std::string, std::string> headers;
+  for (int i = 0; i < 100; ++i) headers["X-Flood-" + std::to_string(i)] = std::string(40, 'x');
+  auto r = c.Request("GET", "/healthz", "", headers);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+}
+
+TEST_F(ServerTest, PathTraversalIs400) {
+  HttpClient c(server_->port());
+  for (std::string target : {"/api/v1/../etc/passwd", "/api/v1/%2e%2e/secret", "/a%5cb", "/x%00y"}) {
+    auto r = c.Request("GET", target);
+    ASSERT_TRUE(r) << target;
+    EXPECT_EQ(r->status, 400) << target;
+    c.Close();
+  }
+}
+
+TEST_F(ServerTest, GarbageRequestLineIs400) {
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.SendRaw("THIS IS NOT HTTP\r\n\r\n"));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST_F(ServerTest, HandlerExceptionBecomes500WithoutLeakingIt) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/api/v1/throws");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body.find("boom"), std::string::npos);
+  // The server is still alive.
+  EXPECT_EQ(c.Request("GET", "/healthz")->status, 200);
+}
+
+TEST_F(ServerTest, SlowHeaderClientIsDisconnected) {
+  HttpClient c(server_->port(), 4000);
+  ASSERT_TRUE(c.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n"));  // never finishes the header
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(3000));
+}
+
+TEST_F(ServerTest, MetricsCountRequestsPerRoute) {
+  HttpClient c(server_->port());
+  c.Request("GET", "/healthz");
+  auto r = c.Request("GET", "/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find(R"(tongban_http_requests_total{route="/healthz",method="GET",status="200"} 1)"),
+            std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("tongban_http_request_duration_seconds_bucket"), std::string::npos);
+}
+
+TEST_F(ServerTest, OpenApiListsEveryRoute) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/api/v1/openapi.json");
+  ASSERT_TRUE(r);
+  auto doc = Json(r->body);
+  EXPECT_EQ(doc["openapi"].as_string(), "3.1.0");
+  auto& paths = doc["paths"].as_object();
+  for (const Route& route : dispatcher_.router().routes()) {
+    EXPECT_TRUE(paths.contains(route.pattern)) << route.pattern;
+  }
+  EXPECT_TRUE(paths["/api/v1/echo/{name}"].as_object()["post"].as_object().contains("parameters"));
+}
+
+TEST_F(ServerTest, GracefulStopFinishesInFlightRequest) {
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.SendRaw("GET /api/v1/slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server_->Stop();
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->headers["connection"], "close");
+  thread_.join();
+}
+
+TEST(MaskPathForLog, MasksIdentifierLikeSegments) {
+  EXPECT_EQ(MaskPathForLog("/api/v1/people/11010519491231002X/records"),
+            "/api/v1/people/1101**********002X/records");
+  EXPECT_EQ(MaskPathForLog("/api/v1/openapi.json"), "/api/v1/openapi.json");
+  EXPECT_EQ(MaskPathForLog("/healthz"), "/healthz");
+}
+
+TEST(ParseTarget, DecodesQueryAndRejectsTraversal) {
+  std::string path;
+  std::map<std::string, std::string> query;
+  ASSERT_TRUE(ParseTarget("/a/b?cursor=x%2By&limit=10&name=%E5%BC%A0+%E4%BC%9F", path, query));
+  EXPECT_EQ(path, "/a/b");
+  EXPECT_EQ(query["cursor"], "x+y");
+  EXPECT_EQ(query["name"], "张 伟");
+  EXPECT_FALSE(ParseTarget("a/b", path, query));
+  EXPECT_FALSE(ParseTarget("/a/%zz", path, query));
+  EXPECT_FALSE(ParseTarget("/a/%", path, query));
+  EXPECT_FALSE(ParseTarget("/a/%C3%28", path, query));
+  EXPECT_FALSE(ParseTarget("/a/./b", path, query));
+}
+
+TEST(Utf8, RejectsOverlongsAndSurrogates) {
+  EXPECT_TRUE(IsValidUtf8("张伟 abc"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE5\xBC"));          // truncated
+}
+
+}  // namespace
+}  // namespace tongban::api

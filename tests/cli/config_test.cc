@@ -1,0 +1,110 @@
+// Config parsing: defaults, every option, and each kind of bad config gets a field-level error.
+#include "cli/config.h"
+
+#include <gtest/gtest.h>
+
+namespace tongban::cli {
+namespace {
+
+TEST(Config, EmptyFileGivesDefaults) {
+  auto c = ParseConfig("", "/etc/tongban");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.port, 8080);
+  EXPECT_EQ(c->ledger.suite, "gm");
+  EXPECT_EQ(c->Resolve("tongban.db"), std::filesystem::path("/etc/tongban/tongban.db"));
+  EXPECT_EQ(c->Resolve("/var/lib/x.db"), std::filesystem::path("/var/lib/x.db"));
+}
+
+TEST(Config, DefaultTextParsesBackToDefaults) {
+  auto c = ParseConfig(DefaultConfigText("intl", "zj.example/ledger"), ".");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ledger.suite, "intl");
+  EXPECT_EQ(c->ledger.origin, "zj.example/ledger");
+  EXPECT_EQ(c->server.host, "127.0.0.1");
+  EXPECT_EQ(c->database.url, "sqlite://tongban.db");
+}
+
+TEST(Config, ReadsEveryOption) {
+  auto c = ParseConfig(R"(
+[server]
+listen = "0.0.0.0:9000"
+threads = 4
+body_limit_bytes = 2048
+[database]
+url = "postgresql://tongban@127.0.0.1:5432/tongban"
+pool_size = 16
+[ledger]
+suite = "intl"
+batch_max_entries = 10
+batch_max_delay_ms = 5
+[log]
+level = "warn"
+)", ".");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.host, "0.0.0.0");
+  EXPECT_EQ(c->server.port, 9000);
+  EXPECT_EQ(c->server.threads, 4);
+  EXPECT_EQ(c->database.pool_size, 16);
+  EXPECT_EQ(c->ledger.batch_max_delay_ms, 5);
+  EXPECT_EQ(c->log.level, "warn");
+}
+
+void ExpectFieldError(std::string_view toml, std::string_view field) {
+  auto c = ParseConfig(toml, ".");
+  ASSERT_FALSE(c.ok()) << toml;
+  EXPECT_EQ(c.status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_FALSE(c.status().fields().empty()) << c.status().ToString();
+  EXPECT_EQ(c.status().fields()[0].field, field) << c.status().ToString();
+}
+
+TEST(Config, UnknownKeysAreRejected) {
+  ExpectFieldError("[server]\nlisten_port = 80\n", "server.listen_port");
+  ExpectFieldError("[srever]\n", "srever");
+  ExpectFieldError("top = 1\n", "top");
+}
+
+TEST(Config, WrongTypesAreRejected) {
+  ExpectFieldError("[server]\nthreads = \"two\"\n", "server.threads");
+  ExpectFieldError("[database]\nurl = 5\n", "database.url");
+  ExpectFieldError("server = 3\n", "server");
+}
+
+TEST(Config, BadValuesAreRejected) {
+  ExpectFieldError("[database]\nurl = \"mysql://x\"\n", "database.url");
+  ExpectFieldError("[server]\nlisten = \"localhost\"\n", "server.listen");
+  ExpectFieldError("[server]\nlisten = \"127.0.0.1:99999\"\n", "server.listen");
+  ExpectFieldError("[server]\nthreads = 0\n", "server.threads");
+  ExpectFieldError("[ledger]\nsuite = \"rsa\"\n", "ledger.suite");
+  ExpectFieldError("[ledger]\norigin = \"has space\"\n", "ledger.origin");
+  ExpectFieldError("[ledger]\nbatch_max_delay_ms = 5000\n", "ledger.batch_max_delay_ms");
+  ExpectFieldError("[log]\nlevel = \"loud\"\n", "log.level");
+}
+
+TEST(Config, InvalidTomlNamesTheLine) {
+  auto c = ParseConfig("[server]\nlisten = \n", ".");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("line 2"), std::string::npos) << c.status().message();
+}
+
+TEST(Config, MissingFileIsNotFound) {
+  auto c = LoadConfig("/nonexistent/tongban.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ErrorCode::kNotFound);
+}
+
+TEST(ParseListen, AcceptsHostPortAndBracketedIpv6) {
+  std::string host;
+  uint16_t port = 1;
+  ASSERT_TRUE(ParseListen("127.0.0.1:0", host, port).ok());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 0);
+  ASSERT_TRUE(ParseListen("[::1]:8443", host, port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 8443);
+  EXPECT_FALSE(ParseListen(":80", host, port).ok());
+  EXPECT_FALSE(ParseListen("host:", host, port).ok());
+  EXPECT_FALSE(ParseListen("host:8o", host, port).ok());
+}
+
+}  // namespace
+}  // namespace tongban::cli
