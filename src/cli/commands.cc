@@ -12,19 +12,13 @@
 #include "api/dispatcher.h"
 #include "api/server.h"
 #include "cli/config.h"
+#include "cli/logging.h"
 #include "cli/version.h"
 
 namespace tongban::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-void SetUpLogging(const std::string& level) {
-  // One JSON object per line, UTC timestamps; messages are JSON objects themselves.
-  spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","event":%v})",
-                      spdlog::pattern_time_type::utc);
-  spdlog::set_level(spdlog::level::from_str(level));
-}
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "tongban: %s\n", s.ToString().c_str());
@@ -92,6 +86,7 @@ int Serve(const Config& config, std::optional<std::string> listen_override,
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   spdlog::info("{}", R"({"msg":"stopped"})");
+  FlushLogs();
   return 0;
 }
 
