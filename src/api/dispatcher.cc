@@ -20,8 +20,30 @@ bool IsJsonContentType(std::string_view ct) {
   return lower == "application/json" || (lower.size() > 5 && lower.ends_with("+json"));
 }
 
+// Appends `s` as a JSON string literal (quotes included).
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
 std::string JsonEscape(std::string_view s) {
-  return boost::json::serialize(boost::json::string(s));
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
 }
 
 }  // namespace
@@ -75,6 +97,7 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
     return r;
   }
   const Route& route = *match.route;
+  request.route_pattern = route.pattern;
   if (Status s = authoriser_(request, route); !s.ok()) {
     HttpResponse r = ProblemResponse(s, request.request_id);
     if (s.code() == ErrorCode::kUnauthenticated) {
@@ -104,17 +127,28 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
 
 void Dispatcher::Observe(const HttpRequest& request, const HttpResponse& response,
                          std::chrono::microseconds elapsed) {
-  auto match = router_.Find(request.method, request.path);
-  std::string route = match.route ? match.route->pattern : std::string("unmatched");
-  metrics_.ObserveRequest(route, request.method.empty() ? "-" : request.method, response.status,
-                          static_cast<double>(elapsed.count()) / 1e6);
+  std::string_view route = request.route_pattern.empty() ? std::string_view("unmatched")
+                                                         : request.route_pattern;
+  metrics_.ObserveRequest(route, request.method.empty() ? std::string_view("-") : request.method,
+                          response.status, static_cast<double>(elapsed.count()) / 1e6);
+  if (!spdlog::should_log(spdlog::level::info)) return;
   // Query strings are never logged (they may carry identifiers); paths are masked.
-  spdlog::info(
-      "{{\"rid\":{},\"method\":{},\"path\":{},\"route\":{},\"status\":{},\"us\":{},"
-      "\"remote\":{}}}",
-      JsonEscape(request.request_id), JsonEscape(request.method),
-      JsonEscape(MaskPathForLog(request.path)), JsonEscape(route), response.status,
-      elapsed.count(), JsonEscape(request.remote_address));
+  std::string line;
+  line.reserve(256);
+  line += "{\"rid\":";
+  AppendJsonString(line, request.request_id);
+  line += ",\"method\":";
+  AppendJsonString(line, request.method);
+  line += ",\"path\":";
+  AppendJsonString(line, MaskPathForLog(request.path));
+  line += ",\"route\":";
+  AppendJsonString(line, route);
+  line += ",\"status\":" + std::to_string(response.status);
+  line += ",\"us\":" + std::to_string(elapsed.count());
+  line += ",\"remote\":";
+  AppendJsonString(line, request.remote_address);
+  line += "}";
+  spdlog::info("{}", line);
 }
 
 void Dispatcher::AddSystemRoutes() {

@@ -26,6 +26,9 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;  // peer IP, for rate limiting and logs
   std::string request_id;      // assigned by the server (or a sane client X-Request-Id)
+  // Set by the dispatcher once routed: the route's pattern (for metrics and logs), pointing into
+  // the immutable route table. Empty when no route matched.
+  std::string_view route_pattern;
 
   // Case-insensitive header lookup; nullopt when absent.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -5,38 +5,30 @@
 #include <sstream>
 
 namespace tongban::api {
-namespace {
-
-template <typename Map, typename Make>
-auto& FindOrCreate(std::shared_mutex& mu, Map& map, const std::string& key, Make make) {
-  {
-    std::shared_lock lock(mu);
-    auto it = map.find(key);
-    if (it != map.end()) return *it->second;
-  }
-  std::unique_lock lock(mu);
-  auto& slot = map[key];
-  if (!slot) slot = make();
-  return *slot;
-}
-
-}  // namespace
-
-void Metrics::ObserveRequest(const std::string& route, const std::string& method, int status,
+void Metrics::ObserveRequest(std::string_view route, std::string_view method, int status,
                              double seconds) {
-  std::string base = "route=\"" + route + "\",method=\"" + method + "\"";
-  auto& count = FindOrCreate(mu_, request_counts_, base + ",status=\"" + std::to_string(status) + "\"",
-                             [] { return std::make_unique<std::atomic<int64_t>>(0); });
-  count.fetch_add(1, std::memory_order_relaxed);
-  auto& h = FindOrCreate(mu_, latencies_, base, [] { return std::make_unique<Histogram>(); });
+  Series* series = nullptr;
+  std::pair<std::string_view, std::string_view> key(route, method);
+  {
+    std::shared_lock lock(mu_);
+    auto it = series_.find(key);
+    if (it != series_.end()) series = it->second.get();
+  }
+  if (series == nullptr) {
+    std::unique_lock lock(mu_);
+    auto& slot = series_[SeriesKey(route, method)];
+    if (!slot) slot = std::make_unique<Series>();
+    series = slot.get();
+  }
+  if (status >= 0 && status < 600) series->by_status[status].fetch_add(1, std::memory_order_relaxed);
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) {
-      h.buckets[i].fetch_add(1, std::memory_order_relaxed);
+      series->buckets[i].fetch_add(1, std::memory_order_relaxed);
       break;
     }
   }
-  h.count.fetch_add(1, std::memory_order_relaxed);
-  h.sum_micros.fetch_add(static_cast<int64_t>(seconds * 1e6), std::memory_order_relaxed);
+  series->count.fetch_add(1, std::memory_order_relaxed);
+  series->sum_micros.fetch_add(static_cast<int64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
 void Metrics::AddCounter(const std::string& name, const std::string& labels, int64_t delta) {
@@ -60,12 +52,18 @@ std::string Metrics::Render() const {
   std::shared_lock lock(mu_);
   out << "# HELP tongban_http_requests_total HTTP requests by route, method and status.\n"
       << "# TYPE tongban_http_requests_total counter\n";
-  for (const auto& [labels, n] : request_counts_) {
-    out << "tongban_http_requests_total{" << labels << "} " << n->load() << "\n";
+  for (const auto& [key, series] : series_) {
+    for (size_t status = 0; status < series->by_status.size(); ++status) {
+      int64_t n = series->by_status[status].load();
+      if (n == 0) continue;
+      out << "tongban_http_requests_total{route=\"" << key.first << "\",method=\"" << key.second
+          << "\",status=\"" << status << "\"} " << n << "\n";
+    }
   }
   out << "# HELP tongban_http_request_duration_seconds Request latency by route and method.\n"
       << "# TYPE tongban_http_request_duration_seconds histogram\n";
-  for (const auto& [labels, h] : latencies_) {
+  for (const auto& [key, h] : series_) {
+    std::string labels = "route=\"" + key.first + "\",method=\"" + key.second + "\"";
     int64_t cumulative = 0;
     for (size_t i = 0; i < kBuckets.size(); ++i) {
       cumulative += h->buckets[i].load();

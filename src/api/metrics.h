@@ -11,6 +11,8 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tongban::api {
@@ -21,8 +23,9 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 
-  // Counts one request and its latency under {route, method, status}.
-  void ObserveRequest(const std::string& route, const std::string& method, int status,
+  // Counts one request and its latency under {route, method, status}. Allocation-free once the
+  // (route, method) series exists.
+  void ObserveRequest(std::string_view route, std::string_view method, int status,
                       double seconds);
   // Adds to a named counter with one label string (already formatted: `kind="x"`), or none.
   void AddCounter(const std::string& name, const std::string& labels, int64_t delta = 1);
@@ -33,18 +36,27 @@ class Metrics {
   std::string Render() const;
 
  private:
-  struct Histogram {
+  struct Series {  // one (route, method)
+    std::array<std::atomic<int64_t>, 600> by_status{};  // index: HTTP status 0..599
     std::array<std::atomic<int64_t>, kBuckets.size()> buckets{};
     std::atomic<int64_t> count{0};
     std::atomic<int64_t> sum_micros{0};
+  };
+  using SeriesKey = std::pair<std::string, std::string>;
+  struct KeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+             std::pair<std::string_view, std::string_view>(b.first, b.second);
+    }
   };
   struct Gauge {
     std::string name, help;
     std::function<double()> read;
   };
   mutable std::shared_mutex mu_;
-  std::map<std::string, std::unique_ptr<std::atomic<int64_t>>> request_counts_;  // labels -> n
-  std::map<std::string, std::unique_ptr<Histogram>> latencies_;  // route+method labels -> hist
+  std::map<SeriesKey, std::unique_ptr<Series>, KeyLess> series_;
   std::map<std::string, std::map<std::string, std::unique_ptr<std::atomic<int64_t>>>> counters_;
   std::vector<Gauge> gauges_;
 };
