@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/dispatcher.h"
+#include "api/embedded_files.h"
 #include "api/server.h"
 #include "cli/config.h"
 #include "cli/logging.h"
@@ -56,6 +57,7 @@ int Serve(const Config& config, std::optional<std::string> listen_override,
   options.drain_timeout = std::chrono::seconds(config.server.drain_timeout_s);
 
   api::Dispatcher dispatcher(kVersion);
+  api::AddWebRoutes(dispatcher.router());
   dispatcher.AddSystemRoutes();
 
   // Block the stop signals in every thread; one thread waits for them.

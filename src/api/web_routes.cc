@@ -1,0 +1,59 @@
+// Serves the embedded web pages with content types and cache headers.
+#include <string>
+
+#include "api/embedded_files.h"
+
+namespace tongban::api {
+namespace {
+
+std::string ContentTypeFor(std::string_view name) {
+  auto ends = [&](std::string_view ext) { return name.ends_with(ext); };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js") || ends(".mjs")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".json")) return "application/json";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  return "application/octet-stream";
+}
+
+const EmbeddedFile* Find(std::string_view name) {
+  for (const auto& f : EmbeddedFiles()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+HttpResponse Serve(const EmbeddedFile& f) {
+  HttpResponse r = HttpResponse::Text(200, std::string(f.content), ContentTypeFor(f.name));
+  r.WithHeader("Cache-Control", "no-cache");
+  // Pages load only our own scripts and styles: no CDN, no inline script.
+  r.WithHeader("Content-Security-Policy",
+               "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+               "base-uri 'none'; frame-ancestors 'none'");
+  return r;
+}
+
+}  // namespace
+
+void AddWebRoutes(Router& router) {
+  router.Add(Route{"GET", "/", "getHome", "The landing page (zh/en).", RouteAccess::Public(),
+                   [](const HttpRequest& req, const PathParams&) {
+                     const EmbeddedFile* f = Find("index.html");
+                     return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
+                     (void)req;
+                   },
+                   "text/html"});
+  router.Add(Route{"GET", "/static/{name}", "getStaticFile", "A file of the web pages.",
+                   RouteAccess::Public(),
+                   [](const HttpRequest&, const PathParams& p) {
+                     const EmbeddedFile* f = Find(p.at("name"));
+                     if (f == nullptr) {
+                       return HttpResponse::Text(404, "not found");
+                     }
+                     return Serve(*f);
+                   },
+                   "text/html"});
+}
+
+}  // namespace tongban::api
