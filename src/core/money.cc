@@ -50,12 +50,17 @@ Result<Fen> Fen::Mul(int64_t factor) const {
   return Fen(out);
 }
 
+// Built by appending: GCC 12 reports a false -Wrestrict for `const char* + std::string&&` at -O3.
 std::string Fen::ToYuanString() const {
-  return (fen_ < 0 ? "-" : "") + Format(fen_, false);
+  std::string out = fen_ < 0 ? "-" : "";
+  out += Format(fen_, false);
+  return out;
 }
 
 std::string Fen::ToDisplayString() const {
-  return (fen_ < 0 ? "-¥" : "¥") + Format(fen_, true);
+  std::string out = fen_ < 0 ? "-¥" : "¥";
+  out += Format(fen_, true);
+  return out;
 }
 
 Result<Fen> Fen::ParseYuan(std::string_view text, Sign sign, std::string_view field) {
