@@ -1,11 +1,11 @@
 // Benchmarks for core identifiers: citizen-ID validations/s, USCC validations/s, region
 // lookups/s, yuan parsing. Inputs are synthetic numbers with valid check characters.
 //   ./build/bench/core/core_id_bench
+#include <benchmark/benchmark.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "core/citizen_id.h"
 #include "core/money.h"

@@ -48,7 +48,9 @@ char CitizenId::ComputeCheckChar(std::string_view first17) {
 }
 
 Result<CitizenId> CitizenId::Parse(std::string_view text, CivilDate today, std::string_view field) {
-  auto bad = [&](std::string reason) { return Status::InvalidField(std::string(field), std::move(reason)); };
+  auto bad = [&](std::string reason) {
+    return Status::InvalidField(std::string(field), std::move(reason));
+  };
 
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
@@ -94,7 +96,8 @@ Result<CitizenId> CitizenId::Parse(std::string_view text, CivilDate today, std::
   return CitizenId(std::move(number), region, birth, sex);
 }
 
-Result<CitizenId> CitizenId::Parse(std::string_view text, const Clock& clock, std::string_view field) {
+Result<CitizenId> CitizenId::Parse(std::string_view text, const Clock& clock,
+                                   std::string_view field) {
   return Parse(text, ChinaDate(clock.Now()), field);
 }
 

@@ -64,7 +64,9 @@ class CitizenId {
   const std::string& RevealFullNumber() const { return number_; }
 
   friend bool operator==(const CitizenId& a, const CitizenId& b) { return a.number_ == b.number_; }
-  friend std::ostream& operator<<(std::ostream& os, const CitizenId& id) { return os << id.Masked(); }
+  friend std::ostream& operator<<(std::ostream& os, const CitizenId& id) {
+    return os << id.Masked();
+  }
 
  private:
   CitizenId(std::string number, RegionCode region, CivilDate birth, Sex sex)

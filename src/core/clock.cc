@@ -29,9 +29,7 @@ int Digits(std::string_view text, size_t pos, size_t n) {
 
 }  // namespace
 
-int64_t ToUnixMicros(TimePoint t) {
-  return floor<microseconds>(t.time_since_epoch()).count();
-}
+int64_t ToUnixMicros(TimePoint t) { return floor<microseconds>(t.time_since_epoch()).count(); }
 
 TimePoint FromUnixMicros(int64_t micros) {
   return TimePoint(duration_cast<TimePoint::duration>(microseconds(micros)));
@@ -48,13 +46,12 @@ std::string CivilDate::ToString() const {
   return buf;
 }
 
-int64_t DaysFromCivil(CivilDate date) {
-  return sys_days(Ymd(date)).time_since_epoch().count();
-}
+int64_t DaysFromCivil(CivilDate date) { return sys_days(Ymd(date)).time_since_epoch().count(); }
 
 CivilDate CivilFromDays(int64_t days) {
   std::chrono::year_month_day ymd{sys_days(std::chrono::days(days))};
-  return CivilDate{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+  return CivilDate{static_cast<int>(ymd.year()),
+                   static_cast<int>(static_cast<unsigned>(ymd.month())),
                    static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
@@ -76,10 +73,12 @@ std::string FormatIso8601Utc(TimePoint t) {
 }
 
 Result<TimePoint> ParseIso8601Utc(std::string_view text, std::string_view field) {
-  auto bad = [&](std::string reason) { return Status::InvalidField(std::string(field), std::move(reason)); };
+  auto bad = [&](std::string reason) {
+    return Status::InvalidField(std::string(field), std::move(reason));
+  };
   constexpr std::string_view kShape = "expected YYYY-MM-DDTHH:MM:SSZ";
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text.back() != 'Z') {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text.back() != 'Z') {
     return bad(std::string(kShape));
   }
   CivilDate date{Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2)};

@@ -64,7 +64,9 @@ std::string Fen::ToDisplayString() const {
 }
 
 Result<Fen> Fen::ParseYuan(std::string_view text, Sign sign, std::string_view field) {
-  auto bad = [&](std::string reason) { return Status::InvalidField(std::string(field), std::move(reason)); };
+  auto bad = [&](std::string reason) {
+    return Status::InvalidField(std::string(field), std::move(reason));
+  };
   constexpr std::string_view kShape = "must be a yuan amount such as 12.30";
   if (text.empty()) return bad("must not be empty");
   bool negative = false;

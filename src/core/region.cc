@@ -58,9 +58,12 @@ constexpr std::array<bool, 100> kProvinces = MakeProvinceSet();
 
 std::string_view RegionLevelName(RegionLevel level) {
   switch (level) {
-    case RegionLevel::kProvince: return "province";
-    case RegionLevel::kCity: return "city";
-    case RegionLevel::kCounty: return "county";
+    case RegionLevel::kProvince:
+      return "province";
+    case RegionLevel::kCity:
+      return "city";
+    case RegionLevel::kCounty:
+      return "county";
   }
   return "unknown";
 }

@@ -18,28 +18,38 @@ constexpr int kNationalRegion = 100000;
 constexpr std::array<int8_t, 256> MakeValues() {
   std::array<int8_t, 256> v{};
   for (auto& x : v) x = -1;
-  for (size_t i = 0; i < kCharset.size(); ++i) v[static_cast<uint8_t>(kCharset[i])] = static_cast<int8_t>(i);
+  for (size_t i = 0; i < kCharset.size(); ++i)
+    v[static_cast<uint8_t>(kCharset[i])] = static_cast<int8_t>(i);
   return v;
 }
 constexpr std::array<int8_t, 256> kValues = MakeValues();
 
 // GB 32100-2015 table of registration authorities and the organisation types each may use.
+struct Authority {
+  char code;
+  std::string_view types;
+};
+constexpr Authority kAuthorities[] = {
+    {'1', "1239"},  // 机构编制: 机关, 事业单位, 中央编办管理的群众团体, 其他
+    {'2', "19"},    // 外交: 外国常驻新闻机构, 其他
+    {'3', "123459"},  // 司法行政: 律所, 公证处, 基层法律服务所, 司法鉴定, 仲裁委, 其他
+    {'4', "19"},    // 文化: 外国在华文化中心, 其他
+    {'5', "1239"},  // 民政: 社会团体, 民办非企业单位, 基金会, 其他
+    {'6', "129"},   // 旅游: 外国 / 港澳台旅游部门常驻代表机构, 其他
+    {'7', "129"},   // 宗教: 宗教活动场所, 宗教院校, 其他
+    {'8', "19"},    // 工会: 基层工会, 其他
+    {'9', "123"},   // 工商: 企业, 个体工商户, 农民专业合作社
+    {'A', "19"},    // 中央军委改革和编制办公室: 军队事业单位, 其他
+    {'N', "1239"},  // 农业: 组级 / 村级 / 乡镇级集体经济组织, 其他
+    {'Y', "1"},     // 其他
+};
+
+// The organisation types allowed for `authority`, or "" for an unknown authority.
 std::string_view TypesOf(char authority) {
-  switch (authority) {
-    case '1': return "1239";     // 机构编制: 机关, 事业单位, 中央编办管理的群众团体, 其他
-    case '2': return "19";       // 外交: 外国常驻新闻机构, 其他
-    case '3': return "123459";   // 司法行政: 律所, 公证处, 基层法律服务所, 司法鉴定, 仲裁委, 其他
-    case '4': return "19";       // 文化: 外国在华文化中心, 其他
-    case '5': return "1239";     // 民政: 社会团体, 民办非企业单位, 基金会, 其他
-    case '6': return "129";      // 旅游: 外国 / 港澳台旅游部门常驻代表机构, 其他
-    case '7': return "129";      // 宗教: 宗教活动场所, 宗教院校, 其他
-    case '8': return "19";       // 工会: 基层工会, 其他
-    case '9': return "123";      // 工商: 企业, 个体工商户, 农民专业合作社
-    case 'A': return "19";       // 中央军委改革和编制办公室: 军队事业单位, 其他
-    case 'N': return "1239";     // 农业: 组级 / 村级 / 乡镇级集体经济组织, 其他
-    case 'Y': return "1";        // 其他
-    default: return "";
+  for (const Authority& a : kAuthorities) {
+    if (a.code == authority) return a.types;
   }
+  return "";
 }
 
 int OrgValue(char c) {
@@ -78,10 +88,13 @@ char Uscc::ComputeOrgCodeCheckChar(std::string_view body8) {
 }
 
 Result<LenientUscc> Uscc::ParseImpl(std::string_view text, std::string_view field, bool strict) {
-  auto bad = [&](std::string reason) { return Status::InvalidField(std::string(field), std::move(reason)); };
+  auto bad = [&](std::string reason) {
+    return Status::InvalidField(std::string(field), std::move(reason));
+  };
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
-      return bad("must contain only ASCII digits and letters (full-width characters are not accepted)");
+      return bad(
+          "must contain only ASCII digits and letters (full-width characters are not accepted)");
     }
   }
   if (text.size() != 18) return bad("must be 18 characters, got " + std::to_string(text.size()));

@@ -47,7 +47,6 @@ struct UsccWarning {
   std::string message;  // safe to show and log; never contains the code
 };
 
-
 // A lenient parse: the code plus what a strict parse would have rejected.
 struct LenientUscc;
 

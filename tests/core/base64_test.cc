@@ -8,8 +8,13 @@ namespace {
 
 TEST(Base64, Rfc4648Section10Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},       {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(Base64Encode(std::string_view(plain)), encoded);
@@ -21,7 +26,7 @@ TEST(Base64, Rfc4648Section10Vectors) {
 
 TEST(Base64Url, Rfc4648Section10VectorsUnpadded) {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},       {"f", "Zg"},       {"fo", "Zm8"},        {"foo", "Zm9v"},
+      {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
       {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
@@ -41,8 +46,8 @@ TEST(Base64, AlphabetsDiffer) {
 }
 
 TEST(Base64, RejectsBadPadding) {
-  for (const char* bad : {"Zg", "Zg=", "Zg===", "Z===", "====", "=", "Zm9v=", "Zg==Zg==", "Zm=v",
-                          "Zm8=Zm9v", "A"}) {
+  for (const char* bad :
+       {"Zg", "Zg=", "Zg===", "Z===", "====", "=", "Zm9v=", "Zg==Zg==", "Zm=v", "Zm8=Zm9v", "A"}) {
     EXPECT_FALSE(Base64Decode(bad).ok()) << bad;
   }
   EXPECT_FALSE(Base64UrlDecode("Zg==").ok());

@@ -2,10 +2,10 @@
 // a birth date and a sequence number with a computed check character, never copied from a person.
 #include "core/citizen_id.h"
 
+#include <gtest/gtest.h>
+
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace tongban {
 namespace {
@@ -101,7 +101,8 @@ TEST(CitizenIdParse, NonDigitsAreRejected) {
   EXPECT_EQ(ReasonOf("A1010519491231002X"), "character 1 must be a digit");
   EXPECT_EQ(ReasonOf("11010519491231002Y"), "the last character must be a digit or X");
   EXPECT_EQ(ReasonOf("1101051949-231002X"), "character 11 must be a digit");
-  EXPECT_EQ(ReasonOf(std::string("11010519491231002\0", 18)), "the last character must be a digit or X");
+  EXPECT_EQ(ReasonOf(std::string("11010519491231002\0", 18)),
+            "the last character must be a digit or X");
 }
 
 TEST(CitizenIdParse, FullWidthDigitsAreRejectedWithAReason) {
@@ -180,7 +181,8 @@ TEST(CitizenIdParse, ErrorsNeverContainTheNumber) {
   for (const std::string& text : bad) {
     Result<CitizenId> r = CitizenId::Parse(text, kToday);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().ToString().find(text.substr(6, 8)), std::string::npos) << r.status().ToString();
+    EXPECT_EQ(r.status().ToString().find(text.substr(6, 8)), std::string::npos)
+        << r.status().ToString();
   }
 }
 

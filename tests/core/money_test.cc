@@ -1,10 +1,10 @@
 // Tests for Fen: checked arithmetic, exact yuan parsing and formatting.
 #include "core/money.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace tongban {
 namespace {

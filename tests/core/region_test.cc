@@ -1,10 +1,10 @@
 // Tests for the GB/T 2260 region table and its lookups.
 #include "core/region.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace tongban {
 namespace {

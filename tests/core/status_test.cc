@@ -1,9 +1,9 @@
 // Tests for Status, Result<T>, the ErrorCode -> HTTP mapping and the propagation macros.
 #include "core/status.h"
 
-#include <memory>
-
 #include <gtest/gtest.h>
+
+#include <memory>
 
 namespace tongban {
 namespace {

@@ -2,9 +2,9 @@
 // built from parts with computed check characters.
 #include "core/uscc.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace tongban {
 namespace {
@@ -50,8 +50,14 @@ TEST(UsccStandard, OrgCodeCheckMapsTenToXAndElevenToZero) {
       char ch = body[static_cast<size_t>(k)];
       sum += (ch >= 'A' ? ch - 'A' + 10 : ch - '0') * w[k];
     }
-    if (sum % 11 == 1) { EXPECT_EQ(c, 'X'); seen_x = true; }
-    if (sum % 11 == 0) { EXPECT_EQ(c, '0'); seen_zero = true; }
+    if (sum % 11 == 1) {
+      EXPECT_EQ(c, 'X');
+      seen_x = true;
+    }
+    if (sum % 11 == 0) {
+      EXPECT_EQ(c, '0');
+      seen_zero = true;
+    }
   }
   EXPECT_TRUE(seen_x && seen_zero);
   EXPECT_EQ(Uscc::ComputeOrgCodeCheckChar("M00010*Y"), '\0');
@@ -124,12 +130,15 @@ TEST(UsccParse, WrongCheckCharactersAreRejected) {
 }
 
 TEST(UsccParse, UnknownRegionIsRejected) {
-  EXPECT_EQ(ReasonOf(MakeUscc("91", "990100", "MA27WT8K")), "unknown province code 99 in the region code");
-  EXPECT_EQ(ReasonOf(MakeUscc("91", "000000", "MA27WT8K")), "unknown province code 00 in the region code");
+  EXPECT_EQ(ReasonOf(MakeUscc("91", "990100", "MA27WT8K")),
+            "unknown province code 99 in the region code");
+  EXPECT_EQ(ReasonOf(MakeUscc("91", "000000", "MA27WT8K")),
+            "unknown province code 00 in the region code");
 }
 
 TEST(UsccParse, UnknownAuthorityOrTypeIsRejected) {
-  EXPECT_EQ(ReasonOf(MakeUscc("B1", "330106", "MA27WT8K")), "unknown registration authority code B");
+  EXPECT_EQ(ReasonOf(MakeUscc("B1", "330106", "MA27WT8K")),
+            "unknown registration authority code B");
   EXPECT_EQ(ReasonOf(MakeUscc("94", "330106", "MA27WT8K")),
             "organisation type 4 does not exist for registration authority 9");
   EXPECT_EQ(ReasonOf(MakeUscc("Y2", "330106", "MA27WT8K")),
