@@ -1,0 +1,411 @@
+// Signature keys: published vectors (RFC 8032 §7.1, GM/T 0003.5-2012 / GB/T 32918.5-2017 Annex A),
+// round trips through every key form, tampering, and the OpenSSL pitfalls (SM2 ID, EC-vs-SM2 keys).
+#include "crypto/key.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "crypto/hash.h"
+#include "crypto/sm2.h"
+
+namespace tongban::crypto {
+namespace {
+
+std::string Unhex(std::string_view hex) { return *FromHex(hex); }
+std::string Hex(std::string_view bytes) {
+  return ToHex(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
+
+// ---- Ed25519: RFC 8032 §7.1 TEST 1-3 ----
+
+struct Ed25519Vector {
+  const char* secret;
+  const char* public_key;
+  const char* message;
+  const char* signature;
+};
+
+constexpr Ed25519Vector kRfc8032[] = {
+    {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b"
+     "46bd25bf5f0595bbe24655141438e7a100b"},
+    {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11"
+     "d8c387b2eaeb4302aeeb00d291612bb0c00"},
+    {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc"
+     "6594a7c15e9716ed28dc027beceea1ec40a"},
+};
+
+TEST(Ed25519, Rfc8032Tests1To3SignExactlyAndVerify) {
+  for (const auto& v : kRfc8032) {
+    SCOPED_TRACE(v.public_key);
+    Result<PrivateKey> key = PrivateKey::FromRaw(SignatureAlgorithm::kEd25519, Unhex(v.secret));
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(Hex(key->public_key().raw()), v.public_key);
+    EXPECT_EQ(Hex(key->ToRaw()), v.secret);
+    const std::string message = Unhex(v.message);
+    Result<std::string> sig = key->Sign(message);
+    ASSERT_TRUE(sig.ok());
+    EXPECT_EQ(Hex(*sig), v.signature);
+
+    Result<PublicKey> pub = PublicKey::FromRaw(SignatureAlgorithm::kEd25519, Unhex(v.public_key));
+    ASSERT_TRUE(pub.ok());
+    EXPECT_TRUE(pub->Verify(message, Unhex(v.signature)));
+    EXPECT_FALSE(pub->Verify(message + "x", Unhex(v.signature)));
+  }
+}
+
+// ---- SM2: GM/T 0003.5-2012 Annex A (= GB/T 32918.5-2017 Annex A), ID "1234567812345678" ----
+
+constexpr char kAnnexPrivate[] = "3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8";
+constexpr char kAnnexPublic[] =
+    "0409f9df311e5421a150dd7d161e4bc5c672179fad1833fc076bb08ff356f35020"
+    "ccea490ce26775a52dc6ea718cc1aa600aed05fbf35e084a6632f6072da9ad13";
+constexpr char kAnnexZ[] = "b2e14c5c79c6df5b85f4fe7ed8db7a262b9da7e07ccb0ea9f4747b8ccda8a4f3";
+constexpr char kAnnexE[] = "f0b43e94ba45accaace692ed534382eb17e6ab5a19ce7b31f4486fdfc0d28640";
+constexpr char kAnnexMessage[] = "message digest";
+constexpr char kAnnexR[] = "f5a03b0648d2c4630eeac513e1bb81a15944da3827d5b74143ac7eaceee720b3";
+constexpr char kAnnexS[] = "b1b6aa29df212fd8763182bc0d421ca1bb9038fd1f7f42d4840b69c485bbc1aa";
+
+TEST(Sm2, AnnexAPublicKeyFromPrivate) {
+  Result<PrivateKey> key = PrivateKey::FromRaw(SignatureAlgorithm::kSm2, Unhex(kAnnexPrivate));
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(Hex(key->public_key().raw()), kAnnexPublic);
+  EXPECT_EQ(Hex(key->ToRaw()), kAnnexPrivate);
+}
+
+TEST(Sm2, AnnexAZValueAndDigest) {
+  Result<PublicKey> pub = PublicKey::FromRaw(SignatureAlgorithm::kSm2, Unhex(kAnnexPublic));
+  ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+  Result<Digest> z = Sm2Z(*pub);
+  ASSERT_TRUE(z.ok());
+  EXPECT_EQ(ToHex(*z), kAnnexZ);
+  Hasher h(HashAlgorithm::kSm3);
+  h.Update(std::span<const uint8_t>(*z));
+  h.Update(std::string_view(kAnnexMessage));
+  EXPECT_EQ(ToHex(h.Final()), kAnnexE);
+}
+
+TEST(Sm2, AnnexASignatureVerifies) {
+  Result<PublicKey> pub = PublicKey::FromRaw(SignatureAlgorithm::kSm2, Unhex(kAnnexPublic));
+  ASSERT_TRUE(pub.ok());
+  Result<std::string> der = RawSignatureToDer(Unhex(std::string(kAnnexR) + kAnnexS));
+  ASSERT_TRUE(der.ok());
+  EXPECT_TRUE(pub->Verify(kAnnexMessage, *der));
+  EXPECT_TRUE(Sm2Verify(*pub, kAnnexMessage, *der, kSm2DefaultId));
+  // The same signature under another ID, or with OpenSSL's silent default (empty ID), fails.
+  EXPECT_FALSE(Sm2Verify(*pub, kAnnexMessage, *der, "ALICE123@YAHOO.COM"));
+  EXPECT_FALSE(Sm2Verify(*pub, kAnnexMessage, *der, ""));
+  EXPECT_FALSE(pub->Verify("message digesT", *der));
+  // The raw form is not our wire form.
+  EXPECT_FALSE(pub->Verify(kAnnexMessage, Unhex(std::string(kAnnexR) + kAnnexS)));
+}
+
+// A signature made the way OpenSSL's own documentation shows (set1_id after init) with the
+// default ID verifies with our verifier; one made without set1_id (empty ID) does not.
+std::string OpenSslSm2Sign(EVP_PKEY* pkey, std::string_view message, bool set_id) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  EXPECT_EQ(EVP_DigestSignInit_ex(ctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr), 1);
+  if (set_id) {
+    EXPECT_EQ(EVP_PKEY_CTX_set1_id(pctx, kSm2DefaultId.data(), kSm2DefaultId.size()), 1);
+  }
+  std::string sig(80, '\0');
+  size_t len = sig.size();
+  EXPECT_EQ(EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                           reinterpret_cast<const unsigned char*>(message.data()), message.size()),
+            1);
+  EVP_MD_CTX_free(ctx);
+  sig.resize(len);
+  return sig;
+}
+
+TEST(Sm2, DefaultIdSignatureFromPlainOpenSslVerifies) {
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(key.ok());
+  const std::string with_id = OpenSslSm2Sign(key->evp(), "hello", true);
+  EXPECT_TRUE(key->public_key().Verify("hello", with_id));
+  const std::string empty_id = OpenSslSm2Sign(key->evp(), "hello", false);
+  EXPECT_FALSE(key->public_key().Verify("hello", empty_id));
+  EXPECT_TRUE(Sm2Verify(key->public_key(), "hello", empty_id, ""));
+}
+
+TEST(Sm2, OurSignatureCarriesTheDefaultId) {
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(key.ok());
+  Result<std::string> sig = key->Sign("hello");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(Sm2Verify(key->public_key(), "hello", *sig, kSm2DefaultId));
+  EXPECT_FALSE(Sm2Verify(key->public_key(), "hello", *sig, ""));
+}
+
+TEST(Sm2, CustomIdRoundTrip) {
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(key.ok());
+  Result<std::string> sig = Sm2Sign(*key, "m", "ALICE123@YAHOO.COM");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(Sm2Verify(key->public_key(), "m", *sig, "ALICE123@YAHOO.COM"));
+  EXPECT_FALSE(key->public_key().Verify("m", *sig));
+}
+
+TEST(Sm2, PlainEcKeyOnSm2CurveIsRefused) {
+  EvpPkeyPtr ec(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "SM2"));
+  ASSERT_NE(ec, nullptr);
+  ASSERT_TRUE(EVP_PKEY_is_a(ec.get(), "EC"));
+  ASSERT_FALSE(EVP_PKEY_is_a(ec.get(), "SM2"));
+  Result<PrivateKey> key = PrivateKey::FromEvp(SignatureAlgorithm::kSm2, std::move(ec));
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(key.status().message().find("plain EC key on the SM2 curve"), std::string::npos)
+      << key.status().message();
+}
+
+TEST(Sm2, CurveConstantsMatchOpenSsl) {
+  // Sm2Z uses its own copy of a, b and G; Z computed from a generated key must match what
+  // OpenSSL signs with: a signature under an ID verifies, and our Z-based digest is the one
+  // OpenSSL uses (checked via the Annex above). Here: random keys sign/verify with custom IDs.
+  for (int i = 0; i < 4; ++i) {
+    Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+    ASSERT_TRUE(key.ok());
+    EXPECT_TRUE(Sm2Z(key->public_key()).ok());
+  }
+}
+
+// ---- All algorithms: round trips, tampering, key forms ----
+
+class KeyTest : public ::testing::TestWithParam<SignatureAlgorithm> {};
+
+TEST_P(KeyTest, SignVerifyRoundTrip) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->algorithm(), GetParam());
+  for (std::string_view msg : {std::string_view(), std::string_view("tongban"),
+                               std::string_view("\0\x01\xff", 3)}) {
+    Result<std::string> sig = key->Sign(msg);
+    ASSERT_TRUE(sig.ok());
+    if (UsesDerSignatures(GetParam())) {
+      EXPECT_TRUE(DerSignatureToRaw(*sig).ok());
+    } else {
+      EXPECT_EQ(sig->size(), kRawSignatureSize);
+    }
+    EXPECT_TRUE(key->public_key().Verify(msg, *sig));
+  }
+}
+
+TEST_P(KeyTest, TamperedMessageOrSignatureFails) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok());
+  Result<std::string> sig = key->Sign("receipt 330100-0001");
+  ASSERT_TRUE(sig.ok());
+  const PublicKey& pub = key->public_key();
+  EXPECT_FALSE(pub.Verify("receipt 330100-0002", *sig));
+  for (size_t i = 0; i < sig->size(); ++i) {
+    std::string bad = *sig;
+    bad[i] ^= 0x01;
+    EXPECT_FALSE(pub.Verify("receipt 330100-0001", bad)) << "byte " << i;
+  }
+  EXPECT_FALSE(pub.Verify("receipt 330100-0001", ""));
+  EXPECT_FALSE(pub.Verify("receipt 330100-0001", *sig + '\0'));
+  EXPECT_FALSE(pub.Verify("receipt 330100-0001", sig->substr(0, sig->size() - 1)));
+  Result<PrivateKey> other = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->public_key().Verify("receipt 330100-0001", *sig));
+}
+
+TEST_P(KeyTest, PemRoundTrip) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok());
+  const std::string pem = key->ToPem();
+  EXPECT_EQ(pem.rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u);
+  Result<PrivateKey> back = PrivateKey::FromPem(GetParam(), pem);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ToRaw(), key->ToRaw());
+  EXPECT_EQ(back->public_key(), key->public_key());
+
+  const std::string pub_pem = key->public_key().ToPem();
+  EXPECT_EQ(pub_pem.rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0u);
+  Result<PublicKey> pub = PublicKey::FromPem(GetParam(), pub_pem);
+  ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+  EXPECT_EQ(*pub, key->public_key());
+  Result<std::string> sig = back->Sign("x");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(pub->Verify("x", *sig));
+  // Surrounding whitespace is fine.
+  EXPECT_TRUE(PrivateKey::FromPem(GetParam(), "\n" + pem + "\n\n").ok());
+}
+
+TEST_P(KeyTest, RawRoundTrip) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->ToRaw().size(), kPrivateKeySize);
+  EXPECT_EQ(key->public_key().raw().size(), RawPublicKeySize(GetParam()));
+  Result<PrivateKey> back = PrivateKey::FromRaw(GetParam(), key->ToRaw());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->public_key(), key->public_key());
+  Result<PublicKey> pub = PublicKey::FromRaw(GetParam(), key->public_key().ToRaw());
+  ASSERT_TRUE(pub.ok());
+  EXPECT_EQ(*pub, key->public_key());
+}
+
+TEST_P(KeyTest, CopiesShareTheKey) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok());
+  PrivateKey copy = *key;
+  PublicKey pub = key->public_key();
+  key = Status::Internal("dropped");
+  Result<std::string> sig = copy.Sign("m");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(pub.Verify("m", *sig));
+}
+
+TEST_P(KeyTest, PemFileRoundTripIsPrivate) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok());
+  const std::string path = ::testing::TempDir() + "/tongban_key_test_" +
+                           std::string(SignatureAlgorithmName(GetParam())) + ".pem";
+  ASSERT_TRUE(key->WritePemFile(path).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  Result<PrivateKey> back = PrivateKey::ReadPemFile(GetParam(), path);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->public_key(), key->public_key());
+  std::remove(path.c_str());
+  Result<PrivateKey> missing = PrivateKey::ReadPemFile(GetParam(), path);
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, KeyTest,
+                         ::testing::Values(SignatureAlgorithm::kEd25519, SignatureAlgorithm::kSm2,
+                                           SignatureAlgorithm::kEs256),
+                         [](const auto& info) {
+                           return std::string(SignatureAlgorithmName(info.param));
+                         });
+
+// ---- Bad keys give a clear Status ----
+
+TEST(BadKeys, Ed25519PemLoadedAsSm2IsRefused) {
+  Result<PrivateKey> ed = PrivateKey::Generate(SignatureAlgorithm::kEd25519);
+  ASSERT_TRUE(ed.ok());
+  Result<PrivateKey> key = PrivateKey::FromPem(SignatureAlgorithm::kSm2, ed->ToPem());
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(key.status().message(), "private key: expected an SM2 key, got Ed25519");
+  Result<PublicKey> pub =
+      PublicKey::FromPem(SignatureAlgorithm::kSm2, ed->public_key().ToPem());
+  EXPECT_EQ(pub.status().message(), "public key: expected an SM2 key, got Ed25519");
+}
+
+TEST(BadKeys, P256KeyLoadedAsSm2AndViceVersaIsRefused) {
+  Result<PrivateKey> p256 = PrivateKey::Generate(SignatureAlgorithm::kEs256);
+  ASSERT_TRUE(p256.ok());
+  Result<PrivateKey> as_sm2 = PrivateKey::FromPem(SignatureAlgorithm::kSm2, p256->ToPem());
+  EXPECT_EQ(as_sm2.status().message(), "private key: expected an SM2 key, got EC (prime256v1)");
+  Result<PrivateKey> sm2 = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(sm2.ok());
+  Result<PrivateKey> as_p256 = PrivateKey::FromPem(SignatureAlgorithm::kEs256, sm2->ToPem());
+  EXPECT_EQ(as_p256.status().message(), "private key: expected an ECDSA P-256 key, got SM2");
+}
+
+TEST(BadKeys, GarbageTruncatedAndWrongBlocks) {
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(key.ok());
+  const std::string pem = key->ToPem();
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"", "private key: not a PEM block"},
+      {"garbage \x01\x02\xff", "private key: not a PEM block"},
+      {pem.substr(0, pem.size() / 2), "private key: not a PEM block"},
+      {pem.substr(0, pem.size() - 10), "private key: not a PEM block"},
+      {key->public_key().ToPem(),
+       "private key: expected a PEM \"PRIVATE KEY\" block, found \"PUBLIC KEY\""},
+      {"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+       "private key: not a valid PKCS#8 private key"},
+      {pem + "trailing", "private key: unexpected text after the PEM block"},
+      {pem + pem, "private key: unexpected text after the PEM block"},
+  };
+  for (const Case& c : cases) {
+    Result<PrivateKey> r = PrivateKey::FromPem(SignatureAlgorithm::kSm2, c.text);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), c.message) << c.text;
+  }
+}
+
+TEST(BadKeys, EncryptedAndTraditionalPemAreRefusedWithAHint) {
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kEs256);
+  ASSERT_TRUE(key.ok());
+  std::string pem = key->ToPem();
+  std::string enc = pem;
+  enc.replace(enc.find("PRIVATE KEY"), 11, "ENCRYPTED PRIVATE KEY");
+  enc.replace(enc.rfind("PRIVATE KEY"), 11, "ENCRYPTED PRIVATE KEY");
+  Result<PrivateKey> r = PrivateKey::FromPem(SignatureAlgorithm::kEs256, enc);
+  EXPECT_NE(r.status().message().find("encrypted keys are not supported"), std::string::npos)
+      << r.status().message();
+  std::string trad = pem;
+  trad.replace(trad.find("PRIVATE KEY"), 11, "EC PRIVATE KEY");
+  trad.replace(trad.rfind("PRIVATE KEY"), 11, "EC PRIVATE KEY");
+  r = PrivateKey::FromPem(SignatureAlgorithm::kEs256, trad);
+  EXPECT_NE(r.status().message().find("openssl pkcs8 -topk8"), std::string::npos);
+}
+
+TEST(BadKeys, RawKeysOfWrongSizeOrOffCurve) {
+  EXPECT_EQ(PublicKey::FromRaw(SignatureAlgorithm::kEd25519, std::string(31, '\1')).status().message(),
+            "public key: a raw Ed25519 public key has 32 bytes");
+  EXPECT_EQ(PrivateKey::FromRaw(SignatureAlgorithm::kSm2, std::string(33, '\1')).status().message(),
+            "private key: a raw SM2 private key has 32 bytes");
+  std::string off(65, '\x01');
+  off[0] = 0x04;
+  Result<PublicKey> r = PublicKey::FromRaw(SignatureAlgorithm::kSm2, off);
+  EXPECT_EQ(r.status().message(), "public key: not a point on the SM2 curve");
+  EXPECT_FALSE(r.status().detail().empty());
+  std::string compressed = Unhex(kAnnexPublic).substr(0, 33);
+  compressed[0] = 0x02;
+  compressed.resize(65, '\0');
+  EXPECT_EQ(PublicKey::FromRaw(SignatureAlgorithm::kSm2, compressed).status().message(),
+            "public key: must be an uncompressed point (0x04 || X || Y)");
+  // The Annex key is on SM2 but not on P-256.
+  EXPECT_FALSE(PublicKey::FromRaw(SignatureAlgorithm::kEs256, Unhex(kAnnexPublic)).ok());
+}
+
+TEST(BadKeys, PrivateScalarOutOfRange) {
+  const std::string zero(32, '\0');
+  EXPECT_EQ(PrivateKey::FromRaw(SignatureAlgorithm::kSm2, zero).status().message(),
+            "private key: scalar out of range for the SM2 curve");
+  // SM2 n - 1 is out of range (1 + d must be invertible); P-256 n - 1 is fine.
+  const std::string sm2_n_minus_1 =
+      Unhex("fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54122");
+  EXPECT_FALSE(PrivateKey::FromRaw(SignatureAlgorithm::kSm2, sm2_n_minus_1).ok());
+  const std::string sm2_n_minus_2 =
+      Unhex("fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54121");
+  EXPECT_TRUE(PrivateKey::FromRaw(SignatureAlgorithm::kSm2, sm2_n_minus_2).ok());
+  const std::string p256_n =
+      Unhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+  EXPECT_FALSE(PrivateKey::FromRaw(SignatureAlgorithm::kEs256, p256_n).ok());
+  const std::string p256_n_minus_1 =
+      Unhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550");
+  EXPECT_TRUE(PrivateKey::FromRaw(SignatureAlgorithm::kEs256, p256_n_minus_1).ok());
+}
+
+TEST(BadKeys, PublicKeyLoadedAsPrivateIsRefused) {
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kEd25519);
+  ASSERT_TRUE(key.ok());
+  EvpPkeyPtr pub(EVP_PKEY_dup(key->public_key().evp()));
+  Result<PrivateKey> r = PrivateKey::FromEvp(SignatureAlgorithm::kEd25519, std::move(pub));
+  EXPECT_EQ(r.status().message(), "private key: the key has no private part");
+}
+
+}  // namespace
+}  // namespace tongban::crypto
