@@ -22,6 +22,7 @@
 // Immutable value type; thread-safe.
 #pragma once
 
+#include <compare>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -63,7 +64,11 @@ class CitizenId {
   // The full normalised 18-character number. Personal data: not for logs.
   const std::string& RevealFullNumber() const { return number_; }
 
+  // Equality and order of the normalised number, so a CitizenId can key a std::map or std::set.
   friend bool operator==(const CitizenId& a, const CitizenId& b) { return a.number_ == b.number_; }
+  friend std::strong_ordering operator<=>(const CitizenId& a, const CitizenId& b) {
+    return a.number_ <=> b.number_;
+  }
   friend std::ostream& operator<<(std::ostream& os, const CitizenId& id) {
     return os << id.Masked();
   }

@@ -24,6 +24,7 @@
 // Immutable value type; thread-safe.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -78,7 +79,11 @@ class Uscc {
   // The full normalised 18-character code.
   const std::string& RevealFullCode() const { return code_; }
 
+  // Equality and order of the normalised code, so a Uscc can key a std::map or std::set.
   friend bool operator==(const Uscc& a, const Uscc& b) { return a.code_ == b.code_; }
+  friend std::strong_ordering operator<=>(const Uscc& a, const Uscc& b) {
+    return a.code_ <=> b.code_;
+  }
   friend std::ostream& operator<<(std::ostream& os, const Uscc& u) { return os << u.Masked(); }
 
  private:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -208,6 +209,15 @@ TEST(CitizenIdMasking, DefaultStringFormIsMasked) {
 
 TEST(CitizenIdMasking, StandardExampleMasks) {
   EXPECT_EQ(CitizenId::Parse("11010519491231002X", kToday)->Masked(), "1101**********002X");
+}
+
+TEST(CitizenIdOrder, UsableAsOrderedKey) {
+  std::set<CitizenId> ids;
+  ids.insert(*CitizenId::Parse(MakeId("330421", "19900307", "123"), kToday));
+  ids.insert(*CitizenId::Parse("11010519491231002x", kToday));
+  ids.insert(*CitizenId::Parse("11010519491231002X", kToday));  // same person as above
+  EXPECT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids.begin()->RevealFullNumber(), "11010519491231002X");
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace tongban {
 namespace {
 
@@ -80,6 +83,21 @@ TEST(Iso8601, RejectsMalformed) {
 TEST(ChinaDate, IsUtcPlusEight) {
   EXPECT_EQ(ChinaDate(*ParseIso8601Utc("2026-11-24T15:59:59Z")), (CivilDate{2026, 11, 24}));
   EXPECT_EQ(ChinaDate(*ParseIso8601Utc("2026-11-24T16:00:00Z")), (CivilDate{2026, 11, 25}));
+}
+
+TEST(FakeClock, ConcurrentAdvanceAndReadsAreSafe) {
+  FakeClock clock(0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&clock] {
+      for (int i = 0; i < 1000; ++i) {
+        clock.Advance(std::chrono::microseconds(1));
+        (void)clock.Now();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(clock.NowUnixMicros(), 4000);
 }
 
 }  // namespace
