@@ -105,4 +105,16 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
   return c;
 }
 
+Result<Checkpoint> OpenCheckpoint(std::string_view note, std::string_view origin,
+                                  std::shared_ptr<const NoteVerifier> log_key) {
+  NoteVerifierList list({std::move(log_key)});
+  TB_ASSIGN_OR_RETURN(OpenedNote opened, OpenNote(note, list));
+  TB_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(opened.text));
+  if (cp.origin != origin) {
+    return Status::FailedPrecondition("checkpoint is from origin \"" + cp.origin +
+                                      "\", not the expected log");
+  }
+  return cp;
+}
+
 }  // namespace tongban::ledger

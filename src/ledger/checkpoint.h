@@ -12,12 +12,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "ledger/merkle.h"
+#include "ledger/note.h"
 
 namespace tongban::ledger {
 
@@ -36,6 +38,14 @@ Result<std::string> FormatCheckpoint(const Checkpoint& checkpoint);
 
 // Strict parse of a checkpoint body (note text). kInvalidArgument with the reason otherwise.
 Result<Checkpoint> ParseCheckpoint(std::string_view text);
+
+// Opens a signed checkpoint note from the log `origin` whose key is `log_key`: the note must carry
+// a valid signature by that key (other signatures, e.g. witness cosignatures, are ignored here),
+// the body must parse strictly and its origin must equal `origin`.
+// kInvalidArgument malformed; kUnauthenticated bad or missing log signature; kFailedPrecondition
+// wrong origin.
+Result<Checkpoint> OpenCheckpoint(std::string_view note, std::string_view origin,
+                                  std::shared_ptr<const NoteVerifier> log_key);
 
 // True iff `line` is non-empty, valid UTF-8 and has no ASCII control character (LF included).
 bool ValidNoteLine(std::string_view line);

@@ -103,6 +103,20 @@ TEST(TesseraLog, ConsistencyAndInclusionBetweenCheckpoints) {
   }
 }
 
+TEST(TesseraLog, OpenCheckpointChecksKeyAndOrigin) {
+  auto key = std::make_shared<testing::Ed25519Verifier>(*ParseNoteVerifierKey(kTesseraKey));
+  const std::string note = testing::ReadFile(LogDir() + "/checkpoint");
+  Result<Checkpoint> cp = OpenCheckpoint(note, "example.com/log/testdata", key);
+  ASSERT_TRUE(cp.ok()) << cp.status().ToString();
+  EXPECT_EQ(cp->size, 15u);
+  EXPECT_EQ(OpenCheckpoint(note, "example.com/other", key).status().code(),
+            ErrorCode::kFailedPrecondition);
+  auto other = std::make_shared<testing::Ed25519Verifier>(*ParseNoteVerifierKey(
+      "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+  EXPECT_EQ(OpenCheckpoint(note, "example.com/log/testdata", other).status().code(),
+            ErrorCode::kUnauthenticated);
+}
+
 TEST(TesseraLog, TamperedCheckpointIsRejected) {
   std::string cp = testing::ReadFile(LogDir() + "/checkpoint");
   cp[cp.find("\n15\n") + 2] = '6';
