@@ -8,9 +8,9 @@
 #include "ledger/checkpoint.h"
 #include "ledger/memory_tree.h"
 #include "ledger/note.h"
+#include "ledger/note_keys.h"
 #include "ledger/proof.h"
 #include "ledger/tile.h"
-#include "test_note_keys.h"
 #include "vectors.h"
 
 namespace tongban::ledger {
@@ -35,8 +35,7 @@ class DirTileReader : public TileReader {
 };
 
 NoteVerifierList TesseraVerifiers() {
-  return NoteVerifierList(
-      {std::make_shared<testing::Ed25519Verifier>(*ParseNoteVerifierKey(kTesseraKey))});
+  return NoteVerifierList({*ParseNoteVerifier(kTesseraKey)});
 }
 
 Checkpoint OpenCheckpoint(const std::string& file) {
@@ -104,15 +103,15 @@ TEST(TesseraLog, ConsistencyAndInclusionBetweenCheckpoints) {
 }
 
 TEST(TesseraLog, OpenCheckpointChecksKeyAndOrigin) {
-  auto key = std::make_shared<testing::Ed25519Verifier>(*ParseNoteVerifierKey(kTesseraKey));
+  std::shared_ptr<const NoteVerifier> key = *ParseNoteVerifier(kTesseraKey);
   const std::string note = testing::ReadFile(LogDir() + "/checkpoint");
   Result<Checkpoint> cp = OpenCheckpoint(note, "example.com/log/testdata", key);
   ASSERT_TRUE(cp.ok()) << cp.status().ToString();
   EXPECT_EQ(cp->size, 15u);
   EXPECT_EQ(OpenCheckpoint(note, "example.com/other", key).status().code(),
             ErrorCode::kFailedPrecondition);
-  auto other = std::make_shared<testing::Ed25519Verifier>(*ParseNoteVerifierKey(
-      "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+  std::shared_ptr<const NoteVerifier> other =
+      *ParseNoteVerifier("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
   EXPECT_EQ(OpenCheckpoint(note, "example.com/log/testdata", other).status().code(),
             ErrorCode::kUnauthenticated);
 }

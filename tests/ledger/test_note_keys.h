@@ -1,11 +1,12 @@
-// Test-only NoteSigner/NoteVerifier implementations straight on OpenSSL (Ed25519 and SM2), used
-// until the crypto part's signature API lands; then the ledger gets wrappers over crypto keys and
-// these go. Not thread-safe; test-only.
+// An independent SM2 note signer/verifier written straight on OpenSSL (not through crypto/key.h),
+// so the tests can check that ledger/note_keys.h's SM2 notes (0xFF "tongban-sm2-sm3", r || s over
+// the text, ID "1234567812345678") agree with a second implementation. Not thread-safe; test-only.
 #pragma once
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 
 #include <memory>
 #include <string>
@@ -19,74 +20,44 @@ struct PkeyFree {
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
-inline std::string RawPublic(EVP_PKEY* pkey) {
-  size_t len = 0;
-  EVP_PKEY_get_raw_public_key(pkey, nullptr, &len);
-  std::string out(len, '\0');
-  EVP_PKEY_get_raw_public_key(pkey, reinterpret_cast<unsigned char*>(out.data()), &len);
-  return out;
+
+inline bool Sm2VerifyPkey(EVP_PKEY* pkey, std::string_view msg, std::string_view sig) {
+  if (sig.size() != kSm2SignatureSize) return false;
+  ECDSA_SIG* s = ECDSA_SIG_new();
+  ECDSA_SIG_set0(s, BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()), 32, nullptr),
+                 BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()) + 32, 32, nullptr));
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(s, &der);
+  ECDSA_SIG_free(s);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = der_len > 0 &&
+            EVP_DigestVerifyInit_ex(ctx, &pctx, "SM3", nullptr, nullptr, pkey, nullptr) == 1 &&
+            EVP_PKEY_CTX_set1_id(pctx, "1234567812345678", 16) == 1 &&
+            EVP_DigestVerify(ctx, der, static_cast<size_t>(der_len),
+                             reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  OPENSSL_free(der);
+  return ok;
 }
 
-class Ed25519Verifier : public NoteVerifier {
- public:
-  explicit Ed25519Verifier(const NoteVerifierKey& key)
-      : name_(key.name),
-        id_(key.key_id),
-        pkey_(EVP_PKEY_new_raw_public_key(
-            EVP_PKEY_ED25519, nullptr,
-            reinterpret_cast<const unsigned char*>(key.public_key.data()),
-            key.public_key.size())) {}
-  const std::string& name() const override { return name_; }
-  uint32_t key_id() const override { return id_; }
-  bool Verify(std::string_view msg, std::string_view sig) const override {
-    if (pkey_ == nullptr || sig.size() != kEd25519SignatureSize) return false;
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    bool ok = EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey_.get()) == 1 &&
-              EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()),
-                               sig.size(), reinterpret_cast<const unsigned char*>(msg.data()),
-                               msg.size()) == 1;
-    EVP_MD_CTX_free(ctx);
-    return ok;
-  }
-
- private:
-  std::string name_;
-  uint32_t id_;
-  PkeyPtr pkey_;
-};
-
-class Ed25519Signer : public NoteSigner {
- public:
-  Ed25519Signer(std::string name, std::string_view seed)
-      : name_(std::move(name)),
-        pkey_(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
-                                           reinterpret_cast<const unsigned char*>(seed.data()),
-                                           seed.size())) {
-    public_key_ = RawPublic(pkey_.get());
-    id_ = NoteKeyId(name_, NoteKeyType::kEd25519, public_key_);
-  }
-  const std::string& name() const override { return name_; }
-  uint32_t key_id() const override { return id_; }
-  const std::string& public_key() const { return public_key_; }
-  Result<std::string> Sign(std::string_view msg) override {
-    std::string sig(kEd25519SignatureSize, '\0');
-    size_t len = sig.size();
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    const bool ok =
-        EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, pkey_.get()) == 1 &&
-        EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                       reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok) return Status::Internal("ed25519 sign failed");
-    return sig;
-  }
-
- private:
-  std::string name_;
-  uint32_t id_ = 0;
-  PkeyPtr pkey_;
-  std::string public_key_;
-};
+// Verifies an r || s SM2 signature under a raw 65-byte public key, all in plain OpenSSL.
+inline bool Sm2VerifyRaw(std::string_view pub, std::string_view msg, std::string_view sig) {
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "SM2", 0);
+  OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size());
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr);
+  EVP_PKEY* pkey = nullptr;
+  const bool built = EVP_PKEY_fromdata_init(ctx) == 1 &&
+                     EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+  const bool ok = built && Sm2VerifyPkey(pkey, msg, sig);
+  EVP_PKEY_free(pkey);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  return ok;
+}
 
 // SM2 with SM3 and distinguishing ID "1234567812345678"; signatures as 64-byte r || s.
 class Sm2Key : public NoteSigner, public NoteVerifier {
@@ -124,23 +95,7 @@ class Sm2Key : public NoteSigner, public NoteVerifier {
   }
 
   bool Verify(std::string_view msg, std::string_view sig) const override {
-    if (sig.size() != kSm2SignatureSize) return false;
-    ECDSA_SIG* s = ECDSA_SIG_new();
-    ECDSA_SIG_set0(s, BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()), 32, nullptr),
-                   BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()) + 32, 32, nullptr));
-    unsigned char* der = nullptr;
-    const int der_len = i2d_ECDSA_SIG(s, &der);
-    ECDSA_SIG_free(s);
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    EVP_PKEY_CTX* pctx = nullptr;
-    bool ok = der_len > 0 &&
-              EVP_DigestVerifyInit_ex(ctx, &pctx, "SM3", nullptr, nullptr, pkey_.get(), nullptr) == 1 &&
-              EVP_PKEY_CTX_set1_id(pctx, kDistId, 16) == 1 &&
-              EVP_DigestVerify(ctx, der, static_cast<size_t>(der_len),
-                               reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1;
-    EVP_MD_CTX_free(ctx);
-    OPENSSL_free(der);
-    return ok;
+    return Sm2VerifyPkey(pkey_.get(), msg, sig);
   }
 
  private:
