@@ -3,7 +3,10 @@
 #include "crypto/key.h"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,15 +172,60 @@ TEST(Sm2, PlainEcKeyOnSm2CurveIsRefused) {
       << key.status().message();
 }
 
-TEST(Sm2, CurveConstantsMatchOpenSsl) {
-  // Sm2Z uses its own copy of a, b and G; Z computed from a generated key must match what
-  // OpenSSL signs with: a signature under an ID verifies, and our Z-based digest is the one
-  // OpenSSL uses (checked via the Annex above). Here: random keys sign/verify with custom IDs.
-  for (int i = 0; i < 4; ++i) {
-    Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
-    ASSERT_TRUE(key.ok());
-    EXPECT_TRUE(Sm2Z(key->public_key()).ok());
-  }
+TEST(Sm2, ZUsesTheCurveConstantsOfOpenSsl) {
+  // Sm2Z has its own copy of a, b and G; rebuild Z from OpenSSL's SM2 group instead.
+  EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_sm2);
+  ASSERT_NE(group, nullptr);
+  BIGNUM* a = BN_new();
+  BIGNUM* b = BN_new();
+  BIGNUM* gx = BN_new();
+  BIGNUM* gy = BN_new();
+  ASSERT_EQ(EC_GROUP_get_curve(group, nullptr, a, b, nullptr), 1);
+  ASSERT_EQ(EC_POINT_get_affine_coordinates(group, EC_GROUP_get0_generator(group), gx, gy,
+                                            nullptr),
+            1);
+  std::string curve(128, '\0');
+  auto* p = reinterpret_cast<unsigned char*>(curve.data());
+  BN_bn2binpad(a, p, 32);
+  BN_bn2binpad(b, p + 32, 32);
+  BN_bn2binpad(gx, p + 64, 32);
+  BN_bn2binpad(gy, p + 96, 32);
+  BN_free(a);
+  BN_free(b);
+  BN_free(gx);
+  BN_free(gy);
+  EC_GROUP_free(group);
+
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(key.ok());
+  const std::string id = "ALICE123@YAHOO.COM";
+  std::string z_input;
+  z_input += static_cast<char>((id.size() * 8) >> 8);
+  z_input += static_cast<char>((id.size() * 8) & 0xff);
+  z_input += id + curve + key->public_key().raw().substr(1);
+  Result<Digest> z = Sm2Z(key->public_key(), id);
+  ASSERT_TRUE(z.ok());
+  EXPECT_EQ(*z, Hash(HashAlgorithm::kSm3, z_input));
+}
+
+// ---- ES256: RFC 6979 A.2.5 (P-256, SHA-256, message "sample") ----
+
+TEST(Es256, Rfc6979SampleVerifiesAndPublicKeyDerives) {
+  Result<PrivateKey> key = PrivateKey::FromRaw(
+      SignatureAlgorithm::kEs256,
+      Unhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"));
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(Hex(key->public_key().raw()),
+            "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
+            "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299");
+  const std::string raw = Unhex(
+      "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
+      "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8");
+  Result<std::string> der = RawSignatureToDer(raw);
+  ASSERT_TRUE(der.ok());
+  EXPECT_TRUE(key->public_key().Verify("sample", *der));
+  EXPECT_FALSE(key->public_key().Verify("samplf", *der));
+  EXPECT_FALSE(key->public_key().Verify("sample", raw));  // raw R || S is not our wire form
 }
 
 // ---- All algorithms: round trips, tampering, key forms ----
