@@ -9,6 +9,14 @@ namespace tongban::ledger {
 Hash TreeHasher::EmptyRoot() { return hasher_.Final(); }
 
 Hash TreeHasher::HashLeaf(std::span<const uint8_t> data) {
+  // Ledger entries are small (<= 146 bytes): one contiguous Update is cheaper than two.
+  std::array<uint8_t, 256> buf;
+  if (data.size() < buf.size()) {
+    buf[0] = 0x00;
+    std::memcpy(buf.data() + 1, data.data(), data.size());
+    hasher_.Update(std::span<const uint8_t>(buf.data(), data.size() + 1));
+    return hasher_.Final();
+  }
   hasher_.Update(uint8_t{0x00});
   hasher_.Update(data);
   return hasher_.Final();
