@@ -18,8 +18,12 @@ constexpr std::string_view kCreateTable =
 // Serializes concurrent migrators on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
 constexpr int64_t kMigrationLockKey = 0x546f6e6762616e;  // "Tongban"
 
+// On PostgreSQL the transaction first drops to READ COMMITTED (allowed before its first query),
+// so the statements after the lock see what a migrator that held the lock before committed; a
+// SERIALIZABLE snapshot would be taken by the lock query itself, before the wait.
 Status Lock(Tx& tx) {
   if (tx.dialect() != Dialect::kPostgres) return Status::Ok();
+  TB_RETURN_IF_ERROR(tx.ExecScript("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"));
   return tx.Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status();
 }
 
@@ -46,6 +50,7 @@ std::string MigrationSql(const Migration& m, Dialect dialect) {
 Result<int> AppliedVersion(Database& db, std::string_view part) {
   int version = 0;
   Status s = db.Transact([&](Tx& tx) -> Status {
+    TB_RETURN_IF_ERROR(Lock(tx));
     TB_RETURN_IF_ERROR(tx.ExecScript(kCreateTable));
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
         "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE part = ?",
@@ -83,8 +88,8 @@ Status Migrate(Database& db, const std::vector<Migration>& migrations) {
       // One transaction per version: read the applied version under the lock, apply the next.
       bool done = false;
       Status s = db.Transact([&](Tx& tx) -> Status {
-        TB_RETURN_IF_ERROR(tx.ExecScript(kCreateTable));
         TB_RETURN_IF_ERROR(Lock(tx));
+        TB_RETURN_IF_ERROR(tx.ExecScript(kCreateTable));
         TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE part = ?", {part}));
         int applied = row ? static_cast<int>(row->Int64(0)) : 0;

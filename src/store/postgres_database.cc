@@ -555,6 +555,8 @@ class PgDatabase final : public Database {
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
       return Status::Unavailable("cannot connect to the database").WithDetail("postgresql: " + msg);
     }
+    // Server notices ("relation already exists, skipping") are not errors: drop them.
+    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
     std::string setup = "SET client_encoding TO 'UTF8';";
     if (!schema_.empty()) {
       if (first) setup += "CREATE SCHEMA IF NOT EXISTS \"" + schema_ + "\";";

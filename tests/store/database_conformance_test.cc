@@ -1,0 +1,461 @@
+// One conformance suite for store::Database, run against both drivers:
+//   Sqlite/DatabaseTest.*    a temporary file per test
+//   Postgres/DatabaseTest.*  a schema per test in TONGBAN_TEST_PG (skipped when unset)
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "store/database.h"
+#include "store/migration.h"
+#include "store_test_env.h"
+
+namespace tongban::store {
+namespace {
+
+using testing::TestDatabaseEnv;
+
+class DatabaseTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    std::string why = env_.Init(GetParam());
+    if (!why.empty()) GTEST_SKIP() << why;
+    auto db = env_.Open();
+    ASSERT_TRUE(db.ok()) << db.status().ToString() << " " << db.status().detail();
+    db_ = std::move(db).value();
+  }
+
+  void Script(const std::string& sql) {
+    Status s = db_->Transact([&](Tx& tx) { return tx.ExecScript(sql); });
+    ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  }
+
+  int64_t Count(const std::string& table) {
+    int64_t n = -1;
+    Status s = db_->Read([&](Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM " + table));
+      n = row->Int64(0);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+    return n;
+  }
+
+  TestDatabaseEnv env_;
+  std::unique_ptr<Database> db_;
+};
+
+std::string Bytes(std::initializer_list<int> b) {
+  std::string s;
+  for (int x : b) s.push_back(static_cast<char>(x));
+  return s;
+}
+
+TEST_P(DatabaseTest, CrudRoundTripsChineseTextBlobsNullsAndInt64Range) {
+  Script("CREATE TABLE person (id BIGINT PRIMARY KEY, name TEXT NOT NULL, photo " +
+         std::string(GetParam() == Dialect::kPostgres ? "BYTEA" : "BLOB") + ", note TEXT)");
+  const std::string blob = Bytes({0, 1, 0, 255, 0, 0x7f, 0x80, 0});
+  const std::string name = "张伟";
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("INSERT INTO person (id, name, photo, note) VALUES (?, ?, ?, ?)",
+                                           {1, name, Param::Blob(blob), nullptr}));
+    EXPECT_EQ(n, 1);
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO person (id, name, photo, note) VALUES (?, ?, ?, ?)",
+                               {INT64_MAX, "李娜", Param::Blob(std::string_view()), "备注 'quoted' ?"})
+                           .status());
+    return tx.Exec("INSERT INTO person (id, name, photo, note) VALUES (?, ?, ?, ?)",
+                   {INT64_MIN, "", nullptr, ""})
+        .status();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+
+  s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, name, photo, note FROM person ORDER BY id"));
+    EXPECT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].Int64(0), INT64_MIN);
+    EXPECT_EQ(rows[0].Text(1), "");
+    EXPECT_TRUE(rows[0].IsNull(2));
+    EXPECT_FALSE(rows[0].IsNull(3));
+    EXPECT_EQ(rows[1].Int64(0), 1);
+    EXPECT_EQ(rows[1].Text(1), "张伟");
+    auto photo = rows[1].Blob(2);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(photo.data()), photo.size()), blob);
+    EXPECT_TRUE(rows[1].IsNull(3));
+    EXPECT_FALSE(rows[1].OptText(3).has_value());
+    EXPECT_EQ(rows[2].Int64(0), INT64_MAX);
+    EXPECT_FALSE(rows[2].IsNull(2));
+    EXPECT_EQ(rows[2].Blob(2).size(), 0u);
+    EXPECT_EQ(rows[2].Text(3), "备注 'quoted' ?");
+    // A literal `?` inside a string is not a placeholder.
+    TB_ASSIGN_OR_RETURN(auto by_name, tx.QueryRow(
+        "SELECT id FROM person WHERE name = ? AND COALESCE(note, '') <> '?' -- is this ?\n", {"张伟"}));
+    EXPECT_TRUE(by_name.has_value());
+    TB_ASSIGN_OR_RETURN(auto none, tx.QueryRow("SELECT id FROM person WHERE name = ?", {"王芳"}));
+    EXPECT_FALSE(none.has_value());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+
+  s = db_->Transact([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE person SET note = ? WHERE id = ?", {"已核验", 1}));
+    EXPECT_EQ(n, 1);
+    TB_ASSIGN_OR_RETURN(int64_t d, tx.Exec("DELETE FROM person WHERE id <> ?", {1}));
+    EXPECT_EQ(d, 2);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(Count("person"), 1);
+}
+
+TEST_P(DatabaseTest, InsertReturningIdGivesNewIds) {
+  Script(GetParam() == Dialect::kPostgres
+             ? "CREATE TABLE item (id BIGSERIAL PRIMARY KEY, name TEXT)"
+             : "CREATE TABLE item (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT)");
+  std::vector<int64_t> ids;
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    for (const char* n : {"出生医学证明", "营业执照"}) {
+      TB_ASSIGN_OR_RETURN(int64_t id, tx.InsertReturningId(
+          "INSERT INTO item (name) VALUES (?) RETURNING id", {n}));
+      ids.push_back(id);
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2}));
+}
+
+TEST_P(DatabaseTest, ErrorFromFunctionRollsBackEverything) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO t (k) VALUES (?)", {1}).status());
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO t (k) VALUES (?)", {2}).status());
+    return Status::Conflict("changed my mind");
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kConflict);
+  EXPECT_EQ(Count("t"), 0);
+  EXPECT_EQ(db_->stats().failures, 1);
+}
+
+TEST_P(DatabaseTest, UniqueViolationIsAlreadyExistsAndRollsBack) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO t (k) VALUES (?)", {1}).status());
+    return tx.Exec("INSERT INTO t (k) VALUES (?)", {1}).status();
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kAlreadyExists) << s.ToString();
+  EXPECT_NE(s.detail(), "");  // driver text goes to the detail, not the message
+  EXPECT_EQ(s.message().find("UNIQUE"), std::string::npos);
+  EXPECT_EQ(Count("t"), 0);
+}
+
+TEST_P(DatabaseTest, SwallowedStatementErrorIsNeverCommitted) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    (void)tx.Exec("INSERT INTO t (k) VALUES (?)", {1});
+    (void)tx.Exec("INSERT INTO t (k) VALUES (?)", {1});  // fails; the caller ignores it
+    return Status::Ok();
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Count("t"), 0);
+}
+
+TEST_P(DatabaseTest, ForeignKeysAreEnforced) {
+  Script("CREATE TABLE parent (id BIGINT PRIMARY KEY)");
+  Script("CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT REFERENCES parent(id))");
+  Status s = db_->Transact([&](Tx& tx) {
+    return tx.Exec("INSERT INTO child (id, parent_id) VALUES (?, ?)", {1, 42}).status();
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition) << s.ToString() << " " << s.detail();
+}
+
+TEST_P(DatabaseTest, BadSqlIsInternalWithDetail) {
+  Status s = db_->Transact([&](Tx& tx) { return tx.Exec("SELEC nonsense").status(); });
+  EXPECT_EQ(s.code(), ErrorCode::kInternal);
+  EXPECT_NE(s.detail(), "");
+  s = db_->Transact([&](Tx& tx) { return tx.Exec("SELECT ? + ?", {1}).status(); });
+  EXPECT_EQ(s.code(), ErrorCode::kInternal) << "wrong parameter count";
+}
+
+TEST_P(DatabaseTest, ReadOnlyTransactionRejectsWrites) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Status s = db_->Read([&](Tx& tx) {
+    EXPECT_TRUE(tx.read_only());
+    return tx.Exec("INSERT INTO t (k) VALUES (?)", {1}).status();
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Count("t"), 0);
+}
+
+TEST_P(DatabaseTest, ReaderKeepsItsSnapshotWhileWriterCommits) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Script("INSERT INTO t (k) VALUES (1)");
+  Status s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto before, tx.QueryRow("SELECT COUNT(*) FROM t"));
+    EXPECT_EQ(before->Int64(0), 1);
+    // A commit by another thread while this snapshot is open...
+    std::thread writer([&] { Script("INSERT INTO t (k) VALUES (2)"); });
+    writer.join();
+    TB_ASSIGN_OR_RETURN(auto after, tx.QueryRow("SELECT COUNT(*) FROM t"));
+    EXPECT_EQ(after->Int64(0), 1);  // ...is not seen inside it.
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(Count("t"), 2);
+}
+
+TEST_P(DatabaseTest, BatchInsertsManyRowsAndCountsThem) {
+  Script(std::string("CREATE TABLE leaf (idx BIGINT PRIMARY KEY, hash ") +
+         (GetParam() == Dialect::kPostgres ? "BYTEA" : "BLOB") + " NOT NULL, note TEXT)");
+  constexpr int kRows = 5000;
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto batch, tx.PrepareBatch("INSERT INTO leaf (idx, hash, note) VALUES (?, ?, ?)"));
+    std::string hash(32, '\0');
+    for (int i = 0; i < kRows; ++i) {
+      hash[0] = static_cast<char>(i);
+      TB_RETURN_IF_ERROR(batch->Add({i, Param::Blob(hash), i % 2 ? Param("张伟") : Param(nullptr)}));
+    }
+    TB_ASSIGN_OR_RETURN(int64_t n, batch->Finish());
+    EXPECT_EQ(n, kRows);
+    // Statements after a batch see its rows.
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*), MAX(idx) FROM leaf"));
+    EXPECT_EQ(row->Int64(0), kRows);
+    EXPECT_EQ(row->Int64(1), kRows - 1);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(Count("leaf"), kRows);
+}
+
+TEST_P(DatabaseTest, BatchWithADuplicateFailsAndStoresNothing) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto batch, tx.PrepareBatch("INSERT INTO t (k) VALUES (?)"));
+    for (int i = 0; i < 3000; ++i) TB_RETURN_IF_ERROR(batch->Add({i == 1500 ? 7 : i}));
+    return batch->Finish().status();
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kAlreadyExists) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(Count("t"), 0);
+}
+
+TEST_P(DatabaseTest, ConflictingTransactionIsRetried) {
+  Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
+  Script("INSERT INTO counter (id, v) VALUES (1, 0)");
+  auto other = env_.Open("busy_timeout_ms=1");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  int attempts = 0;
+  if (GetParam() == Dialect::kPostgres) {
+    // Attempt 1 reads the row, another connection commits a change to it, then attempt 1's
+    // update fails with 40001 and the transaction runs again on fresh data.
+    Status s = db_->Transact([&](Tx& tx) -> Status {
+      ++attempts;
+      TB_RETURN_IF_ERROR(tx.Query("SELECT v FROM counter WHERE id = 1").status());
+      if (attempts == 1) {
+        Status o = (*other)->Transact([](Tx& t) {
+          return t.Exec("UPDATE counter SET v = v + 10 WHERE id = 1").status();
+        });
+        EXPECT_TRUE(o.ok()) << o.ToString();
+      }
+      return tx.Exec("UPDATE counter SET v = v + 1 WHERE id = 1").status();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+    EXPECT_EQ(attempts, 2);
+  } else {
+    // Another connection holds the write lock for a while; our BEGIN IMMEDIATE gets
+    // SQLITE_BUSY (busy_timeout 1 ms) and the transaction is retried until the lock is free.
+    db_.reset();
+    auto mine = env_.Open("busy_timeout_ms=1&max_attempts=100");
+    ASSERT_TRUE(mine.ok());
+    db_ = std::move(mine).value();
+    std::promise<void> holding;
+    std::thread holder([&] {
+      Status o = (*other)->Transact([&](Tx& t) -> Status {
+        TB_RETURN_IF_ERROR(t.Exec("UPDATE counter SET v = v + 10 WHERE id = 1").status());
+        holding.set_value();
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        return Status::Ok();
+      });
+      EXPECT_TRUE(o.ok()) << o.ToString();
+    });
+    holding.get_future().wait();
+    Status s = db_->Transact([&](Tx& tx) {
+      ++attempts;
+      return tx.Exec("UPDATE counter SET v = v + 1 WHERE id = 1").status();
+    });
+    holder.join();
+    ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+    EXPECT_EQ(attempts, 1);  // the retries happened at BEGIN, before the function ran
+  }
+  EXPECT_GE(db_->stats().retries, 1);
+  Status s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT v FROM counter WHERE id = 1"));
+    EXPECT_EQ(row->Int64(0), 11);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok());
+}
+
+TEST_P(DatabaseTest, ConcurrentIncrementsAllCommit) {
+  Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
+  Script("INSERT INTO counter (id, v) VALUES (1, 0)");
+  auto db = env_.Open("max_attempts=1000&pool_size=8");
+  ASSERT_TRUE(db.ok());
+  constexpr int kThreads = 8, kEach = 25;
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        Status s = (*db)->Transact([](Tx& tx) -> Status {
+          TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT v FROM counter WHERE id = 1"));
+          return tx.Exec("UPDATE counter SET v = ? WHERE id = 1", {row->Int64(0) + 1}).status();
+        });
+        if (!s.ok()) failed++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  Status s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT v FROM counter WHERE id = 1"));
+    // Read-modify-write with no lost update: serializable on both drivers.
+    EXPECT_EQ(row->Int64(0), kThreads * kEach);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok());
+}
+
+TEST_P(DatabaseTest, TwoHundredConcurrentClaimsExactlyOneWins) {
+  Script("CREATE TABLE receipt (id BIGINT PRIMARY KEY, total_fen BIGINT NOT NULL, claimed_by TEXT)");
+  Script("INSERT INTO receipt (id, total_fen) VALUES (1, 12345)");
+  // Four Database objects (separate connection pools, separate SQLite writer connections).
+  constexpr int kThreads = 200, kDatabases = 4;
+  std::vector<std::unique_ptr<Database>> dbs;
+  for (int i = 0; i < kDatabases; ++i) {
+    auto db = env_.Open("pool_size=" + std::to_string(kThreads / kDatabases) + "&max_attempts=200");
+    ASSERT_TRUE(db.ok()) << db.status().ToString() << " " << db.status().detail();
+    dbs.push_back(std::move(db).value());
+  }
+  std::atomic<int> won{0}, conflicts{0}, other{0};
+  std::barrier start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      Status s = dbs[t % kDatabases]->Transact([&](Tx& tx) -> Status {
+        TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec(
+            "UPDATE receipt SET claimed_by = ? WHERE id = ? AND claimed_by IS NULL",
+            {"insurer-" + std::to_string(t), 1}));
+        if (n == 0) return Status::Conflict("receipt already claimed");
+        return Status::Ok();
+      });
+      if (s.ok()) {
+        won++;
+      } else if (s.code() == ErrorCode::kConflict) {
+        conflicts++;
+      } else {
+        other++;
+        ADD_FAILURE() << s.ToString() << " " << s.detail();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(conflicts.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  Status s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT claimed_by FROM receipt WHERE id = 1"));
+    EXPECT_FALSE(row->IsNull(0));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok());
+}
+
+std::vector<Migration> TestMigrations(int up_to) {
+  std::vector<Migration> all = {
+      {.part = "demo", .version = 1,
+       .sql = "CREATE TABLE demo_doc (id {{id}}, body {{blob}} NOT NULL, n {{int64}});"
+              "INSERT INTO demo_doc (body, n) VALUES (X'00ff', 1);",
+       .postgres_sql = "CREATE TABLE demo_doc (id {{id}}, body {{blob}} NOT NULL, n {{int64}});"
+                       "INSERT INTO demo_doc (body, n) VALUES ('\\x00ff'::bytea, 1);"},
+      {.part = "demo", .version = 2, .sql = "CREATE INDEX demo_doc_n ON demo_doc (n)"},
+      {.part = "other", .version = 1, .sql = "CREATE TABLE other_t (k {{text}} PRIMARY KEY)"},
+  };
+  std::vector<Migration> out;
+  for (const auto& m : all) {
+    if (m.part != "demo" || m.version <= up_to) out.push_back(m);
+  }
+  return out;
+}
+
+TEST_P(DatabaseTest, MigrationsApplyOnceAndAreIdempotent) {
+  Status s = Migrate(*db_, TestMigrations(1));
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(AppliedVersion(*db_, "demo").value(), 1);
+  s = Migrate(*db_, TestMigrations(2));  // an upgrade applies only version 2
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  s = Migrate(*db_, TestMigrations(2));  // a restart applies nothing
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(AppliedVersion(*db_, "demo").value(), 2);
+  EXPECT_EQ(AppliedVersion(*db_, "other").value(), 1);
+  EXPECT_EQ(AppliedVersion(*db_, "nobody").value(), 0);
+  EXPECT_EQ(Count("demo_doc"), 1);  // version 1's INSERT ran once
+  EXPECT_EQ(Count("schema_migrations"), 3);
+  s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT body FROM demo_doc"));
+    EXPECT_EQ(row->Blob(0).size(), 2u);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+}
+
+TEST_P(DatabaseTest, ConcurrentMigratorsApplyEachVersionOnce) {
+  auto other = env_.Open();
+  ASSERT_TRUE(other.ok());
+  Status a, b;
+  std::thread t([&] { a = Migrate(**other, TestMigrations(2)); });
+  b = Migrate(*db_, TestMigrations(2));
+  t.join();
+  EXPECT_TRUE(a.ok()) << a.ToString() << " " << a.detail();
+  EXPECT_TRUE(b.ok()) << b.ToString() << " " << b.detail();
+  EXPECT_EQ(Count("demo_doc"), 1);
+  EXPECT_EQ(Count("schema_migrations"), 3);
+}
+
+TEST_P(DatabaseTest, FailedMigrationLeavesThePreviousVersion) {
+  ASSERT_TRUE(Migrate(*db_, TestMigrations(1)).ok());
+  auto bad = TestMigrations(1);
+  bad.push_back({.part = "demo", .version = 2,
+                 .sql = "CREATE TABLE demo_two (k BIGINT); CREATE TABLE broken ("});
+  Status s = Migrate(*db_, bad);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("migration demo"), std::string::npos) << s.detail();
+  EXPECT_EQ(AppliedVersion(*db_, "demo").value(), 1);
+  s = db_->Read([&](Tx& tx) { return tx.Query("SELECT * FROM demo_two").status(); });
+  EXPECT_FALSE(s.ok()) << "the half of migration 2 that ran was rolled back";
+}
+
+TEST_P(DatabaseTest, NewerSchemaIsRefused) {
+  ASSERT_TRUE(Migrate(*db_, TestMigrations(2)).ok());
+  Script("INSERT INTO schema_migrations (part, version, applied_at_ms) VALUES ('demo', 3, 0)");
+  Status s = Migrate(*db_, TestMigrations(2));
+  EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("newer"), std::string::npos) << s.message();
+}
+
+TEST_P(DatabaseTest, MigrationListWithGapsIsRejected) {
+  std::vector<Migration> gap = {{.part = "demo", .version = 1, .sql = "SELECT 1"},
+                                {.part = "demo", .version = 3, .sql = "SELECT 1"}};
+  EXPECT_EQ(Migrate(*db_, gap).code(), ErrorCode::kInvalidArgument);
+  std::vector<Migration> dup = {{.part = "demo", .version = 1, .sql = "SELECT 1"},
+                                {.part = "demo", .version = 1, .sql = "SELECT 1"}};
+  EXPECT_EQ(Migrate(*db_, dup).code(), ErrorCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, DatabaseTest, ::testing::Values(Dialect::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, DatabaseTest, ::testing::Values(Dialect::kPostgres));
+
+}  // namespace
+}  // namespace tongban::store
