@@ -13,7 +13,7 @@ Hash TreeHasher::HashLeaf(std::span<const uint8_t> data) {
   std::array<uint8_t, 256> buf;
   if (data.size() < buf.size()) {
     buf[0] = 0x00;
-    std::memcpy(buf.data() + 1, data.data(), data.size());
+    if (!data.empty()) std::memcpy(buf.data() + 1, data.data(), data.size());
     hasher_.Update(std::span<const uint8_t>(buf.data(), data.size() + 1));
     return hasher_.Final();
   }
