@@ -77,7 +77,7 @@ std::string MaskPathForLog(std::string_view path) {
 
 Dispatcher::Dispatcher(std::string version)
     : version_(std::move(version)),
-      authoriser_([](const HttpRequest&, const Route& route) {
+      authoriser_([](HttpRequest&, const Route& route) {
         return route.access.is_public ? Status::Ok()
                                       : Status::Unauthenticated("this endpoint needs a login");
       }) {}
@@ -86,7 +86,28 @@ void Dispatcher::AddReadinessProbe(std::string name, ReadinessProbe probe) {
   probes_.emplace_back(std::move(name), std::move(probe));
 }
 
+void Dispatcher::SetRateLimits(RateLimit per_address, RateLimit per_api_key) {
+  per_address_ = per_address.rate_per_second > 0 ? std::make_unique<RateLimiter>(per_address)
+                                                 : nullptr;
+  per_api_key_ = per_api_key.rate_per_second > 0 ? std::make_unique<RateLimiter>(per_api_key)
+                                                 : nullptr;
+}
+
 HttpResponse Dispatcher::Handle(HttpRequest& request) {
+  auto now = [this] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  };
+  auto limited = [&request](int64_t wait) {
+    HttpResponse r = ProblemResponse(Status::ResourceExhausted("too many requests; retry later"),
+                                     request.request_id, static_cast<int>(wait));
+    return r;
+  };
+  if (per_address_ && request.path != "/healthz" && request.path != "/readyz" &&
+      request.path != "/metrics") {
+    if (int64_t wait = per_address_->Take(request.remote_address, now()); wait > 0) {
+      return limited(wait);
+    }
+  }
   auto match = router_.Find(request.method, request.path);
   if (match.kind == Router::MatchKind::kNotFound) {
     return ProblemResponse(Status::NotFound("resource", ""), request.request_id);
@@ -104,6 +125,11 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
       r.WithHeader("WWW-Authenticate", "Bearer realm=\"tongban\"");
     }
     return r;
+  }
+  if (per_api_key_ && request.principal && !request.principal->api_key_id.empty()) {
+    if (int64_t wait = per_api_key_->Take(request.principal->api_key_id, now()); wait > 0) {
+      return limited(wait);
+    }
   }
   if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
     auto ct = request.Header("content-type");
@@ -197,7 +223,9 @@ std::string Dispatcher::OpenApiJson() const {
     boost::json::array params;
     for (size_t p = r.pattern.find('{'); p != std::string::npos; p = r.pattern.find('{', p + 1)) {
       size_t e = r.pattern.find('}', p);
-      params.push_back(boost::json::object{{"name", r.pattern.substr(p + 1, e - p - 1)},
+      std::string name = r.pattern.substr(p + 1, e - p - 1);
+      if (name.ends_with("...")) name.resize(name.size() - 3);
+      params.push_back(boost::json::object{{"name", name},
                                            {"in", "path"},
                                            {"required", true},
                                            {"schema", boost::json::object{{"type", "string"}}}});

@@ -12,6 +12,7 @@
 
 #include "api/http_message.h"
 #include "api/metrics.h"
+#include "api/rate_limiter.h"
 #include "api/router.h"
 #include "core/status.h"
 
@@ -19,7 +20,8 @@ namespace tongban::api {
 
 // Decides whether a request may call a route. Returns OK, Unauthenticated (401) or
 // PermissionDenied (403). The default authoriser admits only public routes.
-using Authoriser = std::function<Status(const HttpRequest&, const Route&)>;
+// It sets request.principal for authenticated callers.
+using Authoriser = std::function<Status(HttpRequest&, const Route&)>;
 
 // Readiness probe for /readyz: OK when the dependency (database, sequencer) can serve.
 using ReadinessProbe = std::function<Status()>;
@@ -32,6 +34,10 @@ class Dispatcher {
   Metrics& metrics() { return metrics_; }
   void set_authoriser(Authoriser a) { authoriser_ = std::move(a); }
   void AddReadinessProbe(std::string name, ReadinessProbe probe);
+  // Token-bucket limits per client address (every request but /healthz, /readyz, /metrics) and
+  // per API key (after authentication). A rate of 0 disables that limit. Exceeding one gives 429
+  // with Retry-After.
+  void SetRateLimits(RateLimit per_address, RateLimit per_api_key);
 
   // Adds /healthz, /readyz, /metrics and /api/v1/openapi.json. Call after all other routes so
   // the OpenAPI document sees them (it is generated lazily, so order does not actually matter).
@@ -50,6 +56,9 @@ class Dispatcher {
   Router router_;
   Metrics metrics_;
   Authoriser authoriser_;
+  std::unique_ptr<RateLimiter> per_address_;
+  std::unique_ptr<RateLimiter> per_api_key_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::vector<std::pair<std::string, ReadinessProbe>> probes_;
 };
 

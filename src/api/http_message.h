@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "identity/principal.h"
+
 namespace tongban::api {
 
 // Header names are stored lower-cased.
@@ -29,6 +31,8 @@ struct HttpRequest {
   // Set by the dispatcher once routed: the route's pattern (for metrics and logs), pointing into
   // the immutable route table. Empty when no route matched.
   std::string_view route_pattern;
+  // Set by the authoriser for routes that need a login: who is calling.
+  std::optional<identity::Principal> principal;
 
   // Case-insensitive header lookup; nullopt when absent.
   std::optional<std::string_view> Header(std::string_view name) const;

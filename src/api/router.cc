@@ -18,6 +18,12 @@ bool Router::MatchPattern(std::string_view pattern, std::string_view path, PathP
     if (se == std::string_view::npos) se = path.size();
     std::string_view pseg = pattern.substr(pi, pe - pi);  // includes leading '/'
     std::string_view sseg = path.substr(si, se - si);
+    if (pseg.size() >= 6 && pseg[1] == '{' && pseg.ends_with("...}")) {
+      // `{name...}` captures the rest of the path (at least one character), slashes included.
+      if (path.size() <= si + 1) return false;
+      params.emplace(std::string(pseg.substr(2, pseg.size() - 6)), std::string(path.substr(si + 1)));
+      return pe == pattern.size();
+    }
     if (pseg.size() >= 3 && pseg[1] == '{' && pseg.back() == '}') {
       if (sseg.size() <= 1) return false;
       params.emplace(std::string(pseg.substr(2, pseg.size() - 3)), std::string(sseg.substr(1)));

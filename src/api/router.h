@@ -1,4 +1,5 @@
-// Router: maps (method, path) to a handler, with `{name}` path parameters, and keeps the route
+// Router: maps (method, path) to a handler, with `{name}` path parameters (one segment) and a
+// trailing `{name...}` (the rest of the path), and keeps the route
 // table that the OpenAPI document and the authorisation policy are generated from, so neither
 // can drift from what is served.
 // Build the table at start-up, then treat it as immutable: Match() is thread-safe when no

@@ -9,10 +9,15 @@
 #include <fstream>
 #include <thread>
 
+#include "api/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "api/embedded_files.h"
 #include "api/server.h"
+#include "cli/app.h"
 #include "cli/config.h"
+#include "cli/demo_data.h"
+#include "crypto/key.h"
+#include "crypto/suite.h"
 #include "cli/logging.h"
 #include "cli/version.h"
 
@@ -40,8 +45,9 @@ Status WriteFileExclusive(const fs::path& path, const std::string& content, mode
 }
 
 // Serves until SIGINT/SIGTERM; then stops gracefully.
-int Serve(const Config& config, std::optional<std::string> listen_override,
+int Serve(App& app, std::optional<std::string> listen_override,
           const std::function<void(uint16_t)>& on_listening) {
+  const Config& config = app.config();
   api::ServerOptions options;
   options.host = config.server.host;
   options.port = config.server.port;
@@ -58,7 +64,17 @@ int Serve(const Config& config, std::optional<std::string> listen_override,
 
   api::Dispatcher dispatcher(kVersion);
   api::AddWebRoutes(dispatcher.router());
+  api::AddAuthRoutes(dispatcher.router(), app.identity());
   dispatcher.AddSystemRoutes();
+  dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
+  auto bucket = [](int64_t rate) {
+    return api::RateLimit{static_cast<double>(rate), 2.0 * static_cast<double>(rate)};
+  };
+  dispatcher.SetRateLimits(bucket(config.server.rate_limit_per_address),
+                           bucket(config.server.rate_limit_per_api_key));
+  dispatcher.AddReadinessProbe("database", [&app] {
+    return app.db().Read([](store::Tx& tx) { return tx.QueryRow("SELECT 1").status(); });
+  });
 
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;
@@ -103,13 +119,30 @@ int RunInit(const InitOptions& options) {
     return Fail(Status::AlreadyExists(config_path.string() +
                                       " exists; use --force to overwrite it (keys are kept)"));
   }
+  auto suite = crypto::ParseSuite(options.suite);
+  if (!suite.ok()) return Fail(suite.status());
   Status s = WriteFileExclusive(config_path, DefaultConfigText(options.suite, options.origin), 0644);
   if (!s.ok()) return Fail(s);
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());
-  fs::create_directories(options.dir / "keys", ec);
-  ::chmod((options.dir / "keys").c_str(), 0700);
-  std::printf("initialised %s (suite %s)\n", options.dir.c_str(), options.suite.c_str());
+
+  // Keys: created once, never overwritten (not even with --force).
+  fs::create_directories(config->Resolve("keys"), ec);
+  ::chmod(config->Resolve("keys").c_str(), 0700);
+  fs::path ledger_key = config->Resolve(config->ledger.key_file);
+  if (!fs::exists(ledger_key)) {
+    auto key = crypto::PrivateKey::Generate(suite->signature);
+    if (!key.ok()) return Fail(key.status());
+    if (Status w = key->WritePemFile(ledger_key.string()); !w.ok()) return Fail(w);
+  }
+  for (const std::string& secret : {config->ledger.subject_secret_file, config->auth.session_key_file}) {
+    if (Status w = WriteSecretFileIfMissing(config->Resolve(secret), 32); !w.ok()) return Fail(w);
+  }
+  // Creating the App creates the database and applies every migration.
+  auto app = App::Open(*config);
+  if (!app.ok()) return Fail(app.status());
+  std::printf("initialised %s (suite %s, database %s)\n", options.dir.c_str(),
+              options.suite.c_str(), config->database.url.c_str());
   return 0;
 }
 
@@ -117,7 +150,9 @@ int RunServe(const ServeOptions& options) {
   auto config = LoadConfig(options.config);
   if (!config.ok()) return Fail(config.status());
   SetUpLogging(config->log.level);
-  return Serve(*config, options.listen, nullptr);
+  auto app = App::Open(*config);
+  if (!app.ok()) return Fail(app.status());
+  return Serve(**app, options.listen, nullptr);
 }
 
 int RunDemo(const DemoOptions& options) {
@@ -132,8 +167,15 @@ int RunDemo(const DemoOptions& options) {
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());
   SetUpLogging(config->log.level);
-  return Serve(*config, options.listen, [&](uint16_t port) {
-    std::printf("\nTongban demo is ready: http://%s:%u/\n", config->server.host.c_str(), port);
+  auto app = App::Open(*config);
+  if (!app.ok()) return Fail(app.status());
+  auto credentials = LoadDemoData(**app, options.dir / "demo-credentials.tsv");
+  if (!credentials.ok()) return Fail(credentials.status());
+  std::string listen = options.listen;
+  return Serve(**app, listen, [&](uint16_t port) {
+    std::string host = listen.substr(0, listen.rfind(':'));
+    std::printf("\nTongban demo is ready: http://%s:%u/\n\n%s\n", host.c_str(), port,
+                FormatCredentials(*credentials).c_str());
     std::fflush(stdout);
   });
 }

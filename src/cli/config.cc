@@ -100,13 +100,14 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   }
   Config c;
   c.base_dir = std::move(base_dir);
-  TB_RETURN_IF_ERROR(CheckKeys(root, "", {"server", "database", "ledger", "log"}));
+  TB_RETURN_IF_ERROR(CheckKeys(root, "", {"server", "database", "ledger", "auth", "log"}));
 
   TB_ASSIGN_OR_RETURN(const toml::table* server, Section(root, "server"));
   if (server) {
     TB_RETURN_IF_ERROR(CheckKeys(*server, "server",
                                  {"listen", "threads", "body_limit_bytes", "header_timeout_s",
-                                  "body_timeout_s", "idle_timeout_s", "drain_timeout_s"}));
+                                  "body_timeout_s", "idle_timeout_s", "drain_timeout_s",
+                                  "rate_limit_per_address", "rate_limit_per_api_key"}));
     std::string listen;
     TB_RETURN_IF_ERROR(Read(*server, "server", "listen", listen));
     if (!listen.empty()) {
@@ -119,6 +120,10 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
     TB_RETURN_IF_ERROR(Read(*server, "server", "body_timeout_s", c.server.body_timeout_s));
     TB_RETURN_IF_ERROR(Read(*server, "server", "idle_timeout_s", c.server.idle_timeout_s));
     TB_RETURN_IF_ERROR(Read(*server, "server", "drain_timeout_s", c.server.drain_timeout_s));
+    TB_RETURN_IF_ERROR(
+        Read(*server, "server", "rate_limit_per_address", c.server.rate_limit_per_address));
+    TB_RETURN_IF_ERROR(
+        Read(*server, "server", "rate_limit_per_api_key", c.server.rate_limit_per_api_key));
   }
   TB_RETURN_IF_ERROR(CheckRange("server.threads", c.server.threads, 1, 256));
   TB_RETURN_IF_ERROR(CheckRange("server.body_limit_bytes", c.server.body_limit_bytes, 1024,
@@ -158,6 +163,16 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   TB_RETURN_IF_ERROR(CheckRange("ledger.batch_max_entries", c.ledger.batch_max_entries, 1, 100000));
   TB_RETURN_IF_ERROR(CheckRange("ledger.batch_max_delay_ms", c.ledger.batch_max_delay_ms, 1, 1000));
 
+  TB_ASSIGN_OR_RETURN(const toml::table* auth, Section(root, "auth"));
+  if (auth) {
+    TB_RETURN_IF_ERROR(CheckKeys(*auth, "auth", {"session_key_file", "access_ttl_s", "refresh_ttl_s"}));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "session_key_file", c.auth.session_key_file));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "access_ttl_s", c.auth.access_ttl_s));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "refresh_ttl_s", c.auth.refresh_ttl_s));
+  }
+  TB_RETURN_IF_ERROR(CheckRange("auth.access_ttl_s", c.auth.access_ttl_s, 60, 86400));
+  TB_RETURN_IF_ERROR(CheckRange("auth.refresh_ttl_s", c.auth.refresh_ttl_s, 300, 90 * 86400));
+
   TB_ASSIGN_OR_RETURN(const toml::table* log, Section(root, "log"));
   if (log) {
     TB_RETURN_IF_ERROR(CheckKeys(*log, "log", {"level"}));
@@ -192,6 +207,8 @@ header_timeout_s = 10        # a client must send its request header within this
 body_timeout_s = 30          # ... and its body within this time
 idle_timeout_s = 75          # idle keep-alive connections are closed after this
 drain_timeout_s = 10         # on SIGTERM, in-flight requests get this long to finish
+rate_limit_per_address = 200 # requests/s per client address (burst 2x); 0 = off; then 429
+rate_limit_per_api_key = 2000  # requests/s per API key (burst 2x); 0 = off
 
 [database]
 url = "sqlite://tongban.db"  # or postgresql://user@host:5432/tongban
@@ -204,6 +221,11 @@ key_file = "keys/ledger.key"             # the log's private signing key (PEM, P
 subject_secret_file = "keys/subject-hmac.key"  # secret for keyed hashes of subject IDs
 batch_max_entries = 1024     # the sequencer signs one checkpoint per batch of up to this many
 batch_max_delay_ms = 50      # ... or after this long, whichever comes first
+
+[auth]
+session_key_file = "keys/session.key"  # HMAC key of session tokens (32 random bytes, hex)
+access_ttl_s = 900           # bearer token lifetime (60 s - 1 day)
+refresh_ttl_s = 604800       # refresh token / session lifetime (5 min - 90 days)
 
 [log]
 level = "info"               # trace, debug, info, warn, error, off

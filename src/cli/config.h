@@ -22,6 +22,9 @@ struct Config {
     int64_t body_timeout_s = 30;
     int64_t idle_timeout_s = 75;
     int64_t drain_timeout_s = 10;
+    // Token buckets (requests per second, burst = 2 x rate); 0 disables.
+    int64_t rate_limit_per_address = 200;
+    int64_t rate_limit_per_api_key = 2000;
   } server;
   struct Database {
     std::string url = "sqlite://tongban.db";
@@ -35,6 +38,11 @@ struct Config {
     int64_t batch_max_entries = 1024;
     int64_t batch_max_delay_ms = 50;
   } ledger;
+  struct Auth {
+    std::string session_key_file = "keys/session.key";  // HMAC key of session tokens
+    int64_t access_ttl_s = 900;        // bearer token lifetime
+    int64_t refresh_ttl_s = 604800;    // refresh token (session) lifetime
+  } auth;
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, off
   } log;

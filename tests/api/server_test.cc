@@ -250,6 +250,18 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequest) {
   thread_.join();
 }
 
+TEST_F(ServerTest, RateLimitPerAddressGives429WithRetryAfter) {
+  dispatcher_.SetRateLimits({.rate_per_second = 1, .burst = 3}, {});
+  HttpClient c(server_->port());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(c.Request("GET", "/api/v1/openapi.json")->status, 200);
+  auto r = c.Request("GET", "/api/v1/openapi.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(r->headers["retry-after"], "1");
+  EXPECT_EQ(c.Request("GET", "/healthz")->status, 200) << "health checks are never limited";
+  dispatcher_.SetRateLimits({.rate_per_second = 0}, {.rate_per_second = 0});
+}
+
 TEST(MaskPathForLog, MasksIdentifierLikeSegments) {
   EXPECT_EQ(MaskPathForLog("/api/v1/people/11010519491231002X/records"),
             "/api/v1/people/1101**********002X/records");
@@ -277,6 +289,30 @@ TEST(Utf8, RejectsOverlongsAndSurrogates) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xE5\xBC"));          // truncated
+}
+
+}  // namespace
+}  // namespace tongban::api
+
+namespace tongban::api {
+namespace {
+
+TEST(Router, MatchesParametersAndTrailingWildcards) {
+  Router router;
+  auto ok = [](const HttpRequest&, const PathParams&) { return HttpResponse::Json(200, "{}"); };
+  router.Add(Route{"GET", "/ledger/tile/{path...}", "tile", "", RouteAccess::Public(), ok});
+  router.Add(Route{"GET", "/a/{x}/b", "ab", "", RouteAccess::Public(), ok});
+  auto m = router.Find("GET", "/ledger/tile/0/x001/234.p/7");
+  ASSERT_EQ(m.kind, Router::MatchKind::kFound);
+  EXPECT_EQ(m.params.at("path"), "0/x001/234.p/7");
+  EXPECT_EQ(router.Find("GET", "/ledger/tile/").kind, Router::MatchKind::kNotFound);
+  EXPECT_EQ(router.Find("GET", "/ledger/tile").kind, Router::MatchKind::kNotFound);
+  m = router.Find("GET", "/a/42/b");
+  ASSERT_EQ(m.kind, Router::MatchKind::kFound);
+  EXPECT_EQ(m.params.at("x"), "42");
+  EXPECT_EQ(router.Find("GET", "/a//b").kind, Router::MatchKind::kNotFound);
+  EXPECT_EQ(router.Find("GET", "/a/42/b/c").kind, Router::MatchKind::kNotFound);
+  EXPECT_EQ(router.Find("POST", "/a/42/b").kind, Router::MatchKind::kMethodNotAllowed);
 }
 
 }  // namespace

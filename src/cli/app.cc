@@ -1,0 +1,81 @@
+// Wiring of the parts from the config; see app.h.
+#include "cli/app.h"
+
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "crypto/hash.h"
+#include "store/migration.h"
+
+namespace tongban::cli {
+namespace fs = std::filesystem;
+
+Result<std::string> ReadSecretFile(const fs::path& path, size_t min_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("secret file", path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  auto bytes = crypto::FromHex(text, path.string());
+  if (!bytes.ok()) {
+    return Status::InvalidArgument(path.string() + ": not a hex-encoded secret");
+  }
+  if (bytes->size() < min_bytes) {
+    return Status::InvalidArgument(path.string() + ": secret shorter than " +
+                                   std::to_string(min_bytes) + " bytes");
+  }
+  return bytes;
+}
+
+Status WriteSecretFileIfMissing(const fs::path& path, size_t bytes) {
+  if (fs::exists(path)) return Status::Ok();
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    return Status::Internal("random generator failed");
+  }
+  std::string hex = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(raw.data()), bytes));
+  // Create with 0600 from the start: the secret is never world-readable, not even briefly.
+  mode_t old = ::umask(077);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << hex << "\n";
+  out.close();
+  ::umask(old);
+  if (!out) return Status::Unavailable("cannot write " + path.string());
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<App>> App::Open(const Config& config) {
+  std::unique_ptr<App> app(new App());
+  app->config_ = config;
+  std::string url = config.database.url;
+  if (url.starts_with("sqlite://") && !url.starts_with("sqlite:///")) {
+    // Relative SQLite paths are relative to the config file, like every other path.
+    url = "sqlite://" + config.Resolve(url.substr(9)).string();
+  }
+  store::DatabaseOptions db_options;
+  db_options.pool_size = config.database.pool_size;
+  auto db = store::Database::Open(url, db_options);
+  if (!db.ok()) return db.status();
+  app->db_ = std::move(db).value();
+
+  std::vector<store::Migration> migrations = identity::IdentityService::Migrations();
+  TB_RETURN_IF_ERROR(store::Migrate(*app->db_, migrations));
+
+  TB_ASSIGN_OR_RETURN(std::string session_key,
+                      ReadSecretFile(config.Resolve(config.auth.session_key_file), 32));
+  identity::IdentityOptions identity_options;
+  identity_options.access_ttl_seconds = config.auth.access_ttl_s;
+  identity_options.refresh_ttl_seconds = config.auth.refresh_ttl_s;
+  app->identity_ = std::make_unique<identity::IdentityService>(*app->db_, app->clock_,
+                                                               session_key, identity_options);
+  TB_RETURN_IF_ERROR(app->identity_->LoadRevocations());
+  return app;
+}
+
+}  // namespace tongban::cli

@@ -1,0 +1,122 @@
+// Demo accounts and keys; see demo_data.h.
+#include "cli/demo_data.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cli/progress.h"
+#include "core/citizen_id.h"
+#include "core/uscc.h"
+
+namespace tongban::cli {
+namespace fs = std::filesystem;
+
+std::string SyntheticCitizenId(std::string_view region6, std::string_view birth8,
+                               std::string_view seq3) {
+  std::string first17 = std::string(region6) + std::string(birth8) + std::string(seq3);
+  return first17 + CitizenId::ComputeCheckChar(first17);
+}
+
+std::string SyntheticUscc(std::string_view prefix2, std::string_view region6,
+                          std::string_view org_body8) {
+  std::string first17 = std::string(prefix2) + std::string(region6) + std::string(org_body8) +
+                        Uscc::ComputeOrgCodeCheckChar(org_body8);
+  return first17 + Uscc::ComputeCheckChar(first17);
+}
+
+std::string FormatCredentials(const std::vector<DemoCredential>& credentials) {
+  std::ostringstream out;
+  out << "Demo accounts (log in at POST /api/v1/auth/login; API keys go in "
+         "\"Authorization: Bearer <key>\"):\n";
+  for (const auto& c : credentials) {
+    out << "  " << c.role << "\t" << c.who << "\tlogin: " << c.login << "\t"
+        << (c.login == "-" ? "API key: " : "password: ") << c.secret << "\n";
+  }
+  return out.str();
+}
+
+Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& credentials_file) {
+  std::vector<DemoCredential> out;
+  if (fs::exists(credentials_file)) {
+    // Created on the first start; API keys are not recoverable from the database (only hashes
+    // are stored), so the file is the demo's memory of them.
+    std::ifstream in(credentials_file);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      DemoCredential c;
+      if (std::getline(fields, c.role, '\t') && std::getline(fields, c.who, '\t') &&
+          std::getline(fields, c.login, '\t') && std::getline(fields, c.secret, '\t')) {
+        out.push_back(std::move(c));
+      }
+    }
+    return out;
+  }
+
+  using identity::NewAccount;
+  using identity::Role;
+  struct Person {
+    NewAccount account;
+    std::vector<std::string> scopes;  // non-empty: an API key instead of a password
+  };
+  std::vector<Person> people = {
+      {{.login = "13800000001", .role = Role::kCitizen, .display_name = "张伟",
+        .subject_id = SyntheticCitizenId("330106", "19850312", "213"), .region_code = "330106"},
+       {}},
+      {{.login = "13800000002", .role = Role::kCitizen, .display_name = "李娜",
+        .subject_id = SyntheticCitizenId("330421", "19920704", "128"), .region_code = "330421"},
+       {}},
+      {{.login = "enterprise-hz-demo", .role = Role::kEnterprise,
+        .display_name = "杭州示范科技有限公司",
+        .subject_id = SyntheticUscc("91", "330106", "MA2DEM01"), .region_code = "330106"},
+       {}},
+      {{.login = "staff-xihu-001", .role = Role::kStaff, .display_name = "王芳",
+        .department = "杭州市西湖区行政服务中心", .region_code = "330106"},
+       {}},
+      {{.login = "auditor-001", .role = Role::kAuditor, .display_name = "赵敏",
+        .department = "浙江省审计厅", .region_code = "330000"},
+       {}},
+      {{.login = "admin", .role = Role::kAdmin, .display_name = "运维管理员",
+        .department = "浙江省大数据发展管理局", .region_code = "330000"},
+       {}},
+      {{.login = "hospital-hz-demo", .role = Role::kDepartmentSystem,
+        .display_name = "杭州市示范第一医院", .subject_id = SyntheticUscc("12", "330100", "DEMO0001"),
+        .department = "杭州市卫生健康委员会", .region_code = "330100"},
+       {"receipt:issue"}},
+      {{.login = "insurer-hz-demo", .role = Role::kDepartmentSystem,
+        .display_name = "杭州市医疗保障局", .subject_id = SyntheticUscc("11", "330100", "DEMO0002"),
+        .department = "杭州市医疗保障局", .region_code = "330100"},
+       {"receipt:reimburse"}},
+      {{.login = "registry-zj-demo", .role = Role::kDepartmentSystem,
+        .display_name = "浙江省市场监督管理局", .subject_id = SyntheticUscc("11", "330000", "DEMO0003"),
+        .department = "浙江省市场监督管理局", .region_code = "330000"},
+       {"license:issue", "data:push"}},
+  };
+
+  ProgressBar progress("loading demo accounts", static_cast<int64_t>(people.size()));
+  for (Person& p : people) {
+    if (p.scopes.empty()) p.account.password = kDemoPassword;
+    TB_ASSIGN_OR_RETURN(int64_t id, app.identity().CreateAccount(p.account));
+    DemoCredential c{std::string(identity::RoleName(p.account.role)), p.account.display_name,
+                     p.account.login, kDemoPassword};
+    if (!p.scopes.empty()) {
+      TB_ASSIGN_OR_RETURN(c.secret, app.identity().CreateApiKey(id, p.scopes, "demo"));
+      c.login = "-";
+    }
+    out.push_back(std::move(c));
+    progress.Advance();
+  }
+  progress.Finish();
+
+  mode_t old = ::umask(077);
+  std::ofstream file(credentials_file, std::ios::trunc);
+  for (const auto& c : out) file << c.role << '\t' << c.who << '\t' << c.login << '\t' << c.secret << '\n';
+  file.close();
+  ::umask(old);
+  if (!file) return Status::Unavailable("cannot write " + credentials_file.string());
+  return out;
+}
+
+}  // namespace tongban::cli

@@ -1,0 +1,399 @@
+// Accounts, sessions and API keys; see identity_service.h.
+#include "identity/identity_service.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <sodium.h>
+#include <strings.h>
+
+#include "core/base64.h"
+#include "crypto/hash.h"
+
+namespace tongban::identity {
+namespace {
+
+std::string RandomToken(size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  return Base64UrlEncode(raw);
+}
+
+std::string Sha256(std::string_view s) {
+  auto d = crypto::Hash(crypto::HashAlgorithm::kSha256, s);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::vector<std::string> SplitScopes(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(' ', i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool ValidScope(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || c == ':' || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<store::Migration> IdentityService::Migrations() {
+  store::Migration v1;
+  v1.part = "identity";
+  v1.version = 1;
+  v1.sql = R"(
+CREATE TABLE accounts (
+  id {{id}},
+  login TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  subject_id TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  region_code TEXT NOT NULL DEFAULT '',
+  password_hash TEXT,
+  created_at {{int64}} NOT NULL
+);
+CREATE TABLE sessions (
+  id {{id}},
+  account_id {{int64}} NOT NULL REFERENCES accounts(id),
+  refresh_hash {{blob}} NOT NULL UNIQUE,
+  created_at {{int64}} NOT NULL,
+  expires_at {{int64}} NOT NULL,
+  revoked_at {{int64}}
+);
+CREATE TABLE api_keys (
+  key_id TEXT PRIMARY KEY,
+  account_id {{int64}} NOT NULL REFERENCES accounts(id),
+  secret_hash {{blob}} NOT NULL,
+  scopes TEXT NOT NULL,
+  label TEXT NOT NULL,
+  created_at {{int64}} NOT NULL,
+  revoked_at {{int64}}
+);
+)";
+  return {v1};
+}
+
+IdentityService::IdentityService(store::Database& db, const Clock& clock, std::string token_key,
+                                 IdentityOptions options)
+    : db_(db), clock_(clock), codec_(std::move(token_key)), options_(options) {
+  if (sodium_init() < 0) std::abort();
+  char out[crypto_pwhash_STRBYTES];
+  std::string dummy = RandomToken(16);
+  if (crypto_pwhash_str(out, dummy.data(), dummy.size(), options_.argon2_opslimit,
+                        options_.argon2_memlimit) == 0) {
+    dummy_password_hash_ = out;
+  }
+}
+
+int64_t IdentityService::NowSeconds() const { return clock_.NowUnixMicros() / 1000000; }
+
+Status IdentityService::LoadRevocations() {
+  std::vector<int64_t> ids;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM sessions WHERE revoked_at IS NOT NULL "
+                                            "AND expires_at > ?",
+                                            {NowSeconds() - options_.access_ttl_seconds}));
+    for (const auto& r : rows) ids.push_back(r.Int64(0));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  std::unique_lock lock(mu_);
+  revoked_sessions_.insert(ids.begin(), ids.end());
+  return Status::Ok();
+}
+
+Result<int64_t> IdentityService::CreateAccount(const NewAccount& a) {
+  if (a.login.empty() || a.login.size() > 64) {
+    return Status::InvalidField("login", "must be 1-64 characters");
+  }
+  if (a.display_name.empty()) return Status::InvalidField("display_name", "must not be empty");
+  std::optional<std::string> hash;
+  if (!a.password.empty()) {
+    if (a.password.size() < 8) return Status::InvalidField("password", "at least 8 characters");
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, a.password.data(), a.password.size(), options_.argon2_opslimit,
+                          options_.argon2_memlimit) != 0) {
+      return Status::Unavailable("out of memory hashing the password");
+    }
+    hash = out;
+  }
+  int64_t id = 0;
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(
+        id, tx.InsertReturningId(
+                "INSERT INTO accounts (login, role, display_name, subject_id, department, "
+                "region_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                {a.login, RoleName(a.role), a.display_name, a.subject_id, a.department,
+                 a.region_code, hash ? store::Param(*hash) : store::Param(nullptr),
+                 NowSeconds()}));
+    return Status::Ok();
+  });
+  if (s.code() == ErrorCode::kAlreadyExists) {
+    return Status::AlreadyExists("login already taken");
+  }
+  if (!s.ok()) return s;
+  return id;
+}
+
+Result<Account> IdentityService::GetAccount(int64_t id) {
+  Account a;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, login, role, display_name, subject_id, "
+                                              "department, region_code FROM accounts WHERE id = ?",
+                                              {id}));
+    if (!row) return Status::NotFound("account");
+    a.id = row->Int64(0);
+    a.login = std::string(row->Text(1));
+    TB_ASSIGN_OR_RETURN(a.role, ParseRole(row->Text(2)));
+    a.display_name = std::string(row->Text(3));
+    a.subject_id = std::string(row->Text(4));
+    a.department = std::string(row->Text(5));
+    a.region_code = std::string(row->Text(6));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return a;
+}
+
+Result<TokenPair> IdentityService::StartSession(int64_t account_id, Role role) {
+  TokenPair pair;
+  pair.refresh_token = "tbr_" + RandomToken(32);
+  std::string refresh_hash = Sha256(pair.refresh_token);
+  int64_t now = NowSeconds();
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(pair.session_id,
+                        tx.InsertReturningId("INSERT INTO sessions (account_id, refresh_hash, "
+                                             "created_at, expires_at) VALUES (?, ?, ?, ?) "
+                                             "RETURNING id",
+                                             {account_id, store::Param::Blob(refresh_hash), now,
+                                              now + options_.refresh_ttl_seconds}));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  pair.access_token = codec_.Encode(SessionClaims{account_id, pair.session_id, role, now,
+                                                  now + options_.access_ttl_seconds});
+  pair.expires_in = options_.access_ttl_seconds;
+  return pair;
+}
+
+Result<TokenPair> IdentityService::Login(std::string_view login, std::string_view password) {
+  int64_t account_id = 0;
+  std::string role_name;
+  std::optional<std::string> hash;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, role, password_hash FROM accounts "
+                                              "WHERE login = ?",
+                                              {login}));
+    if (row) {
+      account_id = row->Int64(0);
+      role_name = std::string(row->Text(1));
+      hash = row->OptText(2);
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  // Same Argon2id work whether or not the login exists, so timing does not reveal accounts.
+  const std::string& stored = hash ? *hash : dummy_password_hash_;
+  std::string pw(password);
+  bool ok = crypto_pwhash_str_verify(stored.c_str(), pw.data(), pw.size()) == 0;
+  sodium_memzero(pw.data(), pw.size());
+  if (!ok || !hash) return Status::Unauthenticated("wrong login or password");
+  TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
+  return StartSession(account_id, role);
+}
+
+Result<TokenPair> IdentityService::LoginWith(IdentityProvider& provider,
+                                             std::string_view assertion) {
+  TB_ASSIGN_OR_RETURN(std::string login, provider.VerifyAssertion(assertion));
+  int64_t account_id = 0;
+  std::string role_name;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row,
+                        tx.QueryRow("SELECT id, role FROM accounts WHERE login = ?", {login}));
+    if (!row) return Status::Unauthenticated("no local account for this identity");
+    account_id = row->Int64(0);
+    role_name = std::string(row->Text(1));
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
+  return StartSession(account_id, role);
+}
+
+Result<TokenPair> IdentityService::Refresh(std::string_view refresh_token) {
+  if (!refresh_token.starts_with("tbr_")) return Status::Unauthenticated("not a refresh token");
+  std::string old_hash = Sha256(refresh_token);
+  TokenPair pair;
+  pair.refresh_token = "tbr_" + RandomToken(32);
+  std::string new_hash = Sha256(pair.refresh_token);
+  int64_t now = NowSeconds();
+  int64_t account_id = 0;
+  std::string role_name;
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row,
+                        tx.QueryRow("SELECT s.id, s.account_id, a.role, s.expires_at, "
+                                    "s.revoked_at FROM sessions s JOIN accounts a ON "
+                                    "a.id = s.account_id WHERE s.refresh_hash = ?",
+                                    {store::Param::Blob(old_hash)}));
+    if (!row) return Status::Unauthenticated("unknown or already used refresh token");
+    if (!row->IsNull(4) || row->Int64(3) <= now) {
+      return Status::Unauthenticated("session expired or revoked");
+    }
+    pair.session_id = row->Int64(0);
+    account_id = row->Int64(1);
+    role_name = std::string(row->Text(2));
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE sessions SET refresh_hash = ? WHERE id = ? "
+                                           "AND refresh_hash = ?",
+                                           {store::Param::Blob(new_hash), pair.session_id,
+                                            store::Param::Blob(old_hash)}));
+    if (n != 1) return Status::Unauthenticated("refresh token already used");
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
+  pair.access_token = codec_.Encode(SessionClaims{account_id, pair.session_id, role, now,
+                                                  now + options_.access_ttl_seconds});
+  pair.expires_in = options_.access_ttl_seconds;
+  return pair;
+}
+
+Status IdentityService::Logout(int64_t session_id) {
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    return tx.Exec("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                   {NowSeconds(), session_id})
+        .status();
+  });
+  if (!s.ok()) return s;
+  std::unique_lock lock(mu_);
+  revoked_sessions_.insert(session_id);
+  return Status::Ok();
+}
+
+Result<std::string> IdentityService::CreateApiKey(int64_t account_id,
+                                                  std::vector<std::string> scopes,
+                                                  std::string label) {
+  std::string joined;
+  for (const auto& sc : scopes) {
+    if (!ValidScope(sc)) return Status::InvalidField("scopes", "invalid scope: " + sc);
+    if (!joined.empty()) joined.push_back(' ');
+    joined += sc;
+  }
+  // Key id: 12 hex chars, public; secret: 256 bits.
+  std::string id_raw(6, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(id_raw.data()), 6);
+  std::string key_id = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(id_raw.data()), 6));
+  std::string secret = RandomToken(32);
+  // Base64url may contain '_', which separates the parts: use '-' free split at the 2nd '_'.
+  std::string key = "tbk_" + key_id + "_" + secret;
+  std::string secret_hash = Sha256(secret);
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT role FROM accounts WHERE id = ?", {account_id}));
+    if (!row) return Status::NotFound("account");
+    return tx.Exec("INSERT INTO api_keys (key_id, account_id, secret_hash, scopes, label, "
+                   "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   {key_id, account_id, store::Param::Blob(secret_hash), joined, label,
+                    NowSeconds()})
+        .status();
+  });
+  if (!s.ok()) return s;
+  return key;
+}
+
+Status IdentityService::RevokeApiKey(std::string_view key_id) {
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE api_keys SET revoked_at = ? WHERE key_id = ?",
+                                           {NowSeconds(), key_id}));
+    if (n == 0) return Status::NotFound("api key");
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  std::unique_lock lock(mu_);
+  api_keys_.erase(std::string(key_id));
+  return Status::Ok();
+}
+
+Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
+  // tbk_<12 hex>_<secret>
+  if (key.size() < 4 + 12 + 1 + 1 || key[4 + 12] != '_') {
+    return Status::Unauthenticated("malformed API key");
+  }
+  std::string key_id(key.substr(4, 12));
+  std::string_view secret = key.substr(4 + 12 + 1);
+  std::string presented_hash = Sha256(secret);
+  CachedKey cached;
+  bool found = false;
+  {
+    std::shared_lock lock(mu_);
+    auto it = api_keys_.find(key_id);
+    if (it != api_keys_.end()) {
+      cached = it->second;
+      found = true;
+    }
+  }
+  if (!found) {
+    Status s = db_.Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT k.secret_hash, k.account_id, a.role, "
+                                                "k.scopes, k.revoked_at FROM api_keys k JOIN "
+                                                "accounts a ON a.id = k.account_id WHERE "
+                                                "k.key_id = ?",
+                                                {key_id}));
+      if (!row) return Status::Unauthenticated("unknown API key");
+      auto blob = row->Blob(0);
+      cached.secret_hash.assign(reinterpret_cast<const char*>(blob.data()), blob.size());
+      cached.account_id = row->Int64(1);
+      TB_ASSIGN_OR_RETURN(cached.role, ParseRole(row->Text(2)));
+      cached.scopes = SplitScopes(row->Text(3));
+      cached.revoked = !row->IsNull(4);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s.code() == ErrorCode::kUnauthenticated ? s : Status::Unavailable("identity store unavailable");
+    std::unique_lock lock(mu_);
+    api_keys_[key_id] = cached;
+  }
+  if (cached.secret_hash.size() != presented_hash.size() ||
+      CRYPTO_memcmp(cached.secret_hash.data(), presented_hash.data(), presented_hash.size()) != 0) {
+    return Status::Unauthenticated("API key does not verify");
+  }
+  if (cached.revoked) return Status::Unauthenticated("API key revoked");
+  Principal p;
+  p.account_id = cached.account_id;
+  p.role = cached.role;
+  p.scopes = std::move(cached.scopes);
+  p.api_key_id = key_id;
+  return p;
+}
+
+Result<Principal> IdentityService::Authenticate(std::string_view header) {
+  if (header.empty()) return Status::Unauthenticated("missing Authorization header");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() ||
+      strncasecmp(header.data(), kBearer.data(), kBearer.size()) != 0) {
+    return Status::Unauthenticated("Authorization must be \"Bearer <token or API key>\"");
+  }
+  std::string_view credential = header.substr(kBearer.size());
+  if (credential.starts_with("tbk_")) return AuthenticateApiKey(credential);
+  TB_ASSIGN_OR_RETURN(SessionClaims claims, codec_.Decode(credential, NowSeconds()));
+  {
+    std::shared_lock lock(mu_);
+    if (revoked_sessions_.contains(claims.session_id)) {
+      return Status::Unauthenticated("session revoked (logged out)");
+    }
+  }
+  Principal p;
+  p.account_id = claims.account_id;
+  p.role = claims.role;
+  p.session_id = claims.session_id;
+  return p;
+}
+
+}  // namespace tongban::identity

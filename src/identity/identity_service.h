@@ -1,0 +1,136 @@
+// IdentityService: accounts, local login with Argon2id passwords, session and refresh tokens,
+// logout that revokes, and API keys for department systems — and Authenticate(), which turns an
+// Authorization header into a Principal on every request without a database read for session
+// tokens (HMAC check + in-memory revocation set) and with a cached lookup for API keys.
+//
+// An external identity provider (a province's OIDC) plugs in through IdentityProvider below: it
+// maps a verified external login to an account here; docs/auth.md describes the flow.
+//
+// Secrets: passwords are stored as Argon2id strings; refresh tokens and API-key secrets (256-bit
+// random) are stored as SHA-256 hashes, never in clear; nothing here logs a token or key.
+// Thread-safe. `db` and `clock` must outlive the service.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "identity/principal.h"
+#include "identity/session_token.h"
+#include "store/database.h"
+#include "store/migration.h"
+
+namespace tongban::identity {
+
+struct NewAccount {
+  std::string login;         // unique: a phone number, staff number or system name
+  Role role = Role::kCitizen;
+  std::string display_name;  // e.g. 张伟
+  std::string subject_id;    // citizen ID number or USCC (validated by the caller); may be empty
+  std::string department;    // staff and systems, e.g. "杭州市医疗保障局"
+  std::string region_code;   // GB/T 2260, e.g. "330100"
+  std::string password;      // empty for accounts that only use API keys or an external IdP
+};
+
+struct Account {
+  int64_t id = 0;
+  std::string login;
+  Role role = Role::kCitizen;
+  std::string display_name;
+  std::string subject_id;  // personal data: masked before it reaches a log or a screen
+  std::string department;
+  std::string region_code;
+};
+
+struct TokenPair {
+  std::string access_token;   // tb1.… bearer token
+  std::string refresh_token;  // opaque, single use (rotated)
+  int64_t expires_in = 0;     // seconds until access_token expires
+  int64_t session_id = 0;
+};
+
+struct IdentityOptions {
+  int64_t access_ttl_seconds = 15 * 60;
+  int64_t refresh_ttl_seconds = 7 * 24 * 3600;
+  // Argon2id cost; tests lower it. Defaults are libsodium's "interactive" limits.
+  uint64_t argon2_opslimit = 2;
+  size_t argon2_memlimit = 64u << 20;
+};
+
+// Maps an identity asserted by an external provider (after it verified the user) to a local
+// account. Implementations: OIDC (a province's 统一身份认证), documented in docs/auth.md.
+class IdentityProvider {
+ public:
+  virtual ~IdentityProvider() = default;
+  // Verifies the provider's assertion (e.g. an OIDC ID token) and returns the local login name.
+  virtual Result<std::string> VerifyAssertion(std::string_view assertion) = 0;
+};
+
+class IdentityService {
+ public:
+  static std::vector<store::Migration> Migrations();
+
+  // `token_key`: at least 32 random bytes, the deployment's session-token key.
+  IdentityService(store::Database& db, const Clock& clock, std::string token_key,
+                  IdentityOptions options = {});
+
+  // Loads the revoked sessions still within their lifetime (call once at start).
+  Status LoadRevocations();
+
+  // Creates an account. kAlreadyExists if the login is taken; kInvalidArgument for bad fields.
+  Result<int64_t> CreateAccount(const NewAccount& account);
+  Result<Account> GetAccount(int64_t id);
+
+  // Local login. kUnauthenticated ("wrong login or password") for an unknown login or a wrong
+  // password alike, after the same amount of work.
+  Result<TokenPair> Login(std::string_view login, std::string_view password);
+  // Login through an external identity provider's assertion.
+  Result<TokenPair> LoginWith(IdentityProvider& provider, std::string_view assertion);
+  // Exchanges a refresh token for a new pair; the old refresh token stops working. Presenting an
+  // already-rotated refresh token revokes the whole session (token theft detection).
+  Result<TokenPair> Refresh(std::string_view refresh_token);
+  // Revokes the session: its access and refresh tokens stop working at once.
+  Status Logout(int64_t session_id);
+
+  // Creates an API key for a department-system account. Returns the key ("tbk_<id>_<secret>"),
+  // shown once; only a hash of the secret is stored.
+  Result<std::string> CreateApiKey(int64_t account_id, std::vector<std::string> scopes,
+                                   std::string label);
+  Status RevokeApiKey(std::string_view key_id);
+
+  // The Authorization header value ("Bearer tb1.…", "Bearer tbk_…") to a Principal.
+  // kUnauthenticated for a missing, malformed, forged, expired or revoked credential.
+  Result<Principal> Authenticate(std::string_view authorization_header);
+
+ private:
+  struct CachedKey {
+    std::string secret_hash;  // SHA-256 of the secret
+    int64_t account_id = 0;
+    Role role = Role::kDepartmentSystem;
+    std::vector<std::string> scopes;
+    bool revoked = false;
+  };
+  Result<TokenPair> StartSession(int64_t account_id, Role role);
+  Result<Principal> AuthenticateApiKey(std::string_view key);
+  int64_t NowSeconds() const;
+
+  store::Database& db_;
+  const Clock& clock_;
+  SessionTokenCodec codec_;
+  IdentityOptions options_;
+  std::string dummy_password_hash_;  // for equal work on unknown logins
+
+  std::shared_mutex mu_;
+  std::unordered_set<int64_t> revoked_sessions_;
+  std::unordered_map<std::string, CachedKey> api_keys_;  // key id -> cached row
+};
+
+}  // namespace tongban::identity

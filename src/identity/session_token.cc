@@ -1,0 +1,115 @@
+// Session token encoding and verification; see session_token.h for the format.
+#include "identity/session_token.h"
+
+#include <openssl/crypto.h>
+
+#include <cassert>
+#include <optional>
+
+#include "core/base64.h"
+#include "crypto/hmac.h"
+
+namespace tongban::identity {
+namespace {
+
+constexpr std::string_view kPrefix = "tb1.";
+constexpr size_t kPayloadSize = 1 + 8 + 8 + 1 + 8 + 8;
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i) & 0xff));
+}
+
+uint64_t GetU64(std::string_view in, size_t at) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = v << 8 | static_cast<uint8_t>(in[at + i]);
+  return v;
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kCitizen: return "citizen";
+    case Role::kEnterprise: return "enterprise";
+    case Role::kStaff: return "staff";
+    case Role::kDepartmentSystem: return "department_system";
+    case Role::kAuditor: return "auditor";
+    case Role::kAdmin: return "admin";
+  }
+  return "unknown";
+}
+
+Result<Role> ParseRole(std::string_view name) {
+  for (Role r : {Role::kCitizen, Role::kEnterprise, Role::kStaff, Role::kDepartmentSystem,
+                 Role::kAuditor, Role::kAdmin}) {
+    if (RoleName(r) == name) return r;
+  }
+  return Status::InvalidField("role", "unknown role");
+}
+
+SessionTokenCodec::SessionTokenCodec(std::string key) : key_(std::move(key)) {
+  assert(key_.size() >= 32);
+}
+
+std::string SessionTokenCodec::Mac(std::string_view signed_part) const {
+  // One keyed HMAC context per thread and codec: the hot path of every authenticated request
+  // does no key setup and no allocation inside OpenSSL.
+  struct PerThread {
+    const SessionTokenCodec* owner = nullptr;
+    std::optional<crypto::Hmac> hmac;
+  };
+  thread_local PerThread cache;
+  if (cache.owner != this || !cache.hmac) {
+    cache.hmac.emplace(crypto::HashAlgorithm::kSha256, key_);
+    cache.owner = this;
+  }
+  crypto::Digest d = cache.hmac->Mac(signed_part);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string SessionTokenCodec::Encode(const SessionClaims& c) const {
+  std::string payload;
+  payload.reserve(kPayloadSize);
+  payload.push_back(1);
+  PutU64(payload, static_cast<uint64_t>(c.account_id));
+  PutU64(payload, static_cast<uint64_t>(c.session_id));
+  payload.push_back(static_cast<char>(c.role));
+  PutU64(payload, static_cast<uint64_t>(c.issued_at));
+  PutU64(payload, static_cast<uint64_t>(c.expires_at));
+  std::string token(kPrefix);
+  token += Base64UrlEncode(payload);
+  std::string mac = Mac(token);
+  token.push_back('.');
+  token += Base64UrlEncode(mac);
+  return token;
+}
+
+Result<SessionClaims> SessionTokenCodec::Decode(std::string_view token,
+                                                int64_t now_unix_seconds) const {
+  if (!token.starts_with(kPrefix)) return Status::Unauthenticated("not a session token");
+  size_t dot = token.rfind('.');
+  if (dot <= kPrefix.size()) return Status::Unauthenticated("malformed session token");
+  std::string_view signed_part = token.substr(0, dot);
+  auto mac = Base64UrlDecode(token.substr(dot + 1));
+  auto payload = Base64UrlDecode(signed_part.substr(kPrefix.size()));
+  if (!mac.ok() || !payload.ok() || payload->size() != kPayloadSize || (*payload)[0] != 1) {
+    return Status::Unauthenticated("malformed session token");
+  }
+  std::string expected = Mac(signed_part);
+  if (mac->size() != expected.size() ||
+      CRYPTO_memcmp(mac->data(), expected.data(), expected.size()) != 0) {
+    return Status::Unauthenticated("session token signature does not verify");
+  }
+  SessionClaims c;
+  c.account_id = static_cast<int64_t>(GetU64(*payload, 1));
+  c.session_id = static_cast<int64_t>(GetU64(*payload, 9));
+  auto role = static_cast<uint8_t>((*payload)[17]);
+  if (role < 1 || role > 6) return Status::Unauthenticated("malformed session token");
+  c.role = static_cast<Role>(role);
+  c.issued_at = static_cast<int64_t>(GetU64(*payload, 18));
+  c.expires_at = static_cast<int64_t>(GetU64(*payload, 26));
+  if (now_unix_seconds >= c.expires_at) return Status::Unauthenticated("session token expired");
+  return c;
+}
+
+}  // namespace tongban::identity

@@ -1,0 +1,44 @@
+// Session token codec: round trip, expiry, and malformed or forged input.
+#include "identity/session_token.h"
+
+#include <gtest/gtest.h>
+
+namespace tongban::identity {
+namespace {
+
+TEST(SessionToken, RoundTrips) {
+  SessionTokenCodec codec(std::string(32, 's'));
+  SessionClaims c{42, 7, Role::kStaff, 1000, 2000};
+  std::string t = codec.Encode(c);
+  EXPECT_TRUE(SessionTokenCodec::LooksLikeSessionToken(t));
+  auto d = codec.Decode(t, 1500);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->account_id, 42);
+  EXPECT_EQ(d->session_id, 7);
+  EXPECT_EQ(d->role, Role::kStaff);
+  EXPECT_EQ(d->expires_at, 2000);
+}
+
+TEST(SessionToken, ExpiresAtItsExpiryTime) {
+  SessionTokenCodec codec(std::string(32, 's'));
+  std::string t = codec.Encode({1, 1, Role::kCitizen, 0, 100});
+  EXPECT_TRUE(codec.Decode(t, 99).ok());
+  EXPECT_FALSE(codec.Decode(t, 100).ok());
+}
+
+TEST(SessionToken, RejectsMalformedAndForged) {
+  SessionTokenCodec codec(std::string(32, 's'));
+  SessionTokenCodec other(std::string(32, 'o'));
+  std::string good = codec.Encode({1, 1, Role::kCitizen, 0, 100});
+  for (const std::string& bad :
+       {std::string(), std::string("tb1."), std::string("tb1.."), std::string("tb2.AAAA.BBBB"),
+        std::string("tb1.!!!!.AAAA"), good + "A", good.substr(0, good.size() - 1),
+        other.Encode({1, 1, Role::kAdmin, 0, 100}), std::string("tb1.") + std::string(5000, 'A')}) {
+    auto d = codec.Decode(bad, 50);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_EQ(d.status().code(), ErrorCode::kUnauthenticated);
+  }
+}
+
+}  // namespace
+}  // namespace tongban::identity
