@@ -315,8 +315,8 @@ Result<std::string> ReadFile(const std::string& path, std::string_view what) {
 Result<PublicKey> PublicKey::FromEvp(SignatureAlgorithm alg, EvpPkeyPtr pkey) {
   if (pkey == nullptr) return Status::InvalidArgument("public key: missing");
   TB_RETURN_IF_ERROR(CheckType(alg, pkey.get(), "public key"));
-  std::string raw = RawPublic(alg, pkey.get());
-  return PublicKey(alg, Share(std::move(pkey)), std::move(raw));
+  // Rebuilt from its raw form, so every PublicKey is one we built from the point alone.
+  return FromRaw(alg, RawPublic(alg, pkey.get()));
 }
 
 Result<PublicKey> PublicKey::FromPem(SignatureAlgorithm alg, std::string_view pem) {
@@ -343,13 +343,13 @@ Result<PublicKey> PublicKey::FromRaw(SignatureAlgorithm alg, std::string_view ra
     if (k == nullptr) {
       return Status::InvalidArgument("public key: not an Ed25519 key").WithDetail(OpenSslErrors());
     }
-    return FromEvp(alg, std::move(k));
+    return PublicKey(alg, Share(std::move(k)), std::string(raw));
   }
   if (raw[0] != 0x04) {
     return Status::InvalidArgument("public key: must be an uncompressed point (0x04 || X || Y)");
   }
   TB_ASSIGN_OR_RETURN(EvpPkeyPtr k, EcFromData(alg, raw, nullptr));
-  return FromEvp(alg, std::move(k));
+  return PublicKey(alg, Share(std::move(k)), std::string(raw));
 }
 
 Result<PublicKey> PublicKey::ReadPemFile(SignatureAlgorithm alg, const std::string& path) {
@@ -379,18 +379,29 @@ bool PublicKey::Verify(std::string_view message, std::string_view signature) con
 Result<PrivateKey> PrivateKey::FromEvp(SignatureAlgorithm alg, EvpPkeyPtr pkey) {
   if (pkey == nullptr) return Status::InvalidArgument("private key: missing");
   TB_RETURN_IF_ERROR(CheckType(alg, pkey.get(), "private key"));
-  // It must hold the private half.
-  bool has_private;
+  // Only the private half is taken: the key is rebuilt from the seed or scalar, and its public
+  // key derived again. A key file may carry a public key that does not match its private key
+  // (OpenSSL does not check), which would make every signature fail to verify.
+  std::string raw(kPrivateKeySize, '\0');
+  auto* p = reinterpret_cast<unsigned char*>(raw.data());
+  bool ok;
   if (alg == SignatureAlgorithm::kEd25519) {
-    size_t len = 0;
-    has_private = EVP_PKEY_get_raw_private_key(pkey.get(), nullptr, &len) == 1 && len == 32;
+    size_t len = raw.size();
+    ok = EVP_PKEY_get_raw_private_key(pkey.get(), p, &len) == 1 && len == raw.size();
   } else {
     BIGNUM* d = nullptr;
-    has_private = EVP_PKEY_get_bn_param(pkey.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
+    ok = EVP_PKEY_get_bn_param(pkey.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
+         BN_bn2binpad(d, p, static_cast<int>(raw.size())) == static_cast<int>(raw.size());
     BN_clear_free(d);
   }
   ERR_clear_error();
-  if (!has_private) return Status::InvalidArgument("private key: the key has no private part");
+  if (!ok) return Status::InvalidArgument("private key: the key has no usable private part");
+  Result<PrivateKey> key = FromRaw(alg, raw);
+  OPENSSL_cleanse(raw.data(), raw.size());
+  return key;
+}
+
+Result<PrivateKey> PrivateKey::Wrap(SignatureAlgorithm alg, EvpPkeyPtr pkey) {
   std::string raw = RawPublic(alg, pkey.get());
   TB_ASSIGN_OR_RETURN(EvpPkeyPtr pub_evp, PublicHalf(alg, raw));
   PublicKey pub(alg, Share(std::move(pub_evp)), std::move(raw));
@@ -411,7 +422,7 @@ Result<PrivateKey> PrivateKey::Generate(SignatureAlgorithm alg) {
       break;
   }
   if (k == nullptr) return Status::Internal("key generation failed").WithDetail(OpenSslErrors());
-  return FromEvp(alg, EvpPkeyPtr(k));
+  return Wrap(alg, EvpPkeyPtr(k));
 }
 
 Result<PrivateKey> PrivateKey::FromPem(SignatureAlgorithm alg, std::string_view pem) {
@@ -438,7 +449,7 @@ Result<PrivateKey> PrivateKey::FromRaw(SignatureAlgorithm alg, std::string_view 
   if (alg == SignatureAlgorithm::kEd25519) {
     EvpPkeyPtr k(EVP_PKEY_new_raw_private_key_ex(nullptr, "ED25519", nullptr, bytes, raw.size()));
     if (k == nullptr) return Status::Internal("private key").WithDetail(OpenSslErrors());
-    return FromEvp(alg, std::move(k));
+    return Wrap(alg, std::move(k));
   }
   // d must be in [1, n-1]; SM2 also excludes n-1, since signing inverts 1 + d (GB/T 32918.1 6.1).
   BnPtr d(BN_secure_new());
@@ -470,7 +481,7 @@ Result<PrivateKey> PrivateKey::FromRaw(SignatureAlgorithm alg, std::string_view 
   EC_GROUP_free(group);
   TB_RETURN_IF_ERROR(status);
   TB_ASSIGN_OR_RETURN(EvpPkeyPtr k, EcFromData(alg, point, d.get()));
-  return FromEvp(alg, std::move(k));
+  return Wrap(alg, std::move(k));
 }
 
 Result<PrivateKey> PrivateKey::ReadPemFile(SignatureAlgorithm alg, const std::string& path) {

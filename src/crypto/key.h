@@ -43,7 +43,7 @@ class PublicKey {
   static Result<PublicKey> FromRaw(SignatureAlgorithm alg, std::string_view raw);
   // Reads a PEM file. kNotFound if it cannot be read, else as FromPem.
   static Result<PublicKey> ReadPemFile(SignatureAlgorithm alg, const std::string& path);
-  // Takes ownership of an OpenSSL key after checking that it is a key of `alg`.
+  // Takes a key of `alg` from OpenSSL; it is rebuilt from its raw form (FromRaw).
   static Result<PublicKey> FromEvp(SignatureAlgorithm alg, EvpPkeyPtr pkey);
 
   SignatureAlgorithm algorithm() const { return alg_; }
@@ -85,7 +85,9 @@ class PrivateKey {
   static Result<PrivateKey> FromRaw(SignatureAlgorithm alg, std::string_view raw);
   // Reads a PEM file. kNotFound if it cannot be read, else as FromPem.
   static Result<PrivateKey> ReadPemFile(SignatureAlgorithm alg, const std::string& path);
-  // Takes ownership of an OpenSSL key after checking that it is a private key of `alg`.
+  // Takes a private key of `alg` from OpenSSL. Only its seed or scalar is used: the key is
+  // rebuilt from it and its public key derived again, so a stored public key that does not
+  // match the private key (OpenSSL does not check) cannot slip through.
   static Result<PrivateKey> FromEvp(SignatureAlgorithm alg, EvpPkeyPtr pkey);
 
   SignatureAlgorithm algorithm() const { return alg_; }
@@ -108,6 +110,8 @@ class PrivateKey {
  private:
   PrivateKey(SignatureAlgorithm alg, std::shared_ptr<EVP_PKEY> pkey, PublicKey pub)
       : alg_(alg), pkey_(std::move(pkey)), public_(std::move(pub)) {}
+  // REQUIRES: `pkey` is a private key of `alg` built by us (FromRaw, Generate).
+  static Result<PrivateKey> Wrap(SignatureAlgorithm alg, EvpPkeyPtr pkey);
 
   SignatureAlgorithm alg_;
   std::shared_ptr<EVP_PKEY> pkey_;  // immutable once built

@@ -447,12 +447,32 @@ TEST(BadKeys, PrivateScalarOutOfRange) {
   EXPECT_TRUE(PrivateKey::FromRaw(SignatureAlgorithm::kEs256, p256_n_minus_1).ok());
 }
 
+// Found by fuzz/crypto/pem_key_fuzz: PKCS#8 carries an optional copy of the public key, which
+// OpenSSL loads without checking it against the private scalar. Here one bit of that copy is
+// flipped; taking it would make every signature fail to verify.
+TEST(BadKeys, PemWithMismatchedPublicKeyStillSignsVerifiably) {
+  constexpr char kPem[] =
+      "-----BEGIN PRIVATE KEY-----\n"
+      "MIGHAgEAMBMGByqGSM49AgEGCCqBHM9VAYItBG0wawIBAQQgGCa+Z30RurUbSdzc\n"
+      "Q9gT4x5PUC6rG/GCWfUjcQtdTFqhRANCAAQIkVjJDkw+MtykJSxAelcfJf34yznm\n"
+      "yOmnwzTnrx+bac0gGLU54S2/mbUSpv0x73a0zDxI77LeT14sfrAzMR+d\n"
+      "-----END PRIVATE KEY-----\n";
+  Result<PrivateKey> key = PrivateKey::FromPem(SignatureAlgorithm::kSm2, kPem);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  Result<PrivateKey> from_scalar = PrivateKey::FromRaw(SignatureAlgorithm::kSm2, key->ToRaw());
+  ASSERT_TRUE(from_scalar.ok());
+  EXPECT_EQ(key->public_key(), from_scalar->public_key());
+  Result<std::string> sig = key->Sign("fuzz");
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(key->public_key().Verify("fuzz", *sig));
+}
+
 TEST(BadKeys, PublicKeyLoadedAsPrivateIsRefused) {
   Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kEd25519);
   ASSERT_TRUE(key.ok());
   EvpPkeyPtr pub(EVP_PKEY_dup(key->public_key().evp()));
   Result<PrivateKey> r = PrivateKey::FromEvp(SignatureAlgorithm::kEd25519, std::move(pub));
-  EXPECT_EQ(r.status().message(), "private key: the key has no private part");
+  EXPECT_EQ(r.status().message(), "private key: the key has no usable private part");
 }
 
 }  // namespace
