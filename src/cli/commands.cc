@@ -26,6 +26,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// SIGINT and SIGTERM, blocked in the calling thread (and so in every thread it starts later);
+// Serve() waits for them with sigwait. Call before any thread exists (the log flusher is one).
+sigset_t StopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
 int Fail(const Status& s) {
   std::fprintf(stderr, "tongban: %s\n", s.ToString().c_str());
   for (const auto& f : s.fields()) {
@@ -76,12 +87,7 @@ int Serve(App& app, std::optional<std::string> listen_override,
     return app.db().Read([](store::Tx& tx) { return tx.QueryRow("SELECT 1").status(); });
   });
 
-  // Block the stop signals in every thread; one thread waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = StopSignals();
 
   auto server = api::HttpServer::Create(
       options, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
@@ -149,6 +155,7 @@ int RunInit(const InitOptions& options) {
 int RunServe(const ServeOptions& options) {
   auto config = LoadConfig(options.config);
   if (!config.ok()) return Fail(config.status());
+  StopSignals();
   SetUpLogging(config->log.level);
   auto app = App::Open(*config);
   if (!app.ok()) return Fail(app.status());
@@ -166,6 +173,7 @@ int RunDemo(const DemoOptions& options) {
   }
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());
+  StopSignals();
   SetUpLogging(config->log.level);
   auto app = App::Open(*config);
   if (!app.ok()) return Fail(app.status());

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End-to-end test of the README's first command: `tongban demo` on a free port answers /healthz,
+# prints working demo credentials, serves the landing page, and stops cleanly on SIGTERM.
+# Also: `init` refuses to overwrite, and `serve` refuses a bad config with a field-level error.
+set -euo pipefail
+TONGBAN=$1
+WORK=$(mktemp -d)
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- stdout"; cat "$WORK/out" 2>/dev/null; echo "--- stderr"; tail -20 "$WORK/err" 2>/dev/null; exit 1; }
+
+"$TONGBAN" version | grep -q "tongban" || fail "version"
+
+"$TONGBAN" demo --dir "$WORK/demo" --listen 127.0.0.1:0 >"$WORK/out" 2>"$WORK/err" &
+PID=$!
+for _ in $(seq 1 200); do grep -q "demo is ready" "$WORK/out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/out" | head -1 | sed 's/.*://')
+[ -n "$PORT" ] || fail "no port printed"
+BASE="http://127.0.0.1:$PORT"
+
+curl -fsS "$BASE/healthz" | grep -q '"ok"' || fail "/healthz"
+curl -fsS "$BASE/readyz" | grep -q '"ready"' || fail "/readyz"
+curl -fsS "$BASE/" | grep -q "通办" || fail "landing page"
+curl -fsS "$BASE/api/v1/openapi.json" | grep -q '"3.1.0"' || fail "openapi"
+
+# Every printed password logs in; every printed API key authenticates.
+grep -q "password: tongban-demo" "$WORK/out" || fail "no demo passwords printed"
+LOGIN=$(grep -m1 -oE 'login: [0-9]+' "$WORK/out" | sed 's/login: //')
+TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
+  -d "{\"login\":\"$LOGIN\",\"password\":\"tongban-demo\"}" "$BASE/api/v1/auth/login" |
+  sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me" | grep -q '"role":"citizen"' || fail "citizen /me"
+for KEY in $(grep -oE 'tbk_[A-Za-z0-9_-]+' "$WORK/out"); do
+  curl -fsS -H "Authorization: Bearer $KEY" "$BASE/api/v1/me" | grep -q '"department_system"' || fail "API key"
+done
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/me")
+[ "$STATUS" = "401" ] || fail "/me without token gave $STATUS"
+
+# The log never holds a token or a key.
+if grep -qE 'tb1\.|tbk_|tbr_' "$WORK/err"; then fail "a credential reached the log"; fi
+
+kill -TERM "$PID"
+wait "$PID" || fail "demo exited with $?"
+PID=""
+
+# Restart: same credentials (the demo remembers its keys), still serving.
+"$TONGBAN" demo --dir "$WORK/demo" --listen 127.0.0.1:0 >"$WORK/out2" 2>"$WORK/err2" &
+PID=$!
+for _ in $(seq 1 200); do grep -q "demo is ready" "$WORK/out2" 2>/dev/null && break; sleep 0.1; done
+diff <(grep tbk_ "$WORK/out") <(grep tbk_ "$WORK/out2") >/dev/null || fail "credentials changed on restart"
+kill -TERM "$PID"; wait "$PID"; PID=""
+
+# init refuses to overwrite; serve refuses a bad config, naming the field.
+if "$TONGBAN" init --dir "$WORK/demo" 2>"$WORK/init.err"; then fail "init overwrote"; fi
+grep -q "exists" "$WORK/init.err" || fail "init message"
+printf '[server]\nthreds = 2\n' > "$WORK/bad.toml"
+if "$TONGBAN" serve --config "$WORK/bad.toml" 2>"$WORK/bad.err"; then fail "bad config accepted"; fi
+grep -q "server.threds" "$WORK/bad.err" || fail "bad config message: $(cat "$WORK/bad.err")"
+echo "demo smoke test passed"
