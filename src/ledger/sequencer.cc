@@ -1,0 +1,376 @@
+// The batch transaction and the background loop. Invariant: everything a batch computes is
+// derived from what it read in its own transaction (ledger_state, ledger_queue, the right-edge
+// tiles), so a retried or rolled-back transaction leaves nothing behind, and the in-memory
+// members are updated only after COMMIT succeeded.
+#include "ledger/sequencer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ledger/checkpoint.h"
+#include "ledger/note.h"
+
+namespace tongban::ledger {
+namespace {
+
+constexpr size_t kMaxBatchLimit = 1'000'000;
+
+Status Hook(const SequencerOptions& o, IntegrateStep step) {
+  if (!o.fault_hook) return Status::Ok();
+  return o.fault_hook(step);
+}
+
+std::string_view AsChars(const Hash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// Writes the big-endian leaf index into canonical entry bytes (ledger/entry.h: version, then the
+// 8-byte index). The bytes were produced by EncodeEntry at enqueue time.
+Status SetEntryIndex(std::string& bytes, uint64_t index, QueueId id) {
+  if (bytes.size() <= Entry::kFixedSize || bytes.size() > Entry::kMaxSize ||
+      static_cast<uint8_t>(bytes[0]) != Entry::kVersion) {
+    return Status::DataLoss("ledger queue row is not an entry")
+        .WithDetail("ledger_queue.id " + std::to_string(id.value));
+  }
+  for (int i = 0; i < 8; ++i) {
+    bytes[1 + i] = static_cast<char>(static_cast<uint8_t>(index >> (56 - 8 * i)));
+  }
+  return Status::Ok();
+}
+
+Status SignCheckpoint(const SequencerOptions& o, uint64_t size, const Hash& root,
+                      std::string* note) {
+  TB_ASSIGN_OR_RETURN(std::string text, FormatCheckpoint(Checkpoint{o.origin, size, root, {}}));
+  TB_ASSIGN_OR_RETURN(*note, SignNote(text, std::span<NoteSigner* const>(o.signers)));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Sequencer::Sequencer(store::Database& db, SequencerOptions options)
+    : db_(db), options_(std::move(options)), hasher_(options_.hash) {}
+
+Sequencer::~Sequencer() { (void)Stop(); }
+
+int64_t Sequencer::NowMicros() const {
+  return options_.clock != nullptr ? options_.clock->NowUnixMicros()
+                                   : system_clock_.NowUnixMicros();
+}
+
+Result<std::unique_ptr<Sequencer>> Sequencer::Create(store::Database& db,
+                                                     SequencerOptions options) {
+  if (options.signers.empty()) return Status::InvalidArgument("sequencer needs a signer");
+  for (NoteSigner* s : options.signers) {
+    if (s == nullptr) return Status::InvalidArgument("sequencer signer is null");
+  }
+  if (!ValidNoteLine(options.origin)) return Status::InvalidArgument("bad log origin");
+  if (options.max_batch < 1 || options.max_batch > kMaxBatchLimit) {
+    return Status::InvalidArgument("max_batch must be 1 .. 1000000");
+  }
+  if (options.max_delay < std::chrono::milliseconds(1) ||
+      options.max_delay > std::chrono::seconds(1)) {
+    return Status::InvalidArgument("max_delay must be 1 ms .. 1 s");
+  }
+  std::unique_ptr<Sequencer> seq(new Sequencer(db, std::move(options)));
+  const SequencerOptions& o = seq->options_;
+
+  LogState state;
+  auto init = [&](store::Tx& tx) -> Status {
+    Result<LogState> read = ReadLogState(tx);
+    if (read.ok()) {
+      state = std::move(*read);
+      return Status::Ok();
+    }
+    if (read.status().code() != ErrorCode::kNotFound) return read.status();
+    state = LogState{};
+    state.origin = o.origin;
+    state.hash = o.hash;
+    state.root = seq->hasher_.EmptyRoot();
+    state.time_micros = seq->NowMicros();
+    std::string note;
+    TB_RETURN_IF_ERROR(SignCheckpoint(o, 0, state.root, &note));
+    return InitLogState(tx, state, note);
+  };
+  Status s = db.Transact(init);
+  // Two processes creating the same log at once: one wins, the other reads what it wrote.
+  if (s.code() == ErrorCode::kAlreadyExists) s = db.Transact(init);
+  TB_RETURN_IF_ERROR(s);
+  if (state.origin != o.origin || state.hash != o.hash) {
+    return Status::FailedPrecondition("the stored ledger is another log")
+        .WithDetail("stored origin \"" + state.origin + "\" hash " +
+                    std::string(crypto::HashAlgorithmName(state.hash)) + "; configured \"" +
+                    o.origin + "\" hash " + std::string(crypto::HashAlgorithmName(o.hash)));
+  }
+  seq->size_.store(state.size);
+  seq->stats_.size = state.size;
+  return seq;
+}
+
+Status Sequencer::IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int64_t>* queue_ids) {
+  const SequencerOptions& o = options_;
+  TB_ASSIGN_OR_RETURN(LogState state, ReadLogState(tx));
+  if (state.origin != o.origin || state.hash != o.hash) {
+    return Status::FailedPrecondition("the stored ledger is another log");
+  }
+  TB_ASSIGN_OR_RETURN(std::vector<QueuedEntry> queued, ReadQueue(tx, o.max_batch));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kReadQueue));
+  out->size = state.size;
+  out->first_index = state.size;
+  out->root = state.root;
+  if (queued.empty()) return Status::Ok();
+
+  Result<Frontier> restored = Frontier::FromNodes(state.size, state.frontier);
+  if (!restored.ok()) {
+    return Status::DataLoss("ledger storage is corrupt").WithDetail(restored.status().ToString());
+  }
+  Frontier frontier = std::move(*restored);
+
+  // The nodes this batch completes at tree levels 8L, per tile level L: contiguous indices
+  // starting at first_node[L].
+  std::vector<std::vector<Hash>> new_nodes;
+  std::vector<uint64_t> first_node;
+  auto on_node = [&](const NodeId& id, const Hash& h) {
+    if (id.level % kTileHeight != 0) return;
+    const size_t l = id.level / kTileHeight;
+    if (new_nodes.size() <= l) {
+      new_nodes.resize(l + 1);
+      first_node.resize(l + 1);
+    }
+    if (new_nodes[l].empty()) first_node[l] = id.index;
+    new_nodes[l].push_back(h);
+  };
+
+  std::vector<std::string> entries;
+  std::vector<Hash> leaves;
+  entries.reserve(queued.size());
+  leaves.reserve(queued.size());
+  queue_ids->reserve(queued.size());
+  for (QueuedEntry& q : queued) {
+    const uint64_t index = frontier.size();
+    TB_RETURN_IF_ERROR(SetEntryIndex(q.entry, index, q.id));
+    leaves.push_back(hasher_.HashLeaf(q.entry));
+    frontier.Append(hasher_, leaves.back(), on_node);
+    entries.push_back(std::move(q.entry));
+    queue_ids->push_back(q.id.value);
+  }
+  const Hash root = frontier.Root(hasher_);
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kHashed));
+
+  TB_RETURN_IF_ERROR(WriteEntries(tx, state.size, entries, leaves));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kEntriesWritten));
+
+  for (uint32_t l = 0; l < new_nodes.size(); ++l) {
+    if (new_nodes[l].empty()) continue;
+    const uint64_t start = first_node[l];
+    uint64_t tile = start / kTileWidth;
+    const uint64_t offset = start % kTileWidth;
+    std::string bytes;
+    if (offset != 0) {
+      // The partial tile this batch grows must hold exactly the hashes before `start`.
+      TB_ASSIGN_OR_RETURN(std::optional<std::string> old, ReadTileRow(tx, l, tile));
+      if (!old || old->size() != offset * kHashSize) {
+        return Status::DataLoss("ledger storage is corrupt")
+            .WithDetail("tile " + TilePath(TileId{l, tile, static_cast<uint32_t>(offset)}) +
+                        " is missing or has the wrong width");
+      }
+      bytes = std::move(*old);
+    }
+    bytes.reserve(bytes.size() + new_nodes[l].size() * kHashSize);
+    for (const Hash& h : new_nodes[l]) bytes.append(AsChars(h));
+    constexpr size_t kTileBytes = size_t{kTileWidth} * kHashSize;
+    for (size_t pos = 0; pos < bytes.size(); pos += kTileBytes, ++tile) {
+      TB_RETURN_IF_ERROR(
+          WriteTileRow(tx, l, tile, std::string_view(bytes).substr(pos, kTileBytes)));
+    }
+  }
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kTilesWritten));
+
+  const int64_t now = NowMicros();
+  std::string note;
+  TB_RETURN_IF_ERROR(SignCheckpoint(o, frontier.size(), root, &note));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kCheckpointSigned));
+  TB_RETURN_IF_ERROR(WriteCheckpoint(
+      tx, StoredCheckpoint{frontier.size(), std::string(AsChars(root)), std::move(note), now}));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kCheckpointStored));
+
+  TB_RETURN_IF_ERROR(DeleteQueued(tx, queued.front().id, queued.back().id, queued.size()));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kQueueDeleted));
+
+  state.size = frontier.size();
+  state.root = root;
+  state.frontier.assign(frontier.nodes().begin(), frontier.nodes().end());
+  state.time_micros = now;
+  TB_RETURN_IF_ERROR(WriteLogState(tx, state));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kStateWritten));
+
+  out->count = entries.size();
+  out->size = state.size;
+  out->root = root;
+  return Status::Ok();
+}
+
+Result<BatchResult> Sequencer::IntegrateOnce() {
+  std::lock_guard integrate_lock(integrate_mu_);
+  // Look in a read snapshot first, so an idle log never takes the write lock.
+  bool any = false;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(std::optional<store::Row> row,
+                        tx.QueryRow("SELECT id FROM ledger_queue ORDER BY id LIMIT 1"));
+    any = row.has_value();
+    return Status::Ok();
+  }));
+  if (!any) {
+    BatchResult none;
+    none.size = none.first_index = size_.load();
+    return none;
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  BatchResult result;
+  std::vector<int64_t> ids;
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    result = BatchResult{};
+    ids.clear();
+    return IntegrateInTx(tx, &result, &ids);
+  });
+  const int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+  std::lock_guard lock(mu_);
+  if (!s.ok()) {
+    ++stats_.failures;
+    stats_.last_error = s.ToString() + (s.detail().empty() ? "" : " (" + s.detail() + ")");
+    return s;
+  }
+  if (result.count == 0) return result;
+  size_.store(result.size);
+  stats_.size = result.size;
+  ++stats_.batches;
+  stats_.entries += result.count;
+  stats_.last_batch_micros = micros;
+  stats_.last_batch_size = result.count;
+  Remember(std::move(ids), result.first_index);
+  integrated_cv_.notify_all();
+  return result;
+}
+
+void Sequencer::Remember(std::vector<int64_t> queue_ids, uint64_t first_index) {
+  recent_count_ += queue_ids.size();
+  recent_.push_back(Remembered{std::move(queue_ids), first_index});
+  while (recent_count_ > options_.remember_entries && recent_.size() > 1) {
+    recent_count_ -= recent_.front().ids.size();
+    recent_.pop_front();
+  }
+}
+
+std::optional<uint64_t> Sequencer::LookUp(int64_t queue_id) const {
+  for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
+    const std::vector<int64_t>& ids = it->ids;
+    if (ids.empty() || queue_id < ids.front() || queue_id > ids.back()) continue;
+    auto pos = std::lower_bound(ids.begin(), ids.end(), queue_id);
+    if (pos != ids.end() && *pos == queue_id) {
+      return it->first_index + static_cast<uint64_t>(pos - ids.begin());
+    }
+  }
+  return std::nullopt;
+}
+
+Status Sequencer::Start() {
+  std::lock_guard lock(mu_);
+  if (running_) return Status::FailedPrecondition("sequencer already running");
+  running_ = true;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void Sequencer::Run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    Result<BatchResult> r = IntegrateOnce();
+    // A full batch means more may be waiting: go again at once.
+    if (r.ok() && r->count == options_.max_batch) continue;
+    std::unique_lock lock(mu_);
+    wake_cv_.wait_for(lock, options_.max_delay, [&] { return stopping_ || notified_; });
+    notified_ = false;
+  }
+}
+
+void Sequencer::Notify() {
+  std::lock_guard lock(mu_);
+  notified_ = true;
+  wake_cv_.notify_one();
+}
+
+Status Sequencer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (running_) {
+      stopping_ = true;
+      wake_cv_.notify_one();
+    }
+  }
+  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(mu_);
+    running_ = false;
+    stopping_ = false;
+  }
+  // Flush: integrate what is queued now. Stop once a batch is not full, so callers still
+  // enqueueing cannot keep Stop() from returning.
+  for (;;) {
+    TB_ASSIGN_OR_RETURN(BatchResult r, IntegrateOnce());
+    if (r.count < options_.max_batch) return Status::Ok();
+  }
+}
+
+Status Sequencer::WaitForSize(uint64_t size, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (integrated_cv_.wait_for(lock, timeout, [&] { return size_.load() >= size; })) {
+    return Status::Ok();
+  }
+  return Status::Unavailable("ledger entry not integrated yet");
+}
+
+Result<LeafIndex> Sequencer::WaitForEntry(QueueId id, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::lock_guard lock(mu_);
+    if (auto i = LookUp(id.value)) return LeafIndex{*i};
+  }
+  bool queued = false;
+  {
+    // With no batch in flight, every committed batch of this Sequencer is remembered, so "not
+    // remembered and not queued" means integrated long ago, elsewhere, or never committed.
+    std::lock_guard integrate_lock(integrate_mu_);
+    {
+      std::lock_guard lock(mu_);
+      if (auto i = LookUp(id.value)) return LeafIndex{*i};
+    }
+    TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(std::optional<store::Row> row,
+                          tx.QueryRow("SELECT 1 FROM ledger_queue WHERE id = ?", {id.value}));
+      queued = row.has_value();
+      return Status::Ok();
+    }));
+  }
+  if (!queued) return Status::NotFound("ledger queue entry", std::to_string(id.value));
+  std::unique_lock lock(mu_);
+  std::optional<uint64_t> found;
+  integrated_cv_.wait_until(lock, deadline, [&] {
+    found = LookUp(id.value);
+    return found.has_value();
+  });
+  if (found) return LeafIndex{*found};
+  return Status::Unavailable("ledger entry not integrated yet");
+}
+
+SequencerStats Sequencer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace tongban::ledger
