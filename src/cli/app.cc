@@ -8,6 +8,10 @@
 #include <sstream>
 
 #include "crypto/hash.h"
+#include "crypto/hmac.h"
+#include "crypto/key.h"
+#include "ledger/log_storage.h"
+#include "ledger/note_keys.h"
 #include "store/migration.h"
 
 namespace tongban::cli {
@@ -65,7 +69,29 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   app->db_ = std::move(db).value();
 
   std::vector<store::Migration> migrations = identity::IdentityService::Migrations();
+  for (auto& m : ledger::LogStorageMigrations()) migrations.push_back(std::move(m));
   TB_RETURN_IF_ERROR(store::Migrate(*app->db_, migrations));
+
+  // Ledger: suite, signing key, subject secret, sequencer, reader.
+  TB_ASSIGN_OR_RETURN(app->suite_, crypto::ParseSuite(config.ledger.suite));
+  TB_ASSIGN_OR_RETURN(app->subject_secret_,
+                      ReadSecretFile(config.Resolve(config.ledger.subject_secret_file), 32));
+  TB_ASSIGN_OR_RETURN(crypto::PrivateKey ledger_key,
+                      crypto::PrivateKey::ReadPemFile(app->suite_.signature,
+                                                      config.Resolve(config.ledger.key_file).string()));
+  TB_ASSIGN_OR_RETURN(app->ledger_verifier_key_,
+                      ledger::NoteVerifierKeyString(config.ledger.origin, ledger_key.public_key()));
+  TB_ASSIGN_OR_RETURN(app->ledger_signer_,
+                      ledger::NewNoteSigner(config.ledger.origin, std::move(ledger_key)));
+  ledger::SequencerOptions seq;
+  seq.origin = config.ledger.origin;
+  seq.hash = app->suite_.hash;
+  seq.signers = {app->ledger_signer_.get()};
+  seq.max_batch = static_cast<size_t>(config.ledger.batch_max_entries);
+  seq.max_delay = std::chrono::milliseconds(config.ledger.batch_max_delay_ms);
+  seq.clock = &app->clock_;
+  TB_ASSIGN_OR_RETURN(app->sequencer_, ledger::Sequencer::Create(*app->db_, std::move(seq)));
+  app->log_reader_ = std::make_unique<ledger::LogReader>(*app->db_, app->suite_.hash);
 
   TB_ASSIGN_OR_RETURN(std::string session_key,
                       ReadSecretFile(config.Resolve(config.auth.session_key_file), 32));
@@ -77,5 +103,12 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   TB_RETURN_IF_ERROR(app->identity_->LoadRevocations());
   return app;
 }
+
+std::array<uint8_t, 32> App::SubjectHash(std::string_view subject_id) const {
+  return crypto::HmacDigest(suite_.hash, subject_secret_, subject_id);
+}
+
+Status App::Start() { return sequencer_->Start(); }
+Status App::Stop() { return sequencer_->Stop(); }
 
 }  // namespace tongban::cli

@@ -8,7 +8,11 @@
 #include "cli/config.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "crypto/suite.h"
 #include "identity/identity_service.h"
+#include "ledger/log_reader.h"
+#include "ledger/note_signer.h"
+#include "ledger/sequencer.h"
 #include "store/database.h"
 
 namespace tongban::cli {
@@ -22,6 +26,18 @@ class App {
   const Clock& clock() const { return clock_; }
   store::Database& db() { return *db_; }
   identity::IdentityService& identity() { return *identity_; }
+  const crypto::Suite& suite() const { return suite_; }
+  ledger::Sequencer& sequencer() { return *sequencer_; }
+  ledger::LogReader& log_reader() { return *log_reader_; }
+  // `<origin>+<key id>+<base64 key>`: what clients verify checkpoints with.
+  const std::string& ledger_verifier_key() const { return ledger_verifier_key_; }
+  // Keyed hash (HMAC with the suite hash and the deployment's subject secret) of a subject ID
+  // (citizen ID number, USCC): what ledger entries hold instead of the number.
+  std::array<uint8_t, 32> SubjectHash(std::string_view subject_id) const;
+
+  // Starts / stops background work (the ledger sequencer). Stop() flushes queued entries.
+  Status Start();
+  Status Stop();
 
  private:
   App() = default;
@@ -29,6 +45,12 @@ class App {
   SystemClock clock_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<identity::IdentityService> identity_;
+  crypto::Suite suite_ = crypto::kDefaultSuite;
+  std::string subject_secret_;
+  std::unique_ptr<ledger::NoteSigner> ledger_signer_;
+  std::string ledger_verifier_key_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+  std::unique_ptr<ledger::LogReader> log_reader_;
 };
 
 // Reads a hex-encoded secret file (at least `min_bytes` bytes once decoded).

@@ -12,6 +12,7 @@
 #include "api/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "api/embedded_files.h"
+#include "api/ledger_handlers.h"
 #include "api/server.h"
 #include "cli/app.h"
 #include "cli/config.h"
@@ -76,6 +77,8 @@ int Serve(App& app, std::optional<std::string> listen_override,
   api::Dispatcher dispatcher(kVersion);
   api::AddWebRoutes(dispatcher.router());
   api::AddAuthRoutes(dispatcher.router(), app.identity());
+  api::AddLedgerRoutes(dispatcher.router(), app.log_reader(),
+                       api::LedgerRoutesOptions{.verifier_key = app.ledger_verifier_key()});
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   auto bucket = [](int64_t rate) {
@@ -86,6 +89,30 @@ int Serve(App& app, std::optional<std::string> listen_override,
   dispatcher.AddReadinessProbe("database", [&app] {
     return app.db().Read([](store::Tx& tx) { return tx.QueryRow("SELECT 1").status(); });
   });
+  dispatcher.AddReadinessProbe("sequencer", [&app] {
+    auto queue = app.log_reader().Queue();
+    if (!queue.ok()) return queue.status();
+    if (queue->oldest_time_micros &&
+        app.clock().NowUnixMicros() - *queue->oldest_time_micros > 30'000'000) {
+      return Status::Unavailable("ledger sequencer is more than 30 s behind");
+    }
+    return Status::Ok();
+  });
+  auto& metrics = dispatcher.metrics();
+  metrics.AddGauge("tongban_ledger_size", "Leaves integrated into the ledger.",
+                   [&app] { return static_cast<double>(app.sequencer().size()); });
+  metrics.AddGauge("tongban_ledger_queue_depth", "Ledger entries queued, not yet integrated.", [&app] {
+    auto q = app.log_reader().Queue();
+    return q.ok() ? static_cast<double>(q->depth) : -1.0;
+  });
+  metrics.AddGauge("tongban_ledger_lag_seconds", "Age of the oldest queued ledger entry.", [&app] {
+    auto q = app.log_reader().Queue();
+    if (!q.ok() || !q->oldest_time_micros) return 0.0;
+    return static_cast<double>(app.clock().NowUnixMicros() - *q->oldest_time_micros) / 1e6;
+  });
+  metrics.AddGauge("tongban_ledger_batch_failures_total", "Sequencer batches rolled back.",
+                   [&app] { return static_cast<double>(app.sequencer().stats().failures); });
+  if (Status s = app.Start(); !s.ok()) return Fail(s);
 
   sigset_t signals = StopSignals();
 
@@ -93,7 +120,10 @@ int Serve(App& app, std::optional<std::string> listen_override,
       options, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
       [&dispatcher](const api::HttpRequest& req, const api::HttpResponse& res,
                     std::chrono::microseconds us) { dispatcher.Observe(req, res, us); });
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) {
+    (void)app.Stop();
+    return Fail(server.status());
+  }
   dispatcher.metrics().AddGauge("tongban_http_open_connections", "Open HTTP connections.",
                                 [s = server->get()] { return double(s->open_connections()); });
 
@@ -109,6 +139,10 @@ int Serve(App& app, std::optional<std::string> listen_override,
   // Wake the signal thread if Run() ended for another reason.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  // In-flight requests are done: flush the ledger queue so nothing acknowledged waits.
+  if (Status s = app.Stop(); !s.ok()) {
+    spdlog::error(R"({{"msg":"ledger flush failed","error":"{}"}})", s.ToString());
+  }
   spdlog::info("{}", R"({"msg":"stopped"})");
   FlushLogs();
   return 0;

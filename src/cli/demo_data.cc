@@ -7,8 +7,10 @@
 #include <sstream>
 
 #include "cli/progress.h"
+#include "crypto/hash.h"
 #include "core/citizen_id.h"
 #include "core/uscc.h"
+#include "ledger/log_storage.h"
 
 namespace tongban::cli {
 namespace fs = std::filesystem;
@@ -96,6 +98,7 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
   };
 
   ProgressBar progress("loading demo accounts", static_cast<int64_t>(people.size()));
+  std::vector<ledger::Entry> entries;
   for (Person& p : people) {
     if (p.scopes.empty()) p.account.password = kDemoPassword;
     TB_ASSIGN_OR_RETURN(int64_t id, app.identity().CreateAccount(p.account));
@@ -106,9 +109,36 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
       c.login = "-";
     }
     out.push_back(std::move(c));
+    // The account's creation goes on the ledger: keyed hash of the subject, hash of the record.
+    ledger::Entry e;
+    e.type = "identity.account";
+    e.subject = app.SubjectHash(p.account.subject_id.empty() ? p.account.login : p.account.subject_id);
+    e.document = crypto::Hash(app.suite().hash, p.account.login + "\n" + p.account.display_name);
+    e.time_micros = app.clock().NowUnixMicros();
+    entries.push_back(std::move(e));
     progress.Advance();
   }
   progress.Finish();
+
+  // Sample entries so the ledger has full tiles to browse and prove against.
+  constexpr int kSamples = 3000;
+  for (int i = 0; i < kSamples; ++i) {
+    ledger::Entry e;
+    e.type = "demo.sample";
+    e.subject = app.SubjectHash("demo-subject-" + std::to_string(i % 97));
+    e.document = crypto::Hash(app.suite().hash, "demo document " + std::to_string(i));
+    e.time_micros = app.clock().NowUnixMicros();
+    entries.push_back(std::move(e));
+  }
+  TB_RETURN_IF_ERROR(app.db().Transact(
+      [&](store::Tx& tx) { return ledger::EnqueueEntries(tx, entries); }));
+  ProgressBar ledger_progress("integrating demo ledger entries", static_cast<int64_t>(entries.size()));
+  while (true) {
+    TB_ASSIGN_OR_RETURN(ledger::BatchResult batch, app.sequencer().IntegrateOnce());
+    if (batch.count == 0) break;
+    ledger_progress.Advance(static_cast<int64_t>(batch.count));
+  }
+  ledger_progress.Finish();
 
   mode_t old = ::umask(077);
   std::ofstream file(credentials_file, std::ios::trunc);
