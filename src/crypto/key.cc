@@ -3,7 +3,6 @@
 // never modified after construction, which is what makes concurrent Sign / Verify safe.
 #include "crypto/key.h"
 
-#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -16,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "crypto/openssl_internal.h"
 #include "crypto/sm2.h"
@@ -299,13 +298,16 @@ Result<EvpPkeyPtr> PublicHalf(SignatureAlgorithm alg, const std::string& raw) {
   return k;
 }
 
+// Reads at most kMaxPemSize + 1 bytes, so a wrong path (a log, /dev/zero) cannot exhaust memory;
+// the PEM parser then refuses anything that long.
 Result<std::string> ReadFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound(what, path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  std::string out(kMaxPemSize + 1, '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
   if (in.bad()) return Status::NotFound(what, path);
-  return std::move(ss).str();
+  out.resize(static_cast<size_t>(in.gcount()));
+  return out;
 }
 
 }  // namespace
@@ -513,10 +515,12 @@ std::string PrivateKey::ToRaw() const {
 }
 
 Status PrivateKey::WritePemFile(const std::string& path) const {
+  // Written to a temporary file (mkstemp creates it with mode 0600) in the same directory,
+  // fsynced, then renamed over `path`: a crash leaves the old key or the new one, never half.
   std::string pem = ToPem();
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  std::string tmp = path + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
   if (fd < 0) return Status::Unavailable("cannot write key file " + path);
-  // An existing file keeps its mode on O_TRUNC; make it private too.
   bool ok = ::fchmod(fd, 0600) == 0;
   size_t done = 0;
   while (ok && done < pem.size()) {
@@ -527,7 +531,11 @@ Status PrivateKey::WritePemFile(const std::string& path) const {
   ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!ok) return Status::Unavailable("cannot write key file " + path);
+  ok = ok && ::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::Unavailable("cannot write key file " + path);
+  }
   return Status::Ok();
 }
 

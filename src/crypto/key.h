@@ -97,8 +97,8 @@ class PrivateKey {
   std::string ToPem() const;
   // The 32-byte seed (Ed25519) or big-endian scalar (SM2, P-256).
   std::string ToRaw() const;
-  // Writes ToPem() to `path` with mode 0600, replacing an existing file.
-  // kUnavailable if the file cannot be written.
+  // Writes ToPem() to `path` with mode 0600, atomically replacing an existing file (temporary
+  // file, fsync, rename). kUnavailable if the file cannot be written.
   Status WritePemFile(const std::string& path) const;
 
   // The signature of `message` in the algorithm's wire form. kInternal only if OpenSSL fails.

@@ -5,7 +5,7 @@
 // It carries its own salt and parameters, so raising the parameters later only needs
 // PasswordNeedsRehash() at the next successful login.
 //
-// Defaults are libsodium's "interactive" limits: 2 passes over 64 MiB, about 50-100 ms per hash
+// Defaults are libsodium's "interactive" limits: 2 passes over 64 MiB, about 140 ms per hash
 // on one core here (see docs/crypto.md). Each hash holds its memory limit while it runs; a server
 // should bound concurrent logins accordingly.
 // Thread-safe (no shared state).

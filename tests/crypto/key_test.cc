@@ -10,8 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crypto/hash.h"
 #include "crypto/sm2.h"
@@ -65,6 +68,24 @@ TEST(Ed25519, Rfc8032Tests1To3SignExactlyAndVerify) {
     EXPECT_TRUE(pub->Verify(message, Unhex(v.signature)));
     EXPECT_FALSE(pub->Verify(message + "x", Unhex(v.signature)));
   }
+}
+
+TEST(Ed25519, NonCanonicalSIsRejected) {
+  // S + L encodes the same scalar mod L; RFC 8032 §5.1.7 requires S < L, so it must not verify.
+  const auto& v = kRfc8032[0];
+  Result<PublicKey> pub = PublicKey::FromRaw(SignatureAlgorithm::kEd25519, Unhex(v.public_key));
+  ASSERT_TRUE(pub.ok());
+  std::string sig = Unhex(v.signature);
+  const std::string l = Unhex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  int carry = 0;
+  for (size_t i = 0; i < 32; ++i) {  // little-endian S += L
+    const int sum = static_cast<uint8_t>(sig[32 + i]) + static_cast<uint8_t>(l[i]) + carry;
+    sig[32 + i] = static_cast<char>(sum & 0xff);
+    carry = sum >> 8;
+  }
+  ASSERT_EQ(carry, 0);
+  EXPECT_TRUE(pub->Verify(Unhex(v.message), Unhex(v.signature)));
+  EXPECT_FALSE(pub->Verify(Unhex(v.message), sig));
 }
 
 // ---- SM2: GM/T 0003.5-2012 Annex A (= GB/T 32918.5-2017 Annex A), ID "1234567812345678" ----
@@ -315,6 +336,27 @@ TEST_P(KeyTest, CopiesShareTheKey) {
   EXPECT_TRUE(pub.Verify("m", *sig));
 }
 
+TEST_P(KeyTest, ConcurrentSignAndVerifyOnOneKey) {
+  Result<PrivateKey> key = PrivateKey::Generate(GetParam());
+  ASSERT_TRUE(key.ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string msg = std::to_string(t) + "/" + std::to_string(i);
+        Result<std::string> sig = key->Sign(msg);
+        if (!sig.ok() || !key->public_key().Verify(msg, *sig) ||
+            key->public_key().Verify(msg + "!", *sig)) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
 TEST_P(KeyTest, PemFileRoundTripIsPrivate) {
   Result<PrivateKey> key = PrivateKey::Generate(GetParam());
   ASSERT_TRUE(key.ok());
@@ -330,6 +372,33 @@ TEST_P(KeyTest, PemFileRoundTripIsPrivate) {
   std::remove(path.c_str());
   Result<PrivateKey> missing = PrivateKey::ReadPemFile(GetParam(), path);
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+}
+
+TEST(KeyFiles, WriteReplacesAnExistingFileAndMakesItPrivate) {
+  const std::string path = ::testing::TempDir() + "/tongban_key_test_replace.pem";
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("old contents, longer than nothing\n", f);
+    std::fclose(f);
+    ::chmod(path.c_str(), 0644);
+  }
+  Result<PrivateKey> key = PrivateKey::Generate(SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(key->WritePemFile(path).ok());
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  Result<PrivateKey> back = PrivateKey::ReadPemFile(SignatureAlgorithm::kSm2, path);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ToRaw(), key->ToRaw());
+  std::remove(path.c_str());
+  EXPECT_EQ(key->WritePemFile("/nonexistent-dir/key.pem").code(), ErrorCode::kUnavailable);
+}
+
+TEST(KeyFiles, HugeOrEndlessFileIsRefusedWithoutReadingItAll) {
+  Result<PrivateKey> r = PrivateKey::ReadPemFile(SignatureAlgorithm::kSm2, "/dev/zero");
+  EXPECT_EQ(r.status().message(), "private key: PEM text is too large");
 }
 
 INSTANTIATE_TEST_SUITE_P(All, KeyTest,
