@@ -3,7 +3,7 @@
 // uses) and through plain Tx::Exec. Reports rows/s. The PostgreSQL benchmarks are registered only
 // when TONGBAN_TEST_PG names a server (scripts/pg-tmp). Figures: docs/store.md.
 //
-//   build/bench/store/store_insert_bench --benchmark_filter=Insert
+//   build/bench/store/store_insert_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -67,8 +67,12 @@ void CloseBench(BenchDb& b, Dialect dialect) {
 }
 
 constexpr char kInsert[] = "INSERT INTO bench_row (id, hash, body) VALUES (?, ?, ?)";
+// Not a plain INSERT: on PostgreSQL a Batch of it is pipelined instead of streamed by COPY.
+constexpr char kUpsert[] =
+    "INSERT INTO bench_row (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING";
 
-// state.range(0) rows per transaction; state.range(1) = 1 for Batch, 0 for Tx::Exec per row.
+// state.range(0) rows per transaction; state.range(1): 0 = Tx::Exec per row, 1 = Batch of a
+// plain INSERT (PostgreSQL: COPY), 2 = Batch of an INSERT ... ON CONFLICT (PostgreSQL: pipeline).
 void Insert(benchmark::State& state, Dialect dialect) {
   BenchDb b = OpenBench(dialect);
   if (!b.error.empty()) {
@@ -76,12 +80,13 @@ void Insert(benchmark::State& state, Dialect dialect) {
     return;
   }
   const int64_t rows = state.range(0);
-  const bool batch = state.range(1) == 1;
+  const bool batch = state.range(1) != 0;
+  const char* sql = state.range(1) == 2 ? kUpsert : kInsert;
   std::string hash(32, '\x5a'), body(100, '\xa5');
   for (auto _ : state) {
     Status s = b.db->Transact([&](Tx& tx) -> Status {
       if (batch) {
-        TB_ASSIGN_OR_RETURN(auto stmt, tx.PrepareBatch(kInsert));
+        TB_ASSIGN_OR_RETURN(auto stmt, tx.PrepareBatch(sql));
         for (int64_t i = 0; i < rows; ++i) {
           hash[0] = static_cast<char>(i);
           TB_RETURN_IF_ERROR(stmt->Add({b.next_id + i, Param::Blob(hash), Param::Blob(body)}));
@@ -110,6 +115,7 @@ void Register(const char* name, Dialect dialect) {
       ->ArgNames({"rows", "batch"})
       ->Args({1000, 1})
       ->Args({100000, 1})
+      ->Args({100000, 2})
       ->Args({10000, 0})
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();

@@ -7,14 +7,16 @@
 // `?isolation=read_committed`); readers at REPEATABLE READ READ ONLY, one snapshot per
 // transaction. Serialization failures (40001) and deadlocks (40P01) mark the transaction
 // retryable; Database::Transact runs it again.
-// A Batch uses libpq's pipeline mode: rows are sent without waiting and synced every kSyncEvery
-// rows, one round trip per sync instead of one per row.
+// A Batch of a plain `INSERT INTO t (a, b) VALUES (?, ?)` streams its rows with COPY FROM STDIN
+// (text format); any other statement uses libpq's pipeline mode: rows are sent without waiting
+// and synced every kSyncEvery rows, one round trip per sync instead of one per row.
 #include <libpq-fe.h>
 
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -253,6 +255,76 @@ class PgBatch final : public Batch {
   Status error_;
 };
 
+
+// "COPY t (a, b) FROM STDIN" for "INSERT INTO t (a, b) VALUES (?, ?)", or "" when `sql` is
+// anything else (ON CONFLICT, RETURNING, expressions, ...): those go through the pipeline.
+std::string CopyStatementFor(std::string_view sql) {
+  static const std::regex kPlainInsert(
+      R"(^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_.]*)\s*\(([A-Za-z0-9_,\s]+)\)\s*VALUES\s*\(\s*\?(\s*,\s*\?)*\s*\)\s*;?\s*$)",
+      std::regex::icase | std::regex::optimize);
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(sql.begin(), sql.end(), m, kPlainInsert)) return "";
+  return "COPY " + m[1].str() + " (" + m[2].str() + ") FROM STDIN";
+}
+
+// Appends `p` to a COPY text-format line.
+void AppendCopyField(const Param& p, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (p.kind()) {
+    case Param::Kind::kNull:
+      out += "\\N";
+      break;
+    case Param::Kind::kInt64: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, p.int64());
+      out.append(buf, end);
+      break;
+    }
+    case Param::Kind::kText:
+      for (char c : p.bytes()) {
+        switch (c) {
+          case '\\': out += "\\\\"; break;
+          case '\n': out += "\\n"; break;
+          case '\r': out += "\\r"; break;
+          case '\t': out += "\\t"; break;
+          default: out.push_back(c);
+        }
+      }
+      break;
+    case Param::Kind::kBlob:
+      out += "\\\\x";  // bytea hex input \x..., its backslash escaped for COPY
+      for (char c : p.bytes()) {
+        out.push_back(kHex[static_cast<unsigned char>(c) >> 4]);
+        out.push_back(kHex[static_cast<unsigned char>(c) & 15]);
+      }
+      break;
+  }
+}
+
+class PgCopyBatch final : public Batch {
+ public:
+  PgCopyBatch(PgTx* tx, std::string copy_sql, int ncols)
+      : tx_(tx), copy_sql_(std::move(copy_sql)), ncols_(ncols) {}
+  ~PgCopyBatch() override {
+    if (!finished_) (void)Finish();
+  }
+  Status Add(Params params) override;
+  Result<int64_t> Finish() override;
+
+ private:
+  void Flush();
+  void SetError(const Error& e);
+
+  PgTx* tx_;
+  std::string copy_sql_;
+  int ncols_;
+  bool started_ = false;
+  bool finished_ = false;
+  std::string buf_;
+  int64_t changed_ = 0;
+  Status error_;
+};
+
 class PgTx final : public Tx {
  public:
   PgTx(PgConn* conn, bool read_only, std::function<void(bool)> release)
@@ -267,8 +339,9 @@ class PgTx final : public Tx {
     if (PQstatus(conn_->get()) != CONNECTION_OK) broken_ = true;
   }
   PgConn* conn() const { return conn_; }
-  void SetBatch(PgBatch* b) { batch_ = b; }
-  PgBatch* batch() const { return batch_; }
+  // The batch whose rows are in flight on the connection; other statements finish it first.
+  void SetBatch(store::Batch* b) { batch_ = b; }
+  store::Batch* batch() const { return batch_; }
 
  protected:
   Result<int64_t> DoExec(std::string_view sql, Params params) override {
@@ -293,6 +366,9 @@ class PgTx final : public Tx {
     if (!stmt.ok()) {
       Fail(e);
       return stmt.status();
+    }
+    if (auto copy = CopyStatementFor(sql); !copy.empty()) {
+      return std::unique_ptr<store::Batch>(std::make_unique<PgCopyBatch>(this, copy, n));
     }
     return std::unique_ptr<store::Batch>(std::make_unique<PgBatch>(this, *stmt));
   }
@@ -369,7 +445,7 @@ class PgTx final : public Tx {
 
   PgConn* conn_;
   std::function<void(bool)> release_;
-  PgBatch* batch_ = nullptr;
+  store::Batch* batch_ = nullptr;
   bool done_ = false;
   bool broken_ = false;
 };
@@ -470,6 +546,82 @@ Result<int64_t> PgBatch::Finish() {
       tx_->Fail(e);
     }
     in_pipeline_ = false;
+  }
+  if (tx_->batch() == this) tx_->SetBatch(nullptr);
+  if (!error_.ok()) return error_;
+  return changed_;
+}
+
+void PgCopyBatch::SetError(const Error& e) {
+  if (error_.ok()) error_ = e.status;
+  tx_->Fail(e);
+}
+
+Status PgCopyBatch::Add(Params params) {
+  if (finished_) return Status::Internal("database error").WithDetail("Batch::Add after Finish");
+  if (!error_.ok()) return error_;
+  if (static_cast<int>(params.size()) != ncols_) {
+    SetError({Status::Internal("database error")
+                  .WithDetail("batch statement takes " + std::to_string(ncols_) +
+                              " parameters, got " + std::to_string(params.size()))});
+    return error_;
+  }
+  if (!started_) {
+    if (tx_->batch() != nullptr && tx_->batch() != this) (void)tx_->batch()->Finish();
+    PGconn* c = tx_->conn()->get();
+    PGresult* res = PQexec(c, copy_sql_.c_str());
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+      SetError(PgError(c, res, copy_sql_));
+      PQclear(res);
+      finished_ = true;
+      return error_;
+    }
+    PQclear(res);
+    started_ = true;
+    tx_->SetBatch(this);
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) buf_.push_back('\t');
+    AppendCopyField(params[i], buf_);
+  }
+  buf_.push_back('\n');
+  if (buf_.size() >= (256 << 10)) Flush();
+  return error_;
+}
+
+void PgCopyBatch::Flush() {
+  if (buf_.empty() || !error_.ok()) return;
+  PGconn* c = tx_->conn()->get();
+  if (PQputCopyData(c, buf_.data(), static_cast<int>(buf_.size())) != 1) {
+    SetError(PgError(c, nullptr, copy_sql_));
+  }
+  buf_.clear();
+}
+
+Result<int64_t> PgCopyBatch::Finish() {
+  if (finished_) {
+    if (!error_.ok()) return error_;
+    return changed_;
+  }
+  finished_ = true;
+  if (started_) {
+    Flush();
+    PGconn* c = tx_->conn()->get();
+    if (PQputCopyEnd(c, error_.ok() ? nullptr : "batch failed") != 1) {
+      SetError(PgError(c, nullptr, copy_sql_));
+    }
+    // The COPY's own result, then NULL.
+    while (PGresult* res = PQgetResult(c)) {
+      ExecStatusType st = PQresultStatus(res);
+      if (st == PGRES_COMMAND_OK) {
+        const char* n = PQcmdTuples(res);
+        if (n != nullptr && *n != '\0') std::from_chars(n, n + std::strlen(n), changed_);
+      } else {
+        SetError(PgError(c, res, copy_sql_));
+      }
+      PQclear(res);
+      if (st == PGRES_COPY_IN) break;  // cannot happen after PQputCopyEnd; do not spin
+    }
   }
   if (tx_->batch() == this) tx_->SetBatch(nullptr);
   if (!error_.ok()) return error_;

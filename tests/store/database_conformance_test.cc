@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
 #include <barrier>
 #include <future>
 #include <thread>
@@ -215,7 +216,8 @@ TEST_P(DatabaseTest, BatchInsertsManyRowsAndCountsThem) {
     std::string hash(32, '\0');
     for (int i = 0; i < kRows; ++i) {
       hash[0] = static_cast<char>(i);
-      TB_RETURN_IF_ERROR(batch->Add({i, Param::Blob(hash), i % 2 ? Param("张伟") : Param(nullptr)}));
+      TB_RETURN_IF_ERROR(batch->Add(
+          {i, Param::Blob(hash), i % 2 ? Param("张伟\t\\N\n\\") : Param(nullptr)}));
     }
     TB_ASSIGN_OR_RETURN(int64_t n, batch->Finish());
     EXPECT_EQ(n, kRows);
@@ -223,10 +225,44 @@ TEST_P(DatabaseTest, BatchInsertsManyRowsAndCountsThem) {
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*), MAX(idx) FROM leaf"));
     EXPECT_EQ(row->Int64(0), kRows);
     EXPECT_EQ(row->Int64(1), kRows - 1);
+    TB_ASSIGN_OR_RETURN(auto r7, tx.QueryRow("SELECT hash, note FROM leaf WHERE idx = 7"));
+    EXPECT_EQ(r7->Blob(0).size(), 32u);
+    EXPECT_EQ(r7->Blob(0)[0], 7);
+    EXPECT_EQ(r7->Blob(0)[1], 0);
+    EXPECT_EQ(r7->Text(1), "张伟\t\\N\n\\");
+    TB_ASSIGN_OR_RETURN(auto r8, tx.QueryRow("SELECT note FROM leaf WHERE idx = 8"));
+    EXPECT_TRUE(r8->IsNull(0));
     return Status::Ok();
   });
   ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
   EXPECT_EQ(Count("leaf"), kRows);
+}
+
+TEST_P(DatabaseTest, BatchOfUpsertsAndUpdatesRunsEveryRow) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto ins, tx.PrepareBatch(
+        "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING"));
+    for (int i = 0; i < 2500; ++i) TB_RETURN_IF_ERROR(ins->Add({i % 2000, 1}));
+    TB_ASSIGN_OR_RETURN(int64_t inserted, ins->Finish());
+    EXPECT_EQ(inserted, 2000);
+    TB_ASSIGN_OR_RETURN(auto upd, tx.PrepareBatch("UPDATE t SET v = v + ? WHERE k = ?"));
+    for (int i = 0; i < 1500; ++i) TB_RETURN_IF_ERROR(upd->Add({10, i}));
+    // A second batch opened while the first is in flight: the first is synced.
+    TB_ASSIGN_OR_RETURN(auto upd2, tx.PrepareBatch("UPDATE t SET v = v + ? WHERE k = ?"));
+    TB_RETURN_IF_ERROR(upd2->Add({100, 0}));
+    TB_ASSIGN_OR_RETURN(int64_t updated, upd->Finish());
+    EXPECT_EQ(updated, 1500);
+    return upd2->Finish().status();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  s = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT SUM(v), COUNT(*) FROM t"));
+    EXPECT_EQ(row->Int64(0), 2000 + 1500 * 10 + 100);
+    EXPECT_EQ(row->Int64(1), 2000);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
 }
 
 TEST_P(DatabaseTest, BatchWithADuplicateFailsAndStoresNothing) {
@@ -300,7 +336,7 @@ TEST_P(DatabaseTest, ConflictingTransactionIsRetried) {
 TEST_P(DatabaseTest, ConcurrentIncrementsAllCommit) {
   Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
   Script("INSERT INTO counter (id, v) VALUES (1, 0)");
-  auto db = env_.Open("max_attempts=1000&pool_size=8");
+  auto db = env_.Open("pool_size=8&max_attempts=100");
   ASSERT_TRUE(db.ok());
   constexpr int kThreads = 8, kEach = 25;
   std::atomic<int> failed{0};
@@ -318,6 +354,7 @@ TEST_P(DatabaseTest, ConcurrentIncrementsAllCommit) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failed.load(), 0);
+  std::cout << "retries: " << (*db)->stats().retries << "\n";
   Status s = db_->Read([&](Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT v FROM counter WHERE id = 1"));
     // Read-modify-write with no lost update: serializable on both drivers.
