@@ -40,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!back.ok() || *back != in) std::abort();
     }
   }
-  for (auto alg : {SignatureAlgorithm::kSm2, SignatureAlgorithm::kEs256,
-                   SignatureAlgorithm::kEd25519}) {
+  for (auto alg :
+       {SignatureAlgorithm::kSm2, SignatureAlgorithm::kEs256, SignatureAlgorithm::kEd25519}) {
     if (Key(alg).public_key().Verify("fuzz", in)) std::abort();  // a forgery, or a bug
   }
   return 0;

@@ -90,8 +90,8 @@ Result<std::string> FromHex(std::string_view hex, std::string_view field) {
   for (size_t i = 0; i < hex.size(); i += 2) {
     int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
     if (hi < 0 || lo < 0) {
-      return Status::InvalidField(std::string(field), "not a hex digit at position " +
-                                                          std::to_string(hi < 0 ? i : i + 1));
+      return Status::InvalidField(
+          std::string(field), "not a hex digit at position " + std::to_string(hi < 0 ? i : i + 1));
     }
     out.push_back(static_cast<char>(hi << 4 | lo));
   }

@@ -1,6 +1,6 @@
 // Hash functions of the two suites: SHA-256 (`intl`) and SM3 (`gm`, GB/T 32905-2016), both with
 // 32-byte digests, through OpenSSL 3's EVP API.
-// A Hasher is not thread-safe; make one per thread. The EVP_MD objects are fetched once per process.
+// A Hasher is not thread-safe; make one per thread. EVP_MD objects are fetched once per process.
 #pragma once
 
 #include <array>

@@ -51,8 +51,8 @@ Digest Hmac::Mac(std::string_view message) {
   EVP_MAC_CTX* ctx = ctx_->mac;
   size_t len = 0;
   if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()), message.size()) !=
+          1 ||
       EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size()) {
     std::abort();  // only on allocation failure
   }

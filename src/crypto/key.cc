@@ -51,9 +51,9 @@ Result<std::string> EvpSign(EVP_PKEY* pkey, const char* md, std::optional<std::s
             EVP_DigestSign(ctx, nullptr, &len, nullptr, 0) == 1;
   if (ok) {
     sig.resize(len);
-    ok = EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                        reinterpret_cast<const unsigned char*>(message.data()),
-                        message.size()) == 1;
+    ok =
+        EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
     sig.resize(len);
   }
   EVP_MD_CTX_free(ctx);
@@ -234,16 +234,15 @@ Result<EvpPkeyPtr> EcFromData(SignatureAlgorithm alg, std::string_view point, co
   OSSL_PARAM* params = nullptr;
   EVP_PKEY_CTX* ctx = nullptr;
   EVP_PKEY* pkey = nullptr;
-  bool ok = bld != nullptr &&
-            OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, CurveName(alg), 0) &&
-            OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                             point.size()) &&
-            (priv == nullptr || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)) &&
-            (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr &&
-            (ctx = EVP_PKEY_CTX_new_from_name(nullptr, KeyTypeName(alg), nullptr)) != nullptr &&
-            EVP_PKEY_fromdata_init(ctx) == 1 &&
-            EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                              params) == 1;
+  bool ok =
+      bld != nullptr &&
+      OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, CurveName(alg), 0) &&
+      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) &&
+      (priv == nullptr || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)) &&
+      (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr &&
+      (ctx = EVP_PKEY_CTX_new_from_name(nullptr, KeyTypeName(alg), nullptr)) != nullptr &&
+      EVP_PKEY_fromdata_init(ctx) == 1 &&
+      EVP_PKEY_fromdata(ctx, &pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) == 1;
   EVP_PKEY_CTX_free(ctx);
   OSSL_PARAM_free(params);
   OSSL_PARAM_BLD_free(bld);
@@ -339,9 +338,9 @@ Result<PublicKey> PublicKey::FromRaw(SignatureAlgorithm alg, std::string_view ra
                                    " bytes");
   }
   if (alg == SignatureAlgorithm::kEd25519) {
-    EvpPkeyPtr k(EVP_PKEY_new_raw_public_key_ex(
-        nullptr, "ED25519", nullptr, reinterpret_cast<const unsigned char*>(raw.data()),
-        raw.size()));
+    EvpPkeyPtr k(EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr,
+                                                reinterpret_cast<const unsigned char*>(raw.data()),
+                                                raw.size()));
     if (k == nullptr) {
       return Status::InvalidArgument("public key: not an Ed25519 key").WithDetail(OpenSslErrors());
     }

@@ -60,9 +60,7 @@ class PublicKey {
   bool Verify(std::string_view message, std::string_view signature) const;
 
   // Same algorithm and same key.
-  bool operator==(const PublicKey& other) const {
-    return alg_ == other.alg_ && raw_ == other.raw_;
-  }
+  bool operator==(const PublicKey& other) const { return alg_ == other.alg_ && raw_ == other.raw_; }
 
   // Borrowed; valid as long as this key or a copy of it lives.
   EVP_PKEY* evp() const { return pkey_.get(); }

@@ -1,10 +1,11 @@
 // RandomBytes and ConstantTimeEqual on libsodium.
+#include "crypto/random.h"
+
 #include <sodium.h>
 
 #include <cstdlib>
 
 #include "crypto/constant_time.h"
-#include "crypto/random.h"
 
 namespace tongban::crypto {
 namespace {

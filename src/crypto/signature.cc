@@ -19,7 +19,7 @@ bool ReadInteger(std::string_view der, size_t* pos, std::string* out) {
   std::string_view v = der.substr(*pos, len);
   *pos += len;
   const uint8_t b0 = static_cast<uint8_t>(v[0]);
-  if (b0 & 0x80) return false;  // negative
+  if (b0 & 0x80) return false;                                                   // negative
   if (len > 1 && b0 == 0 && !(static_cast<uint8_t>(v[1]) & 0x80)) return false;  // not minimal
   if (b0 == 0) v.remove_prefix(1);
   if (v.empty() || v.size() > kHalf) return false;  // zero, or too large

@@ -29,9 +29,9 @@ Result<SignatureAlgorithm> ParseSignatureAlgorithm(std::string_view name);
 
 // Sizes of the raw forms (crypto/key.h ToRaw/FromRaw).
 inline constexpr size_t kEd25519PublicKeySize = 32;  // RFC 8032 encoded point
-inline constexpr size_t kEcPublicKeySize = 65;       // SM2 / P-256: 0x04 || X || Y (SEC1 uncompressed)
-inline constexpr size_t kPrivateKeySize = 32;        // Ed25519 seed, SM2 / P-256 scalar
-inline constexpr size_t kRawSignatureSize = 64;      // every algorithm: two 32-byte halves
+inline constexpr size_t kEcPublicKeySize = 65;   // SM2 / P-256: 0x04 || X || Y (SEC1 uncompressed)
+inline constexpr size_t kPrivateKeySize = 32;    // Ed25519 seed, SM2 / P-256 scalar
+inline constexpr size_t kRawSignatureSize = 64;  // every algorithm: two 32-byte halves
 
 size_t RawPublicKeySize(SignatureAlgorithm alg);
 

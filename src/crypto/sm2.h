@@ -1,6 +1,7 @@
 // SM2 specifics (GB/T 32918, GM/T 0003): the distinguishing ID and the Z value it enters.
 //
-// An SM2 signature covers e = SM3(Z || M) with Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA),
+// An SM2 signature covers e = SM3(Z || M), where
+//   Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA),
 // so signer and verifier must agree on the signer's ID. GB/T 35276 fixes the default ID
 // "1234567812345678"; PrivateKey::Sign / PublicKey::Verify (crypto/key.h) always use it. OpenSSL
 // uses an *empty* ID unless EVP_PKEY_CTX_set1_id is called after the sign/verify init, which is

@@ -77,7 +77,9 @@ TEST_P(HasherTest, NameRoundTrip) {
 
 INSTANTIATE_TEST_SUITE_P(All, HasherTest,
                          ::testing::Values(HashAlgorithm::kSha256, HashAlgorithm::kSm3),
-                         [](const auto& info) { return std::string(HashAlgorithmName(info.param)); });
+                         [](const auto& info) {
+                           return std::string(HashAlgorithmName(info.param));
+                         });
 
 TEST(HashAlgorithmName, UnknownIsInvalidArgument) {
   Result<HashAlgorithm> r = ParseHashAlgorithm("SM3");

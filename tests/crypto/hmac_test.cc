@@ -9,7 +9,6 @@
 namespace tongban::crypto {
 namespace {
 
-
 struct Rfc4231Case {
   std::string key;
   std::string data;
@@ -102,7 +101,8 @@ TEST(Hmac, OneKeyedObjectIsReusableAndMovable) {
 
 TEST(Hmac, DifferentKeysDifferentMacs) {
   EXPECT_NE(HmacDigest(HashAlgorithm::kSm3, "k1", "m"), HmacDigest(HashAlgorithm::kSm3, "k2", "m"));
-  EXPECT_NE(HmacDigest(HashAlgorithm::kSm3, "k", "m"), HmacDigest(HashAlgorithm::kSha256, "k", "m"));
+  EXPECT_NE(HmacDigest(HashAlgorithm::kSm3, "k", "m"),
+            HmacDigest(HashAlgorithm::kSha256, "k", "m"));
 }
 
 }  // namespace

@@ -202,8 +202,7 @@ TEST(Sm2, ZUsesTheCurveConstantsOfOpenSsl) {
   BIGNUM* gx = BN_new();
   BIGNUM* gy = BN_new();
   ASSERT_EQ(EC_GROUP_get_curve(group, nullptr, a, b, nullptr), 1);
-  ASSERT_EQ(EC_POINT_get_affine_coordinates(group, EC_GROUP_get0_generator(group), gx, gy,
-                                            nullptr),
+  ASSERT_EQ(EC_POINT_get_affine_coordinates(group, EC_GROUP_get0_generator(group), gx, gy, nullptr),
             1);
   std::string curve(128, '\0');
   auto* p = reinterpret_cast<unsigned char*>(curve.data());
@@ -257,8 +256,8 @@ TEST_P(KeyTest, SignVerifyRoundTrip) {
   Result<PrivateKey> key = PrivateKey::Generate(GetParam());
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   EXPECT_EQ(key->algorithm(), GetParam());
-  for (std::string_view msg : {std::string_view(), std::string_view("tongban"),
-                               std::string_view("\0\x01\xff", 3)}) {
+  for (std::string_view msg :
+       {std::string_view(), std::string_view("tongban"), std::string_view("\0\x01\xff", 3)}) {
     Result<std::string> sig = key->Sign(msg);
     ASSERT_TRUE(sig.ok());
     if (UsesDerSignatures(GetParam())) {
@@ -417,8 +416,7 @@ TEST(BadKeys, Ed25519PemLoadedAsSm2IsRefused) {
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(key.status().message(), "private key: expected an SM2 key, got Ed25519");
-  Result<PublicKey> pub =
-      PublicKey::FromPem(SignatureAlgorithm::kSm2, ed->public_key().ToPem());
+  Result<PublicKey> pub = PublicKey::FromPem(SignatureAlgorithm::kSm2, ed->public_key().ToPem());
   EXPECT_EQ(pub.status().message(), "public key: expected an SM2 key, got Ed25519");
 }
 
@@ -479,8 +477,9 @@ TEST(BadKeys, EncryptedAndTraditionalPemAreRefusedWithAHint) {
 }
 
 TEST(BadKeys, RawKeysOfWrongSizeOrOffCurve) {
-  EXPECT_EQ(PublicKey::FromRaw(SignatureAlgorithm::kEd25519, std::string(31, '\1')).status().message(),
-            "public key: a raw Ed25519 public key has 32 bytes");
+  EXPECT_EQ(
+      PublicKey::FromRaw(SignatureAlgorithm::kEd25519, std::string(31, '\1')).status().message(),
+      "public key: a raw Ed25519 public key has 32 bytes");
   EXPECT_EQ(PrivateKey::FromRaw(SignatureAlgorithm::kSm2, std::string(33, '\1')).status().message(),
             "private key: a raw SM2 private key has 32 bytes");
   std::string off(65, '\x01');

@@ -58,7 +58,7 @@ TEST(Password, DamagedOrForeignRecordIsInvalidArgument) {
       "",
       "plaintext",
       "$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",  // argon2i, not argon2id
-      "$2y$10$abcdefghijklmnopqrstuuDsGe6Nqq8P0UJbHBbWMAJbRyHh3T7W2",   // bcrypt
+      "$2y$10$abcdefghijklmnopqrstuuDsGe6Nqq8P0UJbHBbWMAJbRyHh3T7W2",  // bcrypt
       h->substr(0, 20),
       "$argon2id$v=19$m=8,t=1,p=1$!!!$???",
       std::string(*h).append(std::string(200, 'A')),

@@ -1,10 +1,11 @@
 // RandomBytes and ConstantTimeEqual.
+#include "crypto/random.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "crypto/constant_time.h"
-#include "crypto/random.h"
 
 namespace tongban::crypto {
 namespace {

@@ -14,8 +14,8 @@ std::string Hex(std::string_view s) {
 }
 
 TEST(SignatureAlgorithmName, RoundTripAndUnknown) {
-  for (auto alg : {SignatureAlgorithm::kEd25519, SignatureAlgorithm::kSm2,
-                   SignatureAlgorithm::kEs256}) {
+  for (auto alg :
+       {SignatureAlgorithm::kEd25519, SignatureAlgorithm::kSm2, SignatureAlgorithm::kEs256}) {
     Result<SignatureAlgorithm> back = ParseSignatureAlgorithm(SignatureAlgorithmName(alg));
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(*back, alg);
@@ -54,33 +54,31 @@ TEST(DerSignature, SmallValuesArePaddedInRawAndMinimalInDer) {
 }
 
 TEST(DerSignature, RejectsNonCanonicalAndMalformed) {
+  ASSERT_TRUE(DerSignatureToRaw(Unhex("3006020101020101")).ok());  // the control: r = s = 1
   const char* bad[] = {
-      "",                          // empty
-      "30",                        // no length
-      "3006020101020101",          // length says 6, has 6 — but see next: valid control below
-      "3106020101020101",          // not a SEQUENCE
-      "3007020101020101",          // length too long
-      "3005020101020101",          // length too short
-      "308106020101020101",        // long-form length (not minimal)
-      "300702020001020101",        // integer with unneeded leading zero
-      "3006020181020101",          // negative r
-      "3006020100020101",          // r = 0
-      "30060201010201",            // truncated s
-      "3008020101020101" "0000",   // trailing bytes inside the sequence
-      "3006020101020101" "00",     // trailing bytes after the sequence
-      "3006040101020101",          // OCTET STRING instead of INTEGER
-      "30050200020101",            // zero-length integer
+      "",                        // empty
+      "30",                      // no length
+      "3106020101020101",        // not a SEQUENCE
+      "3007020101020101",        // length too long
+      "3005020101020101",        // length too short
+      "308106020101020101",      // long-form length (not minimal)
+      "300702020001020101",      // integer with an unneeded leading zero
+      "3006020181020101",        // negative r
+      "3006020100020101",        // r = 0
+      "30060201010201",          // truncated s
+      "30080201010201010000",    // trailing bytes inside the sequence
+      "300602010102010100",      // trailing bytes after the sequence
+      "3006040101020101",        // OCTET STRING instead of INTEGER
+      "30050200020101",          // zero-length integer
+      "30090201010201010201ff",  // a third integer
   };
-  int valid = 0;
   for (const char* hex : bad) {
-    if (DerSignatureToRaw(Unhex(hex)).ok()) ++valid;
+    EXPECT_FALSE(DerSignatureToRaw(Unhex(hex)).ok()) << hex;
   }
-  EXPECT_EQ(valid, 1);  // only the control "3006020101020101"
   // r of 33 significant bytes does not fit.
-  std::string big = "3027" "022201" + std::string(66, '0') + "020101";
+  const std::string big = "3027022201" + std::string(66, '0') + "020101";
   EXPECT_FALSE(DerSignatureToRaw(Unhex(big)).ok());
-  EXPECT_EQ(DerSignatureToRaw("x").status().message(),
-            "signature is not a valid DER (r, s) pair");
+  EXPECT_EQ(DerSignatureToRaw("x").status().message(), "signature is not a valid DER (r, s) pair");
 }
 
 TEST(RawSignature, RejectsWrongSizeAndZero) {
