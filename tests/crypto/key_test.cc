@@ -248,6 +248,41 @@ TEST(Es256, Rfc6979SampleVerifiesAndPublicKeyDerives) {
   EXPECT_FALSE(key->public_key().Verify("sample", raw));  // raw R || S is not our wire form
 }
 
+// ---- Interoperability with the openssl command line (OpenSSL 3.0) ----
+// Made with:
+//   openssl genpkey -algorithm SM2 -out k.pem && openssl pkey -in k.pem -pubout
+//   openssl pkeyutl -sign -in msg -inkey k.pem -rawin -digest sm3
+//       -pkeyopt distid:1234567812345678 -out sig         (one line)
+// and the same for ED25519 (without -digest and -pkeyopt); msg = "tongban interop".
+
+TEST(Interop, OpenSslCommandLineSm2SignatureWithDistidVerifies) {
+  constexpr char kPub[] =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0DQgAEY4aghxjB68QaQB9swfEQBt5E7xKQ\n"
+      "SYJldp+L2LGYz824iqClquMnmMLIxzIa8Q6RDiwDHiGkIADvfLqBcbeJew==\n"
+      "-----END PUBLIC KEY-----\n";
+  const std::string sig = Unhex(
+      "3045022100bc1873bdde3dc36cb724850846f1273fd46bd6a365ec8507fba7d42e6e8dc52c0220372e52c494a383"
+      "27759f8719caf0cffbb58678e051a196cce24cc291bc71602b");
+  Result<PublicKey> pub = PublicKey::FromPem(SignatureAlgorithm::kSm2, kPub);
+  ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+  EXPECT_TRUE(pub->Verify("tongban interop", sig));
+  EXPECT_FALSE(pub->Verify("tongban interoP", sig));
+}
+
+TEST(Interop, OpenSslCommandLineEd25519SignatureVerifies) {
+  constexpr char kPub[] =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MCowBQYDK2VwAyEATAH/nI0fZLhLXQJAL4x1iof9w+L2ej56oLcmmeQkamw=\n"
+      "-----END PUBLIC KEY-----\n";
+  const std::string sig = Unhex(
+      "9f846b8ab3d903dc86c681943b3e40546d257419beaaca72ed0d24285830de6136ecfe790d00d11aade82106e3a3"
+      "7226d4c6b473599d01f8e59d54419a53dc09");
+  Result<PublicKey> pub = PublicKey::FromPem(SignatureAlgorithm::kEd25519, kPub);
+  ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+  EXPECT_TRUE(pub->Verify("tongban interop", sig));
+}
+
 // ---- All algorithms: round trips, tampering, key forms ----
 
 class KeyTest : public ::testing::TestWithParam<SignatureAlgorithm> {};
