@@ -10,7 +10,9 @@
 //
 // Every loader is told which algorithm it expects and refuses any other key with
 // kInvalidArgument. For kSm2 the key must be an OpenSSL "SM2" key: a plain "EC" key on the SM2
-// curve would sign ECDSA-with-SM3, not SM2, so it is refused too.
+// curve would sign ECDSA-with-SM3, not SM2, so it is refused too. Whatever the source, a key is
+// rebuilt from its raw form (a private key from its seed or scalar alone, its public key derived
+// again), so a key file whose stored public key does not match its private key cannot slip in.
 //
 // Signatures: Sign() returns the algorithm's wire form (signature.h: raw for Ed25519, DER for SM2
 // and ES256). SM2 uses the distinguishing ID "1234567812345678" (see crypto/sm2.h for others).
@@ -62,7 +64,7 @@ class PublicKey {
   // Same algorithm and same key.
   bool operator==(const PublicKey& other) const { return alg_ == other.alg_ && raw_ == other.raw_; }
 
-  // Borrowed; valid as long as this key or a copy of it lives.
+  // Borrowed; valid as long as this key or a copy of it lives. Never modify it: it is shared.
   EVP_PKEY* evp() const { return pkey_.get(); }
 
  private:
@@ -102,7 +104,7 @@ class PrivateKey {
   // The signature of `message` in the algorithm's wire form. kInternal only if OpenSSL fails.
   Result<std::string> Sign(std::string_view message) const;
 
-  // Borrowed; valid as long as this key or a copy of it lives.
+  // Borrowed; valid as long as this key or a copy of it lives. Never modify it: it is shared.
   EVP_PKEY* evp() const { return pkey_.get(); }
 
  private:
