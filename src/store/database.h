@@ -37,8 +37,8 @@ namespace tongban::store {
 enum class Dialect { kSqlite, kPostgres };
 std::string_view DialectName(Dialect d);  // "sqlite" / "postgresql"
 
-// Settings a program may choose in code. Every field can also be set by a URL query parameter of
-// the same name (the URL wins); see docs/store.md for the list.
+// Settings a program may choose in code. max_attempts, pool_size and busy_timeout (as
+// busy_timeout_ms) can also be set by URL query parameters, which win; see docs/store.md.
 struct DatabaseOptions {
   // Transactions failing with a retryable error (SQLITE_BUSY, PostgreSQL 40001/40P01) are run
   // again up to this many times in all, with exponential backoff and jitter between attempts.
