@@ -1,0 +1,2 @@
+// Placeholder while the witness tests are written.
+#include <gtest/gtest.h>
