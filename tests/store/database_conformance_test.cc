@@ -2,10 +2,12 @@
 //   Sqlite/DatabaseTest.*    a temporary file per test
 //   Postgres/DatabaseTest.*  a schema per test in TONGBAN_TEST_PG (skipped when unset)
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <iostream>
 #include <barrier>
+#include <cstdlib>
 #include <future>
 #include <thread>
 #include <vector>
@@ -408,6 +410,29 @@ TEST_P(DatabaseTest, TwoHundredConcurrentClaimsExactlyOneWins) {
     return Status::Ok();
   });
   ASSERT_TRUE(s.ok());
+}
+
+TEST_P(DatabaseTest, LostConnectionsAreReplaced) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only: SQLite has no server";
+  std::string app = "tb_victim_" + std::to_string(getpid()) + "_" + std::to_string(rand() % 100000);
+  auto victim = env_.Open("pool_size=2&application_name=" + app);
+  ASSERT_TRUE(victim.ok()) << victim.status().ToString() << " " << victim.status().detail();
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  auto insert = [&](int k) {
+    return (*victim)->Transact([&](Tx& tx) { return tx.Exec("INSERT INTO t (k) VALUES (?)", {k}).status(); });
+  };
+  ASSERT_TRUE(insert(1).ok());
+  // The server drops the pooled connection (a restart or a failover looks the same); the
+  // two-argument form waits until the backend is gone.
+  Status s = db_->Transact([&](Tx& tx) {
+    return tx.Query("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = ?",
+                    {app}).status();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  s = insert(2);  // BEGIN fails on the dead connection; Transact reconnects and runs again
+  EXPECT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_GE((*victim)->stats().retries, 1);
+  EXPECT_EQ(Count("t"), 2);
 }
 
 std::vector<Migration> TestMigrations(int up_to) {
