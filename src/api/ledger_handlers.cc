@@ -195,6 +195,10 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                               {"tree_size", proof.tree_size},
                               {"leaf_hash", B64(proof.leaf_hash)},
                               {"hashes", HashList(proof.proof)}};
+        // With the entry and the checkpoint this is a complete offline proof: save it as a file
+        // and check it with `tongban verify --key <verifier key> --proof <file>`.
+        auto entry = reader.EntryAt(proof.index);
+        if (entry.ok()) o["entry"] = B64(entry->entry);
         auto cp = reader.Checkpoint(proof.tree_size);
         if (cp.ok()) o["checkpoint"] = cp->note;
         return Json(o);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/ledger_commands.h"
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
@@ -37,6 +38,22 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"gm", "intl"}))
       ->capture_default_str();
 
+  VerifyOptions verify;
+  auto* verify_cmd = app.add_subcommand(
+      "verify", "Check a ledger inclusion proof offline against a trusted verifier key");
+  verify_cmd->add_option("--key", verify.key, "The log's verifier key string, or a file with it")
+      ->required();
+  verify_cmd->add_option("--proof", verify.proof,
+                         "Proof file: the JSON of GET /api/v1/ledger/proofs/inclusion")
+      ->required();
+  verify_cmd->add_option("--document", verify.document,
+                         "The document the entry commits to (its hash is checked too)");
+
+  AuditOptionsCli audit;
+  auto* audit_cmd = app.add_subcommand(
+      "audit", "Replay the stored ledger: recompute every leaf, tile, root and signature");
+  audit_cmd->add_option("-c,--config", audit.config, "Config file")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   if (*version) {
@@ -47,5 +64,7 @@ int main(int argc, char** argv) {
   if (*init_cmd) return RunInit(init);
   if (*serve_cmd) return RunServe(serve);
   if (*demo_cmd) return RunDemo(demo);
+  if (*verify_cmd) return RunVerify(verify);
+  if (*audit_cmd) return RunAudit(audit);
   return 2;
 }
