@@ -162,6 +162,8 @@ class Database {
   // (up to max_attempts), so `fn` must have no side effects outside `tx` other than ones that
   // are safe to repeat. Isolation is serializable on both drivers (docs/store.md).
   // Returns the last error, or OK. kUnavailable after retries are exhausted.
+  // REQUIRES: not called from inside another Transact/Read function on the same thread (it would
+  // wait for the connection the outer transaction holds). Pass the Tx down instead.
   Status Transact(const std::function<Status(Tx&)>& fn);
 
   // Runs `fn` in a read-only transaction that sees one consistent snapshot. Readers never wait

@@ -209,15 +209,14 @@ class PgConn {
       return err->status;
     }
     PQclear(res);
-    if (cache_.size() >= kMaxCachedStatements) {
-      // Dynamic SQL would grow the cache without bound: start over.
-      (void)Simple("DEALLOCATE ALL");
-      cache_.clear();
-      // The statement just prepared is gone too; prepare it again under a fresh name.
-      return Prepare(sql, params, err);
-    }
     auto [it, inserted] = cache_.emplace(std::string(sql), Prepared{name, n});
     return &it->second;
+  }
+
+  // Dynamic SQL would grow the cache without bound: start over when it is large. Called between
+  // transactions only, when no Batch can hold one of the statements.
+  void TrimCache() {
+    if (cache_.size() >= kMaxCachedStatements) ForgetStatements();
   }
 
   void ForgetStatements() {
@@ -667,6 +666,7 @@ class PgDatabase final : public Database {
       }
       conn = std::move(made).value();
     }
+    conn->TrimCache();
     const char* begin = read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                         : read_committed_ ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                           : "BEGIN ISOLATION LEVEL SERIALIZABLE";

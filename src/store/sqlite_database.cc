@@ -100,6 +100,14 @@ class Conn {
 
   sqlite3* db() const { return db_; }
 
+  // Dynamic SQL would grow the cache without bound: start over when it is large. Called between
+  // transactions only, when no Batch can hold one of the statements.
+  void TrimCache() {
+    if (cache_.size() < 1000) return;
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    cache_.clear();
+  }
+
   Error Script(std::string_view sql) {
     std::string text(sql);
     char* msg = nullptr;
@@ -347,6 +355,7 @@ class SqliteDatabase final : public Database {
       idle_.pop_back();
       lock.unlock();
       Conn* raw = conn.release();
+      raw->TrimCache();
       // Deferred BEGIN: the snapshot is taken by the first read and held to the end.
       Error e = raw->Script("BEGIN");
       auto release = [this, raw] {
@@ -361,6 +370,7 @@ class SqliteDatabase final : public Database {
       return std::unique_ptr<Tx>(std::make_unique<SqliteTx>(raw, true, release));
     }
     std::unique_lock lock(writer_mu_);
+    writer_->TrimCache();
     Error e = writer_->Script(read_only ? "BEGIN; PRAGMA query_only = ON;" : "BEGIN IMMEDIATE");
     if (!e.status.ok()) return e.status;  // busy: another process holds the write lock
     auto* held = new std::unique_lock<std::mutex>(std::move(lock));

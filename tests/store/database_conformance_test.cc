@@ -412,6 +412,21 @@ TEST_P(DatabaseTest, TwoHundredConcurrentClaimsExactlyOneWins) {
   ASSERT_TRUE(s.ok());
 }
 
+TEST_P(DatabaseTest, ManyDistinctStatementsAreCachedAndTrimmed) {
+  // More distinct SQL texts than the per-connection cache keeps (1,000), then a new transaction
+  // (which trims the cache) using them again.
+  for (int round = 0; round < 2; ++round) {
+    Status s = db_->Transact([&](Tx& tx) -> Status {
+      for (int i = 0; i < 1100; ++i) {
+        TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT ? + " + std::to_string(i), {1}));
+        EXPECT_EQ(row->Int64(0), i + 1);
+      }
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  }
+}
+
 TEST_P(DatabaseTest, LostConnectionsAreReplaced) {
   if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only: SQLite has no server";
   std::string app = "tb_victim_" + std::to_string(getpid()) + "_" + std::to_string(rand() % 100000);
