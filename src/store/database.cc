@@ -17,13 +17,22 @@ std::string_view DialectName(Dialect d) {
 
 // --- Tx ---------------------------------------------------------------------------------------
 
+Status Tx::Inject(std::string_view point) {
+  if (hook_ == nullptr || !*hook_) return Status::Ok();
+  Status s = (*hook_)(point);
+  if (!s.ok()) NoteError(s, s.code() == ErrorCode::kUnavailable);
+  return s;
+}
+
 Result<int64_t> Tx::Exec(std::string_view sql, Params params) {
+  TB_RETURN_IF_ERROR(Inject(sql));
   auto r = DoExec(sql, params);
   if (!r.ok()) failed_ = true;
   return r;
 }
 
 Result<std::vector<Row>> Tx::Query(std::string_view sql, Params params) {
+  TB_RETURN_IF_ERROR(Inject(sql));
   auto r = DoQuery(sql, params);
   if (!r.ok()) failed_ = true;
   return r;
@@ -46,12 +55,14 @@ Result<int64_t> Tx::InsertReturningId(std::string_view sql, Params params) {
 }
 
 Result<std::unique_ptr<Batch>> Tx::PrepareBatch(std::string_view sql) {
+  TB_RETURN_IF_ERROR(Inject(sql));
   auto r = DoBatch(sql);
   if (!r.ok()) failed_ = true;
   return r;
 }
 
 Status Tx::ExecScript(std::string_view sql) {
+  TB_RETURN_IF_ERROR(Inject(sql));
   Status s = DoScript(sql);
   if (!s.ok()) failed_ = true;
   return s;
@@ -73,20 +84,25 @@ Status Database::Run(bool read_only, const std::function<Status(Tx&)>& fn) {
   Status last;
   for (int attempt = 1;; ++attempt) {
     bool retryable = false;
-    auto begun = Begin(read_only);
+    Status injected = options_.fault_hook ? options_.fault_hook("BEGIN") : Status::Ok();
+    Result<std::unique_ptr<Tx>> begun =
+        injected.ok() ? Begin(read_only) : Result<std::unique_ptr<Tx>>(std::move(injected));
     if (!begun.ok()) {
       last = begun.status();
       retryable = last.code() == ErrorCode::kUnavailable;
     } else {
       std::unique_ptr<Tx> tx = std::move(begun).value();
+      tx->hook_ = &options_.fault_hook;
       Status s = fn(*tx);
       if (s.ok() && tx->failed()) {
         // The function swallowed a statement error: never commit a failed transaction.
         s = Status::Internal("transaction function returned OK after a failed statement");
       }
+      if (s.ok()) s = tx->Inject("COMMIT");
       if (s.ok()) s = tx->DoCommit();
       if (s.ok()) {
         committed_.fetch_add(1, std::memory_order_relaxed);
+        if (options_.fault_hook) return options_.fault_hook("COMMITTED");
         return s;
       }
       retryable = tx->retryable() && s.code() == ErrorCode::kUnavailable;

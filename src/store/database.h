@@ -50,6 +50,15 @@ struct DatabaseOptions {
   // Reader connections (SQLite) / connections in the pool (PostgreSQL). 0 picks the default
   // (SQLite 4, PostgreSQL 8). PostgreSQL connections are opened on demand up to this number.
   int pool_size = 0;
+
+  // For tests of failure paths (leveldb's ErrorEnv, per Database, never global): called with
+  // "BEGIN" before a transaction starts, with the SQL text before every statement (Exec, Query,
+  // PrepareBatch, ExecScript), with "COMMIT" before committing and with "COMMITTED" after a
+  // successful commit. A non-OK status is returned as if the database had failed there: at
+  // "BEGIN" or a statement it fails the transaction (kUnavailable counts as retryable, like
+  // SQLITE_BUSY); at "COMMIT" nothing is committed; at "COMMITTED" the data IS committed but
+  // Transact returns the error (a lost acknowledgement). Must be thread-safe. Empty in production.
+  std::function<Status(std::string_view point)> fault_hook;
 };
 
 // Counters for /metrics and tests. Monotonic since Open().
@@ -130,8 +139,11 @@ class Tx {
 
  private:
   friend class Database;
+  // Runs the fault hook at `point`; a non-OK result fails the transaction.
+  Status Inject(std::string_view point);
 
   Dialect dialect_;
+  const std::function<Status(std::string_view)>* hook_ = nullptr;
   bool read_only_;
   bool failed_ = false;
   bool retryable_ = false;

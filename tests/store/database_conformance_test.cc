@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <barrier>
 #include <cstdlib>
 #include <future>
@@ -410,6 +412,59 @@ TEST_P(DatabaseTest, TwoHundredConcurrentClaimsExactlyOneWins) {
     return Status::Ok();
   });
   ASSERT_TRUE(s.ok());
+}
+
+TEST_P(DatabaseTest, InjectedFaultsFailRetryAndLoseAcknowledgements) {
+  Script("CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  std::mutex mu;
+  std::map<std::string, int> seen;
+  std::map<std::string, std::vector<Status>> plan;  // point -> errors to return, in order
+  DatabaseOptions options;
+  options.fault_hook = [&](std::string_view point) -> Status {
+    std::lock_guard g(mu);
+    std::string key(point.substr(0, point.find(' ')));  // "BEGIN", "INSERT", "COMMIT", ...
+    seen[key]++;
+    auto& errors = plan[key];
+    if (errors.empty()) return Status::Ok();
+    Status s = errors.front();
+    errors.erase(errors.begin());
+    return s;
+  };
+  auto db = env_.Open("", options);
+  ASSERT_TRUE(db.ok());
+  int calls = 0;
+  auto insert = [&](int k) {
+    return (*db)->Transact([&](Tx& tx) {
+      ++calls;
+      return tx.Exec("INSERT INTO t (k) VALUES (?)", {k}).status();
+    });
+  };
+
+  // A busy COMMIT is retried; the first attempt left nothing behind.
+  plan["COMMIT"] = {Status::Unavailable("injected busy")};
+  EXPECT_TRUE(insert(1).ok());
+  EXPECT_EQ(calls, 2);
+  // A hard failure at a statement is not retried.
+  calls = 0;
+  plan["INSERT"] = {Status::Internal("injected")};
+  EXPECT_EQ(insert(2).code(), ErrorCode::kInternal);
+  EXPECT_EQ(calls, 1);
+  // A failure at BEGIN that looks transient is retried before the function runs.
+  calls = 0;
+  plan["BEGIN"] = {Status::Unavailable("injected"), Status::Unavailable("injected")};
+  EXPECT_TRUE(insert(3).ok());
+  EXPECT_EQ(calls, 1);
+  // A lost acknowledgement: committed, but the caller sees an error.
+  DatabaseOptions lost;
+  lost.fault_hook = [](std::string_view point) {
+    return point == "COMMITTED" ? Status::Unavailable("injected lost reply") : Status::Ok();
+  };
+  auto db2 = env_.Open("", lost);
+  ASSERT_TRUE(db2.ok());
+  Status s = (*db2)->Transact([](Tx& tx) { return tx.Exec("INSERT INTO t (k) VALUES (4)").status(); });
+  EXPECT_EQ(s.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(Count("t"), 3);  // 1, 3 and 4
+  EXPECT_GE(seen["BEGIN"], 3);
 }
 
 TEST_P(DatabaseTest, ManyDistinctStatementsAreCachedAndTrimmed) {

@@ -61,8 +61,9 @@ class TestDatabaseEnv {
   // The URL of this test's database; `extra` is appended as query parameters ("pool_size=50").
   std::string url(const std::string& extra = "") const { return extra.empty() ? url_ : With(url_, extra); }
 
-  Result<std::unique_ptr<Database>> Open(const std::string& extra = "") const {
-    return Database::Open(url(extra));
+  Result<std::unique_ptr<Database>> Open(const std::string& extra = "",
+                                         const DatabaseOptions& options = {}) const {
+    return Database::Open(url(extra), options);
   }
 
  private:
