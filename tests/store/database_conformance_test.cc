@@ -230,11 +230,13 @@ TEST_P(DatabaseTest, BatchInsertsManyRowsAndCountsThem) {
     EXPECT_EQ(row->Int64(0), kRows);
     EXPECT_EQ(row->Int64(1), kRows - 1);
     TB_ASSIGN_OR_RETURN(auto r7, tx.QueryRow("SELECT hash, note FROM leaf WHERE idx = 7"));
+    if (!r7) return Status::NotFound("leaf", "7");
     EXPECT_EQ(r7->Blob(0).size(), 32u);
     EXPECT_EQ(r7->Blob(0)[0], 7);
     EXPECT_EQ(r7->Blob(0)[1], 0);
     EXPECT_EQ(r7->Text(1), "张伟\t\\N\n\\");
     TB_ASSIGN_OR_RETURN(auto r8, tx.QueryRow("SELECT note FROM leaf WHERE idx = 8"));
+    if (!r8) return Status::NotFound("leaf", "8");
     EXPECT_TRUE(r8->IsNull(0));
     return Status::Ok();
   });
@@ -408,6 +410,7 @@ TEST_P(DatabaseTest, TwoHundredConcurrentClaimsExactlyOneWins) {
   EXPECT_EQ(other.load(), 0);
   Status s = db_->Read([&](Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT claimed_by FROM receipt WHERE id = 1"));
+    if (!row) return Status::NotFound("receipt", "1");
     EXPECT_FALSE(row->IsNull(0));
     return Status::Ok();
   });
