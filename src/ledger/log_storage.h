@@ -8,9 +8,11 @@
 //   ledger_queue      (id, entry)                       entries enqueued by callers, not yet
 //                                                       integrated; entry = canonical bytes with
 //                                                       index 0 (the sequencer assigns it)
-//   ledger_entry      (idx, entry, leaf_hash)           integrated entries: canonical bytes
+//   ledger_entry      (idx, entry, leaf_hash, leaf_key) integrated entries: canonical bytes
 //                                                       (with their index) and H(0x00 || entry);
-//                                                       indexed by leaf_hash for proof-by-hash
+//                                                       leaf_key = first 8 bytes of leaf_hash as
+//                                                       a signed big-endian integer, indexed, for
+//                                                       proof-by-hash
 //   ledger_tile       (level, idx, hashes)              C2SP tlog-tiles: tile (L, N) holds the
 //                                                       hashes of tree level 8L, nodes
 //                                                       N*256 .. N*256+w-1, as w*32 bytes
