@@ -74,9 +74,10 @@ class Tx;
 //   TB_ASSIGN_OR_RETURN(auto batch, tx.PrepareBatch("INSERT INTO leaf(idx, hash) VALUES (?, ?)"));
 //   for (...) TB_RETURN_IF_ERROR(batch->Add({idx, Param::Blob(hash)}));
 //   TB_RETURN_IF_ERROR(batch->Finish());
-// SQLite runs each Add() at once; PostgreSQL pipelines Adds and learns their outcome at sync
-// points, so an error may be reported by a later Add() or by Finish(). Either way the error fails
-// the transaction. Only for statements that return no rows.
+// SQLite runs each Add() at once. PostgreSQL streams a plain `INSERT INTO t (cols) VALUES (?, ...)`
+// with COPY and pipelines any other statement, learning outcomes later, so an error may be
+// reported by a later Add() or only by Finish(). Either way the error fails the transaction: a
+// batch is all or nothing. Only for statements that return no rows.
 // REQUIRES: used by the thread of its Tx, finished (or destroyed) before the Tx's function returns.
 // Running other statements on the Tx while a Batch is open is allowed: the batch is synced first.
 class Batch {
@@ -101,7 +102,8 @@ class Tx {
 
   // Runs one statement (prepared and cached per connection); returns the number of rows changed.
   // Errors: kAlreadyExists (unique key), kFailedPrecondition (foreign key, CHECK, NOT NULL),
-  // kUnavailable (busy, serialization failure, connection lost: retryable, return it),
+  // kUnavailable (busy, serialization failure, deadlock: return it and Transact retries; or the
+  // connection was lost: not retried, the outcome of the transaction is then unknown),
   // kInvalidArgument (a value the database rejects), kInternal (bad SQL: our bug).
   Result<int64_t> Exec(std::string_view sql, Params params = {});
   // Runs a query and returns all its rows.
