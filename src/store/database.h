@@ -103,7 +103,7 @@ class Tx {
   // Runs one statement (prepared and cached per connection); returns the number of rows changed.
   // Errors: kAlreadyExists (unique key), kFailedPrecondition (foreign key, CHECK, NOT NULL),
   // kUnavailable (busy, serialization failure, deadlock: return it and Transact retries; or the
-  // connection was lost: not retried, the outcome of the transaction is then unknown),
+  // connection was lost: not retried; lost during COMMIT, the outcome is unknown),
   // kInvalidArgument (a value the database rejects), kInternal (bad SQL: our bug).
   Result<int64_t> Exec(std::string_view sql, Params params = {});
   // Runs a query and returns all its rows.
