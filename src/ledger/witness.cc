@@ -70,6 +70,17 @@ std::vector<store::Migration> WitnessMigrations() {
             updated_at_us {{int64}} NOT NULL
           );
        )"},
+      {.part = "witness", .version = 2, .sql = R"(
+          CREATE TABLE witness_fork (
+            origin {{text}} NOT NULL,
+            size {{int64}} NOT NULL,
+            root {{blob}} NOT NULL,
+            cosigned {{text}} NOT NULL,
+            conflicting {{text}} NOT NULL,
+            seen_at_us {{int64}} NOT NULL,
+            PRIMARY KEY (origin, size, root)
+          );
+       )"},
   };
 }
 
@@ -190,6 +201,36 @@ Result<std::string> Witness::LatestCheckpoint(std::string_view origin_hash_hex) 
   return Status::NotFound("cosigned checkpoint", origin_hash_hex);
 }
 
+Result<std::vector<ForkEvidence>> Witness::Forks(std::string_view origin) const {
+  std::vector<ForkEvidence> out;
+  TB_RETURN_IF_ERROR(db_->Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(std::vector<store::Row> rows,
+                        tx.Query("SELECT size, cosigned, conflicting, seen_at_us FROM witness_fork "
+                                 "WHERE origin = ? ORDER BY seen_at_us, size",
+                                 {origin}));
+    out.clear();
+    for (const store::Row& row : rows) {
+      out.push_back({static_cast<uint64_t>(row.Int64(0)), std::string(row.Text(1)),
+                     std::string(row.Text(2)), row.Int64(3)});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status Witness::RecordFork(const std::string& origin, const Checkpoint& cp,
+                           const std::string& cosigned, const std::string& conflicting) {
+  const auto root = store::Param::Blob(std::span<const uint8_t>(cp.root));
+  const int64_t now = clock_.NowUnixMicros();
+  return db_->Transact([&](store::Tx& tx) -> Status {
+    return tx
+        .Exec("INSERT INTO witness_fork (origin, size, root, cosigned, conflicting, seen_at_us) "
+              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (origin, size, root) DO NOTHING",
+              {origin, static_cast<int64_t>(cp.size), root, cosigned, conflicting, now})
+        .status();
+  });
+}
+
 WitnessReply Witness::AddCheckpoint(std::string_view request_body) {
   Result<WitnessReply> r = Add(request_body);
   if (!r.ok()) return Refuse(r.status());
@@ -235,11 +276,18 @@ Result<WitnessReply> Witness::Add(std::string_view request_body) {
     Status consistent =
         VerifyConsistency(hasher, stored_size, cp->size, req.proof, state->root, cp->root);
     if (!consistent.ok()) {
-      return Status::Unprocessable(
-                 cp->size == stored_size
-                     ? "checkpoint has the witnessed size but a different root hash"
-                     : "consistency proof does not verify")
-          .WithDetail(consistent.message());
+      std::string detail = consistent.message();
+      if (cp->size == stored_size && cp->root != state->root) {
+        // Same size, another root: the log signed two histories. Keep the pair; the refusal
+        // stands even if keeping it fails.
+        Status kept = RecordFork(cp->origin, *cp, state->checkpoint, req.checkpoint);
+        if (!kept.ok()) detail += "; fork evidence not stored: " + kept.ToString();
+        return Status::Unprocessable(
+                   "checkpoint has the witnessed size but a different root hash")
+            .WithDetail(std::move(detail));
+      }
+      return Status::Unprocessable("consistency proof does not verify")
+          .WithDetail(std::move(detail));
     }
   }
 

@@ -25,7 +25,10 @@
 //
 // Stored state (migration part "witness", table witness_log): per origin the size and root hash
 // last cosigned, the checkpoint note as cosigned (the log's verified signatures and ours) and the
-// time. Nothing is stored for refused requests.
+// time. Of refused requests only proof of a fork is kept (table witness_fork): a checkpoint
+// validly signed by the log with the size this witness last cosigned but another root, beside the
+// checkpoint it contradicts — two log signatures on two roots for one size, which anyone can check
+// (Witness::Forks). Other refusals are not stored: without the log's key nobody can make a row.
 //
 // Thread-safety: AddCheckpoint and the readers may be called from many threads at once.
 // Ownership: `db` and the Clock given to Create() must outlive the Witness; it owns its signers
@@ -43,6 +46,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "crypto/hash.h"
+#include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/note_signer.h"
@@ -91,6 +95,14 @@ struct WitnessReply {
   uint64_t witness_size = 0;
 };
 
+// Two checkpoints the log signed for one size with different roots.
+struct ForkEvidence {
+  uint64_t size = 0;
+  std::string cosigned;     // the checkpoint this witness had cosigned (log + witness signatures)
+  std::string conflicting;  // the log-signed checkpoint refused with 422, as submitted
+  int64_t seen_unix_micros = 0;
+};
+
 // The witness's record of one log.
 struct WitnessState {
   uint64_t size = 0;
@@ -114,6 +126,9 @@ class Witness {
   // The stored state for `origin`; nullopt if never cosigned. kUnavailable etc. from storage.
   Result<std::optional<WitnessState>> State(std::string_view origin) const;
 
+  // Fork evidence recorded for `origin`, oldest first. kUnavailable etc. from storage.
+  Result<std::vector<ForkEvidence>> Forks(std::string_view origin) const;
+
   // For `GET <monitoring prefix>/<origin hash>/checkpoint`: the latest cosigned checkpoint of
   // the witnessed log whose OriginHash() is `origin_hash_hex` (lower-case hex).
   // kNotFound if no witnessed log has that hash or it was never cosigned (HTTP 404).
@@ -131,6 +146,8 @@ class Witness {
 
   const WitnessedLog* FindLog(std::string_view origin) const;
   Result<WitnessReply> Add(std::string_view request_body);
+  Status RecordFork(const std::string& origin, const Checkpoint& cp, const std::string& cosigned,
+                    const std::string& conflicting);
 
   store::Database* db_;
   std::vector<std::unique_ptr<NoteSigner>> signers_;

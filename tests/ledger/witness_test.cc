@@ -72,7 +72,7 @@ class WitnessTest : public ::testing::TestWithParam<Backend> {
     std::unique_ptr<TestDatabase> db = OpenTestDatabase(GetParam());
     if (db) {
       Status s = store::Migrate(**db, WitnessMigrations());
-      EXPECT_TRUE(s.ok()) << s.ToString();
+      EXPECT_TRUE(s.ok()) << s.ToString() << " | " << s.detail();
     }
     return db;
   }
@@ -176,6 +176,31 @@ TEST_P(WitnessTest, ForkAtTheSameSizeIsRefusedWith422) {
   EXPECT_EQ(r.http_status, 422) << r.body;
   EXPECT_EQ(r.status.code(), ErrorCode::kUnprocessable);
   EXPECT_EQ(witness_->State(kOrigin)->value().root, tree_.RootAt(10));
+}
+
+TEST_P(WitnessTest, ForkAtTheSameSizeIsKeptAsEvidenceOnce) {
+  Advance(0, 10);
+  const std::string cosigned = witness_->State(kOrigin)->value().checkpoint;
+  const std::string fork = ForkNote(10);
+  EXPECT_EQ(Add(10, {}, fork).http_status, 422);
+  EXPECT_EQ(Add(10, {}, fork).http_status, 422);  // the same fork again: one row
+  auto forks = witness_->Forks(kOrigin);
+  ASSERT_TRUE(forks.ok()) << forks.status().ToString();
+  ASSERT_EQ(forks->size(), 1u);
+  EXPECT_EQ((*forks)[0].size, 10u);
+  EXPECT_EQ((*forks)[0].cosigned, cosigned);
+  EXPECT_EQ((*forks)[0].conflicting, fork);
+  EXPECT_EQ((*forks)[0].seen_unix_micros, kStartMicros);
+  // Anyone can check it: both carry the log's signature, same size, different roots.
+  auto a = OpenCheckpoint((*forks)[0].cosigned, kOrigin, log_verifier_);
+  auto b = OpenCheckpoint((*forks)[0].conflicting, kOrigin, log_verifier_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size, b->size);
+  EXPECT_NE(a->root, b->root);
+  // Failed proofs to a larger size, and a proof where none is due, are not evidence.
+  EXPECT_EQ(Add(10, Proof(10, 20), ForkNote(20)).http_status, 422);
+  EXPECT_EQ(Add(10, Proof(5, 10), Note(10)).http_status, 422);
+  EXPECT_EQ(witness_->Forks(kOrigin)->size(), 1u);
 }
 
 TEST_P(WitnessTest, InconsistentProofIsRefusedWith422) {
