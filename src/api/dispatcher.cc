@@ -133,7 +133,8 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
   }
   if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
     auto ct = request.Header("content-type");
-    if (!request.body.empty() && (!ct || !IsJsonContentType(*ct))) {
+    if (route.request_type == "application/json" && !request.body.empty() &&
+        (!ct || !IsJsonContentType(*ct))) {
       return ProblemResponse(415, "", "request bodies must be application/json",
                              request.request_id);
     }

@@ -38,6 +38,8 @@ struct Route {
   RouteAccess access;
   Handler handler;
   std::string response_type = "application/json";  // main success content type, for OpenAPI
+  // Request bodies must be JSON unless a route says otherwise (C2SP protocols speak text).
+  std::string request_type = "application/json";
 };
 
 class Router {

@@ -9,7 +9,9 @@
 
 #include "crypto/hash.h"
 #include "crypto/hmac.h"
+#include "api/http_post.h"
 #include "crypto/key.h"
+#include "ledger/cosignature.h"
 #include "ledger/log_storage.h"
 #include "ledger/note_keys.h"
 #include "store/migration.h"
@@ -93,6 +95,22 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->sequencer_, ledger::Sequencer::Create(*app->db_, std::move(seq)));
   app->log_reader_ = std::make_unique<ledger::LogReader>(*app->db_, app->suite_.hash);
 
+  std::vector<std::unique_ptr<ledger::WitnessClient>> witnesses;
+  for (size_t i = 0; i < config.ledger.witnesses.size(); ++i) {
+    const auto& w = config.ledger.witnesses[i];
+    auto key = ledger::ParseCosignatureVerifier(w.key);
+    if (!key.ok()) {
+      return Status::InvalidField("ledger.witnesses[" + std::to_string(i) + "].key",
+                                  key.status().message());
+    }
+    witnesses.push_back(std::make_unique<ledger::WitnessClient>(
+        ledger::WitnessEndpoint{w.url, *key},
+        [](const std::string& url, const std::string& body) { return api::HttpPost(url, body); }));
+  }
+  app->publisher_ = std::make_unique<ledger::CheckpointPublisher>(
+      *app->log_reader_, std::move(witnesses), static_cast<size_t>(config.ledger.witness_quorum),
+      std::chrono::milliseconds(std::max<int64_t>(200, config.ledger.batch_max_delay_ms)));
+
   TB_ASSIGN_OR_RETURN(std::string session_key,
                       ReadSecretFile(config.Resolve(config.auth.session_key_file), 32));
   identity::IdentityOptions identity_options;
@@ -108,7 +126,15 @@ std::array<uint8_t, 32> App::SubjectHash(std::string_view subject_id) const {
   return crypto::HmacDigest(suite_.hash, subject_secret_, subject_id);
 }
 
-Status App::Start() { return sequencer_->Start(); }
-Status App::Stop() { return sequencer_->Stop(); }
+Status App::Start() {
+  TB_RETURN_IF_ERROR(sequencer_->Start());
+  publisher_->Start();
+  return Status::Ok();
+}
+
+Status App::Stop() {
+  publisher_->Stop();
+  return sequencer_->Stop();
+}
 
 }  // namespace tongban::cli

@@ -12,6 +12,7 @@
 #include "identity/identity_service.h"
 #include "ledger/log_reader.h"
 #include "ledger/note_signer.h"
+#include "ledger/publisher.h"
 #include "ledger/sequencer.h"
 #include "store/database.h"
 
@@ -29,6 +30,7 @@ class App {
   const crypto::Suite& suite() const { return suite_; }
   ledger::Sequencer& sequencer() { return *sequencer_; }
   ledger::LogReader& log_reader() { return *log_reader_; }
+  ledger::CheckpointPublisher& publisher() { return *publisher_; }
   // `<origin>+<key id>+<base64 key>`: what clients verify checkpoints with.
   const std::string& ledger_verifier_key() const { return ledger_verifier_key_; }
   // Keyed hash (HMAC with the suite hash and the deployment's subject secret) of a subject ID
@@ -51,6 +53,7 @@ class App {
   std::string ledger_verifier_key_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<ledger::LogReader> log_reader_;
+  std::unique_ptr<ledger::CheckpointPublisher> publisher_;
 };
 
 // Reads a hex-encoded secret file (at least `min_bytes` bytes once decoded).

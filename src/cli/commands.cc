@@ -21,6 +21,11 @@
 #include "crypto/suite.h"
 #include "cli/logging.h"
 #include "cli/version.h"
+#include "api/witness_handlers.h"
+#include "ledger/cosignature.h"
+#include "ledger/note_keys.h"
+#include "ledger/witness.h"
+#include "store/migration.h"
 
 namespace tongban::cli {
 namespace fs = std::filesystem;
@@ -56,7 +61,38 @@ Status WriteFileExclusive(const fs::path& path, const std::string& content, mode
   return Status::Ok();
 }
 
-// Serves until SIGINT/SIGTERM; then stops gracefully.
+// Serves `dispatcher` until SIGINT/SIGTERM, then stops gracefully. REQUIRES: StopSignals() was
+// called before any thread started.
+int RunHttpServer(api::Dispatcher& dispatcher, const api::ServerOptions& options,
+                  const std::function<void(uint16_t)>& on_listening) {
+  sigset_t signals = StopSignals();
+  auto server = api::HttpServer::Create(
+      options, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
+      [&dispatcher](const api::HttpRequest& req, const api::HttpResponse& res,
+                    std::chrono::microseconds us) { dispatcher.Observe(req, res, us); });
+  if (!server.ok()) return Fail(server.status());
+  dispatcher.metrics().AddGauge("tongban_http_open_connections", "Open HTTP connections.",
+                                [s = server->get()] { return double(s->open_connections()); });
+
+  std::thread signal_thread([&signals, s = server->get()] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info(R"({{"msg":"stopping","signal":{}}})", sig);
+    s->Stop();
+  });
+  spdlog::info(R"({{"msg":"listening","host":"{}","port":{}}})", options.host, (*server)->port());
+  if (on_listening) on_listening((*server)->port());
+  (*server)->Run();
+  // Wake the signal thread if Run() ended for another reason.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+
+  spdlog::info("{}", R"({"msg":"stopped"})");
+  FlushLogs();
+  return 0;
+}
+
+
 int Serve(App& app, std::optional<std::string> listen_override,
           const std::function<void(uint16_t)>& on_listening) {
   const Config& config = app.config();
@@ -78,7 +114,9 @@ int Serve(App& app, std::optional<std::string> listen_override,
   api::AddWebRoutes(dispatcher.router());
   api::AddAuthRoutes(dispatcher.router(), app.identity());
   api::AddLedgerRoutes(dispatcher.router(), app.log_reader(),
-                       api::LedgerRoutesOptions{.verifier_key = app.ledger_verifier_key()});
+                       api::LedgerRoutesOptions{
+                           .verifier_key = app.ledger_verifier_key(),
+                           .latest_note = [&app] { return app.publisher().LatestNote(); }});
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   auto bucket = [](int64_t rate) {
@@ -110,44 +148,24 @@ int Serve(App& app, std::optional<std::string> listen_override,
     if (!q.ok() || !q->oldest_time_micros) return 0.0;
     return static_cast<double>(app.clock().NowUnixMicros() - *q->oldest_time_micros) / 1e6;
   });
+  metrics.AddGauge("tongban_ledger_published_size", "Size of the published (cosigned) checkpoint.",
+                   [&app] { return static_cast<double>(app.publisher().stats().published_size); });
+  metrics.AddGauge("tongban_ledger_witness_quorum_failures_total",
+                   "Witness rounds with fewer cosignatures than the quorum.",
+                   [&app] { return static_cast<double>(app.publisher().stats().quorum_failures); });
   metrics.AddGauge("tongban_ledger_batch_failures_total", "Sequencer batches rolled back.",
                    [&app] { return static_cast<double>(app.sequencer().stats().failures); });
   if (Status s = app.Start(); !s.ok()) return Fail(s);
 
-  sigset_t signals = StopSignals();
-
-  auto server = api::HttpServer::Create(
-      options, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
-      [&dispatcher](const api::HttpRequest& req, const api::HttpResponse& res,
-                    std::chrono::microseconds us) { dispatcher.Observe(req, res, us); });
-  if (!server.ok()) {
-    (void)app.Stop();
-    return Fail(server.status());
-  }
-  dispatcher.metrics().AddGauge("tongban_http_open_connections", "Open HTTP connections.",
-                                [s = server->get()] { return double(s->open_connections()); });
-
-  std::thread signal_thread([&signals, s = server->get()] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info(R"({{"msg":"stopping","signal":{}}})", sig);
-    s->Stop();
-  });
-  spdlog::info(R"({{"msg":"listening","host":"{}","port":{}}})", options.host, (*server)->port());
-  if (on_listening) on_listening((*server)->port());
-  (*server)->Run();
-  // Wake the signal thread if Run() ended for another reason.
-  pthread_kill(signal_thread.native_handle(), SIGTERM);
-  signal_thread.join();
+  int rc = RunHttpServer(dispatcher, options, on_listening);
   // In-flight requests are done: flush the ledger queue so nothing acknowledged waits.
   if (Status s = app.Stop(); !s.ok()) {
     spdlog::error(R"({{"msg":"ledger flush failed","error":"{}"}})", s.ToString());
+    FlushLogs();
+    return rc == 0 ? 1 : rc;
   }
-  spdlog::info("{}", R"({"msg":"stopped"})");
-  FlushLogs();
-  return 0;
+  return rc;
 }
-
 }  // namespace
 
 int RunInit(const InitOptions& options) {
@@ -218,6 +236,64 @@ int RunDemo(const DemoOptions& options) {
     std::string host = listen.substr(0, listen.rfind(':'));
     std::printf("\nTongban demo is ready: http://%s:%u/\n\n%s\n", host.c_str(), port,
                 FormatCredentials(*credentials).c_str());
+    std::fflush(stdout);
+  });
+}
+
+int RunWitness(const WitnessOptions& options) {
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+  if (ec) return Fail(Status::Unavailable("cannot create " + options.dir.string()));
+  ::chmod(options.dir.c_str(), 0700);
+  if (options.logs.empty()) {
+    return Fail(Status::InvalidField("--log", "name at least one log to witness (its verifier key)"));
+  }
+  // The witness's own Ed25519 key: created once, kept.
+  fs::path key_file = options.dir / "witness.key";
+  if (!fs::exists(key_file)) {
+    auto key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEd25519);
+    if (!key.ok()) return Fail(key.status());
+    if (Status s = key->WritePemFile(key_file.string()); !s.ok()) return Fail(s);
+  }
+  auto key = crypto::PrivateKey::ReadPemFile(crypto::SignatureAlgorithm::kEd25519, key_file.string());
+  if (!key.ok()) return Fail(key.status());
+  auto vkey = ledger::CosignatureVerifierKeyString(options.name, key->public_key());
+  if (!vkey.ok()) return Fail(vkey.status());
+
+  std::vector<ledger::WitnessedLog> logs;
+  for (const std::string& text : options.logs) {
+    auto parsed = ledger::ParseNoteVerifierKey(text);
+    if (!parsed.ok()) return Fail(Status::InvalidField("--log", parsed.status().message()));
+    auto verifier = ledger::ParseNoteVerifier(text);
+    if (!verifier.ok()) return Fail(Status::InvalidField("--log", verifier.status().message()));
+    // Tongban convention: a log's key is named after its origin; gm logs hash with SM3.
+    logs.push_back(ledger::WitnessedLog{
+        parsed->name, {*verifier},
+        parsed->type == ledger::NoteKeyType::kSm2 ? crypto::HashAlgorithm::kSm3
+                                                  : crypto::HashAlgorithm::kSha256});
+  }
+
+  StopSignals();
+  SetUpLogging("info");
+  auto db = store::Database::Open("sqlite://" + fs::absolute(options.dir / "witness.db").string());
+  if (!db.ok()) return Fail(db.status());
+  if (Status s = store::Migrate(**db, ledger::WitnessMigrations()); !s.ok()) return Fail(s);
+  SystemClock clock;
+  auto signer = ledger::NewCosignatureSigner(options.name, *key, clock);
+  if (!signer.ok()) return Fail(signer.status());
+  std::vector<std::unique_ptr<ledger::NoteSigner>> signers;
+  signers.push_back(std::move(signer).value());
+  auto witness = ledger::Witness::Create(db->get(), std::move(signers), std::move(logs), clock);
+  if (!witness.ok()) return Fail(witness.status());
+
+  api::Dispatcher dispatcher(kVersion);
+  api::AddWitnessRoutes(dispatcher.router(), **witness);
+  dispatcher.AddSystemRoutes();
+  api::ServerOptions server;
+  if (Status s = ParseListen(options.listen, server.host, server.port); !s.ok()) return Fail(s);
+  return RunHttpServer(dispatcher, server, [&](uint16_t port) {
+    std::printf("Tongban witness %s is ready: http://%s:%u/add-checkpoint\nverifier key: %s\n",
+                options.name.c_str(), server.host.c_str(), port, vkey->c_str());
     std::fflush(stdout);
   });
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tongban::cli {
 
@@ -29,5 +30,14 @@ struct DemoOptions {
 };
 // Initialises `dir` if needed, loads demo data, prints the demo accounts and serves.
 int RunDemo(const DemoOptions& options);
+
+struct WitnessOptions {
+  std::filesystem::path dir = "tongban-witness";  // holds witness.key and witness.db
+  std::string listen = "127.0.0.1:9001";
+  std::string name = "witness.tongban.example";   // the witness's key name
+  std::vector<std::string> logs;                  // verifier keys of the logs it witnesses
+};
+// Serves C2SP tlog-witness add-checkpoint for the given logs; prints its verifier key.
+int RunWitness(const WitnessOptions& options);
 
 }  // namespace tongban::cli

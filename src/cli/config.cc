@@ -146,13 +146,40 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   if (ledger) {
     TB_RETURN_IF_ERROR(CheckKeys(*ledger, "ledger",
                                  {"suite", "origin", "key_file", "subject_secret_file",
-                                  "batch_max_entries", "batch_max_delay_ms"}));
+                                  "batch_max_entries", "batch_max_delay_ms", "witnesses",
+                                  "witness_quorum"}));
     TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "suite", c.ledger.suite));
     TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "origin", c.ledger.origin));
     TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "key_file", c.ledger.key_file));
     TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "subject_secret_file", c.ledger.subject_secret_file));
     TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "batch_max_entries", c.ledger.batch_max_entries));
     TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "batch_max_delay_ms", c.ledger.batch_max_delay_ms));
+    TB_RETURN_IF_ERROR(Read(*ledger, "ledger", "witness_quorum", c.ledger.witness_quorum));
+    if (const toml::node* w = ledger->get("witnesses")) {
+      const toml::array* list = w->as_array();
+      if (list == nullptr) {
+        return Status::InvalidField("ledger.witnesses", "must be an array of tables [[ledger.witnesses]]");
+      }
+      for (size_t i = 0; i < list->size(); ++i) {
+        std::string field = "ledger.witnesses[" + std::to_string(i) + "]";
+        const toml::table* t = (*list)[i].as_table();
+        if (t == nullptr) return Status::InvalidField(field, "must be a table with url and key");
+        TB_RETURN_IF_ERROR(CheckKeys(*t, field, {"url", "key"}));
+        Config::Ledger::Witness witness;
+        TB_RETURN_IF_ERROR(Read(*t, field, "url", witness.url));
+        TB_RETURN_IF_ERROR(Read(*t, field, "key", witness.key));
+        if (!witness.url.starts_with("http://")) {
+          return Status::InvalidField(field + ".url", "must be an http:// URL");
+        }
+        if (witness.key.empty()) return Status::InvalidField(field + ".key", "is required");
+        c.ledger.witnesses.push_back(std::move(witness));
+      }
+    }
+  }
+  if (c.ledger.witness_quorum < 0 ||
+      c.ledger.witness_quorum > static_cast<int64_t>(c.ledger.witnesses.size())) {
+    return Status::InvalidField("ledger.witness_quorum",
+                                "must be between 0 and the number of witnesses");
   }
   if (c.ledger.suite != "gm" && c.ledger.suite != "intl") {
     return Status::InvalidField("ledger.suite", "must be \"gm\" (SM3+SM2) or \"intl\" (SHA-256+Ed25519)");
@@ -221,6 +248,11 @@ key_file = "keys/ledger.key"             # the log's private signing key (PEM, P
 subject_secret_file = "keys/subject-hmac.key"  # secret for keyed hashes of subject IDs
 batch_max_entries = 1024     # the sequencer signs one checkpoint per batch of up to this many
 batch_max_delay_ms = 50      # ... or after this long, whichever comes first
+witness_quorum = 0           # checkpoints need this many witness cosignatures to be published
+# Witnesses (C2SP tlog-witness), one table each:
+# [[ledger.witnesses]]
+# url = "http://127.0.0.1:9001"                 # the witness's submission prefix
+# key = "witness.example+0a1b2c3d+BASE64KEY"    # its cosignature verifier key
 
 [auth]
 session_key_file = "keys/session.key"  # HMAC key of session tokens (32 random bytes, hex)

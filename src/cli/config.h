@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -37,6 +38,14 @@ struct Config {
     std::string subject_secret_file = "keys/subject-hmac.key";
     int64_t batch_max_entries = 1024;
     int64_t batch_max_delay_ms = 50;
+    // Witnesses that cosign each checkpoint (C2SP tlog-witness), and how many must cosign before
+    // a checkpoint is published (0: publish at once, attach whatever cosignatures arrive).
+    struct Witness {
+      std::string url;  // submission prefix, e.g. "http://witness.example:9001"
+      std::string key;  // the witness's cosignature verifier key string
+    };
+    std::vector<Witness> witnesses;
+    int64_t witness_quorum = 0;
   } ledger;
   struct Auth {
     std::string session_key_file = "keys/session.key";  // HMAC key of session tokens

@@ -54,6 +54,18 @@ int main(int argc, char** argv) {
       "audit", "Replay the stored ledger: recompute every leaf, tile, root and signature");
   audit_cmd->add_option("-c,--config", audit.config, "Config file")->capture_default_str();
 
+  WitnessOptions witness;
+  auto* witness_cmd = app.add_subcommand(
+      "witness", "Run a C2SP tlog-witness that cosigns checkpoints of the given logs");
+  witness_cmd->add_option("--dir", witness.dir, "Folder for the witness key and state")
+      ->capture_default_str();
+  witness_cmd->add_option("--listen", witness.listen, "HOST:PORT")->capture_default_str();
+  witness_cmd->add_option("--name", witness.name, "The witness's key name")->capture_default_str();
+  witness_cmd->add_option("--log", witness.logs,
+                          "Verifier key of a log to witness (repeat for several); see "
+                          "GET /api/v1/ledger/key")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (*version) {
@@ -66,5 +78,6 @@ int main(int argc, char** argv) {
   if (*demo_cmd) return RunDemo(demo);
   if (*verify_cmd) return RunVerify(verify);
   if (*audit_cmd) return RunAudit(audit);
+  if (*witness_cmd) return RunWitness(witness);
   return 2;
 }

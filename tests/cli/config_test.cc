@@ -108,3 +108,35 @@ TEST(ParseListen, AcceptsHostPortAndBracketedIpv6) {
 
 }  // namespace
 }  // namespace tongban::cli
+
+namespace tongban::cli {
+namespace {
+
+TEST(Config, ReadsWitnesses) {
+  auto c = ParseConfig(R"(
+[ledger]
+witness_quorum = 1
+[[ledger.witnesses]]
+url = "http://127.0.0.1:9001"
+key = "w1+01020304+BAAA"
+[[ledger.witnesses]]
+url = "http://127.0.0.1:9002"
+key = "w2+01020304+BAAA"
+)", ".");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->ledger.witnesses.size(), 2u);
+  EXPECT_EQ(c->ledger.witnesses[1].url, "http://127.0.0.1:9002");
+  EXPECT_EQ(c->ledger.witness_quorum, 1);
+}
+
+TEST(Config, BadWitnessesAreRejected) {
+  ExpectFieldError("[ledger]\nwitness_quorum = 1\n", "ledger.witness_quorum");
+  ExpectFieldError("[ledger]\nwitnesses = 3\n", "ledger.witnesses");
+  ExpectFieldError("[[ledger.witnesses]]\nurl = \"ftp://x\"\nkey = \"k\"\n", "ledger.witnesses[0].url");
+  ExpectFieldError("[[ledger.witnesses]]\nurl = \"http://x\"\n", "ledger.witnesses[0].key");
+  ExpectFieldError("[[ledger.witnesses]]\nurl = \"http://x\"\nkey = \"k\"\nkye = 1\n",
+                   "ledger.witnesses[0].kye");
+}
+
+}  // namespace
+}  // namespace tongban::cli
