@@ -30,8 +30,7 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-# Extra targets (authenticated GET, checkpoint) come from the demo's printed keys once they exist.
-AUTH_HEADER=$(grep -oE 'Authorization: Bearer [A-Za-z0-9._~+/=-]+' "$WORK/demo.out" | head -1 || true)
+AUTH_HEADER=""
 
 run() {  # name url conns [header]
   local name=$1 url=$2 conns=$3 header=${4:-}
@@ -47,13 +46,19 @@ run() {  # name url conns [header]
   echo "$name $conns $rps $p99"
 }
 
+# Log in once as the demo citizen: the authenticated GET uses a session token (HMAC check only).
+TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
+  -d '{"login":"13800000001","password":"tongban-demo"}' "127.0.0.1:$TB_PORT/api/v1/auth/login" |
+  sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+[ -n "$TOKEN" ] && AUTH_HEADER="Authorization: Bearer $TOKEN"
+
 printf "%-28s %6s %12s %10s %8s\n" target conns req/s p99 ratio
 for conns in 64 512; do
   read -r _ _ base_rps base_p99 < <(run baseline "http://127.0.0.1:$BASE_PORT/" "$conns")
   printf "%-28s %6s %12s %10s %8s\n" "baseline (Beast hello)" "$conns" "$base_rps" "$base_p99" "1.00"
   targets=("healthz|/healthz|")
   [ -n "$AUTH_HEADER" ] && targets+=("authenticated GET /api/v1/me|/api/v1/me|${AUTH_HEADER}")
-  targets+=("checkpoint|/api/v1/ledger/checkpoint|")
+  targets+=("checkpoint|/ledger/checkpoint|")
   for t in "${targets[@]}"; do
     IFS='|' read -r name path header <<<"$t"
     read -r _ _ rps p99 < <(run "$name" "http://127.0.0.1:$TB_PORT$path" "$conns" "$header")
@@ -61,3 +66,10 @@ for conns in 64 512; do
     printf "%-28s %6s %12s %10s %8s\n" "$name" "$conns" "$rps" "$p99" "$ratio"
   done
 done
+
+# 10,000 idle keep-alive connections: resident memory and threads of the tongban process.
+if [ "${IDLE:-1}" = "1" ]; then
+  ulimit -n 20000 2>/dev/null || true
+  TB_PID=$(pgrep -f "tongban demo --dir $WORK/demo" | head -1)
+  python3 "$(dirname "$0")/idle_connections.py" "$TB_PID" "$TB_PORT" "${IDLE_CONNS:-10000}"
+fi

@@ -1,7 +1,6 @@
 // Wiring of the parts from the config; see app.h.
 #include "cli/app.h"
 
-#include <openssl/rand.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -11,6 +10,7 @@
 #include "crypto/hmac.h"
 #include "api/http_post.h"
 #include "crypto/key.h"
+#include "crypto/random.h"
 #include "ledger/cosignature.h"
 #include "ledger/log_storage.h"
 #include "ledger/note_keys.h"
@@ -41,10 +41,7 @@ Result<std::string> ReadSecretFile(const fs::path& path, size_t min_bytes) {
 
 Status WriteSecretFileIfMissing(const fs::path& path, size_t bytes) {
   if (fs::exists(path)) return Status::Ok();
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    return Status::Internal("random generator failed");
-  }
+  std::string raw = crypto::RandomBytes(bytes);
   std::string hex = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(raw.data()), bytes));
   // Create with 0600 from the start: the secret is never world-readable, not even briefly.
   mode_t old = ::umask(077);

@@ -238,7 +238,8 @@ rate_limit_per_address = 200 # requests/s per client address (burst 2x); 0 = off
 rate_limit_per_api_key = 2000  # requests/s per API key (burst 2x); 0 = off
 
 [database]
-url = "sqlite://tongban.db"  # or postgresql://user@host:5432/tongban
+url = "sqlite://tongban.db?synchronous=full"  # or postgresql://user@host:5432/tongban
+                             # synchronous=full: a commit is on disk before it is acknowledged
 pool_size = 8                # connections (PostgreSQL) or reader connections (SQLite)
 
 [ledger]

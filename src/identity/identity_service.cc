@@ -1,22 +1,18 @@
 // Accounts, sessions and API keys; see identity_service.h.
 #include "identity/identity_service.h"
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-#include <sodium.h>
 #include <strings.h>
 
 #include "core/base64.h"
+#include "crypto/constant_time.h"
 #include "crypto/hash.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
 
 namespace tongban::identity {
 namespace {
 
-std::string RandomToken(size_t bytes) {
-  std::string raw(bytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-  return Base64UrlEncode(raw);
-}
+std::string RandomToken(size_t bytes) { return Base64UrlEncode(crypto::RandomBytes(bytes)); }
 
 std::string Sha256(std::string_view s) {
   auto d = crypto::Hash(crypto::HashAlgorithm::kSha256, s);
@@ -85,13 +81,8 @@ CREATE TABLE api_keys (
 IdentityService::IdentityService(store::Database& db, const Clock& clock, std::string token_key,
                                  IdentityOptions options)
     : db_(db), clock_(clock), codec_(std::move(token_key)), options_(options) {
-  if (sodium_init() < 0) std::abort();
-  char out[crypto_pwhash_STRBYTES];
-  std::string dummy = RandomToken(16);
-  if (crypto_pwhash_str(out, dummy.data(), dummy.size(), options_.argon2_opslimit,
-                        options_.argon2_memlimit) == 0) {
-    dummy_password_hash_ = out;
-  }
+  auto dummy = crypto::HashPassword(RandomToken(16), options_.password);
+  if (dummy.ok()) dummy_password_hash_ = std::move(*dummy);
 }
 
 int64_t IdentityService::NowSeconds() const { return clock_.NowUnixMicros() / 1000000; }
@@ -119,12 +110,7 @@ Result<int64_t> IdentityService::CreateAccount(const NewAccount& a) {
   std::optional<std::string> hash;
   if (!a.password.empty()) {
     if (a.password.size() < 8) return Status::InvalidField("password", "at least 8 characters");
-    char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(out, a.password.data(), a.password.size(), options_.argon2_opslimit,
-                          options_.argon2_memlimit) != 0) {
-      return Status::Unavailable("out of memory hashing the password");
-    }
-    hash = out;
+    TB_ASSIGN_OR_RETURN(hash, crypto::HashPassword(a.password, options_.password));
   }
   int64_t id = 0;
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
@@ -204,9 +190,7 @@ Result<TokenPair> IdentityService::Login(std::string_view login, std::string_vie
   if (!s.ok()) return s;
   // Same Argon2id work whether or not the login exists, so timing does not reveal accounts.
   const std::string& stored = hash ? *hash : dummy_password_hash_;
-  std::string pw(password);
-  bool ok = crypto_pwhash_str_verify(stored.c_str(), pw.data(), pw.size()) == 0;
-  sodium_memzero(pw.data(), pw.size());
+  bool ok = crypto::VerifyPassword(password, stored).ok();
   if (!ok || !hash) return Status::Unauthenticated("wrong login or password");
   TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
   return StartSession(account_id, role);
@@ -289,11 +273,10 @@ Result<std::string> IdentityService::CreateApiKey(int64_t account_id,
     joined += sc;
   }
   // Key id: 12 hex chars, public; secret: 256 bits.
-  std::string id_raw(6, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(id_raw.data()), 6);
+  std::string id_raw = crypto::RandomBytes(6);
   std::string key_id = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(id_raw.data()), 6));
   std::string secret = RandomToken(32);
-  // Base64url may contain '_', which separates the parts: use '-' free split at the 2nd '_'.
+  // The key id has a fixed length, so a '_' inside the base64url secret is harmless.
   std::string key = "tbk_" + key_id + "_" + secret;
   std::string secret_hash = Sha256(secret);
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
@@ -360,8 +343,7 @@ Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
     std::unique_lock lock(mu_);
     api_keys_[key_id] = cached;
   }
-  if (cached.secret_hash.size() != presented_hash.size() ||
-      CRYPTO_memcmp(cached.secret_hash.data(), presented_hash.data(), presented_hash.size()) != 0) {
+  if (!crypto::ConstantTimeEqual(cached.secret_hash, presented_hash)) {
     return Status::Unauthenticated("API key does not verify");
   }
   if (cached.revoked) return Status::Unauthenticated("API key revoked");

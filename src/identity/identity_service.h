@@ -23,6 +23,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "crypto/password.h"
 #include "identity/principal.h"
 #include "identity/session_token.h"
 #include "store/database.h"
@@ -60,9 +61,8 @@ struct TokenPair {
 struct IdentityOptions {
   int64_t access_ttl_seconds = 15 * 60;
   int64_t refresh_ttl_seconds = 7 * 24 * 3600;
-  // Argon2id cost; tests lower it. Defaults are libsodium's "interactive" limits.
-  uint64_t argon2_opslimit = 2;
-  size_t argon2_memlimit = 64u << 20;
+  // Argon2id cost (crypto/password.h); tests use PasswordParams::ForTestsOnly().
+  crypto::PasswordParams password = crypto::PasswordParams::Interactive();
 };
 
 // Maps an identity asserted by an external provider (after it verified the user) to a local

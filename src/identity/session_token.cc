@@ -1,12 +1,11 @@
 // Session token encoding and verification; see session_token.h for the format.
 #include "identity/session_token.h"
 
-#include <openssl/crypto.h>
-
 #include <cassert>
 #include <optional>
 
 #include "core/base64.h"
+#include "crypto/constant_time.h"
 #include "crypto/hmac.h"
 
 namespace tongban::identity {
@@ -96,8 +95,7 @@ Result<SessionClaims> SessionTokenCodec::Decode(std::string_view token,
     return Status::Unauthenticated("malformed session token");
   }
   std::string expected = Mac(signed_part);
-  if (mac->size() != expected.size() ||
-      CRYPTO_memcmp(mac->data(), expected.data(), expected.size()) != 0) {
+  if (!crypto::ConstantTimeEqual(*mac, expected)) {
     return Status::Unauthenticated("session token signature does not verify");
   }
   SessionClaims c;

@@ -28,8 +28,7 @@ class AuthTest : public ::testing::Test {
     ASSERT_TRUE(db_);
     ASSERT_TRUE(store::Migrate(**db_, identity::IdentityService::Migrations()).ok());
     identity::IdentityOptions options;
-    options.argon2_opslimit = 1;
-    options.argon2_memlimit = 8192;
+    options.password = crypto::PasswordParams::ForTestsOnly();
     identity_ = std::make_unique<identity::IdentityService>(**db_, clock_, std::string(32, 'k'),
                                                             options);
     for (Role r : {Role::kCitizen, Role::kEnterprise, Role::kStaff, Role::kAuditor, Role::kAdmin}) {

@@ -21,7 +21,7 @@ TEST(Config, DefaultTextParsesBackToDefaults) {
   EXPECT_EQ(c->ledger.suite, "intl");
   EXPECT_EQ(c->ledger.origin, "zj.example/ledger");
   EXPECT_EQ(c->server.host, "127.0.0.1");
-  EXPECT_EQ(c->database.url, "sqlite://tongban.db");
+  EXPECT_EQ(c->database.url, "sqlite://tongban.db?synchronous=full");
 }
 
 TEST(Config, ReadsEveryOption) {

@@ -18,8 +18,7 @@ class IdentityServiceTest : public ::testing::TestWithParam<Backend> {
     if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
     ASSERT_TRUE(store::Migrate(**db_, IdentityService::Migrations()).ok());
     IdentityOptions options;
-    options.argon2_opslimit = 1;        // crypto_pwhash_OPSLIMIT_MIN
-    options.argon2_memlimit = 8192;     // crypto_pwhash_MEMLIMIT_MIN: fast tests
+    options.password = crypto::PasswordParams::ForTestsOnly();
     service_ = std::make_unique<IdentityService>(**db_, clock_, std::string(32, 'k'), options);
     auto id = service_->CreateAccount(NewAccount{.login = "13800000001",
                                                  .role = Role::kCitizen,
@@ -102,8 +101,7 @@ TEST_P(IdentityServiceTest, LogoutRevokesAccessAndRefresh) {
   EXPECT_FALSE(service_->Refresh(pair->refresh_token).ok());
   // A restarted service learns the revocation from the database.
   IdentityOptions options;
-  options.argon2_opslimit = 1;
-  options.argon2_memlimit = 8192;
+  options.password = crypto::PasswordParams::ForTestsOnly();
   IdentityService restarted(**db_, clock_, std::string(32, 'k'), options);
   ASSERT_TRUE(restarted.LoadRevocations().ok());
   EXPECT_FALSE(restarted.Authenticate("Bearer " + pair->access_token).ok());
