@@ -42,15 +42,22 @@ class Auditor {
     TB_ASSIGN_OR_RETURN(std::vector<TileRowInfo> tiles, ListTileRows(tx_));
     for (const TileRowInfo& t : tiles) stored_tiles_[{t.level, t.index}] = t.bytes;
 
+    TB_ASSIGN_OR_RETURN(indexed_size_, ReadIndexedSize(tx_));
+    if (indexed_size_ > state.size) {
+      Add(AuditFinding::Kind::kState, state.size, 0,
+          "state: the leaf index claims " + std::to_string(indexed_size_) + " leaves");
+    }
     TB_RETURN_IF_ERROR(CheckCheckpointsUpTo());  // the empty tree's
     bool complete = true;
     for (uint64_t begin = 0; begin < state.size && complete; begin += kEntryPage) {
       const uint64_t end = std::min(state.size, begin + kEntryPage);
       TB_ASSIGN_OR_RETURN(std::vector<StoredEntry> rows, ReadEntries(tx_, begin, end));
+      page_leaves_.clear();
       for (const StoredEntry& e : rows) {
         if (e.index != frontier_.size()) break;
         TB_RETURN_IF_ERROR(AppendEntry(e));
       }
+      TB_RETURN_IF_ERROR(CheckLeafIndex(begin));
       if (frontier_.size() != end) {
         Add(AuditFinding::Kind::kEntry, frontier_.size(), 0,
             "entry " + std::to_string(frontier_.size()) +
@@ -124,6 +131,7 @@ class Auditor {
           "entry " + std::to_string(i) + ": carries index " + std::to_string(parsed->index.value));
     }
     const Hash leaf = hasher_.HashLeaf(e.entry);
+    page_leaves_.push_back(leaf);
     if (e.leaf_hash != AsChars(leaf)) {
       Add(AuditFinding::Kind::kEntry, i, 0,
           "entry " + std::to_string(i) + ": stored leaf hash differs from H(0x00 || entry)");
@@ -145,6 +153,36 @@ class Auditor {
     });
     TB_RETURN_IF_ERROR(s);
     return CheckCheckpointsUpTo();
+  }
+
+  // Checks ledger_leaf_index for the leaves of one page starting at `begin` (page_leaves_): each
+  // leaf below indexed_size has exactly one row, with the key of its recomputed hash; none above.
+  Status CheckLeafIndex(uint64_t begin) {
+    const uint64_t end = begin + page_leaves_.size();
+    TB_ASSIGN_OR_RETURN(auto rows, ReadLeafIndexRows(tx_, begin, end));
+    uint64_t want = begin;
+    for (const auto& [key, idx] : rows) {
+      const std::string name = "leaf index row for entry " + std::to_string(idx);
+      if (idx >= indexed_size_) {
+        Add(AuditFinding::Kind::kEntry, idx, 0, name + ": above the indexed size");
+      } else if (idx < want) {
+        Add(AuditFinding::Kind::kEntry, idx, 0, name + ": duplicated");
+      } else {
+        if (idx > want) {
+          Add(AuditFinding::Kind::kEntry, want, 0,
+              "leaf index row for entry " + std::to_string(want) + ": missing");
+        }
+        if (key != LeafKey(page_leaves_[idx - begin])) {
+          Add(AuditFinding::Kind::kEntry, idx, 0, name + ": key differs from the leaf hash");
+        }
+        want = idx + 1;
+      }
+    }
+    if (want < std::min(end, indexed_size_)) {
+      Add(AuditFinding::Kind::kEntry, want, 0,
+          "leaf index row for entry " + std::to_string(want) + ": missing");
+    }
+    return Status::Ok();
   }
 
   // Compares the stored tile (l, tile_index_[l]) with the hashes just recomputed.
@@ -237,6 +275,8 @@ class Auditor {
   std::optional<uint64_t> cps_after_;
   bool cps_done_ = false;
   std::optional<uint64_t> last_checkpoint_size_;
+  uint64_t indexed_size_ = 0;
+  std::vector<Hash> page_leaves_;  // recomputed leaf hashes of the current page
 };
 
 }  // namespace

@@ -10,6 +10,8 @@
 //   - every stored checkpoint: its root column and the root in its note equal the recomputed
 //     root at its size, its origin is the log's, and its signed note carries a valid signature
 //     by the log's trusted key (OpenCheckpoint)            -> finding kCheckpoint (size)
+//   - ledger_leaf_index: one row per leaf below indexed_size, keyed by its recomputed hash
+//                                                         -> finding kEntry  (index)
 //   - ledger_state: size, root and frontier                -> finding kState
 // The audit runs in one read snapshot; it holds one tile per level in memory.
 //

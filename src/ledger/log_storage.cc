@@ -2,7 +2,10 @@
 // ON CONFLICT ... DO UPDATE is in both); the schema is one migration with {{...}} types.
 #include "ledger/log_storage.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
+#include <utility>
 
 namespace tongban::ledger {
 namespace {
@@ -26,15 +29,6 @@ Result<Hash> HashFromBytes(std::span<const uint8_t> b, std::string_view what) {
   return h;
 }
 
-// The first 8 bytes of a leaf hash as a signed integer: the indexed lookup key for proof-by-hash.
-// An 8-byte integer key keeps the index about a third the size of one on the 32-byte hash, which
-// is what a batch's inserts spend most of their time on (docs/ledger.md).
-int64_t LeafKey(const Hash& h) {
-  uint64_t k = 0;
-  for (int i = 0; i < 8; ++i) k = (k << 8) | h[i];
-  return static_cast<int64_t>(k);
-}
-
 // Entries in the queue carry index 0; the sequencer writes the real one.
 Result<std::string> EncodeQueued(const Entry& entry) {
   Entry e = entry;
@@ -50,10 +44,13 @@ CREATE TABLE ledger_queue (
 CREATE TABLE ledger_entry (
   idx {{int64}} PRIMARY KEY,
   entry {{blob}} NOT NULL,
-  leaf_hash {{blob}} NOT NULL,
-  leaf_key {{int64}} NOT NULL
+  leaf_hash {{blob}} NOT NULL
 );
-CREATE INDEX ledger_entry_leaf_key ON ledger_entry (leaf_key);
+CREATE TABLE ledger_leaf_index (
+  leaf_key {{int64}} NOT NULL,
+  idx {{int64}} NOT NULL
+);
+CREATE INDEX ledger_leaf_index_key ON ledger_leaf_index (leaf_key);
 CREATE TABLE ledger_tile (
   level {{int64}} NOT NULL,
   idx {{int64}} NOT NULL,
@@ -73,7 +70,8 @@ CREATE TABLE ledger_state (
   size {{int64}} NOT NULL,
   root {{blob}} NOT NULL,
   frontier {{blob}} NOT NULL,
-  time_micros {{int64}} NOT NULL
+  time_micros {{int64}} NOT NULL,
+  indexed_size {{int64}} NOT NULL DEFAULT 0
 );
 )";
 
@@ -222,11 +220,10 @@ Status WriteEntries(store::Tx& tx, uint64_t first_index, std::span<const std::st
   TB_ASSIGN_OR_RETURN(
       auto batch,
       tx.PrepareBatch(
-          "INSERT INTO ledger_entry (idx, entry, leaf_hash, leaf_key) VALUES (?, ?, ?, ?)"));
+          "INSERT INTO ledger_entry (idx, entry, leaf_hash) VALUES (?, ?, ?)"));
   for (size_t i = 0; i < entries.size(); ++i) {
     TB_RETURN_IF_ERROR(batch->Add({first_index + i, Param::Blob(entries[i]),
-                                   Param::Blob(AsChars(leaf_hashes[i])),
-                                   LeafKey(leaf_hashes[i])}));
+                                   Param::Blob(AsChars(leaf_hashes[i]))}));
   }
   return batch->Finish().status();
 }
@@ -246,13 +243,82 @@ Result<std::vector<StoredEntry>> ReadEntries(store::Tx& tx, uint64_t begin, uint
   return out;
 }
 
-Result<std::optional<uint64_t>> FindLeafIndex(store::Tx& tx, const Hash& leaf_hash) {
+int64_t LeafKey(const Hash& h) {
+  uint64_t k = 0;
+  for (int i = 0; i < 8; ++i) k = (k << 8) | h[i];
+  return static_cast<int64_t>(k);
+}
+
+Result<uint64_t> ReadIndexedSize(store::Tx& tx) {
   TB_ASSIGN_OR_RETURN(std::optional<store::Row> row,
-                      tx.QueryRow("SELECT MIN(idx) FROM ledger_entry "
-                                  "WHERE leaf_key = ? AND leaf_hash = ?",
+                      tx.QueryRow("SELECT indexed_size FROM ledger_state WHERE id = 1"));
+  if (!row) return uint64_t{0};
+  return static_cast<uint64_t>(row->Int64(0));
+}
+
+Result<std::optional<uint64_t>> FindLeafIndex(store::Tx& tx, const Hash& leaf_hash) {
+  // Indexed leaves: candidates by key, confirmed by the full hash.
+  TB_ASSIGN_OR_RETURN(std::optional<store::Row> row,
+                      tx.QueryRow("SELECT MIN(e.idx) FROM ledger_leaf_index i "
+                                  "JOIN ledger_entry e ON e.idx = i.idx "
+                                  "WHERE i.leaf_key = ? AND e.leaf_hash = ?",
                                   {LeafKey(leaf_hash), Param::Blob(AsChars(leaf_hash))}));
+  if (row && !row->IsNull(0)) {
+    return std::optional<uint64_t>(static_cast<uint64_t>(row->Int64(0)));
+  }
+  // Leaves not indexed yet: a bounded scan of the tail (at most one index batch of rows).
+  TB_ASSIGN_OR_RETURN(uint64_t indexed, ReadIndexedSize(tx));
+  TB_ASSIGN_OR_RETURN(row, tx.QueryRow("SELECT MIN(idx) FROM ledger_entry "
+                                       "WHERE idx >= ? AND leaf_hash = ?",
+                                       {indexed, Param::Blob(AsChars(leaf_hash))}));
   if (!row || row->IsNull(0)) return std::optional<uint64_t>();
   return std::optional<uint64_t>(static_cast<uint64_t>(row->Int64(0)));
+}
+
+Result<uint64_t> IndexLeafHashes(store::Tx& tx, uint64_t max_leaves) {
+  TB_ASSIGN_OR_RETURN(uint64_t indexed, ReadIndexedSize(tx));
+  TB_ASSIGN_OR_RETURN(std::optional<store::Row> size_row,
+                      tx.QueryRow("SELECT size FROM ledger_state WHERE id = 1"));
+  if (!size_row) return uint64_t{0};
+  const uint64_t size = static_cast<uint64_t>(size_row->Int64(0));
+  if (indexed >= size) return uint64_t{0};
+  const uint64_t end = size - indexed > max_leaves ? indexed + max_leaves : size;
+  TB_ASSIGN_OR_RETURN(std::vector<store::Row> rows,
+                      tx.Query("SELECT idx, leaf_hash FROM ledger_entry "
+                               "WHERE idx >= ? AND idx < ? ORDER BY idx",
+                               {indexed, end}));
+  if (rows.size() != end - indexed) {
+    return Status::DataLoss("ledger storage is corrupt").WithDetail("entries missing below size");
+  }
+  // Sorted by key, the inserts walk the index B-tree left to right.
+  std::vector<std::pair<int64_t, int64_t>> keys;
+  keys.reserve(rows.size());
+  for (const store::Row& r : rows) {
+    TB_ASSIGN_OR_RETURN(Hash h, HashFromBytes(r.Blob(1), "ledger_entry.leaf_hash"));
+    keys.emplace_back(LeafKey(h), r.Int64(0));
+  }
+  std::sort(keys.begin(), keys.end());
+  TB_ASSIGN_OR_RETURN(auto batch,
+                      tx.PrepareBatch("INSERT INTO ledger_leaf_index (leaf_key, idx) VALUES (?, ?)"));
+  for (const auto& [key, idx] : keys) TB_RETURN_IF_ERROR(batch->Add({key, idx}));
+  TB_RETURN_IF_ERROR(batch->Finish().status());
+  TB_RETURN_IF_ERROR(
+      tx.Exec("UPDATE ledger_state SET indexed_size = ? WHERE id = 1", {end}).status());
+  return end - indexed;
+}
+
+Result<std::vector<std::pair<int64_t, uint64_t>>> ReadLeafIndexRows(store::Tx& tx, uint64_t begin,
+                                                                    uint64_t end) {
+  TB_ASSIGN_OR_RETURN(std::vector<store::Row> rows,
+                      tx.Query("SELECT leaf_key, idx FROM ledger_leaf_index "
+                               "WHERE idx >= ? AND idx < ? ORDER BY idx",
+                               {begin, end}));
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  out.reserve(rows.size());
+  for (const store::Row& r : rows) {
+    out.emplace_back(r.Int64(0), static_cast<uint64_t>(r.Int64(1)));
+  }
+  return out;
 }
 
 Result<std::optional<std::string>> ReadTileRow(store::Tx& tx, uint32_t level, uint64_t index) {

@@ -67,6 +67,7 @@ Result<std::unique_ptr<Sequencer>> Sequencer::Create(store::Database& db,
   if (options.max_batch < 1 || options.max_batch > kMaxBatchLimit) {
     return Status::InvalidArgument("max_batch must be 1 .. 1000000");
   }
+  if (options.index_batch < 1) return Status::InvalidArgument("index_batch must be positive");
   if (options.max_delay < std::chrono::milliseconds(1) ||
       options.max_delay > std::chrono::seconds(1)) {
     return Status::InvalidArgument("max_delay must be 1 ms .. 1 s");
@@ -249,9 +250,28 @@ Result<BatchResult> Sequencer::IntegrateOnce() {
   stats_.entries += result.count;
   stats_.last_batch_micros = micros;
   stats_.last_batch_size = result.count;
+  unindexed_ += result.count;
   Remember(std::move(ids), result.first_index);
   integrated_cv_.notify_all();
   return result;
+}
+
+Result<uint64_t> Sequencer::IndexOnce() {
+  std::lock_guard integrate_lock(integrate_mu_);
+  uint64_t added = 0;
+  Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(added, IndexLeafHashes(tx, options_.index_batch));
+    return Status::Ok();
+  });
+  std::lock_guard lock(mu_);
+  if (!s.ok()) {
+    ++stats_.failures;
+    stats_.last_error = s.ToString() + (s.detail().empty() ? "" : " (" + s.detail() + ")");
+    return s;
+  }
+  stats_.indexed += added;
+  unindexed_ = 0;
+  return added;
 }
 
 void Sequencer::Remember(std::vector<int64_t> queue_ids, uint64_t first_index) {
@@ -291,6 +311,23 @@ void Sequencer::Run() {
       if (stopping_) return;
     }
     Result<BatchResult> r = IntegrateOnce();
+    const bool idle = r.ok() && r->count == 0;
+    bool index_now;
+    {
+      std::lock_guard lock(mu_);
+      // Index when a whole index batch waits, or when idle and anything waits (including leaves
+      // left unindexed by an earlier process: index_caught_up_ starts false).
+      index_now = unindexed_ >= options_.index_batch ||
+                  (idle && (unindexed_ > 0 || !index_caught_up_));
+    }
+    if (index_now) {
+      Result<uint64_t> added = IndexOnce();
+      if (added.ok()) {
+        std::lock_guard lock(mu_);
+        index_caught_up_ = *added < options_.index_batch;
+        if (!index_caught_up_) unindexed_ = options_.index_batch;  // more may be waiting
+      }
+    }
     // A full batch means more may be waiting: go again at once.
     if (r.ok() && r->count == options_.max_batch) continue;
     std::unique_lock lock(mu_);
@@ -323,7 +360,11 @@ Status Sequencer::Stop() {
   // enqueueing cannot keep Stop() from returning.
   for (;;) {
     TB_ASSIGN_OR_RETURN(BatchResult r, IntegrateOnce());
-    if (r.count < options_.max_batch) return Status::Ok();
+    if (r.count < options_.max_batch) break;
+  }
+  for (;;) {
+    TB_ASSIGN_OR_RETURN(uint64_t added, IndexOnce());
+    if (added < options_.index_batch) return Status::Ok();
   }
 }
 

@@ -78,6 +78,10 @@ struct SequencerOptions {
   // Test seam: called inside the batch transaction after each step; a non-OK status aborts the
   // batch there (rolled back) and is returned by IntegrateOnce. Empty in production.
   std::function<Status(IntegrateStep)> fault_hook;
+  // The leaf-hash lookup index (ledger/log_storage.h) is extended outside the batches, in
+  // transactions of up to this many leaves, by the background thread when this many are waiting
+  // or when the queue is idle, and by Stop(). Lookups by hash are exact either way.
+  size_t index_batch = 100000;
   // How many recently integrated queue ids are remembered for WaitForEntry (memory: 8 bytes each).
   size_t remember_entries = 1 << 20;
 };
@@ -96,6 +100,7 @@ struct SequencerStats {
   uint64_t batches = 0;          // committed batches with at least one entry
   uint64_t entries = 0;          // entries integrated by this Sequencer
   uint64_t failures = 0;         // batches that failed (rolled back)
+  uint64_t indexed = 0;          // leaves added to the leaf-hash index by this Sequencer
   int64_t last_batch_micros = 0; // gauge: duration of the last committed batch
   size_t last_batch_size = 0;    // gauge
   std::string last_error;        // of the last failed batch, for logs ("" if none yet)
@@ -117,11 +122,15 @@ class Sequencer {
   // Returns count 0 without writing when nothing is queued.
   Result<BatchResult> IntegrateOnce();
 
+  // Adds up to index_batch integrated leaves to the leaf-hash index in one transaction; returns
+  // how many (0 when all are indexed).
+  Result<uint64_t> IndexOnce();
+
   // Starts the background thread (integrate, then wait max_delay unless the batch was full).
   // kFailedPrecondition if already running.
   Status Start();
-  // Stops the thread, then integrates everything still queued (Stop flushes). Returns the first
-  // error of the flush. Safe to call when not running (it still flushes).
+  // Stops the thread, then integrates everything still queued (Stop flushes) and indexes every
+  // leaf. Returns the first error of the flush. Safe to call when not running (it still flushes).
   Status Stop();
   // Wakes the background thread now (e.g. after a caller committed an urgent entry).
   void Notify();
@@ -170,6 +179,8 @@ class Sequencer {
   };
   std::deque<Remembered> recent_;
   size_t recent_count_ = 0;
+  uint64_t unindexed_ = 0;  // leaves integrated here since the last IndexOnce
+  bool index_caught_up_ = false;
   std::thread thread_;
 };
 

@@ -438,10 +438,67 @@ TEST_P(SequencerTest, BackgroundThreadIntegratesConcurrentCallersAndStopFlushes)
             ErrorCode::kNotFound);
   LogReader reader(*db_, hash_);
   EXPECT_EQ(reader.Queue()->depth, 0);
+  EXPECT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                    TB_ASSIGN_OR_RETURN(uint64_t n, ReadIndexedSize(tx));
+                    EXPECT_EQ(n, seq->size());  // Stop indexed everything
+                    return Status::Ok();
+                  }).ok());
   SequencerStats st = seq->stats();
   EXPECT_EQ(st.entries, uint64_t{kThreads * kPerThread + 10});
   EXPECT_GE(st.batches, 2u);
   EXPECT_TRUE(AuditLog(*db_, Audit()).ok());
+}
+
+TEST_P(SequencerTest, LeafHashLookupIsExactBeforeAndAfterIndexing) {
+  SequencerOptions o = Options();
+  o.index_batch = 100;
+  auto created = Sequencer::Create(*db_, o);
+  ASSERT_TRUE(created.ok());
+  Sequencer& seq = **created;
+  Enqueue(0, 250);
+  ASSERT_TRUE(seq.IntegrateOnce().ok());
+  TreeHasher hasher(hash_);
+  auto leaf = [&](uint64_t i) { return hasher.HashLeaf(EntryBytes(i, i)); };
+  LogReader reader(*db_, hash_);
+  auto indexed = [&] {
+    uint64_t n = 0;
+    EXPECT_TRUE(db_->Read([&](store::Tx& tx) -> Status {
+                      TB_ASSIGN_OR_RETURN(n, ReadIndexedSize(tx));
+                      return Status::Ok();
+                    }).ok());
+    return n;
+  };
+  EXPECT_EQ(indexed(), 0u);
+  EXPECT_EQ(*reader.IndexOf(leaf(7)), 7u);  // found by the tail scan
+  std::vector<uint64_t> added;
+  for (;;) {
+    auto a = seq.IndexOnce();
+    ASSERT_TRUE(a.ok()) << a.status().ToString() << " " << a.status().detail();
+    added.push_back(*a);
+    if (*a == 0) break;
+  }
+  EXPECT_EQ(added, (std::vector<uint64_t>{100, 100, 50, 0}));
+  EXPECT_EQ(indexed(), 250u);
+  EXPECT_EQ(seq.stats().indexed, 250u);
+  for (uint64_t i : {0, 7, 99, 100, 249}) EXPECT_EQ(*reader.IndexOf(leaf(i)), i);
+  Enqueue(250, 260);
+  ASSERT_TRUE(seq.IntegrateOnce().ok());
+  EXPECT_EQ(*reader.IndexOf(leaf(255)), 255u);  // above the index: the tail scan
+  EXPECT_EQ(reader.IndexOf(Hash{}).status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(AuditLog(*db_, Audit()).ok());
+
+  // The index is audited too.
+  Exec("UPDATE ledger_leaf_index SET leaf_key = leaf_key + 1 WHERE idx = 42");
+  auto r = AuditLogReport(*db_, Audit());
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->findings[0].index, 42u);
+  EXPECT_NE(r->findings[0].message.find("key differs"), std::string::npos);
+  Exec("DELETE FROM ledger_leaf_index WHERE idx = 42");
+  r = AuditLogReport(*db_, Audit());
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->findings[0].index, 42u);
+  EXPECT_NE(r->findings[0].message.find("missing"), std::string::npos);
 }
 
 TEST_P(SequencerTest, AuditCatchesTamperedEntriesTilesAndCheckpoints) {
