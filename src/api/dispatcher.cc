@@ -143,13 +143,37 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
                              request.request_id);
     }
   }
+  // Idempotency-Key: replay a stored response instead of running a creating POST twice. Keys are
+  // per caller (account, or client address for anonymous calls).
+  std::optional<std::string> idem_key;
+  std::string idem_caller;
+  if (route.idempotent && idempotency_ != nullptr) {
+    if (auto key = request.Header("idempotency-key")) {
+      idem_key = std::string(*key);
+      idem_caller = request.principal ? "account:" + std::to_string(request.principal->account_id)
+                                      : "address:" + request.remote_address;
+      auto decision = idempotency_->Begin(idem_caller, *idem_key, request);
+      if (!decision.ok()) return ProblemResponse(decision.status(), request.request_id);
+      if (decision->kind == IdempotencyStore::Decision::Kind::kReplay) {
+        return std::move(decision->replay);
+      }
+    }
+  }
+  HttpResponse response;
   try {
-    return route.handler(request, match.params);
+    response = route.handler(request, match.params);
   } catch (const std::exception& e) {
     spdlog::error("{{\"rid\":{},\"event\":\"handler_exception\",\"route\":{},\"what\":{}}}",
                   JsonEscape(request.request_id), JsonEscape(route.pattern), JsonEscape(e.what()));
-    return ProblemResponse(Status::Internal("handler failed"), request.request_id);
+    response = ProblemResponse(Status::Internal("handler failed"), request.request_id);
   }
+  if (idem_key) {
+    if (Status s = idempotency_->Finish(idem_caller, *idem_key, response); !s.ok()) {
+      spdlog::error("{{\"rid\":{},\"event\":\"idempotency_store_failed\",\"error\":{}}}",
+                    JsonEscape(request.request_id), JsonEscape(s.ToString()));
+    }
+  }
+  return response;
 }
 
 void Dispatcher::Observe(const HttpRequest& request, const HttpResponse& response,

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/http_message.h"
+#include "api/idempotency.h"
 #include "api/metrics.h"
 #include "api/rate_limiter.h"
 #include "api/router.h"
@@ -38,6 +39,8 @@ class Dispatcher {
   // per API key (after authentication). A rate of 0 disables that limit. Exceeding one gives 429
   // with Retry-After.
   void SetRateLimits(RateLimit per_address, RateLimit per_api_key);
+  // Enables Idempotency-Key handling for routes marked `idempotent`. Not owned.
+  void set_idempotency(IdempotencyStore* store) { idempotency_ = store; }
 
   // Adds /healthz, /readyz, /metrics and /api/v1/openapi.json. Call after all other routes so
   // the OpenAPI document sees them (it is generated lazily, so order does not actually matter).
@@ -56,6 +59,7 @@ class Dispatcher {
   Router router_;
   Metrics metrics_;
   Authoriser authoriser_;
+  IdempotencyStore* idempotency_ = nullptr;
   std::unique_ptr<RateLimiter> per_address_;
   std::unique_ptr<RateLimiter> per_api_key_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

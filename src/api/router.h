@@ -40,6 +40,8 @@ struct Route {
   std::string response_type = "application/json";  // main success content type, for OpenAPI
   // Request bodies must be JSON unless a route says otherwise (C2SP protocols speak text).
   std::string request_type = "application/json";
+  // A POST that creates something: it honours Idempotency-Key (see api/idempotency.h).
+  bool idempotent = false;
 };
 
 class Router {

@@ -21,11 +21,26 @@ void AddWitnessRoutes(Router& router, ledger::Witness& witness) {
               r.content_type = reply.content_type.empty() ? "text/plain; charset=utf-8"
                                                           : reply.content_type;
               r.body = std::move(reply.body);
+              if (reply.http_status == 503) r.WithHeader("Retry-After", "1");
               return r;
             },
             "text/plain"};
   add.request_type = "text/plain";
   router.Add(std::move(add));
+  router.Add(Route{"GET", "/{origin_hash}/checkpoint", "getWitnessedCheckpoint",
+                   "The latest checkpoint cosigned for the log whose origin has this SHA-256 (hex).",
+                   RouteAccess::Public(),
+                   [&witness](const HttpRequest& req, const PathParams& p) {
+                     auto note = witness.LatestCheckpoint(p.at("origin_hash"));
+                     if (!note.ok()) {
+                       return HttpResponse::Text(HttpStatusFor(note.status().code()),
+                                                 note.status().message() + "\n");
+                     }
+                     HttpResponse r = HttpResponse::Text(200, *note);
+                     r.WithHeader("Cache-Control", "no-cache");
+                     return r;
+                   },
+                   "text/plain"});
 }
 
 }  // namespace tongban::api

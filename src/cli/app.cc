@@ -69,6 +69,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
 
   std::vector<store::Migration> migrations = identity::IdentityService::Migrations();
   for (auto& m : ledger::LogStorageMigrations()) migrations.push_back(std::move(m));
+  for (auto& m : api::IdempotencyStore::Migrations()) migrations.push_back(std::move(m));
   TB_RETURN_IF_ERROR(store::Migrate(*app->db_, migrations));
 
   // Ledger: suite, signing key, subject secret, sequencer, reader.
@@ -91,6 +92,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   seq.clock = &app->clock_;
   TB_ASSIGN_OR_RETURN(app->sequencer_, ledger::Sequencer::Create(*app->db_, std::move(seq)));
   app->log_reader_ = std::make_unique<ledger::LogReader>(*app->db_, app->suite_.hash);
+  app->idempotency_ = std::make_unique<api::IdempotencyStore>(*app->db_, app->clock_);
 
   std::vector<std::unique_ptr<ledger::WitnessClient>> witnesses;
   for (size_t i = 0; i < config.ledger.witnesses.size(); ++i) {
@@ -124,6 +126,8 @@ std::array<uint8_t, 32> App::SubjectHash(std::string_view subject_id) const {
 }
 
 Status App::Start() {
+  // Expired idempotency keys are purged at every start (they are only kept 24 h).
+  TB_RETURN_IF_ERROR(idempotency_->Purge().status());
   TB_RETURN_IF_ERROR(sequencer_->Start());
   publisher_->Start();
   return Status::Ok();

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "api/idempotency.h"
 #include "cli/config.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -31,6 +32,7 @@ class App {
   ledger::Sequencer& sequencer() { return *sequencer_; }
   ledger::LogReader& log_reader() { return *log_reader_; }
   ledger::CheckpointPublisher& publisher() { return *publisher_; }
+  api::IdempotencyStore& idempotency() { return *idempotency_; }
   // `<origin>+<key id>+<base64 key>`: what clients verify checkpoints with.
   const std::string& ledger_verifier_key() const { return ledger_verifier_key_; }
   // Keyed hash (HMAC with the suite hash and the deployment's subject secret) of a subject ID
@@ -54,6 +56,7 @@ class App {
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<ledger::LogReader> log_reader_;
   std::unique_ptr<ledger::CheckpointPublisher> publisher_;
+  std::unique_ptr<api::IdempotencyStore> idempotency_;
 };
 
 // Reads a hex-encoded secret file (at least `min_bytes` bytes once decoded).

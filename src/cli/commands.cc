@@ -119,6 +119,7 @@ int Serve(App& app, std::optional<std::string> listen_override,
                            .latest_note = [&app] { return app.publisher().LatestNote(); }});
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
+  dispatcher.set_idempotency(&app.idempotency());
   auto bucket = [](int64_t rate) {
     return api::RateLimit{static_cast<double>(rate), 2.0 * static_cast<double>(rate)};
   };
@@ -291,6 +292,8 @@ int RunWitness(const WitnessOptions& options) {
   dispatcher.AddSystemRoutes();
   api::ServerOptions server;
   if (Status s = ParseListen(options.listen, server.host, server.port); !s.ok()) return Fail(s);
+  // 63 proof lines and a note with at most 100 signatures fit well inside 64 KiB.
+  server.body_limit = 64 << 10;
   return RunHttpServer(dispatcher, server, [&](uint16_t port) {
     std::printf("Tongban witness %s is ready: http://%s:%u/add-checkpoint\nverifier key: %s\n",
                 options.name.c_str(), server.host.c_str(), port, vkey->c_str());
