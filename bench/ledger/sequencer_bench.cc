@@ -309,7 +309,7 @@ void RegisterAll(Db which, const std::string& db_name) {
   }
   benchmark::RegisterBenchmark(("IndexLeaves/" + db_name).c_str(),
                                [=](benchmark::State& s) { IndexLeaves(s, which); })
-      ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+      ->Unit(benchmark::kMillisecond)->UseRealTime();
   benchmark::RegisterBenchmark(("RawInsert/" + db_name).c_str(),
                                [=](benchmark::State& s) { RawInsert(s, which); })
       ->ArgName("rows")->Arg(1)->Arg(100)->Arg(10000)
