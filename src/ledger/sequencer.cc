@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "ledger/checkpoint.h"
 #include "ledger/note.h"
@@ -14,6 +16,8 @@ namespace tongban::ledger {
 namespace {
 
 constexpr size_t kMaxBatchLimit = 1'000'000;
+// Batches at least this large hash their leaves on two threads.
+constexpr size_t kParallelHashMin = 2048;
 
 Status Hook(const SequencerOptions& o, IntegrateStep step) {
   if (!o.fault_hook) return Status::Ok();
@@ -107,6 +111,31 @@ Result<std::unique_ptr<Sequencer>> Sequencer::Create(store::Database& db,
   return seq;
 }
 
+void Sequencer::HashLeaves(std::span<const QueuedEntry> queued, std::span<Hash> leaves) {
+  // Leaf hashes are independent: a large batch hashes its second half on another core while this
+  // thread hashes the first (the interior nodes, which need the frontier, stay on this thread).
+  const size_t n = queued.size();
+  if (n >= kParallelHashMin) {
+    const size_t half = n / 2;
+    const crypto::HashAlgorithm alg = options_.hash;
+    std::thread helper;
+    try {
+      helper = std::thread([&queued, leaves, half, n, alg] {
+        TreeHasher h(alg);
+        for (size_t i = half; i < n; ++i) leaves[i] = h.HashLeaf(queued[i].entry);
+      });
+    } catch (const std::system_error&) {
+      // No thread to be had: hash everything here.
+    }
+    if (helper.joinable()) {
+      for (size_t i = 0; i < half; ++i) leaves[i] = hasher_.HashLeaf(queued[i].entry);
+      helper.join();
+      return;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) leaves[i] = hasher_.HashLeaf(queued[i].entry);
+}
+
 Status Sequencer::IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int64_t>* queue_ids) {
   const SequencerOptions& o = options_;
   TB_ASSIGN_OR_RETURN(LogState state, ReadLogState(tx));
@@ -141,18 +170,19 @@ Status Sequencer::IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int
     new_nodes[l].push_back(h);
   };
 
+  const size_t n = queued.size();
+  for (size_t i = 0; i < n; ++i) {
+    TB_RETURN_IF_ERROR(SetEntryIndex(queued[i].entry, state.size + i, queued[i].id));
+  }
+  std::vector<Hash> leaves(n);
+  HashLeaves(queued, leaves);
   std::vector<std::string> entries;
-  std::vector<Hash> leaves;
-  entries.reserve(queued.size());
-  leaves.reserve(queued.size());
-  queue_ids->reserve(queued.size());
-  for (QueuedEntry& q : queued) {
-    const uint64_t index = frontier.size();
-    TB_RETURN_IF_ERROR(SetEntryIndex(q.entry, index, q.id));
-    leaves.push_back(hasher_.HashLeaf(q.entry));
-    frontier.Append(hasher_, leaves.back(), on_node);
-    entries.push_back(std::move(q.entry));
-    queue_ids->push_back(q.id.value);
+  entries.reserve(n);
+  queue_ids->reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    frontier.Append(hasher_, leaves[i], on_node);
+    entries.push_back(std::move(queued[i].entry));
+    queue_ids->push_back(queued[i].id.value);
   }
   const Hash root = frontier.Root(hasher_);
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kHashed));

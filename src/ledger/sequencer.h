@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -154,6 +155,8 @@ class Sequencer {
   int64_t NowMicros() const;
   // The batch body: runs inside Transact; writes `out` only (no other side effects).
   Status IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int64_t>* queue_ids);
+  // leaves[i] = H(0x00 || queued[i].entry); large batches on two threads.
+  void HashLeaves(std::span<const QueuedEntry> queued, std::span<Hash> leaves);
   void Remember(std::vector<int64_t> queue_ids, uint64_t first_index);
   std::optional<uint64_t> LookUp(int64_t queue_id) const;  // REQUIRES: mu_ held
 

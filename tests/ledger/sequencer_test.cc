@@ -173,6 +173,23 @@ TEST_P(SequencerTest, BatchesIntegrateInOrderWithTheMemoryTreesRoots) {
   EXPECT_TRUE(AuditLog(*db_, Audit()).ok());
 }
 
+TEST_P(SequencerTest, LargeBatchesHashOnTwoThreadsWithTheSameTree) {
+  auto seq = MakeSequencer();
+  ASSERT_NE(seq, nullptr);
+  Enqueue(0, 5001);  // above the two-thread threshold, odd
+  auto r = seq->IntegrateOnce();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->count, 5001u);
+  MemoryTree tree(hash_);
+  AppendExpected(tree, 0, 5001);
+  EXPECT_EQ(r->root, tree.Root());
+  LogReader reader(*db_, hash_);
+  for (uint64_t i : {0, 2499, 2500, 2501, 5000}) {
+    EXPECT_EQ(reader.EntryAt(i)->leaf_hash, Str(tree.hasher().HashLeaf(EntryBytes(i, i))));
+  }
+  EXPECT_TRUE(AuditLog(*db_, Audit()).ok());
+}
+
 TEST_P(SequencerTest, MaxBatchSplitsTheQueueAndKeepsOrder) {
   auto seq = MakeSequencer(/*max_batch=*/7);
   ASSERT_NE(seq, nullptr);
