@@ -8,7 +8,9 @@
 //   4. write the entries (ledger_entry) and the grown tiles (ledger_tile)
 //   5. sign the checkpoint (origin, new size, new root) with every signer; store it
 //   6. delete the queue rows; update ledger_state
-// and commit. Written guarantees:
+// and commit. Separately, in its own transactions (IndexOnce), the leaf-hash lookup index is
+// extended in large sorted runs (ledger/log_storage.h says why it is not in the batch).
+// Written guarantees:
 //   - A batch is all or nothing: a crash or an error at any step rolls the whole transaction
 //     back, so the log holds all of a batch or none of it, and no checkpoint covers a leaf that is
 //     not stored. A rolled-back batch's entries stay queued and are taken by the next batch.
@@ -19,6 +21,7 @@
 //     The in-memory copy is only for metrics and waiters.
 //   - Every batch produces one checkpoint; an empty queue produces none. Creating the log writes
 //     a checkpoint for the empty tree, so there is always a latest checkpoint to serve.
+//   - Proof by leaf hash is exact at every moment, indexed or not (log_storage.h FindLeafIndex).
 //
 // Thread-safety: thread-safe. IntegrateOnce() calls are serialised by an internal mutex (the
 // signers are used by one thread at a time). Start()/Stop() are for one owning thread.
