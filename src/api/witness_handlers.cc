@@ -30,7 +30,7 @@ void AddWitnessRoutes(Router& router, ledger::Witness& witness) {
   router.Add(Route{"GET", "/{origin_hash}/checkpoint", "getWitnessedCheckpoint",
                    "The latest checkpoint cosigned for the log whose origin has this SHA-256 (hex).",
                    RouteAccess::Public(),
-                   [&witness](const HttpRequest& req, const PathParams& p) {
+                   [&witness](const HttpRequest&, const PathParams& p) {
                      auto note = witness.LatestCheckpoint(p.at("origin_hash"));
                      if (!note.ok()) {
                        return HttpResponse::Text(HttpStatusFor(note.status().code()),
