@@ -11,6 +11,7 @@
 #include "api/server.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
+#include "testing/test_server.h"
 
 namespace tongban::api {
 namespace {
@@ -62,16 +63,7 @@ class AuthTest : public ::testing::Test {
     }
     dispatcher_.AddSystemRoutes();
     dispatcher_.set_authoriser(MakeAuthoriser(*identity_));
-    ServerOptions so;
-    so.port = 0;
-    auto server = HttpServer::Create(so, [this](HttpRequest& r) { return dispatcher_.Handle(r); });
-    ASSERT_TRUE(server.ok());
-    server_ = std::move(server).value();
-    thread_ = std::thread([this] { server_->Run(); });
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
+    server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
   }
 
   std::string Login(std::string_view login) {
@@ -95,8 +87,7 @@ class AuthTest : public ::testing::Test {
   std::unique_ptr<tongban::testing::TestDatabase> db_;
   std::unique_ptr<identity::IdentityService> identity_;
   Dispatcher dispatcher_{"test"};
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  std::unique_ptr<tongban::testing::TestServer> server_;
   std::string api_key_;
 };
 

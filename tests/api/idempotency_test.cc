@@ -12,6 +12,7 @@
 #include "api/server.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
+#include "testing/test_server.h"
 
 namespace tongban::api {
 namespace {
@@ -37,16 +38,7 @@ class IdempotencyTest : public ::testing::TestWithParam<Backend> {
     create.idempotent = true;
     dispatcher_.router().Add(std::move(create));
     dispatcher_.set_idempotency(store_.get());
-    ServerOptions so;
-    so.port = 0;
-    auto server = HttpServer::Create(so, [this](HttpRequest& r) { return dispatcher_.Handle(r); });
-    ASSERT_TRUE(server.ok());
-    server_ = std::move(server).value();
-    thread_ = std::thread([this] { server_->Run(); });
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
+    server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
   }
   tongban::testing::RawResponse Post(const std::string& body, const std::string& key) {
     HttpClient c(server_->port());
@@ -62,8 +54,7 @@ class IdempotencyTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<IdempotencyStore> store_;
   std::atomic<int> created_{0};
   Dispatcher dispatcher_{"test"};
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  std::unique_ptr<tongban::testing::TestServer> server_;
 };
 
 TEST_P(IdempotencyTest, RetryReplaysWithoutRunningTwice) {

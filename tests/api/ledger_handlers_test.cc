@@ -21,6 +21,7 @@
 #include "store/migration.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
+#include "testing/test_server.h"
 
 namespace tongban::api {
 namespace {
@@ -68,16 +69,7 @@ class LedgerHandlersTest : public ::testing::TestWithParam<SuiteCase> {
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(sequencer_->IntegrateOnce().ok());
     reader_ = std::make_unique<ledger::LogReader>(**db_, suite_.hash);
     AddLedgerRoutes(dispatcher_.router(), *reader_, {.verifier_key = verifier_key_});
-    ServerOptions so;
-    so.port = 0;
-    auto server = HttpServer::Create(so, [this](HttpRequest& r) { return dispatcher_.Handle(r); });
-    ASSERT_TRUE(server.ok());
-    server_ = std::move(server).value();
-    thread_ = std::thread([this] { server_->Run(); });
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
+    server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
   }
 
   tongban::testing::RawResponse Get(const std::string& target) {
@@ -101,8 +93,7 @@ class LedgerHandlersTest : public ::testing::TestWithParam<SuiteCase> {
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<ledger::LogReader> reader_;
   Dispatcher dispatcher_{"test"};
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  std::unique_ptr<tongban::testing::TestServer> server_;
 };
 
 TEST_P(LedgerHandlersTest, ClientVerifiesInclusionAndConsistencyFromHttpAlone) {
