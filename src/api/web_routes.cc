@@ -44,6 +44,14 @@ void AddWebRoutes(Router& router) {
                      (void)req;
                    },
                    "text/html"});
+  router.Add(Route{"GET", "/api", "getApiPage",
+                   "The human-readable API page (rendered from the OpenAPI document).",
+                   RouteAccess::Public(),
+                   [](const HttpRequest&, const PathParams&) {
+                     const EmbeddedFile* f = Find("api.html");
+                     return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
+                   },
+                   "text/html"});
   router.Add(Route{"GET", "/static/{name}", "getStaticFile", "A file of the web pages.",
                    RouteAccess::Public(),
                    [](const HttpRequest&, const PathParams& p) {

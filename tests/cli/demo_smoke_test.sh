@@ -23,6 +23,15 @@ curl -fsS "$BASE/healthz" | grep -q '"ok"' || fail "/healthz"
 curl -fsS "$BASE/readyz" | grep -q '"ready"' || fail "/readyz"
 curl -fsS "$BASE/" | grep -q "通办" || fail "landing page"
 curl -fsS "$BASE/api/v1/openapi.json" | grep -q '"3.1.0"' || fail "openapi"
+curl -fsS "$BASE/api" | grep -q "openapi.json" || fail "API page"
+# In a real browser (Debian's headless chromium) the API page renders a row per route from the
+# OpenAPI document, and the landing page fills in the live status.
+if command -v chromium >/dev/null; then
+  BROWSER=(chromium --headless --no-sandbox --disable-gpu --disable-background-networking
+           --no-first-run --user-data-dir="$WORK/chromium" --virtual-time-budget=5000 --dump-dom)
+  "${BROWSER[@]}" "$BASE/api" 2>/dev/null | grep -q "/api/v1/auth/login" || fail "API page in chromium"
+  "${BROWSER[@]}" "$BASE/" 2>/dev/null | grep -q "200 ok" || fail "landing page status in chromium"
+fi
 
 # Every printed password logs in; every printed API key authenticates.
 grep -q "password: tongban-demo" "$WORK/out" || fail "no demo passwords printed"
