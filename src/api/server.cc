@@ -5,7 +5,9 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <list>
 #include <random>
 #include <thread>
@@ -44,13 +46,18 @@ std::string NewRequestId() {
   return out;
 }
 
-class Session;
+// What a worker needs of a session, whatever its stream (plain TCP or TLS).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void OnStop() = 0;
+};
 
 // One worker: an io_context, its acceptor, and the sessions living on it.
 struct Worker {
   asio::io_context ioc{1};
   std::unique_ptr<tcp::acceptor> acceptor;
-  std::list<std::weak_ptr<Session>> sessions;  // touched only on this worker's thread
+  std::list<std::weak_ptr<SessionBase>> sessions;  // touched only on this worker's thread
 };
 
 struct HttpServer::Impl {
@@ -61,30 +68,48 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<int64_t> connections{0};
   uint16_t port = 0;
+  std::unique_ptr<asio::ssl::context> tls;  // set when serving HTTPS
 
   void Accept(Worker& w);
   void StopWorker(Worker& w);
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: reads requests, calls the handler, writes responses, until the client or a
+// timeout ends it. `Stream` is beast::tcp_stream, or beast::ssl_stream of one for HTTPS.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server, Worker& worker)
-      : stream_(std::move(socket)), server_(server), worker_(worker) {
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
+  Session(Stream stream, HttpServer::Impl& server, Worker& worker)
+      : stream_(std::move(stream)), server_(server), worker_(worker) {
     server_.connections.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = Tcp().socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string();
   }
-  ~Session() { server_.connections.fetch_sub(1, std::memory_order_relaxed); }
+  ~Session() override { server_.connections.fetch_sub(1, std::memory_order_relaxed); }
 
-  void Start() { ReadHeader(); }
+  void Start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      ReadHeader();
+    } else {
+      // The TLS handshake counts against the header timeout.
+      Tcp().expires_after(server_.options.header_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Close();
+                                self->ReadHeader();
+                              });
+    }
+  }
 
   // Called on stop: idle connections close now, busy ones after their response.
-  void OnStop() {
+  void OnStop() override {
     if (idle_) {
       beast::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream_.close();
+      Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+      Tcp().close();
     }
   }
 
@@ -96,7 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options.body_limit);
     // The first request on a connection and later keep-alive requests share the idle timeout;
     // a client that starts a header must finish it within header_timeout.
-    stream_.expires_after(first_request_ ? server_.options.header_timeout
+    Tcp().expires_after(first_request_ ? server_.options.header_timeout
                                          : server_.options.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -120,7 +145,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (req[http::field::expect] == "100-continue") {
       // Reply 100 Continue is optional; Beast clients and curl proceed after a short wait.
     }
-    stream_.expires_after(server_.options.body_timeout);
+    Tcp().expires_after(server_.options.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnBody(ec);
@@ -212,7 +237,7 @@ class Session : public std::enable_shared_from_this<Session> {
           std::chrono::steady_clock::now() - started_);
       server_.observer(request_, response, elapsed);
     }
-    stream_.expires_after(server_.options.body_timeout);
+    Tcp().expires_after(server_.options.body_timeout);
     http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
     });
@@ -226,11 +251,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  Stream stream_;
   HttpServer::Impl& server_;
   Worker& worker_;
   beast::flat_buffer buffer_{8192};
@@ -253,13 +280,22 @@ void HttpServer::Impl::Accept(Worker& w) {
       return Accept(w);
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto session = std::make_shared<Session>(std::move(socket), *this, w);
     // Prune dead entries occasionally so the list does not grow without bound.
     if (w.sessions.size() > 1024) {
-      w.sessions.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+      w.sessions.remove_if([](const std::weak_ptr<SessionBase>& s) { return s.expired(); });
     }
-    w.sessions.push_back(session);
-    session->Start();
+    if (tls) {
+      auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), *this,
+          w);
+      w.sessions.push_back(session);
+      session->Start();
+    } else {
+      auto session = std::make_shared<Session<beast::tcp_stream>>(
+          beast::tcp_stream(std::move(socket)), *this, w);
+      w.sessions.push_back(session);
+      session->Start();
+    }
     Accept(w);
   });
 }
@@ -285,6 +321,26 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions options,
   impl.observer = std::move(observer);
   if (options.threads < 1 || options.threads > 256) {
     return Status::InvalidField("server.threads", "must be between 1 and 256");
+  }
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      return Status::InvalidField("server.tls_cert_file", "TLS needs both a certificate and a key");
+    }
+    impl.tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    impl.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                          asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    beast::error_code tls_ec;
+    impl.tls->use_certificate_chain_file(options.tls_cert_file, tls_ec);
+    if (tls_ec) {
+      return Status::InvalidField("server.tls_cert_file",
+                                  "cannot load the certificate chain: " + tls_ec.message());
+    }
+    impl.tls->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, tls_ec);
+    if (tls_ec) {
+      return Status::InvalidField("server.tls_key_file",
+                                  "cannot load the private key: " + tls_ec.message());
+    }
   }
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);
@@ -346,7 +402,7 @@ void HttpServer::Stop() {
 // Polls (every 10 ms, on the worker's own thread) until the worker's sessions are gone or the
 // drain deadline passes; then stops its io_context so Run() can return.
 void HttpServer::WaitForDrain(Worker& worker, std::chrono::steady_clock::time_point deadline) {
-  worker.sessions.remove_if([](const std::weak_ptr<Session>& s) { return s.expired(); });
+  worker.sessions.remove_if([](const std::weak_ptr<SessionBase>& s) { return s.expired(); });
   if (worker.sessions.empty() || std::chrono::steady_clock::now() >= deadline) {
     worker.ioc.stop();
     return;

@@ -33,6 +33,9 @@ struct ServerOptions {
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
   std::chrono::seconds drain_timeout{10};  // graceful stop: wait this long for in-flight work
+  // HTTPS when both are set: PEM certificate chain and private key (TLS 1.2+, OpenSSL).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Called once per request on a worker thread. `request.request_id` is already set.

@@ -109,6 +109,10 @@ int Serve(App& app, std::optional<std::string> listen_override,
   options.body_timeout = std::chrono::seconds(config.server.body_timeout_s);
   options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
   options.drain_timeout = std::chrono::seconds(config.server.drain_timeout_s);
+  if (!config.server.tls_cert_file.empty()) {
+    options.tls_cert_file = config.Resolve(config.server.tls_cert_file).string();
+    options.tls_key_file = config.Resolve(config.server.tls_key_file).string();
+  }
 
   api::Dispatcher dispatcher(kVersion);
   api::AddWebRoutes(dispatcher.router());

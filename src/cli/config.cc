@@ -107,7 +107,8 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
     TB_RETURN_IF_ERROR(CheckKeys(*server, "server",
                                  {"listen", "threads", "body_limit_bytes", "header_timeout_s",
                                   "body_timeout_s", "idle_timeout_s", "drain_timeout_s",
-                                  "rate_limit_per_address", "rate_limit_per_api_key"}));
+                                  "rate_limit_per_address", "rate_limit_per_api_key",
+                                  "tls_cert_file", "tls_key_file"}));
     std::string listen;
     TB_RETURN_IF_ERROR(Read(*server, "server", "listen", listen));
     if (!listen.empty()) {
@@ -124,6 +125,12 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
         Read(*server, "server", "rate_limit_per_address", c.server.rate_limit_per_address));
     TB_RETURN_IF_ERROR(
         Read(*server, "server", "rate_limit_per_api_key", c.server.rate_limit_per_api_key));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "tls_cert_file", c.server.tls_cert_file));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "tls_key_file", c.server.tls_key_file));
+    if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
+      return Status::InvalidField("server.tls_key_file",
+                                  "set both tls_cert_file and tls_key_file, or neither");
+    }
   }
   TB_RETURN_IF_ERROR(CheckRange("server.threads", c.server.threads, 1, 256));
   TB_RETURN_IF_ERROR(CheckRange("server.body_limit_bytes", c.server.body_limit_bytes, 1024,
@@ -236,6 +243,9 @@ idle_timeout_s = 75          # idle keep-alive connections are closed after this
 drain_timeout_s = 10         # on SIGTERM, in-flight requests get this long to finish
 rate_limit_per_address = 200 # requests/s per client address (burst 2x); 0 = off; then 429
 rate_limit_per_api_key = 2000  # requests/s per API key (burst 2x); 0 = off
+# HTTPS (TLS 1.2+): a PEM certificate chain and its private key. Unset = plain HTTP.
+# tls_cert_file = "tls/cert.pem"
+# tls_key_file = "tls/key.pem"
 
 [database]
 url = "sqlite://tongban.db?synchronous=full"  # or postgresql://user@host:5432/tongban

@@ -26,6 +26,9 @@ struct Config {
     // Token buckets (requests per second, burst = 2 x rate); 0 disables.
     int64_t rate_limit_per_address = 200;
     int64_t rate_limit_per_api_key = 2000;
+    // HTTPS: PEM certificate chain and private key; both empty = plain HTTP.
+    std::string tls_cert_file;
+    std::string tls_key_file;
   } server;
   struct Database {
     std::string url = "sqlite://tongban.db";

@@ -78,6 +78,7 @@ TEST(Config, BadValuesAreRejected) {
   ExpectFieldError("[ledger]\norigin = \"has space\"\n", "ledger.origin");
   ExpectFieldError("[ledger]\nbatch_max_delay_ms = 5000\n", "ledger.batch_max_delay_ms");
   ExpectFieldError("[log]\nlevel = \"loud\"\n", "log.level");
+  ExpectFieldError("[server]\ntls_cert_file = \"cert.pem\"\n", "server.tls_key_file");
 }
 
 TEST(Config, InvalidTomlNamesTheLine) {

@@ -98,4 +98,20 @@ grep -q "exists" "$WORK/init.err" || fail "init message"
 printf '[server]\nthreds = 2\n' > "$WORK/bad.toml"
 if "$TONGBAN" serve --config "$WORK/bad.toml" 2>"$WORK/bad.err"; then fail "bad config accepted"; fi
 grep -q "server.threds" "$WORK/bad.err" || fail "bad config message: $(cat "$WORK/bad.err")"
+# HTTPS: the same server over TLS with a throwaway self-signed certificate.
+if command -v openssl >/dev/null; then
+  mkdir -p "$WORK/demo/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -keyout "$WORK/demo/tls/key.pem" -out "$WORK/demo/tls/cert.pem" 2>/dev/null
+  sed -i 's|^# tls_cert_file = .*|tls_cert_file = "tls/cert.pem"|; s|^# tls_key_file = .*|tls_key_file = "tls/key.pem"|' \
+    "$WORK/demo/tongban.toml"
+  "$TONGBAN" serve --config "$WORK/demo/tongban.toml" --listen 127.0.0.1:0 >"$WORK/tls.out" 2>"$WORK/tls.err" &
+  PID=$!
+  for _ in $(seq 1 100); do grep -q '"listening"' "$WORK/tls.err" 2>/dev/null && break; sleep 0.1; done
+  TPORT=$(grep -oE '"port":[0-9]+' "$WORK/tls.err" | head -1 | sed 's/.*://')
+  curl -fsS --cacert "$WORK/demo/tls/cert.pem" "https://127.0.0.1:$TPORT/healthz" | grep -q '"ok"' ||
+    fail "HTTPS /healthz"
+  if curl -fsS "http://127.0.0.1:$TPORT/healthz" >/dev/null 2>&1; then fail "plain HTTP on a TLS port"; fi
+  kill -TERM "$PID"; wait "$PID" || fail "TLS server exit"; PID=""
+fi
 echo "demo smoke test passed"
