@@ -23,6 +23,7 @@ BASE_PORT=$(free_port)
 TB_PORT=$(free_port)
 # Load tests come from one address at tens of thousands of requests/s: lift the rate limits.
 "$BUILD/tongban" init --dir "$WORK/demo" --origin bench.tongban.example/ledger >/dev/null
+[ -n "${LOG_LEVEL:-}" ] && sed -i "s/^level = .*/level = \"$LOG_LEVEL\"/" "$WORK/demo/tongban.toml"
 sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/; s/^rate_limit_per_api_key = .*/rate_limit_per_api_key = 0/' "$WORK/demo/tongban.toml"
 "$BUILD/tongban" demo --dir "$WORK/demo" --listen "127.0.0.1:$TB_PORT" >"$WORK/demo.out" 2>"$WORK/demo.log" & PIDS+=($!)
 for _ in $(seq 1 300); do
@@ -43,7 +44,7 @@ run() {  # name url conns [header]
   local rps p99
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  echo "$name $conns $rps $p99"
+  echo "$rps $p99"
 }
 
 # Log in once as the demo citizen: the authenticated GET uses a session token (HMAC check only).
@@ -54,14 +55,17 @@ TOKEN=$(curl -fsS -H 'Content-Type: application/json' \
 
 printf "%-28s %6s %12s %10s %8s\n" target conns req/s p99 ratio
 for conns in 64 512; do
-  read -r _ _ base_rps base_p99 < <(run baseline "http://127.0.0.1:$BASE_PORT/" "$conns")
+  read -r base_rps base_p99 < <(run baseline "http://127.0.0.1:$BASE_PORT/" "$conns")
   printf "%-28s %6s %12s %10s %8s\n" "baseline (Beast hello)" "$conns" "$base_rps" "$base_p99" "1.00"
   targets=("healthz|/healthz|")
-  [ -n "$AUTH_HEADER" ] && targets+=("authenticated GET /api/v1/me|/api/v1/me|${AUTH_HEADER}")
+  if [ -n "$AUTH_HEADER" ]; then
+    targets+=("auth GET /auth/session|/api/v1/auth/session|${AUTH_HEADER}")
+    targets+=("auth GET /me (+1 DB read)|/api/v1/me|${AUTH_HEADER}")
+  fi
   targets+=("checkpoint|/ledger/checkpoint|")
   for t in "${targets[@]}"; do
     IFS='|' read -r name path header <<<"$t"
-    read -r _ _ rps p99 < <(run "$name" "http://127.0.0.1:$TB_PORT$path" "$conns" "$header")
+    read -r rps p99 < <(run "$name" "http://127.0.0.1:$TB_PORT$path" "$conns" "$header")
     ratio=$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
     printf "%-28s %6s %12s %10s %8s\n" "$name" "$conns" "$rps" "$p99" "$ratio"
   done

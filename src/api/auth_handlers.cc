@@ -85,6 +85,22 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                      if (!s.ok()) return ProblemResponse(s, req.request_id);
                      return HttpResponse::Json(200, R"({"logged_out":true})");
                    }});
+  router.Add(Route{"GET", "/api/v1/auth/session", "getSession",
+                   "What the presented credential says (account, role, scopes, expiry); answered "
+                   "from the token alone, without a database read.",
+                   RouteAccess::Roles({"any"}), [](const HttpRequest& req, const PathParams&) {
+                     const identity::Principal& p = *req.principal;
+                     boost::json::array scopes;
+                     for (const auto& s : p.scopes) scopes.push_back(boost::json::string(s));
+                     boost::json::object o{{"account_id", p.account_id},
+                                           {"role", identity::RoleName(p.role)},
+                                           {"session_id", p.session_id},
+                                           {"scopes", std::move(scopes)}};
+                     if (p.expires_at != 0) o["expires_at"] = p.expires_at;
+                     HttpResponse r = HttpResponse::Json(200, boost::json::serialize(o));
+                     r.WithHeader("Cache-Control", "no-store");
+                     return r;
+                   }});
   router.Add(Route{
       "GET", "/api/v1/me", "getMe", "The calling account (subject ID masked).",
       RouteAccess::Roles({"any"}), [&identity](const HttpRequest& req, const PathParams&) {

@@ -108,7 +108,10 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   }
   app->publisher_ = std::make_unique<ledger::CheckpointPublisher>(
       *app->log_reader_, std::move(witnesses), static_cast<size_t>(config.ledger.witness_quorum),
-      std::chrono::milliseconds(std::max<int64_t>(200, config.ledger.batch_max_delay_ms)));
+      // Witness rounds are network calls: at most 5 a second. Without witnesses, follow the batches.
+      std::chrono::milliseconds(config.ledger.witnesses.empty()
+                                    ? std::max<int64_t>(10, config.ledger.batch_max_delay_ms)
+                                    : std::max<int64_t>(200, config.ledger.batch_max_delay_ms)));
 
   TB_ASSIGN_OR_RETURN(std::string session_key,
                       ReadSecretFile(config.Resolve(config.auth.session_key_file), 32));

@@ -375,6 +375,7 @@ Result<Principal> IdentityService::Authenticate(std::string_view header) {
   p.account_id = claims.account_id;
   p.role = claims.role;
   p.session_id = claims.session_id;
+  p.expires_at = claims.expires_at;
   return p;
 }
 

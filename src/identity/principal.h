@@ -29,6 +29,7 @@ struct Principal {
   int64_t account_id = 0;
   Role role = Role::kCitizen;
   int64_t session_id = 0;             // 0 for API keys
+  int64_t expires_at = 0;             // session tokens: unix seconds when the token expires
   std::vector<std::string> scopes;    // API keys only, e.g. "receipt:issue"
   std::string api_key_id;             // API keys only (the public part, never the secret)
 

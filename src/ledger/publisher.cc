@@ -42,10 +42,7 @@ Status CheckpointPublisher::PublishOnce() {
 Result<std::string> CheckpointPublisher::LatestNote() {
   {
     std::lock_guard lock(mu_);
-    if (!published_note_.empty()) {
-      // Without witnesses the stored latest is always publishable: serve it fresh.
-      if (!witnesses_.empty()) return published_note_;
-    }
+    if (!published_note_.empty()) return published_note_;
   }
   if (witnesses_.empty()) {
     TB_ASSIGN_OR_RETURN(StoredCheckpoint latest, reader_.LatestCheckpoint());
@@ -55,7 +52,7 @@ Result<std::string> CheckpointPublisher::LatestNote() {
 }
 
 void CheckpointPublisher::Start() {
-  if (thread_.joinable() || witnesses_.empty()) return;
+  if (thread_.joinable()) return;
   thread_ = std::thread([this] {
     std::unique_lock lock(mu_);
     while (!stopping_) {

@@ -5,6 +5,10 @@
 // previously published checkpoint stays (clients never see a checkpoint fewer than k witnesses
 // vouched for).
 //
+// Without witnesses the thread still runs, every `interval`, so that the checkpoint is served from
+// memory (one read per interval instead of one per request); LatestNote() reads storage only
+// until the first round.
+//
 // Thread-safe. Runs its own thread after Start(); PublishOnce() is the synchronous step for tests
 // and the CLI. Does not own `reader`, which must outlive it.
 #pragma once
