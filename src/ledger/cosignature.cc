@@ -12,7 +12,6 @@ namespace {
 
 constexpr uint64_t kMaxTimestamp = uint64_t{std::numeric_limits<int64_t>::max()};
 constexpr std::string_view kSignerPrefix = "PRIVATE+KEY+";
-constexpr std::string_view kSigPrefix = "\xe2\x80\x94 ";  // U+2014 EM DASH, space
 
 std::string KeyIdHex(uint32_t id) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -245,17 +244,7 @@ Result<std::string> FormatSignatureLines(std::span<const NoteSignature> signatur
   for (const NoteSignature& s : signatures) {
     if (!ValidNoteKeyName(s.name)) return Status::InvalidArgument("invalid note key name");
     if (s.signature.empty()) return Status::InvalidArgument("empty note signature");
-    std::string raw(4, '\0');
-    raw[0] = static_cast<char>(s.key_id >> 24);
-    raw[1] = static_cast<char>(s.key_id >> 16);
-    raw[2] = static_cast<char>(s.key_id >> 8);
-    raw[3] = static_cast<char>(s.key_id);
-    raw += s.signature;
-    out += kSigPrefix;
-    out += s.name;
-    out += ' ';
-    out += Base64Encode(raw);
-    out += '\n';
+    out += FormatSignatureLine(s);
   }
   return out;
 }

@@ -25,7 +25,9 @@ std::string KeyLabel(std::string_view name, uint32_t id) {
   return std::string(name) + "+" + hex;
 }
 
-std::string FormatSigLine(const NoteSignature& s) {
+}  // namespace
+
+std::string FormatSignatureLine(const NoteSignature& s) {
   std::string raw(4, '\0');
   raw[0] = static_cast<char>(s.key_id >> 24);
   raw[1] = static_cast<char>(s.key_id >> 16);
@@ -40,7 +42,6 @@ std::string FormatSigLine(const NoteSignature& s) {
   return line;
 }
 
-}  // namespace
 
 Status ValidateNoteText(std::string_view text) {
   if (text.empty() || text.back() != '\n') return Malformed("text must end in a newline");
@@ -91,7 +92,7 @@ Result<std::string> FormatNote(const Note& note) {
   for (const NoteSignature& s : note.signatures) {
     if (!ValidNoteKeyName(s.name)) return Status::InvalidArgument("invalid note key name");
     if (s.signature.empty()) return Status::InvalidArgument("empty note signature");
-    out += FormatSigLine(s);
+    out += FormatSignatureLine(s);
   }
   return out;
 }

@@ -48,6 +48,10 @@ Result<Note> ParseNote(std::string_view message);
 // signature is empty, or there are no or more than kMaxNoteSignatures signatures.
 Result<std::string> FormatNote(const Note& note);
 
+// One signature line, "— <name> <base64(4-byte key ID || signature)>\n". REQUIRES: a valid key
+// name and a non-empty signature (callers check; FormatNote and FormatSignatureLines do).
+std::string FormatSignatureLine(const NoteSignature& s);
+
 // Checks `text` is a valid note text: non-empty, ends in LF, UTF-8, no control chars but LF.
 Status ValidateNoteText(std::string_view text);
 
