@@ -82,7 +82,11 @@ Status Migrate(Database& db, const std::vector<Migration>& migrations) {
     }
   }
 
-  for (const auto& [part, list] : by_part) {
+  for (const auto& entry : by_part) {
+    // Named references, not structured bindings: lambdas below capture them (clang 14 cannot
+    // capture structured bindings).
+    const auto& part = entry.first;
+    const auto& list = entry.second;
     const int known = static_cast<int>(list.size());
     for (;;) {
       // One transaction per version: read the applied version under the lock, apply the next.

@@ -61,10 +61,14 @@ class Params {
  public:
   Params() = default;
   // The braced list lives until the end of the full expression containing the call: long enough.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
   Params(std::initializer_list<Param> list) : data_(list.begin()), size_(list.size()) {}  // NOLINT
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
   Params(std::span<const Param> span) : data_(span.data()), size_(span.size()) {}        // NOLINT
   Params(const std::vector<Param>& v) : data_(v.data()), size_(v.size()) {}             // NOLINT
 
