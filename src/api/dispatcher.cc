@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "api/problem.h"
+#include "core/mask.h"
 
 namespace tongban::api {
 namespace {
@@ -63,9 +64,7 @@ std::string MaskPathForLog(std::string_view path) {
     }
     size_t len = j - i;
     if (len >= 15 && has_digit) {
-      out.append(path.substr(i, 4));
-      out.append(len - 8, '*');
-      out.append(path.substr(j - 4, 4));
+      out.append(MaskIdentifier(path.substr(i, len)));
     } else {
       out.append(path.substr(i, len));
     }
