@@ -89,15 +89,21 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                    "What the presented credential says (account, role, scopes, expiry); answered "
                    "from the token alone, without a database read.",
                    RouteAccess::Roles({"any"}), [](const HttpRequest& req, const PathParams&) {
+                     // Hot path (every client polls it): written directly, no JSON DOM. Scopes
+                     // are [a-z:_] (validated at key creation), so they need no escaping.
                      const identity::Principal& p = *req.principal;
-                     boost::json::array scopes;
-                     for (const auto& s : p.scopes) scopes.push_back(boost::json::string(s));
-                     boost::json::object o{{"account_id", p.account_id},
-                                           {"role", identity::RoleName(p.role)},
-                                           {"session_id", p.session_id},
-                                           {"scopes", std::move(scopes)}};
-                     if (p.expires_at != 0) o["expires_at"] = p.expires_at;
-                     HttpResponse r = HttpResponse::Json(200, boost::json::serialize(o));
+                     std::string body = "{\"account_id\":" + std::to_string(p.account_id) +
+                                        ",\"role\":\"" + std::string(identity::RoleName(p.role)) +
+                                        "\",\"session_id\":" + std::to_string(p.session_id) +
+                                        ",\"scopes\":[";
+                     for (size_t i = 0; i < p.scopes.size(); ++i) {
+                       if (i > 0) body += ',';
+                       body += '"' + p.scopes[i] + '"';
+                     }
+                     body += ']';
+                     if (p.expires_at != 0) body += ",\"expires_at\":" + std::to_string(p.expires_at);
+                     body += '}';
+                     HttpResponse r = HttpResponse::Json(200, std::move(body));
                      r.WithHeader("Cache-Control", "no-store");
                      return r;
                    }});
