@@ -209,7 +209,7 @@ void Dispatcher::AddSystemRoutes() {
                     }});
   router_.Add(Route{"GET", "/readyz", "getReadiness",
                     "Readiness: the database and the ledger sequencer can serve.",
-                    RouteAccess::Public(), [this](const HttpRequest& req, const PathParams&) {
+                    RouteAccess::Public(), [this](const HttpRequest&, const PathParams&) {
                       boost::json::object checks;
                       bool ready = true;
                       for (const auto& [name, probe] : probes_) {
@@ -222,7 +222,6 @@ void Dispatcher::AddSystemRoutes() {
                       HttpResponse r = HttpResponse::Json(ready ? 200 : 503,
                                                           boost::json::serialize(body));
                       if (!ready) r.WithHeader("Retry-After", "1");
-                      (void)req;
                       return r;
                     }});
   router_.Add(Route{"GET", "/metrics", "getMetrics", "Prometheus metrics.", RouteAccess::Public(),

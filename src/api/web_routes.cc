@@ -38,10 +38,9 @@ HttpResponse Serve(const EmbeddedFile& f) {
 
 void AddWebRoutes(Router& router) {
   router.Add(Route{"GET", "/", "getHome", "The landing page (zh/en).", RouteAccess::Public(),
-                   [](const HttpRequest& req, const PathParams&) {
+                   [](const HttpRequest&, const PathParams&) {
                      const EmbeddedFile* f = Find("index.html");
                      return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
-                     (void)req;
                    },
                    "text/html"});
   router.Add(Route{"GET", "/api", "getApiPage",

@@ -51,7 +51,7 @@ int Fail(const Status& s) {
   return 1;
 }
 
-Status WriteFileExclusive(const fs::path& path, const std::string& content, mode_t mode) {
+Status WriteFileWithMode(const fs::path& path, const std::string& content, mode_t mode) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Status::Unavailable("cannot write " + path.string());
   out << content;
@@ -184,7 +184,7 @@ int RunInit(const InitOptions& options) {
   }
   auto suite = crypto::ParseSuite(options.suite);
   if (!suite.ok()) return Fail(suite.status());
-  Status s = WriteFileExclusive(config_path, DefaultConfigText(options.suite, options.origin), 0644);
+  Status s = WriteFileWithMode(config_path, DefaultConfigText(options.suite, options.origin), 0644);
   if (!s.ok()) return Fail(s);
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());

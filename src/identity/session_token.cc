@@ -1,6 +1,7 @@
 // Session token encoding and verification; see session_token.h for the format.
 #include "identity/session_token.h"
 
+#include <atomic>
 #include <cassert>
 #include <optional>
 
@@ -47,20 +48,23 @@ Result<Role> ParseRole(std::string_view name) {
 }
 
 SessionTokenCodec::SessionTokenCodec(std::string key) : key_(std::move(key)) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   assert(key_.size() >= 32);
 }
 
 std::string SessionTokenCodec::Mac(std::string_view signed_part) const {
-  // One keyed HMAC context per thread and codec: the hot path of every authenticated request
-  // does no key setup and no allocation inside OpenSSL.
+  // One keyed HMAC context per thread, for the most recently used codec: the hot path of every
+  // authenticated request does no key setup inside OpenSSL. Keyed by the codec's unique id, not
+  // its address, so a new codec allocated where an old one was never reuses the old key.
   struct PerThread {
-    const SessionTokenCodec* owner = nullptr;
+    uint64_t codec_id = 0;
     std::optional<crypto::Hmac> hmac;
   };
   thread_local PerThread cache;
-  if (cache.owner != this || !cache.hmac) {
+  if (cache.codec_id != id_ || !cache.hmac) {
     cache.hmac.emplace(crypto::HashAlgorithm::kSha256, key_);
-    cache.owner = this;
+    cache.codec_id = id_;
   }
   crypto::Digest d = cache.hmac->Mac(signed_part);
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());

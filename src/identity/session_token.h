@@ -41,6 +41,7 @@ class SessionTokenCodec {
  private:
   std::string Mac(std::string_view signed_part) const;
   std::string key_;
+  uint64_t id_ = 0;  // unique per codec instance (per-thread HMAC cache key)
 };
 
 }  // namespace tongban::identity

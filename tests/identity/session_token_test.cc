@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <new>
+
 namespace tongban::identity {
 namespace {
 
@@ -38,6 +40,29 @@ TEST(SessionToken, RejectsMalformedAndForged) {
     ASSERT_FALSE(d.ok()) << bad;
     EXPECT_EQ(d.status().code(), ErrorCode::kUnauthenticated);
   }
+}
+
+}  // namespace
+}  // namespace tongban::identity
+
+namespace tongban::identity {
+namespace {
+
+// Regression: the per-thread HMAC cache was keyed by the codec's address, so a codec created
+// where a destroyed one lived (same stack slot, other key) verified with the old key.
+TEST(SessionToken, NewCodecAtTheSameAddressUsesItsOwnKey) {
+  std::string token_a;
+  alignas(SessionTokenCodec) unsigned char slot[sizeof(SessionTokenCodec)];
+  {
+    auto* a = new (slot) SessionTokenCodec(std::string(32, 'a'));
+    token_a = a->Encode({1, 1, Role::kCitizen, 0, 100});
+    EXPECT_TRUE(a->Decode(token_a, 50).ok());
+    a->~SessionTokenCodec();
+  }
+  auto* b = new (slot) SessionTokenCodec(std::string(32, 'b'));
+  EXPECT_FALSE(b->Decode(token_a, 50).ok()) << "a token of key A must not verify under key B";
+  EXPECT_TRUE(b->Decode(b->Encode({1, 1, Role::kCitizen, 0, 100}), 50).ok());
+  b->~SessionTokenCodec();
 }
 
 }  // namespace
