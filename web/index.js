@@ -1,18 +1,7 @@
-// Landing page: live status from /healthz and /readyz, and the zh/en switch (Chinese by default).
-const langButton = document.getElementById('lang');
-let lang = localStorage.getItem('tongban.lang') || 'zh';
+// Landing page: the shared shell (zh/en, large text) and live status from /healthz and /readyz.
+import { initShell } from './shell.js';
 
-function applyLanguage() {
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-  for (const el of document.querySelectorAll('[data-zh]')) el.textContent = el.dataset[lang];
-  langButton.textContent = lang === 'zh' ? 'English' : '中文';
-}
-
-langButton.addEventListener('click', () => {
-  lang = lang === 'zh' ? 'en' : 'zh';
-  localStorage.setItem('tongban.lang', lang);
-  applyLanguage();
-});
+initShell();
 
 async function show(path, id) {
   const el = document.getElementById(id);
@@ -25,6 +14,5 @@ async function show(path, id) {
   }
 }
 
-applyLanguage();
 show('/healthz', 'health');
 show('/readyz', 'ready');

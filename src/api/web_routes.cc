@@ -37,20 +37,38 @@ HttpResponse Serve(const EmbeddedFile& f) {
 }  // namespace
 
 void AddWebRoutes(Router& router) {
-  router.Add(Route{"GET", "/", "getHome", "The landing page (zh/en).", RouteAccess::Public(),
-                   [](const HttpRequest&, const PathParams&) {
-                     const EmbeddedFile* f = Find("index.html");
-                     return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
-                   },
-                   "text/html"});
-  router.Add(Route{"GET", "/api", "getApiPage",
-                   "The human-readable API page (rendered from the OpenAPI document).",
-                   RouteAccess::Public(),
-                   [](const HttpRequest&, const PathParams&) {
-                     const EmbeddedFile* f = Find("api.html");
-                     return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
-                   },
-                   "text/html"});
+  // The pages: path, embedded file, operation id, summary. All public: the pages hold no data;
+  // what they show comes from the API, which checks who is calling.
+  struct Page {
+    const char* path;
+    const char* file;
+    const char* operation;
+    const char* summary;
+  };
+  static constexpr Page kPages[] = {
+      {"/", "index.html", "getHome", "The landing page (zh/en)."},
+      {"/api", "api.html", "getApiPage",
+       "The human-readable API page (rendered from the OpenAPI document)."},
+      {"/portal", "portal.html", "getPortalPage",
+       "Citizen portal: wallet of licences and receipts, presentations, who verified them."},
+      {"/console", "console.html", "getConsolePage",
+       "Staff console: scan or paste a licence presentation or receipt QR and verify it."},
+      {"/verify", "verify.html", "getVerifyPage",
+       "Public verification of a receipt or licence QR, with the ledger proof checked in the "
+       "browser."},
+      {"/explorer", "explorer.html", "getExplorerPage",
+       "Ledger explorer: checkpoints, entries, inclusion and consistency proofs checked in the "
+       "browser."},
+  };
+  for (const Page& page : kPages) {
+    std::string file = page.file;
+    router.Add(Route{"GET", page.path, page.operation, page.summary, RouteAccess::Public(),
+                     [file](const HttpRequest&, const PathParams&) {
+                       const EmbeddedFile* f = Find(file);
+                       return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
+                     },
+                     "text/html"});
+  }
   router.Add(Route{"GET", "/static/{name}", "getStaticFile", "A file of the web pages.",
                    RouteAccess::Public(),
                    [](const HttpRequest&, const PathParams& p) {

@@ -1,0 +1,83 @@
+// The Playwright suite of Tongban's pages: playwright-core drives Debian's chromium (headless,
+// phone-sized viewport) against a running `tongban demo`. Started by run_e2e.sh:
+//   node pages.mjs --base http://127.0.0.1:PORT --artifacts DIR --demo-output FILE
+// Every page is screenshotted into DIR. Requests to any host but 127.0.0.1 are blocked and fail
+// the suite (no CDN, no fonts); so do page errors and CSP violations. The receipt and licence
+// scenarios run when the server has those parts (probed), so the suite tracks what has landed.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scenarios } from './scenarios.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const base = arg('base');
+const artifacts = arg('artifacts', 'test-artifacts/web');
+const demoOutput = arg('demo-output');
+if (!base) { console.error('usage: node pages.mjs --base URL [--artifacts DIR] [--demo-output FILE]'); process.exit(2); }
+
+// The demo prints its API keys ("tbk_…") beside the account they belong to.
+const demoText = demoOutput ? readFileSync(demoOutput, 'utf8') : '';
+const apiKeys = {};
+for (const line of demoText.split('\n')) {
+  const m = /(tbk_[A-Za-z0-9_-]+)/.exec(line);
+  if (!m) continue;
+  if (/receipt:issue/.test(line)) apiKeys.hospital = m[1];
+  else if (/receipt:reimburse/.test(line)) apiKeys.insurer = m[1];
+  else if (/license:issue/.test(line)) apiKeys.registry = m[1];
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'tongban-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+         '--no-first-run', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 390, height: 844 },
+  locale: 'zh-CN',
+});
+
+const outside = [];
+await context.route('**/*', (route) => {
+  const u = new URL(route.request().url());
+  if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && u.hostname !== '127.0.0.1') {
+    outside.push(u.href);
+    return route.abort();
+  }
+  return route.continue();
+});
+
+let failures = 0;
+let passed = 0;
+let skipped = 0;
+const t0 = Date.now();
+for (const s of scenarios) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  const started = Date.now();
+  try {
+    const r = await s.run({ page, context, base, artifacts, apiKeys,
+      shot: (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true }) });
+    if (errors.length) throw new Error(errors.join('\n'));
+    if (r === 'skip') { skipped++; console.log(`skip ${s.name}`); }
+    else { passed++; console.log(`ok   ${s.name} (${Date.now() - started} ms)`); }
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${s.name}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+    await page.screenshot({ path: join(artifacts, `FAILED-${s.name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => {});
+  } finally {
+    await page.close();
+  }
+}
+if (outside.length) { failures++; console.log(`FAIL requests left 127.0.0.1: ${outside.join(', ')}`); }
+await context.close();
+rmSync(userDataDir, { recursive: true, force: true });
+console.log(`${passed} passed, ${skipped} skipped, ${failures} failed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${artifacts}`);
+process.exit(failures ? 1 : 0);

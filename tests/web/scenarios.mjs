@@ -1,0 +1,187 @@
+// The scenarios of the browser suite (run by pages.mjs), each as a person uses the pages.
+// A scenario returns 'skip' when the server lacks the part it needs (probed over HTTP).
+import assert from 'node:assert/strict';
+
+const PASSWORD = 'tongban-demo';
+
+async function login(page, who) {
+  await page.fill('#login', who);
+  await page.fill('#password', PASSWORD);
+  await page.click('#login-form button[type=submit]');
+}
+
+// Every form control has an accessible name; nothing is wider than the phone screen.
+async function checkAccessible(page) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.closest('label');
+      if (!named) out.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
+    }
+    for (const el of document.querySelectorAll('button, a')) {
+      if (!el.textContent.trim() && !el.getAttribute('aria-label')) out.push(`nameless ${el.tagName.toLowerCase()}#${el.id}`);
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+      out.push(`page is ${document.documentElement.scrollWidth}px wide on a ${window.innerWidth}px screen`);
+    }
+    return out;
+  });
+  assert.deepEqual(problems, []);
+}
+
+async function probe(base, path, init) {
+  const r = await fetch(base + path, init);
+  return r.status;
+}
+
+export const scenarios = [
+  {
+    name: 'landing page: Chinese by default, English switch persists, large text, navigation',
+    async run({ page, base, shot }) {
+      await page.goto(`${base}/`);
+      assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+      await page.waitForFunction(() => /200/.test(document.getElementById('health').textContent));
+      const links = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href')));
+      assert.deepEqual(links, ['/', '/portal', '/console', '/verify', '/explorer']);
+      await checkAccessible(page);
+      await shot('home-zh');
+      await page.click('#lang');
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      await page.goto(`${base}/verify`);
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.match(await page.textContent('h1'), /Verify a receipt or licence/);
+      await page.click('#lang');
+      assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+      // Large text: keyboard-operable, persisted, really larger.
+      const before = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+      await page.focus('#large');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.getAttribute('#large', 'aria-pressed'), 'true');
+      await page.goto(`${base}/`);
+      const after = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+      assert.ok(after > before * 1.2, `large text ${after}px vs ${before}px`);
+      await shot('home-large-text');
+      await page.click('#large');
+    },
+  },
+  {
+    name: 'formatting in the browser: ¥ from integer fen, Asia/Shanghai times, SM3 vector',
+    async run({ page, base }) {
+      await page.goto(`${base}/`);
+      const r = await page.evaluate(async () => {
+        const s = await import('/static/shell.js');
+        const { sm3 } = await import('/static/sm3.js');
+        const { toHex } = await import('/static/encoding.js');
+        return {
+          fen: [s.formatFen(123456), s.formatFen(5), s.formatFen(-100), s.formatFen('900719925474099312')],
+          time: s.formatTime('2026-01-01T00:00:00Z'),
+          sm3: toHex(sm3('abc')),
+        };
+      });
+      assert.deepEqual(r.fen, ['¥1,234.56', '¥0.05', '-¥1.00', '¥9,007,199,254,740,993.12']);
+      assert.match(r.time, /2026\D+01\D+01\D+08:00:00/);
+      assert.equal(r.sm3, '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+    },
+  },
+  {
+    name: 'explorer: SM2 checkpoint signature, entry inclusion proof and consistency proof checked in the browser',
+    async run({ page, base, shot }) {
+      await page.goto(`${base}/explorer`);
+      await page.waitForSelector('#signatures tbody tr[data-kind=log]');
+      assert.match(await page.textContent('#log-info'), /SM3 \+ SM2/);
+      assert.match(await page.textContent('#signatures tr[data-kind=log]'), /✓/);
+      await checkAccessible(page);
+      await page.fill('#entry-index', '3');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#entry [data-proof-ok]');
+      assert.equal(await page.getAttribute('#entry [data-proof-ok]', 'data-proof-ok'), 'true');
+      await shot('explorer');
+      // Consistency: the oldest listed checkpoint against the latest.
+      const button = await page.$('#checkpoints button');
+      if (button) {
+        await button.click();
+        await page.waitForSelector('#cons [data-proof-ok]');
+        assert.equal(await page.getAttribute('#cons [data-proof-ok]', 'data-proof-ok'), 'true');
+      }
+      // A bad request shows the server's problem+json with its field.
+      await page.fill('#cons-from', '0');
+      await page.fill('#cons-to', '5');
+      await page.evaluate(() => document.getElementById('cons-form').requestSubmit());
+      await page.waitForSelector('#cons-error.problem');
+      assert.match(await page.textContent('#cons-error'), /400/);
+      await shot('explorer-consistency');
+    },
+  },
+  {
+    name: 'explorer: a tampered proof and a tampered checkpoint signature are shown as failing',
+    async run({ page, base, shot }) {
+      await page.route('**/api/v1/ledger/proofs/inclusion*', async (route) => {
+        const res = await route.fetch();
+        const p = await res.json();
+        [p.hashes[0], p.hashes[1]] = [p.hashes[1], p.hashes[0]];
+        // Also corrupt the log's signature: flip one byte of the base64 signature.
+        p.checkpoint = p.checkpoint.replace(/(\u2014 \S+ )(\S)/, (m, a, c) => a + (c === 'A' ? 'B' : 'A'));
+        await route.fulfill({ response: res, json: p });
+      });
+      await page.goto(`${base}/explorer?index=5`);
+      await page.waitForSelector('#entry [data-proof-ok]');
+      assert.equal(await page.getAttribute('#entry [data-proof-ok]', 'data-proof-ok'), 'false');
+      const failed = await page.$$eval('#entry li.fail', (li) => li.map((x) => x.textContent));
+      assert.ok(failed.some((t) => /signature|签名/.test(t)), failed.join('|'));
+      assert.ok(failed.some((t) => /root|根/.test(t)), failed.join('|'));
+      await shot('explorer-tampered');
+    },
+  },
+  {
+    name: 'verify page: unrecognised and malformed input are explained, not crashed on',
+    async run({ page, base, shot }) {
+      await page.goto(`${base}/verify`);
+      await checkAccessible(page);
+      await page.fill('#qr-text', 'hello');
+      await page.click('#paste-form button[type=submit]');
+      await page.waitForSelector('#error.problem');
+      assert.match(await page.textContent('#error'), /TBR1/);
+      await shot('verify');
+    },
+  },
+  {
+    name: 'console: a citizen is refused, window staff log in with the keyboard',
+    async run({ page, base, shot }) {
+      await page.goto(`${base}/console`);
+      await checkAccessible(page);
+      await login(page, '13800000001');
+      await page.waitForSelector('#error.problem');
+      assert.equal(await page.isVisible('#work'), false);
+      await page.fill('#login', 'nobody');
+      await page.fill('#password', 'wrong');
+      await page.click('#login-form button[type=submit]');
+      await page.waitForFunction(() => /401/.test(document.getElementById('error').textContent));
+      await shot('console-login-refused');
+      await page.fill('#login', '');
+      await page.fill('#password', '');
+      await page.focus('#login');
+      await page.keyboard.type('staff-xihu-001');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('body[data-signed-in=true]');
+      assert.match(await page.textContent('#who'), /staff-xihu-001/);
+      assert.match(await page.textContent('#decoder'), /jsQR|BarcodeDetector/);
+      await checkAccessible(page);
+      await shot('console');
+    },
+  },
+  {
+    name: 'portal: a citizen logs in and sees the wallet',
+    async run({ page, base, shot }) {
+      await page.goto(`${base}/portal`);
+      await checkAccessible(page);
+      await login(page, '13800000001');
+      await page.waitForSelector('body[data-loaded=true]');
+      assert.match(await page.textContent('#who'), /张伟/);
+      await checkAccessible(page);
+      await shot('portal');
+    },
+  },
+];

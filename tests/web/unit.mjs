@@ -1,0 +1,166 @@
+// Unit tests of the pages' verification code, run in node (same ES modules the browser loads):
+// SM3 against GB/T 32905's two examples and OpenSSL's SM3 (node:crypto) on 0..300-byte inputs;
+// SM2 verification against signatures made by the `openssl` command; RFC 6962's 8-leaf tree
+// (roots, every inclusion and consistency proof, tampered proofs rejected); signed-note vectors
+// (Go x/mod Ed25519 note verifies, the corrupted one does not); checkpoint and key parsing.
+//   node tests/web/unit.mjs            (CTest: web_unit_test)
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const web = (m) => import(join(root, 'web', m));
+const { sm3 } = await web('sm3.js');
+const { sm2Verify } = await web('sm2.js');
+const { fromHex, toHex, fromBase64, toBase64, utf8 } = await web('encoding.js');
+const merkle = await web('merkle.js');
+const note = await web('note.js');
+
+let passed = 0;
+async function test(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    console.log(`FAIL ${name}\n${e.stack}`);
+    process.exitCode = 1;
+  }
+}
+
+await test('SM3 GB/T 32905 example 1 ("abc")', () => {
+  assert.equal(toHex(sm3('abc')), '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+});
+await test('SM3 GB/T 32905 example 2 ("abcd" x 16)', () => {
+  assert.equal(toHex(sm3('abcd'.repeat(16))), 'debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732');
+});
+await test('SM3 equals OpenSSL SM3 for every length 0..300 and a 1 MB input', () => {
+  for (let n = 0; n <= 300; n++) {
+    const d = randomBytes(n);
+    assert.equal(toHex(sm3(new Uint8Array(d))), createHash('sm3').update(d).digest('hex'), `length ${n}`);
+  }
+  const big = randomBytes(1 << 20);
+  assert.equal(toHex(sm3(new Uint8Array(big))), createHash('sm3').update(big).digest('hex'));
+});
+
+await test('SM2 verifies signatures made by openssl (default ID), rejects altered ones', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-sm2-'));
+  try {
+    const o = (...a) => execFileSync('openssl', a, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    o('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:SM2', '-out', 'k.pem');
+    o('pkey', '-in', 'k.pem', '-pubout', '-outform', 'DER', '-out', 'pub.der');
+    const pub = new Uint8Array(readFileSync(join(dir, 'pub.der')).subarray(-65));
+    for (let i = 0; i < 3; i++) {
+      const msg = utf8(`tongban.example/gm\n${3009 + i}\n${toBase64(randomBytes(32))}\n`);
+      writeFileSync(join(dir, 'm'), msg);
+      o('pkeyutl', '-sign', '-in', 'm', '-inkey', 'k.pem', '-rawin', '-digest', 'sm3',
+        '-pkeyopt', 'distid:1234567812345678', '-out', 's.der');
+      const der = readFileSync(join(dir, 's.der'));
+      // DER SEQUENCE { INTEGER r, INTEGER s } → fixed 64-byte r||s, as notes carry it.
+      let p = 2;
+      const ints = [];
+      for (let k = 0; k < 2; k++) {
+        const len = der[p + 1];
+        let v = der.subarray(p + 2, p + 2 + len);
+        while (v.length > 32 && v[0] === 0) v = v.subarray(1);
+        const b = new Uint8Array(32);
+        b.set(v, 32 - v.length);
+        ints.push(b);
+        p += 2 + len;
+      }
+      const sig = new Uint8Array([...ints[0], ...ints[1]]);
+      assert.equal(sm2Verify(pub, msg, sig), true);
+      const bad = msg.slice(); bad[5] ^= 1;
+      assert.equal(sm2Verify(pub, bad, sig), false);
+      const badSig = sig.slice(); badSig[63] ^= 1;
+      assert.equal(sm2Verify(pub, msg, badSig), false);
+      assert.equal(sm2Verify(pub, msg, sig, 'another-id'), false);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const v = JSON.parse(readFileSync(join(root, 'tests/data/ledger/rfc6962-8leaf.json'), 'utf8'));
+const H = merkle.suiteHash('sha256');
+const leaves = await Promise.all(v.leaves_hex.map((x) => merkle.leafHash(H, fromHex(x))));
+await test('RFC 6962 8-leaf tree: every inclusion proof verifies; altered ones do not', async () => {
+  for (const c of v.inclusion) {
+    const path = c.proof_hex.map(fromHex);
+    const rootHash = fromHex(v.roots_hex[c.size]);
+    assert.equal(await merkle.verifyInclusion(H, c.index, c.size, leaves[c.index], path, rootHash), true, JSON.stringify(c));
+    if (path.length) {
+      const bad = path.slice(); bad[0] = leaves[7];
+      assert.equal(await merkle.verifyInclusion(H, c.index, c.size, leaves[c.index], bad, rootHash), false);
+      assert.equal(await merkle.verifyInclusion(H, c.index, c.size, leaves[c.index], path.slice(1), rootHash), false);
+    }
+    assert.equal(await merkle.verifyInclusion(H, c.size, c.size, leaves[c.index], path, rootHash), false);
+  }
+});
+await test('RFC 6962 8-leaf tree: every consistency proof verifies; altered ones do not', async () => {
+  for (const c of v.consistency) {
+    const path = c.proof_hex.map(fromHex);
+    const r1 = fromHex(v.roots_hex[c.size1]);
+    const r2 = fromHex(v.roots_hex[c.size2]);
+    assert.equal(await merkle.verifyConsistency(H, c.size1, c.size2, r1, r2, path), true, JSON.stringify(c));
+    if (c.size1 !== c.size2) {
+      assert.equal(await merkle.verifyConsistency(H, c.size1, c.size2, r2, r1, path), false);
+      if (path.length) assert.equal(await merkle.verifyConsistency(H, c.size1, c.size2, r1, r2, path.slice(0, -1)), false);
+    }
+  }
+  assert.equal(await merkle.verifyConsistency(H, 0, 8, fromHex(v.roots_hex[0]), fromHex(v.roots_hex[8]), []), false);
+});
+await test('SM3 tree hashing: leaf = SM3(0x00 || x), node = SM3(0x01 || l || r)', async () => {
+  const S = merkle.suiteHash('sm3');
+  const a = await merkle.leafHash(S, utf8('a'));
+  assert.equal(toHex(a), createHash('sm3').update(Buffer.from([0, 0x61])).digest('hex'));
+  const n = await merkle.nodeHash(S, a, a);
+  assert.equal(toHex(n), createHash('sm3').update(Buffer.concat([Buffer.from([1]), a, a])).digest('hex'));
+});
+
+const nv = JSON.parse(readFileSync(join(root, 'tests/data/ledger/signed-note-vectors.json'), 'utf8'));
+await test('signed note: Go x/mod Ed25519 vector verifies, the corrupted signature does not', async () => {
+  const c = nv.notes.find((n) => n.id === 'go-peter-only');
+  const key = note.parseVerifierKey(c.vkeys[0]);
+  assert.equal(key.type, 'ed25519');
+  assert.equal(await note.keyIdMatches(key), true);
+  const parsed = note.parseNote(c.note);
+  assert.equal(parsed.signatures[0].name, 'PeterNeumann');
+  // checkNoteSignatures expects a checkpoint body; check the signature directly through it by
+  // building the verdict from the same primitive.
+  const ok = await crypto.subtle.verify({ name: 'Ed25519' },
+    await crypto.subtle.importKey('raw', key.pub, { name: 'Ed25519' }, false, ['verify']),
+    parsed.signatures[0].sig, utf8(parsed.text));
+  assert.equal(ok, true);
+  assert.throws(() => note.parseNote(nv.must_reject_malformed.cases[0]));
+  const bad = note.parseNote(nv.invalid_signature_case.note);
+  const badOk = bad.signatures[0].sig.length === 64 && await crypto.subtle.verify({ name: 'Ed25519' },
+    await crypto.subtle.importKey('raw', key.pub, { name: 'Ed25519' }, false, ['verify']),
+    bad.signatures[0].sig, utf8(bad.text));
+  assert.equal(badOk, false);
+  for (const k of nv.must_reject_bad_vkeys) assert.throws(() => note.parseVerifierKey(k));
+});
+await test('checkpoint parsing: Go sumdb tree text; bad size and root rejected', () => {
+  const cp = note.parseCheckpoint(nv.go_sumdb_tree_format.text);
+  assert.equal(cp.origin, 'go.sum database tree');
+  assert.equal(cp.size, 123456789012n);
+  assert.throws(() => note.parseCheckpoint('o\n012\nAAAA\n'));
+  assert.throws(() => note.parseCheckpoint(`o\n1\n${toBase64(new Uint8Array(31))}\n`));
+  assert.throws(() => note.parseCheckpoint('o\n1\n'));
+});
+await test('cosignature key (type 0x04) parses with a matching key ID', async () => {
+  const k = note.parseVerifierKey(nv.other_known_vkeys['formats cosigv1 remora.n621.de (type 0x04)']);
+  assert.equal(k.type, 'cosignature');
+  assert.equal(await note.keyIdMatches(k), true);
+});
+await test('base64 is strict', () => {
+  assert.equal(fromBase64('AAA'), null);
+  assert.equal(fromBase64('AA=A'), null);
+  assert.deepEqual([...fromBase64('AAE=')], [0, 1]);
+});
+
+console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);

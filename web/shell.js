@@ -1,0 +1,253 @@
+// The shared page shell of every Tongban page: the header (site name, navigation, language and
+// large-text switches), zh/en text (Chinese by default, the choice persisted in localStorage),
+// the login helper (a bearer token per page kept in sessionStorage), a fetch wrapper that turns
+// RFC 9457 problem+json into readable errors, and formatters (times in Asia/Shanghai, money as ¥
+// from integer fen). Pages import what they need; module state is per page load.
+
+const LANG_KEY = 'tongban.lang';
+const LARGE_KEY = 'tongban.large';
+
+export let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+const listeners = [];
+
+// Text in both languages: an element whose text follows the language switch.
+export function L(zh, en, tag = 'span') {
+  const el = document.createElement(tag);
+  el.dataset.zh = zh;
+  el.dataset.en = en;
+  el.textContent = lang === 'zh' ? zh : en;
+  return el;
+}
+
+// The current language's string (for attributes and messages built once).
+export const T = (zh, en) => (lang === 'zh' ? zh : en);
+
+// Re-render hooks for content that is not plain data-zh/data-en text.
+export const onLanguageChange = (fn) => listeners.push(fn);
+
+export function applyLanguage() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const el of document.querySelectorAll('[data-zh]')) el.textContent = el.dataset[lang];
+  for (const el of document.querySelectorAll('[data-ph-zh]')) el.placeholder = el.dataset[lang === 'zh' ? 'phZh' : 'phEn'];
+  for (const el of document.querySelectorAll('[data-label-zh]')) el.setAttribute('aria-label', el.dataset[lang === 'zh' ? 'labelZh' : 'labelEn']);
+  const t = document.querySelector('title');
+  if (t && t.dataset.zh) document.title = t.dataset[lang];
+  const b = document.getElementById('lang');
+  if (b) b.textContent = lang === 'zh' ? 'English' : '中文';
+  for (const fn of listeners) fn(lang);
+}
+
+function setLarge(on) {
+  document.documentElement.classList.toggle('large', on);
+  localStorage.setItem(LARGE_KEY, on ? '1' : '0');
+  const b = document.getElementById('large');
+  if (b) b.setAttribute('aria-pressed', on ? 'true' : 'false');
+}
+
+const PAGES = [
+  ['/', '首页', 'Home'],
+  ['/portal', '我的', 'My wallet'],
+  ['/console', '窗口核验', 'Staff console'],
+  ['/verify', '公众验证', 'Verify'],
+  ['/explorer', '账本浏览', 'Ledger explorer'],
+];
+
+// Builds the header into <header id="site-header"> and applies the saved preferences.
+export function initShell() {
+  const header = document.getElementById('site-header');
+  if (header) {
+    header.replaceChildren();
+    const top = document.createElement('div');
+    top.className = 'bar';
+    const h = document.createElement('a');
+    h.href = '/';
+    h.className = 'brand';
+    h.textContent = '通办 Tongban';
+    const tools = document.createElement('div');
+    tools.className = 'tools';
+    const large = document.createElement('button');
+    large.type = 'button';
+    large.id = 'large';
+    large.append(L('大字', 'Large text'));
+    large.addEventListener('click', () => setLarge(!document.documentElement.classList.contains('large')));
+    const lb = document.createElement('button');
+    lb.type = 'button';
+    lb.id = 'lang';
+    lb.setAttribute('aria-label', 'Switch language / 切换语言');
+    lb.addEventListener('click', () => {
+      lang = lang === 'zh' ? 'en' : 'zh';
+      localStorage.setItem(LANG_KEY, lang);
+      applyLanguage();
+    });
+    tools.append(large, lb);
+    top.append(h, tools);
+    const nav = document.createElement('nav');
+    nav.setAttribute('aria-label', 'Tongban');
+    const ul = document.createElement('ul');
+    for (const [href, zh, en] of PAGES) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = href;
+      a.append(L(zh, en));
+      if (location.pathname === href) a.setAttribute('aria-current', 'page');
+      li.append(a);
+      ul.append(li);
+    }
+    nav.append(ul);
+    header.append(top, nav);
+  }
+  setLarge(localStorage.getItem(LARGE_KEY) === '1');
+  applyLanguage();
+}
+
+// --- HTTP -----------------------------------------------------------------------------------
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+// fetch() a JSON API; throws ApiError with the problem document for any non-2xx answer.
+export async function api(path, { method = 'GET', body, token, headers = {} } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (token) h.Authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, { title: T('网络错误', 'Network error'), detail: String(e) });
+  }
+  const type = res.headers.get('Content-Type') || '';
+  let data = null;
+  if (type.includes('json')) data = await res.json().catch(() => null);
+  else data = await res.text();
+  if (!res.ok) {
+    const problem = data && typeof data === 'object' ? data : { title: `HTTP ${res.status}`, detail: String(data || '') };
+    throw new ApiError(res.status, problem);
+  }
+  return data;
+}
+
+// Shows an error (an ApiError's problem: title, detail and field-level reasons) in `box`.
+export function showError(box, err) {
+  box.replaceChildren();
+  box.hidden = false;
+  box.setAttribute('role', 'alert');
+  box.className = 'problem';
+  const p = err instanceof ApiError ? err.problem : { title: T('出错了', 'Something went wrong'), detail: String(err && err.message || err) };
+  const title = document.createElement('strong');
+  title.textContent = (err instanceof ApiError && err.status ? `${err.status} ` : '') + (p.title || '');
+  box.append(title);
+  if (p.detail) {
+    const d = document.createElement('p');
+    d.textContent = p.detail;
+    box.append(d);
+  }
+  if (Array.isArray(p.errors) && p.errors.length) {
+    const ul = document.createElement('ul');
+    for (const f of p.errors) {
+      const li = document.createElement('li');
+      const c = document.createElement('code');
+      c.textContent = f.field;
+      li.append(c, `: ${f.reason}`);
+      ul.append(li);
+    }
+    box.append(ul);
+  }
+}
+
+export function clearError(box) {
+  box.replaceChildren();
+  box.hidden = true;
+}
+
+// --- Login ----------------------------------------------------------------------------------
+
+// A login session for one page (the portal and the console keep separate tokens).
+export class Session {
+  constructor(name) { this.key = `tongban.token.${name}`; }
+  get token() { return sessionStorage.getItem(this.key); }
+  async login(login, password) {
+    const r = await api('/api/v1/auth/login', { method: 'POST', body: { login, password } });
+    sessionStorage.setItem(this.key, r.access_token);
+    return this.me();
+  }
+  me() { return api('/api/v1/me', { token: this.token }); }
+  async logout() {
+    const t = this.token;
+    sessionStorage.removeItem(this.key);
+    if (t) await api('/api/v1/auth/logout', { method: 'POST', token: t, body: {} }).catch(() => {});
+  }
+  call(path, opts = {}) { return api(path, { ...opts, token: this.token }); }
+}
+
+// Wires a <form> with #login and #password inputs to a Session; onIn(me) runs after a login (or
+// at load when a stored token still works), onOut() after logout or an expired token.
+export function bindLogin(session, form, errorBox, onIn) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearError(errorBox);
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      const me = await session.login(form.elements.login.value.trim(), form.elements.password.value);
+      form.elements.password.value = '';
+      onIn(me);
+    } catch (e) {
+      showError(errorBox, e);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  if (session.token) session.me().then(onIn, () => session.logout());
+}
+
+// --- Formatting -------------------------------------------------------------------------------
+
+const dtf = {};
+// A UTC time (Date, ISO string, or unix microseconds/seconds number) shown in Asia/Shanghai.
+export function formatTime(t) {
+  if (t === null || t === undefined || t === '') return '—';
+  let d;
+  if (t instanceof Date) d = t;
+  else if (typeof t === 'number' || typeof t === 'bigint') {
+    const n = Number(t);
+    d = new Date(n > 1e14 ? n / 1000 : n > 1e11 ? n : n * 1000);  // micros, millis or seconds
+  } else d = new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  const loc = lang === 'zh' ? 'zh-CN' : 'en-GB';
+  dtf[loc] ||= new Intl.DateTimeFormat(loc, {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
+  });
+  return `${dtf[loc].format(d)} (UTC+8)`;
+}
+
+// Integer fen → "¥1,234.50"; never goes through floating point.
+export function formatFen(fen) {
+  if (fen === null || fen === undefined) return '—';
+  let v = BigInt(fen);
+  const neg = v < 0n;
+  if (neg) v = -v;
+  const yuan = (v / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const cents = (v % 100n).toString().padStart(2, '0');
+  return `${neg ? '-' : ''}¥${yuan}.${cents}`;
+}
+
+// Small DOM builder: h('p', {className:'x'}, 'text', child…).
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'className') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}

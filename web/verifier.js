@@ -1,0 +1,127 @@
+// Verifying what a QR code carries, shared by the public verify page and the staff console:
+// a receipt QR (`TBR1.` …, GET /api/v1/receipts/verify?qr=…), a receipt typed in by code, number
+// and check code, or a licence presentation (an SD-JWT VC token starting `ey`, or a `TBL1.`
+// reference; POST /api/v1/licenses/verify). Renders the verdict, the receipt or licence facts and,
+// for receipts, the ledger proof checked in this browser. No state.
+
+import { api, formatFen, formatTime, h, L, lang } from './shell.js';
+import { checkInclusionProof, renderChecks } from './proof.js';
+
+// "receipt" | "license-token" | "license-reference" | null
+export function classify(text) {
+  const t = (text || '').trim();
+  if (t.startsWith('TBR1.')) return 'receipt';
+  if (t.startsWith('TBL1.')) return 'license-reference';
+  if (/^ey[A-Za-z0-9_-]*\./.test(t)) return 'license-token';
+  return null;
+}
+
+const RECEIPT_STATUS = {
+  authentic: ['good', '真实有效', 'Authentic'],
+  reimbursed: ['warn', '真实 · 已报销', 'Authentic · reimbursed'],
+  partially_reimbursed: ['warn', '真实 · 部分报销', 'Authentic · partially reimbursed'],
+  voided: ['bad', '已作废（红冲）', 'Voided'],
+  unknown: ['bad', '查无此票据', 'Unknown receipt'],
+};
+const LICENSE_STATUS = {
+  valid: ['good', '有效', 'Valid'],
+  revoked: ['bad', '已撤销', 'Revoked'],
+  suspended: ['bad', '已暂停', 'Suspended'],
+  expired: ['bad', '已过期', 'Expired'],
+  invalid: ['bad', '无效（签名或内容不符）', 'Invalid (signature or content does not check)'],
+};
+
+function badge(table, status) {
+  const [tone, zh, en] = table[status] || ['bad', status, status];
+  return h('p', { className: `status-badge status-${tone}`, role: 'status', 'data-status': status }, L(zh, en));
+}
+
+function kv(pairs) {
+  const dl = h('dl', { className: 'kv' });
+  for (const [k, v] of pairs) dl.append(h('dt', {}, k), h('dd', {}, v ?? '—'));
+  return dl;
+}
+
+export async function verifyReceiptQr(qr, token) {
+  return api(`/api/v1/receipts/verify?qr=${encodeURIComponent(qr.trim())}`, { token });
+}
+
+export async function verifyReceiptFields(code, number, check, token) {
+  const q = new URLSearchParams({ code: code.trim(), number: number.trim(), check: check.trim() });
+  return api(`/api/v1/receipts/verify?${q}`, { token });
+}
+
+export async function verifyLicense(text, purpose, token) {
+  const t = text.trim();
+  const body = classify(t) === 'license-reference' ? { reference: t } : { token: t };
+  if (purpose) body.purpose = purpose;
+  return api('/api/v1/licenses/verify', { method: 'POST', body, token });
+}
+
+// Renders a receipt verification answer (the contract in the web brief / docs/receipt.md).
+export async function renderReceipt(r) {
+  const out = h('div', { className: 'result', 'data-kind': 'receipt' });
+  out.append(badge(RECEIPT_STATUS, r.status));
+  if (r.receipt) {
+    const x = r.receipt;
+    out.append(kv([[L('票据代码', 'Receipt code'), x.code], [L('票据号码', 'Receipt number'), x.number],
+      [L('开票单位', 'Issuer'), x.issuer_name], [L('开票时间', 'Issued at'), formatTime(x.issue_time)],
+      [L('金额', 'Total'), formatFen(x.total_fen)], [L('交款人', 'Payer'), x.payer_name]]));
+  }
+  if (r.voided) {
+    out.append(h('div', { className: 'problem' }, h('strong', {}, L('作废（红冲）', 'Voided')),
+      kv([[L('原因', 'Reason'), r.voided.reason], [L('时间', 'Time'), formatTime(r.voided.time)],
+        [L('替代票据', 'Replacement'), r.voided.replacement || '—']])));
+  }
+  if (Array.isArray(r.claims) && r.claims.length) {
+    out.append(h('div', { className: 'table-wrap' }, h('table', { className: 'claims' },
+      h('caption', {}, L('报销记录', 'Reimbursements')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, L('报销方', 'Claimant')),
+        h('th', { scope: 'col' }, L('金额', 'Amount')), h('th', { scope: 'col' }, L('时间', 'Time')))),
+      h('tbody', {}, r.claims.map((c) => h('tr', {}, h('td', {}, c.claimant), h('td', {}, formatFen(c.amount_fen)),
+        h('td', {}, formatTime(c.time))))))));
+  }
+  if (r.ledger) {
+    out.append(h('h3', {}, L('账本证明', 'Ledger proof')));
+    try {
+      out.append(renderChecks(await checkInclusionProof(r.ledger, { document: r.document })));
+    } catch (e) {
+      out.append(h('p', { className: 'fail' }, L('账本证明无法核对：', 'The ledger proof could not be checked: '), String(e.message || e)));
+    }
+  }
+  return out;
+}
+
+// Renders a licence verification answer.
+export function renderLicense(r) {
+  const out = h('div', { className: 'result', 'data-kind': 'license' });
+  out.append(badge(LICENSE_STATUS, r.status || (r.valid ? 'valid' : 'invalid')));
+  if (r.reason) out.append(h('p', { className: r.valid ? 'muted' : 'fail' }, r.reason));
+  if (r.license) {
+    const x = r.license;
+    out.append(kv([[L('证照', 'Licence'), lang === 'zh' ? x.type_name_zh : (x.type_name_en || x.type_name_zh)],
+      [L('证照编号', 'Licence ID'), x.id], [L('发证机关', 'Issuer'), x.issuer_name],
+      [L('有效期至', 'Expires'), formatTime(x.expires_at)]]));
+  }
+  if (r.disclosed && Object.keys(r.disclosed).length) {
+    out.append(h('h3', {}, L('持证人出示的信息', 'Disclosed by the holder')));
+    out.append(kv(Object.entries(r.disclosed).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])));
+  }
+  return out;
+}
+
+// Verifies any QR text and renders it; returns {kind, status, element}. Throws ApiError for a
+// malformed input (the caller shows the problem).
+export async function verifyText(text, { token, purpose } = {}) {
+  const kind = classify(text);
+  if (kind === 'receipt') {
+    const r = await verifyReceiptQr(text, token);
+    return { kind, status: r.status, summary: r.receipt ? `${r.receipt.code}/${r.receipt.number}` : '', element: await renderReceipt(r) };
+  }
+  if (kind === 'license-token' || kind === 'license-reference') {
+    const r = await verifyLicense(text, purpose, token);
+    const name = r.license ? (lang === 'zh' ? r.license.type_name_zh : r.license.type_name_en) : '';
+    return { kind: 'license', status: r.status || (r.valid ? 'valid' : 'invalid'), summary: name || '', element: renderLicense(r) };
+  }
+  return null;
+}
