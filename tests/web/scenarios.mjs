@@ -1,6 +1,33 @@
 // The scenarios of the browser suite (run by pages.mjs), each as a person uses the pages.
 // A scenario returns 'skip' when the server lacks the part it needs (probed over HTTP).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+// A PNG photo-like image of the QR code of `text` (libqrencode modules via qr_matrix.py, drawn
+// as an SVG with a quiet zone and rasterised by the browser).
+export async function qrPng(context, text, scale = 6) {
+  const rows = JSON.parse(execFileSync('python3', [join(HERE, 'qr_matrix.py'), text], { encoding: 'utf8' }));
+  const n = rows.length + 8;
+  let rects = '';
+  rows.forEach((r, y) => r.forEach((m, x) => { if (m) rects += `<rect x="${x + 4}" y="${y + 4}" width="1" height="1"/>`; }));
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n} ${n}" width="${n * scale}" height="${n * scale}" shape-rendering="crispEdges"><rect width="${n}" height="${n}" fill="#fff"/>${rects}</svg>`;
+  return svgPng(context, svg);
+}
+
+// Rasterises SVG markup to PNG in a scratch page.
+export async function svgPng(context, svg) {
+  const p = await context.newPage();
+  try {
+    await p.setContent(`<body style="margin:0;background:#fff">${svg}</body>`);
+    return await p.locator('svg').first().screenshot();
+  } finally {
+    await p.close();
+  }
+}
 
 const PASSWORD = 'tongban-demo';
 
@@ -143,6 +170,16 @@ export const scenarios = [
       await page.waitForSelector('#error.problem');
       assert.match(await page.textContent('#error'), /TBR1/);
       await shot('verify');
+    },
+  },
+  {
+    name: 'verify page: a QR code read from an image file (jsQR in this browser)',
+    async run({ page, context, base }) {
+      const text = 'TBR1.image-scan-test';
+      const png = await qrPng(context, text);
+      await page.goto(`${base}/verify`);
+      await page.setInputFiles('#image-file', { name: 'qr.png', mimeType: 'image/png', buffer: png });
+      await page.waitForFunction((t) => document.getElementById('qr-text').value === t, text);
     },
   },
   {
