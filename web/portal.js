@@ -137,10 +137,17 @@ async function openReceipt(code, number) {
     if (Array.isArray(r.items) && r.items.length) {
       parts.push(h('div', { className: 'table-wrap' }, h('table', { className: 'items' },
         h('caption', {}, L('项目明细', 'Items')),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, L('项目', 'Item')), h('th', { scope: 'col' }, L('数量', 'Qty')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, L('类别', 'Category')), h('th', { scope: 'col' }, L('项目', 'Item')),
+          h('th', { scope: 'col' }, L('数量', 'Qty')), h('th', { scope: 'col' }, L('单价', 'Unit price')),
           h('th', { scope: 'col' }, L('金额', 'Amount')))),
-        h('tbody', {}, r.items.map((it) => h('tr', {}, h('td', {}, it.name || it.name_zh || it.code || '—'),
-          h('td', {}, it.quantity ?? '—'), h('td', {}, formatFen(it.amount_fen ?? it.total_fen))))))));
+        h('tbody', {}, r.items.map((it) => h('tr', {}, h('td', {}, it.category || '—'), h('td', {}, it.name || '—'),
+          h('td', {}, it.quantity ?? '—'), h('td', {}, it.unit_fen === undefined ? '—' : formatFen(it.unit_fen)),
+          h('td', {}, formatFen(it.amount_fen))))))));
+      if (r.insurance_fen !== undefined) {
+        parts.push(h('dl', { className: 'kv' },
+          h('dt', {}, L('医保统筹支付', 'Paid by insurance')), h('dd', {}, formatFen(r.insurance_fen)),
+          h('dt', {}, L('个人支付', 'Paid by the patient')), h('dd', {}, formatFen(r.self_fen))));
+      }
     }
     try {
       const svg = await session.call(`${path}/qr.svg`, { headers: { Accept: 'image/svg+xml' } });

@@ -14,9 +14,12 @@ const P1 = (x) => (x ^ rotl(x, 15) ^ rotl(x, 23)) >>> 0;
 const TJ = new Uint32Array(64);
 for (let j = 0; j < 64; j++) TJ[j] = rotl(j < 16 ? 0x79cc4519 : 0x7a879d8a, j % 32);
 
+// Message-expansion scratch space, reused: sm3() runs to completion synchronously, so calls
+// never interleave.
+const w = new Uint32Array(68);
+const w1 = new Uint32Array(64);
+
 function compress(v, block, offset) {
-  const w = new Uint32Array(68);
-  const w1 = new Uint32Array(64);
   for (let i = 0; i < 16; i++) {
     const o = offset + i * 4;
     w[i] = ((block[o] << 24) | (block[o + 1] << 16) | (block[o + 2] << 8) | block[o + 3]) >>> 0;
