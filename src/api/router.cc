@@ -1,9 +1,20 @@
 // Route matching by path segments; `{name}` captures one non-empty segment.
 #include "api/router.h"
 
+#include <algorithm>
+
 namespace tongban::api {
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  size_t index = routes_.size();
+  size_t brace = route.pattern.find('{');
+  if (brace == std::string::npos) {
+    exact_[route.pattern].push_back(index);
+  } else {
+    with_params_.emplace_back(route.pattern.substr(0, brace), index);
+  }
+  routes_.push_back(std::move(route));
+}
 
 bool Router::MatchPattern(std::string_view pattern, std::string_view path, PathParams& params) {
   params.clear();
@@ -37,19 +48,39 @@ bool Router::MatchPattern(std::string_view pattern, std::string_view path, PathP
 
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match m;
-  PathParams params;
-  for (const Route& r : routes_) {
-    if (!MatchPattern(r.pattern, path, params)) continue;
+  std::vector<std::string_view> allowed;  // methods of routes whose pattern matched, for 405
+  auto consider = [&](const Route& r, PathParams&& params) {
     if (r.method == method || (method == "HEAD" && r.method == "GET")) {
       m.kind = MatchKind::kFound;
       m.route = &r;
       m.params = std::move(params);
-      m.allow.clear();
-      return m;
+      return true;
     }
+    if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end()) {
+      allowed.push_back(r.method);
+    }
+    return false;
+  };
+  bool found = false;
+  if (auto it = exact_.find(path); it != exact_.end()) {
+    for (size_t i : it->second) {
+      if ((found = consider(routes_[i], {}))) break;
+    }
+  }
+  if (!found) {
+    PathParams params;
+    for (const auto& [prefix, i] : with_params_) {
+      if (!path.starts_with(prefix)) continue;
+      if (!MatchPattern(routes_[i].pattern, path, params)) continue;
+      if ((found = consider(routes_[i], std::move(params)))) break;
+    }
+  }
+  if (!found && !allowed.empty()) {
     m.kind = MatchKind::kMethodNotAllowed;
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
+    for (std::string_view a : allowed) {
+      if (!m.allow.empty()) m.allow += ", ";
+      m.allow += a;
+    }
   }
   return m;
 }

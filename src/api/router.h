@@ -2,7 +2,10 @@
 // trailing `{name...}` (the rest of the path), and keeps the route
 // table that the OpenAPI document and the authorisation policy are generated from, so neither
 // can drift from what is served.
-// Build the table at start-up, then treat it as immutable: Match() is thread-safe when no
+// Matching: a route without parameters that equals the path exactly wins (found through a hash
+// map, so the common case costs no scan); otherwise routes with parameters are tried in the order
+// they were added. So `/api/v1/receipts/verify` is not shadowed by `/api/v1/receipts/{code}`.
+// Build the table at start-up, then treat it as immutable: Find() is thread-safe when no
 // Add() runs concurrently.
 #pragma once
 
@@ -10,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "api/http_message.h"
@@ -61,7 +65,15 @@ class Router {
 
  private:
   static bool MatchPattern(std::string_view pattern, std::string_view path, PathParams& params);
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::vector<Route> routes_;
+  // Indices into routes_: exact patterns by pattern text, and the patterns with parameters (with
+  // their literal prefix, a cheap first test), each in the order added.
+  std::unordered_map<std::string, std::vector<size_t>, StringHash, std::equal_to<>> exact_;
+  std::vector<std::pair<std::string, size_t>> with_params_;
 };
 
 }  // namespace tongban::api

@@ -40,6 +40,15 @@ class ServerTest : public ::testing::Test {
                                      std::this_thread::sleep_for(std::chrono::milliseconds(300));
                                      return HttpResponse::Json(200, R"({"done":true})");
                                    }});
+    dispatcher_.router().Add(Route{"GET", "/api/v1/headers", "headers", "Sets extra headers.",
+                                   RouteAccess::Public(),
+                                   [](const HttpRequest&, const PathParams&) {
+                                     HttpResponse r = HttpResponse::Json(200, R"({"x":1})");
+                                     r.WithHeader("Cache-Control", "no-cache");
+                                     // A value that would split the header if written raw.
+                                     r.WithHeader("X-Note", "a\r\nSet-Cookie: evil=1");
+                                     return r;
+                                   }});
     dispatcher_.AddSystemRoutes();
     ServerOptions options;
     options.port = 0;
@@ -96,6 +105,61 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
     ASSERT_TRUE(r) << i;
     EXPECT_EQ(r->status, 200);
   }
+}
+
+TEST_F(ServerTest, ResponseHeadIsWellFormed) {
+  HttpClient c(server_->port());
+  auto r = c.Request("GET", "/api/v1/headers");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"x":1})");
+  EXPECT_EQ(r->headers["content-length"], "7");
+  EXPECT_EQ(r->headers["content-type"], "application/json");
+  EXPECT_EQ(r->headers["cache-control"], "no-cache");
+  EXPECT_EQ(r->headers["x-content-type-options"], "nosniff");
+  EXPECT_EQ(r->headers["server"], "tongban");
+  EXPECT_EQ(r->headers.count("set-cookie"), 0u) << "a CR/LF in a value must not split headers";
+  EXPECT_EQ(r->headers["x-note"], "a  Set-Cookie: evil=1");
+  EXPECT_EQ(r->headers.count("connection"), 0u);  // HTTP/1.1 keep-alive is the default
+  // The connection stays usable.
+  r = c.Request("GET", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, HeadGetsLengthButNoBody) {
+  HttpClient c(server_->port());
+  auto r = c.Request("HEAD", "/healthz");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  // If a body followed the head, the next response on the connection would be garbled.
+  EXPECT_EQ(r->headers["content-length"], "15");
+  EXPECT_TRUE(r->body.empty());
+  r = c.Request("GET", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, R"({"status":"ok"})");
+}
+
+TEST_F(ServerTest, ConnectionCloseIsHonouredAndAnnounced) {
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->headers["connection"], "close");
+  EXPECT_TRUE(c.WaitForClose());
+}
+
+TEST_F(ServerTest, Http10KeepAliveIsAnnounced) {
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.SendRaw("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->headers["connection"], "keep-alive");
+  ASSERT_TRUE(c.SendRaw("GET /healthz HTTP/1.0\r\n\r\n"));
+  r = c.ReadResponse();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->headers["connection"], "close");
+  EXPECT_TRUE(c.WaitForClose());
 }
 
 TEST_F(ServerTest, PathParametersAndUtf8Bodies) {
@@ -313,6 +377,29 @@ TEST(Router, MatchesParametersAndTrailingWildcards) {
   EXPECT_EQ(router.Find("GET", "/a//b").kind, Router::MatchKind::kNotFound);
   EXPECT_EQ(router.Find("GET", "/a/42/b/c").kind, Router::MatchKind::kNotFound);
   EXPECT_EQ(router.Find("POST", "/a/42/b").kind, Router::MatchKind::kMethodNotAllowed);
+}
+
+TEST(Router, ExactRouteWinsOverParameterRouteAddedEarlier) {
+  Router router;
+  auto ok = [](const HttpRequest&, const PathParams&) { return HttpResponse::Json(200, "{}"); };
+  router.Add(Route{"GET", "/r/{code}", "byCode", "", RouteAccess::Public(), ok});
+  router.Add(Route{"GET", "/r/verify", "verify", "", RouteAccess::Public(), ok});
+  router.Add(Route{"POST", "/r/{code}", "postByCode", "", RouteAccess::Public(), ok});
+  auto m = router.Find("GET", "/r/verify");
+  ASSERT_EQ(m.kind, Router::MatchKind::kFound);
+  EXPECT_EQ(m.route->operation_id, "verify");
+  EXPECT_TRUE(m.params.empty());
+  m = router.Find("GET", "/r/123");
+  ASSERT_EQ(m.kind, Router::MatchKind::kFound);
+  EXPECT_EQ(m.route->operation_id, "byCode");
+  // POST /r/verify matches the parameter route's POST.
+  m = router.Find("POST", "/r/verify");
+  ASSERT_EQ(m.kind, Router::MatchKind::kFound);
+  EXPECT_EQ(m.route->operation_id, "postByCode");
+  // A method nobody serves lists every method of every matching route.
+  m = router.Find("DELETE", "/r/verify");
+  EXPECT_EQ(m.kind, Router::MatchKind::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "GET, POST");
 }
 
 }  // namespace

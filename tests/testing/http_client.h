@@ -65,7 +65,8 @@ class HttpClient {
   }
 
   // Reads one response; nullopt on timeout or a closed connection before a full response.
-  std::optional<RawResponse> ReadResponse() {
+  // `head_only`: the response to a HEAD request (Content-Length without a body).
+  std::optional<RawResponse> ReadResponse(bool head_only = false) {
     RawResponse r;
     size_t header_end;
     while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
@@ -92,7 +93,9 @@ class HttpClient {
       }
       pos = e + 2;
     }
-    size_t length = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+    size_t length = r.headers.count("content-length") && !head_only
+                        ? std::stoul(r.headers["content-length"])
+                        : 0;
     while (buffer_.size() < length) {
       if (!Fill()) return std::nullopt;
     }
@@ -110,7 +113,7 @@ class HttpClient {
     if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "\r\n" + body;
     if (!SendRaw(req)) return std::nullopt;
-    return ReadResponse();
+    return ReadResponse(method == "HEAD");
   }
 
   // True if the server closed the connection (read returns 0) within the timeout.
