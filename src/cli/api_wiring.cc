@@ -1,0 +1,59 @@
+// Route wiring; see api_wiring.h.
+#include "cli/api_wiring.h"
+
+#include "api/auth_handlers.h"
+#include "api/embedded_files.h"
+#include "api/ledger_handlers.h"
+
+namespace tongban::cli {
+
+void WireApi(App& app, api::Dispatcher& dispatcher) {
+  const Config& config = app.config();
+  api::AddWebRoutes(dispatcher.router());
+  api::AddAuthRoutes(dispatcher.router(), app.identity());
+  api::AddLedgerRoutes(dispatcher.router(), app.log_reader(),
+                       api::LedgerRoutesOptions{
+                           .verifier_key = app.ledger_verifier_key(),
+                           .latest_note = [&app] { return app.publisher().LatestNote(); }});
+  dispatcher.AddSystemRoutes();
+  dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
+  dispatcher.set_idempotency(&app.idempotency());
+  auto bucket = [](int64_t rate) {
+    return api::RateLimit{static_cast<double>(rate), 2.0 * static_cast<double>(rate)};
+  };
+  dispatcher.SetRateLimits(bucket(config.server.rate_limit_per_address),
+                           bucket(config.server.rate_limit_per_api_key));
+  dispatcher.AddReadinessProbe("database", [&app] {
+    return app.db().Read([](store::Tx& tx) { return tx.QueryRow("SELECT 1").status(); });
+  });
+  dispatcher.AddReadinessProbe("sequencer", [&app] {
+    auto queue = app.log_reader().Queue();
+    if (!queue.ok()) return queue.status();
+    if (queue->oldest_time_micros &&
+        app.clock().NowUnixMicros() - *queue->oldest_time_micros > 30'000'000) {
+      return Status::Unavailable("ledger sequencer is more than 30 s behind");
+    }
+    return Status::Ok();
+  });
+  auto& metrics = dispatcher.metrics();
+  metrics.AddGauge("tongban_ledger_size", "Leaves integrated into the ledger.",
+                   [&app] { return static_cast<double>(app.sequencer().size()); });
+  metrics.AddGauge("tongban_ledger_queue_depth", "Ledger entries queued, not yet integrated.", [&app] {
+    auto q = app.log_reader().Queue();
+    return q.ok() ? static_cast<double>(q->depth) : -1.0;
+  });
+  metrics.AddGauge("tongban_ledger_lag_seconds", "Age of the oldest queued ledger entry.", [&app] {
+    auto q = app.log_reader().Queue();
+    if (!q.ok() || !q->oldest_time_micros) return 0.0;
+    return static_cast<double>(app.clock().NowUnixMicros() - *q->oldest_time_micros) / 1e6;
+  });
+  metrics.AddGauge("tongban_ledger_published_size", "Size of the published (cosigned) checkpoint.",
+                   [&app] { return static_cast<double>(app.publisher().stats().published_size); });
+  metrics.AddGauge("tongban_ledger_witness_quorum_failures_total",
+                   "Witness rounds with fewer cosignatures than the quorum.",
+                   [&app] { return static_cast<double>(app.publisher().stats().quorum_failures); });
+  metrics.AddGauge("tongban_ledger_batch_failures_total", "Sequencer batches rolled back.",
+                   [&app] { return static_cast<double>(app.sequencer().stats().failures); });
+}
+
+}  // namespace tongban::cli
