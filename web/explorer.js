@@ -73,6 +73,20 @@ async function loadCheckpoints() {
       : '—'))));
 }
 
+async function loadRecentEntries() {
+  const size = Number(latest.size);
+  const indices = [];
+  for (let i = size - 1; i >= 0 && i >= size - 10; i--) indices.push(i);
+  const entries = await Promise.all(indices.map((i) => api(`/api/v1/ledger/entries/${i}`).catch(() => null)));
+  $('recent-entries').querySelector('tbody').replaceChildren(...entries.filter(Boolean).map((e) => h('tr', {},
+    h('td', {}, String(e.index)), h('td', {}, h('code', {}, e.type || '—')), h('td', {}, formatTime(e.time_micros)),
+    h('td', {}, h('button', { type: 'button', className: 'link', onclick: () => {
+      $('entry-index').value = e.index;
+      $('entry-form').requestSubmit();
+      $('entry-h').scrollIntoView();
+    } }, L('验证', 'verify'))))));
+}
+
 async function rootOf(size) {
   if (checkpoints.has(String(size))) return fromBase64(checkpoints.get(String(size)).root);
   // Not a published checkpoint: the inclusion proof endpoint returns that tree's checkpoint only
@@ -137,6 +151,7 @@ async function main() {
     latest = await api('/api/v1/ledger/checkpoint');
     await showLatest();
     await loadCheckpoints();
+    await loadRecentEntries();
     const params = new URLSearchParams(location.search);
     if (params.get('index')) { $('entry-index').value = params.get('index'); $('entry-form').requestSubmit(); }
   } catch (e) {

@@ -96,6 +96,14 @@ export function initShell() {
     nav.append(ul);
     header.append(top, nav);
   }
+  const main = document.querySelector('main');
+  if (main) {
+    main.id ||= 'main';
+    const skip = L('跳到正文', 'Skip to content', 'a');
+    skip.href = `#${main.id}`;
+    skip.className = 'skip';
+    document.body.prepend(skip);
+  }
   setLarge(localStorage.getItem(LARGE_KEY) === '1');
   applyLanguage();
 }

@@ -175,6 +175,12 @@ export const scenarios = [
       await page.waitForSelector('#entry [data-proof-ok]');
       assert.equal(await page.getAttribute('#entry [data-proof-ok]', 'data-proof-ok'), 'true');
       await shot('explorer');
+      // The newest entry, from the latest-entries list.
+      await page.waitForSelector('#recent-entries tbody button');
+      await page.click('#recent-entries tbody tr:first-child button');
+      await page.waitForFunction(() => document.querySelector('#entry dd')?.textContent !== '3');
+      await page.waitForSelector('#entry [data-proof-ok]');
+      assert.equal(await page.getAttribute('#entry [data-proof-ok]', 'data-proof-ok'), 'true');
       // Consistency: the oldest listed checkpoint against the latest.
       const button = await page.$('#checkpoints button');
       if (button) {
