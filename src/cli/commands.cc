@@ -7,12 +7,15 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "api/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "api/embedded_files.h"
 #include "api/ledger_handlers.h"
+#include "api/receipt_handlers.h"
 #include "api/server.h"
 #include "cli/app.h"
 #include "cli/config.h"
@@ -121,6 +124,11 @@ int Serve(App& app, std::optional<std::string> listen_override,
                        api::LedgerRoutesOptions{
                            .verifier_key = app.ledger_verifier_key(),
                            .latest_note = [&app] { return app.publisher().LatestNote(); }});
+  api::AddReceiptRoutes(dispatcher.router(),
+                        api::ReceiptRoutesOptions{.service = &app.receipts(),
+                                                  .reader = &app.log_reader(),
+                                                  .sequencer = &app.sequencer(),
+                                                  .identity = &app.identity()});
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   dispatcher.set_idempotency(&app.idempotency());
@@ -160,6 +168,39 @@ int Serve(App& app, std::optional<std::string> listen_override,
                    [&app] { return static_cast<double>(app.publisher().stats().quorum_failures); });
   metrics.AddGauge("tongban_ledger_batch_failures_total", "Sequencer batches rolled back.",
                    [&app] { return static_cast<double>(app.sequencer().stats().failures); });
+  // Receipt figures: one query set, cached for 5 s and shared by the gauges of one scrape.
+  struct ReceiptFigures {
+    std::mutex mu;
+    std::chrono::steady_clock::time_point at{};
+    receipt::ReceiptStats stats;
+  };
+  auto figures = std::make_shared<ReceiptFigures>();
+  auto receipt_gauge = [&app, figures](int64_t receipt::ReceiptStats::*field) {
+    return [&app, figures, field] {
+      std::lock_guard<std::mutex> lock(figures->mu);
+      auto now = std::chrono::steady_clock::now();
+      if (now - figures->at > std::chrono::seconds(5)) {
+        auto s = app.receipts().Stats(1);
+        if (!s.ok()) return -1.0;
+        figures->stats = std::move(s).value();
+        figures->at = now;
+      }
+      return static_cast<double>(figures->stats.*field);
+    };
+  };
+  metrics.AddGauge("tongban_receipts_issued", "Receipts issued (all time).",
+                   receipt_gauge(&receipt::ReceiptStats::issued));
+  metrics.AddGauge("tongban_receipts_voided", "Receipts voided (红冲).",
+                   receipt_gauge(&receipt::ReceiptStats::voided));
+  metrics.AddGauge("tongban_receipts_destroyed", "Receipt documents destroyed after retention.",
+                   receipt_gauge(&receipt::ReceiptStats::destroyed));
+  metrics.AddGauge("tongban_receipt_claims", "Standing (unreversed) reimbursement claims.",
+                   receipt_gauge(&receipt::ReceiptStats::claims));
+  metrics.AddGauge("tongban_receipt_claimed_fen", "Fen claimed by standing claims.",
+                   receipt_gauge(&receipt::ReceiptStats::claimed_fen));
+  metrics.AddGauge("tongban_receipt_paper_saved_grams",
+                   "Paper not printed: receipts issued x grams per receipt (docs/receipt.md).",
+                   receipt_gauge(&receipt::ReceiptStats::paper_saved_grams));
   if (Status s = app.Start(); !s.ok()) return Fail(s);
 
   int rc = RunHttpServer(dispatcher, options, on_listening);
