@@ -68,6 +68,21 @@ HttpResponse Json(const boost::json::object& o, bool immutable = false) {
 
 }  // namespace
 
+boost::json::object InclusionProofJson(ledger::LogReader& reader,
+                                       const ledger::InclusionProofResult& proof) {
+  boost::json::object o{{"index", proof.index},
+                        {"tree_size", proof.tree_size},
+                        {"leaf_hash", B64(proof.leaf_hash)},
+                        {"hashes", HashList(proof.proof)}};
+  // With the entry and the checkpoint this is a complete offline proof: save it as a file and
+  // check it with `tongban verify --key <verifier key> --proof <file>`.
+  auto entry = reader.EntryAt(proof.index);
+  if (entry.ok()) o["entry"] = B64(entry->entry);
+  auto cp = reader.Checkpoint(proof.tree_size);
+  if (cp.ok()) o["checkpoint"] = cp->note;
+  return o;
+}
+
 void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOptions options) {
   auto latest_note = options.latest_note;
   // --- C2SP tlog-tiles ----------------------------------------------------------------------
@@ -191,17 +206,7 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
           TB_HTTP_ASSIGN(uint64_t index, QueryCount(req, "index"), req);
           TB_HTTP_ASSIGN(proof, reader.InclusionProof(index, tree_size), req);
         }
-        boost::json::object o{{"index", proof.index},
-                              {"tree_size", proof.tree_size},
-                              {"leaf_hash", B64(proof.leaf_hash)},
-                              {"hashes", HashList(proof.proof)}};
-        // With the entry and the checkpoint this is a complete offline proof: save it as a file
-        // and check it with `tongban verify --key <verifier key> --proof <file>`.
-        auto entry = reader.EntryAt(proof.index);
-        if (entry.ok()) o["entry"] = B64(entry->entry);
-        auto cp = reader.Checkpoint(proof.tree_size);
-        if (cp.ok()) o["checkpoint"] = cp->note;
-        return Json(o);
+        return Json(InclusionProofJson(reader, proof));
       }});
   router.Add(Route{"GET", "/api/v1/ledger/proofs/consistency", "getConsistencyProof",
                    "Consistency proof between tree sizes ?from=<m>&to=<n>.", RouteAccess::Public(),

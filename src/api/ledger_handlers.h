@@ -4,6 +4,7 @@
 // Thread-safe; `reader` must outlive the router.
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <string>
 
@@ -22,5 +23,11 @@ struct LedgerRoutesOptions {
 };
 
 void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOptions options);
+
+// The body of GET /api/v1/ledger/proofs/inclusion for `proof`: index, tree_size, leaf_hash,
+// hashes, and (when readable) the entry bytes and the checkpoint of that tree size — a complete
+// offline proof for `tongban verify --proof`. Other parts embed it (receipt verification).
+boost::json::object InclusionProofJson(ledger::LogReader& reader,
+                                       const ledger::InclusionProofResult& proof);
 
 }  // namespace tongban::api

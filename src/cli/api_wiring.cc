@@ -1,9 +1,14 @@
 // Route wiring; see api_wiring.h.
 #include "cli/api_wiring.h"
 
+#include <chrono>
+#include <memory>
+#include <mutex>
+
 #include "api/auth_handlers.h"
 #include "api/embedded_files.h"
 #include "api/ledger_handlers.h"
+#include "api/receipt_handlers.h"
 
 namespace tongban::cli {
 
@@ -15,6 +20,11 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
                        api::LedgerRoutesOptions{
                            .verifier_key = app.ledger_verifier_key(),
                            .latest_note = [&app] { return app.publisher().LatestNote(); }});
+  api::AddReceiptRoutes(dispatcher.router(),
+                        api::ReceiptRoutesOptions{.service = &app.receipts(),
+                                                  .reader = &app.log_reader(),
+                                                  .sequencer = &app.sequencer(),
+                                                  .identity = &app.identity()});
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   dispatcher.set_idempotency(&app.idempotency());
@@ -54,6 +64,39 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
                    [&app] { return static_cast<double>(app.publisher().stats().quorum_failures); });
   metrics.AddGauge("tongban_ledger_batch_failures_total", "Sequencer batches rolled back.",
                    [&app] { return static_cast<double>(app.sequencer().stats().failures); });
+  // Receipt figures: one query set, cached for 5 s and shared by the gauges of one scrape.
+  struct ReceiptFigures {
+    std::mutex mu;
+    std::chrono::steady_clock::time_point at{};
+    receipt::ReceiptStats stats;
+  };
+  auto figures = std::make_shared<ReceiptFigures>();
+  auto receipt_gauge = [&app, figures](int64_t receipt::ReceiptStats::*field) {
+    return [&app, figures, field] {
+      std::lock_guard<std::mutex> lock(figures->mu);
+      auto now = std::chrono::steady_clock::now();
+      if (now - figures->at > std::chrono::seconds(5)) {
+        auto s = app.receipts().Stats(1);
+        if (!s.ok()) return -1.0;
+        figures->stats = std::move(s).value();
+        figures->at = now;
+      }
+      return static_cast<double>(figures->stats.*field);
+    };
+  };
+  metrics.AddGauge("tongban_receipts_issued", "Receipts issued (all time).",
+                   receipt_gauge(&receipt::ReceiptStats::issued));
+  metrics.AddGauge("tongban_receipts_voided", "Receipts voided (红冲).",
+                   receipt_gauge(&receipt::ReceiptStats::voided));
+  metrics.AddGauge("tongban_receipts_destroyed", "Receipt documents destroyed after retention.",
+                   receipt_gauge(&receipt::ReceiptStats::destroyed));
+  metrics.AddGauge("tongban_receipt_claims", "Standing (unreversed) reimbursement claims.",
+                   receipt_gauge(&receipt::ReceiptStats::claims));
+  metrics.AddGauge("tongban_receipt_claimed_fen", "Fen claimed by standing claims.",
+                   receipt_gauge(&receipt::ReceiptStats::claimed_fen));
+  metrics.AddGauge("tongban_receipt_paper_saved_grams",
+                   "Paper not printed: receipts issued x grams per receipt (docs/receipt.md).",
+                   receipt_gauge(&receipt::ReceiptStats::paper_saved_grams));
 }
 
 }  // namespace tongban::cli

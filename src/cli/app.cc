@@ -70,6 +70,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   std::vector<store::Migration> migrations = identity::IdentityService::Migrations();
   for (auto& m : ledger::LogStorageMigrations()) migrations.push_back(std::move(m));
   for (auto& m : api::IdempotencyStore::Migrations()) migrations.push_back(std::move(m));
+  for (auto& m : receipt::ReceiptService::Migrations()) migrations.push_back(std::move(m));
   TB_RETURN_IF_ERROR(store::Migrate(*app->db_, migrations));
 
   // Ledger: suite, signing key, subject secret, sequencer, reader.
@@ -112,6 +113,24 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
       std::chrono::milliseconds(config.ledger.witnesses.empty()
                                     ? std::max<int64_t>(10, config.ledger.batch_max_delay_ms)
                                     : std::max<int64_t>(200, config.ledger.batch_max_delay_ms)));
+
+  // Receipts: the batch-signing keys are created on first start (a deployment initialised before
+  // the receipt part existed gets them too), then only read.
+  receipt::ReceiptServiceOptions receipt_options;
+  receipt_options.hash = app->suite_.hash;
+  for (auto [file, key] : {std::pair{&config.receipt.issuer_key_file, &receipt_options.issuer_key},
+                           std::pair{&config.receipt.finance_key_file, &receipt_options.finance_key}}) {
+    const fs::path path = config.Resolve(*file);
+    if (!fs::exists(path)) {
+      TB_ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::Generate(app->suite_.signature));
+      TB_RETURN_IF_ERROR(fresh.WritePemFile(path.string()));
+    }
+    TB_ASSIGN_OR_RETURN(*key, crypto::PrivateKey::ReadPemFile(app->suite_.signature, path.string()));
+  }
+  receipt_options.subject_hash = [app = app.get()](std::string_view id) { return app->SubjectHash(id); };
+  receipt_options.retention_years = static_cast<int>(config.receipt.retention_years);
+  receipt_options.clock = &app->clock_;
+  app->receipts_ = std::make_unique<receipt::ReceiptService>(*app->db_, std::move(receipt_options));
 
   TB_ASSIGN_OR_RETURN(std::string session_key,
                       ReadSecretFile(config.Resolve(config.auth.session_key_file), 32));

@@ -1,5 +1,5 @@
 // App: the running program's parts, wired from a Config — clock, database (migrated), identity,
-// ledger. Built by `serve` and `demo`; owns everything it creates. Not copyable.
+// ledger, receipts. Built by `serve` and `demo`; owns everything it creates. Not copyable.
 #pragma once
 
 #include <memory>
@@ -15,6 +15,7 @@
 #include "ledger/note_signer.h"
 #include "ledger/publisher.h"
 #include "ledger/sequencer.h"
+#include "receipt/receipt_service.h"
 #include "store/database.h"
 
 namespace tongban::cli {
@@ -33,6 +34,7 @@ class App {
   ledger::LogReader& log_reader() { return *log_reader_; }
   ledger::CheckpointPublisher& publisher() { return *publisher_; }
   api::IdempotencyStore& idempotency() { return *idempotency_; }
+  receipt::ReceiptService& receipts() { return *receipts_; }
   // `<origin>+<key id>+<base64 key>`: what clients verify checkpoints with.
   const std::string& ledger_verifier_key() const { return ledger_verifier_key_; }
   // Keyed hash (HMAC with the suite hash and the deployment's subject secret) of a subject ID
@@ -57,6 +59,7 @@ class App {
   std::unique_ptr<ledger::LogReader> log_reader_;
   std::unique_ptr<ledger::CheckpointPublisher> publisher_;
   std::unique_ptr<api::IdempotencyStore> idempotency_;
+  std::unique_ptr<receipt::ReceiptService> receipts_;
 };
 
 // Reads a hex-encoded secret file (at least `min_bytes` bytes once decoded).

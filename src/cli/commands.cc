@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "api/auth_handlers.h"

@@ -100,7 +100,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   }
   Config c;
   c.base_dir = std::move(base_dir);
-  TB_RETURN_IF_ERROR(CheckKeys(root, "", {"server", "database", "ledger", "auth", "log"}));
+  TB_RETURN_IF_ERROR(CheckKeys(root, "", {"server", "database", "ledger", "auth", "receipt", "log"}));
 
   TB_ASSIGN_OR_RETURN(const toml::table* server, Section(root, "server"));
   if (server) {
@@ -207,6 +207,16 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   TB_RETURN_IF_ERROR(CheckRange("auth.access_ttl_s", c.auth.access_ttl_s, 60, 86400));
   TB_RETURN_IF_ERROR(CheckRange("auth.refresh_ttl_s", c.auth.refresh_ttl_s, 300, 90 * 86400));
 
+  TB_ASSIGN_OR_RETURN(const toml::table* receipt, Section(root, "receipt"));
+  if (receipt) {
+    TB_RETURN_IF_ERROR(
+        CheckKeys(*receipt, "receipt", {"retention_years", "issuer_key_file", "finance_key_file"}));
+    TB_RETURN_IF_ERROR(Read(*receipt, "receipt", "retention_years", c.receipt.retention_years));
+    TB_RETURN_IF_ERROR(Read(*receipt, "receipt", "issuer_key_file", c.receipt.issuer_key_file));
+    TB_RETURN_IF_ERROR(Read(*receipt, "receipt", "finance_key_file", c.receipt.finance_key_file));
+  }
+  TB_RETURN_IF_ERROR(CheckRange("receipt.retention_years", c.receipt.retention_years, 1, 100));
+
   TB_ASSIGN_OR_RETURN(const toml::table* log, Section(root, "log"));
   if (log) {
     TB_RETURN_IF_ERROR(CheckKeys(*log, "log", {"level"}));
@@ -269,6 +279,11 @@ witness_quorum = 0           # checkpoints need this many witness cosignatures t
 session_key_file = "keys/session.key"  # HMAC key of session tokens (32 random bytes, hex)
 access_ttl_s = 900           # bearer token lifetime (60 s - 1 day)
 refresh_ttl_s = 604800       # refresh token / session lifetime (5 min - 90 days)
+
+[receipt]
+retention_years = 30         # e-receipts are kept this long before `tongban receipts destroy`
+issuer_key_file = "keys/receipt-issuer.key"    # signs receipt batches for issuers (custody)
+finance_key_file = "keys/receipt-finance.key"  # the finance department's key (batches, QR codes)
 
 [log]
 level = "info"               # trace, debug, info, warn, error, off

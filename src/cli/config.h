@@ -55,6 +55,13 @@ struct Config {
     int64_t access_ttl_s = 900;        // bearer token lifetime
     int64_t refresh_ttl_s = 604800;    // refresh token (session) lifetime
   } auth;
+  struct Receipt {
+    // 会计档案: accounting vouchers are kept 30 years; `tongban receipts destroy` refuses younger.
+    int64_t retention_years = 30;
+    // Batch-manifest signing keys (the suite's algorithm; created on first start if missing).
+    std::string issuer_key_file = "keys/receipt-issuer.key";
+    std::string finance_key_file = "keys/receipt-finance.key";
+  } receipt;
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, off
   } log;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "cli/progress.h"
@@ -11,6 +12,7 @@
 #include "core/citizen_id.h"
 #include "core/uscc.h"
 #include "ledger/log_storage.h"
+#include "receipt/receipt_service.h"
 
 namespace tongban::cli {
 namespace fs = std::filesystem;
@@ -33,11 +35,98 @@ std::string FormatCredentials(const std::vector<DemoCredential>& credentials) {
   out << "Demo accounts (log in at POST /api/v1/auth/login; API keys go in "
          "\"Authorization: Bearer <key>\"):\n";
   for (const auto& c : credentials) {
+    if (c.role == "receipt") {
+      out << "Sample receipt (" << c.who << "): code/number " << c.login << ", check code "
+          << c.secret << "\n  verify: GET /api/v1/receipts/verify?code=" << c.login.substr(0, 8)
+          << "&number=" << c.login.substr(9) << "&check=" << c.secret << "\n";
+      continue;
+    }
     out << "  " << c.role << "\t" << c.who << "\tlogin: " << c.login << "\t"
         << (c.login == "-" ? "API key: " : "password: ") << c.secret << "\n";
   }
   return out.str();
 }
+
+namespace {
+
+// The demo hospital's receipts (synthetic): three for 张伟 — one reimbursed by the demo insurer,
+// one voided (partial drug refund) and replaced — and two for 李娜. Returns the line to print for
+// the sample receipt (its code/number and check code, to try the public verify page with).
+Result<DemoCredential> LoadDemoReceipts(App& app, int64_t hospital, const std::string& hospital_uscc,
+                                        const std::string& hospital_name, int64_t insurer,
+                                        const std::string& zhang_wei_id,
+                                        const std::string& li_na_id) {
+  auto& svc = app.receipts();
+  TB_ASSIGN_OR_RETURN(receipt::Issuer issuer,
+                      svc.RegisterIssuer(hospital, hospital_uscc, hospital_name, "330100"));
+  const int year = ChinaDate(app.clock().Now()).year;
+  for (auto kind : {receipt::ReceiptKind::kOutpatient, receipt::ReceiptKind::kInpatient}) {
+    TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Make(33, kind, year));
+    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), 1, 9'999'999).status());
+  }
+  auto make = [](const std::string& id, const std::string& name, receipt::ReceiptKind kind,
+                 std::vector<receipt::ReceiptItem> items, int64_t insurance_share_percent) {
+    receipt::NewReceipt r;
+    r.kind = kind;
+    r.payer_id_number = id;
+    r.payer_name = name;
+    r.items = std::move(items);
+    for (const auto& i : r.items) r.total_fen += i.amount_fen;
+    r.insurance_fen = r.total_fen * insurance_share_percent / 100;
+    r.self_fen = r.total_fen - r.insurance_fen;
+    r.channel = "medical_insurance";
+    return r;
+  };
+  using K = receipt::ReceiptKind;
+  std::vector<receipt::NewReceipt> batch = {
+      make(zhang_wei_id, "张伟", K::kOutpatient,
+           {{"西药费", "阿莫西林胶囊 0.25g×24粒", 2, 1850, 3700},
+            {"检查费", "血常规", 1, 2500, 2500},
+            {"诊疗费", "普通门诊诊查费", 1, 1000, 1000}},
+           60),
+      make(zhang_wei_id, "张伟", K::kOutpatient,
+           {{"中成药费", "连花清瘟胶囊 0.35g×36粒", 1, 2980, 2980},
+            {"诊疗费", "专家门诊诊查费", 1, 3000, 3000}},
+           50),
+      make(li_na_id, "李娜", K::kOutpatient,
+           {{"检查费", "胸部CT平扫", 1, 26000, 26000}, {"诊疗费", "普通门诊诊查费", 1, 1000, 1000}},
+           70),
+  };
+  TB_ASSIGN_OR_RETURN(auto issued, svc.Issue(hospital, batch, true, app.sequencer().size()));
+  std::vector<receipt::NewReceipt> inpatient = {
+      make(zhang_wei_id, "张伟", K::kInpatient,
+           {{"床位费", "普通病房床位费", 3, 4000, 12000},
+            {"护理费", "二级护理", 3, 2500, 7500},
+            {"手术费", "腹腔镜阑尾切除术", 1, 180000, 180000},
+            {"西药费", "头孢呋辛钠注射液 1.5g", 6, 3650, 21900}},
+           75),
+      make(li_na_id, "李娜", K::kInpatient,
+           {{"床位费", "普通病房床位费", 2, 4000, 8000}, {"检验费", "肝功能全套", 1, 9800, 9800}},
+           70)};
+  TB_ASSIGN_OR_RETURN(auto issued_in, svc.Issue(hospital, inpatient, true, app.sequencer().size()));
+  // 张伟's inpatient receipt: basic insurance reimburses its share, then the supplementary
+  // scheme (补充医疗保险, run by the same bureau here) the rest: fully reimbursed.
+  const receipt::Receipt& stay = issued_in.front();
+  TB_RETURN_IF_ERROR(svc.AddClaim(stay.code, stay.number, insurer, "杭州市医疗保障局",
+                                  stay.insurance_fen, "YB-DEMO-0001")
+                         .status());
+  TB_RETURN_IF_ERROR(svc.AddClaim(stay.code, stay.number, insurer, "杭州市医疗保障局",
+                                  stay.self_fen, "BC-DEMO-0001")
+                         .status());
+  // 张伟's second outpatient receipt: the expert fee is refunded, so the receipt is voided and
+  // replaced by one for the medicine alone.
+  const receipt::Receipt& refunded = issued[1];
+  receipt::NewReceipt replacement = make(zhang_wei_id, "张伟", K::kOutpatient,
+                                         {{"中成药费", "连花清瘟胶囊 0.35g×36粒", 1, 2980, 2980}}, 50);
+  TB_RETURN_IF_ERROR(svc.Void(refunded.code, refunded.number, hospital, "退专家门诊诊查费（未就诊）",
+                              replacement, app.sequencer().size())
+                         .status());
+  const receipt::Receipt& sample = issued.front();
+  return DemoCredential{"receipt", "张伟 门诊 sample receipt",
+                        sample.code.str() + "/" + sample.number.ToString(), sample.check.str()};
+}
+
+}  // namespace
 
 Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& credentials_file) {
   std::vector<DemoCredential> out;
@@ -99,9 +188,11 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
 
   ProgressBar progress("loading demo accounts", static_cast<int64_t>(people.size()));
   std::vector<ledger::Entry> entries;
+  std::map<std::string, int64_t> account_ids;
   for (Person& p : people) {
     if (p.scopes.empty()) p.account.password = kDemoPassword;
     TB_ASSIGN_OR_RETURN(int64_t id, app.identity().CreateAccount(p.account));
+    account_ids[p.account.login] = id;
     DemoCredential c{std::string(identity::RoleName(p.account.role)), p.account.display_name,
                      p.account.login, kDemoPassword};
     if (!p.scopes.empty()) {
@@ -119,6 +210,13 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
     progress.Advance();
   }
   progress.Finish();
+
+  TB_ASSIGN_OR_RETURN(DemoCredential sample,
+                      LoadDemoReceipts(app, account_ids.at("hospital-hz-demo"),
+                                       people[6].account.subject_id, people[6].account.display_name,
+                                       account_ids.at("insurer-hz-demo"),
+                                       people[0].account.subject_id, people[1].account.subject_id));
+  out.push_back(std::move(sample));
 
   // Sample entries so the ledger has full tiles to browse and prove against.
   constexpr int kSamples = 3000;

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/ledger_commands.h"
+#include "cli/receipt_commands.h"
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
@@ -66,6 +67,16 @@ int main(int argc, char** argv) {
                           "GET /api/v1/ledger/key")
       ->required();
 
+  ReceiptsDestroyOptions destroy;
+  auto* receipts_cmd = app.add_subcommand("receipts", "Medical e-receipt administration");
+  receipts_cmd->require_subcommand(1);
+  auto* destroy_cmd = receipts_cmd->add_subcommand(
+      "destroy", "Destroy (核销) receipt documents past retention; hashes and ledger leaves stay");
+  destroy_cmd->add_option("-c,--config", destroy.config, "Config file")->capture_default_str();
+  destroy_cmd->add_option("--before", destroy.before,
+                          "Destroy receipts issued before this date (YYYY-MM-DD, China time)")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   if (*version) {
@@ -79,5 +90,6 @@ int main(int argc, char** argv) {
   if (*verify_cmd) return RunVerify(verify);
   if (*audit_cmd) return RunAudit(audit);
   if (*witness_cmd) return RunWitness(witness);
+  if (*destroy_cmd) return RunReceiptsDestroy(destroy);
   return 2;
 }

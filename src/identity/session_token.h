@@ -34,12 +34,15 @@ class SessionTokenCodec {
 
   std::string Encode(const SessionClaims& claims) const;
   // Checks form, MAC (constant time) and expiry. kUnauthenticated with a reason on any failure.
+  // A token this thread verified recently is found in a small per-thread cache and only its
+  // expiry is checked again (see session_token.cc).
   Result<SessionClaims> Decode(std::string_view token, int64_t now_unix_seconds) const;
 
   static bool LooksLikeSessionToken(std::string_view token) { return token.starts_with("tb1."); }
 
  private:
   std::string Mac(std::string_view signed_part) const;
+  Result<SessionClaims> DecodeAndVerify(std::string_view token, int64_t now_unix_seconds) const;
   std::string key_;
   uint64_t id_ = 0;  // unique per codec instance (per-thread HMAC cache key)
 };

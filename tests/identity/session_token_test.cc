@@ -42,6 +42,33 @@ TEST(SessionToken, RejectsMalformedAndForged) {
   }
 }
 
+// The per-thread cache of verified tokens must never accept what a full check would refuse.
+TEST(SessionToken, VerifiedTokenCacheAcceptsOnlyTheExactTokenAndRechecksExpiry) {
+  SessionTokenCodec codec(std::string(32, 's'));
+  std::string good = codec.Encode({5, 9, Role::kAuditor, 0, 100});
+  ASSERT_TRUE(codec.Decode(good, 10).ok());  // now cached
+  ASSERT_TRUE(codec.Decode(good, 11).ok());  // served from the cache
+  for (size_t i = 4; i < good.size(); ++i) {
+    std::string forged = good;
+    forged[i] = forged[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(codec.Decode(forged, 12).ok()) << "position " << i;
+  }
+  EXPECT_TRUE(codec.Decode(good, 99).ok());
+  auto expired = codec.Decode(good, 100);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().code(), ErrorCode::kUnauthenticated);
+  // Many distinct tokens (evictions) all still verify with their own claims.
+  for (int64_t account = 1; account <= 3000; ++account) {
+    std::string t = codec.Encode({account, account, Role::kCitizen, 0, 100});
+    auto d = codec.Decode(t, 50);
+    ASSERT_TRUE(d.ok());
+    ASSERT_EQ(d->account_id, account);
+    d = codec.Decode(t, 51);
+    ASSERT_TRUE(d.ok());
+    ASSERT_EQ(d->account_id, account);
+  }
+}
+
 }  // namespace
 }  // namespace tongban::identity
 

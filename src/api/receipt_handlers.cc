@@ -1,0 +1,572 @@
+// Receipt endpoints; see receipt_handlers.h.
+#include "api/receipt_handlers.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/ledger_handlers.h"
+#include "api/problem.h"
+#include "core/clock.h"
+#include "receipt/qr_svg.h"
+#include "receipt/receipt_document.h"
+
+namespace tongban::api {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+using receipt::Receipt;
+using receipt::ReceiptStatus;
+
+constexpr size_t kMaxBatch = 1000;
+
+HttpResponse Problem(const Status& s, const HttpRequest& req) {
+  return ProblemResponse(s, req.request_id);
+}
+
+HttpResponse Json(int status, const value& v, std::string_view cache = "no-store") {
+  HttpResponse r = HttpResponse::Json(status, boost::json::serialize(v));
+  r.WithHeader("Cache-Control", std::string(cache));
+  return r;
+}
+
+std::string Iso(int64_t micros) { return FormatIso8601Utc(FromUnixMicros(micros)); }
+
+// --- request parsing ------------------------------------------------------------------------
+
+Status UnknownFields(const object& o, std::initializer_list<std::string_view> allowed,
+                     const std::string& prefix) {
+  std::vector<FieldError> unknown;
+  for (const auto& kv : o) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || kv.key() == a;
+    if (!ok) unknown.push_back({prefix + "/" + std::string(kv.key()), "unknown field"});
+  }
+  if (unknown.empty()) return Status::Ok();
+  return Status::InvalidArgument("request body has unknown fields", std::move(unknown));
+}
+
+Result<std::string> Str(const object& o, std::string_view key, const std::string& prefix,
+                        bool required, size_t max = 256) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) {
+    if (required) return Status::InvalidField(prefix + "/" + std::string(key), "is required");
+    return std::string();
+  }
+  if (!it->value().is_string()) {
+    return Status::InvalidField(prefix + "/" + std::string(key), "must be a string");
+  }
+  if (it->value().as_string().size() > max) {
+    return Status::InvalidField(prefix + "/" + std::string(key),
+                                "longer than " + std::to_string(max) + " bytes");
+  }
+  return std::string(it->value().as_string());
+}
+
+Result<int64_t> Int(const object& o, std::string_view key, const std::string& prefix,
+                    bool required = true) {
+  auto it = o.find(key);
+  if (it == o.end()) {
+    if (required) return Status::InvalidField(prefix + "/" + std::string(key), "is required");
+    return int64_t{0};
+  }
+  if (!it->value().is_int64()) {
+    if (it->value().is_uint64()) {
+      return Status::InvalidField(prefix + "/" + std::string(key), "is too large");
+    }
+    return Status::InvalidField(prefix + "/" + std::string(key),
+                                "must be an integer number of fen (no decimals)");
+  }
+  return it->value().as_int64();
+}
+
+Result<receipt::NewReceipt> ParseNewReceipt(const value& v, const std::string& prefix) {
+  if (!v.is_object()) return Status::InvalidField(prefix.empty() ? "/" : prefix, "must be an object");
+  const object& o = v.as_object();
+  TB_RETURN_IF_ERROR(UnknownFields(o,
+                                   {"code", "number", "kind", "payer_id_number", "payer_name",
+                                    "items", "total_fen", "insurance_fen", "self_fen", "channel"},
+                                   prefix));
+  receipt::NewReceipt r;
+  TB_ASSIGN_OR_RETURN(std::string code, Str(o, "code", prefix, false, 16));
+  if (!code.empty()) r.code = code;
+  TB_ASSIGN_OR_RETURN(std::string number, Str(o, "number", prefix, false, 16));
+  if (!number.empty()) {
+    TB_ASSIGN_OR_RETURN(auto n, receipt::ReceiptNumber::Parse(number, prefix + "/number"));
+    r.number = n.value();
+  }
+  TB_ASSIGN_OR_RETURN(std::string kind, Str(o, "kind", prefix, false, 16));
+  if (!kind.empty()) {
+    TB_ASSIGN_OR_RETURN(r.kind, receipt::ParseReceiptKind(kind, prefix + "/kind"));
+  } else if (r.code) {
+    auto c = receipt::ReceiptCode::Parse(*r.code, prefix + "/code");
+    if (c.ok()) r.kind = c->kind();
+  }
+  TB_ASSIGN_OR_RETURN(r.payer_id_number, Str(o, "payer_id_number", prefix, true, 32));
+  TB_ASSIGN_OR_RETURN(r.payer_name, Str(o, "payer_name", prefix, true, 64));
+  auto items = o.find("items");
+  if (items == o.end() || !items->value().is_array()) {
+    return Status::InvalidField(prefix + "/items", "must be an array of items");
+  }
+  const array& list = items->value().as_array();
+  if (list.empty() || list.size() > 200) {
+    return Status::InvalidField(prefix + "/items", "must have 1-200 items");
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string p = prefix + "/items/" + std::to_string(i);
+    if (!list[i].is_object()) return Status::InvalidField(p, "must be an object");
+    const object& io = list[i].as_object();
+    TB_RETURN_IF_ERROR(
+        UnknownFields(io, {"category", "name", "quantity", "unit_fen", "amount_fen"}, p));
+    receipt::ReceiptItem item;
+    TB_ASSIGN_OR_RETURN(item.category, Str(io, "category", p, true, 32));
+    TB_ASSIGN_OR_RETURN(item.name, Str(io, "name", p, true, 128));
+    TB_ASSIGN_OR_RETURN(item.quantity, Int(io, "quantity", p));
+    TB_ASSIGN_OR_RETURN(item.unit_fen, Int(io, "unit_fen", p));
+    TB_ASSIGN_OR_RETURN(item.amount_fen, Int(io, "amount_fen", p));
+    r.items.push_back(std::move(item));
+  }
+  TB_ASSIGN_OR_RETURN(r.total_fen, Int(o, "total_fen", prefix));
+  TB_ASSIGN_OR_RETURN(r.insurance_fen, Int(o, "insurance_fen", prefix, false));
+  auto self = o.find("self_fen");
+  if (self == o.end()) {
+    r.self_fen = r.total_fen - r.insurance_fen;  // default: the payer paid the rest
+  } else {
+    TB_ASSIGN_OR_RETURN(r.self_fen, Int(o, "self_fen", prefix));
+  }
+  TB_ASSIGN_OR_RETURN(r.channel, Str(o, "channel", prefix, true, 32));
+  return r;
+}
+
+Result<std::pair<receipt::ReceiptCode, receipt::ReceiptNumber>> PathKey(const PathParams& p) {
+  TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Parse(p.at("code"), "code"));
+  TB_ASSIGN_OR_RETURN(auto number, receipt::ReceiptNumber::Parse(p.at("number"), "number"));
+  return std::make_pair(code, number);
+}
+
+// --- responses ------------------------------------------------------------------------------
+
+std::string_view StatusName(const Receipt& r) {
+  if (r.status == ReceiptStatus::kVoided) return "voided";
+  if (r.status == ReceiptStatus::kDestroyed) return "destroyed";
+  if (r.claimed_fen >= r.total_fen) return "reimbursed";
+  if (r.claimed_fen > 0) return "partially_reimbursed";
+  return "authentic";
+}
+
+value VoidJson(const Receipt& r) {
+  if (!r.void_reason) return nullptr;
+  return object{{"reason", *r.void_reason},
+                {"time", Iso(r.void_micros.value_or(0))},
+                {"replacement", r.replacement ? value(*r.replacement) : value(nullptr)}};
+}
+
+object ClaimJson(const receipt::Claim& c) {
+  return object{{"id", c.id},
+                {"claimant", c.claimant},
+                {"amount_fen", c.amount_fen},
+                {"time", Iso(c.time_micros)},
+                {"reference", c.reference},
+                {"reversed", c.reversed_micros ? value(Iso(*c.reversed_micros)) : value(nullptr)}};
+}
+
+object SummaryJson(const Receipt& r) {
+  return object{{"code", r.code.str()},
+                {"number", r.number.ToString()},
+                {"check_code", r.check.str()},
+                {"kind", receipt::ReceiptKindName(r.kind)},
+                {"issuer_name", r.issuer_name},
+                {"issue_time", Iso(r.issue_micros)},
+                {"total_fen", r.total_fen},
+                {"self_fen", r.self_fen},
+                {"claimed_fen", r.claimed_fen},
+                {"status", StatusName(r)}};
+}
+
+object FullJson(const Receipt& r, const std::optional<std::string>& qr_text) {
+  object o = SummaryJson(r);
+  o["issuer"] = object{{"name", r.issuer_name}, {"uscc", r.issuer_uscc}, {"region_code", r.issuer_region}};
+  o["payer_name"] = r.payer_name;
+  array items;
+  for (const auto& i : r.items) {
+    items.push_back(object{{"category", i.category},
+                           {"name", i.name},
+                           {"quantity", i.quantity},
+                           {"unit_fen", i.unit_fen},
+                           {"amount_fen", i.amount_fen}});
+  }
+  o["items"] = std::move(items);
+  o["insurance_fen"] = r.insurance_fen;
+  o["channel"] = r.channel;
+  array claims;
+  for (const auto& c : r.claims) claims.push_back(ClaimJson(c));
+  o["claims"] = std::move(claims);
+  o["voided"] = VoidJson(r);
+  o["replaces"] = r.replaces ? value(*r.replaces) : value(nullptr);
+  o["document_hash"] = crypto::ToHex(r.document_hash);
+  o["qr_text"] = qr_text ? value(*qr_text) : value(nullptr);
+  return o;
+}
+
+}  // namespace
+
+void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
+  receipt::ReceiptService& svc = *opt.service;
+  ledger::LogReader& reader = *opt.reader;
+  ledger::Sequencer& seq = *opt.sequencer;
+  identity::IdentityService& ids = *opt.identity;
+  const auto wait = opt.ledger_wait;
+
+  // Loads a receipt the caller may read: the payer (citizen), its issuer, staff and auditors.
+  auto load_readable = [&svc, &ids](const HttpRequest& req,
+                                    const PathParams& p) -> Result<Receipt> {
+    TB_ASSIGN_OR_RETURN(auto key, PathKey(p));
+    TB_ASSIGN_OR_RETURN(Receipt r, svc.Get(key.first, key.second));
+    const identity::Principal& who = *req.principal;
+    if (who.role == identity::Role::kCitizen) {
+      TB_ASSIGN_OR_RETURN(identity::Account account, ids.GetAccount(who.account_id));
+      if (account.subject_id.empty() ||
+          svc.options().subject_hash(account.subject_id) != r.payer_subject) {
+        return Status::NotFound("receipt", key.first.str() + "/" + key.second.ToString());
+      }
+    } else if (who.role == identity::Role::kDepartmentSystem && r.issuer_account != who.account_id) {
+      return Status::PermissionDenied("only the issuing system may read this receipt");
+    }
+    return r;
+  };
+
+  router.Add(Route{
+      "POST", "/api/v1/receipts", "issueReceipts",
+      "Issue one receipt, or a batch {\"receipts\":[...]} of up to 1,000 (all or none); each "
+      "becomes a ledger entry.",
+      RouteAccess::Roles({"scope:receipt:issue"}),
+      [&svc, &seq](const HttpRequest& req, const PathParams&) {
+        boost::system::error_code ec;
+        boost::json::parse_options po;
+        po.max_depth = 16;
+        value body = boost::json::parse(req.body, ec, {}, po);
+        if (ec) {
+          return Problem(Status::InvalidArgument("request body is not valid JSON: " + ec.message()), req);
+        }
+        if (!body.is_object()) {
+          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
+        }
+        std::vector<receipt::NewReceipt> in;
+        const object& o = body.as_object();
+        const bool batch = o.contains("receipts");
+        if (batch) {
+          if (Status s = UnknownFields(o, {"receipts"}, ""); !s.ok()) return Problem(s, req);
+          const value& list = o.at("receipts");
+          if (!list.is_array() || list.as_array().empty() || list.as_array().size() > kMaxBatch) {
+            return Problem(Status::InvalidField("/receipts", "must be an array of 1-1000 receipts"), req);
+          }
+          for (size_t i = 0; i < list.as_array().size(); ++i) {
+            auto r = ParseNewReceipt(list.as_array()[i], "/receipts/" + std::to_string(i));
+            if (!r.ok()) return Problem(r.status(), req);
+            in.push_back(std::move(r).value());
+          }
+        } else {
+          auto r = ParseNewReceipt(body, "");
+          if (!r.ok()) return Problem(r.status(), req);
+          in.push_back(std::move(r).value());
+        }
+        auto issued = svc.Issue(req.principal->account_id, in, batch, seq.size());
+        if (!issued.ok()) return Problem(issued.status(), req);
+        if (!batch) return Json(201, FullJson(issued->front(), std::nullopt));
+        array out;
+        for (const Receipt& r : *issued) {
+          out.push_back(object{{"code", r.code.str()},
+                               {"number", r.number.ToString()},
+                               {"check_code", r.check.str()},
+                               {"total_fen", r.total_fen}});
+        }
+        return Json(201, object{{"count", issued->size()}, {"receipts", std::move(out)}});
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+
+  router.Add(Route{
+      "GET", "/api/v1/receipts/verify", "verifyReceipt",
+      "Public verification by ?code=&number=&check= or ?qr=<scanned TBR1 text>: status, claims, "
+      "void, the ledger inclusion proof and the canonical document.",
+      RouteAccess::Public(),
+      [&svc, &reader, &seq, wait](const HttpRequest& req, const PathParams&) {
+        std::optional<receipt::ReceiptCode> code;
+        std::optional<receipt::ReceiptNumber> number;
+        std::optional<receipt::CheckCode> check;
+        object out;
+        if (auto qr = req.Query("qr")) {
+          auto q = receipt::ParseQrText(*qr);
+          if (!q.ok()) return Problem(q.status(), req);
+          if (!svc.QrSignatureValid(q->payload, q->signature)) {
+            return Json(200, object{{"status", "unknown"},
+                                    {"reason", "the QR code's signature is not the finance "
+                                               "department's: not a receipt of this platform"}});
+          }
+          code = q->code;
+          number = q->number;
+          check = q->check;
+        } else {
+          std::vector<FieldError> errors;
+          auto c = receipt::ReceiptCode::Parse(req.Query("code").value_or(""), "code");
+          auto n = receipt::ReceiptNumber::Parse(req.Query("number").value_or(""), "number");
+          auto k = receipt::CheckCode::Parse(req.Query("check").value_or(""), "check");
+          for (const Status& s : {c.status(), n.status(), k.status()}) {
+            errors.insert(errors.end(), s.fields().begin(), s.fields().end());
+          }
+          if (!errors.empty()) {
+            std::string msg = errors.front().field + ": " + errors.front().reason;
+            return Problem(Status::InvalidArgument(std::move(msg), std::move(errors)), req);
+          }
+          code = *c;
+          number = *n;
+          check = *k;
+        }
+        auto found = svc.Get(*code, *number);
+        if (!found.ok() && found.status().code() != ErrorCode::kNotFound) {
+          return Problem(found.status(), req);
+        }
+        if (!found.ok() || found->check != *check) {
+          // A wrong check code reads as unknown: it must not confirm that the number exists.
+          return Json(200, object{{"status", "unknown"}});
+        }
+        const Receipt& r = *found;
+        // The receipt's leaf: found by scanning from its hint; a just-issued receipt may still be
+        // queued, so wait for the sequencer a little.
+        std::optional<uint64_t> leaf;
+        const auto deadline = std::chrono::steady_clock::now() + wait;
+        std::string problem;
+        while (true) {
+          auto l = svc.ResolveLeaf(r);
+          if (l.ok()) {
+            leaf = *l;
+            break;
+          }
+          if (l.status().code() != ErrorCode::kUnavailable) return Problem(l.status(), req);
+          auto queue = reader.Queue();
+          if (!queue.ok()) return Problem(queue.status(), req);
+          if (queue->depth == 0) {
+            problem = "no ledger leaf matches the stored receipt";
+            break;
+          }
+          if (std::chrono::steady_clock::now() >= deadline) {
+            return Problem(Status::Unavailable("the receipt is not on the ledger yet; retry"), req);
+          }
+          seq.Notify();
+          (void)seq.WaitForSize(seq.size() + 1, std::chrono::milliseconds(100));
+        }
+        std::string status(StatusName(r));
+        if (problem.empty()) {
+          auto integrity = svc.CheckIntegrity(r, leaf);
+          if (!integrity.ok()) return Problem(integrity.status(), req);
+          if (!integrity->intact) problem = integrity->problem;
+        }
+        if (!problem.empty()) {
+          status = "tampered";
+          out["problem"] = problem;
+        }
+        out["status"] = status;
+        out["receipt"] = object{{"code", r.code.str()},
+                                {"number", r.number.ToString()},
+                                {"issuer_name", r.issuer_name},
+                                {"issue_time", Iso(r.issue_micros)},
+                                {"total_fen", r.total_fen},
+                                {"payer_name", receipt::MaskName(r.payer_name)}};
+        array claims;
+        for (const auto& c : r.claims) {
+          if (c.reversed_micros) continue;
+          claims.push_back(object{{"claimant", c.claimant},
+                                  {"amount_fen", c.amount_fen},
+                                  {"time", Iso(c.time_micros)}});
+        }
+        out["claims"] = std::move(claims);
+        out["voided"] = VoidJson(r);
+        out["ledger"] = nullptr;
+        if (leaf) {
+          auto proof = reader.InclusionProof(*leaf);
+          if (proof.ok()) out["ledger"] = InclusionProofJson(reader, *proof);
+        }
+        out["document"] = r.document ? value(*r.document) : value(nullptr);
+        HttpResponse resp = Json(200, out);
+        resp.WithHeader("Access-Control-Allow-Origin", "*");
+        return resp;
+      }});
+
+  router.Add(Route{
+      "GET", "/api/v1/receipts/stats", "receiptStats",
+      "Figures for the operator: receipts per issuer per day (?days=1-366, default 31), claims, "
+      "voids, destructions and paper saved.",
+      RouteAccess::Roles({"auditor", "admin"}), [&svc](const HttpRequest& req, const PathParams&) {
+        int64_t days = 31;
+        if (auto d = req.Query("days")) {
+          auto [p, ec] = std::from_chars(d->data(), d->data() + d->size(), days);
+          if (ec != std::errc() || p != d->data() + d->size() || days < 1 || days > 366) {
+            return Problem(Status::InvalidField("days", "must be 1-366"), req);
+          }
+        }
+        auto s = svc.Stats(static_cast<int>(days));
+        if (!s.ok()) return Problem(s.status(), req);
+        array per_day;
+        for (const auto& d : s->per_issuer_day) {
+          per_day.push_back(object{{"issuer_id", d.issuer_id},
+                                   {"issuer_name", d.issuer_name},
+                                   {"day", d.day},
+                                   {"count", d.count},
+                                   {"total_fen", d.total_fen}});
+        }
+        return Json(200, object{{"issued", s->issued},
+                                {"issued_fen", s->issued_fen},
+                                {"voided", s->voided},
+                                {"destroyed", s->destroyed},
+                                {"claims", s->claims},
+                                {"claimed_fen", s->claimed_fen},
+                                {"reversals", s->reversals},
+                                {"paper_saved_grams", s->paper_saved_grams},
+                                {"paper_grams_per_receipt", receipt::kPaperGramsPerReceipt},
+                                {"per_issuer_day", std::move(per_day)}});
+      }});
+
+  const RouteAccess readers =
+      RouteAccess::Roles({"citizen", "staff", "auditor", "scope:receipt:issue"});
+  router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}", "getReceipt",
+                   "A receipt in full: items, totals in fen, status, claims, check code, QR text.",
+                   readers, [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
+                     auto r = load_readable(req, p);
+                     if (!r.ok()) return Problem(r.status(), req);
+                     std::optional<std::string> qr;
+                     if (r->status != ReceiptStatus::kDestroyed) {
+                       auto q = svc.QrText(*r);
+                       if (!q.ok()) return Problem(q.status(), req);
+                       qr = *q;
+                     }
+                     return Json(200, FullJson(*r, qr));
+                   }});
+  router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}/qr.svg", "getReceiptQr",
+                   "The receipt's QR code (TBR1 text, signed by the finance department) as SVG.",
+                   readers,
+                   [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
+                     auto r = load_readable(req, p);
+                     if (!r.ok()) return Problem(r.status(), req);
+                     if (r->status == ReceiptStatus::kDestroyed) {
+                       return Problem(Status::FailedPrecondition("the receipt was destroyed"), req);
+                     }
+                     auto q = svc.QrText(*r);
+                     if (!q.ok()) return Problem(q.status(), req);
+                     auto svg = receipt::QrSvg(*q);
+                     if (!svg.ok()) return Problem(svg.status(), req);
+                     HttpResponse resp = HttpResponse::Text(200, std::move(svg).value(), "image/svg+xml");
+                     resp.WithHeader("Cache-Control", "private, max-age=3600");
+                     return resp;
+                   },
+                   "image/svg+xml"});
+
+  router.Add(Route{
+      "GET", "/api/v1/me/receipts", "listMyReceipts",
+      "The caller's receipts (as payer), newest first; ?cursor= from next_cursor.",
+      RouteAccess::Roles({"citizen"}), [&svc, &ids](const HttpRequest& req, const PathParams&) {
+        std::optional<int64_t> cursor;
+        if (auto c = req.Query("cursor")) {
+          int64_t v = 0;
+          auto [p, ec] = std::from_chars(c->data(), c->data() + c->size(), v);
+          if (ec != std::errc() || p != c->data() + c->size() || v < 1) {
+            return Problem(Status::InvalidField("cursor", "is not a cursor from next_cursor"), req);
+          }
+          cursor = v;
+        }
+        auto account = ids.GetAccount(req.principal->account_id);
+        if (!account.ok()) return Problem(account.status(), req);
+        if (account->subject_id.empty()) return Json(200, object{{"items", array()}, {"next_cursor", nullptr}});
+        auto page = svc.ListForPayer(svc.options().subject_hash(account->subject_id), cursor, 20);
+        if (!page.ok()) return Problem(page.status(), req);
+        array items;
+        for (const Receipt& r : page->items) items.push_back(SummaryJson(r));
+        return Json(200, object{{"items", std::move(items)},
+                                {"next_cursor", page->next_cursor
+                                                    ? value(std::to_string(*page->next_cursor))
+                                                    : value(nullptr)}});
+      }});
+
+  router.Add(Route{
+      "POST", "/api/v1/receipts/{code}/{number}/claims", "claimReceipt",
+      "Claim (reimburse) an amount of a receipt, exactly once: claims of several payers add up to "
+      "the total at most; beyond it 409 naming the earlier claims.",
+      RouteAccess::Roles({"scope:receipt:reimburse"}),
+      [&svc, &ids](const HttpRequest& req, const PathParams& p) {
+        auto key = PathKey(p);
+        if (!key.ok()) return Problem(key.status(), req);
+        boost::system::error_code ec;
+        value body = boost::json::parse(req.body, ec);
+        if (ec || !body.is_object()) {
+          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
+        }
+        const object& o = body.as_object();
+        if (Status s = UnknownFields(o, {"amount_fen", "reference"}, ""); !s.ok()) return Problem(s, req);
+        auto amount = Int(o, "amount_fen", "");
+        if (!amount.ok()) return Problem(amount.status(), req);
+        auto reference = Str(o, "reference", "", false, 64);
+        if (!reference.ok()) return Problem(reference.status(), req);
+        auto account = ids.GetAccount(req.principal->account_id);
+        if (!account.ok()) return Problem(account.status(), req);
+        auto claim = svc.AddClaim(key->first, key->second, account->id, account->display_name,
+                                  *amount, *reference);
+        if (!claim.ok()) return Problem(claim.status(), req);
+        object out = ClaimJson(*claim);
+        out["receipt"] = object{{"code", key->first.str()}, {"number", key->second.ToString()}};
+        return Json(201, out);
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+
+  router.Add(Route{
+      "POST", "/api/v1/receipts/{code}/{number}/claims/{id}/reversal", "reverseReceiptClaim",
+      "Reverse the caller's own claim (recorded on the ledger); the amount can be claimed again.",
+      RouteAccess::Roles({"scope:receipt:reimburse"}),
+      [&svc](const HttpRequest& req, const PathParams& p) {
+        auto key = PathKey(p);
+        if (!key.ok()) return Problem(key.status(), req);
+        int64_t id = 0;
+        const std::string& text = p.at("id");
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || ptr != text.data() + text.size() || id < 1) {
+          return Problem(Status::InvalidField("id", "must be a claim id"), req);
+        }
+        auto claim = svc.ReverseClaim(key->first, key->second, id, req.principal->account_id);
+        if (!claim.ok()) return Problem(claim.status(), req);
+        return Json(200, ClaimJson(*claim));
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+
+  router.Add(Route{
+      "POST", "/api/v1/receipts/{code}/{number}/void", "voidReceipt",
+      "Void (红冲) the issuer's receipt with a reason, optionally issuing a linked replacement; "
+      "refused while a claim stands.",
+      RouteAccess::Roles({"scope:receipt:issue"}),
+      [&svc, &seq](const HttpRequest& req, const PathParams& p) {
+        auto key = PathKey(p);
+        if (!key.ok()) return Problem(key.status(), req);
+        boost::system::error_code ec;
+        value body = boost::json::parse(req.body, ec);
+        if (ec || !body.is_object()) {
+          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
+        }
+        const object& o = body.as_object();
+        if (Status s = UnknownFields(o, {"reason", "replacement"}, ""); !s.ok()) return Problem(s, req);
+        auto reason = Str(o, "reason", "", true, 200);
+        if (!reason.ok()) return Problem(reason.status(), req);
+        std::optional<receipt::NewReceipt> replacement;
+        if (auto it = o.find("replacement"); it != o.end() && !it->value().is_null()) {
+          auto r = ParseNewReceipt(it->value(), "/replacement");
+          if (!r.ok()) return Problem(r.status(), req);
+          replacement = std::move(r).value();
+        }
+        auto v = svc.Void(key->first, key->second, req.principal->account_id, *reason, replacement,
+                          seq.size());
+        if (!v.ok()) return Problem(v.status(), req);
+        return Json(200, object{{"voided", FullJson(v->voided, std::nullopt)},
+                                {"replacement", v->replacement
+                                                    ? value(FullJson(*v->replacement, std::nullopt))
+                                                    : value(nullptr)}});
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+}
+
+}  // namespace tongban::api

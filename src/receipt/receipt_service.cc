@@ -1,0 +1,1051 @@
+// The receipt part's SQL and rules; see receipt_service.h. Statements keep to the subset SQLite
+// and PostgreSQL share; sums are CAST to BIGINT so both drivers return integers.
+#include "receipt/receipt_service.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <map>
+
+#include "core/base64.h"
+#include "core/citizen_id.h"
+#include "core/money.h"
+#include "core/uscc.h"
+#include "crypto/signature.h"
+#include "ledger/entry.h"
+#include "ledger/log_storage.h"
+#include "receipt/receipt_document.h"
+
+namespace tongban::receipt {
+namespace {
+
+using store::Param;
+
+constexpr size_t kMaxBatch = 1000;
+constexpr size_t kMaxItems = 200;
+
+constexpr std::string_view kSchemaV1 = R"(
+CREATE TABLE receipt_issuer (
+  id {{id}},
+  account_id {{int64}} NOT NULL UNIQUE,
+  uscc {{text}} NOT NULL UNIQUE,
+  name {{text}} NOT NULL,
+  region_code {{text}} NOT NULL
+);
+CREATE TABLE receipt_range (
+  id {{id}},
+  issuer_id {{int64}} NOT NULL REFERENCES receipt_issuer (id),
+  code {{text}} NOT NULL,
+  first_number {{int64}} NOT NULL,
+  last_number {{int64}} NOT NULL,
+  next_number {{int64}} NOT NULL,
+  CHECK (first_number >= 1 AND first_number <= last_number AND next_number >= first_number
+         AND next_number <= last_number + 1)
+);
+CREATE INDEX receipt_range_code ON receipt_range (code, first_number);
+CREATE TABLE receipt_batch (
+  id {{id}},
+  issuer_id {{int64}} NOT NULL,
+  manifest {{text}} NOT NULL,
+  issuer_sig {{blob}} NOT NULL,
+  finance_sig {{blob}} NOT NULL,
+  time_micros {{int64}} NOT NULL
+);
+CREATE TABLE receipt (
+  id {{id}},
+  code {{text}} NOT NULL,
+  number {{int64}} NOT NULL,
+  check_code {{text}} NOT NULL,
+  kind {{text}} NOT NULL,
+  issuer_id {{int64}} NOT NULL,
+  batch_id {{int64}} NOT NULL,
+  issue_micros {{int64}} NOT NULL,
+  issue_day {{text}} NOT NULL,
+  payer_subject {{blob}} NOT NULL,
+  payer_name {{text}} NOT NULL,
+  total_fen {{int64}} NOT NULL,
+  insurance_fen {{int64}} NOT NULL,
+  self_fen {{int64}} NOT NULL,
+  channel {{text}} NOT NULL,
+  status {{text}} NOT NULL,
+  claimed_fen {{int64}} NOT NULL,
+  document {{text}},
+  document_hash {{blob}} NOT NULL,
+  ledger_hint {{int64}} NOT NULL,
+  leaf_index {{int64}},
+  qr_sig {{blob}},
+  void_reason {{text}},
+  void_micros {{int64}},
+  replacement {{text}},
+  replaces {{text}},
+  destroyed_micros {{int64}},
+  UNIQUE (code, number),
+  CHECK (claimed_fen >= 0 AND claimed_fen <= total_fen)
+);
+CREATE INDEX receipt_payer ON receipt (payer_subject, id);
+CREATE INDEX receipt_day ON receipt (issue_day, issuer_id);
+CREATE INDEX receipt_issued ON receipt (issue_micros);
+CREATE TABLE receipt_claim (
+  id {{id}},
+  receipt_id {{int64}} NOT NULL,
+  claimant_account {{int64}} NOT NULL,
+  claimant {{text}} NOT NULL,
+  amount_fen {{int64}} NOT NULL CHECK (amount_fen > 0),
+  reference {{text}} NOT NULL,
+  time_micros {{int64}} NOT NULL,
+  reversed_micros {{int64}},
+  document {{text}} NOT NULL
+);
+CREATE INDEX receipt_claim_receipt ON receipt_claim (receipt_id, id);
+CREATE TABLE receipt_destruction (
+  id {{id}},
+  time_micros {{int64}} NOT NULL,
+  before_day {{text}} NOT NULL,
+  count {{int64}} NOT NULL,
+  list {{text}} NOT NULL
+);
+)";
+
+std::string_view AsChars(std::span<const uint8_t> b) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+template <size_t N>
+std::string_view AsChars(const std::array<uint8_t, N>& a) {
+  return std::string_view(reinterpret_cast<const char*>(a.data()), N);
+}
+
+bool ValidText(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f || c == '|') return false;
+  }
+  return true;
+}
+
+std::string Field(std::string_view prefix, std::string_view name) {
+  std::string out(prefix);
+  out.append("/").append(name);
+  return out;
+}
+
+std::string Key(const ReceiptCode& code, const ReceiptNumber& number) {
+  return code.str() + "/" + number.ToString();
+}
+
+std::string ChinaDay(int64_t micros) { return ChinaDate(FromUnixMicros(micros)).ToString(); }
+
+// Unix micros of 00:00 China time (UTC+8) on `d`.
+int64_t ChinaMidnightMicros(CivilDate d) {
+  return (DaysFromCivil(d) * 86400 - 8 * 3600) * int64_t{1'000'000};
+}
+
+std::string ReceiptColumns() {
+  return "SELECT r.id, r.code, r.number, r.check_code, r.kind, r.issue_micros, r.issuer_id, "
+         "i.account_id, i.uscc, i.name, i.region_code, r.payer_subject, r.payer_name, "
+         "r.total_fen, r.insurance_fen, r.self_fen, r.channel, r.status, r.claimed_fen, "
+         "r.document, r.document_hash, b.issuer_sig, b.finance_sig, r.batch_id, r.qr_sig, "
+         "r.ledger_hint, r.leaf_index, r.void_reason, r.void_micros, r.replacement, r.replaces, "
+         "r.destroyed_micros "
+         "FROM receipt r JOIN receipt_issuer i ON i.id = r.issuer_id "
+         "JOIN receipt_batch b ON b.id = r.batch_id ";
+}
+
+Result<Receipt> ReceiptFromRow(const store::Row& row) {
+  Receipt r;
+  r.id = row.Int64(0);
+  auto code = ReceiptCode::Parse(row.Text(1));
+  auto number = ReceiptNumber::FromInt(row.Int64(2));
+  auto check = CheckCode::Parse(row.Text(3));
+  auto kind = ParseReceiptKind(row.Text(4));
+  if (!code.ok() || !number.ok() || !check.ok() || !kind.ok()) {
+    return Status::DataLoss("stored receipt is malformed").WithDetail("receipt.id " + std::to_string(r.id));
+  }
+  r.code = *code;
+  r.number = *number;
+  r.check = *check;
+  r.kind = *kind;
+  r.issue_micros = row.Int64(5);
+  r.issuer_id = row.Int64(6);
+  r.issuer_account = row.Int64(7);
+  r.issuer_uscc = std::string(row.Text(8));
+  r.issuer_name = std::string(row.Text(9));
+  r.issuer_region = std::string(row.Text(10));
+  auto subject = row.Blob(11);
+  if (subject.size() == 32) std::memcpy(r.payer_subject.data(), subject.data(), 32);
+  r.payer_name = std::string(row.Text(12));
+  r.total_fen = row.Int64(13);
+  r.insurance_fen = row.Int64(14);
+  r.self_fen = row.Int64(15);
+  r.channel = std::string(row.Text(16));
+  r.status = row.Text(17) == "voided" ? ReceiptStatus::kVoided : ReceiptStatus::kIssued;
+  r.claimed_fen = row.Int64(18);
+  r.document = row.OptText(19);
+  auto dh = row.Blob(20);
+  if (dh.size() == 32) std::memcpy(r.document_hash.data(), dh.data(), 32);
+  r.issuer_signature = std::string(AsChars(row.Blob(21)));
+  r.finance_signature = std::string(AsChars(row.Blob(22)));
+  r.batch_id = row.Int64(23);
+  r.qr_signature = std::string(AsChars(row.Blob(24)));
+  r.ledger_hint = static_cast<uint64_t>(row.Int64(25));
+  if (auto li = row.OptInt64(26)) r.leaf_index = static_cast<uint64_t>(*li);
+  r.void_reason = row.OptText(27);
+  r.void_micros = row.OptInt64(28);
+  r.replacement = row.OptText(29);
+  r.replaces = row.OptText(30);
+  r.destroyed_micros = row.OptInt64(31);
+  if (r.destroyed_micros) r.status = ReceiptStatus::kDestroyed;
+  // Items live only in the document (one source of truth, covered by the hash).
+  if (r.document) {
+    auto d = DecodeDocument(*r.document);
+    if (d.ok()) r.items = std::move(d->receipt.items);
+  }
+  return r;
+}
+
+Claim ClaimFromRow(const store::Row& row) {
+  Claim c;
+  c.id = row.Int64(0);
+  c.claimant_account = row.Int64(1);
+  c.claimant = std::string(row.Text(2));
+  c.amount_fen = row.Int64(3);
+  c.reference = std::string(row.Text(4));
+  c.time_micros = row.Int64(5);
+  c.reversed_micros = row.OptInt64(6);
+  return c;
+}
+
+constexpr std::string_view kClaimColumns =
+    "SELECT id, claimant_account, claimant, amount_fen, reference, time_micros, reversed_micros "
+    "FROM receipt_claim ";
+
+Result<std::vector<Claim>> ClaimsOf(store::Tx& tx, int64_t receipt_id) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kClaimColumns) +
+                                              "WHERE receipt_id = ? ORDER BY id",
+                                          {receipt_id}));
+  std::vector<Claim> out;
+  for (const auto& row : rows) out.push_back(ClaimFromRow(row));
+  return out;
+}
+
+Result<std::optional<Receipt>> FindInTx(store::Tx& tx, const ReceiptCode& code,
+                                        const ReceiptNumber& number) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(ReceiptColumns() + "WHERE r.code = ? AND r.number = ?",
+                                            {code.str(), number.value()}));
+  if (!row) return std::optional<Receipt>();
+  TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(*row));
+  return std::optional<Receipt>(std::move(r));
+}
+
+ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject,
+                        const std::array<uint8_t, 32>& document, int64_t time_micros) {
+  ledger::Entry e;
+  e.type = std::move(type);
+  e.subject = subject;
+  e.document = document;
+  e.time_micros = time_micros;
+  return e;
+}
+
+std::string FenText(int64_t fen) { return Fen(fen).ToYuanString(); }
+
+}  // namespace
+
+std::string MaskName(std::string_view name) {
+  if (name.empty()) return "";
+  size_t first = 1;
+  unsigned char c = static_cast<unsigned char>(name[0]);
+  if (c >= 0xF0) first = 4;
+  else if (c >= 0xE0) first = 3;
+  else if (c >= 0xC0) first = 2;
+  first = std::min(first, name.size());
+  std::string out(name.substr(0, first));
+  for (size_t i = first; i < name.size(); ++i) {
+    // Count UTF-8 lead bytes (not continuation bytes 10xxxxxx).
+    if ((static_cast<unsigned char>(name[i]) & 0xC0) != 0x80) out.push_back('*');
+  }
+  if (out.size() == first) out.push_back('*');
+  return out;
+}
+
+std::vector<store::Migration> ReceiptService::Migrations() {
+  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)}};
+}
+
+ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
+    : db_(db), options_(std::move(options)) {
+  assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_key &&
+         options_.finance_key);
+}
+
+Result<Issuer> ReceiptService::RegisterIssuer(int64_t account_id, std::string_view uscc,
+                                              std::string_view name, std::string_view region_code) {
+  TB_ASSIGN_OR_RETURN(Uscc code, Uscc::Parse(uscc, "/uscc"));
+  TB_ASSIGN_OR_RETURN(RegionCode region, RegionCode::Parse(region_code, "/region_code"));
+  if (!ValidText(name, 128)) return Status::InvalidField("/name", "must be 1-128 bytes of text");
+  Issuer issuer{0, account_id, code.RevealFullCode(), std::string(name), region.ToString()};
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(issuer.id, tx.InsertReturningId(
+                                       "INSERT INTO receipt_issuer (account_id, uscc, name, "
+                                       "region_code) VALUES (?, ?, ?, ?) RETURNING id",
+                                       {account_id, issuer.uscc, issuer.name, issuer.region_code}));
+    return Status::Ok();
+  }));
+  return issuer;
+}
+
+Result<NumberRange> ReceiptService::AssignRange(int64_t issuer_id, std::string_view code_text,
+                                                int64_t first, int64_t last) {
+  TB_ASSIGN_OR_RETURN(ReceiptCode code, ReceiptCode::Parse(code_text, "/code"));
+  if (first < 1 || last > ReceiptNumber::kMax || first > last) {
+    return Status::InvalidField("/first_number", "need 1 <= first <= last <= 9999999999");
+  }
+  NumberRange range{0, issuer_id, code.str(), first, last, first};
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto overlap, tx.QueryRow("SELECT id FROM receipt_range WHERE code = ? AND "
+                                                  "first_number <= ? AND last_number >= ?",
+                                                  {range.code, last, first}));
+    if (overlap) return Status::Conflict("numbers overlap an assigned range of code " + range.code);
+    TB_ASSIGN_OR_RETURN(range.id, tx.InsertReturningId(
+                                      "INSERT INTO receipt_range (issuer_id, code, first_number, "
+                                      "last_number, next_number) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                      {issuer_id, range.code, first, last, first}));
+    return Status::Ok();
+  }));
+  return range;
+}
+
+Result<Issuer> ReceiptService::IssuerForAccount(int64_t account_id) {
+  Issuer issuer;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, account_id, uscc, name, region_code FROM "
+                                              "receipt_issuer WHERE account_id = ?",
+                                              {account_id}));
+    if (!row) return Status::NotFound("receipt issuer for this account");
+    issuer = Issuer{row->Int64(0), row->Int64(1), std::string(row->Text(2)),
+                    std::string(row->Text(3)), std::string(row->Text(4))};
+    return Status::Ok();
+  }));
+  return issuer;
+}
+
+Result<std::vector<NumberRange>> ReceiptService::Ranges(int64_t issuer_id) {
+  std::vector<NumberRange> out;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, issuer_id, code, first_number, last_number, "
+                                            "next_number FROM receipt_range WHERE issuer_id = ? "
+                                            "ORDER BY id",
+                                            {issuer_id}));
+    out.clear();
+    for (const auto& r : rows) {
+      out.push_back(NumberRange{r.Int64(0), r.Int64(1), std::string(r.Text(2)), r.Int64(3),
+                                r.Int64(4), r.Int64(5)});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status ReceiptService::Validate(const NewReceipt& in, std::string_view prefix) const {
+  std::vector<FieldError> errors;
+  auto add = [&](std::string_view name, std::string reason) {
+    errors.push_back({Field(prefix, name), std::move(reason)});
+  };
+  if (in.code) {
+    auto code = ReceiptCode::Parse(*in.code, Field(prefix, "code"));
+    if (!code.ok()) {
+      Status st = code.status();
+      errors.insert(errors.end(), st.fields().begin(), st.fields().end());
+    } else if (code->kind() != in.kind) {
+      add("kind", "does not match the kind digits of the code");
+    }
+  }
+  if (in.number && (*in.number < 1 || *in.number > ReceiptNumber::kMax)) {
+    add("number", "must be 1-9999999999");
+  }
+  auto id = CitizenId::Parse(in.payer_id_number, *options_.clock, Field(prefix, "payer_id_number"));
+  if (!id.ok()) {
+    Status st = id.status();
+    errors.insert(errors.end(), st.fields().begin(), st.fields().end());
+  }
+  if (!ValidText(in.payer_name, 64)) add("payer_name", "must be 1-64 bytes of text without '|'");
+  if (in.items.empty() || in.items.size() > kMaxItems) add("items", "must have 1-200 items");
+  int64_t sum = 0;
+  bool sum_ok = true;
+  for (size_t i = 0; i < in.items.size(); ++i) {
+    const ReceiptItem& item = in.items[i];
+    std::string p = "items/" + std::to_string(i) + "/";
+    if (!ValidText(item.category, 32)) add(p + "category", "must be 1-32 bytes of text without '|'");
+    if (!ValidText(item.name, 128)) add(p + "name", "must be 1-128 bytes of text without '|'");
+    if (item.quantity < 1 || item.quantity > 1'000'000) add(p + "quantity", "must be 1-1000000");
+    if (item.unit_fen < 1 || item.unit_fen > 10'000'000'000) {
+      add(p + "unit_fen", "must be a positive amount in fen, at most 100,000,000 yuan");
+    }
+    if (item.amount_fen < 1) {
+      add(p + "amount_fen", "must be a positive amount in fen");
+      sum_ok = false;
+      continue;
+    }
+    if (item.quantity >= 1 && item.quantity <= 1'000'000 && item.unit_fen >= 1 &&
+        item.unit_fen <= 10'000'000'000 && item.quantity * item.unit_fen != item.amount_fen) {
+      add(p + "amount_fen", "must equal quantity x unit_fen (" +
+                                std::to_string(item.quantity * item.unit_fen) + ")");
+    }
+    if (item.amount_fen > 10'000'000'000'000 || sum > 10'000'000'000'000) sum_ok = false;
+    else sum += item.amount_fen;
+  }
+  if (in.total_fen < 1) {
+    add("total_fen", "must be a positive amount in fen");
+  } else if (sum_ok && !in.items.empty() && sum != in.total_fen) {
+    add("total_fen", "items add up to " + std::to_string(sum) + " fen, not " +
+                         std::to_string(in.total_fen));
+  }
+  if (in.insurance_fen < 0) add("insurance_fen", "must not be negative");
+  if (in.self_fen < 0) add("self_fen", "must not be negative");
+  if (in.insurance_fen >= 0 && in.self_fen >= 0 && in.total_fen >= 1 &&
+      in.insurance_fen + in.self_fen != in.total_fen) {
+    add("self_fen", "insurance_fen + self_fen must equal total_fen");
+  }
+  if (std::find(kPaymentChannels.begin(), kPaymentChannels.end(), in.channel) ==
+      kPaymentChannels.end()) {
+    add("channel", "must be one of cash, bank_card, wechat, alipay, medical_insurance, other");
+  }
+  if (errors.empty()) return Status::Ok();
+  std::string message = errors.front().field + ": " + errors.front().reason;
+  return Status::InvalidArgument(std::move(message), std::move(errors));
+}
+
+Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
+                                                   std::span<const NewReceipt> receipts, bool batch,
+                                                   uint64_t ledger_hint) {
+  if (receipts.empty() || receipts.size() > kMaxBatch) {
+    return Status::InvalidField("/receipts", "must hold 1-1000 receipts");
+  }
+  for (size_t i = 0; i < receipts.size(); ++i) {
+    TB_RETURN_IF_ERROR(Validate(receipts[i], batch ? "/receipts/" + std::to_string(i) : ""));
+  }
+  auto issuer = IssuerForAccount(issuer_account);
+  if (!issuer.ok()) {
+    if (issuer.status().code() == ErrorCode::kNotFound) {
+      return Status::PermissionDenied("unknown issuer: this account has no receipt number ranges");
+    }
+    return issuer.status();
+  }
+  std::vector<CheckCode> checks;
+  checks.reserve(receipts.size());
+  for (size_t i = 0; i < receipts.size(); ++i) checks.push_back(CheckCode::Generate());
+  const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
+  std::vector<Receipt> out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint, std::nullopt));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issuer& issuer,
+                                                       std::span<const NewReceipt> receipts,
+                                                       std::span<const CheckCode> checks,
+                                                       int64_t now, uint64_t ledger_hint,
+                                                       const std::optional<std::string>& replaces) {
+  const bool batch = receipts.size() > 1;
+  auto prefix = [&](size_t i) { return batch ? "/receipts/" + std::to_string(i) : std::string(); };
+  // 1. Numbers: the issuer's ranges, in memory for the transaction, written back at the end with
+  //    a conditional update (no gaps, no reuse: the allocation commits with the receipts).
+  TB_ASSIGN_OR_RETURN(auto range_rows, tx.Query("SELECT id, code, last_number, next_number FROM "
+                                                "receipt_range WHERE issuer_id = ? ORDER BY id",
+                                                {issuer.id}));
+  struct RangeState {
+    int64_t id;
+    std::string code;
+    int64_t last, next, start;
+  };
+  std::vector<RangeState> ranges;
+  for (const auto& r : range_rows) {
+    ranges.push_back({r.Int64(0), std::string(r.Text(1)), r.Int64(2), r.Int64(3), r.Int64(3)});
+  }
+  const int year = ChinaDate(FromUnixMicros(now)).year;
+  std::vector<Receipt> out;
+  out.reserve(receipts.size());
+  for (size_t i = 0; i < receipts.size(); ++i) {
+    const NewReceipt& in = receipts[i];
+    RangeState* range = nullptr;
+    bool code_known = false;
+    for (RangeState& r : ranges) {
+      auto code = ReceiptCode::Parse(r.code);
+      if (!code.ok()) continue;
+      bool match = in.code ? r.code == *in.code
+                           : code->kind() == in.kind && code->year() == year;
+      if (!match) continue;
+      code_known = true;
+      if (r.next <= r.last) {
+        range = &r;
+        break;
+      }
+    }
+    if (range == nullptr) {
+      if (in.code && !code_known) {
+        TB_ASSIGN_OR_RETURN(auto other, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?",
+                                                    {*in.code}));
+        if (other) {
+          return Status::PermissionDenied("code " + *in.code +
+                                          " belongs to another issuer's number range");
+        }
+        return Status::Unprocessable("no number range of this code is assigned to the issuer",
+                                     {{prefix(i) + "/code", "no number range assigned"}});
+      }
+      if (!code_known) {
+        return Status::Unprocessable(
+            "the issuer has no number range for " + std::string(ReceiptKindName(in.kind)) +
+                " receipts of " + std::to_string(year),
+            {{prefix(i) + "/kind", "no number range assigned"}});
+      }
+      return Status::Conflict("the issuer's number range is used up: ask for a new range");
+    }
+    if (in.number) {
+      if (*in.number < range->next) {
+        return Status::Conflict("receipt number " + ReceiptNumber::FromInt(*in.number)->ToString() +
+                                " of code " + range->code + " was already issued");
+      }
+      if (*in.number > range->next) {
+        return Status::Unprocessable(
+            "receipt numbers are sequential: the next number is " +
+                ReceiptNumber::FromInt(range->next)->ToString(),
+            {{prefix(i) + "/number", "would leave a gap in the number range"}});
+      }
+    }
+    Receipt r;
+    r.code = ReceiptCode::Parse(range->code).value();
+    TB_ASSIGN_OR_RETURN(r.number, ReceiptNumber::FromInt(range->next));
+    range->next++;
+    r.check = checks[i];
+    r.kind = r.code.kind();
+    r.issue_micros = now;
+    r.issuer_id = issuer.id;
+    r.issuer_account = issuer.account_id;
+    r.issuer_uscc = issuer.uscc;
+    r.issuer_name = issuer.name;
+    r.issuer_region = issuer.region_code;
+    auto id = CitizenId::Parse(in.payer_id_number, *options_.clock);
+    if (!id.ok()) return id.status();
+    r.payer_subject = options_.subject_hash(id->RevealFullNumber());
+    r.payer_name = in.payer_name;
+    r.items = in.items;
+    r.total_fen = in.total_fen;
+    r.insurance_fen = in.insurance_fen;
+    r.self_fen = in.self_fen;
+    r.channel = in.channel;
+    r.replaces = replaces;
+    r.ledger_hint = ledger_hint;
+    r.document = EncodeDocument(r, options_.subject_hash("name:" + in.payer_name));
+    r.document_hash = crypto::Hash(options_.hash, *r.document);
+    out.push_back(std::move(r));
+  }
+  for (const RangeState& r : ranges) {
+    if (r.next == r.start) continue;
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt_range SET next_number = ? "
+                                           "WHERE id = ? AND next_number = ?",
+                                           {r.next, r.id, r.start}));
+    if (n != 1) return Status::Unavailable("number range changed concurrently; retry");
+  }
+
+  // 2. One signed manifest for the batch.
+  std::string manifest = "tongban-receipt-batch/1\nissuer: " + issuer.uscc +
+                         "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) +
+                         "\ncount: " + std::to_string(out.size()) + "\n";
+  for (const Receipt& r : out) {
+    manifest += Key(r.code, r.number) + " " + crypto::ToHex(r.document_hash) + "\n";
+  }
+  TB_ASSIGN_OR_RETURN(std::string issuer_sig, options_.issuer_key->Sign(manifest));
+  TB_ASSIGN_OR_RETURN(std::string finance_sig, options_.finance_key->Sign(manifest));
+  TB_ASSIGN_OR_RETURN(int64_t batch_id,
+                      tx.InsertReturningId("INSERT INTO receipt_batch (issuer_id, manifest, "
+                                           "issuer_sig, finance_sig, time_micros) VALUES "
+                                           "(?, ?, ?, ?, ?) RETURNING id",
+                                           {issuer.id, manifest, Param::Blob(issuer_sig),
+                                            Param::Blob(finance_sig), now}));
+
+  // 3. The receipts and their ledger entries.
+  const std::string day = ChinaDay(now);
+  TB_ASSIGN_OR_RETURN(
+      auto insert,
+      tx.PrepareBatch("INSERT INTO receipt (code, number, check_code, kind, issuer_id, batch_id, "
+                      "issue_micros, issue_day, payer_subject, payer_name, total_fen, "
+                      "insurance_fen, self_fen, channel, status, claimed_fen, document, "
+                      "document_hash, ledger_hint, replaces) VALUES "
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::vector<ledger::Entry> entries;
+  entries.reserve(out.size());
+  for (Receipt& r : out) {
+    r.batch_id = batch_id;
+    r.issuer_signature = issuer_sig;
+    r.finance_signature = finance_sig;
+    const std::string kind(ReceiptKindName(r.kind));
+    TB_RETURN_IF_ERROR(insert->Add(
+        {r.code.str(), r.number.value(), r.check.str(), kind, issuer.id, batch_id, now, day,
+         Param::Blob(AsChars(r.payer_subject)), r.payer_name, r.total_fen, r.insurance_fen,
+         r.self_fen, r.channel, "issued", 0, *r.document, Param::Blob(AsChars(r.document_hash)),
+         static_cast<int64_t>(ledger_hint),
+         r.replaces ? Param(*r.replaces) : Param(nullptr)}));
+    entries.push_back(MakeEntry("receipt.issue", r.payer_subject, r.document_hash, now));
+  }
+  auto inserted = insert->Finish();
+  if (!inserted.ok()) {
+    if (inserted.status().code() == ErrorCode::kAlreadyExists) {
+      return Status::Conflict("a receipt with one of these numbers already exists");
+    }
+    return inserted.status();
+  }
+  TB_RETURN_IF_ERROR(ledger::EnqueueEntries(tx, entries));
+  return out;
+}
+
+Result<Receipt> ReceiptService::Get(const ReceiptCode& code, const ReceiptNumber& number) {
+  Receipt out;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto r, FindInTx(tx, code, number));
+    if (!r) return Status::NotFound("receipt", Key(code, number));
+    TB_ASSIGN_OR_RETURN(r->claims, ClaimsOf(tx, r->id));
+    out = std::move(*r);
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8_t, 32>& subject,
+                                                          std::optional<int64_t> cursor, int limit) {
+  Page page;
+  limit = std::clamp(limit, 1, 100);
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(
+        auto rows, tx.Query(ReceiptColumns() + "WHERE r.payer_subject = ? AND r.id < ? "
+                                               "ORDER BY r.id DESC LIMIT ?",
+                            {Param::Blob(AsChars(subject)), cursor.value_or(INT64_MAX), limit + 1}));
+    page.items.clear();
+    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
+      TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(rows[i]));
+      page.items.push_back(std::move(r));
+    }
+    page.next_cursor.reset();
+    if (rows.size() > static_cast<size_t>(limit)) page.next_cursor = page.items.back().id;
+    return Status::Ok();
+  }));
+  return page;
+}
+
+Result<Claim> ReceiptService::AddClaim(const ReceiptCode& code, const ReceiptNumber& number,
+                                       int64_t claimant_account, std::string_view claimant,
+                                       int64_t amount_fen, std::string_view reference) {
+  if (amount_fen < 1) return Status::InvalidField("/amount_fen", "must be a positive amount in fen");
+  if (reference.size() > 64 || (!reference.empty() && !ValidText(reference, 64))) {
+    return Status::InvalidField("/reference", "must be at most 64 bytes of text");
+  }
+  Claim claim;
+  claim.claimant_account = claimant_account;
+  claim.claimant = std::string(claimant);
+  claim.amount_fen = amount_fen;
+  claim.reference = std::string(reference);
+  claim.time_micros = options_.clock->NowUnixMicros();
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, status, total_fen, claimed_fen, "
+                                              "payer_subject, destroyed_micros FROM receipt "
+                                              "WHERE code = ? AND number = ?",
+                                              {code.str(), number.value()}));
+    if (!row) return Status::NotFound("receipt", Key(code, number));
+    const int64_t id = row->Int64(0);
+    if (row->Text(1) != "issued") return Status::FailedPrecondition("the receipt is voided");
+    if (!row->IsNull(5)) return Status::FailedPrecondition("the receipt was destroyed");
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET claimed_fen = claimed_fen + ? "
+                                           "WHERE id = ? AND status = 'issued' AND "
+                                           "destroyed_micros IS NULL AND claimed_fen + ? <= total_fen",
+                                           {amount_fen, id, amount_fen}));
+    if (n == 0) {
+      TB_ASSIGN_OR_RETURN(auto claims, ClaimsOf(tx, id));
+      std::string named;
+      for (const Claim& c : claims) {
+        if (c.reversed_micros) continue;
+        named += (named.empty() ? "" : "; ") + c.claimant + " claimed " + FenText(c.amount_fen) +
+                 " yuan at " + FormatIso8601Utc(FromUnixMicros(c.time_micros)) + " (claim " +
+                 std::to_string(c.id) + ")";
+      }
+      return Status::Conflict("claim of " + FenText(amount_fen) + " yuan exceeds the " +
+                              FenText(row->Int64(2) - row->Int64(3)) + " yuan left of " +
+                              FenText(row->Int64(2)) + "; earlier claims: " + named);
+    }
+    std::array<uint8_t, 32> subject{};
+    auto s = row->Blob(4);
+    if (s.size() == 32) std::memcpy(subject.data(), s.data(), 32);
+    std::string document = "tongban-receipt-claim/1\ncode: " + code.str() +
+                           "\nnumber: " + number.ToString() + "\nclaimant: " + claim.claimant +
+                           "\namount_fen: " + std::to_string(amount_fen) + "\nreference: " +
+                           claim.reference + "\ntime: " +
+                           FormatIso8601Utc(FromUnixMicros(claim.time_micros)) + "\n";
+    TB_ASSIGN_OR_RETURN(claim.id, tx.InsertReturningId(
+                                      "INSERT INTO receipt_claim (receipt_id, claimant_account, "
+                                      "claimant, amount_fen, reference, time_micros, document) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                      {id, claimant_account, claim.claimant, amount_fen,
+                                       claim.reference, claim.time_micros, document}));
+    return ledger::EnqueueEntry(tx, MakeEntry("receipt.claim", subject,
+                                              crypto::Hash(options_.hash, document),
+                                              claim.time_micros))
+        .status();
+  }));
+  return claim;
+}
+
+Result<Claim> ReceiptService::ReverseClaim(const ReceiptCode& code, const ReceiptNumber& number,
+                                           int64_t claim_id, int64_t claimant_account) {
+  Claim claim;
+  const int64_t now = options_.clock->NowUnixMicros();
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
+                                      "SELECT c.id, c.claimant_account, c.claimant, c.amount_fen, "
+                                      "c.reference, c.time_micros, c.reversed_micros, r.id, "
+                                      "r.payer_subject FROM receipt_claim c JOIN receipt r ON "
+                                      "r.id = c.receipt_id WHERE c.id = ? AND r.code = ? AND "
+                                      "r.number = ?",
+                                      {claim_id, code.str(), number.value()}));
+    if (!row || row->Int64(1) != claimant_account) {
+      return Status::NotFound("claim of this claimant", std::to_string(claim_id));
+    }
+    claim = ClaimFromRow(*row);
+    if (claim.reversed_micros) return Status::FailedPrecondition("the claim is already reversed");
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt_claim SET reversed_micros = ? "
+                                           "WHERE id = ? AND reversed_micros IS NULL",
+                                           {now, claim_id}));
+    if (n != 1) return Status::FailedPrecondition("the claim is already reversed");
+    TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt SET claimed_fen = claimed_fen - ? WHERE id = ?",
+                               {claim.amount_fen, row->Int64(7)})
+                           .status());
+    claim.reversed_micros = now;
+    std::array<uint8_t, 32> subject{};
+    auto s = row->Blob(8);
+    if (s.size() == 32) std::memcpy(subject.data(), s.data(), 32);
+    std::string document = "tongban-receipt-claim-reversal/1\ncode: " + code.str() +
+                           "\nnumber: " + number.ToString() + "\nclaim: " +
+                           std::to_string(claim_id) + "\namount_fen: " +
+                           std::to_string(claim.amount_fen) + "\ntime: " +
+                           FormatIso8601Utc(FromUnixMicros(now)) + "\n";
+    return ledger::EnqueueEntry(tx, MakeEntry("receipt.claim-reversal", subject,
+                                              crypto::Hash(options_.hash, document), now))
+        .status();
+  }));
+  return claim;
+}
+
+Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
+                                                        const ReceiptNumber& number,
+                                                        int64_t issuer_account,
+                                                        std::string_view reason,
+                                                        const std::optional<NewReceipt>& replacement,
+                                                        uint64_t ledger_hint) {
+  if (!ValidText(reason, 200)) return Status::InvalidField("/reason", "must be 1-200 bytes of text");
+  if (replacement) TB_RETURN_IF_ERROR(Validate(*replacement, "/replacement"));
+  auto issuer = IssuerForAccount(issuer_account);
+  if (!issuer.ok()) {
+    if (issuer.status().code() == ErrorCode::kNotFound) {
+      return Status::PermissionDenied("unknown issuer: this account has no receipt number ranges");
+    }
+    return issuer.status();
+  }
+  std::vector<CheckCode> checks = {CheckCode::Generate()};
+  const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
+  VoidResult result;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto found, FindInTx(tx, code, number));
+    if (!found) return Status::NotFound("receipt", Key(code, number));
+    if (found->issuer_id != issuer->id) {
+      return Status::PermissionDenied("only the issuer may void a receipt");
+    }
+    if (found->status == ReceiptStatus::kVoided) {
+      return Status::FailedPrecondition("the receipt is already voided");
+    }
+    if (found->status == ReceiptStatus::kDestroyed) {
+      return Status::FailedPrecondition("the receipt was destroyed");
+    }
+    if (found->claimed_fen > 0) {
+      return Status::FailedPrecondition(
+          "a claim of the receipt stands: the claimant must reverse it before the receipt is voided");
+    }
+    std::optional<std::string> replacement_key;
+    result.replacement.reset();
+    if (replacement) {
+      TB_ASSIGN_OR_RETURN(auto issued,
+                          IssueInTx(tx, *issuer, std::span(&*replacement, 1), checks, now,
+                                    ledger_hint, Key(code, number)));
+      result.replacement = std::move(issued.front());
+      replacement_key = Key(result.replacement->code, result.replacement->number);
+    }
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET status = 'voided', void_reason = ?, "
+                                           "void_micros = ?, replacement = ? WHERE id = ? AND "
+                                           "status = 'issued' AND claimed_fen = 0",
+                                           {reason, now,
+                                            replacement_key ? Param(*replacement_key) : Param(nullptr),
+                                            found->id}));
+    if (n != 1) return Status::Conflict("the receipt changed concurrently");
+    found->status = ReceiptStatus::kVoided;
+    found->void_reason = std::string(reason);
+    found->void_micros = now;
+    found->replacement = replacement_key;
+    std::string document = "tongban-receipt-void/1\ncode: " + code.str() + "\nnumber: " +
+                           number.ToString() + "\nreason: " + std::string(reason) + "\ntime: " +
+                           FormatIso8601Utc(FromUnixMicros(now)) + "\n" +
+                           (replacement_key ? "replacement: " + *replacement_key + "\n" : "");
+    TB_RETURN_IF_ERROR(ledger::EnqueueEntry(tx, MakeEntry("receipt.void", found->payer_subject,
+                                                          crypto::Hash(options_.hash, document), now))
+                           .status());
+    result.voided = std::move(*found);
+    return Status::Ok();
+  }));
+  return result;
+}
+
+Result<uint64_t> ReceiptService::ResolveLeaf(const Receipt& r) {
+  if (r.leaf_index) return *r.leaf_index;
+  TB_ASSIGN_OR_RETURN(std::string expected,
+                      ledger::EncodeEntry(MakeEntry("receipt.issue", r.payer_subject,
+                                                    r.document_hash, r.issue_micros)));
+  // Bytes after version and index: time, subject, document, type.
+  const std::string_view tail = std::string_view(expected).substr(9);
+  constexpr uint64_t kChunk = 4096;
+  constexpr uint64_t kMaxScan = 4'000'000;
+  std::optional<uint64_t> found;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(ledger::LogState state, ledger::ReadLogState(tx));
+    for (uint64_t begin = r.ledger_hint; begin < state.size && begin < r.ledger_hint + kMaxScan;
+         begin += kChunk) {
+      TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, begin, std::min(begin + kChunk, state.size)));
+      for (const auto& e : entries) {
+        if (e.entry.size() == expected.size() && std::string_view(e.entry).substr(9) == tail) {
+          found = e.index;
+          return Status::Ok();
+        }
+      }
+    }
+    return Status::Ok();
+  }));
+  if (!found) return Status::Unavailable("the receipt is not on the ledger yet");
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) {
+    return tx.Exec("UPDATE receipt SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
+                   {static_cast<int64_t>(*found), r.id})
+        .status();
+  }));
+  return *found;
+}
+
+bool ReceiptService::BatchVerified(int64_t batch_id, const std::string& manifest,
+                                   const std::string& issuer_sig, const std::string& finance_sig) {
+  // The cache key commits to everything checked, so a changed row is checked again.
+  crypto::Hasher h(crypto::HashAlgorithm::kSha256);
+  h.Update(std::to_string(batch_id) + "\n");
+  h.Update(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, manifest)));
+  h.Update(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, issuer_sig)));
+  h.Update(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, finance_sig)));
+  auto d = h.Final();
+  std::string key(AsChars(d));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (verified_batches_.contains(key)) return true;
+  }
+  if (!options_.issuer_key->public_key().Verify(manifest, issuer_sig) ||
+      !options_.finance_key->public_key().Verify(manifest, finance_sig)) {
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (verified_batches_.size() > 100000) verified_batches_.clear();
+  verified_batches_.insert(std::move(key));
+  return true;
+}
+
+Result<Integrity> ReceiptService::CheckIntegrity(const Receipt& r, std::optional<uint64_t> leaf_index) {
+  Integrity out;
+  out.leaf_index = leaf_index;
+  auto fail = [&](std::string why) {
+    out.intact = false;
+    out.problem = std::move(why);
+    return out;
+  };
+  std::string manifest;
+  std::optional<ledger::Entry> leaf;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT manifest FROM receipt_batch WHERE id = ?",
+                                              {r.batch_id}));
+    manifest = row ? std::string(row->Text(0)) : "";
+    leaf.reset();
+    if (leaf_index) {
+      TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, *leaf_index, *leaf_index + 1));
+      if (!entries.empty()) {
+        auto parsed = ledger::ParseEntry(entries.front().entry);
+        if (parsed.ok()) leaf = *parsed;
+      }
+    }
+    return Status::Ok();
+  }));
+  if (leaf_index) {
+    if (!leaf) return fail("the ledger leaf of the receipt is missing or malformed");
+    if (leaf->type != "receipt.issue" || leaf->subject != r.payer_subject ||
+        leaf->document != r.document_hash || leaf->time_micros != r.issue_micros) {
+      return fail("the stored receipt does not match its ledger leaf");
+    }
+  }
+  const std::string line = Key(r.code, r.number) + " " + crypto::ToHex(r.document_hash) + "\n";
+  if (manifest.find("\n" + line) == std::string::npos) {
+    return fail("the receipt is not listed in its signed batch");
+  }
+  if (!BatchVerified(r.batch_id, manifest, r.issuer_signature, r.finance_signature)) {
+    return fail("the batch signatures do not verify");
+  }
+  if (r.status == ReceiptStatus::kDestroyed) {
+    out.intact = true;  // the document is gone; hash, batch and leaf still agree
+    return out;
+  }
+  if (!r.document) return fail("the receipt document is missing");
+  if (crypto::Hash(options_.hash, *r.document) != r.document_hash) {
+    return fail("the receipt document does not match its hash");
+  }
+  auto decoded = DecodeDocument(*r.document);
+  if (!decoded.ok()) return fail("the receipt document is malformed");
+  const Receipt& d = decoded->receipt;
+  if (d.code != r.code || d.number != r.number || d.check != r.check || d.kind != r.kind ||
+      d.issue_micros != r.issue_micros || d.issuer_uscc != r.issuer_uscc ||
+      d.issuer_name != r.issuer_name || d.issuer_region != r.issuer_region ||
+      d.payer_subject != r.payer_subject || d.total_fen != r.total_fen ||
+      d.insurance_fen != r.insurance_fen || d.self_fen != r.self_fen || d.channel != r.channel ||
+      d.replaces != r.replaces ||
+      decoded->payer_name_mac != options_.subject_hash("name:" + r.payer_name)) {
+    return fail("the stored receipt does not match its signed document");
+  }
+  out.intact = true;
+  return out;
+}
+
+Result<std::string> ReceiptService::QrText(const Receipt& r) {
+  const std::string payload = QrPayload(r);
+  std::string raw = r.qr_signature;
+  if (raw.size() != crypto::kRawSignatureSize) {
+    TB_ASSIGN_OR_RETURN(std::string sig, options_.finance_key->Sign(payload));
+    if (crypto::UsesDerSignatures(options_.finance_key->algorithm())) {
+      TB_ASSIGN_OR_RETURN(raw, crypto::DerSignatureToRaw(sig));
+    } else {
+      raw = std::move(sig);
+    }
+    // First writer wins: every later reader sees the same QR.
+    TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+      TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt SET qr_sig = ? WHERE id = ? AND qr_sig IS NULL",
+                                 {Param::Blob(raw), r.id})
+                             .status());
+      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT qr_sig FROM receipt WHERE id = ?", {r.id}));
+      if (row) raw = std::string(AsChars(row->Blob(0)));
+      return Status::Ok();
+    }));
+  }
+  return payload + "." + Base64UrlEncode(raw);
+}
+
+bool ReceiptService::QrSignatureValid(std::string_view payload, std::string_view raw) const {
+  std::string sig(raw);
+  if (crypto::UsesDerSignatures(options_.finance_key->algorithm())) {
+    auto der = crypto::RawSignatureToDer(raw);
+    if (!der.ok()) return false;
+    sig = *der;
+  }
+  return options_.finance_key->public_key().Verify(payload, sig);
+}
+
+Result<ReceiptStats> ReceiptService::Stats(int days) {
+  ReceiptStats s;
+  const CivilDate today = ChinaDate(options_.clock->Now());
+  const std::string since = CivilFromDays(DaysFromCivil(today) - std::max(days, 1) + 1).ToString();
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryRow("SELECT COUNT(*), CAST(COALESCE(SUM(total_fen), 0) AS BIGINT), "
+                    "CAST(COALESCE(SUM(CASE WHEN status = 'voided' THEN 1 ELSE 0 END), 0) AS BIGINT), "
+                    "CAST(COALESCE(SUM(CASE WHEN destroyed_micros IS NULL THEN 0 ELSE 1 END), 0) "
+                    "AS BIGINT) FROM receipt"));
+    s.issued = row->Int64(0);
+    s.issued_fen = row->Int64(1);
+    s.voided = row->Int64(2);
+    s.destroyed = row->Int64(3);
+    TB_ASSIGN_OR_RETURN(
+        row, tx.QueryRow("SELECT CAST(COALESCE(SUM(CASE WHEN reversed_micros IS NULL THEN 1 ELSE 0 "
+                         "END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN reversed_micros IS NULL "
+                         "THEN 0 ELSE 1 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN "
+                         "reversed_micros IS NULL THEN amount_fen ELSE 0 END), 0) AS BIGINT) "
+                         "FROM receipt_claim"));
+    s.claims = row->Int64(0);
+    s.reversals = row->Int64(1);
+    s.claimed_fen = row->Int64(2);
+    TB_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query("SELECT r.issuer_id, i.name, r.issue_day, COUNT(*), "
+                 "CAST(SUM(r.total_fen) AS BIGINT) FROM receipt r JOIN receipt_issuer i ON "
+                 "i.id = r.issuer_id WHERE r.issue_day >= ? GROUP BY r.issuer_id, i.name, "
+                 "r.issue_day ORDER BY r.issue_day DESC, r.issuer_id",
+                 {since}));
+    s.per_issuer_day.clear();
+    for (const auto& d : rows) {
+      s.per_issuer_day.push_back({d.Int64(0), std::string(d.Text(1)), std::string(d.Text(2)),
+                                  d.Int64(3), d.Int64(4)});
+    }
+    return Status::Ok();
+  }));
+  s.paper_saved_grams = s.issued * kPaperGramsPerReceipt;
+  return s;
+}
+
+Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) {
+  if (!before.IsValid()) return Status::InvalidField("before", "is not a calendar date");
+  const CivilDate today = ChinaDate(options_.clock->Now());
+  CivilDate limit{today.year - options_.retention_years, today.month, today.day};
+  if (!limit.IsValid()) limit.day = 28;  // 29 February
+  const int64_t before_micros = ChinaMidnightMicros(before);
+  const int64_t cutoff = std::min(before_micros, ChinaMidnightMicros(limit));
+  DestroyResult result;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM receipt WHERE issue_micros < ? "
+                                              "AND issue_micros >= ? AND destroyed_micros IS NULL",
+                                              {before_micros, cutoff}));
+    result.kept = row ? row->Int64(0) : 0;
+    return Status::Ok();
+  }));
+  while (true) {
+    int64_t done = 0;
+    const int64_t now = options_.clock->NowUnixMicros();
+    TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+      done = 0;
+      TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, code, number, document_hash FROM receipt "
+                                              "WHERE issue_micros < ? AND destroyed_micros IS NULL "
+                                              "ORDER BY id LIMIT 1000",
+                                              {cutoff}));
+      if (rows.empty()) return Status::Ok();
+      std::string list = "tongban-receipt-destruction/1\nbefore: " + before.ToString() +
+                         "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) + "\n";
+      for (const auto& row : rows) {
+        TB_ASSIGN_OR_RETURN(auto number, ReceiptNumber::FromInt(row.Int64(2)));
+        list += std::string(row.Text(1)) + "/" + number.ToString() + " " +
+                crypto::ToHex(row.Blob(3)) + "\n";
+        TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET document = NULL, payer_name = '', "
+                                               "destroyed_micros = ? WHERE id = ? AND "
+                                               "destroyed_micros IS NULL",
+                                               {now, row.Int64(0)}));
+        if (n != 1) return Status::Unavailable("receipt changed concurrently; retry");
+      }
+      TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO receipt_destruction (time_micros, before_day, count, "
+                                 "list) VALUES (?, ?, ?, ?)",
+                                 {now, before.ToString(), static_cast<int64_t>(rows.size()), list})
+                             .status());
+      TB_RETURN_IF_ERROR(ledger::EnqueueEntry(
+                             tx, MakeEntry("receipt.destroy", options_.subject_hash("receipt-destruction"),
+                                           crypto::Hash(options_.hash, list), now))
+                             .status());
+      done = static_cast<int64_t>(rows.size());
+      return Status::Ok();
+    }));
+    if (done == 0) break;
+    result.destroyed += done;
+  }
+  return result;
+}
+
+}  // namespace tongban::receipt

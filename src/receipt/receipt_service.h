@@ -1,0 +1,226 @@
+// ReceiptService: the life of a medical e-receipt over store::Database — issuers and their number
+// ranges (号段), issue (single or batch), lookup, the payer's wallet, claims exactly once and their
+// reversals, void (红冲) with an optional replacement, integrity checks for public verification,
+// operator figures, and destruction after retention (核销). Every state change is ONE transaction
+// that also enqueues its ledger entry (ledger/log_storage.h EnqueueEntry), so a receipt, claim or
+// void exists exactly when its ledger entry is queued.
+//
+// Tables (owned here; see docs/receipt.md):
+//   receipt_issuer  (id, account_id UNIQUE, uscc, name, region_code)
+//   receipt_range   (id, issuer_id, code, first_number, last_number, next_number)
+//   receipt_batch   (id, issuer_id, manifest, issuer_sig, finance_sig, time_micros)
+//   receipt         (id, code, number, check_code, batch_id, ..., document, document_hash,
+//                    status, claimed_fen, leaf_index, ledger_hint, ...; UNIQUE (code, number))
+//   receipt_claim   (id, receipt_id, claimant_account, claimant, amount_fen, ..., reversed_micros)
+//   receipt_destruction (id, time_micros, before_day, count, list)
+//
+// Signatures, once per batch (the ledger's "sign once per batch, hash per entry"): an Issue call
+// is one signing batch; its manifest lists "<code>/<number> <document hash>" for every receipt
+// and is signed by the issuer's key and by the supervising finance department's key. SM2 signs
+// about 2,500 times a second on one core here, so per-receipt signatures would cap issuance near
+// 1,000 receipts/s; per batch, a 1,000-receipt batch costs two signatures.
+//
+// Exactly once: a claim is `UPDATE receipt SET claimed_fen = claimed_fen + :a WHERE ... AND
+// claimed_fen + :a <= total_fen AND status = 'issued'` plus its claim row and ledger entry, in one
+// serializable transaction; of concurrent claims of the full amount exactly one changes a row.
+//
+// Thread-safety: thread-safe (state is in the database; the verified-batch cache has a mutex).
+// Ownership: does not own `db` or the clock, which must outlive it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "crypto/hash.h"
+#include "crypto/key.h"
+#include "receipt/receipt.h"
+#include "store/database.h"
+#include "store/migration.h"
+
+namespace tongban::receipt {
+
+// Grams of paper one printed receipt would have used: a 241 x 140 mm three-part continuous form
+// (stub, payer copy, accounting copy) of 60 g/m² paper ≈ 6.1 g. Documented in docs/receipt.md.
+inline constexpr int64_t kPaperGramsPerReceipt = 6;
+
+struct ReceiptServiceOptions {
+  crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSm3;
+  // Signs batch manifests on behalf of issuers (held in the platform's custody) and as the
+  // supervising finance department; of the suite's signature algorithm.
+  // Both required (optional only because a PrivateKey has no empty state).
+  std::optional<crypto::PrivateKey> issuer_key;
+  std::optional<crypto::PrivateKey> finance_key;
+  // Keyed hash of a subject ID (cli::App::SubjectHash): the ledger subject of a payer.
+  std::function<std::array<uint8_t, 32>(std::string_view)> subject_hash;
+  int retention_years = 30;
+  const Clock* clock = nullptr;  // not owned; required
+};
+
+struct Issuer {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string uscc;
+  std::string name;
+  std::string region_code;
+};
+
+struct NumberRange {
+  int64_t id = 0;
+  int64_t issuer_id = 0;
+  std::string code;
+  int64_t first = 0;
+  int64_t last = 0;
+  int64_t next = 0;  // the next number to issue; last + 1 when exhausted
+};
+
+// Verification of one receipt against its stored document, batch signatures and ledger leaf.
+struct Integrity {
+  bool intact = false;
+  std::string problem;               // why not, for the client ("" when intact)
+  std::optional<uint64_t> leaf_index;
+};
+
+struct ReceiptStats {
+  int64_t issued = 0;      // every receipt ever issued (voided and destroyed included)
+  int64_t voided = 0;
+  int64_t destroyed = 0;
+  int64_t claims = 0;      // standing claims
+  int64_t reversals = 0;
+  int64_t claimed_fen = 0;
+  int64_t issued_fen = 0;
+  int64_t paper_saved_grams = 0;  // issued * kPaperGramsPerReceipt
+  struct Day {
+    int64_t issuer_id = 0;
+    std::string issuer_name;
+    std::string day;  // YYYY-MM-DD, China
+    int64_t count = 0;
+    int64_t total_fen = 0;
+  };
+  std::vector<Day> per_issuer_day;  // newest day first
+};
+
+class ReceiptService {
+ public:
+  static std::vector<store::Migration> Migrations();
+
+  // REQUIRES: options.clock, options.subject_hash and both keys are set.
+  ReceiptService(store::Database& db, ReceiptServiceOptions options);
+
+  // --- issuers and number ranges (the finance department's business) ---
+  // kAlreadyExists if the account is already an issuer; kInvalidArgument for a bad USCC/region.
+  Result<Issuer> RegisterIssuer(int64_t account_id, std::string_view uscc, std::string_view name,
+                                std::string_view region_code);
+  // Assigns numbers first..last of `code` to the issuer. kConflict if they overlap a range of the
+  // same code (any issuer's): numbers are never reused.
+  Result<NumberRange> AssignRange(int64_t issuer_id, std::string_view code, int64_t first,
+                                  int64_t last);
+  // The issuer registered for an account; kNotFound if none ("unknown issuer").
+  Result<Issuer> IssuerForAccount(int64_t account_id);
+  Result<std::vector<NumberRange>> Ranges(int64_t issuer_id);
+
+  // Checks one receipt's fields (no storage). Field names are JSON pointers under `prefix`
+  // ("" for a single receipt, "/receipts/3" in a batch).
+  Status Validate(const NewReceipt& in, std::string_view prefix) const;
+
+  // Issues `receipts` (1..1000) for the issuer of `issuer_account`, all or none, in one
+  // transaction with one signed batch and one ledger entry each. `ledger_hint` is a tree size
+  // read before the call (Sequencer::size()): the receipts' leaves are at or above it.
+  // Errors: field errors (400/422) naming "<prefix>/..."; kPermissionDenied for an unknown issuer
+  // or another issuer's code; kConflict when a range has too few numbers left or a given number
+  // was already used; kUnprocessable when a given number would leave a gap.
+  Result<std::vector<Receipt>> Issue(int64_t issuer_account, std::span<const NewReceipt> receipts,
+                                     bool batch, uint64_t ledger_hint);
+
+  // The receipt with its claims. kNotFound if none.
+  Result<Receipt> Get(const ReceiptCode& code, const ReceiptNumber& number);
+
+  // The payer's receipts, newest first, after `cursor` (an opaque id from the previous page).
+  struct Page {
+    std::vector<Receipt> items;
+    std::optional<int64_t> next_cursor;
+  };
+  Result<Page> ListForPayer(const std::array<uint8_t, 32>& payer_subject,
+                            std::optional<int64_t> cursor, int limit);
+
+  // Claims `amount_fen` (>= 1) of a receipt for the claimant. kConflict naming the standing
+  // claims when more than is left is asked for; kFailedPrecondition for a voided or destroyed
+  // receipt; kNotFound for an unknown receipt.
+  Result<Claim> AddClaim(const ReceiptCode& code, const ReceiptNumber& number,
+                         int64_t claimant_account, std::string_view claimant,
+                         int64_t amount_fen, std::string_view reference);
+  // Reverses the claimant's own standing claim. kNotFound if the claim is not the caller's or not
+  // of this receipt; kFailedPrecondition if already reversed.
+  Result<Claim> ReverseClaim(const ReceiptCode& code, const ReceiptNumber& number, int64_t claim_id,
+                             int64_t claimant_account);
+
+  // Voids (红冲) the issuer's receipt with a reason, optionally issuing `replacement` (linked both
+  // ways) in the same transaction. kFailedPrecondition while a claim stands or if already voided;
+  // kPermissionDenied for another issuer's receipt.
+  struct VoidResult {
+    Receipt voided;
+    std::optional<Receipt> replacement;
+  };
+  Result<VoidResult> Void(const ReceiptCode& code, const ReceiptNumber& number,
+                          int64_t issuer_account, std::string_view reason,
+                          const std::optional<NewReceipt>& replacement, uint64_t ledger_hint);
+
+  // Finds (and remembers) the index of the receipt's receipt.issue leaf by scanning the ledger
+  // from its hint. kUnavailable when no integrated leaf matches (not integrated yet — or the
+  // stored receipt no longer matches its leaf: callers decide with the queue depth).
+  Result<uint64_t> ResolveLeaf(const Receipt& r);
+  // Recomputes everything a stored receipt claims: document decodes and agrees with the columns,
+  // its hash is listed in its batch manifest whose two signatures verify, and the ledger leaf
+  // commits to that hash. `leaf_index` must be the resolved leaf (nullopt: not checked).
+  Result<Integrity> CheckIntegrity(const Receipt& r, std::optional<uint64_t> leaf_index);
+
+  // The QR text of a receipt (receipt_document.h), signed by the finance key on first use and
+  // stored, so a receipt's QR never changes.
+  Result<std::string> QrText(const Receipt& r);
+  // Checks a QR text's signature. True iff the finance key signed it.
+  bool QrSignatureValid(std::string_view payload, std::string_view raw_signature) const;
+
+  Result<ReceiptStats> Stats(int days);
+
+  // Destroys (核销) the documents of receipts issued before `before` (a China date) whose retention
+  // has passed: document and payer name are deleted, code, number, hashes and leaf are kept, and
+  // each chunk's list is recorded on the ledger (receipt.destroy). Receipts issued before
+  // `before` but still within retention are counted in `kept`, not touched.
+  struct DestroyResult {
+    int64_t destroyed = 0;
+    int64_t kept = 0;
+  };
+  Result<DestroyResult> Destroy(CivilDate before);
+
+  const ReceiptServiceOptions& options() const { return options_; }
+  // The public keys, raw (crypto/key.h), for clients checking manifests and QR texts offline.
+  const crypto::PublicKey& issuer_public_key() const { return options_.issuer_key->public_key(); }
+  const crypto::PublicKey& finance_public_key() const { return options_.finance_key->public_key(); }
+
+ private:
+  Result<std::vector<Receipt>> IssueInTx(store::Tx& tx, const Issuer& issuer,
+                                         std::span<const NewReceipt> receipts,
+                                         std::span<const CheckCode> checks, int64_t now,
+                                         uint64_t ledger_hint,
+                                         const std::optional<std::string>& replaces);
+  bool BatchVerified(int64_t batch_id, const std::string& manifest, const std::string& issuer_sig,
+                     const std::string& finance_sig);
+
+  store::Database& db_;
+  ReceiptServiceOptions options_;
+  std::mutex mu_;
+  std::set<std::string> verified_batches_;  // hashes of (manifest, signatures) already checked
+};
+
+// "张*", "欧阳**": the first character (UTF-8) and one '*' per further character.
+std::string MaskName(std::string_view name);
+
+}  // namespace tongban::receipt

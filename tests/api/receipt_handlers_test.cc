@@ -1,0 +1,429 @@
+// The receipt routes end to end over HTTP (TestServer on 127.0.0.1), on SQLite and PostgreSQL:
+// issue (single, batch, Idempotency-Key), the payer's wallet and QR, public verification with the
+// ledger proof (by code/number/check and by QR), tamper detection, claims exactly once under 200
+// concurrent connections, reversal, void with replacement, figures — and for every receipt route,
+// 401 without or with forged credentials and 403 for a role the route does not admit.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "api/auth_handlers.h"
+#include "api/dispatcher.h"
+#include "api/idempotency.h"
+#include "api/ledger_handlers.h"
+#include "api/receipt_handlers.h"
+#include "api/server.h"
+#include "identity/identity_service.h"
+#include "receipt/receipt_fixture.h"
+#include "testing/http_client.h"
+#include "testing/test_server.h"
+
+namespace tongban::api {
+namespace {
+
+using identity::NewAccount;
+using identity::Role;
+using receipt::testing::kLiNaId;
+using receipt::testing::kZhangWeiId;
+using tongban::testing::Backend;
+using tongban::testing::HttpClient;
+namespace json = boost::json;
+
+constexpr const char* kPassword = "password-for-tests";
+
+constexpr std::string_view kReceiptBody = R"({
+  "payer_id_number": "ID", "payer_name": "张伟", "kind": "outpatient",
+  "items": [
+    {"category": "西药费", "name": "阿莫西林胶囊 0.25g×24粒", "quantity": 2, "unit_fen": 1850, "amount_fen": 3700},
+    {"category": "检查费", "name": "血常规", "quantity": 1, "unit_fen": 2500, "amount_fen": 2500},
+    {"category": "诊疗费", "name": "普通门诊诊查费", "quantity": 1, "unit_fen": 1000, "amount_fen": 1000}],
+  "total_fen": 7200, "insurance_fen": 4320, "self_fen": 2880, "channel": "medical_insurance"})";
+
+std::string ReceiptBody(const std::string& id = kZhangWeiId) {
+  std::string b(kReceiptBody);
+  b.replace(b.find("\"ID\""), 4, "\"" + id + "\"");
+  return b;
+}
+
+class ReceiptHttpTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    std::vector<store::Migration> extra = identity::IdentityService::Migrations();
+    for (auto& m : IdempotencyStore::Migrations()) extra.push_back(std::move(m));
+    if (!f_.Open(GetParam(), extra)) GTEST_SKIP() << "PostgreSQL not configured (TONGBAN_TEST_PG)";
+    store::Database& db = **f_.db_;
+    identity::IdentityOptions io;
+    io.password = crypto::PasswordParams::ForTestsOnly();
+    identity_ = std::make_unique<identity::IdentityService>(db, clock_, std::string(32, 'k'), io);
+    auto person = [&](std::string login, Role role, std::string name, std::string subject) {
+      auto id = identity_->CreateAccount(NewAccount{.login = login, .role = role,
+                                                    .display_name = name, .subject_id = subject,
+                                                    .password = kPassword});
+      EXPECT_TRUE(id.ok()) << id.status().ToString();
+    };
+    person("zhangwei", Role::kCitizen, "张伟", kZhangWeiId);
+    person("lina", Role::kCitizen, "李娜", kLiNaId);
+    person("staff", Role::kStaff, "王芳", "");
+    person("auditor", Role::kAuditor, "赵敏", "");
+    person("admin", Role::kAdmin, "运维管理员", "");
+    person("enterprise", Role::kEnterprise, "杭州示范科技有限公司", "");
+    auto system = [&](std::string login, std::string name, std::string scope) {
+      auto id = identity_->CreateAccount(
+          NewAccount{.login = login, .role = Role::kDepartmentSystem, .display_name = name});
+      EXPECT_TRUE(id.ok());
+      auto key = identity_->CreateApiKey(*id, {scope}, "test");
+      EXPECT_TRUE(key.ok());
+      return std::make_pair(*id, *key);
+    };
+    auto [hospital_id, hospital_key] = system("hospital", "杭州市示范第一医院", "receipt:issue");
+    auto [other_id, other_key] = system("hospital2", "杭州市示范第二医院", "receipt:issue");
+    auto [insurer_id, insurer_key] = system("insurer", "杭州市医疗保障局", "receipt:reimburse");
+    auto [employer_id, employer_key] = system("employer", "杭州示范科技有限公司", "receipt:reimburse");
+    hospital_key_ = hospital_key;
+    other_key_ = other_key;
+    insurer_key_ = insurer_key;
+    employer_key_ = employer_key;
+    // The fixture registered account 101 as the issuer; register the real account ids instead.
+    auto issuer = f_.service_->RegisterIssuer(
+        hospital_id, receipt::testing::SyntheticUscc("12", "330100", "H0000011"),
+        "杭州市示范第一医院", "330100");
+    ASSERT_TRUE(issuer.ok()) << issuer.status().ToString();
+    code_ = receipt::ReceiptCode::Make(33, receipt::ReceiptKind::kOutpatient,
+                                       ChinaDate(clock_.Now()).year)->str();
+    ASSERT_TRUE(f_.service_->AssignRange(issuer->id, code_, 200001, 300000).ok());
+    auto other = f_.service_->RegisterIssuer(
+        other_id, receipt::testing::SyntheticUscc("12", "330100", "H0000012"),
+        "杭州市示范第二医院", "330100");
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(f_.service_->AssignRange(other->id, code_, 300001, 400000).ok());
+    (void)insurer_id;
+    (void)employer_id;
+
+    idempotency_ = std::make_unique<IdempotencyStore>(db, clock_);
+    AddAuthRoutes(dispatcher_.router(), *identity_);
+    AddLedgerRoutes(dispatcher_.router(), *f_.reader_, {});
+    AddReceiptRoutes(dispatcher_.router(), ReceiptRoutesOptions{.service = f_.service_.get(),
+                                                                .reader = f_.reader_.get(),
+                                                                .sequencer = f_.sequencer_.get(),
+                                                                .identity = identity_.get()});
+    dispatcher_.AddSystemRoutes();
+    dispatcher_.set_authoriser(MakeAuthoriser(*identity_));
+    dispatcher_.set_idempotency(idempotency_.get());
+    ASSERT_TRUE(f_.sequencer_->Start().ok());
+    ServerOptions so;
+    so.threads = 8;
+    server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_, so);
+  }
+  void TearDown() override {
+    server_.reset();
+    if (f_.sequencer_) (void)f_.sequencer_->Stop();
+  }
+
+  std::string Bearer(std::string_view login) {
+    HttpClient c(server_->port());
+    auto r = c.Request("POST", "/api/v1/auth/login",
+                       R"({"login":")" + std::string(login) + R"(","password":")" + kPassword + "\"}");
+    EXPECT_TRUE(r && r->status == 200);
+    if (!r || r->status != 200) return "";
+    return "Bearer " + std::string(json::parse(r->body).at("access_token").as_string());
+  }
+
+  tongban::testing::RawResponse Call(const std::string& method, const std::string& target,
+                                     const std::string& auth, const std::string& body = "",
+                                     std::map<std::string, std::string> headers = {}) {
+    HttpClient c(server_->port(), 30000);
+    if (!auth.empty()) headers["Authorization"] = auth;
+    auto r = c.Request(method, target, body, headers);
+    EXPECT_TRUE(r) << method << " " << target;
+    return r ? *r : tongban::testing::RawResponse{};
+  }
+
+  json::object Issue(const std::string& id = kZhangWeiId) {
+    auto r = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_, ReceiptBody(id));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? json::parse(r.body).as_object() : json::object{};
+  }
+  static std::string PathOf(const json::object& r) {
+    return "/api/v1/receipts/" + std::string(r.at("code").as_string()) + "/" +
+           std::string(r.at("number").as_string());
+  }
+  static std::string VerifyQuery(const json::object& r) {
+    return "/api/v1/receipts/verify?code=" + std::string(r.at("code").as_string()) +
+           "&number=" + std::string(r.at("number").as_string()) +
+           "&check=" + std::string(r.at("check_code").as_string());
+  }
+
+  SystemClock clock_;
+  receipt::testing::ReceiptFixture f_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<IdempotencyStore> idempotency_;
+  Dispatcher dispatcher_{"test"};
+  std::unique_ptr<tongban::testing::TestServer> server_;
+  std::string code_, hospital_key_, other_key_, insurer_key_, employer_key_;
+};
+
+TEST_P(ReceiptHttpTest, IssuedReceiptReachesTheWalletAndVerifiesWithItsProof) {
+  json::object issued = Issue();
+  EXPECT_EQ(issued.at("number").as_string(), "0000200001");
+  EXPECT_EQ(issued.at("status").as_string(), "authentic");
+  const std::string zhang = Bearer("zhangwei"), li = Bearer("lina");
+  auto wallet = Call("GET", "/api/v1/me/receipts", zhang);
+  ASSERT_EQ(wallet.status, 200) << wallet.body;
+  auto items = json::parse(wallet.body).at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("issuer_name").as_string(), "杭州市示范第一医院");
+  EXPECT_TRUE(json::parse(Call("GET", "/api/v1/me/receipts", li).body).at("items").as_array().empty());
+  // The payer reads it in full; another citizen cannot see it.
+  auto full = Call("GET", PathOf(issued), zhang);
+  ASSERT_EQ(full.status, 200) << full.body;
+  auto fo = json::parse(full.body).as_object();
+  EXPECT_EQ(fo.at("payer_name").as_string(), "张伟");
+  EXPECT_EQ(fo.at("items").as_array().size(), 3u);
+  std::string qr(fo.at("qr_text").as_string());
+  EXPECT_TRUE(qr.starts_with("TBR1." + code_ + ".0000200001."));
+  EXPECT_EQ(Call("GET", PathOf(issued), li).status, 404);
+  auto svg = Call("GET", PathOf(issued) + "/qr.svg", zhang);
+  EXPECT_EQ(svg.status, 200);
+  EXPECT_EQ(svg.headers["content-type"], "image/svg+xml");
+  // Public verification, no login.
+  auto v = Call("GET", VerifyQuery(issued), "");
+  ASSERT_EQ(v.status, 200) << v.body;
+  auto vo = json::parse(v.body).as_object();
+  EXPECT_EQ(vo.at("status").as_string(), "authentic");
+  EXPECT_EQ(vo.at("receipt").at("payer_name").as_string(), "张*");
+  EXPECT_EQ(vo.at("receipt").at("total_fen").as_int64(), 7200);
+  EXPECT_TRUE(vo.at("voided").is_null());
+  const json::object& ledger = vo.at("ledger").as_object();
+  // Exactly what GET /api/v1/ledger/proofs/inclusion returns for that leaf.
+  auto proof = Call("GET", "/api/v1/ledger/proofs/inclusion?index=" +
+                               std::to_string(ledger.at("index").as_int64()) +
+                               "&tree_size=" + std::to_string(ledger.at("tree_size").as_int64()),
+                    "");
+  EXPECT_EQ(json::parse(proof.body).as_object(), ledger);
+  std::string document(vo.at("document").as_string());
+  EXPECT_EQ(document.find(kZhangWeiId), std::string::npos);
+  EXPECT_EQ(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSm3, document)),
+            fo.at("document_hash").as_string());
+  // By QR, and a QR with a forged signature is unknown.
+  auto by_qr = Call("GET", "/api/v1/receipts/verify?qr=" + qr, "");
+  ASSERT_EQ(by_qr.status, 200) << by_qr.body;
+  EXPECT_EQ(json::parse(by_qr.body).at("status").as_string(), "authentic");
+  std::string forged = qr;
+  forged.back() = forged.back() == 'A' ? 'Q' : 'A';
+  EXPECT_EQ(json::parse(Call("GET", "/api/v1/receipts/verify?qr=" + forged, "").body).at("status"),
+            "unknown");
+  // Wrong check code, unknown number: unknown. Malformed: 400 naming the parameter.
+  std::string wrong = VerifyQuery(issued);
+  wrong.back() = wrong.back() == '2' ? '3' : '2';
+  EXPECT_EQ(json::parse(Call("GET", wrong, "").body).at("status"), "unknown");
+  auto bad = Call("GET", "/api/v1/receipts/verify?code=33&number=1&check=x", "");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(json::parse(bad.body).at("errors").at(0).at("field"), "code");
+  EXPECT_EQ(Call("GET", "/api/v1/receipts/verify?qr=TBL1.xyz", "").status, 400);
+}
+
+TEST_P(ReceiptHttpTest, BatchIsIdempotentUnderItsKey) {
+  std::string body = "{\"receipts\":[" + ReceiptBody() + "," + ReceiptBody(kLiNaId) + "]}";
+  std::map<std::string, std::string> h{{"Idempotency-Key", "batch-2026-11-18-001"}};
+  auto first = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_, body, h);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto again = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_, body, h);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(again.headers["idempotent-replayed"], "true");
+  EXPECT_EQ(json::parse(first.body).at("count").as_int64(), 2);
+  // One issue only: the next single receipt gets the third number.
+  EXPECT_EQ(Issue().at("number").as_string(), "0000200003");
+}
+
+TEST_P(ReceiptHttpTest, BadInputsGetProblemsNamingTheField) {
+  auto field = [&](const std::string& body) {
+    auto r = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_, body);
+    EXPECT_TRUE(r.status == 400 || r.status == 422) << r.status << " " << r.body;
+    EXPECT_EQ(r.headers["content-type"], "application/problem+json");
+    auto o = json::parse(r.body).as_object();
+    return o.contains("errors") ? std::string(o.at("errors").at(0).at("field").as_string()) : "";
+  };
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string b = ReceiptBody();
+    size_t p = b.find(from);
+    EXPECT_NE(p, std::string::npos) << from;
+    b.replace(p, from.size(), to);
+    return b;
+  };
+  EXPECT_EQ(field(with("\"amount_fen\": 3700", "\"amount_fen\": -3700")), "/items/0/amount_fen");
+  EXPECT_EQ(field(with("\"amount_fen\": 3700", "\"amount_fen\": 37.00")), "/items/0/amount_fen");
+  EXPECT_EQ(field(with("\"total_fen\": 7200", "\"total_fen\": 0")), "/total_fen");
+  EXPECT_EQ(field(with("\"total_fen\": 7200, \"insurance_fen\": 4320",
+                       "\"total_fen\": 7300, \"insurance_fen\": 4420")),
+            "/total_fen");
+  EXPECT_EQ(field(with("\"channel\"", "\"chanel\"")), "/chanel");
+  EXPECT_EQ(field(with("\"kind\": \"outpatient\"", "\"code\": \"3304A126\"")), "/code");
+  EXPECT_EQ(field("{\"receipts\":[" + ReceiptBody() + "," +
+                  with("\"unit_fen\": 2500", "\"unit_fen\": 0") + "]}"),
+            "/receipts/1/items/1/unit_fen");
+  // Another hospital's range: 403; a duplicate number: 409; a gap: 422.
+  auto other = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_,
+                    with("\"kind\": \"outpatient\"", "\"number\": \"0000300001\""));
+  EXPECT_EQ(other.status, 422) << other.body;  // beyond this issuer's next number: a gap
+  Issue();
+  auto dup = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_,
+                  with("\"kind\": \"outpatient\"", "\"number\": \"0000200001\""));
+  EXPECT_EQ(dup.status, 409) << dup.body;
+  std::string other_code = receipt::ReceiptCode::Make(33, receipt::ReceiptKind::kInpatient,
+                                                      ChinaDate(clock_.Now()).year)->str();
+  ASSERT_TRUE(f_.service_->AssignRange(f_.issuer_.id, other_code, 1, 10).ok());
+  auto foreign = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_,
+                      with("\"kind\": \"outpatient\"", "\"code\": \"" + other_code + "\""));
+  EXPECT_EQ(foreign.status, 403) << foreign.body;
+  // Malformed codes in paths.
+  EXPECT_EQ(Call("GET", "/api/v1/receipts/33X40126/0000000001", Bearer("staff")).status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/receipts/33040126/1/claims", "Bearer " + insurer_key_,
+                 "{\"amount_fen\":1}").status,
+            400);
+}
+
+TEST_P(ReceiptHttpTest, TwoHundredConcurrentFullClaimsExactlyOneSucceeds) {
+  json::object issued = Issue();
+  const std::string path = PathOf(issued) + "/claims";
+  constexpr int kClients = 200;
+  std::atomic<int> created{0}, conflict{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c(server_->port(), 60000);
+      if (!c.Connect()) {
+        ++other;
+        return;
+      }
+      while (!go.load()) std::this_thread::yield();
+      auto r = c.Request("POST", path, "{\"amount_fen\":7200,\"reference\":\"C" + std::to_string(i) + "\"}",
+                         {{"Authorization", "Bearer " + (i % 2 ? insurer_key_ : employer_key_)}});
+      if (!r) ++other;
+      else if (r->status == 201) ++created;
+      else if (r->status == 409) ++conflict;
+      else ++other;
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(conflict.load(), kClients - 1);
+  EXPECT_EQ(other.load(), 0);
+  auto v = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
+  EXPECT_EQ(v.at("status").as_string(), "reimbursed");
+  EXPECT_EQ(v.at("claims").as_array().size(), 1u);
+}
+
+TEST_P(ReceiptHttpTest, ClaimsReversalAndVoidWithReplacement) {
+  json::object issued = Issue();
+  const std::string path = PathOf(issued);
+  auto basic = Call("POST", path + "/claims", "Bearer " + insurer_key_,
+                    R"({"amount_fen":4320,"reference":"YB-2026-0001"})");
+  ASSERT_EQ(basic.status, 201) << basic.body;
+  auto too_much = Call("POST", path + "/claims", "Bearer " + employer_key_, R"({"amount_fen":4000})");
+  EXPECT_EQ(too_much.status, 409);
+  EXPECT_NE(json::parse(too_much.body).at("detail").as_string().find("杭州市医疗保障局"),
+            std::string::npos)
+      << too_much.body;
+  EXPECT_EQ(json::parse(Call("GET", VerifyQuery(issued), "").body).at("status"),
+            "partially_reimbursed");
+  // A standing claim blocks the void.
+  auto blocked = Call("POST", path + "/void", "Bearer " + hospital_key_, R"({"reason":"退药"})");
+  EXPECT_EQ(blocked.status, 409) << blocked.body;
+  std::string claim_id = std::to_string(json::parse(basic.body).at("id").as_int64());
+  EXPECT_EQ(Call("POST", path + "/claims/" + claim_id + "/reversal", "Bearer " + employer_key_, "{}").status,
+            404);  // not the employer's claim
+  EXPECT_EQ(Call("POST", path + "/claims/" + claim_id + "/reversal", "Bearer " + insurer_key_, "{}").status,
+            200);
+  // Another hospital may not void it; the issuer may, with a replacement.
+  EXPECT_EQ(Call("POST", path + "/void", "Bearer " + other_key_, R"({"reason":"退药"})").status, 403);
+  // The replacement: the 诊疗费 line refunded.
+  const std::string replacement = R"({"payer_id_number": ")" + kZhangWeiId + R"(", "payer_name": "张伟",
+    "items": [
+      {"category": "西药费", "name": "阿莫西林胶囊 0.25g×24粒", "quantity": 2, "unit_fen": 1850, "amount_fen": 3700},
+      {"category": "检查费", "name": "血常规", "quantity": 1, "unit_fen": 2500, "amount_fen": 2500}],
+    "total_fen": 6200, "insurance_fen": 3720, "self_fen": 2480, "channel": "medical_insurance"})";
+  auto voided = Call("POST", path + "/void", "Bearer " + hospital_key_,
+                     "{\"reason\":\"部分退药\",\"replacement\":" + replacement + "}");
+  ASSERT_EQ(voided.status, 200) << voided.body << "\n" << replacement;
+  auto vo = json::parse(voided.body).as_object();
+  EXPECT_EQ(vo.at("replacement").at("replaces").as_string(), code_ + "/0000200001");
+  auto v = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
+  EXPECT_EQ(v.at("status").as_string(), "voided");
+  EXPECT_EQ(v.at("voided").at("reason").as_string(), "部分退药");
+  EXPECT_EQ(v.at("voided").at("replacement").as_string(), code_ + "/0000200002");
+  auto stats = Call("GET", "/api/v1/receipts/stats", Bearer("auditor"));
+  ASSERT_EQ(stats.status, 200);
+  auto so = json::parse(stats.body).as_object();
+  EXPECT_EQ(so.at("issued").as_int64(), 2);
+  EXPECT_EQ(so.at("voided").as_int64(), 1);
+  EXPECT_EQ(so.at("reversals").as_int64(), 1);
+}
+
+TEST_P(ReceiptHttpTest, AmountChangedBehindTheSystemsBackVerifiesAsTampered) {
+  json::object issued = Issue();
+  auto before = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
+  ASSERT_EQ(before.at("status").as_string(), "authentic");
+  ASSERT_TRUE((*f_.db_)->Transact([&](store::Tx& tx) {
+    return tx.Exec("UPDATE receipt SET total_fen = 72000, self_fen = 67680 WHERE number = 200001")
+        .status();
+  }).ok());
+  auto after = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
+  EXPECT_EQ(after.at("status").as_string(), "tampered");
+  EXPECT_TRUE(after.contains("problem"));
+}
+
+TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
+  json::object issued = Issue();
+  const std::string p = PathOf(issued);
+  std::string forged = "Bearer " + hospital_key_;
+  forged[forged.size() - 3] = forged[forged.size() - 3] == 'a' ? 'b' : 'a';
+  struct Case {
+    std::string method, path, body;
+    std::vector<std::string> wrong;  // credentials that must get 403
+  };
+  const std::string citizen = Bearer("zhangwei"), staff = Bearer("staff"),
+                    auditor = Bearer("auditor"), enterprise = Bearer("enterprise");
+  std::vector<Case> cases = {
+      {"POST", "/api/v1/receipts", ReceiptBody(), {citizen, staff, "Bearer " + insurer_key_}},
+      {"GET", p, "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
+      {"GET", p + "/qr.svg", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
+      {"GET", "/api/v1/me/receipts", "", {staff, auditor, "Bearer " + hospital_key_}},
+      {"POST", p + "/claims", R"({"amount_fen":1})", {citizen, staff, "Bearer " + hospital_key_}},
+      {"POST", p + "/claims/1/reversal", "{}", {citizen, auditor, "Bearer " + hospital_key_}},
+      {"POST", p + "/void", R"({"reason":"x"})", {citizen, staff, "Bearer " + insurer_key_, "Bearer " + other_key_}},
+      {"GET", "/api/v1/receipts/stats", "", {citizen, staff, "Bearer " + hospital_key_}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Call(c.method, c.path, "", c.body).status, 401) << c.method << " " << c.path;
+    EXPECT_EQ(Call(c.method, c.path, forged, c.body).status, 401) << c.method << " " << c.path;
+    EXPECT_EQ(Call(c.method, c.path, "Bearer tb1.not-a-token", c.body).status, 401) << c.path;
+    for (const std::string& w : c.wrong) {
+      EXPECT_EQ(Call(c.method, c.path, w, c.body).status, 403) << c.method << " " << c.path;
+    }
+  }
+  // Every receipt route of the table is covered (verify is the only public one).
+  int receipt_routes = 0;
+  for (const Route& r : dispatcher_.router().routes()) {
+    if (r.pattern.find("receipts") == std::string::npos) continue;
+    ++receipt_routes;
+    if (r.pattern == "/api/v1/receipts/verify") {
+      EXPECT_TRUE(r.access.is_public);
+    } else {
+      EXPECT_FALSE(r.access.is_public) << r.pattern;
+    }
+  }
+  EXPECT_EQ(receipt_routes, static_cast<int>(cases.size()) + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, ReceiptHttpTest, ::testing::Values(Backend::kSqlite),
+                         tongban::testing::BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, ReceiptHttpTest, ::testing::Values(Backend::kPostgres),
+                         tongban::testing::BackendName);
+
+}  // namespace
+}  // namespace tongban::api
