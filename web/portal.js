@@ -24,9 +24,10 @@ const label = (lic, field) => {
 };
 const typeName = (x) => (lang === 'zh' ? x.type_name_zh : x.type_name_en || x.type_name_zh) || x.type_code;
 
-// A missing endpoint (a part not deployed on this server) shows as "not available", not an error.
+// A list endpoint answers 404 only when the part is not deployed on this server: that shows as
+// "not available", not as an error.
 function showSectionError(box, e) {
-  if (e instanceof ApiError && e.status === 404 && !(e.problem && e.problem.type && e.problem.type.includes('not_found'))) {
+  if (e instanceof ApiError && e.status === 404) {
     box.hidden = false;
     box.className = 'muted';
     box.replaceChildren(L('本服务器尚未提供此功能。', 'This server does not offer this yet.'));
@@ -96,7 +97,7 @@ function renderVerifications() {
 // --- Receipts -------------------------------------------------------------------------------
 
 let receiptCursor = null;
-const RSTATUS = { issued: ['有效', 'valid'], authentic: ['有效', 'valid'], voided: ['已作废', 'voided'],
+const RSTATUS = { authentic: ['有效', 'valid'], voided: ['已作废', 'voided'], destroyed: ['已核销', 'destroyed'],
   reimbursed: ['已报销', 'reimbursed'], partially_reimbursed: ['部分报销', 'partially reimbursed'] };
 
 async function loadReceipts(more) {

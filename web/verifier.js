@@ -21,6 +21,8 @@ const RECEIPT_STATUS = {
   reimbursed: ['warn', '真实 · 已报销', 'Authentic · reimbursed'],
   partially_reimbursed: ['warn', '真实 · 部分报销', 'Authentic · partially reimbursed'],
   voided: ['bad', '已作废（红冲）', 'Voided'],
+  destroyed: ['warn', '已核销（超过保存期限）', 'Destroyed after its retention period'],
+  tampered: ['bad', '记录与账本不符', 'Record does not match the ledger'],
   unknown: ['bad', '查无此票据', 'Unknown receipt'],
 };
 const LICENSE_STATUS = {
@@ -62,6 +64,7 @@ export async function verifyLicense(text, purpose, token) {
 export async function renderReceipt(r) {
   const out = h('div', { className: 'result', 'data-kind': 'receipt' });
   out.append(badge(RECEIPT_STATUS, r.status));
+  if (r.reason || r.problem) out.append(h('p', { className: 'fail' }, r.reason || r.problem));
   if (r.receipt) {
     const x = r.receipt;
     out.append(kv([[L('票据代码', 'Receipt code'), x.code], [L('票据号码', 'Receipt number'), x.number],
