@@ -40,6 +40,7 @@ function renderLicenses() {
   const STATUS = { valid: ['有效', 'valid'], revoked: ['已撤销', 'revoked'], suspended: ['已暂停', 'suspended'], expired: ['已过期', 'expired'] };
   $('licenses').replaceChildren(...(licenses.length ? licenses.map((x) => h('li', { className: 'card', 'data-license-id': x.id },
     h('h3', {}, typeName(x)),
+    x.issuer_name ? h('p', { className: 'muted' }, x.issuer_name) : '',
     h('p', {}, L(...(STATUS[x.status] || [x.status, x.status])), ' · ', L('有效期至 ', 'expires '), formatTime(x.expires_at)),
     h('button', { type: 'button', className: 'primary', disabled: x.status !== 'valid', onclick: () => openPresent(x) },
       L('亮证', 'Present'))))
@@ -90,7 +91,8 @@ function renderVerifications() {
     h('td', {}, v.verifier_name || v.verifier || '—'),
     h('td', {}, (lang === 'zh' ? v.type_name_zh : v.type_name_en) || v.license_type_name_zh || v.license_id || v.type_code || '—'),
     h('td', {}, v.purpose || '—'),
-    h('td', {}, v.status || (v.valid === undefined ? '—' : String(v.valid)))))
+    h('td', { className: (v.result || v.status) === 'valid' ? 'pass' : 'fail' }, v.result || v.status || '—',
+      v.reason && (v.result || v.status) !== 'valid' ? ` (${v.reason})` : '')))
     : [h('tr', {}, h('td', { colspan: '5', className: 'muted' }, L('还没有人核验过您的证照。', 'Nobody has verified your licences yet.')))]));
 }
 

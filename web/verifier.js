@@ -95,8 +95,20 @@ export async function renderReceipt(r) {
   return out;
 }
 
+// The public licence catalogue (field labels in both languages), fetched once per page.
+let typesPromise = null;
+function licenseTypes() {
+  typesPromise ||= api('/api/v1/licenses/types').then((r) => r.items || [], () => []);
+  return typesPromise;
+}
+
 // Renders a licence verification answer.
-export function renderLicense(r) {
+export async function renderLicense(r) {
+  const type = r.license ? (await licenseTypes()).find((t) => t.code === r.license.type_code) : null;
+  const fieldLabel = (name) => {
+    const f = type && (type.fields || []).find((x) => x.name === name);
+    return f ? L(f.zh, f.en) : name;
+  };
   const out = h('div', { className: 'result', 'data-kind': 'license' });
   out.append(badge(LICENSE_STATUS, r.status || (r.valid ? 'valid' : 'invalid')));
   if (r.reason) out.append(h('p', { className: r.valid ? 'muted' : 'fail' }, r.reason));
@@ -108,7 +120,9 @@ export function renderLicense(r) {
   }
   if (r.disclosed && Object.keys(r.disclosed).length) {
     out.append(h('h3', {}, L('持证人出示的信息', 'Disclosed by the holder')));
-    out.append(kv(Object.entries(r.disclosed).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])));
+    const dl = kv(Object.entries(r.disclosed).map(([k, v]) => [fieldLabel(k), typeof v === 'object' ? JSON.stringify(v) : String(v)]));
+    dl.classList.add('disclosed');
+    out.append(dl);
   }
   return out;
 }
@@ -124,7 +138,7 @@ export async function verifyText(text, { token, purpose } = {}) {
   if (kind === 'license-token' || kind === 'license-reference') {
     const r = await verifyLicense(text, purpose, token);
     const name = r.license ? (lang === 'zh' ? r.license.type_name_zh : r.license.type_name_en) : '';
-    return { kind: 'license', status: r.status || (r.valid ? 'valid' : 'invalid'), summary: name || '', element: renderLicense(r) };
+    return { kind: 'license', status: r.status || (r.valid ? 'valid' : 'invalid'), summary: name || '', element: await renderLicense(r) };
   }
   return null;
 }

@@ -389,7 +389,8 @@ export const scenarios = [
         await staff.waitForSelector('#result [data-status]');
         assert.equal(await staff.inputValue('#qr-text'), qrText, 'the console read the QR the portal showed');
         assert.equal(await staff.getAttribute('#result [data-status]', 'data-status'), 'valid');
-        if (hidden) assert.ok(!(await staff.textContent('#result')).includes(`${hidden}`), 'an undisclosed field is not shown');
+        assert.equal(await staff.$$eval('#result dl.disclosed dt', (d) => d.length), boxes.length - (hidden ? 1 : 0),
+          'exactly the chosen fields are disclosed');
         assert.equal(await staff.$$eval('#archive tbody tr', (r) => r.length), 1);
         await staff.screenshot({ path: join(artifacts, 'console-verified.png'), fullPage: true });
       } finally {
@@ -402,19 +403,26 @@ export const scenarios = [
       assert.match(await page.textContent('#verifications'), /办理营业执照变更/);
       await shot('portal-verifications');
 
-      // A tampered presentation (when the QR carries the token itself) is shown as invalid.
-      if (qrText.startsWith('ey')) {
-        const cut = qrText.indexOf('~');
-        const jwt = qrText.slice(0, cut);
-        const j = jwt.length - 10;
-        const tampered = jwt.slice(0, j) + (jwt[j] === 'A' ? 'B' : 'A') + jwt.slice(j + 1) + qrText.slice(cut);
-        await page.goto(`${base}/verify`);
-        await page.fill('#qr-text', tampered);
-        await page.click('#paste-form button[type=submit]');
-        await page.waitForSelector('#result [data-status], #error.problem');
-        assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'invalid');
-        await shot('verify-license-tampered');
-      }
+      // A tampered presentation: one character of the issuer's signature changed.
+      const loginRes = await apiCall(base, '/api/v1/auth/login', { method: 'POST', body: { login: '13800000001', password: PASSWORD } });
+      const mine = await apiCall(base, '/api/v1/me/licenses', { key: loginRes.access_token });
+      const lic = mine.items.find((x) => x.status === 'valid');
+      const p = await apiCall(base, `/api/v1/me/licenses/${encodeURIComponent(lic.id)}/presentations`,
+        { key: loginRes.access_token, method: 'POST', body: { disclose: [Object.keys(lic.fields)[0]] } });
+      const jwt = p.token.slice(0, p.token.indexOf('~'));
+      const k = jwt.length - 10;
+      const tampered = jwt.slice(0, k) + (jwt[k] === 'A' ? 'B' : 'A') + p.token.slice(k + 1);
+      await page.goto(`${base}/verify`);
+      await page.fill('#qr-text', tampered);
+      await page.click('#paste-form button[type=submit]');
+      await page.waitForSelector('#result [data-status]');
+      assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'invalid');
+      await shot('verify-license-tampered');
+      // Not a token at all: the server's 400 problem is shown.
+      await page.fill('#qr-text', 'eyJub3Q.a-token');
+      await page.click('#paste-form button[type=submit]');
+      await page.waitForSelector('#error.problem');
+      assert.match(await page.textContent('#error'), /400/);
     },
   },
 ];
