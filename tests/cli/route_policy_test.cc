@@ -97,6 +97,7 @@ class RoutePolicyTest : public ::testing::Test {
   std::vector<std::pair<identity::Principal, std::string>> Callers() {
     std::vector<std::pair<identity::Principal, std::string>> out;
     for (const DemoCredential& c : *credentials_) {
+      if (!identity::ParseRole(c.role).ok()) continue;  // a sample record, not an account
       std::string bearer;
       if (c.login == "-") {
         bearer = "Bearer " + c.secret;
@@ -151,12 +152,12 @@ TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsBadCredentialsWith401) {
     }
     ++checked;
   }
-  EXPECT_GE(checked, 3);
+  EXPECT_GE(checked, 10);
 }
 
 TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsUnlistedRolesWith403) {
   auto callers = Callers();
-  ASSERT_EQ(callers.size(), credentials_->size());
+  ASSERT_EQ(callers.size(), 9u);  // six people, three department systems
   int denied = 0, allowed_reads = 0;
   for (const api::Route& route : dispatcher_.router().routes()) {
     if (route.access.is_public) continue;
@@ -175,8 +176,8 @@ TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsUnlistedRolesWith403) {
       }
     }
   }
-  EXPECT_GE(denied, 3);
-  EXPECT_GE(allowed_reads, 3);
+  EXPECT_GE(denied, 50);
+  EXPECT_GE(allowed_reads, 10);
 }
 
 TEST_F(RoutePolicyTest, PublicRoutesNeedNoCredentials) {
