@@ -45,6 +45,7 @@ async function verify(text) {
     const purpose = $('purpose').value.trim();
     const r = await verifyText(text, { token: session.token, purpose: purpose || undefined });
     $('result').replaceChildren(r.element);
+    $('result-h').scrollIntoView({ block: 'start' });
     archive({ time: new Date().toISOString(), kind: r.kind, status: r.status, summary: r.summary, purpose });
   } catch (e) {
     $('result').replaceChildren();

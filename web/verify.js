@@ -16,6 +16,7 @@ async function run(work) {
   try {
     const el = await work();
     $('result').replaceChildren(el);
+    $('result-h').scrollIntoView({ block: 'start' });
   } catch (e) {
     $('result').replaceChildren();
     showError($('error'), e);

@@ -282,6 +282,12 @@ export const scenarios = [
       await page.goto(`${base}/portal`);
       await login(page, '13800000001');
       await page.waitForSelector('body[data-loaded=true]');
+      // The wallet pages with a cursor: "load more" until this receipt is listed.
+      for (let i = 0; i < 20 && !(await page.$(`[data-receipt="${rec.code}/${rec.number}"]`)); i++) {
+        const before = await page.$$eval('#receipts li', (l) => l.length);
+        await page.click('#receipts-more');
+        await page.waitForFunction((n) => document.querySelectorAll('#receipts li').length > n, before);
+      }
       await page.click(`[data-receipt="${rec.code}/${rec.number}"] button`);
       await page.waitForSelector('#receipt [data-proof-ok]');
       assert.equal(await page.getAttribute('#receipt [data-proof-ok]', 'data-proof-ok'), 'true');
