@@ -125,6 +125,7 @@ export const scenarios = [
       await page.goto(`${base}/verify`);
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
       assert.match(await page.textContent('h1'), /Verify a receipt or licence/);
+      await shot('verify-en');
       await page.click('#lang');
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
       // Large text: keyboard-operable, persisted, really larger.
