@@ -74,7 +74,9 @@ TEST_P(SdJwtVectorTest, AcceptsAndReproducesTheProcessedPayload) {
   auto r = VerifySdJwt(ReadVector(v.presentation), o);
   ASSERT_TRUE(r.ok()) << v.presentation << ": " << r.status().ToString();
   EXPECT_EQ(value(r->payload), ReadJson(v.processed)) << boost::json::serialize(r->payload);
-  if (!v.kb_payload.empty()) EXPECT_TRUE(r->kb_payload.has_value());
+  if (!v.kb_payload.empty()) {
+    EXPECT_TRUE(r->kb_payload.has_value());
+  }
 }
 
 std::string VectorName(const ::testing::TestParamInfo<Vector>& info) {
