@@ -15,6 +15,7 @@
 #include "ledger/note_signer.h"
 #include "ledger/publisher.h"
 #include "ledger/sequencer.h"
+#include "license/license_service.h"
 #include "store/database.h"
 
 namespace tongban::cli {
@@ -33,6 +34,9 @@ class App {
   ledger::LogReader& log_reader() { return *log_reader_; }
   ledger::CheckpointPublisher& publisher() { return *publisher_; }
   api::IdempotencyStore& idempotency() { return *idempotency_; }
+  // E-licences: issuer key keys/license-issuer.pem (ES256 under intl, SM2 under gm; created at
+  // first start), trust list license-trust.json beside the config when present (docs/license.md).
+  license::LicenseService& licenses() { return *licenses_; }
   // `<origin>+<key id>+<base64 key>`: what clients verify checkpoints with.
   const std::string& ledger_verifier_key() const { return ledger_verifier_key_; }
   // Keyed hash (HMAC with the suite hash and the deployment's subject secret) of a subject ID
@@ -45,6 +49,7 @@ class App {
 
  private:
   App() = default;
+  static Result<std::unique_ptr<license::LicenseService>> OpenLicenses(App& app);
   Config config_;
   SystemClock clock_;
   std::unique_ptr<store::Database> db_;
@@ -57,6 +62,7 @@ class App {
   std::unique_ptr<ledger::LogReader> log_reader_;
   std::unique_ptr<ledger::CheckpointPublisher> publisher_;
   std::unique_ptr<api::IdempotencyStore> idempotency_;
+  std::unique_ptr<license::LicenseService> licenses_;
 };
 
 // Reads a hex-encoded secret file (at least `min_bytes` bytes once decoded).

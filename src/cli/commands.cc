@@ -13,6 +13,7 @@
 #include "api/dispatcher.h"
 #include "api/embedded_files.h"
 #include "api/ledger_handlers.h"
+#include "api/license_handlers.h"
 #include "api/server.h"
 #include "cli/app.h"
 #include "cli/config.h"
@@ -121,6 +122,7 @@ int Serve(App& app, std::optional<std::string> listen_override,
                        api::LedgerRoutesOptions{
                            .verifier_key = app.ledger_verifier_key(),
                            .latest_note = [&app] { return app.publisher().LatestNote(); }});
+  api::AddLicenseRoutes(dispatcher.router(), app.licenses(), app.identity());
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   dispatcher.set_idempotency(&app.idempotency());

@@ -99,6 +99,8 @@ class LicenseService {
 
   const Catalogue& catalogue() const { return *catalogue_; }
   const LicenseServiceOptions& options() const { return options_; }
+  // Unix seconds by the injected clock.
+  int64_t NowSeconds() const;
 
   // Issues a licence of `request.type` by department `department_key`.
   // kPermissionDenied if the department does not issue that type; kInvalidArgument with the
@@ -142,7 +144,6 @@ class LicenseService {
 
  private:
   LicenseService(store::Database& db, const Clock& clock, LicenseServiceOptions options);
-  int64_t NowSeconds() const;
   Result<std::string> ValidateFields(const LicenseType& type, const IssueRequest& request) const;
   Status Record(store::Tx& tx, const License& l, std::string_view action, boost::json::object extra);
   Result<crypto::PrivateKey> HolderKey(store::Tx& tx, std::string_view holder_subject);
