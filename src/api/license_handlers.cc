@@ -312,6 +312,80 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         return Json(200, object{{"items", std::move(items)}, {"next_cursor", next}});
       }});
 
+  // --- holder authorisation (授权) -----------------------------------------------------------
+  auto auth_json = [](const license::Authorisation& a) {
+    return object{{"id", a.id},
+                  {"license_id", a.license_id},
+                  {"grantee_kind", a.grantee_kind},
+                  {"grantee", a.grantee},
+                  {"purpose", a.purpose},
+                  {"until", Time(a.valid_until)},
+                  {"created_at", Time(a.created_at)},
+                  {"revoked_at", a.revoked_at ? Time(*a.revoked_at) : value(nullptr)},
+                  {"uses", a.uses}};
+  };
+  auto parse_id = [](std::string_view s) -> Result<int64_t> {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) {
+      return Status::InvalidField("id", "must be an authorisation id");
+    }
+    return v;
+  };
+  router.Add(Route{
+      "POST", "/api/v1/me/licenses/{id}/authorisations", "authoriseLicenseUse",
+      "Authorise a staff member (login), department (name) or case (number) to use one of the "
+      "caller's licences for a purpose until a time: {grantee_kind, grantee, purpose, until}.",
+      kHolder,
+      [&service, &identity, auth_json](const HttpRequest& req, const PathParams& p) {
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"grantee_kind", "grantee", "purpose", "until"}), req);
+        license::AuthoriseRequest in;
+        in.license_id = p.at("id");
+        TB_LICENSE_ASSIGN(in.grantee_kind, body.RequiredString("grantee_kind", 20), req);
+        TB_LICENSE_ASSIGN(in.grantee, body.RequiredString("grantee", 200), req);
+        TB_LICENSE_ASSIGN(in.purpose, body.RequiredString("purpose", 200), req);
+        TB_LICENSE_ASSIGN(in.valid_until, ParseTime(body, "until"), req);
+        if (in.valid_until == 0) {
+          return ProblemResponse(Status::InvalidField("/until", "is required"), req.request_id);
+        }
+        TB_LICENSE_ASSIGN(in.holder_subject, HolderOf(identity, req), req);
+        TB_LICENSE_ASSIGN(license::Authorisation a, service.Authorise(in), req);
+        return Json(201, auth_json(a));
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+  router.Add(Route{"GET", "/api/v1/me/authorisations", "listMyAuthorisations",
+                   "The caller's authorisations, newest first, with how often each was used.", kHolder,
+                   [&service, &identity, auth_json](const HttpRequest& req, const PathParams&) {
+                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+                     TB_LICENSE_ASSIGN(auto list, service.Authorisations(holder), req);
+                     array items;
+                     for (const auto& a : list) items.push_back(auth_json(a));
+                     return Json(200, object{{"items", std::move(items)}});
+                   }});
+  router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
+                   "Withdraw an authorisation at once.", kHolder,
+                   [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
+                     TB_LICENSE_ASSIGN(int64_t id, parse_id(p.at("id")), req);
+                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+                     Status s = service.RevokeAuthorisation(holder, id);
+                     if (!s.ok()) return ProblemResponse(s, req.request_id);
+                     return Json(200, object{{"revoked", true}});
+                   }});
+  router.Add(Route{
+      "POST", "/api/v1/authorisations/{id}/use", "useAuthorisation",
+      "Staff use a holder's authorisation ({case?} for case authorisations): returns the licence; "
+      "the use is logged for the holder and ledgered.",
+      RouteAccess::Roles({"staff"}),
+      [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
+        TB_LICENSE_ASSIGN(int64_t id, parse_id(p.at("id")), req);
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"case"}), req);
+        TB_LICENSE_ASSIGN(auto case_number, body.OptionalString("case", 64), req);
+        TB_LICENSE_ASSIGN(identity::Account a, identity.GetAccount(req.principal->account_id), req);
+        license::AuthorisedUser user{a.id, a.login, a.display_name, a.department, case_number.value_or("")};
+        TB_LICENSE_ASSIGN(License l, service.UseAuthorisation(id, user), req);
+        return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+      }});
+
   router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",
                    "The signed status list (IETF Token Status List, statuslist+jwt) of every licence issued here.",
                    RouteAccess::Public(), [&service](const HttpRequest& req, const PathParams&) {

@@ -134,7 +134,25 @@ CREATE TABLE license_holder_key (
   PRIMARY KEY (holder_subject, alg)
 );
 )";
-  return {v1};
+  store::Migration v2;
+  v2.part = "license";
+  v2.version = 2;
+  v2.sql = R"(
+CREATE TABLE license_authorisation (
+  id {{id}},
+  license_id TEXT NOT NULL,
+  holder_subject TEXT NOT NULL,
+  grantee_kind TEXT NOT NULL,
+  grantee TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  valid_until {{int64}} NOT NULL,
+  created_at {{int64}} NOT NULL,
+  revoked_at {{int64}},
+  uses {{int64}} NOT NULL DEFAULT 0
+);
+CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subject, id);
+)";
+  return {v1, v2};
 }
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
@@ -302,6 +320,61 @@ Result<std::vector<VerificationRecord>> LicenseRepo::VerificationsOf(store::Tx& 
     out.push_back(std::move(v));
   }
   return out;
+}
+
+namespace {
+constexpr std::string_view kAuthColumns =
+    "id, license_id, holder_subject, grantee_kind, grantee, purpose, valid_until, created_at, "
+    "revoked_at, uses";
+Authorisation AuthFromRow(const store::Row& r) {
+  Authorisation a;
+  a.id = r.Int64(0);
+  a.license_id = std::string(r.Text(1));
+  a.holder_subject = std::string(r.Text(2));
+  a.grantee_kind = std::string(r.Text(3));
+  a.grantee = std::string(r.Text(4));
+  a.purpose = std::string(r.Text(5));
+  a.valid_until = r.Int64(6);
+  a.created_at = r.Int64(7);
+  a.revoked_at = r.OptInt64(8);
+  a.uses = r.Int64(9);
+  return a;
+}
+}  // namespace
+
+Result<int64_t> LicenseRepo::InsertAuthorisation(store::Tx& tx, const Authorisation& a) {
+  return tx.InsertReturningId(
+      "INSERT INTO license_authorisation (license_id, holder_subject, grantee_kind, grantee, "
+      "purpose, valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {a.license_id, a.holder_subject, a.grantee_kind, a.grantee, a.purpose, a.valid_until,
+       a.created_at});
+}
+
+Result<std::optional<Authorisation>> LicenseRepo::GetAuthorisation(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + std::string(kAuthColumns) +
+                                                " FROM license_authorisation WHERE id = ?",
+                                            {id}));
+  if (!row) return std::optional<Authorisation>();
+  return std::optional<Authorisation>(AuthFromRow(*row));
+}
+
+Result<std::vector<Authorisation>> LicenseRepo::AuthorisationsOf(store::Tx& tx, std::string_view holder) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kAuthColumns) +
+                                              " FROM license_authorisation WHERE holder_subject = ? "
+                                              "ORDER BY id DESC",
+                                          {holder}));
+  std::vector<Authorisation> out;
+  for (const auto& r : rows) out.push_back(AuthFromRow(r));
+  return out;
+}
+
+Result<int64_t> LicenseRepo::RevokeAuthorisation(store::Tx& tx, int64_t id, int64_t now) {
+  return tx.Exec("UPDATE license_authorisation SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                 {now, id});
+}
+
+Status LicenseRepo::CountAuthorisationUse(store::Tx& tx, int64_t id) {
+  return tx.Exec("UPDATE license_authorisation SET uses = uses + 1 WHERE id = ?", {id}).status();
 }
 
 Result<std::optional<std::string>> LicenseRepo::HolderKey(store::Tx& tx, std::string_view holder,

@@ -42,6 +42,20 @@ struct VerificationRecord {
   int64_t time = 0;
 };
 
+// A holder's authorisation (授权) of a staff member, department or case to use one licence.
+struct Authorisation {
+  int64_t id = 0;
+  std::string license_id;
+  std::string holder_subject;
+  std::string grantee_kind;  // "staff" (login), "department" (name) or "case" (case number)
+  std::string grantee;
+  std::string purpose;
+  int64_t valid_until = 0;  // unix seconds
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;
+  int64_t uses = 0;
+};
+
 class LicenseRepo {
  public:
   static std::vector<store::Migration> Migrations();
@@ -77,6 +91,12 @@ class LicenseRepo {
   static Result<std::vector<VerificationRecord>> VerificationsOf(store::Tx& tx,
                                                                  std::string_view holder_subject,
                                                                  int64_t before_id, int64_t limit);
+
+  static Result<int64_t> InsertAuthorisation(store::Tx& tx, const Authorisation& a);
+  static Result<std::optional<Authorisation>> GetAuthorisation(store::Tx& tx, int64_t id);
+  static Result<std::vector<Authorisation>> AuthorisationsOf(store::Tx& tx, std::string_view holder_subject);
+  static Result<int64_t> RevokeAuthorisation(store::Tx& tx, int64_t id, int64_t now);
+  static Status CountAuthorisationUse(store::Tx& tx, int64_t id);
 
   // The holder's custodial key (PKCS#8 PEM) for `alg`, if any.
   static Result<std::optional<std::string>> HolderKey(store::Tx& tx, std::string_view holder_subject,

@@ -567,6 +567,97 @@ Result<VerifyResult> LicenseService::VerifyForeign(const TrustedIssuer& issuer, 
   return result;
 }
 
+Result<Authorisation> LicenseService::Authorise(const AuthoriseRequest& request) {
+  int64_t now = NowSeconds();
+  if (request.grantee_kind != "staff" && request.grantee_kind != "department" &&
+      request.grantee_kind != "case") {
+    return Status::InvalidField("/grantee_kind", "must be staff, department or case");
+  }
+  if (request.grantee.empty() || request.grantee.size() > 200) {
+    return Status::InvalidField("/grantee", "must be 1-200 bytes");
+  }
+  if (request.purpose.empty() || request.purpose.size() > 200) {
+    return Status::InvalidField("/purpose", "must be 1-200 bytes");
+  }
+  if (request.valid_until <= now || request.valid_until > now + 366 * 86400) {
+    return Status::InvalidField("/until", "must be in the future, at most a year ahead");
+  }
+  Authorisation a;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, request.license_id));
+    if (!found) return Status::NotFound("licence", request.license_id);
+    if (found->holder_subject != request.holder_subject) {
+      return Status::PermissionDenied("this licence belongs to another holder");
+    }
+    if (found->EffectiveStatus(now) != LicenseStatus::kValid) {
+      return Status::FailedPrecondition("licence is not valid");
+    }
+    a = Authorisation{0, found->id, found->holder_subject, request.grantee_kind, request.grantee,
+                      request.purpose, request.valid_until, now, std::nullopt, 0};
+    TB_ASSIGN_OR_RETURN(a.id, LicenseRepo::InsertAuthorisation(tx, a));
+    return Record(tx, *found, "authorise",
+                  object{{"authorisation", a.id}, {"grantee_kind", a.grantee_kind},
+                         {"grantee_hash", crypto::ToHex(crypto::Hash(options_.ledger_hash, a.grantee))},
+                         {"valid_until", a.valid_until}});
+  }));
+  return a;
+}
+
+Result<std::vector<Authorisation>> LicenseService::Authorisations(std::string_view holder) {
+  std::vector<Authorisation> out;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(out, LicenseRepo::AuthorisationsOf(tx, holder));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status LicenseService::RevokeAuthorisation(std::string_view holder, int64_t id) {
+  return db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto a, LicenseRepo::GetAuthorisation(tx, id));
+    if (!a) return Status::NotFound("authorisation", std::to_string(id));
+    if (a->holder_subject != holder) return Status::PermissionDenied("this authorisation is another holder's");
+    TB_ASSIGN_OR_RETURN(int64_t n, LicenseRepo::RevokeAuthorisation(tx, id, NowSeconds()));
+    if (n != 1) return Status::FailedPrecondition("authorisation is already revoked");
+    TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, a->license_id));
+    if (!l) return Status::DataLoss("authorisation of a missing licence");
+    return Record(tx, *l, "deauthorise", object{{"authorisation", id}});
+  });
+}
+
+Result<License> LicenseService::UseAuthorisation(int64_t id, const AuthorisedUser& user) {
+  int64_t now = NowSeconds();
+  License out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto a, LicenseRepo::GetAuthorisation(tx, id));
+    if (!a) return Status::NotFound("authorisation", std::to_string(id));
+    bool grantee = (a->grantee_kind == "staff" && a->grantee == user.login) ||
+                   (a->grantee_kind == "department" && a->grantee == user.department) ||
+                   (a->grantee_kind == "case" && a->grantee == user.case_number);
+    if (!grantee) return Status::PermissionDenied("this authorisation is not granted to you");
+    if (a->revoked_at) return Status::PermissionDenied("the holder revoked this authorisation");
+    if (now >= a->valid_until) return Status::PermissionDenied("this authorisation has lapsed");
+    TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, a->license_id));
+    if (!l) return Status::DataLoss("authorisation of a missing licence");
+    LicenseStatus st = l->EffectiveStatus(now);
+    if (st != LicenseStatus::kValid) {
+      return Status::FailedPrecondition("licence is " + std::string(LicenseStatusName(st)));
+    }
+    TB_RETURN_IF_ERROR(LicenseRepo::CountAuthorisationUse(tx, id));
+    std::string who = user.department.empty() ? user.display_name
+                                              : user.display_name + " (" + user.department + ")";
+    std::string purpose = a->purpose;
+    if (!user.case_number.empty()) purpose += " [" + user.case_number + "]";
+    TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
+        tx, VerificationRecord{0, l->id, l->type, l->holder_subject, who, user.account_id, purpose,
+                               "authorised_use", "authorisation " + std::to_string(id), now}));
+    TB_RETURN_IF_ERROR(Record(tx, *l, "use", object{{"authorisation", id}}));
+    out = *l;
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<VerificationRecord>> LicenseService::Verifications(std::string_view holder,
                                                                       int64_t before_id, int64_t limit) {
   std::vector<VerificationRecord> out;

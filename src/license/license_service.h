@@ -89,6 +89,24 @@ struct VerifyResult {
   bool foreign = false;  // issued by a trusted issuer of another region
 };
 
+struct AuthoriseRequest {
+  std::string holder_subject;
+  std::string license_id;
+  std::string grantee_kind;  // staff / department / case
+  std::string grantee;       // staff login / department name / case number
+  std::string purpose;
+  int64_t valid_until = 0;   // unix seconds, in the future, at most a year ahead
+};
+
+// Who is using an authorisation (a staff account).
+struct AuthorisedUser {
+  int64_t account_id = 0;
+  std::string login;
+  std::string display_name;
+  std::string department;
+  std::string case_number;  // for case authorisations: the case being handled
+};
+
 class LicenseService {
  public:
   static std::vector<store::Migration> Migrations() { return LicenseRepo::Migrations(); }
@@ -130,6 +148,18 @@ class LicenseService {
   // kInvalidArgument only when the token / reference is not even parseable; every other outcome
   // is a VerifyResult (logged, and on the ledger when the licence is known).
   Result<VerifyResult> Verify(const VerifyRequest& request);
+
+  // Holder authorisation (授权). kNotFound / kPermissionDenied (not the holder's licence),
+  // kInvalidArgument naming the field, kFailedPrecondition (licence not valid).
+  Result<Authorisation> Authorise(const AuthoriseRequest& request);
+  Result<std::vector<Authorisation>> Authorisations(std::string_view holder_subject);
+  // kNotFound, kPermissionDenied (another holder's), kFailedPrecondition (already revoked).
+  Status RevokeAuthorisation(std::string_view holder_subject, int64_t id);
+  // A staff member uses an authorisation: checked against grantee, expiry and revocation, the
+  // licence must be valid; the use is counted, logged in the holder's verification log
+  // (result "authorised_use") and ledgered (`license.use`). Returns the licence.
+  // kPermissionDenied when the user is not the grantee or the authorisation has lapsed.
+  Result<License> UseAuthorisation(int64_t id, const AuthorisedUser& user);
 
   Result<std::vector<VerificationRecord>> Verifications(std::string_view holder_subject,
                                                         int64_t before_id, int64_t limit);

@@ -269,7 +269,8 @@ TEST_P(LicenseHandlersTest, EveryLicenceRouteChecksCredentialsAndRoles) {
   for (const Route& route : dispatcher_.router().routes()) {
     if (route.access.is_public ||
         (route.pattern.find("licen") == std::string::npos &&
-                                     route.pattern.find("verifications") == std::string::npos)) {
+                                     route.pattern.find("verifications") == std::string::npos &&
+                                     route.pattern.find("authorisations") == std::string::npos)) {
       continue;
     }
     std::string path = route.pattern;
@@ -291,7 +292,37 @@ TEST_P(LicenseHandlersTest, EveryLicenceRouteChecksCredentialsAndRoles) {
     }
     ++checked;
   }
-  EXPECT_GE(checked, 8);
+  EXPECT_GE(checked, 12);
+}
+
+TEST_P(LicenseHandlersTest, HolderAuthorisesStaffAndSeesEveryUse) {
+  std::string id = IssueDrivingLicence();
+  std::string body = R"({"grantee_kind":"staff","grantee":"staff","purpose":"代办车辆年检","until":"2026-12-31T00:00:00Z"})";
+  // 李娜 cannot authorise use of 张伟's licence; staff cannot authorise at all.
+  EXPECT_EQ(Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["lina"]).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["staff"]).status, 403);
+  auto r = Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["zhangwei"]);
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string aid = std::to_string(boost::json::parse(r.body).at("id").as_int64());
+  // A bad time is a field error.
+  r = Call("POST", "/api/v1/me/licenses/" + id + "/authorisations",
+           R"({"grantee_kind":"staff","grantee":"staff","purpose":"x","until":"2020-01-01T00:00:00Z"})",
+           tokens_["zhangwei"]);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(boost::json::parse(r.body).at("errors").at(0).at("field").as_string(), "/until");
+
+  r = Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["staff"]);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(boost::json::parse(r.body).at("fields").at("licence_class").as_string(), "C1");
+  EXPECT_EQ(Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["auditor"]).status, 403);
+  auto log = boost::json::parse(Call("GET", "/api/v1/me/verifications", "", tokens_["zhangwei"]).body);
+  EXPECT_EQ(log.at("items").at(0).at("result").as_string(), "authorised_use");
+  EXPECT_EQ(log.at("items").at(0).at("purpose").as_string(), "代办车辆年检");
+  auto list = boost::json::parse(Call("GET", "/api/v1/me/authorisations", "", tokens_["zhangwei"]).body);
+  EXPECT_EQ(list.at("items").at(0).at("uses").as_int64(), 1);
+  EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["lina"]).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["zhangwei"]).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["staff"]).status, 403);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, LicenseHandlersTest, ::testing::Values(Backend::kSqlite),

@@ -332,6 +332,33 @@ TEST_P(LicenseServiceTest, Sm2LicencesPresentAndVerify) {
   EXPECT_TRUE(r.valid) << r.reason;
 }
 
+TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
+  License l = IssueDrivingLicence(*service_);
+  int64_t before = QueueDepth();
+  auto a = service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "case", "ZJ2026-0001", "办理落户", kStart + 86400});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(service_->Authorise(AuthoriseRequest{kLiNa, l.id, "case", "X", "Y", kStart + 86400}).status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "friend", "X", "Y", kStart + 86400})
+                .status().fields()[0].field,
+            "/grantee_kind");
+  AuthorisedUser staff{7, "staff-xihu-001", "王芳", "杭州市西湖区行政服务中心", "ZJ2026-0001"};
+  ASSERT_TRUE(service_->UseAuthorisation(a->id, staff).ok());
+  AuthorisedUser other = staff;
+  other.case_number = "ZJ2026-0002";
+  EXPECT_EQ(service_->UseAuthorisation(a->id, other).status().code(), ErrorCode::kPermissionDenied);
+  clock_.SetUnixMicros((kStart + 86400) * 1'000'000);
+  EXPECT_EQ(service_->UseAuthorisation(a->id, staff).status().message(), "this authorisation has lapsed");
+  EXPECT_EQ(service_->Authorisations(kZhangWei)->at(0).uses, 1);
+  ASSERT_TRUE(service_->RevokeAuthorisation(kZhangWei, a->id).ok());
+  EXPECT_EQ(service_->RevokeAuthorisation(kZhangWei, a->id).code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(QueueDepth(), before + 3);  // authorise, use, deauthorise
+  auto log = service_->Verifications(kZhangWei, INT64_MAX, 10);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].result, "authorised_use");
+  EXPECT_EQ((*log)[0].purpose, "办理落户 [ZJ2026-0001]");
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, LicenseServiceTest, ::testing::Values(Backend::kSqlite),
                          tongban::testing::BackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, LicenseServiceTest, ::testing::Values(Backend::kPostgres),
