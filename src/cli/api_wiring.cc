@@ -8,6 +8,7 @@
 #include "api/auth_handlers.h"
 #include "api/embedded_files.h"
 #include "api/ledger_handlers.h"
+#include "api/license_handlers.h"
 #include "api/receipt_handlers.h"
 
 namespace tongban::cli {
@@ -25,6 +26,7 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
                                                   .reader = &app.log_reader(),
                                                   .sequencer = &app.sequencer(),
                                                   .identity = &app.identity()});
+  api::AddLicenseRoutes(dispatcher.router(), app.licenses(), app.identity());
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   dispatcher.set_idempotency(&app.idempotency());

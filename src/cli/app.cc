@@ -71,6 +71,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   for (auto& m : ledger::LogStorageMigrations()) migrations.push_back(std::move(m));
   for (auto& m : api::IdempotencyStore::Migrations()) migrations.push_back(std::move(m));
   for (auto& m : receipt::ReceiptService::Migrations()) migrations.push_back(std::move(m));
+  for (auto& m : license::LicenseService::Migrations()) migrations.push_back(std::move(m));
   TB_RETURN_IF_ERROR(store::Migrate(*app->db_, migrations));
 
   // Ledger: suite, signing key, subject secret, sequencer, reader.
@@ -140,7 +141,38 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   app->identity_ = std::make_unique<identity::IdentityService>(*app->db_, app->clock_,
                                                                session_key, identity_options);
   TB_RETURN_IF_ERROR(app->identity_->LoadRevocations());
+  TB_ASSIGN_OR_RETURN(app->licenses_, OpenLicenses(*app));
   return app;
+}
+
+// The licence issuer: its key (made once, kept), its `iss` (https://<origin host>/api/v1/licenses,
+// where the status list is served) and the trust list of other regions' issuers.
+Result<std::unique_ptr<license::LicenseService>> App::OpenLicenses(App& app) {
+  const Config& config = app.config_;
+  crypto::SignatureAlgorithm alg = app.suite_.signature == crypto::SignatureAlgorithm::kSm2
+                                       ? crypto::SignatureAlgorithm::kSm2
+                                       : crypto::SignatureAlgorithm::kEs256;
+  fs::path key_file = config.Resolve("keys/license-issuer.pem");
+  if (!fs::exists(key_file)) {
+    TB_ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::Generate(alg));
+    TB_RETURN_IF_ERROR(fresh.WritePemFile(key_file.string()));
+  }
+  license::LicenseServiceOptions options;
+  TB_ASSIGN_OR_RETURN(options.issuer_key, crypto::PrivateKey::ReadPemFile(alg, key_file.string()));
+  std::string host = config.ledger.origin.substr(0, config.ledger.origin.find('/'));
+  options.issuer_url = "https://" + host + "/api/v1/licenses";
+  options.ledger_hash = app.suite_.hash;
+  options.subject_hash = [&app](std::string_view s) { return app.SubjectHash(s); };
+  fs::path trust_file = config.Resolve("license-trust.json");
+  if (fs::exists(trust_file)) {
+    std::ifstream in(trust_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto trust = license::TrustList::Parse(text.str());
+    if (!trust.ok()) return Status::InvalidArgument(trust_file.string() + ": " + trust.status().message());
+    options.trust_list = std::move(trust).value();
+  }
+  return license::LicenseService::Create(*app.db_, app.clock_, std::move(options));
 }
 
 std::array<uint8_t, 32> App::SubjectHash(std::string_view subject_id) const {
@@ -150,6 +182,9 @@ std::array<uint8_t, 32> App::SubjectHash(std::string_view subject_id) const {
 Status App::Start() {
   // Expired idempotency keys are purged at every start (they are only kept 24 h).
   TB_RETURN_IF_ERROR(idempotency_->Purge().status());
+  // Licences past their expiry are marked expired (with ledger entries) at every start; between
+  // starts a verifier sees them as expired anyway (License::EffectiveStatus).
+  TB_RETURN_IF_ERROR(licenses_->ExpireDue(100000).status());
   TB_RETURN_IF_ERROR(sequencer_->Start());
   publisher_->Start();
   return Status::Ok();

@@ -16,6 +16,7 @@
 #include "ledger/publisher.h"
 #include "ledger/sequencer.h"
 #include "receipt/receipt_service.h"
+#include "license/license_service.h"
 #include "store/database.h"
 
 namespace tongban::cli {
@@ -35,6 +36,9 @@ class App {
   ledger::CheckpointPublisher& publisher() { return *publisher_; }
   api::IdempotencyStore& idempotency() { return *idempotency_; }
   receipt::ReceiptService& receipts() { return *receipts_; }
+  // E-licences: issuer key keys/license-issuer.pem (ES256 under intl, SM2 under gm; created at
+  // first start), trust list license-trust.json beside the config when present (docs/license.md).
+  license::LicenseService& licenses() { return *licenses_; }
   // `<origin>+<key id>+<base64 key>`: what clients verify checkpoints with.
   const std::string& ledger_verifier_key() const { return ledger_verifier_key_; }
   // Keyed hash (HMAC with the suite hash and the deployment's subject secret) of a subject ID
@@ -47,6 +51,7 @@ class App {
 
  private:
   App() = default;
+  static Result<std::unique_ptr<license::LicenseService>> OpenLicenses(App& app);
   Config config_;
   SystemClock clock_;
   std::unique_ptr<store::Database> db_;
@@ -60,6 +65,7 @@ class App {
   std::unique_ptr<ledger::CheckpointPublisher> publisher_;
   std::unique_ptr<api::IdempotencyStore> idempotency_;
   std::unique_ptr<receipt::ReceiptService> receipts_;
+  std::unique_ptr<license::LicenseService> licenses_;
 };
 
 // Reads a hex-encoded secret file (at least `min_bytes` bytes once decoded).

@@ -126,6 +126,42 @@ Result<DemoCredential> LoadDemoReceipts(App& app, int64_t hospital, const std::s
                         sample.code.str() + "/" + sample.number.ToString(), sample.check.str()};
 }
 
+// 张伟: resident ID card and driving licence; 李娜: marriage certificate; the demo enterprise:
+// business licence (issued by 浙江省市场监督管理局, the registry system's department).
+Status LoadDemoLicenses(App& app, const std::string& zhang_wei, const std::string& li_na,
+                        const std::string& enterprise) {
+  using boost::json::object;
+  struct Demo {
+    const char* type;
+    std::string holder;
+    object fields;
+  };
+  std::vector<Demo> demos = {
+      {"resident_id_card", zhang_wei,
+       object{{"name", "张伟"}, {"sex", "男"}, {"ethnicity", "汉"}, {"birth_date", "1985-03-12"},
+              {"address", "浙江省杭州市西湖区文三路 90 号"}, {"id_number", zhang_wei}}},
+      {"driving_licence", zhang_wei,
+       object{{"name", "张伟"}, {"id_number", zhang_wei}, {"licence_class", "C1"},
+              {"first_issue_date", "2008-06-20"}, {"address", "浙江省杭州市西湖区文三路 90 号"}}},
+      {"marriage_certificate", li_na,
+       object{{"name", "李娜"}, {"id_number", li_na}, {"spouse_name", "王强"},
+              {"spouse_id_number", SyntheticCitizenId("330421", "19900815", "157")},
+              {"registration_date", "2018-10-01"}}},
+      {"business_licence", enterprise,
+       object{{"name", "杭州示范科技有限公司"}, {"uscc", enterprise}, {"entity_type", "有限责任公司"},
+              {"legal_representative", "张伟"}, {"registered_capital", "人民币 500 万元"},
+              {"established", "2019-04-18"}, {"domicile", "浙江省杭州市西湖区文一西路 100 号"},
+              {"business_scope", "软件开发；信息技术咨询服务"}}},
+  };
+  for (const Demo& d : demos) {
+    const license::LicenseType* type = app.licenses().catalogue().Type(d.type);
+    if (type == nullptr) return Status::Internal("demo licence type missing from the catalogue");
+    license::IssueRequest request{d.type, d.holder, d.fields, std::nullopt};
+    TB_RETURN_IF_ERROR(app.licenses().Issue(request, type->issuer).status());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& credentials_file) {
@@ -217,6 +253,9 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
                                        account_ids.at("insurer-hz-demo"),
                                        people[0].account.subject_id, people[1].account.subject_id));
   out.push_back(std::move(sample));
+  // Licences in the demo wallets, issued by their departments (ledger entries of their own).
+  TB_RETURN_IF_ERROR(LoadDemoLicenses(app, people[0].account.subject_id, people[1].account.subject_id,
+                                      people[2].account.subject_id));
 
   // Sample entries so the ledger has full tiles to browse and prove against.
   constexpr int kSamples = 3000;

@@ -1,0 +1,413 @@
+// Licence endpoints; see license_handlers.h.
+#include "api/license_handlers.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/json_body.h"
+#include "api/problem.h"
+#include "core/clock.h"
+#include "license/qr_code.h"
+
+namespace tongban::api {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+using license::License;
+using license::LicenseService;
+
+HttpResponse Json(int status, const value& v) {
+  HttpResponse r = HttpResponse::Json(status, boost::json::serialize(v));
+  r.WithHeader("Cache-Control", "no-store");
+  return r;
+}
+
+value Time(int64_t unix_seconds) {
+  if (unix_seconds == 0) return nullptr;
+  return value(FormatIso8601Utc(FromUnixMicros(unix_seconds * 1'000'000)));
+}
+
+Result<int64_t> ParseTime(const JsonBody& body, std::string_view field) {
+  TB_ASSIGN_OR_RETURN(auto text, body.OptionalString(field, 40));
+  if (!text) return int64_t{0};
+  TB_ASSIGN_OR_RETURN(TimePoint t, ParseIso8601Utc(*text, "/" + std::string(field)));
+  return ToUnixMicros(t) / 1'000'000;
+}
+
+// The holder's subject (citizen ID number / USCC) of the calling account.
+Result<std::string> HolderOf(identity::IdentityService& identity, const HttpRequest& req) {
+  TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
+  if (a.subject_id.empty()) return Status::PermissionDenied("this account holds no licences");
+  return a.subject_id;
+}
+
+// The catalogue department of the calling department system (by USCC, then by name).
+Result<std::string> DepartmentOf(identity::IdentityService& identity, const license::Catalogue& c,
+                                 const HttpRequest& req) {
+  TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
+  const license::Department* d = c.DepartmentByUscc(a.subject_id);
+  if (d == nullptr) d = c.DepartmentByName(a.department);
+  if (d == nullptr) return Status::PermissionDenied("this account is not an issuing department");
+  return d->key;
+}
+
+object LicenseJson(const license::Catalogue& c, const License& l, int64_t now) {
+  object o{{"id", l.id},
+           {"type_code", l.type},
+           {"status", license::LicenseStatusName(l.EffectiveStatus(now))},
+           {"issued_at", Time(l.issued_at)},
+           {"expires_at", Time(l.expires_at)},
+           {"version", l.version}};
+  if (!l.status_reason.empty()) o["status_reason"] = l.status_reason;
+  if (!l.replaced_by.empty()) o["replaced_by"] = l.replaced_by;
+  object labels;
+  if (const license::LicenseType* t = c.Type(l.type)) {
+    o["type_name_zh"] = t->name_zh;
+    o["type_name_en"] = t->name_en;
+    for (const auto& f : t->fields) labels[f.name] = object{{"zh", f.zh}, {"en", f.en}};
+    if (const license::Department* d = c.DepartmentByKey(t->issuer)) o["issuer_name"] = d->name_zh;
+  }
+  boost::system::error_code ec;
+  value fields = boost::json::parse(l.fields_json, ec);
+  o["fields"] = ec ? value(object{}) : fields;
+  o["field_labels"] = std::move(labels);
+  return o;
+}
+
+object TypeJson(const license::Catalogue& c, const license::LicenseType& t) {
+  array fields;
+  for (const auto& f : t.fields) {
+    static constexpr const char* kKinds[] = {"string", "date", "citizen_id", "uscc", "integer"};
+    fields.push_back(object{{"name", f.name},
+                            {"zh", f.zh},
+                            {"en", f.en},
+                            {"kind", kKinds[static_cast<int>(f.kind)]},
+                            {"required", f.required}});
+  }
+  object o{{"code", t.code},
+           {"gbt36904_type_code", t.type_code},
+           {"vct", LicenseService::Vct(t.code)},
+           {"name_zh", t.name_zh},
+           {"name_en", t.name_en},
+           {"holder_kind", license::HolderKindName(t.holder)},
+           {"validity_years", t.validity_years},
+           {"fields", std::move(fields)}};
+  if (const license::Department* d = c.DepartmentByKey(t.issuer)) {
+    o["issuer"] = object{{"key", d->key}, {"name_zh", d->name_zh}, {"name_en", d->name_en},
+                         {"region_code", d->region_code}};
+  }
+  return o;
+}
+
+Result<std::vector<std::string>> StringList(const JsonBody& body, std::string_view field) {
+  std::vector<std::string> out;
+  const value* v = body.object().if_contains(field);
+  if (!v) return Status::InvalidField("/" + std::string(field), "is required");
+  if (!v->is_array() || v->as_array().size() > 50) {
+    return Status::InvalidField("/" + std::string(field), "must be an array of at most 50 names");
+  }
+  for (size_t i = 0; i < v->as_array().size(); ++i) {
+    const value& e = v->as_array()[i];
+    if (!e.is_string() || e.as_string().empty() || e.as_string().size() > 64) {
+      return Status::InvalidField("/" + std::string(field) + "/" + std::to_string(i), "must be a field name");
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+#define TB_LICENSE_ASSIGN(lhs, expr, req)                                                 \
+  auto TB_CONCAT_(lic_r_, __LINE__) = (expr);                                              \
+  if (!TB_CONCAT_(lic_r_, __LINE__).ok())                                                  \
+    return ProblemResponse(TB_CONCAT_(lic_r_, __LINE__).status(), (req).request_id);       \
+  lhs = std::move(TB_CONCAT_(lic_r_, __LINE__)).value()
+
+
+}  // namespace
+
+void AddLicenseRoutes(Router& router, LicenseService& service, identity::IdentityService& identity) {
+  const RouteAccess kIssuer = RouteAccess::Roles({"scope:license:issue"});
+  const RouteAccess kHolder = RouteAccess::Roles({"citizen", "enterprise"});
+
+  router.Add(Route{"GET", "/api/v1/licenses/types", "listLicenseTypes",
+                   "The licence catalogue: types, fields, holder kind, issuing department.",
+                   RouteAccess::Public(), [&service](const HttpRequest&, const PathParams&) {
+                     array items;
+                     for (const auto& t : service.catalogue().types()) {
+                       items.push_back(TypeJson(service.catalogue(), t));
+                     }
+                     HttpResponse r = Json(200, object{{"items", std::move(items)}});
+                     r.headers.clear();
+                     r.WithHeader("Cache-Control", "public, max-age=3600");
+                     r.WithHeader("Access-Control-Allow-Origin", "*");
+                     return r;
+                   }});
+
+  router.Add(Route{
+      "POST", "/api/v1/licenses", "issueLicense",
+      "Issue a licence of one of the calling department's types: {type, holder, fields, expires_at?}.",
+      kIssuer,
+      [&service, &identity](const HttpRequest& req, const PathParams&) {
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"type", "holder", "fields", "expires_at"}), req);
+        TB_LICENSE_ASSIGN(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
+        license::IssueRequest in;
+        TB_LICENSE_ASSIGN(in.type, body.RequiredString("type", 64), req);
+        TB_LICENSE_ASSIGN(in.holder_subject, body.RequiredString("holder", 18), req);
+        const value* fields = body.object().if_contains("fields");
+        if (!fields || !fields->is_object()) {
+          return ProblemResponse(Status::InvalidField("/fields", "must be an object"), req.request_id);
+        }
+        in.fields = fields->as_object();
+        TB_LICENSE_ASSIGN(int64_t expires, ParseTime(body, "expires_at"), req);
+        if (expires != 0) in.expires_at = expires;
+        TB_LICENSE_ASSIGN(License l, service.Issue(in, dept), req);
+        return Json(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+
+  for (std::string action : {"revoke", "suspend", "resume", "renew"}) {
+    router.Add(Route{
+        "POST", "/api/v1/licenses/{id}/" + action, action + "License",
+        action == "renew" ? "Renew a licence (new version; {expires_at?}); the old one is superseded."
+                          : "Change a licence's status ({reason}); issuing department only.",
+        kIssuer,
+        [&service, &identity, action](const HttpRequest& req, const PathParams& p) {
+          TB_LICENSE_ASSIGN(JsonBody body,
+                            JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"reason", "expires_at"}), req);
+          TB_LICENSE_ASSIGN(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
+          const std::string& id = p.at("id");
+          License l;
+          if (action == "renew") {
+            TB_LICENSE_ASSIGN(int64_t expires, ParseTime(body, "expires_at"), req);
+            TB_LICENSE_ASSIGN(l, service.Renew(id, expires ? std::optional<int64_t>(expires) : std::nullopt, dept), req);
+            return Json(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+          }
+          TB_LICENSE_ASSIGN(auto reason, body.OptionalString("reason", 200), req);
+          LicenseService::Action a = action == "revoke"    ? LicenseService::Action::kRevoke
+                                     : action == "suspend" ? LicenseService::Action::kSuspend
+                                                           : LicenseService::Action::kResume;
+          TB_LICENSE_ASSIGN(l, service.ChangeStatus(id, a, reason.value_or(""), dept), req);
+          return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+        },
+        "application/json", "application/json", /*idempotent=*/action == "renew"});
+  }
+
+  router.Add(Route{"GET", "/api/v1/me/licenses", "listMyLicenses",
+                   "The caller's wallet: every licence they hold, with status and field labels.",
+                   kHolder, [&service, &identity](const HttpRequest& req, const PathParams&) {
+                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+                     TB_LICENSE_ASSIGN(auto list, service.Wallet(holder), req);
+                     array items;
+                     int64_t now = service.NowSeconds();
+                     for (const auto& l : list) items.push_back(LicenseJson(service.catalogue(), l, now));
+                     return Json(200, object{{"items", std::move(items)}});
+                   }});
+
+  router.Add(Route{
+      "POST", "/api/v1/me/licenses/{id}/presentations", "presentLicense",
+      "Present one of the caller's licences: {disclose:[field...], verifier?, purpose?} -> SD-JWT VC "
+      "with key binding, QR text and SVG (a TBL1. reference when the token is too large).",
+      kHolder,
+      [&service, &identity](const HttpRequest& req, const PathParams& p) {
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"disclose", "verifier", "purpose"}), req);
+        license::PresentRequest in;
+        TB_LICENSE_ASSIGN(in.disclose, StringList(body, "disclose"), req);
+        TB_LICENSE_ASSIGN(auto verifier, body.OptionalString("verifier", 200), req);
+        TB_LICENSE_ASSIGN(auto purpose, body.OptionalString("purpose", 200), req);
+        in.verifier = verifier.value_or("");
+        in.purpose = purpose.value_or("");
+        in.license_id = p.at("id");
+        TB_LICENSE_ASSIGN(in.holder_subject, HolderOf(identity, req), req);
+        TB_LICENSE_ASSIGN(license::PresentResult out, service.Present(in), req);
+        TB_LICENSE_ASSIGN(license::QrSvg qr, license::RenderQrSvg(out.qr_text), req);
+        return Json(201, object{{"token", out.token},
+                                {"token_bytes", out.token.size()},
+                                {"qr_text", out.qr_text},
+                                {"qr_svg", qr.svg},
+                                {"qr_version", qr.version},
+                                {"reference", out.reference.empty() ? value(nullptr) : value(out.reference)},
+                                {"expires_at", Time(out.expires_at)}});
+      }});
+
+  router.Add(Route{
+      "POST", "/api/v1/licenses/verify", "verifyLicense",
+      "Verify a scanned presentation: {token} or {reference}, purpose?. Public; a staff token, when "
+      "sent, names the verifier in the holder's log.",
+      RouteAccess::Public(),
+      [&service, &identity](const HttpRequest& req, const PathParams&) {
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"token", "reference", "purpose"}), req);
+        license::VerifyRequest in;
+        TB_LICENSE_ASSIGN(auto token, body.OptionalString("token", 64 * 1024), req);
+        TB_LICENSE_ASSIGN(auto reference, body.OptionalString("reference", 64), req);
+        TB_LICENSE_ASSIGN(auto purpose, body.OptionalString("purpose", 200), req);
+        if (token.has_value() == reference.has_value()) {
+          return ProblemResponse(Status::InvalidField("/token", "send exactly one of token and reference"),
+                                 req.request_id);
+        }
+        in.token = token.value_or("");
+        in.reference = reference.value_or("");
+        in.purpose = purpose.value_or("");
+        if (auto auth = req.Header("authorization")) {
+          // A credential that is sent must be good (401 otherwise); it only names the verifier.
+          TB_LICENSE_ASSIGN(identity::Principal p, identity.Authenticate(*auth), req);
+          TB_LICENSE_ASSIGN(identity::Account a, identity.GetAccount(p.account_id), req);
+          in.verifier_account = a.id;
+          in.verifier_name = a.department.empty() ? a.display_name : a.display_name + " (" + a.department + ")";
+        }
+        TB_LICENSE_ASSIGN(license::VerifyResult r, service.Verify(in), req);
+        value lic = nullptr;
+        if (!r.license_id.empty()) {
+          lic = object{{"id", r.license_id},
+                       {"type_code", r.type},
+                       {"type_name_zh", r.type_name_zh},
+                       {"type_name_en", r.type_name_en},
+                       {"issuer_name", r.issuer_name},
+                       {"expires_at", Time(r.expires_at)},
+                       {"foreign", r.foreign}};
+        }
+        HttpResponse resp = Json(200, object{{"valid", r.valid},
+                                             {"status", r.status},
+                                             {"reason", r.reason},
+                                             {"license", std::move(lic)},
+                                             {"disclosed", r.disclosed}});
+        resp.WithHeader("Access-Control-Allow-Origin", "*");
+        return resp;
+      }});
+
+  router.Add(Route{
+      "GET", "/api/v1/me/verifications", "listMyVerifications",
+      "Who verified the caller's licences, when and why (newest first; ?cursor=&limit=1..100).", kHolder,
+      [&service, &identity](const HttpRequest& req, const PathParams&) {
+        TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+        int64_t before = INT64_MAX;
+        int64_t limit = 20;
+        auto parse = [](std::string_view s, int64_t& out) {
+          auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+          return ec == std::errc() && ptr == s.data() + s.size() && out > 0;
+        };
+        if (auto c = req.Query("cursor"); c && !parse(*c, before)) {
+          return ProblemResponse(Status::InvalidField("cursor", "must be a cursor from next_cursor"), req.request_id);
+        }
+        if (auto l = req.Query("limit"); l && (!parse(*l, limit) || limit > 100)) {
+          return ProblemResponse(Status::InvalidField("limit", "must be 1-100"), req.request_id);
+        }
+        TB_LICENSE_ASSIGN(auto list, service.Verifications(holder, before, limit), req);
+        array items;
+        for (const auto& v : list) {
+          const license::LicenseType* t = service.catalogue().Type(v.license_type);
+          items.push_back(object{{"license_id", v.license_id},
+                                 {"type_code", v.license_type},
+                                 {"type_name_zh", t ? t->name_zh : ""},
+                                 {"type_name_en", t ? t->name_en : ""},
+                                 {"verifier", v.verifier_name},
+                                 {"purpose", v.purpose},
+                                 {"result", v.result},
+                                 {"reason", v.reason},
+                                 {"time", Time(v.time)}});
+        }
+        value next = nullptr;
+        if (static_cast<int64_t>(list.size()) == limit) next = std::to_string(list.back().id);
+        return Json(200, object{{"items", std::move(items)}, {"next_cursor", next}});
+      }});
+
+  // --- holder authorisation (授权) -----------------------------------------------------------
+  auto auth_json = [](const license::Authorisation& a) {
+    return object{{"id", a.id},
+                  {"license_id", a.license_id},
+                  {"grantee_kind", a.grantee_kind},
+                  {"grantee", a.grantee},
+                  {"purpose", a.purpose},
+                  {"until", Time(a.valid_until)},
+                  {"created_at", Time(a.created_at)},
+                  {"revoked_at", a.revoked_at ? Time(*a.revoked_at) : value(nullptr)},
+                  {"uses", a.uses}};
+  };
+  auto parse_id = [](std::string_view s) -> Result<int64_t> {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) {
+      return Status::InvalidField("id", "must be an authorisation id");
+    }
+    return v;
+  };
+  router.Add(Route{
+      "POST", "/api/v1/me/licenses/{id}/authorisations", "authoriseLicenseUse",
+      "Authorise a staff member (login), department (name) or case (number) to use one of the "
+      "caller's licences for a purpose until a time: {grantee_kind, grantee, purpose, until}.",
+      kHolder,
+      [&service, &identity, auth_json](const HttpRequest& req, const PathParams& p) {
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"grantee_kind", "grantee", "purpose", "until"}), req);
+        license::AuthoriseRequest in;
+        in.license_id = p.at("id");
+        TB_LICENSE_ASSIGN(in.grantee_kind, body.RequiredString("grantee_kind", 20), req);
+        TB_LICENSE_ASSIGN(in.grantee, body.RequiredString("grantee", 200), req);
+        TB_LICENSE_ASSIGN(in.purpose, body.RequiredString("purpose", 200), req);
+        TB_LICENSE_ASSIGN(in.valid_until, ParseTime(body, "until"), req);
+        if (in.valid_until == 0) {
+          return ProblemResponse(Status::InvalidField("/until", "is required"), req.request_id);
+        }
+        TB_LICENSE_ASSIGN(in.holder_subject, HolderOf(identity, req), req);
+        TB_LICENSE_ASSIGN(license::Authorisation a, service.Authorise(in), req);
+        return Json(201, auth_json(a));
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+  router.Add(Route{"GET", "/api/v1/me/authorisations", "listMyAuthorisations",
+                   "The caller's authorisations, newest first, with how often each was used.", kHolder,
+                   [&service, &identity, auth_json](const HttpRequest& req, const PathParams&) {
+                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+                     TB_LICENSE_ASSIGN(auto list, service.Authorisations(holder), req);
+                     array items;
+                     for (const auto& a : list) items.push_back(auth_json(a));
+                     return Json(200, object{{"items", std::move(items)}});
+                   }});
+  router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
+                   "Withdraw an authorisation at once.", kHolder,
+                   [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
+                     TB_LICENSE_ASSIGN(int64_t id, parse_id(p.at("id")), req);
+                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+                     Status s = service.RevokeAuthorisation(holder, id);
+                     if (!s.ok()) return ProblemResponse(s, req.request_id);
+                     return Json(200, object{{"revoked", true}});
+                   }});
+  router.Add(Route{
+      "POST", "/api/v1/authorisations/{id}/use", "useAuthorisation",
+      "Staff use a holder's authorisation ({case?} for case authorisations): returns the licence; "
+      "the use is logged for the holder and ledgered.",
+      RouteAccess::Roles({"staff"}),
+      [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
+        TB_LICENSE_ASSIGN(int64_t id, parse_id(p.at("id")), req);
+        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"case"}), req);
+        TB_LICENSE_ASSIGN(auto case_number, body.OptionalString("case", 64), req);
+        TB_LICENSE_ASSIGN(identity::Account a, identity.GetAccount(req.principal->account_id), req);
+        license::AuthorisedUser user{a.id, a.login, a.display_name, a.department, case_number.value_or("")};
+        TB_LICENSE_ASSIGN(License l, service.UseAuthorisation(id, user), req);
+        return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+      }});
+
+  router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",
+                   "The signed status list (IETF Token Status List, statuslist+jwt) of every licence issued here.",
+                   RouteAccess::Public(), [&service](const HttpRequest& req, const PathParams&) {
+                     TB_LICENSE_ASSIGN(std::string jwt, service.StatusListJwt(), req);
+                     HttpResponse r = HttpResponse::Text(200, std::move(jwt), "application/statuslist+jwt");
+                     r.WithHeader("Cache-Control", "public, max-age=60");
+                     r.WithHeader("Access-Control-Allow-Origin", "*");
+                     return r;
+                   },
+                   "application/statuslist+jwt"});
+
+  router.Add(Route{"GET", "/api/v1/licenses/issuer", "getLicenseIssuer",
+                   "This node's licence issuer: iss and public JWK (for trust lists and offline checks).",
+                   RouteAccess::Public(), [&service](const HttpRequest&, const PathParams&) {
+                     HttpResponse r = Json(200, object{{"iss", service.options().issuer_url},
+                                                       {"jwk", service.IssuerJwk()},
+                                                       {"status_list_uri", service.StatusListUri()}});
+                     r.headers.clear();
+                     r.WithHeader("Cache-Control", "public, max-age=3600");
+                     r.WithHeader("Access-Control-Allow-Origin", "*");
+                     return r;
+                   }});
+}
+
+}  // namespace tongban::api

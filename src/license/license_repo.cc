@@ -1,0 +1,397 @@
+// SQL of the license part; see license_repo.h. Written once for SQLite and PostgreSQL.
+#include "license/license_repo.h"
+
+namespace tongban::license {
+namespace {
+
+constexpr std::string_view kColumns =
+    "id, type, issuer, holder_subject, fields_json, status, status_reason, issued_at, expires_at, "
+    "version, serial, status_index, replaced_by";
+
+Result<License> FromRow(const store::Row& r) {
+  License l;
+  l.id = std::string(r.Text(0));
+  l.type = std::string(r.Text(1));
+  l.issuer = std::string(r.Text(2));
+  l.holder_subject = std::string(r.Text(3));
+  l.fields_json = std::string(r.Text(4));
+  auto status = ParseLicenseStatus(r.Text(5));
+  if (!status.ok()) return Status::DataLoss("licence row has an unknown status");
+  l.status = *status;
+  l.status_reason = std::string(r.Text(6));
+  l.issued_at = r.Int64(7);
+  l.expires_at = r.Int64(8);
+  l.version = static_cast<int>(r.Int64(9));
+  l.serial = r.Int64(10);
+  l.status_index = r.Int64(11);
+  l.replaced_by = std::string(r.Text(12));
+  return l;
+}
+
+Presentation PresentationFromRow(const store::Row& r) {
+  Presentation p;
+  p.nonce = std::string(r.Text(0));
+  p.license_id = std::string(r.Text(1));
+  p.holder_subject = std::string(r.Text(2));
+  p.verifier = std::string(r.Text(3));
+  p.purpose = std::string(r.Text(4));
+  p.token = std::string(r.Text(5));
+  p.reference = r.OptText(6).value_or("");
+  p.created_at = r.Int64(7);
+  p.expires_at = r.Int64(8);
+  p.verified_at = r.OptInt64(9);
+  return p;
+}
+
+constexpr std::string_view kPresentationColumns =
+    "nonce, license_id, holder_subject, verifier, purpose, token, reference, created_at, "
+    "expires_at, verified_at";
+
+}  // namespace
+
+std::string_view LicenseStatusName(LicenseStatus s) {
+  switch (s) {
+    case LicenseStatus::kValid: return "valid";
+    case LicenseStatus::kSuspended: return "suspended";
+    case LicenseStatus::kRevoked: return "revoked";
+    case LicenseStatus::kExpired: return "expired";
+    case LicenseStatus::kSuperseded: return "superseded";
+  }
+  return "invalid";
+}
+
+Result<LicenseStatus> ParseLicenseStatus(std::string_view name) {
+  for (LicenseStatus s : {LicenseStatus::kValid, LicenseStatus::kSuspended, LicenseStatus::kRevoked,
+                          LicenseStatus::kExpired, LicenseStatus::kSuperseded}) {
+    if (LicenseStatusName(s) == name) return s;
+  }
+  return Status::InvalidField("status", "unknown licence status");
+}
+
+std::vector<store::Migration> LicenseRepo::Migrations() {
+  store::Migration v1;
+  v1.part = "license";
+  v1.version = 1;
+  v1.sql = R"(
+CREATE TABLE license (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  holder_subject TEXT NOT NULL,
+  fields_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  status_reason TEXT NOT NULL DEFAULT '',
+  issued_at {{int64}} NOT NULL,
+  expires_at {{int64}} NOT NULL,
+  version {{int64}} NOT NULL,
+  serial {{int64}} NOT NULL,
+  status_index {{int64}} NOT NULL UNIQUE,
+  replaced_by TEXT NOT NULL DEFAULT '',
+  credential TEXT NOT NULL DEFAULT '',
+  updated_at {{int64}} NOT NULL
+);
+CREATE INDEX license_holder ON license (holder_subject);
+CREATE INDEX license_issuer_type ON license (issuer, type, serial);
+CREATE INDEX license_expiry ON license (status, expires_at);
+CREATE TABLE license_event (
+  id {{id}},
+  license_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  document TEXT NOT NULL,
+  time {{int64}} NOT NULL
+);
+CREATE INDEX license_event_license ON license_event (license_id);
+CREATE TABLE license_presentation (
+  nonce TEXT PRIMARY KEY,
+  license_id TEXT NOT NULL,
+  holder_subject TEXT NOT NULL,
+  verifier TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  token TEXT NOT NULL,
+  reference TEXT UNIQUE,
+  created_at {{int64}} NOT NULL,
+  expires_at {{int64}} NOT NULL,
+  verified_at {{int64}}
+);
+CREATE TABLE license_verification (
+  id {{id}},
+  license_id TEXT NOT NULL,
+  license_type TEXT NOT NULL,
+  holder_subject TEXT NOT NULL,
+  verifier_name TEXT NOT NULL,
+  verifier_account {{int64}} NOT NULL,
+  purpose TEXT NOT NULL,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  time {{int64}} NOT NULL
+);
+CREATE INDEX license_verification_holder ON license_verification (holder_subject, id);
+CREATE TABLE license_holder_key (
+  holder_subject TEXT NOT NULL,
+  alg TEXT NOT NULL,
+  private_pem TEXT NOT NULL,
+  created_at {{int64}} NOT NULL,
+  PRIMARY KEY (holder_subject, alg)
+);
+)";
+  store::Migration v2;
+  v2.part = "license";
+  v2.version = 2;
+  v2.sql = R"(
+CREATE TABLE license_authorisation (
+  id {{id}},
+  license_id TEXT NOT NULL,
+  holder_subject TEXT NOT NULL,
+  grantee_kind TEXT NOT NULL,
+  grantee TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  valid_until {{int64}} NOT NULL,
+  created_at {{int64}} NOT NULL,
+  revoked_at {{int64}},
+  uses {{int64}} NOT NULL DEFAULT 0
+);
+CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subject, id);
+)";
+  return {v1, v2};
+}
+
+Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
+  return tx.Exec("INSERT INTO license (" + std::string(kColumns) +
+                     ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {l.id, l.type, l.issuer, l.holder_subject, l.fields_json,
+                  LicenseStatusName(l.status), l.status_reason, l.issued_at, l.expires_at,
+                  int64_t{l.version}, l.serial, l.status_index, l.replaced_by, l.issued_at})
+      .status();
+}
+
+Result<std::optional<License>> LicenseRepo::Get(store::Tx& tx, std::string_view id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + std::string(kColumns) +
+                                                " FROM license WHERE id = ?",
+                                            {id}));
+  if (!row) return std::optional<License>();
+  TB_ASSIGN_OR_RETURN(License l, FromRow(*row));
+  return std::optional<License>(std::move(l));
+}
+
+Result<std::vector<License>> LicenseRepo::ByHolder(store::Tx& tx, std::string_view holder) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kColumns) +
+                                              " FROM license WHERE holder_subject = ? "
+                                              "ORDER BY issued_at DESC, id",
+                                          {holder}));
+  std::vector<License> out;
+  for (const auto& r : rows) {
+    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<int64_t> LicenseRepo::UpdateStatus(store::Tx& tx, std::string_view id, LicenseStatus from,
+                                          LicenseStatus to, std::string_view reason,
+                                          std::string_view replaced_by, int64_t now) {
+  return tx.Exec(
+      "UPDATE license SET status = ?, status_reason = ?, replaced_by = ?, updated_at = ? "
+      "WHERE id = ? AND status = ?",
+      {LicenseStatusName(to), reason, replaced_by, now, id, LicenseStatusName(from)});
+}
+
+Result<int64_t> LicenseRepo::NextSerial(store::Tx& tx, std::string_view issuer, std::string_view type) {
+  // Serializable transactions make MAX()+1 safe: a concurrent issuer conflicts and is retried.
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COALESCE(MAX(serial), 0) FROM license "
+                                            "WHERE issuer = ? AND type = ?",
+                                            {issuer, type}));
+  return row->Int64(0) + 1;
+}
+
+Result<int64_t> LicenseRepo::NextStatusIndex(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COALESCE(MAX(status_index), -1) FROM license"));
+  return row->Int64(0) + 1;
+}
+
+Result<std::vector<License>> LicenseRepo::DueForExpiry(store::Tx& tx, int64_t now, int64_t limit) {
+  TB_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT " + std::string(kColumns) +
+                                   " FROM license WHERE status = 'valid' AND expires_at > 0 AND "
+                                   "expires_at <= ? ORDER BY expires_at LIMIT ?",
+                               {now, limit}));
+  std::vector<License> out;
+  for (const auto& r : rows) {
+    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status_index, status FROM license ORDER BY status_index"));
+  std::vector<std::pair<int64_t, LicenseStatus>> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    auto s = ParseLicenseStatus(r.Text(1));
+    if (!s.ok()) return Status::DataLoss("licence row has an unknown status");
+    out.emplace_back(r.Int64(0), *s);
+  }
+  return out;
+}
+
+Status LicenseRepo::SetCredential(store::Tx& tx, std::string_view id, std::string_view credential) {
+  return tx.Exec("UPDATE license SET credential = ? WHERE id = ?", {credential, id}).status();
+}
+
+Result<std::string> LicenseRepo::Credential(store::Tx& tx, std::string_view id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT credential FROM license WHERE id = ?", {id}));
+  if (!row) return Status::NotFound("licence", id);
+  return std::string(row->Text(0));
+}
+
+Status LicenseRepo::InsertEvent(store::Tx& tx, std::string_view license_id, std::string_view action,
+                                std::string_view document, int64_t time) {
+  return tx.Exec("INSERT INTO license_event (license_id, action, document, time) VALUES (?, ?, ?, ?)",
+                 {license_id, action, document, time})
+      .status();
+}
+
+Status LicenseRepo::InsertPresentation(store::Tx& tx, const Presentation& p) {
+  store::Param reference = p.reference.empty() ? store::Param(nullptr) : store::Param(p.reference);
+  return tx.Exec("INSERT INTO license_presentation (" + std::string(kPresentationColumns) +
+                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                 {p.nonce, p.license_id, p.holder_subject, p.verifier, p.purpose, p.token, reference,
+                  p.created_at, p.expires_at})
+      .status();
+}
+
+Result<std::optional<Presentation>> LicenseRepo::PresentationByNonce(store::Tx& tx,
+                                                                     std::string_view nonce) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + std::string(kPresentationColumns) +
+                                                " FROM license_presentation WHERE nonce = ?",
+                                            {nonce}));
+  if (!row) return std::optional<Presentation>();
+  return std::optional<Presentation>(PresentationFromRow(*row));
+}
+
+Result<std::optional<Presentation>> LicenseRepo::PresentationByReference(store::Tx& tx,
+                                                                         std::string_view reference) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + std::string(kPresentationColumns) +
+                                                " FROM license_presentation WHERE reference = ?",
+                                            {reference}));
+  if (!row) return std::optional<Presentation>();
+  return std::optional<Presentation>(PresentationFromRow(*row));
+}
+
+Result<int64_t> LicenseRepo::ConsumePresentation(store::Tx& tx, std::string_view nonce, int64_t now) {
+  return tx.Exec(
+      "UPDATE license_presentation SET verified_at = ? WHERE nonce = ? AND verified_at IS NULL",
+      {now, nonce});
+}
+
+Status LicenseRepo::InsertVerification(store::Tx& tx, const VerificationRecord& v) {
+  return tx.Exec(
+               "INSERT INTO license_verification (license_id, license_type, holder_subject, "
+               "verifier_name, verifier_account, purpose, result, reason, time) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               {v.license_id, v.license_type, v.holder_subject, v.verifier_name,
+                v.verifier_account, v.purpose, v.result, v.reason, v.time})
+      .status();
+}
+
+Result<std::vector<VerificationRecord>> LicenseRepo::VerificationsOf(store::Tx& tx,
+                                                                     std::string_view holder,
+                                                                     int64_t before_id,
+                                                                     int64_t limit) {
+  TB_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT id, license_id, license_type, holder_subject, verifier_name, "
+               "verifier_account, purpose, result, reason, time FROM license_verification "
+               "WHERE holder_subject = ? AND id < ? ORDER BY id DESC LIMIT ?",
+               {holder, before_id, limit}));
+  std::vector<VerificationRecord> out;
+  for (const auto& r : rows) {
+    VerificationRecord v;
+    v.id = r.Int64(0);
+    v.license_id = std::string(r.Text(1));
+    v.license_type = std::string(r.Text(2));
+    v.holder_subject = std::string(r.Text(3));
+    v.verifier_name = std::string(r.Text(4));
+    v.verifier_account = r.Int64(5);
+    v.purpose = std::string(r.Text(6));
+    v.result = std::string(r.Text(7));
+    v.reason = std::string(r.Text(8));
+    v.time = r.Int64(9);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+namespace {
+constexpr std::string_view kAuthColumns =
+    "id, license_id, holder_subject, grantee_kind, grantee, purpose, valid_until, created_at, "
+    "revoked_at, uses";
+Authorisation AuthFromRow(const store::Row& r) {
+  Authorisation a;
+  a.id = r.Int64(0);
+  a.license_id = std::string(r.Text(1));
+  a.holder_subject = std::string(r.Text(2));
+  a.grantee_kind = std::string(r.Text(3));
+  a.grantee = std::string(r.Text(4));
+  a.purpose = std::string(r.Text(5));
+  a.valid_until = r.Int64(6);
+  a.created_at = r.Int64(7);
+  a.revoked_at = r.OptInt64(8);
+  a.uses = r.Int64(9);
+  return a;
+}
+}  // namespace
+
+Result<int64_t> LicenseRepo::InsertAuthorisation(store::Tx& tx, const Authorisation& a) {
+  return tx.InsertReturningId(
+      "INSERT INTO license_authorisation (license_id, holder_subject, grantee_kind, grantee, "
+      "purpose, valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {a.license_id, a.holder_subject, a.grantee_kind, a.grantee, a.purpose, a.valid_until,
+       a.created_at});
+}
+
+Result<std::optional<Authorisation>> LicenseRepo::GetAuthorisation(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + std::string(kAuthColumns) +
+                                                " FROM license_authorisation WHERE id = ?",
+                                            {id}));
+  if (!row) return std::optional<Authorisation>();
+  return std::optional<Authorisation>(AuthFromRow(*row));
+}
+
+Result<std::vector<Authorisation>> LicenseRepo::AuthorisationsOf(store::Tx& tx, std::string_view holder) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kAuthColumns) +
+                                              " FROM license_authorisation WHERE holder_subject = ? "
+                                              "ORDER BY id DESC",
+                                          {holder}));
+  std::vector<Authorisation> out;
+  for (const auto& r : rows) out.push_back(AuthFromRow(r));
+  return out;
+}
+
+Result<int64_t> LicenseRepo::RevokeAuthorisation(store::Tx& tx, int64_t id, int64_t now) {
+  return tx.Exec("UPDATE license_authorisation SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                 {now, id});
+}
+
+Status LicenseRepo::CountAuthorisationUse(store::Tx& tx, int64_t id) {
+  return tx.Exec("UPDATE license_authorisation SET uses = uses + 1 WHERE id = ?", {id}).status();
+}
+
+Result<std::optional<std::string>> LicenseRepo::HolderKey(store::Tx& tx, std::string_view holder,
+                                                          std::string_view alg) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT private_pem FROM license_holder_key "
+                                            "WHERE holder_subject = ? AND alg = ?",
+                                            {holder, alg}));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(row->Text(0)));
+}
+
+Status LicenseRepo::InsertHolderKey(store::Tx& tx, std::string_view holder, std::string_view alg,
+                                    std::string_view pem, int64_t now) {
+  return tx.Exec("INSERT INTO license_holder_key (holder_subject, alg, private_pem, created_at) "
+                 "VALUES (?, ?, ?, ?)",
+                 {holder, alg, pem, now})
+      .status();
+}
+
+}  // namespace tongban::license

@@ -1,0 +1,368 @@
+// LicenseService on SQLite and PostgreSQL: issue / suspend / resume / revoke / renew / expire with
+// ledger entries, the wallet, presentations and verification (valid, replayed, revoked after the
+// QR was made, suspended, expired, tampered, another holder's), the verification log, the status
+// list and licences of another region's trusted issuer.
+#include "license/license_service.h"
+
+#include <gtest/gtest.h>
+
+#include "core/base64.h"
+#include "core/citizen_id.h"
+#include "crypto/hmac.h"
+#include "ledger/log_storage.h"
+#include "license/jws.h"
+#include "license/status_list.h"
+#include "testing/databases.h"
+
+namespace tongban::license {
+namespace {
+
+using boost::json::object;
+using tongban::testing::Backend;
+
+std::string SyntheticId(std::string first17) { return first17 + CitizenId::ComputeCheckChar(first17); }
+
+const std::string kZhangWei = SyntheticId("33010619850312213");
+const std::string kLiNa = SyntheticId("33042119920704128");
+constexpr int64_t kStart = 1'790'000'000;  // 2026-09-21
+
+class LicenseServiceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = tongban::testing::OpenTestDatabase(GetParam());
+    if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
+    std::vector<store::Migration> m = ledger::LogStorageMigrations();
+    for (auto& x : LicenseService::Migrations()) m.push_back(x);
+    ASSERT_TRUE(store::Migrate(**db_, m).ok());
+    service_ = MakeService(crypto::SignatureAlgorithm::kEs256, {});
+  }
+
+  std::unique_ptr<LicenseService> MakeService(crypto::SignatureAlgorithm alg, TrustList trust,
+                                              std::string url = "https://zj.tongban.example/licenses") {
+    LicenseServiceOptions o;
+    o.issuer_url = url;
+    o.issuer_key = *crypto::PrivateKey::Generate(alg);
+    o.ledger_hash = crypto::HashAlgorithm::kSha256;
+    o.subject_hash = [](std::string_view s) {
+      return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
+    };
+    o.trust_list = std::move(trust);
+    auto s = LicenseService::Create(**db_, clock_, std::move(o));
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+
+  License IssueDrivingLicence(LicenseService& s, const std::string& holder = kZhangWei) {
+    IssueRequest r;
+    r.type = "driving_licence";
+    r.holder_subject = holder;
+    r.fields = object{{"name", holder == kZhangWei ? "张伟" : "李娜"},
+                      {"id_number", holder},
+                      {"licence_class", "C1"},
+                      {"first_issue_date", "2010-05-04"},
+                      {"address", "浙江省杭州市西湖区文三路 1 号"}};
+    auto l = s.Issue(r, "zj-traffic");
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    return *l;
+  }
+
+  PresentResult Present(LicenseService& s, const License& l, std::vector<std::string> disclose = {"name", "licence_class"}) {
+    auto p = s.Present(PresentRequest{l.holder_subject, l.id, disclose, "杭州市西湖区行政服务中心", "办理落户"});
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return *p;
+  }
+
+  VerifyResult Verify(LicenseService& s, const std::string& token) {
+    auto r = s.Verify(VerifyRequest{token, "", "核验", "王芳 (杭州市西湖区行政服务中心)", 7});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : VerifyResult{};
+  }
+
+  int64_t QueueDepth() {
+    int64_t depth = 0;
+    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(auto q, ledger::ReadQueueStats(tx));
+      depth = static_cast<int64_t>(q.depth);
+      return Status::Ok();
+    }).ok());
+    return depth;
+  }
+
+  FakeClock clock_{kStart * 1'000'000};
+  std::unique_ptr<tongban::testing::TestDatabase> db_;
+  std::unique_ptr<LicenseService> service_;
+};
+
+TEST_P(LicenseServiceTest, IssueGoesToTheWalletAndTheLedger) {
+  License l = IssueDrivingLicence(*service_);
+  EXPECT_TRUE(l.id.starts_with("1.2.156.3005.2.")) << l.id;
+  EXPECT_EQ(l.status, LicenseStatus::kValid);
+  EXPECT_GT(l.expires_at, kStart + 5 * 365 * 86400);  // six years
+  EXPECT_EQ(QueueDepth(), 1);
+  auto wallet = service_->Wallet(kZhangWei);
+  ASSERT_TRUE(wallet.ok());
+  ASSERT_EQ(wallet->size(), 1u);
+  EXPECT_EQ((*wallet)[0].id, l.id);
+  EXPECT_TRUE(service_->Wallet(kLiNa)->empty());
+  // The second licence of the same type and issuer gets the next serial.
+  License l2 = IssueDrivingLicence(*service_, kLiNa);
+  EXPECT_EQ(l2.serial, l.serial + 1);
+}
+
+TEST_P(LicenseServiceTest, ADepartmentCannotIssueAnotherDepartmentsType) {
+  IssueRequest r{"driving_licence", kZhangWei, object{{"name", "张伟"}}, std::nullopt};
+  auto l = service_->Issue(r, "zj-samr");
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(QueueDepth(), 0);
+}
+
+TEST_P(LicenseServiceTest, BadFieldsAreNamed) {
+  IssueRequest r{"driving_licence", kZhangWei,
+                 object{{"name", "张伟"}, {"id_number", kZhangWei}, {"licence_class", "C1"},
+                        {"first_issue_date", "2010-02-30"}},
+                 std::nullopt};
+  auto l = service_->Issue(r, "zj-traffic");
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.status().fields()[0].field, "/fields/first_issue_date");
+  r.fields["first_issue_date"] = "2010-02-28";
+  r.fields["colour"] = "red";
+  EXPECT_EQ(service_->Issue(r, "zj-traffic").status().fields()[0].field, "/fields/colour");
+  r.fields.erase("colour");
+  r.holder_subject = "330106198503122131";  // wrong check digit
+  EXPECT_EQ(service_->Issue(r, "zj-traffic").status().fields()[0].field, "/holder");
+  r.holder_subject = kLiNa;  // id_number names someone else
+  EXPECT_EQ(service_->Issue(r, "zj-traffic").status().fields()[0].field, "/fields/id_number");
+  EXPECT_EQ(QueueDepth(), 0);
+}
+
+TEST_P(LicenseServiceTest, LifecycleStepsAreCheckedAndLedgered) {
+  License l = IssueDrivingLicence(*service_);
+  EXPECT_EQ(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "扣分", "zj-samr").status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->ChangeStatus(l.id, LicenseService::Action::kResume, "", "zj-traffic").status().code(),
+            ErrorCode::kFailedPrecondition);
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "扣满 12 分", "zj-traffic").ok());
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kResume, "学习考试合格", "zj-traffic").ok());
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kRevoke, "吊销", "zj-traffic").ok());
+  EXPECT_EQ(service_->ChangeStatus(l.id, LicenseService::Action::kRevoke, "", "zj-traffic").status().code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(service_->Get(l.id)->status, LicenseStatus::kRevoked);
+  EXPECT_EQ(QueueDepth(), 4);
+  EXPECT_EQ(service_->ChangeStatus("1.2.156.3005.2.x", LicenseService::Action::kRevoke, "", "zj-traffic")
+                .status()
+                .code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(LicenseServiceTest, ExpiryAndRenewal) {
+  License l = IssueDrivingLicence(*service_);
+  clock_.SetUnixMicros((l.expires_at + 1) * 1'000'000);
+  EXPECT_EQ(service_->Get(l.id)->EffectiveStatus(l.expires_at + 1), LicenseStatus::kExpired);
+  auto n = service_->ExpireDue();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(service_->Get(l.id)->status, LicenseStatus::kExpired);
+  auto renewed = service_->Renew(l.id, std::nullopt, "zj-traffic");
+  ASSERT_TRUE(renewed.ok()) << renewed.status().ToString();
+  EXPECT_EQ(renewed->version, 2);
+  EXPECT_EQ(renewed->serial, l.serial);
+  EXPECT_NE(renewed->id, l.id);
+  EXPECT_EQ(service_->Get(l.id)->status, LicenseStatus::kSuperseded);
+  EXPECT_EQ(service_->Get(l.id)->replaced_by, renewed->id);
+  EXPECT_EQ(QueueDepth(), 3);
+}
+
+TEST_P(LicenseServiceTest, PresentAndVerifyShowsOnlyTheDisclosedFieldsOnce) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l);
+  EXPECT_TRUE(p.token.starts_with("ey"));
+  VerifyResult r = Verify(*service_, p.token);
+  EXPECT_TRUE(r.valid) << r.reason;
+  EXPECT_EQ(r.status, "valid");
+  EXPECT_EQ(r.license_id, l.id);
+  EXPECT_EQ(r.type_name_zh, "机动车驾驶证");
+  EXPECT_EQ(r.issuer_name, "浙江省公安厅交通管理局");
+  EXPECT_EQ(r.disclosed.at("name").as_string(), "张伟");
+  EXPECT_EQ(r.disclosed.at("licence_class").as_string(), "C1");
+  EXPECT_FALSE(r.disclosed.contains("id_number"));
+  EXPECT_FALSE(r.disclosed.contains("address"));
+
+  VerifyResult replay = Verify(*service_, p.token);
+  EXPECT_FALSE(replay.valid);
+  EXPECT_EQ(replay.status, "invalid");
+  EXPECT_EQ(replay.reason, "replay: this presentation was already verified");
+
+  auto log = service_->Verifications(kZhangWei, INT64_MAX, 10);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1].result, "valid");
+  EXPECT_EQ((*log)[1].verifier_name, "王芳 (杭州市西湖区行政服务中心)");
+  EXPECT_EQ((*log)[1].purpose, "核验");
+  EXPECT_EQ((*log)[0].result, "invalid");
+  EXPECT_TRUE(service_->Verifications(kLiNa, INT64_MAX, 10)->empty());
+}
+
+TEST_P(LicenseServiceTest, RevokedAfterTheQrWasMadeIsReportedRevoked) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l);
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kRevoke, "吊销", "zj-traffic").ok());
+  VerifyResult r = Verify(*service_, p.token);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.status, "revoked");
+  EXPECT_TRUE(r.disclosed.empty());
+  // And no new presentation can be made.
+  EXPECT_EQ(service_->Present(PresentRequest{kZhangWei, l.id, {"name"}, "", ""}).status().code(),
+            ErrorCode::kFailedPrecondition);
+  // The status list says so too (index 0: INVALID).
+  auto jwt = service_->StatusListJwt();
+  ASSERT_TRUE(jwt.ok());
+  auto parsed = ParseJws(*jwt);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(VerifyJws(*parsed, service_->options().issuer_key->public_key()));
+  auto st = StatusAt(parsed->payload.at("status_list").at("lst").as_string(), l.status_index);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(*st, kStatusInvalid);
+}
+
+TEST_P(LicenseServiceTest, SuspendedAndExpiredLicencesAreNotValid) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l);
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "扣满 12 分", "zj-traffic").ok());
+  VerifyResult r = Verify(*service_, p.token);
+  EXPECT_EQ(r.status, "suspended");
+  EXPECT_EQ(r.reason, "licence is suspended: 扣满 12 分");
+
+  IssueRequest req{"resident_id_card", kLiNa,
+                   object{{"name", "李娜"}, {"sex", "女"}, {"ethnicity", "汉"}, {"birth_date", "1992-07-04"},
+                          {"id_number", kLiNa}},
+                   kStart + 100};
+  auto card = service_->Issue(req, "zj-police");
+  ASSERT_TRUE(card.ok()) << card.status().ToString();
+  PresentResult p2 = Present(*service_, *card, {"name"});
+  clock_.SetUnixMicros((kStart + 200) * 1'000'000);
+  r = Verify(*service_, p2.token);
+  EXPECT_EQ(r.status, "expired");
+  EXPECT_FALSE(r.valid);
+}
+
+TEST_P(LicenseServiceTest, TamperedUnknownAndForeignHoldersTokens) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l);
+  std::string tampered = p.token;
+  tampered[30] = tampered[30] == 'A' ? 'B' : 'A';
+  auto r = service_->Verify(VerifyRequest{tampered, "", "", "public", 0});
+  ASSERT_TRUE(r.ok() || r.status().code() == ErrorCode::kInvalidArgument);
+  if (r.ok()) {
+    EXPECT_FALSE(r->valid);
+  }
+  // Not even an SD-JWT: an error (400 over HTTP), not a result.
+  EXPECT_EQ(service_->Verify(VerifyRequest{"hello", "", "", "public", 0}).status().code(),
+            ErrorCode::kInvalidArgument);
+  // Another node's key for the same issuer URL: the signature fails.
+  auto other = MakeService(crypto::SignatureAlgorithm::kEs256, {});
+  VerifyResult v = Verify(*other, p.token);
+  EXPECT_EQ(v.status, "invalid");
+  EXPECT_EQ(v.reason, "issuer signature is not valid");
+  // 李娜 cannot present 张伟's licence.
+  EXPECT_EQ(service_->Present(PresentRequest{kLiNa, l.id, {"name"}, "", ""}).status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Present(PresentRequest{kZhangWei, l.id, {"colour"}, "", ""}).status().fields()[0].field,
+            "/disclose/0");
+}
+
+TEST_P(LicenseServiceTest, LargePresentationsGoInTheQrAsAOneTimeReference) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l, {"name", "id_number", "licence_class", "first_issue_date", "address"});
+  ASSERT_GT(p.token.size(), service_->options().max_qr_token_bytes);
+  EXPECT_TRUE(p.qr_text.starts_with("TBL1."));
+  EXPECT_EQ(p.qr_text, p.reference);
+  auto r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->valid) << r->reason;
+  EXPECT_EQ(r->disclosed.size(), 5u);
+  r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
+  EXPECT_EQ(r->reason, "replay: this presentation was already verified");
+  r = service_->Verify(VerifyRequest{"", "TBL1.unknown", "", "public", 0});
+  EXPECT_EQ(r->reason, "unknown reference");
+  EXPECT_EQ(service_->Verify(VerifyRequest{"", "XYZ", "", "public", 0}).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
+TEST_P(LicenseServiceTest, ATrustedIssuerOfAnotherRegionVerifiesAndItsRevocationIsHonoured) {
+  // Shanghai's node issues a licence; Zhejiang's node trusts Shanghai's key for driving licences.
+  auto shanghai = MakeService(crypto::SignatureAlgorithm::kEs256, {}, "https://sh.tongban.example/licenses");
+  License l = IssueDrivingLicence(*shanghai);
+  PresentResult p = Present(*shanghai, l);
+  // Untrusted: the Zhejiang node has no entry for Shanghai.
+  EXPECT_EQ(Verify(*service_, p.token).reason, "issuer is not trusted");
+
+  auto make_trust = [&](const std::string& status_list) {
+    TrustList t;
+    t.Add(TrustedIssuer{"https://sh.tongban.example/licenses", "上海市大数据中心", "310000",
+                        shanghai->options().issuer_key->public_key(),
+                        {LicenseService::Vct("driving_licence")}, status_list});
+    return t;
+  };
+  auto zj = MakeService(crypto::SignatureAlgorithm::kEs256, make_trust(*shanghai->StatusListJwt()));
+  VerifyResult r = Verify(*zj, p.token);
+  EXPECT_TRUE(r.valid) << r.reason;
+  EXPECT_TRUE(r.foreign);
+  EXPECT_EQ(r.issuer_name, "上海市大数据中心");
+  EXPECT_EQ(Verify(*zj, p.token).reason, "replay: this presentation was already verified");
+
+  // Shanghai revokes; once Zhejiang has the new status list, a fresh presentation is refused.
+  PresentResult p2 = Present(*shanghai, l);
+  ASSERT_TRUE(shanghai->ChangeStatus(l.id, LicenseService::Action::kRevoke, "吊销", "zj-traffic").ok());
+  auto zj2 = MakeService(crypto::SignatureAlgorithm::kEs256, make_trust(*shanghai->StatusListJwt()));
+  r = Verify(*zj2, p2.token);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.status, "revoked");
+}
+
+TEST_P(LicenseServiceTest, Sm2LicencesPresentAndVerify) {
+  auto gm = MakeService(crypto::SignatureAlgorithm::kSm2, {}, "https://gm.tongban.example/licenses");
+  License l = IssueDrivingLicence(*gm);
+  PresentResult p = Present(*gm, l);
+  auto header = ParseJws(p.token.substr(0, p.token.find('~')));
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->header.at("alg").as_string(), "SM2");
+  EXPECT_EQ(header->payload.at("_sd_alg").as_string(), "sm3");
+  VerifyResult r = Verify(*gm, p.token);
+  EXPECT_TRUE(r.valid) << r.reason;
+}
+
+TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
+  License l = IssueDrivingLicence(*service_);
+  int64_t before = QueueDepth();
+  auto a = service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "case", "ZJ2026-0001", "办理落户", kStart + 86400});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(service_->Authorise(AuthoriseRequest{kLiNa, l.id, "case", "X", "Y", kStart + 86400}).status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "friend", "X", "Y", kStart + 86400})
+                .status().fields()[0].field,
+            "/grantee_kind");
+  AuthorisedUser staff{7, "staff-xihu-001", "王芳", "杭州市西湖区行政服务中心", "ZJ2026-0001"};
+  ASSERT_TRUE(service_->UseAuthorisation(a->id, staff).ok());
+  AuthorisedUser other = staff;
+  other.case_number = "ZJ2026-0002";
+  EXPECT_EQ(service_->UseAuthorisation(a->id, other).status().code(), ErrorCode::kPermissionDenied);
+  clock_.SetUnixMicros((kStart + 86400) * 1'000'000);
+  EXPECT_EQ(service_->UseAuthorisation(a->id, staff).status().message(), "this authorisation has lapsed");
+  EXPECT_EQ(service_->Authorisations(kZhangWei)->at(0).uses, 1);
+  ASSERT_TRUE(service_->RevokeAuthorisation(kZhangWei, a->id).ok());
+  EXPECT_EQ(service_->RevokeAuthorisation(kZhangWei, a->id).code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(QueueDepth(), before + 3);  // authorise, use, deauthorise
+  auto log = service_->Verifications(kZhangWei, INT64_MAX, 10);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].result, "authorised_use");
+  EXPECT_EQ((*log)[0].purpose, "办理落户 [ZJ2026-0001]");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, LicenseServiceTest, ::testing::Values(Backend::kSqlite),
+                         tongban::testing::BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, LicenseServiceTest, ::testing::Values(Backend::kPostgres),
+                         tongban::testing::BackendName);
+
+}  // namespace
+}  // namespace tongban::license
