@@ -4,7 +4,7 @@
 // results in an archive on this device (localStorage, per staff login) instead of paper copies.
 
 import { bindLogin, clearError, formatTime, h, initShell, L, onLanguageChange, Session, showError, T } from './shell.js';
-import { classify, verifyText } from './verifier.js';
+import { classify, statusText, verifyText } from './verifier.js';
 import { decodeImageFile, decoderName, startScan, stopScan } from './qrscan.js';
 
 initShell();
@@ -20,7 +20,8 @@ function renderArchive() {
   const kinds = { receipt: ['票据', 'receipt'], license: ['证照', 'licence'] };
   $('archive').querySelector('tbody').replaceChildren(...loadArchive().map((a) => h('tr', { 'data-status': a.status },
     h('td', {}, formatTime(a.time)), h('td', {}, T(...(kinds[a.kind] || [a.kind, a.kind]))),
-    h('td', { className: ['valid', 'authentic'].includes(a.status) ? 'pass' : 'fail' }, a.status),
+    h('td', { className: ['valid', 'authentic'].includes(a.status) ? 'pass' : 'fail', 'data-status': a.status },
+      statusText(a.kind, a.status)),
     h('td', {}, a.summary || '—'), h('td', {}, a.purpose || '—'))));
 }
 onLanguageChange(() => { if (me) renderArchive(); });

@@ -47,7 +47,13 @@ function renderLicenses() {
     : [h('li', { className: 'muted' }, L('暂无电子证照。', 'No e-licences yet.'))]));
 }
 
-function openPresent(lic) {
+// Field kinds from the public catalogue: ID numbers start unticked (disclose the least by default).
+let typesPromise = null;
+const licenseTypes = () => (typesPromise ||= session.call('/api/v1/licenses/types').then((r) => r.items || [], () => []));
+
+async function openPresent(lic) {
+  const type = (await licenseTypes()).find((t) => t.code === lic.type_code);
+  const kindOf = (name) => ((type && type.fields || []).find((f) => f.name === name) || {}).kind;
   current = lic;
   clearError($('present-error'));
   $('presentation').replaceChildren();
@@ -55,7 +61,8 @@ function openPresent(lic) {
   for (const el of [...fs.querySelectorAll('label')]) el.remove();
   for (const [name, value] of Object.entries(lic.fields || {})) {
     const id = `disclose-${name}`;
-    fs.append(h('label', { for: id }, h('input', { type: 'checkbox', id, name: 'disclose', value: name, checked: true }),
+    const sensitive = ['citizen_id', 'uscc'].includes(kindOf(name));
+    fs.append(h('label', { for: id }, h('input', { type: 'checkbox', id, name: 'disclose', value: name, checked: !sensitive }),
       `${label(lic, name)}：${value}`));
   }
   $('present-h').replaceChildren(L(`亮证：${lic.type_name_zh}`, `Present: ${lic.type_name_en || lic.type_name_zh}`));

@@ -4,7 +4,7 @@
 // reference; POST /api/v1/licenses/verify). Renders the verdict, the receipt or licence facts and,
 // for receipts, the ledger proof checked in this browser. No state.
 
-import { api, formatFen, formatTime, h, L, lang } from './shell.js';
+import { api, formatFen, formatTime, h, L, lang, T } from './shell.js';
 import { checkInclusionProof, renderChecks } from './proof.js';
 
 // "receipt" | "license-token" | "license-reference" | null
@@ -32,6 +32,12 @@ const LICENSE_STATUS = {
   expired: ['bad', '已过期', 'Expired'],
   invalid: ['bad', '无效（签名或内容不符）', 'Invalid (signature or content does not check)'],
 };
+
+// A verdict in the current language, e.g. statusText('receipt', 'voided') → "已作废（红冲）".
+export function statusText(kind, status) {
+  const e = (kind === 'receipt' ? RECEIPT_STATUS : LICENSE_STATUS)[status];
+  return e ? T(e[1], e[2]) : status;
+}
 
 function badge(table, status) {
   const [tone, zh, en] = table[status] || ['bad', status, status];

@@ -363,7 +363,7 @@ export const scenarios = [
       assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'authentic');
       assert.equal(await page.getAttribute('#result [data-proof-ok]', 'data-proof-ok'), 'true');
       const rows = await page.$$eval('#archive tbody tr', (r) => r.map((x) => x.textContent));
-      assert.ok(rows.some((t) => t.includes(`${rec.code}/${rec.number}`) && t.includes('authentic')), rows.join('|'));
+      assert.ok(rows.some((t) => t.includes(`${rec.code}/${rec.number}`) && t.includes('真实有效')), rows.join('|'));
       await shot('console-receipt');
     },
   },
@@ -380,11 +380,17 @@ export const scenarios = [
       await present.click();
       const boxes = await page.$$('#present-fields input[type=checkbox]');
       assert.ok(boxes.length >= 1);
-      let hidden = null;
-      if (boxes.length > 1) {  // keep one field back
-        hidden = await boxes[boxes.length - 1].getAttribute('value');
-        await boxes[boxes.length - 1].uncheck();
+      // ID numbers start unticked: the least is disclosed by default.
+      for (const label of await page.$$('#present-fields label')) {
+        if (/身份号码/.test(await label.textContent())) assert.equal(await (await label.$('input')).isChecked(), false);
       }
+      let hidden = null;
+      if (boxes.length > 2) {  // keep one more field back
+        hidden = await boxes[0].getAttribute('value');
+        await boxes[0].uncheck();
+      }
+      const chosen = await page.$$eval('#present-fields input:checked', (b) => b.length);
+      assert.ok(chosen >= 1);
       await page.click('#present-form button[type=submit]');
       await page.waitForSelector('#presentation-qr');
       await checkAccessible(page);
@@ -403,10 +409,10 @@ export const scenarios = [
         await staff.waitForSelector('#result [data-status]');
         assert.equal(await staff.inputValue('#qr-text'), qrText, 'the console read the QR the portal showed');
         assert.equal(await staff.getAttribute('#result [data-status]', 'data-status'), 'valid');
-        assert.equal(await staff.$$eval('#result dl.disclosed dt', (d) => d.length), boxes.length - (hidden ? 1 : 0),
+        assert.equal(await staff.$$eval('#result dl.disclosed dt', (d) => d.length), chosen,
           'exactly the chosen fields are disclosed');
         const newest = await staff.textContent('#archive tbody tr:first-child');
-        assert.ok(/证照/.test(newest) && /valid/.test(newest) && /办理营业执照变更/.test(newest), newest);
+        assert.ok(/证照/.test(newest) && /有效/.test(newest) && /办理营业执照变更/.test(newest), newest);
         await staff.screenshot({ path: join(artifacts, 'console-verified.png'), fullPage: true });
       } finally {
         await staff.close();
