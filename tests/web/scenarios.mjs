@@ -378,6 +378,7 @@ export const scenarios = [
       const present = await page.$('#licenses .card button.primary:not([disabled])');
       if (!present) throw new Error('the demo citizen has no valid licence to present');
       await present.click();
+      await page.waitForSelector('#present-fields input[type=checkbox]');
       const boxes = await page.$$('#present-fields input[type=checkbox]');
       assert.ok(boxes.length >= 1);
       // ID numbers start unticked: the least is disclosed by default.
@@ -444,6 +445,46 @@ export const scenarios = [
       await page.click('#paste-form button[type=submit]');
       await page.waitForSelector('#error.problem');
       assert.match(await page.textContent('#error'), /400/);
+    },
+  },
+  {
+    name: 'verify page: a voided receipt and a revoked licence are shown as such',
+    async run({ page, base, apiKeys, shot }) {
+      const haveReceipts = (await offers(base, '/api/v1/receipts/{code}/{number}/void')) && apiKeys.hospital;
+      const haveLicences = (await offers(base, '/api/v1/licenses/{id}/revoke')) && apiKeys.registry;
+      if (!haveReceipts && !haveLicences) return 'skip';
+      if (haveReceipts) {
+        const r = await apiCall(base, '/api/v1/receipts', { key: apiKeys.hospital, method: 'POST', body: {
+          kind: 'outpatient', payer_id_number: ZHANG_WEI_ID, payer_name: '张伟', channel: 'cash',
+          items: [{ category: '检查费', name: '血常规', quantity: 1, unit_fen: 2500, amount_fen: 2500 }],
+          total_fen: 2500, insurance_fen: 0, self_fen: 2500 } });
+        const rec = await apiCall(base, `/api/v1/receipts/${r.code}/${r.number}`, { key: apiKeys.hospital });
+        await apiCall(base, `/api/v1/receipts/${r.code}/${r.number}/void`, { key: apiKeys.hospital, method: 'POST',
+          body: { reason: '收费项目有误' } });
+        await page.goto(`${base}/verify?qr=${encodeURIComponent(rec.qr_text)}`);
+        await page.waitForSelector('#result [data-status]');
+        assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'voided');
+        assert.match(await page.textContent('#result'), /收费项目有误/);
+        await shot('verify-receipt-voided');
+      }
+      if (haveLicences) {
+        // The demo enterprise's business licence, issued by the market regulator (the registry key).
+        const login = await apiCall(base, '/api/v1/auth/login', { method: 'POST',
+          body: { login: 'enterprise-hz-demo', password: PASSWORD } });
+        const mine = await apiCall(base, '/api/v1/me/licenses', { key: login.access_token });
+        const lic = mine.items.find((x) => x.status === 'valid' && /市场监督/.test(x.issuer_name || ''));
+        if (!lic) throw new Error(`no licence of the market regulator in ${JSON.stringify(mine.items.map((x) => x.issuer_name))}`);
+        const p = await apiCall(base, `/api/v1/me/licenses/${encodeURIComponent(lic.id)}/presentations`,
+          { key: login.access_token, method: 'POST', body: { disclose: [Object.keys(lic.fields)[0]] } });
+        await apiCall(base, `/api/v1/licenses/${encodeURIComponent(lic.id)}/revoke`, { key: apiKeys.registry,
+          method: 'POST', body: { reason: '企业申请注销' } });
+        await page.goto(`${base}/verify`);
+        await page.fill('#qr-text', p.token);
+        await page.click('#paste-form button[type=submit]');
+        await page.waitForSelector('#result [data-status]');
+        assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'revoked');
+        await shot('verify-license-revoked');
+      }
     },
   },
 ];
