@@ -17,6 +17,8 @@ const arg = (name, dflt) => {
 const base = arg('base');
 const artifacts = arg('artifacts', 'test-artifacts/web');
 const demoOutput = arg('demo-output');
+const suite = arg('suite', 'gm');  // the demo's ledger suite
+const only = arg('only') ? new RegExp(arg('only')) : null;  // run only the scenarios whose name matches
 if (!base) { console.error('usage: node pages.mjs --base URL [--artifacts DIR] [--demo-output FILE]'); process.exit(2); }
 
 // The demo prints its API keys ("tbk_…") beside the organisation they belong to.
@@ -54,7 +56,7 @@ let failures = 0;
 let passed = 0;
 let skipped = 0;
 const t0 = Date.now();
-for (const s of scenarios) {
+for (const s of scenarios.filter((x) => !only || only.test(x.name))) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
@@ -69,8 +71,8 @@ for (const s of scenarios) {
     continue;
   }
   try {
-    const r = await s.run({ page, context, base, artifacts, apiKeys,
-      shot: (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true }) });
+    const r = await s.run({ page, context, base, artifacts, apiKeys, suite,
+      shot: (name) => page.screenshot({ path: join(artifacts, `${suite === 'gm' ? '' : `${suite}-`}${name}.png`), fullPage: true }) });
     if (errors.length) throw new Error(errors.join('\n'));
     if (r === 'skip') { skipped++; console.log(`skip ${s.name}`); }
     else { passed++; console.log(`ok   ${s.name} (${Date.now() - started} ms)`); }

@@ -157,6 +157,37 @@ await test('cosignature key (type 0x04) parses with a matching key ID', async ()
   assert.equal(k.type, 'cosignature');
   assert.equal(await note.keyIdMatches(k), true);
 });
+await test('checkpoint note: the log\'s Ed25519 signature and a witness cosignature verify; tampering is caught', async () => {
+  const { generateKeyPairSync, sign } = await import('node:crypto');
+  const rawPub = (k) => new Uint8Array(k.export({ type: 'spki', format: 'der' }).subarray(-32));
+  const keyId = (name, type, pub) => createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`), Buffer.from([type]), pub])).digest().subarray(0, 4);
+  const log = generateKeyPairSync('ed25519');
+  const wit = generateKeyPairSync('ed25519');
+  const logPub = rawPub(log.publicKey);
+  const witPub = rawPub(wit.publicKey);
+  const logKey = `example.com/log+${Buffer.from(keyId('example.com/log', 1, logPub)).toString('hex')}+${toBase64(new Uint8Array([1, ...logPub]))}`;
+  const witKey = `witness.example+${Buffer.from(keyId('witness.example', 4, witPub)).toString('hex')}+${toBase64(new Uint8Array([4, ...witPub]))}`;
+  const text = `example.com/log\n12\n${toBase64(new Uint8Array(32).fill(7))}\n`;
+  const logSig = Buffer.concat([keyId('example.com/log', 1, logPub), sign(null, Buffer.from(text), log.privateKey)]);
+  const t = 1764633600n;
+  const ts = Buffer.alloc(8); ts.writeBigUInt64BE(t);
+  const cosig = Buffer.concat([keyId('witness.example', 4, witPub), ts,
+    sign(null, Buffer.from(`cosignature/v1\ntime ${t}\n${text}`), wit.privateKey)]);
+  const noteText = `${text}\n\u2014 example.com/log ${logSig.toString('base64')}\n\u2014 witness.example ${cosig.toString('base64')}\n`;
+  const lk = note.parseVerifierKey(logKey);
+  const wk = note.parseVerifierKey(witKey);
+  assert.equal(await note.keyIdMatches(lk), true);
+  assert.equal(await note.keyIdMatches(wk), true);
+  let r = await note.checkNoteSignatures(noteText, lk, [wk]);
+  assert.equal(r.checkpoint.size, 12n);
+  assert.deepEqual(r.signatures.map((x) => [x.kind, x.ok]), [['log', true], ['cosignature', true]]);
+  assert.equal(r.signatures[1].time.getTime(), Number(t) * 1000);
+  r = await note.checkNoteSignatures(noteText, lk);  // witness key not given: listed, not checked
+  assert.deepEqual(r.signatures.map((x) => [x.kind, x.ok]), [['log', true], ['cosignature', null]]);
+  const forged = noteText.replace('\n12\n', '\n13\n');
+  r = await note.checkNoteSignatures(forged, lk, [wk]);
+  assert.deepEqual(r.signatures.map((x) => [x.kind, x.ok]), [['log', false], ['cosignature', false]]);
+});
 await test('base64 is strict', () => {
   assert.equal(fromBase64('AAA'), null);
   assert.equal(fromBase64('AA=A'), null);
