@@ -5,9 +5,11 @@
 // the suite (no CDN, no fonts); so do page errors and CSP violations. The receipt and licence
 // scenarios run when the server has those parts (probed), so the suite tracks what has landed.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { scenarios } from './scenarios.mjs';
 
 const arg = (name, dflt) => {
@@ -33,11 +35,17 @@ for (const line of demoText.split('\n')) {
 }
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'tongban-chromium-'));
+// A fake camera that films a QR code (qr_y4m.py), for the camera-scan scenario.
+export const CAMERA_TEXT = 'TBR1.camera-scan-test';
+const cameraFile = join(userDataDir, 'camera.y4m');
+execFileSync('python3', [join(dirname(fileURLToPath(import.meta.url)), 'qr_y4m.py'), CAMERA_TEXT, cameraFile]);
 const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-         '--no-first-run', '--disable-component-update', '--disable-sync'],
+         '--no-first-run', '--disable-component-update', '--disable-sync',
+         '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+         `--use-file-for-fake-video-capture=${cameraFile}`],
   viewport: { width: 390, height: 844 },
   locale: 'zh-CN',
 });
@@ -71,7 +79,7 @@ for (const s of scenarios.filter((x) => !only || only.test(x.name))) {
     continue;
   }
   try {
-    const r = await s.run({ page, context, base, artifacts, apiKeys, suite,
+    const r = await s.run({ page, context, base, artifacts, apiKeys, suite, cameraText: CAMERA_TEXT,
       shot: (name) => page.screenshot({ path: join(artifacts, `${suite === 'gm' ? '' : `${suite}-`}${name}.png`), fullPage: true }) });
     if (errors.length) throw new Error(errors.join('\n'));
     if (r === 'skip') { skipped++; console.log(`skip ${s.name}`); }

@@ -244,6 +244,19 @@ export const scenarios = [
     },
   },
   {
+    name: 'verify page: a QR code read by the camera (a fake camera filming a QR code)',
+    async run({ page, base, cameraText, shot }) {
+      if (!(await hasDecoder(base))) return 'skip';
+      await page.goto(`${base}/verify`);
+      await page.click('#camera');
+      await page.waitForFunction((t) => document.getElementById('qr-text').value === t, cameraText);
+      // The camera is released once a code is read.
+      await page.waitForFunction(() => document.getElementById('video').hidden);
+      await page.waitForSelector('#error.problem, #result [data-status]');
+      await shot('verify-camera');
+    },
+  },
+  {
     name: 'console: a citizen is refused, window staff log in with the keyboard',
     async run({ page, base, shot }) {
       await page.goto(`${base}/console`);
