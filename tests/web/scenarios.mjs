@@ -49,6 +49,35 @@ async function checkAccessible(page) {
     for (const el of document.querySelectorAll('button, a')) {
       if (!el.textContent.trim() && !el.getAttribute('aria-label')) out.push(`nameless ${el.tagName.toLowerCase()}#${el.id}`);
     }
+    // WCAG 2.1 contrast (1.4.3): 4.5:1 for text, 3:1 for large text (>= 24px, or >= 18.66px bold),
+    // against the nearest opaque background.
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const bgOf = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] >= 0.99)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || seen.has(el) || !el.getClientRects().length) continue;
+      seen.add(el);
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden' || el.closest('[hidden], .skip, .visually-hidden, textarea, option')) continue;
+      const fg = rgb(st.color).slice(0, 3);
+      const [l1, l2] = [lum(fg), lum(bgOf(el))].sort((a, b) => b - a);
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) out.push(`contrast ${ratio.toFixed(2)} for "${n.textContent.trim().slice(0, 30)}"`);
+    }
     if (document.documentElement.scrollWidth > window.innerWidth + 1) {
       out.push(`page is ${document.documentElement.scrollWidth}px wide on a ${window.innerWidth}px screen`);
     }
@@ -125,6 +154,16 @@ export const scenarios = [
       const links = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href')));
       assert.deepEqual(links, ['/', '/portal', '/console', '/verify', '/explorer']);
       await checkAccessible(page);
+      // The checker itself catches low contrast (grey #bbb on white is 1.9:1).
+      await page.evaluate(() => {
+        const p = document.createElement('p');
+        p.id = 'low-contrast';
+        p.textContent = '浅灰色文字';
+        p.style.color = '#bbb';
+        document.querySelector('main').append(p);
+      });
+      await assert.rejects(checkAccessible(page), /contrast 1\.9/);
+      await page.evaluate(() => document.getElementById('low-contrast').remove());
       await shot('home-zh');
       await page.click('#lang');
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
