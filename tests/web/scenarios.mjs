@@ -182,6 +182,19 @@ export const scenarios = [
       const after = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
       assert.ok(after > before * 1.2, `large text ${after}px vs ${before}px`);
       await shot('home-large-text');
+      // Every page still fits the phone in large text, in both languages.
+      for (const path of ['/portal', '/console', '/verify', '/explorer']) {
+        await page.goto(`${base}${path}`);
+        await page.waitForSelector('body[data-ready=true]');
+        await checkAccessible(page);
+        await page.click('#lang');
+        await checkAccessible(page);
+        await page.click('#lang');
+      }
+      await page.goto(`${base}/explorer`);
+      await page.waitForSelector('#signatures');
+      await checkAccessible(page);
+      await shot('explorer-large-text');
       await page.click('#large');
     },
   },
