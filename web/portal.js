@@ -7,7 +7,7 @@
 
 import { ApiError, bindLogin, clearError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
 import { toBase64, utf8 } from './encoding.js';
-import { renderReceipt, verifyReceiptQr } from './verifier.js';
+import { renderReceipt, statusText, verifyReceiptQr } from './verifier.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -98,7 +98,7 @@ function renderVerifications() {
     h('td', {}, v.verifier_name || v.verifier || '—'),
     h('td', {}, (lang === 'zh' ? v.type_name_zh : v.type_name_en) || v.license_type_name_zh || v.license_id || v.type_code || '—'),
     h('td', {}, v.purpose || '—'),
-    h('td', { className: (v.result || v.status) === 'valid' ? 'pass' : 'fail' }, v.result || v.status || '—',
+    h('td', { className: (v.result || v.status) === 'valid' ? 'pass' : 'fail' }, statusText('license', v.result || v.status || '—'),
       v.reason && (v.result || v.status) !== 'valid' ? ` (${v.reason})` : '')))
     : [h('tr', {}, h('td', { colspan: '5', className: 'muted' }, L('还没有人核验过您的证照。', 'Nobody has verified your licences yet.')))]));
 }
