@@ -68,8 +68,10 @@ async function ed25519Verify(pub, message, sig) {
   try {
     const k = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
     return await crypto.subtle.verify({ name: 'Ed25519' }, k, sig, message);
-  } catch {
-    return null;  // this browser has no Ed25519 in WebCrypto
+  } catch (e) {
+    // NotSupportedError: this browser has no Ed25519 in WebCrypto (cannot tell). Anything else
+    // (a public key that is not a curve point): the signature does not verify.
+    return e && e.name === 'NotSupportedError' ? null : false;
   }
 }
 

@@ -20,6 +20,7 @@ const base = arg('base');
 const artifacts = arg('artifacts', 'test-artifacts/web');
 const demoOutput = arg('demo-output');
 const suite = arg('suite', 'gm');  // the demo's ledger suite
+const witnessKey = arg('witness-key');  // the verifier key of a witness cosigning the log, if any
 const only = arg('only') ? new RegExp(arg('only')) : null;  // run only the scenarios whose name matches
 if (!base) { console.error('usage: node pages.mjs --base URL [--artifacts DIR] [--demo-output FILE]'); process.exit(2); }
 
@@ -79,7 +80,7 @@ for (const s of scenarios.filter((x) => !only || only.test(x.name))) {
     continue;
   }
   try {
-    const r = await s.run({ page, context, base, artifacts, apiKeys, suite, cameraText: CAMERA_TEXT,
+    const r = await s.run({ page, context, base, artifacts, apiKeys, suite, witnessKey, cameraText: CAMERA_TEXT,
       shot: (name) => page.screenshot({ path: join(artifacts, `${suite === 'gm' ? '' : `${suite}-`}${name}.png`), fullPage: true }) });
     if (errors.length) throw new Error(errors.join('\n'));
     if (r === 'skip') { skipped++; console.log(`skip ${s.name}`); }

@@ -44,11 +44,28 @@ status=0
 start_demo gm
 node "$HERE/pages.mjs" --base "$BASE" --artifacts "$ARTIFACTS" --demo-output "$WORK/gm.out" || status=$?
 stop_demo
-# The explorer against an intl (SHA-256 + Ed25519, checked with WebCrypto) demo.
+# The explorer against an intl (SHA-256 + Ed25519, checked with WebCrypto) demo whose checkpoints
+# a `tongban witness` cosigns (as tests/cli/witness_smoke_test.sh sets one up).
+start_demo intl --suite intl
+LOGKEY=$(curl -fsS "$BASE/api/v1/ledger/key" | sed -E 's/.*"verifier_key":"([^"]+)".*/\1/')
+stop_demo
+"$TONGBAN" witness --dir "$WORK/witness" --listen 127.0.0.1:0 --name w.web-test.example --log "$LOGKEY" \
+  >"$WORK/witness.out" 2>"$WORK/witness.err" &
+WPID=$!
+for _ in $(seq 1 200); do grep -q "verifier key" "$WORK/witness.out" 2>/dev/null && break; sleep 0.1; done
+WPORT=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/witness.out" | head -1 | sed 's/.*://')
+WKEY=$(sed -n 's/^verifier key: //p' "$WORK/witness.out")
+python3 - "$WORK/intl/tongban.toml" "http://127.0.0.1:$WPORT" "$WKEY" <<'PY'
+import sys
+p, url, key = sys.argv[1:]
+s = open(p).read().replace("witness_quorum = 0", 'witness_quorum = 1\n[[ledger.witnesses]]\nurl = "%s"\nkey = "%s"' % (url, key), 1)
+open(p, "w").write(s)
+PY
 start_demo intl --suite intl
 node "$HERE/pages.mjs" --base "$BASE" --artifacts "$ARTIFACTS" --demo-output "$WORK/intl.out" \
-  --suite intl --only '^explorer' || status=$?
+  --suite intl --witness-key "$WKEY" --only '^explorer' || status=$?
 stop_demo
+kill -TERM "$WPID"; wait "$WPID" || true
 # The server logs must never hold a token, a key or a full ID number.
 # (33010619850312213 is the body of 张伟's synthetic ID number, which the receipt scenarios send.)
 if grep -qE 'tb1\.|tbk_|tbr_|33010619850312213' "$WORK/gm.err" "$WORK/intl.err"; then

@@ -253,6 +253,28 @@ export const scenarios = [
     },
   },
   {
+    name: 'explorer: a witness cosignature is listed, then verified with the witness key',
+    async run({ page, base, witnessKey, shot }) {
+      if (!witnessKey) return 'skip';
+      await page.goto(`${base}/explorer`);
+      await page.waitForSelector('#signatures tr[data-kind=cosignature]');
+      assert.match(await page.textContent('#signatures tr[data-kind=cosignature]'), /未核对|not checked/);
+      await page.click('#witness-keys-summary');
+      await page.fill('#witness-keys', witnessKey);
+      await page.click('#recheck');
+      await page.waitForFunction(() => /✓/.test(document.querySelector('#signatures tr[data-kind=cosignature]')?.textContent || ''));
+      assert.match(await page.textContent('#signatures tr[data-kind=log]'), /✓/);
+      await shot('explorer-cosigned');
+      // A wrong witness key (the right name and ID, another public key) does not verify.
+      const [name, id, ...rest] = witnessKey.split('+');
+      const b64 = rest.join('+');
+      const wrong = `${name}+${id}+${b64.slice(0, 10)}${b64[10] === 'A' ? 'B' : 'A'}${b64.slice(11)}`;
+      await page.fill('#witness-keys', wrong);
+      await page.click('#recheck');
+      await page.waitForFunction(() => /✗/.test(document.querySelector('#signatures tr[data-kind=cosignature]')?.textContent || ''));
+    },
+  },
+  {
     name: 'explorer: a tampered proof and a tampered checkpoint signature are shown as failing',
     async run({ page, base, shot }) {
       await page.route('**/api/v1/ledger/proofs/inclusion*', async (route) => {
