@@ -1,21 +1,8 @@
 // The human-readable API page: renders /api/v1/openapi.json as a table (method, path, access,
-// summary) with the same zh/en switch as the other pages.
-const langButton = document.getElementById('lang');
-let lang = localStorage.getItem('tongban.lang') || 'zh';
-const publicLabel = { zh: '公开（无需登录）', en: 'public (no login)' };
+// summary) in the shared page shell (zh/en, large text).
+import { applyLanguage, initShell, L } from './shell.js';
 
-function applyLanguage() {
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-  for (const el of document.querySelectorAll('[data-zh]')) el.textContent = el.dataset[lang];
-  for (const el of document.querySelectorAll('[data-public]')) el.textContent = publicLabel[lang];
-  langButton.textContent = lang === 'zh' ? 'English' : '中文';
-}
-
-langButton.addEventListener('click', () => {
-  lang = lang === 'zh' ? 'en' : 'zh';
-  localStorage.setItem('tongban.lang', lang);
-  applyLanguage();
-});
+initShell();
 
 function cell(row, text) {
   const td = document.createElement('td');
@@ -36,13 +23,13 @@ async function render() {
       row.appendChild(document.createElement('td')).appendChild(code);
       const access = cell(row, '');
       if (op['x-tongban-roles']) access.textContent = op['x-tongban-roles'].join(', ');
-      else access.dataset.public = '1';
+      else access.append(L('公开（无需登录）', 'public (no login)'));
       cell(row, op.summary || '');
       body.appendChild(row);
     }
   }
   applyLanguage();
+  document.body.dataset.ready = 'true';
 }
 
-applyLanguage();
 render();

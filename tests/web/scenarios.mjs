@@ -183,7 +183,7 @@ export const scenarios = [
       assert.ok(after > before * 1.2, `large text ${after}px vs ${before}px`);
       await shot('home-large-text');
       // Every page still fits the phone in large text, in both languages.
-      for (const path of ['/portal', '/console', '/verify', '/explorer']) {
+      for (const path of ['/portal', '/console', '/verify', '/explorer', '/api']) {
         await page.goto(`${base}${path}`);
         await page.waitForSelector('body[data-ready=true]');
         await checkAccessible(page);
