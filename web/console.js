@@ -3,7 +3,7 @@
 // verify it with their token (so the licence part records the verifier by name), and keep the
 // results in an archive on this device (localStorage, per staff login) instead of paper copies.
 
-import { bindLogin, clearError, formatTime, h, initShell, L, onLanguageChange, Session, showError, T } from './shell.js';
+import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, onLanguageChange, Session, showError, T } from './shell.js';
 import { classify, statusText, verifyText } from './verifier.js';
 import { decodeImageFile, decoderName, startScan, stopScan } from './qrscan.js';
 
@@ -50,7 +50,8 @@ async function verify(text) {
     archive({ time: new Date().toISOString(), kind: r.kind, status: r.status, summary: r.summary, purpose });
   } catch (e) {
     $('result').replaceChildren();
-    showError($('scan-error'), e);
+    if (e instanceof ApiError && e.status === 401) session.expired();
+    else showError($('scan-error'), e);
   } finally {
     delete document.body.dataset.busy;
   }
@@ -73,14 +74,19 @@ function signedIn(account) {
   document.body.dataset.signedIn = 'true';
 }
 
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
+function signedOut() {
   stopScan($('video'));
-  await session.logout();
   me = null;
   $('work').hidden = true;
   $('login-section').hidden = false;
   delete document.body.dataset.signedIn;
+}
+session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
+
+bindLogin(session, $('login-form'), $('error'), signedIn);
+$('logout').addEventListener('click', async () => {
+  await session.logout();
+  signedOut();
 });
 $('scan-form').addEventListener('submit', (ev) => { ev.preventDefault(); verify($('qr-text').value.trim()); });
 $('image-file').addEventListener('change', async (ev) => {

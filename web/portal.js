@@ -5,7 +5,7 @@
 // /api/v1/me/verifications, /api/v1/me/receipts, /api/v1/receipts/{code}/{number}[/qr.svg],
 // /api/v1/receipts/verify.
 
-import { ApiError, bindLogin, clearError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
+import { ApiError, bindLogin, clearError, expiredError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
 import { toBase64, utf8 } from './encoding.js';
 import { renderReceipt, statusText, verifyReceiptQr } from './verifier.js';
 
@@ -197,12 +197,19 @@ async function signedIn(me) {
 }
 onLanguageChange(() => { if (!$('wallet').hidden) { renderLicenses(); renderVerifications(); } });
 
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
+function signedOut() {
   $('wallet').hidden = true;
+  $('present-section').hidden = true;
+  $('receipt-section').hidden = true;
   $('login-section').hidden = false;
   delete document.body.dataset.signedIn;
   delete document.body.dataset.loaded;
+}
+session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
+
+bindLogin(session, $('login-form'), $('error'), signedIn);
+$('logout').addEventListener('click', async () => {
+  await session.logout();
+  signedOut();
 });
 document.body.dataset.ready = 'true';

@@ -190,8 +190,27 @@ export class Session {
     sessionStorage.removeItem(this.key);
     if (t) await api('/api/v1/auth/logout', { method: 'POST', token: t, body: {} }).catch(() => {});
   }
-  call(path, opts = {}) { return api(path, { ...opts, token: this.token }); }
+  // An API call with this session's token. A 401 means the token expired or was revoked: the
+  // token is dropped and onExpired() (set by the page: back to the login form) runs.
+  async call(path, opts = {}) {
+    try {
+      return await api(path, { ...opts, token: this.token });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) this.expired();
+      throw e;
+    }
+  }
+  expired() {
+    sessionStorage.removeItem(this.key);
+    if (this.onExpired) this.onExpired();
+  }
 }
+
+// The message a page shows when its session has expired.
+export const expiredError = () => new ApiError(401, {
+  title: T('登录已失效', 'Signed out'),
+  detail: T('登录已过期或已在别处退出，请重新登录。', 'Your login expired or was ended elsewhere; please log in again.'),
+});
 
 // Wires a <form> with #login and #password inputs to a Session; onIn(me) runs after a login (or
 // at load when a stored token still works), onOut() after logout or an expired token.

@@ -355,6 +355,13 @@ export const scenarios = [
       assert.match(await page.textContent('#decoder'), /jsQR|BarcodeDetector/);
       await checkAccessible(page);
       await shot('console');
+      // A forged (or expired) token: back to the login form with a clear message, nothing verified.
+      await page.evaluate(() => sessionStorage.setItem('tongban.token.console', 'tb1.forged'));
+      await page.fill('#qr-text', 'eyJub3Q.a-token');  // a licence check sends the staff token
+      await page.click('#scan-form button[type=submit]');
+      await page.waitForSelector('#login-section:not([hidden])');
+      assert.match(await page.textContent('#error'), /401/);
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('tongban.token.console')), null);
     },
   },
   {
