@@ -41,7 +41,8 @@ function renderLicenses() {
   $('licenses').replaceChildren(...(licenses.length ? licenses.map((x) => h('li', { className: 'card', 'data-license-id': x.id },
     h('h3', {}, typeName(x)),
     x.issuer_name ? h('p', { className: 'muted' }, x.issuer_name) : '',
-    h('p', {}, L(...(STATUS[x.status] || [x.status, x.status])), ' · ', L('有效期至 ', 'expires '), formatTime(x.expires_at)),
+    h('p', {}, L(...(STATUS[x.status] || [x.status, x.status])), ' · ',
+      x.expires_at ? [L('有效期至 ', 'expires '), formatTime(x.expires_at)] : L('长期有效', 'no expiry')),
     h('button', { type: 'button', className: 'primary', disabled: x.status !== 'valid', onclick: () => openPresent(x) },
       L('亮证', 'Present'))))
     : [h('li', { className: 'muted' }, L('暂无电子证照。', 'No e-licences yet.'))]));
@@ -185,12 +186,15 @@ async function signedIn(me) {
   $('wallet').hidden = false;
   $('who').replaceChildren(L('您好，', 'Hello, '), me.display_name, me.subject_id_masked ? ` (${me.subject_id_masked})` : '');
   document.body.dataset.signedIn = 'true';
+  // E-receipts are the citizen's (a payer is a person); an enterprise sees its licences only.
+  const citizen = me.role === 'citizen';
+  $('receipts-section').hidden = !citizen;
   const tasks = [
     session.call('/api/v1/me/licenses').then((r) => { licenses = r.items || []; renderLicenses(); },
       (e) => showSectionError($('licenses-error'), e)),
     session.call('/api/v1/me/verifications').then((r) => { verifications = r.items || []; renderVerifications(); },
       (e) => showSectionError($('verifications-error'), e)),
-    loadReceipts(false),
+    citizen ? loadReceipts(false) : null,
   ];
   await Promise.all(tasks);
   document.body.dataset.loaded = 'true';

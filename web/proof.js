@@ -116,5 +116,9 @@ export function renderChecks(result) {
       s.detail ? h('code', { className: 'detail' }, s.detail) : ''));
   }
   box.append(ol);
+  if (result.entry) {
+    box.append(h('p', { className: 'no-print' }, h('a', { href: `/explorer?index=${result.entry.index}` },
+      L(`在账本浏览中查看条目 #${result.entry.index}`, `See entry #${result.entry.index} in the ledger explorer`))));
+  }
   return box;
 }

@@ -122,7 +122,7 @@ export async function renderLicense(r) {
     const x = r.license;
     out.append(kv([[L('证照', 'Licence'), lang === 'zh' ? x.type_name_zh : (x.type_name_en || x.type_name_zh)],
       [L('证照编号', 'Licence ID'), x.id], [L('发证机关', 'Issuer'), x.issuer_name],
-      [L('有效期至', 'Expires'), formatTime(x.expires_at)]]));
+      [L('有效期至', 'Expires'), x.expires_at ? formatTime(x.expires_at) : L('长期有效', 'no expiry')]]));
   }
   if (r.disclosed && Object.keys(r.disclosed).length) {
     out.append(h('h3', {}, L('持证人出示的信息', 'Disclosed by the holder')));

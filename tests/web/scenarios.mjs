@@ -374,6 +374,16 @@ export const scenarios = [
       assert.match(await page.textContent('#who'), /张伟/);
       await checkAccessible(page);
       await shot('portal');
+      // The enterprise's wallet: its licences, no receipts section (receipts are a person's).
+      await page.click('#logout');
+      await page.waitForSelector('#login-section:not([hidden])');
+      await login(page, 'enterprise-hz-demo');
+      await page.waitForSelector('body[data-loaded=true]');
+      assert.equal(await page.isVisible('#receipts-section'), false);
+      assert.equal(await page.isVisible('#licenses-error'), false);
+      assert.equal(await page.isVisible('#verifications-error'), false);
+      await checkAccessible(page);
+      await shot('portal-enterprise');
     },
   },
   {
