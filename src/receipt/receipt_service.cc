@@ -84,7 +84,6 @@ CREATE TABLE receipt (
 );
 CREATE INDEX receipt_payer ON receipt (payer_subject, id);
 CREATE INDEX receipt_day ON receipt (issue_day, issuer_id);
-CREATE INDEX receipt_issued ON receipt (issue_micros);
 CREATE TABLE receipt_claim (
   id {{id}},
   receipt_id {{int64}} NOT NULL,
@@ -430,9 +429,7 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
     }
     return issuer.status();
   }
-  std::vector<CheckCode> checks;
-  checks.reserve(receipts.size());
-  for (size_t i = 0; i < receipts.size(); ++i) checks.push_back(CheckCode::Generate());
+  const std::vector<CheckCode> checks = CheckCode::Generate(receipts.size());
   const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
   std::vector<Receipt> out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
@@ -1005,11 +1002,12 @@ Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) 
   if (!limit.IsValid()) limit.day = 28;  // 29 February
   const int64_t before_micros = ChinaMidnightMicros(before);
   const int64_t cutoff = std::min(before_micros, ChinaMidnightMicros(limit));
+  const std::string cutoff_day = ChinaDay(cutoff);
   DestroyResult result;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM receipt WHERE issue_micros < ? "
-                                              "AND issue_micros >= ? AND destroyed_micros IS NULL",
-                                              {before_micros, cutoff}));
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM receipt WHERE issue_day < ? "
+                                              "AND issue_day >= ? AND destroyed_micros IS NULL",
+                                              {before.ToString(), cutoff_day}));
     result.kept = row ? row->Int64(0) : 0;
     return Status::Ok();
   }));
@@ -1018,10 +1016,12 @@ Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) 
     const int64_t now = options_.clock->NowUnixMicros();
     TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
       done = 0;
+      // issue_day is the China date of issue_micros and the cutoff a China midnight, so the
+      // indexed day comparison selects exactly issue_micros < cutoff.
       TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, code, number, document_hash FROM receipt "
-                                              "WHERE issue_micros < ? AND destroyed_micros IS NULL "
-                                              "ORDER BY id LIMIT 1000",
-                                              {cutoff}));
+                                              "WHERE issue_day < ? AND destroyed_micros IS NULL "
+                                              "ORDER BY issue_day, id LIMIT 1000",
+                                              {cutoff_day}));
       if (rows.empty()) return Status::Ok();
       std::string list = "tongban-receipt-destruction/1\nbefore: " + before.ToString() +
                          "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) + "\n";
