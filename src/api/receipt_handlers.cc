@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "api/ledger_handlers.h"
 #include "api/problem.h"
@@ -237,6 +239,66 @@ class ProofCache {
   std::map<uint64_t, std::pair<std::chrono::steady_clock::time_point, object>> map_;
 };
 
+// Public verification answers by receipt ("code/number"), with the check code they were computed
+// for, and QR texts whose finance signature verified (an SM2 verification costs more than the
+// rest of a verification). Bounded: cleared when full.
+class VerifyCache {
+ public:
+  explicit VerifyCache(std::chrono::milliseconds ttl) : ttl_(ttl) {}
+
+  std::optional<std::string> Get(const std::string& key, const std::string& check) {
+    if (ttl_.count() == 0) return std::nullopt;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = answers_.find(key);
+    if (it == answers_.end() || it->second.check != check ||
+        std::chrono::steady_clock::now() - it->second.at > ttl_) {
+      return std::nullopt;
+    }
+    return it->second.body;
+  }
+  void Put(const std::string& key, const std::string& check, std::string body) {
+    if (ttl_.count() == 0) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (answers_.size() >= 100000) answers_.clear();
+    answers_[key] = Answer{std::chrono::steady_clock::now(), check, std::move(body)};
+  }
+  void Invalidate(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    answers_.erase(key);
+  }
+  bool QrVerified(const std::string& qr) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return verified_qr_.contains(qr);
+  }
+  void AddVerifiedQr(std::string qr) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (verified_qr_.size() >= 100000) verified_qr_.clear();
+    verified_qr_.insert(std::move(qr));
+  }
+
+ private:
+  struct Answer {
+    std::chrono::steady_clock::time_point at;
+    std::string check;
+    std::string body;
+  };
+  const std::chrono::milliseconds ttl_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Answer> answers_;
+  std::unordered_set<std::string> verified_qr_;  // signatures never change their verdict
+};
+
+std::string CacheKey(const receipt::ReceiptCode& c, const receipt::ReceiptNumber& n) {
+  return c.str() + "/" + n.ToString();
+}
+
+HttpResponse VerifyResponse(std::string body) {
+  HttpResponse resp = HttpResponse::Json(200, std::move(body));
+  resp.WithHeader("Cache-Control", "no-store");
+  resp.WithHeader("Access-Control-Allow-Origin", "*");
+  return resp;
+}
+
 }  // namespace
 
 void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
@@ -245,6 +307,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
   ledger::Sequencer& seq = *opt.sequencer;
   identity::IdentityService& ids = *opt.identity;
   const auto wait = opt.ledger_wait;
+  auto answers = std::make_shared<VerifyCache>(opt.verify_cache_ttl);
 
   // Loads a receipt the caller may read: the payer (citizen), its issuer, staff and auditors.
   auto load_readable = [&svc, &ids](const HttpRequest& req,
@@ -318,8 +381,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "Public verification by ?code=&number=&check= or ?qr=<scanned TBR1 text>: status, claims, "
       "void, the ledger inclusion proof and the canonical document.",
       RouteAccess::Public(),
-      [&svc, &reader, &seq, wait, proofs = std::make_shared<ProofCache>()](const HttpRequest& req,
-                                                                           const PathParams&) {
+      [&svc, &reader, &seq, wait, answers, proofs = std::make_shared<ProofCache>()](
+          const HttpRequest& req, const PathParams&) {
         std::optional<receipt::ReceiptCode> code;
         std::optional<receipt::ReceiptNumber> number;
         std::optional<receipt::CheckCode> check;
@@ -327,10 +390,14 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         if (auto qr = req.Query("qr")) {
           auto q = receipt::ParseQrText(*qr);
           if (!q.ok()) return Problem(q.status(), req);
-          if (!svc.QrSignatureValid(q->payload, q->signature)) {
-            return Json(200, object{{"status", "unknown"},
-                                    {"reason", "the QR code's signature is not the finance "
-                                               "department's: not a receipt of this platform"}});
+          const std::string qr_text(*qr);
+          if (!answers->QrVerified(qr_text)) {
+            if (!svc.QrSignatureValid(q->payload, q->signature)) {
+              return Json(200, object{{"status", "unknown"},
+                                      {"reason", "the QR code's signature is not the finance "
+                                                 "department's: not a receipt of this platform"}});
+            }
+            answers->AddVerifiedQr(qr_text);
           }
           code = q->code;
           number = q->number;
@@ -351,6 +418,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           number = *n;
           check = *k;
         }
+        const std::string cache_key = CacheKey(*code, *number);
+        if (auto cached = answers->Get(cache_key, check->str())) return VerifyResponse(*cached);
         auto found = svc.Get(*code, *number);
         if (!found.ok() && found.status().code() != ErrorCode::kNotFound) {
           return Problem(found.status(), req);
@@ -421,9 +490,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           }
         }
         out["document"] = r.document ? value(*r.document) : value(nullptr);
-        HttpResponse resp = Json(200, out);
-        resp.WithHeader("Access-Control-Allow-Origin", "*");
-        return resp;
+        std::string body = boost::json::serialize(out);
+        answers->Put(cache_key, check->str(), body);
+        return VerifyResponse(std::move(body));
       }});
 
   router.Add(Route{
@@ -525,7 +594,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "Claim (reimburse) an amount of a receipt, exactly once: claims of several payers add up to "
       "the total at most; beyond it 409 naming the earlier claims.",
       RouteAccess::Roles({"scope:receipt:reimburse"}),
-      [&svc, &ids](const HttpRequest& req, const PathParams& p) {
+      [&svc, &ids, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
         if (!key.ok()) return Problem(key.status(), req);
         boost::system::error_code ec;
@@ -543,6 +612,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         if (!account.ok()) return Problem(account.status(), req);
         auto claim = svc.AddClaim(key->first, key->second, account->id, account->display_name,
                                   *amount, *reference);
+        answers->Invalidate(CacheKey(key->first, key->second));
         if (!claim.ok()) return Problem(claim.status(), req);
         object out = ClaimJson(*claim);
         out["receipt"] = object{{"code", key->first.str()}, {"number", key->second.ToString()}};
@@ -554,7 +624,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "POST", "/api/v1/receipts/{code}/{number}/claims/{id}/reversal", "reverseReceiptClaim",
       "Reverse the caller's own claim (recorded on the ledger); the amount can be claimed again.",
       RouteAccess::Roles({"scope:receipt:reimburse"}),
-      [&svc](const HttpRequest& req, const PathParams& p) {
+      [&svc, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
         if (!key.ok()) return Problem(key.status(), req);
         int64_t id = 0;
@@ -564,6 +634,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           return Problem(Status::InvalidField("id", "must be a claim id"), req);
         }
         auto claim = svc.ReverseClaim(key->first, key->second, id, req.principal->account_id);
+        answers->Invalidate(CacheKey(key->first, key->second));
         if (!claim.ok()) return Problem(claim.status(), req);
         return Json(200, ClaimJson(*claim));
       },
@@ -574,7 +645,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "Void (红冲) the issuer's receipt with a reason, optionally issuing a linked replacement; "
       "refused while a claim stands.",
       RouteAccess::Roles({"scope:receipt:issue"}),
-      [&svc, &seq](const HttpRequest& req, const PathParams& p) {
+      [&svc, &seq, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
         if (!key.ok()) return Problem(key.status(), req);
         boost::system::error_code ec;
@@ -594,6 +665,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         }
         auto v = svc.Void(key->first, key->second, req.principal->account_id, *reason, replacement,
                           seq.size());
+        answers->Invalidate(CacheKey(key->first, key->second));
         if (!v.ok()) return Problem(v.status(), req);
         return Json(200, object{{"voided", FullJson(v->voided, std::nullopt)},
                                 {"replacement", v->replacement

@@ -33,6 +33,10 @@ struct ReceiptRoutesOptions {
   identity::IdentityService* identity = nullptr;  // the caller's account (payer ID, org name)
   // How long public verification waits for a just-issued receipt to reach the ledger.
   std::chrono::milliseconds ledger_wait{3000};
+  // Verification answers are reused for this long (0: never). Claims, reversals and voids made
+  // through this router drop the receipt's answer at once; changes made elsewhere (another node,
+  // the database behind the system's back) show after at most this long.
+  std::chrono::milliseconds verify_cache_ttl{1000};
 };
 
 void AddReceiptRoutes(Router& router, ReceiptRoutesOptions options);

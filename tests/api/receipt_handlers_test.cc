@@ -321,6 +321,8 @@ TEST_P(ReceiptHttpTest, TwoHundredConcurrentFullClaimsExactlyOneSucceeds) {
 TEST_P(ReceiptHttpTest, ClaimsReversalAndVoidWithReplacement) {
   json::object issued = Issue();
   const std::string path = PathOf(issued);
+  // Verified (and the answer cached) before the claim: the claim must show at once.
+  EXPECT_EQ(json::parse(Call("GET", VerifyQuery(issued), "").body).at("status"), "authentic");
   auto basic = Call("POST", path + "/claims", "Bearer " + insurer_key_,
                     R"({"amount_fen":4320,"reference":"YB-2026-0001"})");
   ASSERT_EQ(basic.status, 201) << basic.body;
@@ -372,6 +374,8 @@ TEST_P(ReceiptHttpTest, AmountChangedBehindTheSystemsBackVerifiesAsTampered) {
     return tx.Exec("UPDATE receipt SET total_fen = 72000, self_fen = 67680 WHERE number = 200001")
         .status();
   }).ok());
+  // A change behind the system's back shows once the cached answer expires (verify_cache_ttl).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   auto after = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
   EXPECT_EQ(after.at("status").as_string(), "tampered");
   EXPECT_TRUE(after.contains("problem"));
