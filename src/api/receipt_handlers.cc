@@ -529,6 +529,79 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                                 {"per_issuer_day", std::move(per_day)}});
       }});
 
+  // The finance department's side (admin): register a hospital system as an issuer, from its own
+  // account (USCC, name, region), and assign it number ranges.
+  router.Add(Route{
+      "POST", "/api/v1/receipts/issuers", "registerReceiptIssuer",
+      "Register a department-system account (its id from GET /api/v1/me with its API key) as a "
+      "receipt issuer, from the account's USCC, name and region.",
+      RouteAccess::Roles({"admin"}), [&svc, &ids](const HttpRequest& req, const PathParams&) {
+        boost::system::error_code ec;
+        value body = boost::json::parse(req.body, ec);
+        if (ec || !body.is_object()) {
+          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
+        }
+        const object& o = body.as_object();
+        if (Status s = UnknownFields(o, {"account_id"}, ""); !s.ok()) return Problem(s, req);
+        auto id = Int(o, "account_id", "");
+        if (!id.ok()) return Problem(id.status(), req);
+        auto account = ids.GetAccount(*id);
+        if (!account.ok()) {
+          return Problem(account.status().code() == ErrorCode::kNotFound
+                             ? Status::InvalidField("/account_id", "no such account")
+                             : account.status(),
+                         req);
+        }
+        if (account->role != identity::Role::kDepartmentSystem) {
+          return Problem(Status::InvalidField("/account_id", "is not a department-system account"), req);
+        }
+        auto issuer = svc.RegisterIssuer(account->id, account->subject_id, account->display_name,
+                                         account->region_code);
+        if (!issuer.ok()) return Problem(issuer.status(), req);
+        return Json(201, object{{"id", issuer->id},
+                                {"account_id", issuer->account_id},
+                                {"uscc", issuer->uscc},
+                                {"name", issuer->name},
+                                {"region_code", issuer->region_code}});
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+  router.Add(Route{
+      "POST", "/api/v1/receipts/issuers/{id}/ranges", "assignReceiptRange",
+      "Assign an issuer the numbers first_number..last_number of a receipt code (never "
+      "overlapping any assigned range of that code).",
+      RouteAccess::Roles({"admin"}), [&svc](const HttpRequest& req, const PathParams& p) {
+        int64_t issuer = 0;
+        const std::string& text = p.at("id");
+        auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
+        if (pec != std::errc() || ptr != text.data() + text.size() || issuer < 1) {
+          return Problem(Status::InvalidField("id", "must be an issuer id"), req);
+        }
+        boost::system::error_code ec;
+        value body = boost::json::parse(req.body, ec);
+        if (ec || !body.is_object()) {
+          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
+        }
+        const object& o = body.as_object();
+        if (Status s = UnknownFields(o, {"code", "first_number", "last_number"}, ""); !s.ok()) {
+          return Problem(s, req);
+        }
+        auto code = Str(o, "code", "", true, 16);
+        if (!code.ok()) return Problem(code.status(), req);
+        auto first = Int(o, "first_number", "");
+        if (!first.ok()) return Problem(first.status(), req);
+        auto last = Int(o, "last_number", "");
+        if (!last.ok()) return Problem(last.status(), req);
+        auto range = svc.AssignRange(issuer, *code, *first, *last);
+        if (!range.ok()) return Problem(range.status(), req);
+        return Json(201, object{{"id", range->id},
+                                {"issuer_id", range->issuer_id},
+                                {"code", range->code},
+                                {"first_number", range->first},
+                                {"last_number", range->last},
+                                {"next_number", range->next}});
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+
   const RouteAccess readers =
       RouteAccess::Roles({"citizen", "staff", "auditor", "scope:receipt:issue"});
   router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}", "getReceipt",

@@ -300,6 +300,9 @@ Result<NumberRange> ReceiptService::AssignRange(int64_t issuer_id, std::string_v
   }
   NumberRange range{0, issuer_id, code.str(), first, last, first};
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto issuer, tx.QueryRow("SELECT 1 FROM receipt_issuer WHERE id = ?",
+                                                 {issuer_id}));
+    if (!issuer) return Status::NotFound("receipt issuer", std::to_string(issuer_id));
     TB_ASSIGN_OR_RETURN(auto overlap, tx.QueryRow("SELECT id FROM receipt_range WHERE code = ? AND "
                                                   "first_number <= ? AND last_number >= ?",
                                                   {range.code, last, first}));

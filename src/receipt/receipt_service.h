@@ -121,7 +121,7 @@ class ReceiptService {
   Result<Issuer> RegisterIssuer(int64_t account_id, std::string_view uscc, std::string_view name,
                                 std::string_view region_code);
   // Assigns numbers first..last of `code` to the issuer. kConflict if they overlap a range of the
-  // same code (any issuer's): numbers are never reused.
+  // same code (any issuer's): numbers are never reused. kNotFound for an unknown issuer.
   Result<NumberRange> AssignRange(int64_t issuer_id, std::string_view code, int64_t first,
                                   int64_t last);
   // The issuer registered for an account; kNotFound if none ("unknown issuer").
