@@ -46,6 +46,19 @@ done
 STATUS=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/me")
 [ "$STATUS" = "401" ] || fail "/me without token gave $STATUS"
 
+# Licences: 张伟's wallet holds a driving licence; a presentation verifies once, then is a replay.
+LIC=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me/licenses" | python3 -c \
+  'import json,sys; print([l["id"] for l in json.load(sys.stdin)["items"] if l["type_code"]=="driving_licence"][0])') ||
+  fail "wallet"
+curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"disclose":["name"]}' \
+  "$BASE/api/v1/me/licenses/$LIC/presentations" >"$WORK/presentation.json" || fail "presentation"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print(json.dumps({"token": p["token"]}))' \
+  "$WORK/presentation.json" >"$WORK/verify.json"
+curl -fsS -H 'Content-Type: application/json' -d @"$WORK/verify.json" "$BASE/api/v1/licenses/verify" |
+  grep -q '"valid":true' || fail "licence verify"
+curl -fsS -H 'Content-Type: application/json' -d @"$WORK/verify.json" "$BASE/api/v1/licenses/verify" |
+  grep -q 'replay' || fail "licence replay"
+
 # The log never holds a token or a key.
 if grep -qE 'tb1\.|tbk_|tbr_' "$WORK/err"; then fail "a credential reached the log"; fi
 
