@@ -11,6 +11,7 @@
 #include "crypto/hmac.h"
 #include "ledger/log_storage.h"
 #include "license/jws.h"
+#include "license/qr_code.h"
 #include "license/status_list.h"
 #include "testing/databases.h"
 
@@ -275,6 +276,11 @@ TEST_P(LicenseServiceTest, LargePresentationsGoInTheQrAsAOneTimeReference) {
   License l = IssueDrivingLicence(*service_);
   PresentResult p = Present(*service_, l, {"name", "id_number", "licence_class", "first_issue_date", "address"});
   ASSERT_GT(p.token.size(), service_->options().max_qr_token_bytes);
+  // The full token as a QR would be too dense for a phone camera (docs/license.md).
+  auto full = RenderQrSvg(p.token);
+  ASSERT_TRUE(full.ok());
+  EXPECT_GE(full->version, 25) << p.token.size() << " bytes";
+  EXPECT_LE(RenderQrSvg(p.qr_text)->version, 3);
   EXPECT_TRUE(p.qr_text.starts_with("TBL1."));
   EXPECT_EQ(p.qr_text, p.reference);
   auto r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
@@ -357,6 +363,26 @@ TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
   ASSERT_EQ(log->size(), 1u);
   EXPECT_EQ((*log)[0].result, "authorised_use");
   EXPECT_EQ((*log)[0].purpose, "办理落户 [ZJ2026-0001]");
+}
+
+TEST_P(LicenseServiceTest, AServiceResultBecomesALicenceInTheWallet) {
+  // Outputs become licences: the document a case produced is issued into the holder's wallet
+  // (by the big-data bureau's system), so it can be presented instead of uploaded again.
+  IssueRequest r{"service_result_certificate", kLiNa,
+                 object{{"name", "李娜"}, {"id_number", kLiNa}, {"service_item", "户口迁移"},
+                        {"case_number", "ZJ2026-0001"}, {"result", "准予迁入"},
+                        {"document_hash", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+                 std::nullopt};
+  EXPECT_EQ(service_->Issue(r, "zj-police").status().code(), ErrorCode::kPermissionDenied);
+  auto l = service_->Issue(r, "zj-bigdata");
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  EXPECT_EQ(l->expires_at, 0);  // no expiry
+  EXPECT_EQ(service_->Wallet(kLiNa)->size(), 1u);
+  PresentResult p = Present(*service_, *l, {"service_item", "result"});
+  VerifyResult v = Verify(*service_, p.token);
+  EXPECT_TRUE(v.valid) << v.reason;
+  EXPECT_EQ(v.disclosed.at("result").as_string(), "准予迁入");
+  EXPECT_EQ(v.expires_at, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, LicenseServiceTest, ::testing::Values(Backend::kSqlite),
