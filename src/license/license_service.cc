@@ -437,8 +437,33 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
   auto verified = VerifySdJwt(token, vo);
   if (!verified.ok()) {
     if (verified.status().code() == ErrorCode::kInvalidArgument) return verified.status();
-    result.status = verified.status().message() == "expired" ? "expired" : "invalid";
+    result.status = verified.status().code() == ErrorCode::kFailedPrecondition ? "expired" : "invalid";
     result.reason = verified.status().message();
+    if (verified.status().code() == ErrorCode::kFailedPrecondition && foreign == nullptr) {
+      // exp/nbf are checked after the issuer signature: the payload is ours and authentic, so
+      // the attempt goes into the holder's log like any other verification.
+      auto jwt = ParseJws(parts.issuer_jwt);
+      const value* id = jwt.ok() ? jwt->payload.if_contains("license_id") : nullptr;
+      if (id && id->is_string()) {
+        result.license_id = std::string(id->as_string());
+        TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+          TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, result.license_id));
+          if (!l) return Status::Ok();
+          if (const Department* d = catalogue_->DepartmentByKey(l->issuer)) result.issuer_name = d->name_zh;
+          if (const LicenseType* t = catalogue_->Type(l->type)) {
+            result.type = t->code;
+            result.type_name_zh = t->name_zh;
+            result.type_name_en = t->name_en;
+          }
+          result.expires_at = l->expires_at;
+          TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
+              tx, VerificationRecord{0, l->id, l->type, l->holder_subject, request.verifier_name,
+                                     request.verifier_account, request.purpose, result.status,
+                                     result.reason, now}));
+          return Record(tx, *l, "verify", object{{"result", result.status}});
+        }));
+      }
+    }
     return result;
   }
   const object& payload = verified->payload;

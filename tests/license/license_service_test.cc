@@ -245,6 +245,10 @@ TEST_P(LicenseServiceTest, SuspendedAndExpiredLicencesAreNotValid) {
   r = Verify(*service_, p2.token);
   EXPECT_EQ(r.status, "expired");
   EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.type_name_zh, "居民身份证");
+  auto log = service_->Verifications(kLiNa, INT64_MAX, 10);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].result, "expired");
 }
 
 TEST_P(LicenseServiceTest, TamperedUnknownAndForeignHoldersTokens) {
