@@ -11,6 +11,7 @@
 #include "ledger/log_storage.h"
 #include "license/jws.h"
 #include "license/license_id.h"
+#include "license/offline_verify.h"
 #include "license/status_list.h"
 
 namespace tongban::license {
@@ -568,24 +569,12 @@ Result<VerifyResult> LicenseService::VerifyForeign(const TrustedIssuer& issuer, 
   }
   TB_RETURN_IF_ERROR(s);
   // Status from the issuer's signed status list, as last downloaded into the trust list.
-  const value* st = v.payload.if_contains("status");
-  if (!issuer.status_list_jwt.empty() && st && st->is_object()) {
-    auto list = ParseJws(issuer.status_list_jwt, "status_list_jwt");
-    if (!list.ok() || !VerifyJws(*list, issuer.key) || !list->payload.contains("status_list")) {
-      result.reason = "the issuer's status list is not validly signed";
-      return result;
-    }
-    const value* idx = st->as_object().if_contains("status_list");
-    const value* lst = list->payload.at("status_list").as_object().if_contains("lst");
-    if (idx && idx->is_object() && idx->as_object().contains("idx") && lst && lst->is_string()) {
-      auto code = StatusAt(lst->as_string(), idx->as_object().at("idx").to_number<int64_t>());
-      if (code.ok() && *code != kStatusValid) {
-        result.status = *code == kStatusSuspended ? "suspended" : "revoked";
-        result.reason = "per the issuer's status list";
-        result.disclosed = object{};
-        return result;
-      }
-    }
+  ListStatus ls = StatusFromIssuerList(issuer, v.payload);
+  if (!ls.error.empty() || (ls.checked && ls.status != "valid")) {
+    result.status = ls.error.empty() ? ls.status : "invalid";
+    result.reason = ls.error.empty() ? "per the issuer's status list" : ls.error;
+    result.disclosed = object{};
+    return result;
   }
   result.valid = true;
   result.status = "valid";

@@ -11,6 +11,7 @@
 #include "crypto/hmac.h"
 #include "ledger/log_storage.h"
 #include "license/jws.h"
+#include "license/offline_verify.h"
 #include "license/qr_code.h"
 #include "license/status_list.h"
 #include "testing/databases.h"
@@ -328,6 +329,34 @@ TEST_P(LicenseServiceTest, ATrustedIssuerOfAnotherRegionVerifiesAndItsRevocation
   r = Verify(*zj2, p2.token);
   EXPECT_FALSE(r.valid);
   EXPECT_EQ(r.status, "revoked");
+}
+
+TEST_P(LicenseServiceTest, OfflineVerificationUsesTheDownloadedKeyAndStatusList) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l);
+  auto trust_with = [&](std::string status_list) {
+    TrustList t;
+    t.Add(TrustedIssuer{service_->options().issuer_url, "浙江", "330000",
+                        service_->options().issuer_key->public_key(), {}, std::move(status_list)});
+    return t;
+  };
+  auto r = VerifyLicenseOffline(p.token, trust_with(*service_->StatusListJwt()), kStart + 60);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->valid) << r->reason;
+  EXPECT_TRUE(r->status_checked);
+  EXPECT_EQ(r->payload.at("name").as_string(), "张伟");
+  r = VerifyLicenseOffline(p.token, trust_with(""), kStart + 60);
+  EXPECT_TRUE(r->valid);
+  EXPECT_EQ(r->reason, "no status list: revocation not checked");
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kRevoke, "吊销", "zj-traffic").ok());
+  r = VerifyLicenseOffline(p.token, trust_with(*service_->StatusListJwt()), kStart + 60);
+  EXPECT_EQ(r->status, "revoked");
+  // A status list signed by someone else is refused; a stale presentation is too.
+  TrustList forged = trust_with(*MakeService(crypto::SignatureAlgorithm::kEs256, {})->StatusListJwt());
+  EXPECT_EQ(VerifyLicenseOffline(p.token, forged, kStart + 60)->reason,
+            "the issuer's status list is not validly signed");
+  EXPECT_EQ(VerifyLicenseOffline(p.token, trust_with(""), kStart + 3600)->reason, "KB-JWT is too old");
+  EXPECT_EQ(VerifyLicenseOffline(p.token, TrustList{}, kStart + 60)->reason, "issuer is not trusted");
 }
 
 TEST_P(LicenseServiceTest, Sm2LicencesPresentAndVerify) {
