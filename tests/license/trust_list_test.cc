@@ -23,12 +23,14 @@ TEST(TrustList, ParsesIssuersAndRefusesMalformedOnes) {
 
   EXPECT_FALSE(TrustList::Parse("[]").ok());
   EXPECT_FALSE(TrustList::Parse(R"({"issuers":[{"iss":"x"}]})").ok());
-  auto bad = TrustList::Parse(R"({"issuers":[{"iss":"x","jwk":{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}}]})");
+  auto bad = TrustList::Parse(
+      R"({"issuers":[{"iss":"x","jwk":{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}}]})");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().fields()[0].field, "/issuers/0/jwk");
   // A private key where a public one is expected is refused.
-  auto priv = R"({"issuers":[{"iss":"x","jwk":{"kty":"EC","crv":"P-256","d":"AA","x":"AA","y":"AA"}}]})";
-  EXPECT_FALSE(TrustList::Parse(priv).ok());
+  EXPECT_FALSE(TrustList::Parse(
+                   R"({"issuers":[{"iss":"x","jwk":{"kty":"EC","crv":"P-256","d":"AA","x":"AA","y":"AA"}}]})")
+                   .ok());
 }
 
 TEST(StatusList, RoundTripsTwoBitStatuses) {
@@ -49,10 +51,10 @@ TEST(StatusList, RoundTripsTwoBitStatuses) {
   EXPECT_EQ(StatusAt("AAAA", 0).status().code(), ErrorCode::kInvalidArgument);
 }
 
-TEST(StatusList, DecodesTheDraftsExample) {
-  // draft-ietf-oauth-status-list §4.1 example: bits 1, lst "eNrbuRgAAhcBXQ" = 0xB9 0xA3:
-  // statuses 1 0 0 1 1 1 0 1 | 1 1 0 0 0 1 0 1 for bits = 1. With bits = 2, byte 0xB9 holds
-  // indices 0..3 = 01, 10, 11, 10 (LSB first).
+TEST(StatusList, DecodesTheDraftsExampleBytes) {
+  // draft-ietf-oauth-status-list's example list "eNrbuRgAAhcBXQ" inflates to 0xB9 0xA3. Read
+  // with 2 bits per status, least significant first, byte 0xB9 = 10 11 10 01 holds indices
+  // 0..3 = 1, 2, 3, 2.
   EXPECT_EQ(*StatusAt("eNrbuRgAAhcBXQ", 0), 1);
   EXPECT_EQ(*StatusAt("eNrbuRgAAhcBXQ", 1), 2);
   EXPECT_EQ(*StatusAt("eNrbuRgAAhcBXQ", 2), 3);
