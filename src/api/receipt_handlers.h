@@ -7,6 +7,7 @@
 //   POST /api/v1/receipts/{code}/{number}/claims/{id}/reversal   the claimant
 //   POST /api/v1/receipts/{code}/{number}/void              the issuer (scope receipt:issue)
 //   GET  /api/v1/receipts/stats                             auditor, admin
+//   POST /api/v1/receipts/issuers, /issuers/{id}/ranges     admin (the finance department)
 // JSON in and out (Boost.JSON); errors as RFC 9457 problems with field-level reasons. Ownership is
 // checked here from request.principal: a citizen sees only receipts whose payer hash is their own
 // ID number's, an issuing system only its own receipts.
@@ -33,6 +34,10 @@ struct ReceiptRoutesOptions {
   identity::IdentityService* identity = nullptr;  // the caller's account (payer ID, org name)
   // How long public verification waits for a just-issued receipt to reach the ledger.
   std::chrono::milliseconds ledger_wait{3000};
+  // Verification answers are reused for this long (0: never). Claims, reversals and voids made
+  // through this router drop the receipt's answer at once; changes made elsewhere (another node,
+  // the database behind the system's back) show after at most this long.
+  std::chrono::milliseconds verify_cache_ttl{1000};
 };
 
 void AddReceiptRoutes(Router& router, ReceiptRoutesOptions options);

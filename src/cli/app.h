@@ -58,6 +58,7 @@ class App {
   std::unique_ptr<identity::IdentityService> identity_;
   crypto::Suite suite_ = crypto::kDefaultSuite;
   std::string subject_secret_;
+  uint64_t instance_id_ = 0;  // distinguishes Apps in SubjectHash's per-thread HMAC contexts
   std::unique_ptr<ledger::NoteSigner> ledger_signer_;
   std::string ledger_verifier_key_;
   std::unique_ptr<ledger::Sequencer> sequencer_;

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/ledger_commands.h"
+#include "cli/license_commands.h"
 #include "cli/receipt_commands.h"
 #include "cli/version.h"
 
@@ -50,6 +51,20 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--document", verify.document,
                          "The document the entry commits to (its hash is checked too)");
 
+  VerifyLicenseOptions verify_license;
+  auto* verify_license_cmd = app.add_subcommand(
+      "verify-license", "Check a licence presentation offline against the issuer's key and status list");
+  verify_license_cmd->add_option("--token", verify_license.token, "File holding the presentation token")
+      ->required();
+  verify_license_cmd->add_option("--issuer", verify_license.issuer,
+                                 "The JSON of GET /api/v1/licenses/issuer");
+  verify_license_cmd->add_option("--status", verify_license.status,
+                                 "The signed status list of GET /api/v1/licenses/status");
+  verify_license_cmd->add_option("--trust", verify_license.trust, "A trust list of several issuers");
+  verify_license_cmd->add_option("--max-age", verify_license.max_age_s,
+                                 "Seconds a presentation stays acceptable")
+      ->capture_default_str();
+
   AuditOptionsCli audit;
   auto* audit_cmd = app.add_subcommand(
       "audit", "Replay the stored ledger: recompute every leaf, tile, root and signature");
@@ -88,6 +103,7 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return RunServe(serve);
   if (*demo_cmd) return RunDemo(demo);
   if (*verify_cmd) return RunVerify(verify);
+  if (*verify_license_cmd) return RunVerifyLicense(verify_license);
   if (*audit_cmd) return RunAudit(audit);
   if (*witness_cmd) return RunWitness(witness);
   if (*destroy_cmd) return RunReceiptsDestroy(destroy);

@@ -1,6 +1,9 @@
 // Compact JWS and EC JWKs; see jws.h.
 #include "license/jws.h"
 
+#include <mutex>
+#include <unordered_map>
+
 #include "core/base64.h"
 #include "crypto/hash.h"
 #include "crypto/signature.h"
@@ -79,6 +82,31 @@ Result<crypto::PublicKey> PublicKeyFromJwk(const boost::json::value& value) {
   auto key = crypto::PublicKey::FromRaw(alg, "\x04" + *x + *y);
   if (!key.ok()) return Status::InvalidField("jwk", "not a point on the curve");
   return key;
+}
+
+Result<crypto::PublicKey> PublicKeyFromJwkCached(const boost::json::value& jwk) {
+  static std::mutex mu;
+  static auto* cache = new std::unordered_map<std::string, crypto::PublicKey>();
+  // The cache key is the JWK's own members that define the key; anything malformed goes the
+  // uncached way (and fails there).
+  if (!jwk.is_object()) return PublicKeyFromJwk(jwk);
+  const auto& o = jwk.as_object();
+  auto member = [&](std::string_view k) -> std::string_view {
+    const auto* v = o.if_contains(k);
+    return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+  };
+  if (o.contains("d")) return PublicKeyFromJwk(jwk);
+  std::string key = std::string(member("kty")) + "|" + std::string(member("crv")) + "|" +
+                    std::string(member("x")) + "|" + std::string(member("y"));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
+  }
+  TB_ASSIGN_OR_RETURN(crypto::PublicKey parsed, PublicKeyFromJwk(jwk));
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache->size() >= 16384) cache->clear();
+  cache->emplace(std::move(key), parsed);
+  return parsed;
 }
 
 Result<std::string> JwkThumbprint(const crypto::PublicKey& key) {

@@ -29,6 +29,11 @@ Result<boost::json::object> PublicKeyToJwk(const crypto::PublicKey& key);
 // a "d" member is refused: a private key has no place where a public one is expected).
 Result<crypto::PublicKey> PublicKeyFromJwk(const boost::json::value& jwk);
 
+// As PublicKeyFromJwk, through a process-wide cache of recently seen keys (holder keys in cnf):
+// building an OpenSSL key from its coordinates costs about as much as a signature verification.
+// The cache holds at most 16,384 keys and is cleared when full. Thread-safe.
+Result<crypto::PublicKey> PublicKeyFromJwkCached(const boost::json::value& jwk);
+
 // RFC 7638 JWK thumbprint of an EC key: base64url(SHA-256 of {"crv","kty","x","y"}).
 Result<std::string> JwkThumbprint(const crypto::PublicKey& key);
 

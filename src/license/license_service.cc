@@ -11,6 +11,7 @@
 #include "ledger/log_storage.h"
 #include "license/jws.h"
 #include "license/license_id.h"
+#include "license/offline_verify.h"
 #include "license/status_list.h"
 
 namespace tongban::license {
@@ -437,8 +438,33 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
   auto verified = VerifySdJwt(token, vo);
   if (!verified.ok()) {
     if (verified.status().code() == ErrorCode::kInvalidArgument) return verified.status();
-    result.status = verified.status().message() == "expired" ? "expired" : "invalid";
+    result.status = verified.status().code() == ErrorCode::kFailedPrecondition ? "expired" : "invalid";
     result.reason = verified.status().message();
+    if (verified.status().code() == ErrorCode::kFailedPrecondition && foreign == nullptr) {
+      // exp/nbf are checked after the issuer signature: the payload is ours and authentic, so
+      // the attempt goes into the holder's log like any other verification.
+      auto jwt = ParseJws(parts.issuer_jwt);
+      const value* id = jwt.ok() ? jwt->payload.if_contains("license_id") : nullptr;
+      if (id && id->is_string()) {
+        result.license_id = std::string(id->as_string());
+        TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+          TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, result.license_id));
+          if (!l) return Status::Ok();
+          if (const Department* d = catalogue_->DepartmentByKey(l->issuer)) result.issuer_name = d->name_zh;
+          if (const LicenseType* t = catalogue_->Type(l->type)) {
+            result.type = t->code;
+            result.type_name_zh = t->name_zh;
+            result.type_name_en = t->name_en;
+          }
+          result.expires_at = l->expires_at;
+          TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
+              tx, VerificationRecord{0, l->id, l->type, l->holder_subject, request.verifier_name,
+                                     request.verifier_account, request.purpose, result.status,
+                                     result.reason, now}));
+          return Record(tx, *l, "verify", object{{"result", result.status}});
+        }));
+      }
+    }
     return result;
   }
   const object& payload = verified->payload;
@@ -543,24 +569,12 @@ Result<VerifyResult> LicenseService::VerifyForeign(const TrustedIssuer& issuer, 
   }
   TB_RETURN_IF_ERROR(s);
   // Status from the issuer's signed status list, as last downloaded into the trust list.
-  const value* st = v.payload.if_contains("status");
-  if (!issuer.status_list_jwt.empty() && st && st->is_object()) {
-    auto list = ParseJws(issuer.status_list_jwt, "status_list_jwt");
-    if (!list.ok() || !VerifyJws(*list, issuer.key) || !list->payload.contains("status_list")) {
-      result.reason = "the issuer's status list is not validly signed";
-      return result;
-    }
-    const value* idx = st->as_object().if_contains("status_list");
-    const value* lst = list->payload.at("status_list").as_object().if_contains("lst");
-    if (idx && idx->is_object() && idx->as_object().contains("idx") && lst && lst->is_string()) {
-      auto code = StatusAt(lst->as_string(), idx->as_object().at("idx").to_number<int64_t>());
-      if (code.ok() && *code != kStatusValid) {
-        result.status = *code == kStatusSuspended ? "suspended" : "revoked";
-        result.reason = "per the issuer's status list";
-        result.disclosed = object{};
-        return result;
-      }
-    }
+  ListStatus ls = StatusFromIssuerList(issuer, v.payload);
+  if (!ls.error.empty() || (ls.checked && ls.status != "valid")) {
+    result.status = ls.error.empty() ? ls.status : "invalid";
+    result.reason = ls.error.empty() ? "per the issuer's status list" : ls.error;
+    result.disclosed = object{};
+    return result;
   }
   result.valid = true;
   result.status = "valid";

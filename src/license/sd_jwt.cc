@@ -293,7 +293,7 @@ Result<SdJwtVerified> VerifySdJwt(std::string_view text, const SdJwtVerifyOption
   if (!cnf || !cnf->is_object() || !cnf->as_object().contains("jwk")) {
     return Reject("KB-JWT present but the issuer JWT has no cnf.jwk");
   }
-  auto holder_key = PublicKeyFromJwk(cnf->as_object().at("jwk"));
+  auto holder_key = PublicKeyFromJwkCached(cnf->as_object().at("jwk"));
   if (!holder_key.ok()) return Reject("cnf.jwk is not a usable key");
   const value* typ = kb->header.if_contains("typ");
   if (!typ || !typ->is_string() || typ->as_string() != "kb+jwt") return Reject("KB-JWT typ is not kb+jwt");

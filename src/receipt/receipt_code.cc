@@ -89,15 +89,26 @@ Result<CheckCode> CheckCode::Parse(std::string_view text, std::string_view field
   return CheckCode(std::move(out));
 }
 
-CheckCode CheckCode::Generate() {
-  // Rejection sampling keeps the characters uniform: 34 * 7 = 238 < 256.
-  std::string out;
-  while (out.size() < 6) {
-    for (unsigned char b : crypto::RandomBytes(12)) {
-      if (b < 238 && out.size() < 6) out.push_back(kAlphabet[b % kAlphabet.size()]);
+CheckCode CheckCode::Generate() { return Generate(1).front(); }
+
+std::vector<CheckCode> CheckCode::Generate(size_t n) {
+  // Rejection sampling keeps the characters uniform: 34 * 7 = 238 < 256. Drawing 8 bytes per code
+  // leaves room for rejections (each byte is kept with probability 238/256).
+  std::vector<CheckCode> out;
+  out.reserve(n);
+  std::string code;
+  while (out.size() < n) {
+    for (unsigned char b : crypto::RandomBytes((n - out.size()) * 8)) {
+      if (b >= 238) continue;
+      code.push_back(kAlphabet[b % kAlphabet.size()]);
+      if (code.size() == 6) {
+        out.push_back(CheckCode(std::move(code)));
+        code.clear();
+        if (out.size() == n) break;
+      }
     }
   }
-  return CheckCode(std::move(out));
+  return out;
 }
 
 }  // namespace tongban::receipt

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -75,6 +76,8 @@ class CheckCode {
   static Result<CheckCode> Parse(std::string_view text, std::string_view field = "check");
   // A fresh random check code (crypto/random.h).
   static CheckCode Generate();
+  // `n` fresh random check codes from one draw of random bytes (one system call for a batch).
+  static std::vector<CheckCode> Generate(size_t n);
 
   const std::string& str() const { return code_; }
   friend auto operator<=>(const CheckCode&, const CheckCode&) = default;

@@ -21,6 +21,7 @@ std::string Hex(const std::array<uint8_t, 32>& b) { return crypto::ToHex(b); }
 
 bool ParseInt(std::string_view s, int64_t& out) {
   if (s.empty() || s.size() > 19 || (s.size() > 1 && s[0] == '0')) return false;
+  if (s.find_first_not_of("0123456789") != std::string_view::npos) return false;  // no "-0"
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size() && out >= 0;
 }

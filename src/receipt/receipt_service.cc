@@ -84,7 +84,6 @@ CREATE TABLE receipt (
 );
 CREATE INDEX receipt_payer ON receipt (payer_subject, id);
 CREATE INDEX receipt_day ON receipt (issue_day, issuer_id);
-CREATE INDEX receipt_issued ON receipt (issue_micros);
 CREATE TABLE receipt_claim (
   id {{id}},
   receipt_id {{int64}} NOT NULL,
@@ -301,6 +300,9 @@ Result<NumberRange> ReceiptService::AssignRange(int64_t issuer_id, std::string_v
   }
   NumberRange range{0, issuer_id, code.str(), first, last, first};
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto issuer, tx.QueryRow("SELECT 1 FROM receipt_issuer WHERE id = ?",
+                                                 {issuer_id}));
+    if (!issuer) return Status::NotFound("receipt issuer", std::to_string(issuer_id));
     TB_ASSIGN_OR_RETURN(auto overlap, tx.QueryRow("SELECT id FROM receipt_range WHERE code = ? AND "
                                                   "first_number <= ? AND last_number >= ?",
                                                   {range.code, last, first}));
@@ -430,9 +432,7 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
     }
     return issuer.status();
   }
-  std::vector<CheckCode> checks;
-  checks.reserve(receipts.size());
-  for (size_t i = 0; i < receipts.size(); ++i) checks.push_back(CheckCode::Generate());
+  const std::vector<CheckCode> checks = CheckCode::Generate(receipts.size());
   const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
   std::vector<Receipt> out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
@@ -833,28 +833,29 @@ Result<uint64_t> ReceiptService::ResolveLeaf(const Receipt& r) {
   return *found;
 }
 
-bool ReceiptService::BatchVerified(int64_t batch_id, const std::string& manifest,
-                                   const std::string& issuer_sig, const std::string& finance_sig) {
-  // The cache key commits to everything checked, so a changed row is checked again.
-  crypto::Hasher h(crypto::HashAlgorithm::kSha256);
-  h.Update(std::to_string(batch_id) + "\n");
-  h.Update(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, manifest)));
-  h.Update(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, issuer_sig)));
-  h.Update(crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, finance_sig)));
-  auto d = h.Final();
-  std::string key(AsChars(d));
+Result<std::shared_ptr<const std::string>> ReceiptService::VerifiedManifest(
+    int64_t batch_id, const std::string& issuer_sig, const std::string& finance_sig) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (verified_batches_.contains(key)) return true;
+    auto it = manifests_.find(batch_id);
+    if (it != manifests_.end()) return it->second;
   }
+  std::string manifest, stored_issuer_sig, stored_finance_sig;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT manifest FROM receipt_batch WHERE id = ?",
+                                              {batch_id}));
+    manifest = row ? std::string(row->Text(0)) : "";
+    return Status::Ok();
+  }));
   if (!options_.issuer_key->public_key().Verify(manifest, issuer_sig) ||
       !options_.finance_key->public_key().Verify(manifest, finance_sig)) {
-    return false;
+    return std::shared_ptr<const std::string>();
   }
+  auto verified = std::make_shared<const std::string>(std::move(manifest));
   std::lock_guard<std::mutex> lock(mu_);
-  if (verified_batches_.size() > 100000) verified_batches_.clear();
-  verified_batches_.insert(std::move(key));
-  return true;
+  if (manifests_.size() >= 4096) manifests_.clear();
+  manifests_[batch_id] = verified;
+  return verified;
 }
 
 Result<Integrity> ReceiptService::CheckIntegrity(const Receipt& r, std::optional<uint64_t> leaf_index) {
@@ -865,35 +866,38 @@ Result<Integrity> ReceiptService::CheckIntegrity(const Receipt& r, std::optional
     out.problem = std::move(why);
     return out;
   };
-  std::string manifest;
-  std::optional<ledger::Entry> leaf;
-  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT manifest FROM receipt_batch WHERE id = ?",
-                                              {r.batch_id}));
-    manifest = row ? std::string(row->Text(0)) : "";
-    leaf.reset();
-    if (leaf_index) {
-      TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, *leaf_index, *leaf_index + 1));
-      if (!entries.empty()) {
-        auto parsed = ledger::ParseEntry(entries.front().entry);
-        if (parsed.ok()) leaf = *parsed;
+  if (leaf_index) {
+    std::optional<std::string> bytes;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = leaf_entries_.find(*leaf_index);
+      if (it != leaf_entries_.end()) bytes = it->second;
+    }
+    if (!bytes) {
+      TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+        TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, *leaf_index, *leaf_index + 1));
+        if (!entries.empty()) bytes = std::move(entries.front().entry);
+        return Status::Ok();
+      }));
+      if (bytes) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (leaf_entries_.size() >= 100000) leaf_entries_.clear();
+        leaf_entries_[*leaf_index] = *bytes;
       }
     }
-    return Status::Ok();
-  }));
-  if (leaf_index) {
-    if (!leaf) return fail("the ledger leaf of the receipt is missing or malformed");
+    auto leaf = bytes ? ledger::ParseEntry(*bytes) : Result<ledger::Entry>(Status::NotFound("leaf"));
+    if (!leaf.ok()) return fail("the ledger leaf of the receipt is missing or malformed");
     if (leaf->type != "receipt.issue" || leaf->subject != r.payer_subject ||
         leaf->document != r.document_hash || leaf->time_micros != r.issue_micros) {
       return fail("the stored receipt does not match its ledger leaf");
     }
   }
+  TB_ASSIGN_OR_RETURN(auto manifest,
+                      VerifiedManifest(r.batch_id, r.issuer_signature, r.finance_signature));
+  if (!manifest) return fail("the batch signatures do not verify");
   const std::string line = Key(r.code, r.number) + " " + crypto::ToHex(r.document_hash) + "\n";
-  if (manifest.find("\n" + line) == std::string::npos) {
+  if (manifest->find("\n" + line) == std::string::npos) {
     return fail("the receipt is not listed in its signed batch");
-  }
-  if (!BatchVerified(r.batch_id, manifest, r.issuer_signature, r.finance_signature)) {
-    return fail("the batch signatures do not verify");
   }
   if (r.status == ReceiptStatus::kDestroyed) {
     out.intact = true;  // the document is gone; hash, batch and leaf still agree
@@ -1001,11 +1005,12 @@ Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) 
   if (!limit.IsValid()) limit.day = 28;  // 29 February
   const int64_t before_micros = ChinaMidnightMicros(before);
   const int64_t cutoff = std::min(before_micros, ChinaMidnightMicros(limit));
+  const std::string cutoff_day = ChinaDay(cutoff);
   DestroyResult result;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM receipt WHERE issue_micros < ? "
-                                              "AND issue_micros >= ? AND destroyed_micros IS NULL",
-                                              {before_micros, cutoff}));
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM receipt WHERE issue_day < ? "
+                                              "AND issue_day >= ? AND destroyed_micros IS NULL",
+                                              {before.ToString(), cutoff_day}));
     result.kept = row ? row->Int64(0) : 0;
     return Status::Ok();
   }));
@@ -1014,10 +1019,12 @@ Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) 
     const int64_t now = options_.clock->NowUnixMicros();
     TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
       done = 0;
+      // issue_day is the China date of issue_micros and the cutoff a China midnight, so the
+      // indexed day comparison selects exactly issue_micros < cutoff.
       TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, code, number, document_hash FROM receipt "
-                                              "WHERE issue_micros < ? AND destroyed_micros IS NULL "
-                                              "ORDER BY id LIMIT 1000",
-                                              {cutoff}));
+                                              "WHERE issue_day < ? AND destroyed_micros IS NULL "
+                                              "ORDER BY issue_day, id LIMIT 1000",
+                                              {cutoff_day}));
       if (rows.empty()) return Status::Ok();
       std::string list = "tongban-receipt-destruction/1\nbefore: " + before.ToString() +
                          "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) + "\n";

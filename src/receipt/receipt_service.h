@@ -33,7 +33,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <set>
+#include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -120,7 +121,7 @@ class ReceiptService {
   Result<Issuer> RegisterIssuer(int64_t account_id, std::string_view uscc, std::string_view name,
                                 std::string_view region_code);
   // Assigns numbers first..last of `code` to the issuer. kConflict if they overlap a range of the
-  // same code (any issuer's): numbers are never reused.
+  // same code (any issuer's): numbers are never reused. kNotFound for an unknown issuer.
   Result<NumberRange> AssignRange(int64_t issuer_id, std::string_view code, int64_t first,
                                   int64_t last);
   // The issuer registered for an account; kNotFound if none ("unknown issuer").
@@ -211,13 +212,21 @@ class ReceiptService {
                                          std::span<const CheckCode> checks, int64_t now,
                                          uint64_t ledger_hint,
                                          const std::optional<std::string>& replaces);
-  bool BatchVerified(int64_t batch_id, const std::string& manifest, const std::string& issuer_sig,
-                     const std::string& finance_sig);
+  // The batch's manifest once its two signatures verified (read and checked on first use).
+  // nullptr when the stored manifest's signatures do not verify.
+  Result<std::shared_ptr<const std::string>> VerifiedManifest(int64_t batch_id,
+                                                              const std::string& issuer_sig,
+                                                              const std::string& finance_sig);
 
   store::Database& db_;
   ReceiptServiceOptions options_;
+  // Caches of immutable, already-checked data (bounded; cleared when full): verified batch
+  // manifests (a changed row cannot make a receipt pass: receipts are checked against the copy
+  // whose signatures verified) and ledger entries by index (the log is append-only; `tongban
+  // audit` checks the stored log itself).
   std::mutex mu_;
-  std::set<std::string> verified_batches_;  // hashes of (manifest, signatures) already checked
+  std::map<int64_t, std::shared_ptr<const std::string>> manifests_;
+  std::map<uint64_t, std::string> leaf_entries_;
 };
 
 // "张*", "欧阳**": the first character (UTF-8) and one '*' per further character.

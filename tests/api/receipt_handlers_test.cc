@@ -321,6 +321,8 @@ TEST_P(ReceiptHttpTest, TwoHundredConcurrentFullClaimsExactlyOneSucceeds) {
 TEST_P(ReceiptHttpTest, ClaimsReversalAndVoidWithReplacement) {
   json::object issued = Issue();
   const std::string path = PathOf(issued);
+  // Verified (and the answer cached) before the claim: the claim must show at once.
+  EXPECT_EQ(json::parse(Call("GET", VerifyQuery(issued), "").body).at("status"), "authentic");
   auto basic = Call("POST", path + "/claims", "Bearer " + insurer_key_,
                     R"({"amount_fen":4320,"reference":"YB-2026-0001"})");
   ASSERT_EQ(basic.status, 201) << basic.body;
@@ -372,6 +374,8 @@ TEST_P(ReceiptHttpTest, AmountChangedBehindTheSystemsBackVerifiesAsTampered) {
     return tx.Exec("UPDATE receipt SET total_fen = 72000, self_fen = 67680 WHERE number = 200001")
         .status();
   }).ok());
+  // A change behind the system's back shows once the cached answer expires (verify_cache_ttl).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   auto after = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
   EXPECT_EQ(after.at("status").as_string(), "tampered");
   EXPECT_TRUE(after.contains("problem"));
@@ -397,6 +401,9 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
       {"POST", p + "/claims/1/reversal", "{}", {citizen, auditor, "Bearer " + hospital_key_}},
       {"POST", p + "/void", R"({"reason":"x"})", {citizen, staff, "Bearer " + insurer_key_, "Bearer " + other_key_}},
       {"GET", "/api/v1/receipts/stats", "", {citizen, staff, "Bearer " + hospital_key_}},
+      {"POST", "/api/v1/receipts/issuers", R"({"account_id":1})", {citizen, staff, auditor, "Bearer " + hospital_key_}},
+      {"POST", "/api/v1/receipts/issuers/1/ranges", R"({"code":"33040126","first_number":1,"last_number":2})",
+       {staff, auditor, "Bearer " + hospital_key_}},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Call(c.method, c.path, "", c.body).status, 401) << c.method << " " << c.path;
@@ -418,6 +425,40 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
     }
   }
   EXPECT_EQ(receipt_routes, static_cast<int>(cases.size()) + 1);
+}
+
+TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
+  // A new hospital system: its own account carries its USCC, name and region.
+  auto id = identity_->CreateAccount(NewAccount{
+      .login = "hospital3", .role = Role::kDepartmentSystem, .display_name = "杭州市示范第三医院",
+      .subject_id = receipt::testing::SyntheticUscc("12", "330100", "H0000013"),
+      .region_code = "330100"});
+  ASSERT_TRUE(id.ok());
+  auto key = identity_->CreateApiKey(*id, {"receipt:issue"}, "test");
+  ASSERT_TRUE(key.ok());
+  const std::string admin = Bearer("admin");
+  // Unknown issuer until registered.
+  EXPECT_EQ(Call("POST", "/api/v1/receipts", "Bearer " + *key, ReceiptBody()).status, 403);
+  auto reg = Call("POST", "/api/v1/receipts/issuers", admin, "{\"account_id\":" + std::to_string(*id) + "}");
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  auto issuer = json::parse(reg.body).as_object();
+  EXPECT_EQ(issuer.at("name").as_string(), "杭州市示范第三医院");
+  const std::string ranges = "/api/v1/receipts/issuers/" + std::to_string(issuer.at("id").as_int64()) + "/ranges";
+  // Overlapping the first hospital's range: 409. A fresh range: 201.
+  auto overlap = Call("POST", ranges, admin,
+                      R"({"code":")" + code_ + R"(","first_number":250000,"last_number":250100})");
+  EXPECT_EQ(overlap.status, 409) << overlap.body;
+  auto range = Call("POST", ranges, admin,
+                    R"({"code":")" + code_ + R"(","first_number":500001,"last_number":600000})");
+  ASSERT_EQ(range.status, 201) << range.body;
+  EXPECT_EQ(Call("POST", "/api/v1/receipts", "Bearer " + *key, ReceiptBody()).status, 201);
+  // Registering twice, a citizen's account, an unknown issuer: problems.
+  EXPECT_EQ(Call("POST", "/api/v1/receipts/issuers", admin, "{\"account_id\":" + std::to_string(*id) + "}").status,
+            409);
+  EXPECT_EQ(Call("POST", "/api/v1/receipts/issuers", admin, R"({"account_id":1})").status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/receipts/issuers/999999/ranges", admin,
+                 R"({"code":")" + code_ + R"(","first_number":700001,"last_number":700002})").status,
+            404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, ReceiptHttpTest, ::testing::Values(Backend::kSqlite),

@@ -11,6 +11,8 @@
 #include "crypto/hmac.h"
 #include "ledger/log_storage.h"
 #include "license/jws.h"
+#include "license/offline_verify.h"
+#include "license/qr_code.h"
 #include "license/status_list.h"
 #include "testing/databases.h"
 
@@ -244,6 +246,10 @@ TEST_P(LicenseServiceTest, SuspendedAndExpiredLicencesAreNotValid) {
   r = Verify(*service_, p2.token);
   EXPECT_EQ(r.status, "expired");
   EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.type_name_zh, "居民身份证");
+  auto log = service_->Verifications(kLiNa, INT64_MAX, 10);
+  ASSERT_EQ(log->size(), 1u);
+  EXPECT_EQ((*log)[0].result, "expired");
 }
 
 TEST_P(LicenseServiceTest, TamperedUnknownAndForeignHoldersTokens) {
@@ -275,6 +281,11 @@ TEST_P(LicenseServiceTest, LargePresentationsGoInTheQrAsAOneTimeReference) {
   License l = IssueDrivingLicence(*service_);
   PresentResult p = Present(*service_, l, {"name", "id_number", "licence_class", "first_issue_date", "address"});
   ASSERT_GT(p.token.size(), service_->options().max_qr_token_bytes);
+  // The full token as a QR would be too dense for a phone camera (docs/license.md).
+  auto full = RenderQrSvg(p.token);
+  ASSERT_TRUE(full.ok());
+  EXPECT_GE(full->version, 25) << p.token.size() << " bytes";
+  EXPECT_LE(RenderQrSvg(p.qr_text)->version, 3);
   EXPECT_TRUE(p.qr_text.starts_with("TBL1."));
   EXPECT_EQ(p.qr_text, p.reference);
   auto r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
@@ -320,6 +331,34 @@ TEST_P(LicenseServiceTest, ATrustedIssuerOfAnotherRegionVerifiesAndItsRevocation
   EXPECT_EQ(r.status, "revoked");
 }
 
+TEST_P(LicenseServiceTest, OfflineVerificationUsesTheDownloadedKeyAndStatusList) {
+  License l = IssueDrivingLicence(*service_);
+  PresentResult p = Present(*service_, l);
+  auto trust_with = [&](std::string status_list) {
+    TrustList t;
+    t.Add(TrustedIssuer{service_->options().issuer_url, "浙江", "330000",
+                        service_->options().issuer_key->public_key(), {}, std::move(status_list)});
+    return t;
+  };
+  auto r = VerifyLicenseOffline(p.token, trust_with(*service_->StatusListJwt()), kStart + 60);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->valid) << r->reason;
+  EXPECT_TRUE(r->status_checked);
+  EXPECT_EQ(r->payload.at("name").as_string(), "张伟");
+  r = VerifyLicenseOffline(p.token, trust_with(""), kStart + 60);
+  EXPECT_TRUE(r->valid);
+  EXPECT_EQ(r->reason, "no status list: revocation not checked");
+  ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kRevoke, "吊销", "zj-traffic").ok());
+  r = VerifyLicenseOffline(p.token, trust_with(*service_->StatusListJwt()), kStart + 60);
+  EXPECT_EQ(r->status, "revoked");
+  // A status list signed by someone else is refused; a stale presentation is too.
+  TrustList forged = trust_with(*MakeService(crypto::SignatureAlgorithm::kEs256, {})->StatusListJwt());
+  EXPECT_EQ(VerifyLicenseOffline(p.token, forged, kStart + 60)->reason,
+            "the issuer's status list is not validly signed");
+  EXPECT_EQ(VerifyLicenseOffline(p.token, trust_with(""), kStart + 3600)->reason, "KB-JWT is too old");
+  EXPECT_EQ(VerifyLicenseOffline(p.token, TrustList{}, kStart + 60)->reason, "issuer is not trusted");
+}
+
 TEST_P(LicenseServiceTest, Sm2LicencesPresentAndVerify) {
   auto gm = MakeService(crypto::SignatureAlgorithm::kSm2, {}, "https://gm.tongban.example/licenses");
   License l = IssueDrivingLicence(*gm);
@@ -357,6 +396,26 @@ TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
   ASSERT_EQ(log->size(), 1u);
   EXPECT_EQ((*log)[0].result, "authorised_use");
   EXPECT_EQ((*log)[0].purpose, "办理落户 [ZJ2026-0001]");
+}
+
+TEST_P(LicenseServiceTest, AServiceResultBecomesALicenceInTheWallet) {
+  // Outputs become licences: the document a case produced is issued into the holder's wallet
+  // (by the big-data bureau's system), so it can be presented instead of uploaded again.
+  IssueRequest r{"service_result_certificate", kLiNa,
+                 object{{"name", "李娜"}, {"id_number", kLiNa}, {"service_item", "户口迁移"},
+                        {"case_number", "ZJ2026-0001"}, {"result", "准予迁入"},
+                        {"document_hash", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
+                 std::nullopt};
+  EXPECT_EQ(service_->Issue(r, "zj-police").status().code(), ErrorCode::kPermissionDenied);
+  auto l = service_->Issue(r, "zj-bigdata");
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  EXPECT_EQ(l->expires_at, 0);  // no expiry
+  EXPECT_EQ(service_->Wallet(kLiNa)->size(), 1u);
+  PresentResult p = Present(*service_, *l, {"service_item", "result"});
+  VerifyResult v = Verify(*service_, p.token);
+  EXPECT_TRUE(v.valid) << v.reason;
+  EXPECT_EQ(v.disclosed.at("result").as_string(), "准予迁入");
+  EXPECT_EQ(v.expires_at, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, LicenseServiceTest, ::testing::Values(Backend::kSqlite),

@@ -88,7 +88,8 @@ class ReceiptFixture {
     o.issuer_key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2).value();
     o.finance_key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2).value();
     o.subject_hash = [](std::string_view id) {
-      return crypto::HmacDigest(crypto::HashAlgorithm::kSm3, std::string(32, 's'), id);
+      thread_local crypto::Hmac hmac(crypto::HashAlgorithm::kSm3, std::string(32, 's'));
+      return hmac.Mac(id);
     };
     o.clock = &clock_;
     service_ = std::make_unique<ReceiptService>(**db_, std::move(o));

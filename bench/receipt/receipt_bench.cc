@@ -1,0 +1,124 @@
+// ReceiptService throughput without HTTP, on each store driver (PostgreSQL only when
+// TONGBAN_TEST_PG names a server), gm suite (SM3 + SM2):
+//
+//   Issue/<db>/batch:N     receipts/s issued in calls of N (validation, documents, one signed
+//                          manifest, receipt rows, ledger queue rows; the sequencer not running)
+//   EnqueueOnly/<db>       the floor: the same number of ledger queue rows alone, 1,000 per
+//                          transaction (baseline measured in the same run)
+//   Verify/<db>            Get + CheckIntegrity of a random receipt among 10,000 (leaf resolved)
+//   Claim/<db>             AddClaim of 1 fen on a random receipt
+// Figures and the command: docs/receipt.md, "Performance".
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <random>
+
+#include "crypto/hmac.h"
+#include "ledger/log_storage.h"
+#include "ledger/note_keys.h"
+#include "ledger/sequencer.h"
+#include "receipt/receipt_service.h"
+#include "store/migration.h"
+#include "receipt/receipt_fixture.h"
+
+namespace tongban::receipt {
+namespace {
+
+using testing::ReceiptFixture;
+using testing::SampleReceipt;
+using tongban::testing::Backend;
+
+// One fixture per backend, shared by the benchmarks of that backend (created on first use).
+ReceiptFixture* Fixture(Backend b) {
+  static ReceiptFixture* fixtures[2] = {nullptr, nullptr};
+  int i = b == Backend::kSqlite ? 0 : 1;
+  if (fixtures[i] == nullptr) {
+    auto* f = new ReceiptFixture();
+    if (!f->Open(b)) return nullptr;
+    (void)f->service_->AssignRange(f->issuer_.id, f->Code(), 100001, 9'999'999'999);
+    fixtures[i] = f;
+  }
+  return fixtures[i];
+}
+
+void Issue(benchmark::State& state, Backend b) {
+  ReceiptFixture* f = Fixture(b);
+  if (f == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  std::vector<NewReceipt> batch(static_cast<size_t>(state.range(0)), SampleReceipt());
+  for (auto _ : state) {
+    auto r = f->service_->Issue(ReceiptFixture::kHospitalAccount, batch, batch.size() > 1, 0);
+    if (!r.ok()) return state.SkipWithError(r.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  f->Integrate();
+}
+
+void EnqueueOnly(benchmark::State& state, Backend b) {
+  ReceiptFixture* f = Fixture(b);
+  if (f == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  std::vector<ledger::Entry> entries(1000);
+  for (auto& e : entries) e.type = "receipt.issue";
+  for (auto _ : state) {
+    Status s = (*f->db_)->Transact([&](store::Tx& tx) { return ledger::EnqueueEntries(tx, entries); });
+    if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+  f->Integrate();
+}
+
+std::vector<Receipt> Population(ReceiptFixture* f) {
+  static std::vector<Receipt> sqlite, pg;
+  auto& out = (*f->db_)->dialect() == store::Dialect::kSqlite ? sqlite : pg;
+  if (out.empty()) {
+    std::vector<NewReceipt> batch(1000, SampleReceipt());
+    for (int i = 0; i < 10; ++i) {
+      auto r = f->service_->Issue(ReceiptFixture::kHospitalAccount, batch, true, f->sequencer_->size());
+      if (r.ok()) out.insert(out.end(), r->begin(), r->end());
+    }
+    f->Integrate();
+    for (const Receipt& r : out) (void)f->service_->ResolveLeaf(f->service_->Get(r.code, r.number).value());
+  }
+  return out;
+}
+
+void Verify(benchmark::State& state, Backend b) {
+  ReceiptFixture* f = Fixture(b);
+  if (f == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  auto receipts = Population(f);
+  std::mt19937 rng(1);
+  for (auto _ : state) {
+    const Receipt& pick = receipts[rng() % receipts.size()];
+    auto r = f->service_->Get(pick.code, pick.number);
+    auto in = f->service_->CheckIntegrity(*r, r->leaf_index);
+    if (!in.ok() || !in->intact) return state.SkipWithError("not intact");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void Claim(benchmark::State& state, Backend b) {
+  ReceiptFixture* f = Fixture(b);
+  if (f == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  auto receipts = Population(f);
+  std::mt19937 rng(2);
+  for (auto _ : state) {
+    const Receipt& pick = receipts[rng() % receipts.size()];
+    auto c = f->service_->AddClaim(pick.code, pick.number, ReceiptFixture::kInsurerAccount,
+                                   "杭州市医疗保障局", 1, "");
+    if (!c.ok()) return state.SkipWithError(c.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK_CAPTURE(EnqueueOnly, sqlite, Backend::kSqlite)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Issue, sqlite, Backend::kSqlite)->Arg(1)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Verify, sqlite, Backend::kSqlite)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(Claim, sqlite, Backend::kSqlite)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(EnqueueOnly, postgres, Backend::kPostgres)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Issue, postgres, Backend::kPostgres)->Arg(1)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Verify, postgres, Backend::kPostgres)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(Claim, postgres, Backend::kPostgres)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace tongban::receipt
+
+BENCHMARK_MAIN();
