@@ -46,6 +46,9 @@ async function checkAccessible(page) {
       const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.closest('label');
       if (!named) out.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
     }
+    const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+    for (const id of new Set(ids.filter((x, i) => ids.indexOf(x) !== i))) out.push(`duplicate id ${id}`);
+    for (const img of document.querySelectorAll('img')) if (!img.alt) out.push(`image without alt: ${img.id}`);
     for (const el of document.querySelectorAll('button, a')) {
       if (!el.textContent.trim() && !el.getAttribute('aria-label')) out.push(`nameless ${el.tagName.toLowerCase()}#${el.id}`);
     }
