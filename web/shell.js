@@ -235,8 +235,13 @@ export function bindLogin(session, form, errorBox, onIn) {
 
 // --- Formatting -------------------------------------------------------------------------------
 
-const dtf = {};
-// A UTC time (Date, ISO string, or unix microseconds/seconds number) shown in Asia/Shanghai.
+// A UTC time (Date, ISO string, or unix microseconds/milliseconds/seconds number) shown in
+// Asia/Shanghai as "2026-12-02 23:54:09 (UTC+8)": one unambiguous form in both languages, so a
+// language switch need not re-render times.
+const shanghai = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
 export function formatTime(t) {
   if (t === null || t === undefined || t === '') return '—';
   let d;
@@ -246,12 +251,8 @@ export function formatTime(t) {
     d = new Date(n > 1e14 ? n / 1000 : n > 1e11 ? n : n * 1000);  // micros, millis or seconds
   } else d = new Date(t);
   if (Number.isNaN(d.getTime())) return String(t);
-  const loc = lang === 'zh' ? 'zh-CN' : 'en-GB';
-  dtf[loc] ||= new Intl.DateTimeFormat(loc, {
-    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-  });
-  return `${dtf[loc].format(d)} (UTC+8)`;
+  const p = Object.fromEntries(shanghai.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} (UTC+8)`;
 }
 
 // Integer fen → "¥1,234.50"; never goes through floating point.

@@ -212,11 +212,13 @@ export const scenarios = [
         return {
           fen: [s.formatFen(123456), s.formatFen(5), s.formatFen(-100), s.formatFen('900719925474099312')],
           time: s.formatTime('2026-01-01T00:00:00Z'),
+          times: [s.formatTime(1767225600), s.formatTime(1767225600000), s.formatTime(1767225600000000), s.formatTime(null)],
           sm3: toHex(sm3('abc')),
         };
       });
       assert.deepEqual(r.fen, ['¥1,234.56', '¥0.05', '-¥1.00', '¥9,007,199,254,740,993.12']);
-      assert.match(r.time, /2026\D+01\D+01\D+08:00:00/);
+      assert.equal(r.time, '2026-01-01 08:00:00 (UTC+8)');
+      assert.deepEqual(r.times, Array(3).fill('2026-01-01 08:00:00 (UTC+8)').concat(['—']));
       assert.equal(r.sm3, '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
     },
   },
