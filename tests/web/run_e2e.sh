@@ -41,6 +41,7 @@ start_demo() {
 stop_demo() { kill -TERM "$PID"; wait "$PID" || true; PID=""; }
 
 mkdir -p "$ARTIFACTS"
+rm -f "$ARTIFACTS"/*.png "$ARTIFACTS"/postgresql/*.png  # last run's screenshots (FAILED-* included)
 status=0
 # The whole suite against the default (gm: SM3 + SM2) demo.
 start_demo gm
