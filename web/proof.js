@@ -71,9 +71,16 @@ export async function checkInclusionProof(proof, { document } = {}) {
     signatures = r.signatures;
     const logSig = signatures.find((s) => s.kind === 'log');
     steps.push(step(cp.origin === k.origin, '检查点来源与账本一致', 'Checkpoint origin is the log\'s', cp.origin));
-    steps.push(step(logSig ? logSig.ok : false, `检查点签名有效 (${k.key.type.toUpperCase()})`,
-                    `Checkpoint signature is valid (${k.key.type.toUpperCase()})`,
-                    logSig ? `${logSig.name} ${logSig.keyId}` : '—'));
+    if (logSig && logSig.ok === null) {
+      // An older browser without Ed25519 in WebCrypto: say so rather than pass or fail it.
+      steps.push(step(null, `本浏览器无法核对检查点签名 (${k.key.type.toUpperCase()})，请用 tongban verify 离线核对`,
+                      `This browser cannot check the checkpoint signature (${k.key.type.toUpperCase()}); check it offline with tongban verify`,
+                      `${logSig.name} ${logSig.keyId}`));
+    } else {
+      steps.push(step(logSig ? logSig.ok : false, `检查点签名有效 (${k.key.type.toUpperCase()})`,
+                      `Checkpoint signature is valid (${k.key.type.toUpperCase()})`,
+                      logSig ? `${logSig.name} ${logSig.keyId}` : '—'));
+    }
     const cos = signatures.filter((s) => s.kind === 'cosignature');
     if (cos.length) {
       steps.push(step(null, `见证人联署 ${cos.length} 个`, `${cos.length} witness cosignature(s)`,
@@ -98,15 +105,17 @@ export async function checkInclusionProof(proof, { document } = {}) {
     steps.push(step(ok, '包含证明算出的根与已签名检查点一致', 'Inclusion proof leads to the signed checkpoint root', detail));
   }
   const ok = steps.every((s) => s.ok !== false);
-  return { ok, steps, entry, checkpoint: cp, signatures };
+  const signed = signatures.some((s) => s.kind === 'log' && s.ok === true);
+  return { ok, signed, steps, entry, checkpoint: cp, signatures };
 }
 
 // Renders the result of checkInclusionProof as an accessible list.
 export function renderChecks(result) {
   const box = h('div', { className: `checks ${result.ok ? 'good' : 'bad'}`, 'data-proof-ok': String(result.ok) });
   box.append(h('p', { className: 'verdict', role: 'status' },
-    result.ok ? L('✓ 已在本浏览器中验证账本证明', '✓ Ledger proof checked in this browser')
-              : L('✗ 账本证明未通过验证', '✗ Ledger proof did NOT verify')));
+    !result.ok ? L('✗ 账本证明未通过验证', '✗ Ledger proof did NOT verify')
+      : result.signed ? L('✓ 已在本浏览器中验证账本证明', '✓ Ledger proof checked in this browser')
+        : L('✓ 包含证明已核对；检查点签名未能在本浏览器核对', '✓ Inclusion proof checked; the checkpoint signature could not be checked in this browser')));
   const ol = h('ol');
   for (const s of result.steps) {
     const mark = s.ok === true ? '✓' : s.ok === false ? '✗' : 'ℹ';
