@@ -33,7 +33,10 @@ export function applyLanguage() {
   const t = document.querySelector('title');
   if (t && t.dataset.zh) document.title = t.dataset[lang];
   const b = document.getElementById('lang');
-  if (b) b.textContent = lang === 'zh' ? 'English' : '中文';
+  if (b) {
+    b.textContent = lang === 'zh' ? 'English' : '中文';
+    b.lang = lang === 'zh' ? 'en' : 'zh-CN';  // the button names the other language, in it
+  }
   for (const fn of listeners) fn(lang);
 }
 
@@ -62,7 +65,10 @@ export function initShell() {
     const h = document.createElement('a');
     h.href = '/';
     h.className = 'brand';
-    h.textContent = '通办 Tongban';
+    const zh = document.createElement('span');
+    zh.lang = 'zh-CN';
+    zh.textContent = '通办';
+    h.append(zh, ' Tongban');
     const tools = document.createElement('div');
     tools.className = 'tools';
     const large = document.createElement('button');

@@ -72,6 +72,9 @@ for (const s of scenarios.filter((x) => !only || only.test(x.name))) {
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
+  // Each scenario starts in Chinese at normal size, whatever the one before it left behind.
+  await page.goto(`${base}/healthz`);
+  await page.evaluate(() => { localStorage.removeItem('tongban.lang'); localStorage.removeItem('tongban.large'); });
   const started = Date.now();
   if (s.pending && !process.env.TONGBAN_WEB_PENDING) {
     skipped++;

@@ -192,6 +192,20 @@ export const scenarios = [
         await checkAccessible(page);
         await page.click('#lang');
         await checkAccessible(page);
+        // In English no page text is left in Chinese (except what is marked lang="zh").
+        const untranslated = await page.evaluate(() => {
+          const out = [];
+          const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let n = w.nextNode(); n; n = w.nextNode()) {
+            const el = n.parentElement;
+            if (/[\u4e00-\u9fff]/.test(n.textContent) && !el.closest('[lang^="zh"], [hidden]') && el.getClientRects().length) {
+              out.push(n.textContent.trim().slice(0, 30));
+            }
+          }
+          return out;
+        });
+        // (The API page lists the server's route summaries, which name Chinese terms on purpose.)
+        if (path !== '/api') assert.deepEqual(untranslated, [], `${path} in English`);
         await page.click('#lang');
       }
       await page.goto(`${base}/explorer`);
