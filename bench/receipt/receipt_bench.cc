@@ -10,6 +10,7 @@
 // Figures and the command: docs/receipt.md, "Performance".
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 
@@ -66,12 +67,21 @@ void EnqueueOnly(benchmark::State& state, Backend b) {
   f->Integrate();
 }
 
+// Receipts to verify and claim: 10,000 by default; the CTest smoke run sets
+// RECEIPT_BENCH_POPULATION low so that it stays a smoke run (bench/receipt/CMakeLists.txt).
+int PopulationBatches() {
+  const char* env = std::getenv("RECEIPT_BENCH_POPULATION");
+  int n = env != nullptr ? std::atoi(env) : 10000;
+  return std::max(1, n / 1000);
+}
+
 std::vector<Receipt> Population(ReceiptFixture* f) {
   static std::vector<Receipt> sqlite, pg;
   auto& out = (*f->db_)->dialect() == store::Dialect::kSqlite ? sqlite : pg;
   if (out.empty()) {
+    const int batches = PopulationBatches();
     std::vector<NewReceipt> batch(1000, SampleReceipt());
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < batches; ++i) {
       auto r = f->service_->Issue(ReceiptFixture::kHospitalAccount, batch, true, f->sequencer_->size());
       if (r.ok()) out.insert(out.end(), r->begin(), r->end());
     }
