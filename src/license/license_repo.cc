@@ -222,14 +222,18 @@ Result<std::vector<License>> LicenseRepo::DueForExpiry(store::Tx& tx, int64_t no
   return out;
 }
 
-Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status_index, status FROM license ORDER BY status_index"));
+Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx, int64_t now) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status_index, status, expires_at FROM license "
+                                          "ORDER BY status_index"));
   std::vector<std::pair<int64_t, LicenseStatus>> out;
   out.reserve(rows.size());
   for (const auto& r : rows) {
     auto s = ParseLicenseStatus(r.Text(1));
     if (!s.ok()) return Status::DataLoss("licence row has an unknown status");
-    out.emplace_back(r.Int64(0), *s);
+    License l;
+    l.status = *s;
+    l.expires_at = r.Int64(2);
+    out.emplace_back(r.Int64(0), l.EffectiveStatus(now));
   }
   return out;
 }

@@ -71,8 +71,9 @@ class LicenseRepo {
   static Result<int64_t> NextStatusIndex(store::Tx& tx);
   // Valid licences whose expires_at <= now, at most `limit`.
   static Result<std::vector<License>> DueForExpiry(store::Tx& tx, int64_t now, int64_t limit);
-  // (status_index, status) of every licence, for the status list.
-  static Result<std::vector<std::pair<int64_t, LicenseStatus>>> AllStatuses(store::Tx& tx);
+  // (status_index, status as of `now`: a valid licence past expires_at is expired) of every
+  // licence, for the status list.
+  static Result<std::vector<std::pair<int64_t, LicenseStatus>>> AllStatuses(store::Tx& tx, int64_t now);
 
   static Status SetCredential(store::Tx& tx, std::string_view id, std::string_view credential);
   static Result<std::string> Credential(store::Tx& tx, std::string_view id);

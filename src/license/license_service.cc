@@ -685,7 +685,7 @@ Result<std::vector<VerificationRecord>> LicenseService::Verifications(std::strin
 Result<std::string> LicenseService::StatusListJwt() {
   std::vector<std::pair<int64_t, LicenseStatus>> all;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(all, LicenseRepo::AllStatuses(tx));
+    TB_ASSIGN_OR_RETURN(all, LicenseRepo::AllStatuses(tx, NowSeconds()));
     return Status::Ok();
   }));
   std::vector<uint8_t> codes(all.empty() ? 0 : static_cast<size_t>(all.back().first + 1), kStatusValid);

@@ -161,6 +161,9 @@ TEST_P(LicenseServiceTest, ExpiryAndRenewal) {
   License l = IssueDrivingLicence(*service_);
   clock_.SetUnixMicros((l.expires_at + 1) * 1'000'000);
   EXPECT_EQ(service_->Get(l.id)->EffectiveStatus(l.expires_at + 1), LicenseStatus::kExpired);
+  // The status list says expired (INVALID) at once, before the sweep has run.
+  auto list = ParseJws(*service_->StatusListJwt());
+  EXPECT_EQ(*StatusAt(list->payload.at("status_list").at("lst").as_string(), l.status_index), kStatusInvalid);
   auto n = service_->ExpireDue();
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
