@@ -40,6 +40,9 @@ struct VerificationRecord {
   std::string result;  // valid / revoked / suspended / expired / invalid
   std::string reason;
   int64_t time = 0;
+  // The disclosed fields as verified, kept only for a valid verification by a logged-in staff
+  // member: the archived copy (归档) that replaces a paper copy in the case file. Else empty.
+  std::string archived_json;
 };
 
 // A holder's authorisation (授权) of a staff member, department or case to use one licence.
@@ -88,7 +91,9 @@ class LicenseRepo {
   // Marks a presentation used; 0 rows when it already was (a replay).
   static Result<int64_t> ConsumePresentation(store::Tx& tx, std::string_view nonce, int64_t now);
 
-  static Status InsertVerification(store::Tx& tx, const VerificationRecord& v);
+  // Returns the new record's id.
+  static Result<int64_t> InsertVerification(store::Tx& tx, const VerificationRecord& v);
+  static Result<std::optional<VerificationRecord>> VerificationById(store::Tx& tx, int64_t id);
   static Result<std::vector<VerificationRecord>> VerificationsOf(store::Tx& tx,
                                                                  std::string_view holder_subject,
                                                                  int64_t before_id, int64_t limit);

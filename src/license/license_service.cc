@@ -457,10 +457,12 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
             result.type_name_en = t->name_en;
           }
           result.expires_at = l->expires_at;
-          TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
-              tx, VerificationRecord{0, l->id, l->type, l->holder_subject, request.verifier_name,
-                                     request.verifier_account, request.purpose, result.status,
-                                     result.reason, now}));
+          TB_ASSIGN_OR_RETURN(result.verification_id,
+                              LicenseRepo::InsertVerification(
+                                  tx, VerificationRecord{0, l->id, l->type, l->holder_subject,
+                                                         request.verifier_name, request.verifier_account,
+                                                         request.purpose, result.status, result.reason,
+                                                         now, ""}));
           return Record(tx, *l, "verify", object{{"result", result.status}});
         }));
       }
@@ -532,8 +534,11 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
     }
     if (!r.valid) r.disclosed = object{};
     VerificationRecord rec{0, l.id, l.type, l.holder_subject, request.verifier_name,
-                           request.verifier_account, request.purpose, r.status, r.reason, now};
-    TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(tx, rec));
+                           request.verifier_account, request.purpose, r.status, r.reason, now, ""};
+    // Archive (归档): a staff member's valid verification keeps what was disclosed, so the case
+    // file needs no paper copy. Public verifications keep nothing (data minimisation).
+    if (r.valid && request.verifier_account != 0) rec.archived_json = boost::json::serialize(r.disclosed);
+    TB_ASSIGN_OR_RETURN(r.verification_id, LicenseRepo::InsertVerification(tx, rec));
     TB_RETURN_IF_ERROR(Record(tx, l, "verify", object{{"result", r.status}}));
     result = r;
     return Status::Ok();
@@ -663,13 +668,28 @@ Result<License> LicenseService::UseAuthorisation(int64_t id, const AuthorisedUse
     std::string purpose = a->purpose;
     if (!user.case_number.empty()) purpose += " [" + user.case_number + "]";
     TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
-        tx, VerificationRecord{0, l->id, l->type, l->holder_subject, who, user.account_id, purpose,
-                               "authorised_use", "authorisation " + std::to_string(id), now}));
+                           tx, VerificationRecord{0, l->id, l->type, l->holder_subject, who,
+                                                  user.account_id, purpose, "authorised_use",
+                                                  "authorisation " + std::to_string(id), now, ""})
+                           .status());
     TB_RETURN_IF_ERROR(Record(tx, *l, "use", object{{"authorisation", id}}));
     out = *l;
     return Status::Ok();
   }));
   return out;
+}
+
+Result<VerificationRecord> LicenseService::ArchivedVerification(int64_t id, int64_t staff_account) {
+  std::optional<VerificationRecord> v;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(v, LicenseRepo::VerificationById(tx, id));
+    return Status::Ok();
+  }));
+  if (!v || v->archived_json.empty()) return Status::NotFound("archived verification", std::to_string(id));
+  if (v->verifier_account != staff_account) {
+    return Status::PermissionDenied("only the staff member who verified may read the archive");
+  }
+  return *v;
 }
 
 Result<std::vector<VerificationRecord>> LicenseService::Verifications(std::string_view holder,

@@ -87,6 +87,7 @@ struct VerifyResult {
   int64_t expires_at = 0;
   boost::json::object disclosed;
   bool foreign = false;  // issued by a trusted issuer of another region
+  int64_t verification_id = 0;  // the holder's log row (0 when not logged)
 };
 
 struct AuthoriseRequest {
@@ -160,6 +161,10 @@ class LicenseService {
   // (result "authorised_use") and ledgered (`license.use`). Returns the licence.
   // kPermissionDenied when the user is not the grantee or the authorisation has lapsed.
   Result<License> UseAuthorisation(int64_t id, const AuthorisedUser& user);
+
+  // The archived copy of a valid verification, for the staff member who made it.
+  // kNotFound; kPermissionDenied for anyone else.
+  Result<VerificationRecord> ArchivedVerification(int64_t id, int64_t staff_account);
 
   Result<std::vector<VerificationRecord>> Verifications(std::string_view holder_subject,
                                                         int64_t before_id, int64_t limit);
