@@ -286,6 +286,10 @@ Result<std::optional<Presentation>> LicenseRepo::PresentationByReference(store::
   return std::optional<Presentation>(PresentationFromRow(*row));
 }
 
+Result<int64_t> LicenseRepo::PurgePresentations(store::Tx& tx, int64_t before) {
+  return tx.Exec("DELETE FROM license_presentation WHERE expires_at < ?", {before});
+}
+
 Result<int64_t> LicenseRepo::ConsumePresentation(store::Tx& tx, std::string_view nonce, int64_t now) {
   return tx.Exec(
       "UPDATE license_presentation SET verified_at = ? WHERE nonce = ? AND verified_at IS NULL",

@@ -88,6 +88,9 @@ class LicenseRepo {
   static Result<std::optional<Presentation>> PresentationByNonce(store::Tx& tx, std::string_view nonce);
   static Result<std::optional<Presentation>> PresentationByReference(store::Tx& tx,
                                                                      std::string_view reference);
+  // Deletes presentations that expired before `before` (their tokens hold personal data and are
+  // of no use once expired: a late scan is refused as expired or unknown either way).
+  static Result<int64_t> PurgePresentations(store::Tx& tx, int64_t before);
   // Marks a presentation used; 0 rows when it already was (a replay).
   static Result<int64_t> ConsumePresentation(store::Tx& tx, std::string_view nonce, int64_t now);
 

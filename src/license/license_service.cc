@@ -284,6 +284,15 @@ Result<int64_t> LicenseService::ExpireDue(int64_t limit) {
   return count;
 }
 
+Result<int64_t> LicenseService::PurgePresentations() {
+  int64_t n = 0;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(n, LicenseRepo::PurgePresentations(tx, NowSeconds() - 86400));
+    return Status::Ok();
+  }));
+  return n;
+}
+
 Result<License> LicenseService::Get(std::string_view id) {
   std::optional<License> l;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {

@@ -139,6 +139,10 @@ class LicenseService {
   // Marks valid licences past expires_at expired (ledger entry each). Returns how many.
   Result<int64_t> ExpireDue(int64_t limit = 1000);
 
+  // Deletes presentations expired more than a day ago (tokens hold personal data). Returns how
+  // many. Run at every start, beside ExpireDue.
+  Result<int64_t> PurgePresentations();
+
   Result<License> Get(std::string_view id);
   Result<std::vector<License>> Wallet(std::string_view holder_subject);
 

@@ -297,6 +297,12 @@ TEST_P(LicenseServiceTest, LargePresentationsGoInTheQrAsAOneTimeReference) {
   EXPECT_EQ(r->disclosed.size(), 5u);
   r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
   EXPECT_EQ(r->reason, "replay: this presentation was already verified");
+  // A day after it expired the presentation (and its token) is purged; its reference is unknown.
+  EXPECT_EQ(*service_->PurgePresentations(), 0);
+  clock_.SetUnixMicros((kStart + 600 + 86400 + 1) * 1'000'000);
+  EXPECT_EQ(*service_->PurgePresentations(), 1);
+  r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
+  EXPECT_EQ(r->reason, "unknown reference");
   r = service_->Verify(VerifyRequest{"", "TBL1.unknown", "", "public", 0});
   EXPECT_EQ(r->reason, "unknown reference");
   EXPECT_EQ(service_->Verify(VerifyRequest{"", "XYZ", "", "public", 0}).status().code(),
