@@ -271,7 +271,11 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                              {"status", r.status},
                                              {"reason", r.reason},
                                              {"license", std::move(lic)},
-                                             {"disclosed", r.disclosed}});
+                                             {"disclosed", r.disclosed},
+                                             {"verification_id", r.verification_id
+                                                                     ? value(r.verification_id)
+                                                                     : value(nullptr)},
+                                             {"archived", r.valid && in.verifier_account != 0}});
         resp.WithHeader("Access-Control-Allow-Origin", "*");
         return resp;
       }});
@@ -305,11 +309,38 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                  {"purpose", v.purpose},
                                  {"result", v.result},
                                  {"reason", v.reason},
+                                 {"archived", !v.archived_json.empty()},
                                  {"time", Time(v.time)}});
         }
         value next = nullptr;
         if (static_cast<int64_t>(list.size()) == limit) next = std::to_string(list.back().id);
         return Json(200, object{{"items", std::move(items)}, {"next_cursor", next}});
+      }});
+
+  router.Add(Route{
+      "GET", "/api/v1/licenses/verifications/{id}", "getArchivedVerification",
+      "The archived copy (归档) of a valid verification: the disclosed fields as verified, for the "
+      "staff member who verified (the case file keeps this instead of a paper copy).",
+      RouteAccess::Roles({"staff"}), [&service](const HttpRequest& req, const PathParams& p) {
+        int64_t id = 0;
+        const std::string& text = p.at("id");
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+          return ProblemResponse(Status::InvalidField("id", "must be a verification id"), req.request_id);
+        }
+        TB_LICENSE_ASSIGN(license::VerificationRecord v,
+                          service.ArchivedVerification(id, req.principal->account_id), req);
+        boost::system::error_code jec;
+        value disclosed = boost::json::parse(v.archived_json, jec);
+        const license::LicenseType* t = service.catalogue().Type(v.license_type);
+        return Json(200, object{{"id", v.id},
+                                {"license_id", v.license_id},
+                                {"type_code", v.license_type},
+                                {"type_name_zh", t ? t->name_zh : ""},
+                                {"purpose", v.purpose},
+                                {"result", v.result},
+                                {"time", Time(v.time)},
+                                {"disclosed", jec ? value(object{}) : disclosed}});
       }});
 
   // --- holder authorisation (授权) -----------------------------------------------------------

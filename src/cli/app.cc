@@ -201,6 +201,7 @@ Status App::Start() {
   // Licences past their expiry are marked expired (with ledger entries) at every start; between
   // starts a verifier sees them as expired anyway (License::EffectiveStatus).
   TB_RETURN_IF_ERROR(licenses_->ExpireDue(100000).status());
+  TB_RETURN_IF_ERROR(licenses_->PurgePresentations().status());
   TB_RETURN_IF_ERROR(sequencer_->Start());
   publisher_->Start();
   return Status::Ok();

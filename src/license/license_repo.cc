@@ -152,7 +152,11 @@ CREATE TABLE license_authorisation (
 );
 CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subject, id);
 )";
-  return {v1, v2};
+  store::Migration v3;
+  v3.part = "license";
+  v3.version = 3;
+  v3.sql = "ALTER TABLE license_verification ADD COLUMN archived_json TEXT NOT NULL DEFAULT ''";
+  return {v1, v2, v3};
 }
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
@@ -222,14 +226,18 @@ Result<std::vector<License>> LicenseRepo::DueForExpiry(store::Tx& tx, int64_t no
   return out;
 }
 
-Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status_index, status FROM license ORDER BY status_index"));
+Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx, int64_t now) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status_index, status, expires_at FROM license "
+                                          "ORDER BY status_index"));
   std::vector<std::pair<int64_t, LicenseStatus>> out;
   out.reserve(rows.size());
   for (const auto& r : rows) {
     auto s = ParseLicenseStatus(r.Text(1));
     if (!s.ok()) return Status::DataLoss("licence row has an unknown status");
-    out.emplace_back(r.Int64(0), *s);
+    License l;
+    l.status = *s;
+    l.expires_at = r.Int64(2);
+    out.emplace_back(r.Int64(0), l.EffectiveStatus(now));
   }
   return out;
 }
@@ -278,47 +286,64 @@ Result<std::optional<Presentation>> LicenseRepo::PresentationByReference(store::
   return std::optional<Presentation>(PresentationFromRow(*row));
 }
 
+Result<int64_t> LicenseRepo::PurgePresentations(store::Tx& tx, int64_t before) {
+  return tx.Exec("DELETE FROM license_presentation WHERE expires_at < ?", {before});
+}
+
 Result<int64_t> LicenseRepo::ConsumePresentation(store::Tx& tx, std::string_view nonce, int64_t now) {
   return tx.Exec(
       "UPDATE license_presentation SET verified_at = ? WHERE nonce = ? AND verified_at IS NULL",
       {now, nonce});
 }
 
-Status LicenseRepo::InsertVerification(store::Tx& tx, const VerificationRecord& v) {
-  return tx.Exec(
-               "INSERT INTO license_verification (license_id, license_type, holder_subject, "
-               "verifier_name, verifier_account, purpose, result, reason, time) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               {v.license_id, v.license_type, v.holder_subject, v.verifier_name,
-                v.verifier_account, v.purpose, v.result, v.reason, v.time})
-      .status();
+namespace {
+constexpr std::string_view kVerificationColumns =
+    "id, license_id, license_type, holder_subject, verifier_name, verifier_account, purpose, "
+    "result, reason, time, archived_json";
+VerificationRecord VerificationFromRow(const store::Row& r) {
+  VerificationRecord v;
+  v.id = r.Int64(0);
+  v.license_id = std::string(r.Text(1));
+  v.license_type = std::string(r.Text(2));
+  v.holder_subject = std::string(r.Text(3));
+  v.verifier_name = std::string(r.Text(4));
+  v.verifier_account = r.Int64(5);
+  v.purpose = std::string(r.Text(6));
+  v.result = std::string(r.Text(7));
+  v.reason = std::string(r.Text(8));
+  v.time = r.Int64(9);
+  v.archived_json = std::string(r.Text(10));
+  return v;
+}
+}  // namespace
+
+Result<int64_t> LicenseRepo::InsertVerification(store::Tx& tx, const VerificationRecord& v) {
+  return tx.InsertReturningId(
+      "INSERT INTO license_verification (license_id, license_type, holder_subject, "
+      "verifier_name, verifier_account, purpose, result, reason, time, archived_json) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {v.license_id, v.license_type, v.holder_subject, v.verifier_name, v.verifier_account,
+       v.purpose, v.result, v.reason, v.time, v.archived_json});
+}
+
+Result<std::optional<VerificationRecord>> LicenseRepo::VerificationById(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + std::string(kVerificationColumns) +
+                                                " FROM license_verification WHERE id = ?",
+                                            {id}));
+  if (!row) return std::optional<VerificationRecord>();
+  return std::optional<VerificationRecord>(VerificationFromRow(*row));
 }
 
 Result<std::vector<VerificationRecord>> LicenseRepo::VerificationsOf(store::Tx& tx,
                                                                      std::string_view holder,
                                                                      int64_t before_id,
                                                                      int64_t limit) {
-  TB_ASSIGN_OR_RETURN(
-      auto rows,
-      tx.Query("SELECT id, license_id, license_type, holder_subject, verifier_name, "
-               "verifier_account, purpose, result, reason, time FROM license_verification "
-               "WHERE holder_subject = ? AND id < ? ORDER BY id DESC LIMIT ?",
-               {holder, before_id, limit}));
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kVerificationColumns) +
+                                              " FROM license_verification WHERE holder_subject = ? "
+                                              "AND id < ? ORDER BY id DESC LIMIT ?",
+                                          {holder, before_id, limit}));
   std::vector<VerificationRecord> out;
-  for (const auto& r : rows) {
-    VerificationRecord v;
-    v.id = r.Int64(0);
-    v.license_id = std::string(r.Text(1));
-    v.license_type = std::string(r.Text(2));
-    v.holder_subject = std::string(r.Text(3));
-    v.verifier_name = std::string(r.Text(4));
-    v.verifier_account = r.Int64(5);
-    v.purpose = std::string(r.Text(6));
-    v.result = std::string(r.Text(7));
-    v.reason = std::string(r.Text(8));
-    v.time = r.Int64(9);
-    out.push_back(std::move(v));
-  }
+  for (const auto& r : rows) out.push_back(VerificationFromRow(r));
   return out;
 }
 

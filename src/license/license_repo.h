@@ -40,6 +40,9 @@ struct VerificationRecord {
   std::string result;  // valid / revoked / suspended / expired / invalid
   std::string reason;
   int64_t time = 0;
+  // The disclosed fields as verified, kept only for a valid verification by a logged-in staff
+  // member: the archived copy (归档) that replaces a paper copy in the case file. Else empty.
+  std::string archived_json;
 };
 
 // A holder's authorisation (授权) of a staff member, department or case to use one licence.
@@ -71,8 +74,9 @@ class LicenseRepo {
   static Result<int64_t> NextStatusIndex(store::Tx& tx);
   // Valid licences whose expires_at <= now, at most `limit`.
   static Result<std::vector<License>> DueForExpiry(store::Tx& tx, int64_t now, int64_t limit);
-  // (status_index, status) of every licence, for the status list.
-  static Result<std::vector<std::pair<int64_t, LicenseStatus>>> AllStatuses(store::Tx& tx);
+  // (status_index, status as of `now`: a valid licence past expires_at is expired) of every
+  // licence, for the status list.
+  static Result<std::vector<std::pair<int64_t, LicenseStatus>>> AllStatuses(store::Tx& tx, int64_t now);
 
   static Status SetCredential(store::Tx& tx, std::string_view id, std::string_view credential);
   static Result<std::string> Credential(store::Tx& tx, std::string_view id);
@@ -84,10 +88,15 @@ class LicenseRepo {
   static Result<std::optional<Presentation>> PresentationByNonce(store::Tx& tx, std::string_view nonce);
   static Result<std::optional<Presentation>> PresentationByReference(store::Tx& tx,
                                                                      std::string_view reference);
+  // Deletes presentations that expired before `before` (their tokens hold personal data and are
+  // of no use once expired: a late scan is refused as expired or unknown either way).
+  static Result<int64_t> PurgePresentations(store::Tx& tx, int64_t before);
   // Marks a presentation used; 0 rows when it already was (a replay).
   static Result<int64_t> ConsumePresentation(store::Tx& tx, std::string_view nonce, int64_t now);
 
-  static Status InsertVerification(store::Tx& tx, const VerificationRecord& v);
+  // Returns the new record's id.
+  static Result<int64_t> InsertVerification(store::Tx& tx, const VerificationRecord& v);
+  static Result<std::optional<VerificationRecord>> VerificationById(store::Tx& tx, int64_t id);
   static Result<std::vector<VerificationRecord>> VerificationsOf(store::Tx& tx,
                                                                  std::string_view holder_subject,
                                                                  int64_t before_id, int64_t limit);

@@ -284,6 +284,15 @@ Result<int64_t> LicenseService::ExpireDue(int64_t limit) {
   return count;
 }
 
+Result<int64_t> LicenseService::PurgePresentations() {
+  int64_t n = 0;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(n, LicenseRepo::PurgePresentations(tx, NowSeconds() - 86400));
+    return Status::Ok();
+  }));
+  return n;
+}
+
 Result<License> LicenseService::Get(std::string_view id) {
   std::optional<License> l;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
@@ -457,10 +466,12 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
             result.type_name_en = t->name_en;
           }
           result.expires_at = l->expires_at;
-          TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
-              tx, VerificationRecord{0, l->id, l->type, l->holder_subject, request.verifier_name,
-                                     request.verifier_account, request.purpose, result.status,
-                                     result.reason, now}));
+          TB_ASSIGN_OR_RETURN(result.verification_id,
+                              LicenseRepo::InsertVerification(
+                                  tx, VerificationRecord{0, l->id, l->type, l->holder_subject,
+                                                         request.verifier_name, request.verifier_account,
+                                                         request.purpose, result.status, result.reason,
+                                                         now, ""}));
           return Record(tx, *l, "verify", object{{"result", result.status}});
         }));
       }
@@ -532,8 +543,11 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
     }
     if (!r.valid) r.disclosed = object{};
     VerificationRecord rec{0, l.id, l.type, l.holder_subject, request.verifier_name,
-                           request.verifier_account, request.purpose, r.status, r.reason, now};
-    TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(tx, rec));
+                           request.verifier_account, request.purpose, r.status, r.reason, now, ""};
+    // Archive (归档): a staff member's valid verification keeps what was disclosed, so the case
+    // file needs no paper copy. Public verifications keep nothing (data minimisation).
+    if (r.valid && request.verifier_account != 0) rec.archived_json = boost::json::serialize(r.disclosed);
+    TB_ASSIGN_OR_RETURN(r.verification_id, LicenseRepo::InsertVerification(tx, rec));
     TB_RETURN_IF_ERROR(Record(tx, l, "verify", object{{"result", r.status}}));
     result = r;
     return Status::Ok();
@@ -663,13 +677,28 @@ Result<License> LicenseService::UseAuthorisation(int64_t id, const AuthorisedUse
     std::string purpose = a->purpose;
     if (!user.case_number.empty()) purpose += " [" + user.case_number + "]";
     TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
-        tx, VerificationRecord{0, l->id, l->type, l->holder_subject, who, user.account_id, purpose,
-                               "authorised_use", "authorisation " + std::to_string(id), now}));
+                           tx, VerificationRecord{0, l->id, l->type, l->holder_subject, who,
+                                                  user.account_id, purpose, "authorised_use",
+                                                  "authorisation " + std::to_string(id), now, ""})
+                           .status());
     TB_RETURN_IF_ERROR(Record(tx, *l, "use", object{{"authorisation", id}}));
     out = *l;
     return Status::Ok();
   }));
   return out;
+}
+
+Result<VerificationRecord> LicenseService::ArchivedVerification(int64_t id, int64_t staff_account) {
+  std::optional<VerificationRecord> v;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(v, LicenseRepo::VerificationById(tx, id));
+    return Status::Ok();
+  }));
+  if (!v || v->archived_json.empty()) return Status::NotFound("archived verification", std::to_string(id));
+  if (v->verifier_account != staff_account) {
+    return Status::PermissionDenied("only the staff member who verified may read the archive");
+  }
+  return *v;
 }
 
 Result<std::vector<VerificationRecord>> LicenseService::Verifications(std::string_view holder,
@@ -685,7 +714,7 @@ Result<std::vector<VerificationRecord>> LicenseService::Verifications(std::strin
 Result<std::string> LicenseService::StatusListJwt() {
   std::vector<std::pair<int64_t, LicenseStatus>> all;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(all, LicenseRepo::AllStatuses(tx));
+    TB_ASSIGN_OR_RETURN(all, LicenseRepo::AllStatuses(tx, NowSeconds()));
     return Status::Ok();
   }));
   std::vector<uint8_t> codes(all.empty() ? 0 : static_cast<size_t>(all.back().first + 1), kStatusValid);

@@ -87,6 +87,7 @@ struct VerifyResult {
   int64_t expires_at = 0;
   boost::json::object disclosed;
   bool foreign = false;  // issued by a trusted issuer of another region
+  int64_t verification_id = 0;  // the holder's log row (0 when not logged)
 };
 
 struct AuthoriseRequest {
@@ -138,6 +139,10 @@ class LicenseService {
   // Marks valid licences past expires_at expired (ledger entry each). Returns how many.
   Result<int64_t> ExpireDue(int64_t limit = 1000);
 
+  // Deletes presentations expired more than a day ago (tokens hold personal data). Returns how
+  // many. Run at every start, beside ExpireDue.
+  Result<int64_t> PurgePresentations();
+
   Result<License> Get(std::string_view id);
   Result<std::vector<License>> Wallet(std::string_view holder_subject);
 
@@ -160,6 +165,10 @@ class LicenseService {
   // (result "authorised_use") and ledgered (`license.use`). Returns the licence.
   // kPermissionDenied when the user is not the grantee or the authorisation has lapsed.
   Result<License> UseAuthorisation(int64_t id, const AuthorisedUser& user);
+
+  // The archived copy of a valid verification, for the staff member who made it.
+  // kNotFound; kPermissionDenied for anyone else.
+  Result<VerificationRecord> ArchivedVerification(int64_t id, int64_t staff_account);
 
   Result<std::vector<VerificationRecord>> Verifications(std::string_view holder_subject,
                                                         int64_t before_id, int64_t limit);

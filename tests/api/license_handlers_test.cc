@@ -226,6 +226,14 @@ TEST_P(LicenseHandlersTest, PresentThenVerifyByScan) {
   EXPECT_EQ(v["license"].at("type_name_zh").as_string(), "机动车驾驶证");
   EXPECT_EQ(v["disclosed"].at("name").as_string(), "张伟");
   EXPECT_FALSE(v["disclosed"].as_object().contains("id_number"));
+  // Archived for the staff member who verified (归档), and only for them.
+  ASSERT_TRUE(v["archived"].as_bool());
+  std::string archive = "/api/v1/licenses/verifications/" + std::to_string(v["verification_id"].as_int64());
+  auto a = Call("GET", archive, "", tokens_["staff"]);
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(boost::json::parse(a.body).at("disclosed").at("name").as_string(), "张伟");
+  EXPECT_EQ(Call("GET", archive, "", tokens_["zhangwei"]).status, 403);
+  EXPECT_EQ(Call("GET", archive, "", "").status, 401);
   // The same QR again, on the public page: a replay.
   r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + token + "\"}", "");
   ASSERT_EQ(r.status, 200);
@@ -247,6 +255,8 @@ TEST_P(LicenseHandlersTest, PresentThenVerifyByScan) {
   EXPECT_EQ(items[1].at("verifier").as_string(), "王芳 (杭州市西湖区行政服务中心)");
   EXPECT_EQ(items[1].at("purpose").as_string(), "窗口核验");
   EXPECT_EQ(items[0].at("verifier").as_string(), "public");
+  EXPECT_TRUE(items[1].at("archived").as_bool());
+  EXPECT_FALSE(items[0].at("archived").as_bool());
   EXPECT_TRUE(boost::json::parse(Call("GET", "/api/v1/me/verifications", "", tokens_["lina"]).body)
                   .at("items").as_array().empty());
   EXPECT_EQ(Call("GET", "/api/v1/me/verifications?limit=0", "", tokens_["zhangwei"]).status, 400);

@@ -161,6 +161,9 @@ TEST_P(LicenseServiceTest, ExpiryAndRenewal) {
   License l = IssueDrivingLicence(*service_);
   clock_.SetUnixMicros((l.expires_at + 1) * 1'000'000);
   EXPECT_EQ(service_->Get(l.id)->EffectiveStatus(l.expires_at + 1), LicenseStatus::kExpired);
+  // The status list says expired (INVALID) at once, before the sweep has run.
+  auto list = ParseJws(*service_->StatusListJwt());
+  EXPECT_EQ(*StatusAt(list->payload.at("status_list").at("lst").as_string(), l.status_index), kStatusInvalid);
   auto n = service_->ExpireDue();
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 1);
@@ -294,6 +297,12 @@ TEST_P(LicenseServiceTest, LargePresentationsGoInTheQrAsAOneTimeReference) {
   EXPECT_EQ(r->disclosed.size(), 5u);
   r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
   EXPECT_EQ(r->reason, "replay: this presentation was already verified");
+  // A day after it expired the presentation (and its token) is purged; its reference is unknown.
+  EXPECT_EQ(*service_->PurgePresentations(), 0);
+  clock_.SetUnixMicros((kStart + 600 + 86400 + 1) * 1'000'000);
+  EXPECT_EQ(*service_->PurgePresentations(), 1);
+  r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});
+  EXPECT_EQ(r->reason, "unknown reference");
   r = service_->Verify(VerifyRequest{"", "TBL1.unknown", "", "public", 0});
   EXPECT_EQ(r->reason, "unknown reference");
   EXPECT_EQ(service_->Verify(VerifyRequest{"", "XYZ", "", "public", 0}).status().code(),
