@@ -444,6 +444,15 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           auto queue = reader.Queue();
           if (!queue.ok()) return Problem(queue.status(), req);
           if (queue->depth == 0) {
+            // The sequencer may have integrated the entry between the lookup above and this
+            // read of the queue (regression: a just-issued receipt verified as "tampered" on
+            // PostgreSQL). With the queue empty, the entry is stored: look once more.
+            auto again = svc.ResolveLeaf(r);
+            if (again.ok()) {
+              leaf = *again;
+              break;
+            }
+            if (again.status().code() != ErrorCode::kUnavailable) return Problem(again.status(), req);
             problem = "no ledger leaf matches the stored receipt";
             break;
           }
