@@ -435,14 +435,17 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         const auto deadline = std::chrono::steady_clock::now() + wait;
         std::string problem;
         while (true) {
+          // The queue is read BEFORE the scan: if it was empty then, the receipt's entry (queued
+          // when the receipt committed, before it was read) was integrated before the scan's
+          // snapshot, so a scan that misses it proves the stored receipt no longer matches.
+          auto queue = reader.Queue();
+          if (!queue.ok()) return Problem(queue.status(), req);
           auto l = svc.ResolveLeaf(r);
           if (l.ok()) {
             leaf = *l;
             break;
           }
           if (l.status().code() != ErrorCode::kUnavailable) return Problem(l.status(), req);
-          auto queue = reader.Queue();
-          if (!queue.ok()) return Problem(queue.status(), req);
           if (queue->depth == 0) {
             problem = "no ledger leaf matches the stored receipt";
             break;

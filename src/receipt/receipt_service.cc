@@ -436,7 +436,8 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
   std::vector<Receipt> out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint, std::nullopt));
+    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint, std::nullopt,
+                                       batch ? "/receipts" : "", batch));
     return Status::Ok();
   }));
   return out;
@@ -446,9 +447,11 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
                                                        std::span<const NewReceipt> receipts,
                                                        std::span<const CheckCode> checks,
                                                        int64_t now, uint64_t ledger_hint,
-                                                       const std::optional<std::string>& replaces) {
-  const bool batch = receipts.size() > 1;
-  auto prefix = [&](size_t i) { return batch ? "/receipts/" + std::to_string(i) : std::string(); };
+                                                       const std::optional<std::string>& replaces,
+                                                       std::string_view field_prefix, bool batch) {
+  auto prefix = [&](size_t i) {
+    return std::string(field_prefix) + (batch ? "/" + std::to_string(i) : std::string());
+  };
   // 1. Numbers: the issuer's ranges, in memory for the transaction, written back at the end with
   //    a conditional update (no gaps, no reuse: the allocation commits with the receipts).
   TB_ASSIGN_OR_RETURN(auto range_rows, tx.Query("SELECT id, code, last_number, next_number FROM "
@@ -772,7 +775,7 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
     if (replacement) {
       TB_ASSIGN_OR_RETURN(auto issued,
                           IssueInTx(tx, *issuer, std::span(&*replacement, 1), checks, now,
-                                    ledger_hint, Key(code, number)));
+                                    ledger_hint, Key(code, number), "/replacement", false));
       result.replacement = std::move(issued.front());
       replacement_key = Key(result.replacement->code, result.replacement->number);
     }

@@ -207,11 +207,14 @@ class ReceiptService {
   const crypto::PublicKey& finance_public_key() const { return options_.finance_key->public_key(); }
 
  private:
+  // `prefix` names the receipts in field errors: "" (single), "/replacement" (void), or
+  // "/receipts" for a batch, whose receipts are "/receipts/<i>".
   Result<std::vector<Receipt>> IssueInTx(store::Tx& tx, const Issuer& issuer,
                                          std::span<const NewReceipt> receipts,
                                          std::span<const CheckCode> checks, int64_t now,
                                          uint64_t ledger_hint,
-                                         const std::optional<std::string>& replaces);
+                                         const std::optional<std::string>& replaces,
+                                         std::string_view prefix, bool batch);
   // The batch's manifest once its two signatures verified (read and checked on first use).
   // nullptr when the stored manifest's signatures do not verify.
   Result<std::shared_ptr<const std::string>> VerifiedManifest(int64_t batch_id,
