@@ -805,35 +805,65 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
 
 Result<uint64_t> ReceiptService::ResolveLeaf(const Receipt& r) {
   if (r.leaf_index) return *r.leaf_index;
-  TB_ASSIGN_OR_RETURN(std::string expected,
-                      ledger::EncodeEntry(MakeEntry("receipt.issue", r.payer_subject,
-                                                    r.document_hash, r.issue_micros)));
-  // Bytes after version and index: time, subject, document, type.
-  const std::string_view tail = std::string_view(expected).substr(9);
+  // The receipts of one batch were queued together, so their leaves lie together: one scan
+  // resolves every unresolved receipt of the batch (the asked-for one always among them).
+  // Key: the entry bytes after version and index (time, subject, document, type).
+  auto tail_of = [](const std::array<uint8_t, 32>& subject, const std::array<uint8_t, 32>& document,
+                    int64_t time) -> Result<std::string> {
+    TB_ASSIGN_OR_RETURN(std::string e,
+                        ledger::EncodeEntry(MakeEntry("receipt.issue", subject, document, time)));
+    return e.substr(9);
+  };
+  TB_ASSIGN_OR_RETURN(std::string own_tail, tail_of(r.payer_subject, r.document_hash, r.issue_micros));
+  std::map<std::string, int64_t> wanted;  // tail -> receipt id
+  wanted[own_tail] = r.id;
   constexpr uint64_t kChunk = 4096;
   constexpr uint64_t kMaxScan = 4'000'000;
-  std::optional<uint64_t> found;
+  std::vector<std::pair<int64_t, uint64_t>> found;  // receipt id, leaf index
+  std::optional<uint64_t> own;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, payer_subject, document_hash, issue_micros "
+                                            "FROM receipt WHERE batch_id = ? AND leaf_index IS NULL",
+                                            {r.batch_id}));
+    for (const auto& row : rows) {
+      std::array<uint8_t, 32> subject{}, document{};
+      if (row.Blob(1).size() != 32 || row.Blob(2).size() != 32) continue;
+      std::memcpy(subject.data(), row.Blob(1).data(), 32);
+      std::memcpy(document.data(), row.Blob(2).data(), 32);
+      TB_ASSIGN_OR_RETURN(std::string t, tail_of(subject, document, row.Int64(3)));
+      wanted.emplace(std::move(t), row.Int64(0));
+    }
     TB_ASSIGN_OR_RETURN(ledger::LogState state, ledger::ReadLogState(tx));
+    found.clear();
+    own.reset();
     for (uint64_t begin = r.ledger_hint; begin < state.size && begin < r.ledger_hint + kMaxScan;
          begin += kChunk) {
-      TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, begin, std::min(begin + kChunk, state.size)));
+      TB_ASSIGN_OR_RETURN(auto entries,
+                          ledger::ReadEntries(tx, begin, std::min(begin + kChunk, state.size)));
       for (const auto& e : entries) {
-        if (e.entry.size() == expected.size() && std::string_view(e.entry).substr(9) == tail) {
-          found = e.index;
-          return Status::Ok();
-        }
+        if (e.entry.size() != own_tail.size() + 9) continue;
+        auto it = wanted.find(e.entry.substr(9));
+        if (it == wanted.end()) continue;
+        found.emplace_back(it->second, e.index);
+        if (it->first == own_tail) own = e.index;
+        wanted.erase(it);
       }
+      if (wanted.empty() || (own && found.size() >= rows.size())) break;
+      if (own && begin + kChunk >= r.ledger_hint + 2 * kChunk) break;  // the batch's leaves lie together
     }
     return Status::Ok();
   }));
-  if (!found) return Status::Unavailable("the receipt is not on the ledger yet");
-  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) {
-    return tx.Exec("UPDATE receipt SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
-                   {static_cast<int64_t>(*found), r.id})
-        .status();
+  if (!own) return Status::Unavailable("the receipt is not on the ledger yet");
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    for (const auto& [id, index] : found) {
+      TB_RETURN_IF_ERROR(
+          tx.Exec("UPDATE receipt SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
+                  {static_cast<int64_t>(index), id})
+              .status());
+    }
+    return Status::Ok();
   }));
-  return *found;
+  return *own;
 }
 
 Result<std::shared_ptr<const std::string>> ReceiptService::VerifiedManifest(

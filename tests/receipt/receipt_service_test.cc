@@ -139,6 +139,26 @@ TEST_P(ReceiptServiceTest, IssueAssignsSequentialNumbersAndOneLeafEach) {
   EXPECT_EQ(Reload(a).leaf_index, in.leaf_index);
 }
 
+TEST_P(ReceiptServiceTest, ResolvingOneLeafResolvesItsWholeBatch) {
+  IssueOne();  // another batch before it, so leaves are not simply numbered from the hint
+  std::vector<NewReceipt> batch(20, SampleReceipt(testing::kLiNaId, "李娜"));
+  auto issued = svc().Issue(ReceiptFixture::kHospitalAccount, batch, true, f_.sequencer_->size());
+  ASSERT_TRUE(issued.ok());
+  f_.Integrate();
+  Receipt fifth = Reload((*issued)[4]);
+  auto leaf = svc().ResolveLeaf(fifth);
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  EXPECT_EQ(*leaf, 5u);
+  for (const Receipt& r : *issued) {
+    Receipt stored = Reload(r);
+    ASSERT_TRUE(stored.leaf_index) << r.number.ToString();
+    EXPECT_EQ(*stored.leaf_index, r.number.value() - 1);  // leaf 0 is the first receipt
+    auto in = svc().CheckIntegrity(stored, stored.leaf_index);
+    ASSERT_TRUE(in.ok());
+    EXPECT_TRUE(in->intact) << in->problem;
+  }
+}
+
 TEST_P(ReceiptServiceTest, BatchIsAllOrNothing) {
   std::vector<NewReceipt> batch(50, SampleReceipt());
   auto ok = svc().Issue(ReceiptFixture::kHospitalAccount, batch, true, 0);
