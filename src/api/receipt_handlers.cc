@@ -11,6 +11,7 @@
 
 #include "api/ledger_handlers.h"
 #include "api/problem.h"
+#include "api/receipt_page.h"
 #include "core/clock.h"
 #include "receipt/qr_svg.h"
 #include "receipt/receipt_document.h"
@@ -638,6 +639,26 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                      return resp;
                    },
                    "image/svg+xml"});
+
+  router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}/print", "printReceipt",
+                   "The receipt as a printable page (HTML, Chinese), with its QR code.", readers,
+                   [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
+                     auto r = load_readable(req, p);
+                     if (!r.ok()) return Problem(r.status(), req);
+                     std::string svg;
+                     if (r->status != ReceiptStatus::kDestroyed) {
+                       auto q = svc.QrText(*r);
+                       if (!q.ok()) return Problem(q.status(), req);
+                       auto s = receipt::QrSvg(*q);
+                       if (!s.ok()) return Problem(s.status(), req);
+                       svg = std::move(s).value();
+                     }
+                     HttpResponse resp = HttpResponse::Text(200, RenderReceiptPage(*r, svg),
+                                                            "text/html; charset=utf-8");
+                     resp.WithHeader("Cache-Control", "private, no-store");
+                     return resp;
+                   },
+                   "text/html"});
 
   router.Add(Route{
       "GET", "/api/v1/me/receipts", "listMyReceipts",
