@@ -254,6 +254,13 @@ TEST_P(ReceiptServiceTest, IssuersAndRangesAreEnforced) {
   r = svc().Issue(ReceiptFixture::kOtherHospitalAccount, three, true, 0);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kConflict);
+  // With a second range the batch continues into it, and nothing of the failed batch was used.
+  ASSERT_TRUE(svc().AssignRange(other->id, f_.Code(), 300000, 300010).ok());
+  r = svc().Issue(ReceiptFixture::kOtherHospitalAccount, three, true, 0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].number.value(), 200000);
+  EXPECT_EQ((*r)[1].number.value(), 200001);
+  EXPECT_EQ((*r)[2].number.value(), 300000);
 }
 
 TEST_P(ReceiptServiceTest, AmountChangedBehindTheSystemsBackFailsVerification) {
