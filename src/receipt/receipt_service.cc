@@ -62,6 +62,7 @@ CREATE TABLE receipt (
   issue_micros {{int64}} NOT NULL,
   issue_day {{text}} NOT NULL,
   payer_subject {{blob}} NOT NULL,
+  payer_key {{int64}} NOT NULL,
   payer_name {{text}} NOT NULL,
   total_fen {{int64}} NOT NULL,
   insurance_fen {{int64}} NOT NULL,
@@ -82,7 +83,7 @@ CREATE TABLE receipt (
   UNIQUE (code, number),
   CHECK (claimed_fen >= 0 AND claimed_fen <= total_fen)
 );
-CREATE INDEX receipt_payer ON receipt (payer_subject, id);
+CREATE INDEX receipt_payer ON receipt (payer_key, id);
 CREATE INDEX receipt_day ON receipt (issue_day, issuer_id);
 CREATE TABLE receipt_claim (
   id {{id}},
@@ -246,6 +247,15 @@ ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject
 }
 
 std::string FenText(int64_t fen) { return Fen(fen).ToYuanString(); }
+
+// The wallet's index key: the first 8 bytes of the payer hash as a signed integer (as the ledger
+// keys leaf hashes). An 8-byte key keeps the index of random keys small, so inserts touch fewer
+// pages; the full hash is compared on lookup.
+int64_t PayerKey(const std::array<uint8_t, 32>& subject) {
+  uint64_t k = 0;
+  for (int i = 0; i < 8; ++i) k = (k << 8) | subject[i];
+  return static_cast<int64_t>(k);
+}
 
 }  // namespace
 
@@ -572,10 +582,10 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
   TB_ASSIGN_OR_RETURN(
       auto insert,
       tx.PrepareBatch("INSERT INTO receipt (code, number, check_code, kind, issuer_id, batch_id, "
-                      "issue_micros, issue_day, payer_subject, payer_name, total_fen, "
+                      "issue_micros, issue_day, payer_subject, payer_key, payer_name, total_fen, "
                       "insurance_fen, self_fen, channel, status, claimed_fen, document, "
                       "document_hash, ledger_hint, replaces) VALUES "
-                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::vector<ledger::Entry> entries;
   entries.reserve(out.size());
   for (Receipt& r : out) {
@@ -585,7 +595,8 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
     const std::string kind(ReceiptKindName(r.kind));
     TB_RETURN_IF_ERROR(insert->Add(
         {r.code.str(), r.number.value(), r.check.str(), kind, issuer.id, batch_id, now, day,
-         Param::Blob(AsChars(r.payer_subject)), r.payer_name, r.total_fen, r.insurance_fen,
+         Param::Blob(AsChars(r.payer_subject)), PayerKey(r.payer_subject), r.payer_name,
+         r.total_fen, r.insurance_fen,
          r.self_fen, r.channel, "issued", 0, *r.document, Param::Blob(AsChars(r.document_hash)),
          static_cast<int64_t>(ledger_hint),
          r.replaces ? Param(*r.replaces) : Param(nullptr)}));
@@ -620,9 +631,10 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
   limit = std::clamp(limit, 1, 100);
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(
-        auto rows, tx.Query(ReceiptColumns() + "WHERE r.payer_subject = ? AND r.id < ? "
-                                               "ORDER BY r.id DESC LIMIT ?",
-                            {Param::Blob(AsChars(subject)), cursor.value_or(INT64_MAX), limit + 1}));
+        auto rows, tx.Query(ReceiptColumns() + "WHERE r.payer_key = ? AND r.payer_subject = ? AND "
+                                               "r.id < ? ORDER BY r.id DESC LIMIT ?",
+                            {PayerKey(subject), Param::Blob(AsChars(subject)),
+                             cursor.value_or(INT64_MAX), limit + 1}));
     page.items.clear();
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
       TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(rows[i]));

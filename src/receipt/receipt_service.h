@@ -9,8 +9,9 @@
 //   receipt_issuer  (id, account_id UNIQUE, uscc, name, region_code)
 //   receipt_range   (id, issuer_id, code, first_number, last_number, next_number)
 //   receipt_batch   (id, issuer_id, manifest, issuer_sig, finance_sig, time_micros)
-//   receipt         (id, code, number, check_code, batch_id, ..., document, document_hash,
-//                    status, claimed_fen, leaf_index, ledger_hint, ...; UNIQUE (code, number))
+//   receipt         (id, code, number, check_code, batch_id, payer_subject, payer_key, ...,
+//                    document, document_hash, status, claimed_fen, leaf_index, ledger_hint, ...;
+//                    UNIQUE (code, number); the wallet's index is (payer_key, id))
 //   receipt_claim   (id, receipt_id, claimant_account, claimant, amount_fen, ..., reversed_micros)
 //   receipt_destruction (id, time_micros, before_day, count, list)
 //
