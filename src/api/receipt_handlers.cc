@@ -11,6 +11,7 @@
 
 #include "api/ledger_handlers.h"
 #include "api/problem.h"
+#include "api/receipt_page.h"
 #include "core/clock.h"
 #include "receipt/qr_svg.h"
 #include "receipt/receipt_document.h"
@@ -435,14 +436,17 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         const auto deadline = std::chrono::steady_clock::now() + wait;
         std::string problem;
         while (true) {
+          // The queue is read BEFORE the scan: if it was empty then, the receipt's entry (queued
+          // when the receipt committed, before it was read) was integrated before the scan's
+          // snapshot, so a scan that misses it proves the stored receipt no longer matches.
+          auto queue = reader.Queue();
+          if (!queue.ok()) return Problem(queue.status(), req);
           auto l = svc.ResolveLeaf(r);
           if (l.ok()) {
             leaf = *l;
             break;
           }
           if (l.status().code() != ErrorCode::kUnavailable) return Problem(l.status(), req);
-          auto queue = reader.Queue();
-          if (!queue.ok()) return Problem(queue.status(), req);
           if (queue->depth == 0) {
             // The sequencer may have integrated the entry between the lookup above and this
             // read of the queue (regression: a just-issued receipt verified as "tampered" on
@@ -644,6 +648,26 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                      return resp;
                    },
                    "image/svg+xml"});
+
+  router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}/print", "printReceipt",
+                   "The receipt as a printable page (HTML, Chinese), with its QR code.", readers,
+                   [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
+                     auto r = load_readable(req, p);
+                     if (!r.ok()) return Problem(r.status(), req);
+                     std::string svg;
+                     if (r->status != ReceiptStatus::kDestroyed) {
+                       auto q = svc.QrText(*r);
+                       if (!q.ok()) return Problem(q.status(), req);
+                       auto s = receipt::QrSvg(*q);
+                       if (!s.ok()) return Problem(s.status(), req);
+                       svg = std::move(s).value();
+                     }
+                     HttpResponse resp = HttpResponse::Text(200, RenderReceiptPage(*r, svg),
+                                                            "text/html; charset=utf-8");
+                     resp.WithHeader("Cache-Control", "private, no-store");
+                     return resp;
+                   },
+                   "text/html"});
 
   router.Add(Route{
       "GET", "/api/v1/me/receipts", "listMyReceipts",

@@ -1,6 +1,6 @@
 // HTTP endpoints of the receipt part (docs/receipt.md, the shared contract in docs/api.md):
 //   POST /api/v1/receipts                                   scope receipt:issue, Idempotency-Key
-//   GET  /api/v1/receipts/{code}/{number}[/qr.svg]          payer citizen, issuer, staff, auditor
+//   GET  /api/v1/receipts/{code}/{number}[/qr.svg|/print]   payer citizen, issuer, staff, auditor
 //   GET  /api/v1/me/receipts?cursor=                        citizen (own receipts)
 //   GET  /api/v1/receipts/verify?code&number&check | ?qr=   public
 //   POST /api/v1/receipts/{code}/{number}/claims            scope receipt:reimburse

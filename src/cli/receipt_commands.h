@@ -1,4 +1,7 @@
-// `tongban receipts destroy`: destruction (核销) of receipt documents past retention.
+// `tongban receipts destroy`: destruction (核销) of receipt documents past retention. A command
+// runs once in its own process (it opens the App, destroys, flushes the ledger queue, exits). Each
+// chunk of up to 1,000 receipts is one transaction with its ledger entry, so an interrupted run
+// leaves whole chunks destroyed and can simply be run again.
 #pragma once
 
 #include <filesystem>

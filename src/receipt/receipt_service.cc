@@ -62,6 +62,7 @@ CREATE TABLE receipt (
   issue_micros {{int64}} NOT NULL,
   issue_day {{text}} NOT NULL,
   payer_subject {{blob}} NOT NULL,
+  payer_key {{int64}} NOT NULL,
   payer_name {{text}} NOT NULL,
   total_fen {{int64}} NOT NULL,
   insurance_fen {{int64}} NOT NULL,
@@ -82,7 +83,7 @@ CREATE TABLE receipt (
   UNIQUE (code, number),
   CHECK (claimed_fen >= 0 AND claimed_fen <= total_fen)
 );
-CREATE INDEX receipt_payer ON receipt (payer_subject, id);
+CREATE INDEX receipt_payer ON receipt (payer_key, id);
 CREATE INDEX receipt_day ON receipt (issue_day, issuer_id);
 CREATE TABLE receipt_claim (
   id {{id}},
@@ -246,6 +247,15 @@ ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject
 }
 
 std::string FenText(int64_t fen) { return Fen(fen).ToYuanString(); }
+
+// The wallet's index key: the first 8 bytes of the payer hash as a signed integer (as the ledger
+// keys leaf hashes). An 8-byte key keeps the index of random keys small, so inserts touch fewer
+// pages; the full hash is compared on lookup.
+int64_t PayerKey(const std::array<uint8_t, 32>& subject) {
+  uint64_t k = 0;
+  for (int i = 0; i < 8; ++i) k = (k << 8) | subject[i];
+  return static_cast<int64_t>(k);
+}
 
 }  // namespace
 
@@ -436,7 +446,8 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
   std::vector<Receipt> out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint, std::nullopt));
+    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint, std::nullopt,
+                                       batch ? "/receipts" : "", batch));
     return Status::Ok();
   }));
   return out;
@@ -446,9 +457,11 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
                                                        std::span<const NewReceipt> receipts,
                                                        std::span<const CheckCode> checks,
                                                        int64_t now, uint64_t ledger_hint,
-                                                       const std::optional<std::string>& replaces) {
-  const bool batch = receipts.size() > 1;
-  auto prefix = [&](size_t i) { return batch ? "/receipts/" + std::to_string(i) : std::string(); };
+                                                       const std::optional<std::string>& replaces,
+                                                       std::string_view field_prefix, bool batch) {
+  auto prefix = [&](size_t i) {
+    return std::string(field_prefix) + (batch ? "/" + std::to_string(i) : std::string());
+  };
   // 1. Numbers: the issuer's ranges, in memory for the transaction, written back at the end with
   //    a conditional update (no gaps, no reuse: the allocation commits with the receipts).
   TB_ASSIGN_OR_RETURN(auto range_rows, tx.Query("SELECT id, code, last_number, next_number FROM "
@@ -569,10 +582,10 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
   TB_ASSIGN_OR_RETURN(
       auto insert,
       tx.PrepareBatch("INSERT INTO receipt (code, number, check_code, kind, issuer_id, batch_id, "
-                      "issue_micros, issue_day, payer_subject, payer_name, total_fen, "
+                      "issue_micros, issue_day, payer_subject, payer_key, payer_name, total_fen, "
                       "insurance_fen, self_fen, channel, status, claimed_fen, document, "
                       "document_hash, ledger_hint, replaces) VALUES "
-                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::vector<ledger::Entry> entries;
   entries.reserve(out.size());
   for (Receipt& r : out) {
@@ -582,7 +595,8 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
     const std::string kind(ReceiptKindName(r.kind));
     TB_RETURN_IF_ERROR(insert->Add(
         {r.code.str(), r.number.value(), r.check.str(), kind, issuer.id, batch_id, now, day,
-         Param::Blob(AsChars(r.payer_subject)), r.payer_name, r.total_fen, r.insurance_fen,
+         Param::Blob(AsChars(r.payer_subject)), PayerKey(r.payer_subject), r.payer_name,
+         r.total_fen, r.insurance_fen,
          r.self_fen, r.channel, "issued", 0, *r.document, Param::Blob(AsChars(r.document_hash)),
          static_cast<int64_t>(ledger_hint),
          r.replaces ? Param(*r.replaces) : Param(nullptr)}));
@@ -617,9 +631,10 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
   limit = std::clamp(limit, 1, 100);
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(
-        auto rows, tx.Query(ReceiptColumns() + "WHERE r.payer_subject = ? AND r.id < ? "
-                                               "ORDER BY r.id DESC LIMIT ?",
-                            {Param::Blob(AsChars(subject)), cursor.value_or(INT64_MAX), limit + 1}));
+        auto rows, tx.Query(ReceiptColumns() + "WHERE r.payer_key = ? AND r.payer_subject = ? AND "
+                                               "r.id < ? ORDER BY r.id DESC LIMIT ?",
+                            {PayerKey(subject), Param::Blob(AsChars(subject)),
+                             cursor.value_or(INT64_MAX), limit + 1}));
     page.items.clear();
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
       TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(rows[i]));
@@ -772,7 +787,7 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
     if (replacement) {
       TB_ASSIGN_OR_RETURN(auto issued,
                           IssueInTx(tx, *issuer, std::span(&*replacement, 1), checks, now,
-                                    ledger_hint, Key(code, number)));
+                                    ledger_hint, Key(code, number), "/replacement", false));
       result.replacement = std::move(issued.front());
       replacement_key = Key(result.replacement->code, result.replacement->number);
     }
@@ -802,35 +817,65 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
 
 Result<uint64_t> ReceiptService::ResolveLeaf(const Receipt& r) {
   if (r.leaf_index) return *r.leaf_index;
-  TB_ASSIGN_OR_RETURN(std::string expected,
-                      ledger::EncodeEntry(MakeEntry("receipt.issue", r.payer_subject,
-                                                    r.document_hash, r.issue_micros)));
-  // Bytes after version and index: time, subject, document, type.
-  const std::string_view tail = std::string_view(expected).substr(9);
+  // The receipts of one batch were queued together, so their leaves lie together: one scan
+  // resolves every unresolved receipt of the batch (the asked-for one always among them).
+  // Key: the entry bytes after version and index (time, subject, document, type).
+  auto tail_of = [](const std::array<uint8_t, 32>& subject, const std::array<uint8_t, 32>& document,
+                    int64_t time) -> Result<std::string> {
+    TB_ASSIGN_OR_RETURN(std::string e,
+                        ledger::EncodeEntry(MakeEntry("receipt.issue", subject, document, time)));
+    return e.substr(9);
+  };
+  TB_ASSIGN_OR_RETURN(std::string own_tail, tail_of(r.payer_subject, r.document_hash, r.issue_micros));
+  std::map<std::string, int64_t> wanted;  // tail -> receipt id
+  wanted[own_tail] = r.id;
   constexpr uint64_t kChunk = 4096;
   constexpr uint64_t kMaxScan = 4'000'000;
-  std::optional<uint64_t> found;
+  std::vector<std::pair<int64_t, uint64_t>> found;  // receipt id, leaf index
+  std::optional<uint64_t> own;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, payer_subject, document_hash, issue_micros "
+                                            "FROM receipt WHERE batch_id = ? AND leaf_index IS NULL",
+                                            {r.batch_id}));
+    for (const auto& row : rows) {
+      std::array<uint8_t, 32> subject{}, document{};
+      if (row.Blob(1).size() != 32 || row.Blob(2).size() != 32) continue;
+      std::memcpy(subject.data(), row.Blob(1).data(), 32);
+      std::memcpy(document.data(), row.Blob(2).data(), 32);
+      TB_ASSIGN_OR_RETURN(std::string t, tail_of(subject, document, row.Int64(3)));
+      wanted.emplace(std::move(t), row.Int64(0));
+    }
     TB_ASSIGN_OR_RETURN(ledger::LogState state, ledger::ReadLogState(tx));
+    found.clear();
+    own.reset();
     for (uint64_t begin = r.ledger_hint; begin < state.size && begin < r.ledger_hint + kMaxScan;
          begin += kChunk) {
-      TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, begin, std::min(begin + kChunk, state.size)));
+      TB_ASSIGN_OR_RETURN(auto entries,
+                          ledger::ReadEntries(tx, begin, std::min(begin + kChunk, state.size)));
       for (const auto& e : entries) {
-        if (e.entry.size() == expected.size() && std::string_view(e.entry).substr(9) == tail) {
-          found = e.index;
-          return Status::Ok();
-        }
+        if (e.entry.size() != own_tail.size() + 9) continue;
+        auto it = wanted.find(e.entry.substr(9));
+        if (it == wanted.end()) continue;
+        found.emplace_back(it->second, e.index);
+        if (it->first == own_tail) own = e.index;
+        wanted.erase(it);
       }
+      if (wanted.empty() || (own && found.size() >= rows.size())) break;
+      if (own && begin + kChunk >= r.ledger_hint + 2 * kChunk) break;  // the batch's leaves lie together
     }
     return Status::Ok();
   }));
-  if (!found) return Status::Unavailable("the receipt is not on the ledger yet");
-  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) {
-    return tx.Exec("UPDATE receipt SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
-                   {static_cast<int64_t>(*found), r.id})
-        .status();
+  if (!own) return Status::Unavailable("the receipt is not on the ledger yet");
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    for (const auto& [id, index] : found) {
+      TB_RETURN_IF_ERROR(
+          tx.Exec("UPDATE receipt SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
+                  {static_cast<int64_t>(index), id})
+              .status());
+    }
+    return Status::Ok();
   }));
-  return *found;
+  return *own;
 }
 
 Result<std::shared_ptr<const std::string>> ReceiptService::VerifiedManifest(

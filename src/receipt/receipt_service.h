@@ -9,8 +9,9 @@
 //   receipt_issuer  (id, account_id UNIQUE, uscc, name, region_code)
 //   receipt_range   (id, issuer_id, code, first_number, last_number, next_number)
 //   receipt_batch   (id, issuer_id, manifest, issuer_sig, finance_sig, time_micros)
-//   receipt         (id, code, number, check_code, batch_id, ..., document, document_hash,
-//                    status, claimed_fen, leaf_index, ledger_hint, ...; UNIQUE (code, number))
+//   receipt         (id, code, number, check_code, batch_id, payer_subject, payer_key, ...,
+//                    document, document_hash, status, claimed_fen, leaf_index, ledger_hint, ...;
+//                    UNIQUE (code, number); the wallet's index is (payer_key, id))
 //   receipt_claim   (id, receipt_id, claimant_account, claimant, amount_fen, ..., reversed_micros)
 //   receipt_destruction (id, time_micros, before_day, count, list)
 //
@@ -207,11 +208,14 @@ class ReceiptService {
   const crypto::PublicKey& finance_public_key() const { return options_.finance_key->public_key(); }
 
  private:
+  // `prefix` names the receipts in field errors: "" (single), "/replacement" (void), or
+  // "/receipts" for a batch, whose receipts are "/receipts/<i>".
   Result<std::vector<Receipt>> IssueInTx(store::Tx& tx, const Issuer& issuer,
                                          std::span<const NewReceipt> receipts,
                                          std::span<const CheckCode> checks, int64_t now,
                                          uint64_t ledger_hint,
-                                         const std::optional<std::string>& replaces);
+                                         const std::optional<std::string>& replaces,
+                                         std::string_view prefix, bool batch);
   // The batch's manifest once its two signatures verified (read and checked on first use).
   // nullptr when the stored manifest's signatures do not verify.
   Result<std::shared_ptr<const std::string>> VerifiedManifest(int64_t batch_id,

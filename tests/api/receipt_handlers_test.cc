@@ -184,6 +184,14 @@ TEST_P(ReceiptHttpTest, IssuedReceiptReachesTheWalletAndVerifiesWithItsProof) {
   std::string qr(fo.at("qr_text").as_string());
   EXPECT_TRUE(qr.starts_with("TBR1." + code_ + ".0000200001."));
   EXPECT_EQ(Call("GET", PathOf(issued), li).status, 404);
+  auto page = Call("GET", PathOf(issued) + "/print", zhang);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  for (std::string_view want : {"医疗收费电子票据", "张伟", "阿莫西林胶囊 0.25g×24粒", "72.00", "43.20",
+                                "<svg", "0000200001"}) {
+    EXPECT_NE(page.body.find(want), std::string::npos) << want;
+  }
+  EXPECT_EQ(Call("GET", PathOf(issued) + "/print", li).status, 404);
   auto svg = Call("GET", PathOf(issued) + "/qr.svg", zhang);
   EXPECT_EQ(svg.status, 200);
   EXPECT_EQ(svg.headers["content-type"], "image/svg+xml");
@@ -222,6 +230,17 @@ TEST_P(ReceiptHttpTest, IssuedReceiptReachesTheWalletAndVerifiesWithItsProof) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(json::parse(bad.body).at("errors").at(0).at("field"), "code");
   EXPECT_EQ(Call("GET", "/api/v1/receipts/verify?qr=TBL1.xyz", "").status, 400);
+}
+
+TEST_P(ReceiptHttpTest, PrintablePageEscapesMarkup) {
+  std::string body = ReceiptBody();
+  body.replace(body.find("血常规"), std::string("血常规").size(), "<img src=x onerror=alert(1)>");
+  auto r = Call("POST", "/api/v1/receipts", "Bearer " + hospital_key_, body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto page = Call("GET", PathOf(json::parse(r.body).as_object()) + "/print", Bearer("staff"));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.body.find("<img"), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
 }
 
 TEST_P(ReceiptHttpTest, BatchIsIdempotentUnderItsKey) {
@@ -396,6 +415,7 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
       {"POST", "/api/v1/receipts", ReceiptBody(), {citizen, staff, "Bearer " + insurer_key_}},
       {"GET", p, "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
       {"GET", p + "/qr.svg", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
+      {"GET", p + "/print", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
       {"GET", "/api/v1/me/receipts", "", {staff, auditor, "Bearer " + hospital_key_}},
       {"POST", p + "/claims", R"({"amount_fen":1})", {citizen, staff, "Bearer " + hospital_key_}},
       {"POST", p + "/claims/1/reversal", "{}", {citizen, auditor, "Bearer " + hospital_key_}},

@@ -139,6 +139,26 @@ TEST_P(ReceiptServiceTest, IssueAssignsSequentialNumbersAndOneLeafEach) {
   EXPECT_EQ(Reload(a).leaf_index, in.leaf_index);
 }
 
+TEST_P(ReceiptServiceTest, ResolvingOneLeafResolvesItsWholeBatch) {
+  IssueOne();  // another batch before it, so leaves are not simply numbered from the hint
+  std::vector<NewReceipt> batch(20, SampleReceipt(testing::kLiNaId, "李娜"));
+  auto issued = svc().Issue(ReceiptFixture::kHospitalAccount, batch, true, f_.sequencer_->size());
+  ASSERT_TRUE(issued.ok());
+  f_.Integrate();
+  Receipt fifth = Reload((*issued)[4]);
+  auto leaf = svc().ResolveLeaf(fifth);
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  EXPECT_EQ(*leaf, 5u);
+  for (const Receipt& r : *issued) {
+    Receipt stored = Reload(r);
+    ASSERT_TRUE(stored.leaf_index) << r.number.ToString();
+    EXPECT_EQ(*stored.leaf_index, r.number.value() - 1);  // leaf 0 is the first receipt
+    auto in = svc().CheckIntegrity(stored, stored.leaf_index);
+    ASSERT_TRUE(in.ok());
+    EXPECT_TRUE(in->intact) << in->problem;
+  }
+}
+
 TEST_P(ReceiptServiceTest, BatchIsAllOrNothing) {
   std::vector<NewReceipt> batch(50, SampleReceipt());
   auto ok = svc().Issue(ReceiptFixture::kHospitalAccount, batch, true, 0);
@@ -234,6 +254,13 @@ TEST_P(ReceiptServiceTest, IssuersAndRangesAreEnforced) {
   r = svc().Issue(ReceiptFixture::kOtherHospitalAccount, three, true, 0);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kConflict);
+  // With a second range the batch continues into it, and nothing of the failed batch was used.
+  ASSERT_TRUE(svc().AssignRange(other->id, f_.Code(), 300000, 300010).ok());
+  r = svc().Issue(ReceiptFixture::kOtherHospitalAccount, three, true, 0);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)[0].number.value(), 200000);
+  EXPECT_EQ((*r)[1].number.value(), 200001);
+  EXPECT_EQ((*r)[2].number.value(), 300000);
 }
 
 TEST_P(ReceiptServiceTest, AmountChangedBehindTheSystemsBackFailsVerification) {
