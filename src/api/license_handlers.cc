@@ -7,7 +7,7 @@
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "core/clock.h"
-#include "license/qr_code.h"
+#include "qr/qr_svg.h"
 
 namespace tongban::api {
 namespace {
@@ -221,7 +221,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         in.license_id = p.at("id");
         TB_LICENSE_ASSIGN(in.holder_subject, HolderOf(identity, req), req);
         TB_LICENSE_ASSIGN(license::PresentResult out, service.Present(in), req);
-        TB_LICENSE_ASSIGN(license::QrSvg qr, license::RenderQrSvg(out.qr_text), req);
+        TB_LICENSE_ASSIGN(qr::QrSvg qr, qr::RenderQrSvg(out.qr_text), req);
         return Json(201, object{{"token", out.token},
                                 {"token_bytes", out.token.size()},
                                 {"qr_text", out.qr_text},

@@ -13,7 +13,7 @@
 #include "api/problem.h"
 #include "api/receipt_page.h"
 #include "core/clock.h"
-#include "receipt/qr_svg.h"
+#include "qr/qr_svg.h"
 #include "receipt/receipt_document.h"
 
 namespace tongban::api {
@@ -641,9 +641,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                      }
                      auto q = svc.QrText(*r);
                      if (!q.ok()) return Problem(q.status(), req);
-                     auto svg = receipt::QrSvg(*q);
-                     if (!svg.ok()) return Problem(svg.status(), req);
-                     HttpResponse resp = HttpResponse::Text(200, std::move(svg).value(), "image/svg+xml");
+                     auto qr = qr::RenderQrSvg(*q);
+                     if (!qr.ok()) return Problem(qr.status(), req);
+                     HttpResponse resp = HttpResponse::Text(200, std::move(qr->svg), "image/svg+xml");
                      resp.WithHeader("Cache-Control", "private, max-age=3600");
                      return resp;
                    },
@@ -658,9 +658,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                      if (r->status != ReceiptStatus::kDestroyed) {
                        auto q = svc.QrText(*r);
                        if (!q.ok()) return Problem(q.status(), req);
-                       auto s = receipt::QrSvg(*q);
+                       auto s = qr::RenderQrSvg(*q);
                        if (!s.ok()) return Problem(s.status(), req);
-                       svg = std::move(s).value();
+                       svg = std::move(s->svg);
                      }
                      HttpResponse resp = HttpResponse::Text(200, RenderReceiptPage(*r, svg),
                                                             "text/html; charset=utf-8");

@@ -12,7 +12,7 @@
 
 namespace tongban::api {
 
-// `qr_svg` is the receipt's QR as SVG (receipt/qr_svg.h), or empty for a destroyed receipt.
+// `qr_svg` is the receipt's QR as SVG (qr/qr_svg.h), or empty for a destroyed receipt.
 std::string RenderReceiptPage(const receipt::Receipt& r, std::string_view qr_svg);
 
 // Escapes & < > " ' for HTML text and attribute values.

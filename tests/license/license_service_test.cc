@@ -12,7 +12,7 @@
 #include "ledger/log_storage.h"
 #include "license/jws.h"
 #include "license/offline_verify.h"
-#include "license/qr_code.h"
+#include "qr/qr_svg.h"
 #include "license/status_list.h"
 #include "testing/databases.h"
 
@@ -285,10 +285,10 @@ TEST_P(LicenseServiceTest, LargePresentationsGoInTheQrAsAOneTimeReference) {
   PresentResult p = Present(*service_, l, {"name", "id_number", "licence_class", "first_issue_date", "address"});
   ASSERT_GT(p.token.size(), service_->options().max_qr_token_bytes);
   // The full token as a QR would be too dense for a phone camera (docs/license.md).
-  auto full = RenderQrSvg(p.token);
+  auto full = qr::RenderQrSvg(p.token);
   ASSERT_TRUE(full.ok());
   EXPECT_GE(full->version, 25) << p.token.size() << " bytes";
-  EXPECT_LE(RenderQrSvg(p.qr_text)->version, 3);
+  EXPECT_LE(qr::RenderQrSvg(p.qr_text)->version, 3);
   EXPECT_TRUE(p.qr_text.starts_with("TBL1."));
   EXPECT_EQ(p.qr_text, p.reference);
   auto r = service_->Verify(VerifyRequest{"", p.reference, "", "public", 0});

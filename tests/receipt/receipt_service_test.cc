@@ -9,7 +9,7 @@
 
 #include "crypto/hash.h"
 #include "ledger/entry.h"
-#include "receipt/qr_svg.h"
+#include "qr/qr_svg.h"
 #include "receipt/receipt_document.h"
 #include "receipt_fixture.h"
 
@@ -66,11 +66,12 @@ TEST(ReceiptMaskName, KeepsFirstCharacter) {
 }
 
 TEST(ReceiptQr, SvgIsAnSvg) {
-  auto svg = QrSvg("TBR1.33040126.0000000001.AB12CD.7200.20261118.x");
-  ASSERT_TRUE(svg.ok());
-  EXPECT_TRUE(svg->starts_with("<svg "));
-  EXPECT_NE(svg->find("<path"), std::string::npos);
-  EXPECT_FALSE(QrSvg(std::string(5000, 'x')).ok());
+  auto qr = qr::RenderQrSvg("TBR1.33040126.0000000001.AB12CD.7200.20261118.x");
+  ASSERT_TRUE(qr.ok());
+  EXPECT_TRUE(qr->svg.starts_with("<svg "));
+  EXPECT_NE(qr->svg.find("<path"), std::string::npos);
+  EXPECT_FALSE(qr::RenderQrSvg(std::string(5000, 'x')).ok());
+  EXPECT_FALSE(qr::RenderQrSvg("x", 0).ok());
 }
 
 TEST(ReceiptQr, ParseRejectsMalformed) {
