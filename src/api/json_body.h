@@ -14,6 +14,21 @@
 
 namespace tongban::api {
 
+// Field readers for one object of a body, its fields named in errors by JSON pointers under `at`
+// ("" for the body itself, "/receipts/3" for an element of an array), with JsonBody's rules. For
+// nested objects; JsonBody uses them for the top level.
+Status RejectUnknownFields(const boost::json::object& o,
+                           std::initializer_list<std::string_view> allowed,
+                           std::string_view at = "");
+// Absent or null: nullopt. Not a string, or longer than `max_len` bytes: kInvalidArgument.
+Result<std::optional<std::string>> OptionalStringField(const boost::json::object& o,
+                                                       std::string_view field,
+                                                       std::string_view at = "",
+                                                       size_t max_len = 256);
+// An integer that fits int64 (money in fen, counts): no decimals, no exponent.
+Result<int64_t> RequiredIntField(const boost::json::object& o, std::string_view field,
+                                 std::string_view at = "");
+
 class JsonBody {
  public:
   // Parses `body` as one JSON object whose keys must all be in `allowed`.

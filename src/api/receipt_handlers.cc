@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "api/ledger_handlers.h"
+#include "api/json_body.h"
 #include "api/problem.h"
 #include "api/receipt_page.h"
 #include "core/clock.h"
@@ -41,50 +42,25 @@ std::string Iso(int64_t micros) { return FormatIso8601Utc(FromUnixMicros(micros)
 
 // --- request parsing ------------------------------------------------------------------------
 
+// The body readers of api/json_body.h, with the receipt routes' conventions: an optional string
+// reads as "", an optional integer as 0.
 Status UnknownFields(const object& o, std::initializer_list<std::string_view> allowed,
                      const std::string& prefix) {
-  std::vector<FieldError> unknown;
-  for (const auto& kv : o) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || kv.key() == a;
-    if (!ok) unknown.push_back({prefix + "/" + std::string(kv.key()), "unknown field"});
-  }
-  if (unknown.empty()) return Status::Ok();
-  return Status::InvalidArgument("request body has unknown fields", std::move(unknown));
+  return RejectUnknownFields(o, allowed, prefix);
 }
 
 Result<std::string> Str(const object& o, std::string_view key, const std::string& prefix,
                         bool required, size_t max = 256) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) {
-    if (required) return Status::InvalidField(prefix + "/" + std::string(key), "is required");
-    return std::string();
-  }
-  if (!it->value().is_string()) {
-    return Status::InvalidField(prefix + "/" + std::string(key), "must be a string");
-  }
-  if (it->value().as_string().size() > max) {
-    return Status::InvalidField(prefix + "/" + std::string(key),
-                                "longer than " + std::to_string(max) + " bytes");
-  }
-  return std::string(it->value().as_string());
+  TB_ASSIGN_OR_RETURN(std::optional<std::string> v, OptionalStringField(o, key, prefix, max));
+  if (v) return std::move(*v);
+  if (required) return Status::InvalidField(prefix + "/" + std::string(key), "is required");
+  return std::string();
 }
 
 Result<int64_t> Int(const object& o, std::string_view key, const std::string& prefix,
                     bool required = true) {
-  auto it = o.find(key);
-  if (it == o.end()) {
-    if (required) return Status::InvalidField(prefix + "/" + std::string(key), "is required");
-    return int64_t{0};
-  }
-  if (!it->value().is_int64()) {
-    if (it->value().is_uint64()) {
-      return Status::InvalidField(prefix + "/" + std::string(key), "is too large");
-    }
-    return Status::InvalidField(prefix + "/" + std::string(key),
-                                "must be an integer number of fen (no decimals)");
-  }
-  return it->value().as_int64();
+  if (!required && !o.contains(key)) return int64_t{0};
+  return RequiredIntField(o, key, prefix);
 }
 
 Result<receipt::NewReceipt> ParseNewReceipt(const value& v, const std::string& prefix) {
