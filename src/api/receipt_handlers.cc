@@ -313,7 +313,11 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         boost::system::error_code ec;
         boost::json::parse_options po;
         po.max_depth = 16;
-        value body = boost::json::parse(req.body, ec, {}, po);
+        // The DOM of a batch (~7,000 objects and strings) lives for this request only: a
+        // monotonic arena makes building it cheap and freeing it one step (it cost as much as
+        // parsing with the default allocator).
+        boost::json::monotonic_resource arena;
+        value body = boost::json::parse(req.body, ec, &arena, po);
         if (ec) {
           return Problem(Status::InvalidArgument("request body is not valid JSON: " + ec.message()), req);
         }
