@@ -736,6 +736,7 @@ std::vector<Result<Claim>> ReceiptService::RunClaimGroup(
   bool retryable = false;
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     all_ran = false;
+    retryable = false;  // of this attempt
     for (size_t i = 0; i < n; ++i) {
       Claim claim;
       claim.time_micros = times[i];
