@@ -72,6 +72,9 @@ struct HttpServer::Impl {
   std::atomic<int64_t> connections{0};
   uint16_t port = 0;
   std::unique_ptr<asio::ssl::context> tls;  // set when serving HTTPS
+  // Runs blocking requests (server.h); null when handler_threads is 0. Declared after `workers`
+  // so that it is destroyed (joined) first.
+  std::unique_ptr<asio::thread_pool> pool;
 
   void Accept(Worker& w);
   void StopWorker(Worker& w);
@@ -203,10 +206,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                                  "malformed request target (bad escape, invalid UTF-8 or "
                                  "path traversal)",
                                  request_.request_id);
+    } else if (server_.pool && MayBlock(breq.method())) {
+      // The session does nothing else until the response is written (no read is pending), so
+      // the handler thread may use request_; the job's reference keeps the session (and so a
+      // graceful stop) waiting for it.
+      asio::post(*server_.pool, [self = shared_from_this()] {
+        HttpResponse r = self->server_.handler(self->request_);
+        asio::post(self->worker_.ioc, [self, r = std::move(r)]() mutable {
+          self->Write(std::move(r));
+        });
+      });
+      return;
     } else {
       response = server_.handler(request_);
     }
     Write(std::move(response));
+  }
+
+  static bool MayBlock(http::verb method) {
+    return method != http::verb::get && method != http::verb::head &&
+           method != http::verb::options;
   }
 
   void WriteServerProblem(int status, std::string detail) {
@@ -353,6 +372,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions options,
   if (options.threads < 1 || options.threads > 256) {
     return Status::InvalidField("server.threads", "must be between 1 and 256");
   }
+  if (options.handler_threads < 0 || options.handler_threads > 1024) {
+    return Status::InvalidField("server.handler_threads", "must be between 0 and 1024");
+  }
+  if (options.handler_threads > 0) {
+    impl.pool = std::make_unique<asio::thread_pool>(static_cast<size_t>(options.handler_threads));
+  }
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
       return Status::InvalidField("server.tls_cert_file", "TLS needs both a certificate and a key");
@@ -416,6 +441,8 @@ void HttpServer::Run() {
   }
   impl_->workers[0]->ioc.run();
   for (auto& t : threads) t.join();
+  // Handler jobs still running past the drain deadline finish here (their responses are dropped).
+  if (impl_->pool) impl_->pool->join();
 }
 
 void HttpServer::Stop() {

@@ -6,8 +6,15 @@
 // and body timeout, idle keep-alive timeout. Graceful stop: stop accepting, let in-flight requests
 // finish (up to `drain_timeout`), close idle connections.
 //
+// Requests that may block on the database (every method but GET, HEAD and OPTIONS: writes wait
+// for a commit and its fsync) are handed to a bounded pool of `handler_threads` handler threads,
+// so a slow write does not hold an io thread and its other connections; the response is written
+// back on the connection's own io thread. A connection reads its next request only after the
+// response to the previous one is written, so responses stay in request order. GETs (cheap reads)
+// run on the io thread, as before. Graceful stop waits for queued and running handler jobs too.
+//
 // Thread-safe: Stop() may be called from any thread (e.g. a signal handler thread).
-// The handler is called concurrently from all worker threads and must be thread-safe.
+// The handler is called concurrently from all worker and handler threads and must be thread-safe.
 #pragma once
 
 #include <chrono>
@@ -27,6 +34,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int threads = 2;
+  // Threads running blocking (non-GET/HEAD/OPTIONS) requests; 0 runs them on the io threads.
+  int handler_threads = 16;
   size_t body_limit = 1 << 20;       // bytes; larger bodies get 413
   size_t header_limit = 16 << 10;    // bytes; larger header blocks get 431
   std::chrono::seconds header_timeout{10};

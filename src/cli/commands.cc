@@ -107,6 +107,7 @@ int Serve(App& app, std::optional<std::string> listen_override,
     if (!s.ok()) return Fail(s);
   }
   options.threads = config.server.threads;
+  options.handler_threads = config.server.handler_threads;
   options.body_limit = static_cast<size_t>(config.server.body_limit_bytes);
   options.header_timeout = std::chrono::seconds(config.server.header_timeout_s);
   options.body_timeout = std::chrono::seconds(config.server.body_timeout_s);

@@ -105,7 +105,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   TB_ASSIGN_OR_RETURN(const toml::table* server, Section(root, "server"));
   if (server) {
     TB_RETURN_IF_ERROR(CheckKeys(*server, "server",
-                                 {"listen", "threads", "body_limit_bytes", "header_timeout_s",
+                                 {"listen", "threads", "handler_threads", "body_limit_bytes", "header_timeout_s",
                                   "body_timeout_s", "idle_timeout_s", "drain_timeout_s",
                                   "rate_limit_per_address", "rate_limit_per_api_key",
                                   "tls_cert_file", "tls_key_file"}));
@@ -116,6 +116,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
       if (!s.ok()) return Status::InvalidField("server.listen", s.fields().at(0).reason);
     }
     TB_RETURN_IF_ERROR(Read(*server, "server", "threads", c.server.threads));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "handler_threads", c.server.handler_threads));
     TB_RETURN_IF_ERROR(Read(*server, "server", "body_limit_bytes", c.server.body_limit_bytes));
     TB_RETURN_IF_ERROR(Read(*server, "server", "header_timeout_s", c.server.header_timeout_s));
     TB_RETURN_IF_ERROR(Read(*server, "server", "body_timeout_s", c.server.body_timeout_s));
@@ -133,6 +134,7 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
     }
   }
   TB_RETURN_IF_ERROR(CheckRange("server.threads", c.server.threads, 1, 256));
+  TB_RETURN_IF_ERROR(CheckRange("server.handler_threads", c.server.handler_threads, 0, 1024));
   TB_RETURN_IF_ERROR(CheckRange("server.body_limit_bytes", c.server.body_limit_bytes, 1024,
                                 int64_t{64} << 20));
 
@@ -246,6 +248,7 @@ std::string DefaultConfigText(std::string_view suite, std::string_view origin) {
 [server]
 listen = "127.0.0.1:8080"    # HOST:PORT to serve HTTP on
 threads = 2                  # worker threads (one io_context and acceptor each)
+handler_threads = 16         # threads for requests that may block (writes); 0 = on the io threads
 body_limit_bytes = 1048576   # larger request bodies get 413
 header_timeout_s = 10        # a client must send its request header within this time
 body_timeout_s = 30          # ... and its body within this time

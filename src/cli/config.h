@@ -18,6 +18,7 @@ struct Config {
     std::string host = "127.0.0.1";
     uint16_t port = 8080;
     int threads = 2;
+    int handler_threads = 16;
     int64_t body_limit_bytes = 1 << 20;
     int64_t header_timeout_s = 10;
     int64_t body_timeout_s = 30;

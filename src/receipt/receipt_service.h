@@ -25,12 +25,23 @@
 // claimed_fen + :a <= total_fen AND status = 'issued'` plus its claim row and ledger entry, in one
 // serializable transaction; of concurrent claims of the full amount exactly one changes a row.
 //
-// Thread-safety: thread-safe (state is in the database; the verified-batch cache has a mutex).
+// Group commit of claims: concurrent AddClaim calls queue up; the caller at the head of the queue
+// (the leader) takes up to `claim_group_max` queued claims and runs them, in queue order, in ONE
+// write transaction (one commit, one fsync on SQLite), then hands each waiter its own result. A
+// claim that does not fit (409), names an unknown receipt (404) or a voided one is answered alone
+// without failing its group mates; later claims of the group see earlier ones' effect. If a
+// statement fails the transaction (not retryable), the group's claims are run again one by one;
+// if COMMIT itself fails, every claim of the group gets that error (none was acknowledged). A
+// claim is reported created only after COMMIT returned OK. See docs/receipt.md.
+//
+// Thread-safety: thread-safe (state is in the database; the verified-batch cache and the claim
+// queue have mutexes).
 // Ownership: does not own `db` or the clock, which must outlive it.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -64,7 +75,19 @@ struct ReceiptServiceOptions {
   // Keyed hash of a subject ID (cli::App::SubjectHash): the ledger subject of a payer.
   std::function<std::array<uint8_t, 32>(std::string_view)> subject_hash;
   int retention_years = 30;
+  // Most claims one group-commit transaction carries (>= 1; 1 turns grouping off).
+  int claim_group_max = 128;
   const Clock* clock = nullptr;  // not owned; required
+};
+
+// One claim asked for (ReceiptService::AddClaims).
+struct ClaimRequest {
+  ReceiptCode code = ReceiptCode::Parse("33040126").value();
+  ReceiptNumber number = ReceiptNumber::FromInt(1).value();
+  int64_t claimant_account = 0;
+  std::string claimant;
+  int64_t amount_fen = 0;
+  std::string reference;
 };
 
 struct Issuer {
@@ -156,9 +179,15 @@ class ReceiptService {
   // Claims `amount_fen` (>= 1) of a receipt for the claimant. kConflict naming the standing
   // claims when more than is left is asked for; kFailedPrecondition for a voided or destroyed
   // receipt; kNotFound for an unknown receipt.
+  // Concurrent calls share transactions (group commit, above); the result is acknowledged only
+  // after its transaction committed.
   Result<Claim> AddClaim(const ReceiptCode& code, const ReceiptNumber& number,
                          int64_t claimant_account, std::string_view claimant,
                          int64_t amount_fen, std::string_view reference);
+  // Runs `requests` as one group, in order, in one transaction (what concurrent AddClaim callers
+  // share; also for bulk callers and tests): one result per request, each as AddClaim would
+  // answer it. Does not wait for the claim queue.
+  std::vector<Result<Claim>> AddClaims(std::span<const ClaimRequest> requests);
   // Reverses the claimant's own standing claim. kNotFound if the claim is not the caller's or not
   // of this receipt; kFailedPrecondition if already reversed.
   Result<Claim> ReverseClaim(const ReceiptCode& code, const ReceiptNumber& number, int64_t claim_id,
@@ -222,8 +251,23 @@ class ReceiptService {
                                                               const std::string& issuer_sig,
                                                               const std::string& finance_sig);
 
+  // One queued AddClaim call; defined in receipt_service.cc.
+  struct ClaimWaiter;
+  // Checks a claim's fields (no storage).
+  static Status ValidateClaim(const ClaimRequest& r);
+  // One claim inside a group's transaction: its conditional update, claim row and ledger entry.
+  // A business refusal (404/409/412) is returned without failing `tx`; check tx.failed().
+  Status ClaimInTx(store::Tx& tx, const ClaimRequest& r, Claim& claim);
+  // Runs valid claims (with their times) as one transaction; falls back to one by one when a
+  // statement fails the group. One result per item.
+  std::vector<Result<Claim>> RunClaimGroup(std::span<const ClaimRequest* const> requests,
+                                           std::span<const int64_t> times);
+
   store::Database& db_;
   ReceiptServiceOptions options_;
+  // The claim queue (group commit): the waiter at the front leads the next group.
+  std::mutex claim_mu_;
+  std::deque<ClaimWaiter*> claim_queue_;
   // Caches of immutable, already-checked data (bounded; cleared when full): verified batch
   // manifests (a changed row cannot make a receipt pass: receipts are checked against the copy
   // whose signatures verified) and ledger entries by index (the log is append-only; `tongban

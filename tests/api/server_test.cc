@@ -2,8 +2,10 @@
 // malformed input and graceful stop.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "api/dispatcher.h"
 #include "api/server.h"
@@ -40,6 +42,19 @@ class ServerTest : public ::testing::Test {
                                      std::this_thread::sleep_for(std::chrono::milliseconds(300));
                                      return HttpResponse::Json(200, R"({"done":true})");
                                    }});
+    // A write that blocks (as one waiting for its commit would): runs on the handler pool.
+    dispatcher_.router().Add(Route{"POST", "/api/v1/slow-write/{n}", "slow-write",
+                                   "Takes 200 ms.", RouteAccess::Public(),
+                                   [this](const HttpRequest&, const PathParams& p) {
+                                     int now = ++in_handler_;
+                                     int seen = max_in_handler_.load();
+                                     while (now > seen && !max_in_handler_.compare_exchange_weak(seen, now)) {
+                                     }
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                                     --in_handler_;
+                                     boost::json::object o{{"n", p.at("n")}};
+                                     return HttpResponse::Json(200, boost::json::serialize(o));
+                                   }});
     dispatcher_.router().Add(Route{"GET", "/api/v1/headers", "headers", "Sets extra headers.",
                                    RouteAccess::Public(),
                                    [](const HttpRequest&, const PathParams&) {
@@ -58,6 +73,7 @@ class ServerTest : public ::testing::Test {
     options.header_timeout = std::chrono::seconds(1);
     options.idle_timeout = std::chrono::seconds(2);
     options.drain_timeout = std::chrono::seconds(3);
+    options.handler_threads = 4;
     auto server = HttpServer::Create(
         options, [this](HttpRequest& r) { return dispatcher_.Handle(r); },
         [this](const HttpRequest& q, const HttpResponse& r, std::chrono::microseconds us) {
@@ -74,6 +90,8 @@ class ServerTest : public ::testing::Test {
 
   boost::json::object Json(const std::string& body) { return boost::json::parse(body).as_object(); }
 
+  std::atomic<int> in_handler_{0};
+  std::atomic<int> max_in_handler_{0};
   Dispatcher dispatcher_{"test"};
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
@@ -311,6 +329,73 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequest) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->headers["connection"], "close");
+  thread_.join();
+}
+
+TEST_F(ServerTest, PooledWritesAreAnsweredInRequestOrderPerConnection) {
+  HttpClient c(server_->port());
+  // Pipelined: a blocking POST (handler pool), a GET (io thread), another POST.
+  const std::string post = "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+  ASSERT_TRUE(c.SendRaw("POST /api/v1/slow-write/1 HTTP/1.1\r\nHost: x\r\n" + post +
+                        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                        "POST /api/v1/echo/second HTTP/1.1\r\nHost: x\r\n" + post));
+  auto first = c.ReadResponse();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(Json(first->body)["n"].as_string(), "1");
+  auto second = c.ReadResponse();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body.find("\"n\""), std::string::npos) << second->body;
+  auto third = c.ReadResponse();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(Json(third->body)["name"].as_string(), "second");
+}
+
+TEST_F(ServerTest, BlockingWritesDoNotHoldTheIoThreads) {
+  // 8 slow writes on 8 connections with 2 io threads and 4 handler threads: 4 run at once, the
+  // rest wait in the pool's queue, and GETs are answered meanwhile.
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      HttpClient c(server_->port(), 5000);
+      auto r = c.Request("POST", "/api/v1/slow-write/" + std::to_string(i), "{}");
+      if (r && r->status == 200 && Json(r->body)["n"].as_string() == std::to_string(i)) ++ok;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  HttpClient g(server_->port());
+  auto start = std::chrono::steady_clock::now();
+  auto h = g.Request("GET", "/healthz");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  // On the io threads the writes would hold the GET for at least 180 ms.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(max_in_handler_.load(), 4);
+}
+
+TEST_F(ServerTest, GracefulStopWaitsForQueuedHandlerJobs) {
+  // 8 slow writes, 4 handler threads: when Stop() comes, 4 run and 4 are still queued; every
+  // one is answered (with Connection: close) before the server returns.
+  std::vector<std::unique_ptr<HttpClient>> conns;
+  for (int i = 0; i < 8; ++i) {
+    conns.push_back(std::make_unique<HttpClient>(server_->port(), 5000));
+    ASSERT_TRUE(conns.back()->SendRaw("POST /api/v1/slow-write/" + std::to_string(i) +
+                                      " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                                      "\r\nContent-Length: 2\r\n\r\n{}"));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  server_->Stop();
+  for (int i = 0; i < 8; ++i) {
+    auto r = conns[i]->ReadResponse();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200) << i;
+    EXPECT_EQ(r->headers["connection"], "close") << i;
+    EXPECT_EQ(Json(r->body)["n"].as_string(), std::to_string(i));
+  }
   thread_.join();
 }
 

@@ -29,6 +29,7 @@ TEST(Config, ReadsEveryOption) {
 [server]
 listen = "0.0.0.0:9000"
 threads = 4
+handler_threads = 32
 body_limit_bytes = 2048
 [database]
 url = "postgresql://tongban@127.0.0.1:5432/tongban"
@@ -44,6 +45,7 @@ level = "warn"
   EXPECT_EQ(c->server.host, "0.0.0.0");
   EXPECT_EQ(c->server.port, 9000);
   EXPECT_EQ(c->server.threads, 4);
+  EXPECT_EQ(c->server.handler_threads, 32);
   EXPECT_EQ(c->database.pool_size, 16);
   EXPECT_EQ(c->ledger.batch_max_delay_ms, 5);
   EXPECT_EQ(c->log.level, "warn");
@@ -74,6 +76,9 @@ TEST(Config, BadValuesAreRejected) {
   ExpectFieldError("[server]\nlisten = \"localhost\"\n", "server.listen");
   ExpectFieldError("[server]\nlisten = \"127.0.0.1:99999\"\n", "server.listen");
   ExpectFieldError("[server]\nthreads = 0\n", "server.threads");
+  ExpectFieldError("[server]\nhandler_threads = -1\n", "server.handler_threads");
+  ExpectFieldError("[server]\nhandler_threads = 2000\n", "server.handler_threads");
+  ExpectFieldError("[server]\nhandler_threads = \"many\"\n", "server.handler_threads");
   ExpectFieldError("[ledger]\nsuite = \"rsa\"\n", "ledger.suite");
   ExpectFieldError("[ledger]\norigin = \"has space\"\n", "ledger.origin");
   ExpectFieldError("[ledger]\nbatch_max_delay_ms = 5000\n", "ledger.batch_max_delay_ms");

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/citizen_id.h"
@@ -61,7 +63,13 @@ class ReceiptFixture {
  public:
   // Returns false (and the test should GTEST_SKIP) when the backend is not configured.
   bool Open(Backend backend, std::vector<store::Migration> extra = {}) {
-    db_ = tongban::testing::OpenTestDatabase(backend);
+    store::DatabaseOptions options;
+    // Fault injection for tests that set `fault_` (store::DatabaseOptions::fault_hook).
+    options.fault_hook = [this](std::string_view point) -> Status {
+      std::lock_guard lock(fault_mu_);
+      return fault_ ? fault_(point) : Status::Ok();
+    };
+    db_ = tongban::testing::OpenTestDatabase(backend, options);
     if (!db_) return false;
     std::vector<store::Migration> m = ledger::LogStorageMigrations();
     for (auto& x : ReceiptService::Migrations()) m.push_back(std::move(x));
@@ -120,6 +128,14 @@ class ReceiptFixture {
   static constexpr int64_t kOtherHospitalAccount = 102;
   static constexpr int64_t kInsurerAccount = 201;
   static constexpr int64_t kEmployerAccount = 202;
+
+  // Called at every fault-hook point while set (under fault_mu_); see SetFault.
+  void SetFault(std::function<Status(std::string_view)> f) {
+    std::lock_guard lock(fault_mu_);
+    fault_ = std::move(f);
+  }
+  std::mutex fault_mu_;
+  std::function<Status(std::string_view)> fault_;
 
   FakeClock clock_{int64_t{1'795'000'000} * 1'000'000};  // 2026-11-18
   std::unique_ptr<tongban::testing::TestDatabase> db_;

@@ -58,12 +58,14 @@ inline std::string UniqueName(std::string_view prefix) {
 }
 
 // Opens a fresh database of `backend`; nullptr (and a message) when PostgreSQL is not configured.
-inline std::unique_ptr<TestDatabase> OpenTestDatabase(Backend backend) {
+// `options` (e.g. a fault_hook) apply to the test's database, not to the admin connection.
+inline std::unique_ptr<TestDatabase> OpenTestDatabase(Backend backend,
+                                                      const store::DatabaseOptions& options = {}) {
   auto t = std::make_unique<TestDatabase>();
   if (backend == Backend::kSqlite) {
     t->sqlite_dir_ = std::filesystem::temp_directory_path() / UniqueName("tongban_test_");
     std::filesystem::create_directories(t->sqlite_dir_);
-    auto db = store::Database::Open("sqlite://" + (t->sqlite_dir_ / "test.db").string());
+    auto db = store::Database::Open("sqlite://" + (t->sqlite_dir_ / "test.db").string(), options);
     if (!db.ok()) {
       ADD_FAILURE() << db.status().ToString();
       return nullptr;
@@ -88,7 +90,7 @@ inline std::unique_ptr<TestDatabase> OpenTestDatabase(Backend backend) {
   std::string u(url);
   u += (u.find('?') == std::string::npos ? "?" : "&");
   u += "options=-csearch_path%3D" + schema;
-  auto db = store::Database::Open(u);
+  auto db = store::Database::Open(u, options);
   if (!db.ok()) {
     ADD_FAILURE() << db.status().ToString();
     return nullptr;
