@@ -29,6 +29,7 @@ struct LedgerAnchor {
   std::string document;    // the event document text; entry.document = H(document)
   ledger::Entry entry;     // as the event's ledger entry must read, except its index
   uint64_t hint = 0;       // the entry's leaf index is at least this
+  std::optional<uint64_t> known_leaf;  // where a previous verification found it (re-checked)
   // Non-empty when the stored licence does not match its own event (altered behind the
   // system's back): then the licence must be reported tampered, never proven.
   std::string problem;
@@ -42,8 +43,10 @@ bool IsLifecycleAction(std::string_view action);
 Result<LedgerAnchor> FindLedgerAnchor(store::Tx& tx, const License& l, crypto::HashAlgorithm hash,
                                       const std::array<uint8_t, 32>& subject);
 
-// The index of the integrated leaf whose entry is the anchor's (scanning from its hint, at most
-// a few million leaves); nullopt if none is integrated (not yet, or the event was altered).
+// The index of the integrated leaf whose entry is the anchor's: the known leaf when its stored
+// entry is byte for byte the anchor's, else scanning from the hint (chunks growing from 256 to
+// 4096 entries, at most a few million leaves); nullopt if none is integrated (not yet, or the
+// event, the licence or the log entry was altered).
 Result<std::optional<uint64_t>> FindAnchorLeaf(store::Tx& tx, const LedgerAnchor& anchor);
 
 }  // namespace tongban::license

@@ -163,7 +163,12 @@ CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subje
   v4.part = "license";
   v4.version = 4;
   v4.sql = "ALTER TABLE license_event ADD COLUMN ledger_hint {{int64}} NOT NULL DEFAULT 0";
-  return {v1, v2, v3, v4};
+  // v5: the leaf, once found, so later verifications read one entry instead of scanning.
+  store::Migration v5;
+  v5.part = "license";
+  v5.version = 5;
+  v5.sql = "ALTER TABLE license_event ADD COLUMN leaf_index {{int64}}";
+  return {v1, v2, v3, v4, v5};
 }
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
@@ -267,10 +272,16 @@ Status LicenseRepo::InsertEvent(store::Tx& tx, std::string_view license_id, std:
       .status();
 }
 
+Status LicenseRepo::SetEventLeaf(store::Tx& tx, int64_t id, uint64_t leaf_index) {
+  return tx.Exec("UPDATE license_event SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
+                 {static_cast<int64_t>(leaf_index), id})
+      .status();
+}
+
 Result<std::optional<LicenseEvent>> LicenseRepo::LatestEvent(store::Tx& tx, std::string_view license_id,
                                                              const std::vector<std::string>& actions) {
   if (actions.empty()) return std::optional<LicenseEvent>();
-  std::string sql = "SELECT id, license_id, action, document, time, ledger_hint FROM license_event "
+  std::string sql = "SELECT id, license_id, action, document, time, ledger_hint, leaf_index FROM license_event "
                     "WHERE license_id = ? AND action IN (";
   std::vector<store::Param> params{license_id};
   for (size_t i = 0; i < actions.size(); ++i) {
@@ -287,6 +298,7 @@ Result<std::optional<LicenseEvent>> LicenseRepo::LatestEvent(store::Tx& tx, std:
   e.document = std::string(row->Text(3));
   e.time = row->Int64(4);
   e.ledger_hint = static_cast<uint64_t>(std::max<int64_t>(0, row->Int64(5)));
+  if (auto leaf = row->OptInt64(6); leaf && *leaf >= 0) e.leaf_index = static_cast<uint64_t>(*leaf);
   return std::optional<LicenseEvent>(std::move(e));
 }
 

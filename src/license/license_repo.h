@@ -53,6 +53,7 @@ struct LicenseEvent {
   std::string document;  // the JSON text whose suite hash is the ledger entry's document hash
   int64_t time = 0;      // unix seconds
   uint64_t ledger_hint = 0;
+  std::optional<uint64_t> leaf_index;  // once a verification has found the event's leaf
 };
 
 // A holder's authorisation (授权) of a staff member, department or case to use one licence.
@@ -96,6 +97,8 @@ class LicenseRepo {
   static Status InsertEvent(store::Tx& tx, std::string_view license_id, std::string_view action,
                             std::string_view document, int64_t time, uint64_t ledger_hint = 0);
   // The licence's newest event whose action is one of `actions`; nullopt if none.
+  // Remembers where event `id`'s ledger leaf is (set once; later calls change nothing).
+  static Status SetEventLeaf(store::Tx& tx, int64_t id, uint64_t leaf_index);
   static Result<std::optional<LicenseEvent>> LatestEvent(store::Tx& tx, std::string_view license_id,
                                                          const std::vector<std::string>& actions);
 

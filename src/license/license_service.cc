@@ -619,6 +619,10 @@ Result<std::optional<uint64_t>> LicenseService::AnchorLeaf(const LedgerAnchor& a
     TB_ASSIGN_OR_RETURN(leaf, FindAnchorLeaf(tx, anchor));
     return Status::Ok();
   }));
+  if (leaf && !anchor.known_leaf && anchor.event_id != 0) {
+    // Remember it: the next verification reads one entry instead of scanning. Best effort.
+    (void)db_.Transact([&](store::Tx& tx) { return LicenseRepo::SetEventLeaf(tx, anchor.event_id, *leaf); });
+  }
   return leaf;
 }
 

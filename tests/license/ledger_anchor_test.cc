@@ -135,7 +135,12 @@ TEST_P(LedgerAnchorTest, AnIssuedLicenceIsProvenByItsIssueEntry) {
   EXPECT_EQ(doc.at("status").as_string(), "valid");
   // A verification is not a lifecycle step: the anchor stays the issue entry.
   EXPECT_EQ(PresentAndVerify(l).status, "valid");
-  EXPECT_EQ(service_->Anchor(l.id)->event_id, anchor->event_id);
+  auto again = service_->Anchor(l.id);
+  EXPECT_EQ(again->event_id, anchor->event_id);
+  // The leaf found is remembered, re-checked byte for byte, and proves the same.
+  ASSERT_TRUE(again->known_leaf.has_value());
+  EXPECT_EQ(*service_->AnchorLeaf(*again), again->known_leaf);
+  EXPECT_TRUE(ProveOffline(*again).ok());
 }
 
 TEST_P(LedgerAnchorTest, AfterARevokeTheAnchorIsTheRevokeEntry) {
@@ -196,14 +201,22 @@ TEST_P(LedgerAnchorTest, AnEventDocumentAlteredBehindTheSystemsBackMatchesNoLeaf
   License l = Issue();
   ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "核查中", "zj-traffic").ok());
   Integrate();
-  // The row still matches the (altered) document, but the ledger holds the original's hash.
-  Exec("UPDATE license_event SET document = replace(document, '核查中', '其他') WHERE license_id = ?", l.id);
-  auto anchor = service_->Anchor(l.id);
-  ASSERT_TRUE(anchor.ok());
-  EXPECT_EQ(anchor->problem, "");
-  auto leaf = service_->AnchorLeaf(*anchor);
-  ASSERT_TRUE(leaf.ok());
-  EXPECT_FALSE(leaf->has_value());
+  for (bool known : {false, true}) {
+    SCOPED_TRACE(known ? "leaf remembered" : "leaf scanned for");
+    if (known) {
+      Exec("UPDATE license_event SET document = replace(document, '其他', '核查中') WHERE license_id = ?", l.id);
+      ASSERT_TRUE(service_->AnchorLeaf(*service_->Anchor(l.id))->has_value());
+      ASSERT_TRUE(service_->Anchor(l.id)->known_leaf.has_value());
+    }
+    // The row still matches the (altered) document, but the ledger holds the original's hash.
+    Exec("UPDATE license_event SET document = replace(document, '核查中', '其他') WHERE license_id = ?", l.id);
+    auto anchor = service_->Anchor(l.id);
+    ASSERT_TRUE(anchor.ok());
+    EXPECT_EQ(anchor->problem, "");
+    auto leaf = service_->AnchorLeaf(*anchor);
+    ASSERT_TRUE(leaf.ok());
+    EXPECT_FALSE(leaf->has_value());
+  }
 }
 
 TEST_P(LedgerAnchorTest, TheHolderAlteredBehindTheSystemsBackMatchesNoLeaf) {
