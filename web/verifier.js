@@ -124,6 +124,11 @@ export function licenseDocumentSteps(r, entry) {
   const superseded = doc.action === 'renew' && doc.previous === id && doc.license_id !== id;
   step(Boolean(id) && (doc.license_id === id || superseded), '账本文书所记为此证照', 'The ledger document names this licence',
     superseded ? `${doc.license_id} ← ${id}` : doc.license_id);
+  if (doc.expires_at !== undefined && !superseded && r.license) {
+    const shownExp = r.license.expires_at ? Math.floor(Date.parse(r.license.expires_at) / 1000) : 0;
+    step(shownExp === doc.expires_at, '账本所记有效期与证照一致', 'The expiry on the ledger is the licence\'s',
+      doc.expires_at ? formatTime(doc.expires_at * 1000000) : '—');
+  }
   const shown = r.status || (r.valid ? 'valid' : 'invalid');
   const expected = {
     valid: [doc.status === 'valid'],

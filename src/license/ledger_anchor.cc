@@ -41,6 +41,11 @@ std::string Mismatch(const License& l, const LicenseEvent& e, const boost::json:
   if (Text(doc, "fields_hash") != crypto::ToHex(crypto::Hash(hash, l.fields_json))) {
     return "the stored licence fields are not the ones on the ledger";
   }
+  // Documents written before expires_at was recorded (license migration v4) lack it.
+  if (const boost::json::value* exp = doc.if_contains("expires_at");
+      exp && (!exp->is_int64() || exp->as_int64() != l.expires_at)) {
+    return "the stored expiry date is not the one on the ledger";
+  }
   return "";
 }
 

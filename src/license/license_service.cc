@@ -152,6 +152,7 @@ Status LicenseService::Record(store::Tx& tx, const License& l, std::string_view 
              {"issuer", l.issuer},
              {"status", LicenseStatusName(l.status)},
              {"fields_hash", crypto::ToHex(crypto::Hash(options_.ledger_hash, l.fields_json))},
+             {"expires_at", l.expires_at},
              {"time", now_us}};
   for (auto& kv : extra) doc[kv.key()] = kv.value();
   std::string text = boost::json::serialize(doc);

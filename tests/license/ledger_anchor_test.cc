@@ -197,6 +197,15 @@ TEST_P(LedgerAnchorTest, FieldsAlteredBehindTheSystemsBackAreTampered) {
   EXPECT_NE(r.reason.find("fields"), std::string::npos) << r.reason;
 }
 
+TEST_P(LedgerAnchorTest, AnExpiryExtendedBehindTheSystemsBackIsTampered) {
+  License l = Issue();
+  Integrate();
+  Exec("UPDATE license SET expires_at = expires_at + 31536000 WHERE id = ?", l.id);
+  VerifyResult r = PresentAndVerify(l);
+  EXPECT_EQ(r.status, "tampered");
+  EXPECT_NE(r.reason.find("expiry"), std::string::npos) << r.reason;
+}
+
 TEST_P(LedgerAnchorTest, AnEventDocumentAlteredBehindTheSystemsBackMatchesNoLeaf) {
   License l = Issue();
   ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "核查中", "zj-traffic").ok());
