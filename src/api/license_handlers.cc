@@ -3,9 +3,11 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <memory>
 
 #include "api/json_body.h"
 #include "api/ledger_handlers.h"
+#include "api/proof_cache.h"
 #include "api/problem.h"
 #include "core/clock.h"
 #include "qr/qr_svg.h"
@@ -259,7 +261,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "sent, names the verifier in the holder's log. Carries the ledger inclusion proof of the "
       "licence's latest lifecycle entry and its event document.",
       RouteAccess::Public(),
-      [&service, &identity, log](const HttpRequest& req, const PathParams&) {
+      [&service, &identity, log, proofs = std::make_shared<InclusionProofCache>()](
+          const HttpRequest& req, const PathParams&) {
         TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"token", "reference", "purpose"}), req);
         license::VerifyRequest in;
         TB_LICENSE_ASSIGN(auto token, body.OptionalString("token", 64 * 1024), req);
@@ -341,11 +344,15 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
             r.status = "tampered";
             r.reason = ledger_reason;
           } else if (leaf) {
-            auto p = log.reader->InclusionProof(*leaf);
-            if (!p.ok()) return ProblemResponse(p.status(), req.request_id);
-            object json = InclusionProofJson(*log.reader, *p);
-            json["document"] = anchor->document;
-            proof = std::move(json);
+            std::optional<object> json = proofs->Get(*leaf);
+            if (!json) {
+              auto p = log.reader->InclusionProof(*leaf);
+              if (!p.ok()) return ProblemResponse(p.status(), req.request_id);
+              json = InclusionProofJson(*log.reader, *p);
+              proofs->Put(*leaf, *json);
+            }
+            (*json)["document"] = anchor->document;
+            proof = std::move(*json);
           }
         }
         if (!r.valid) r.disclosed = object{};

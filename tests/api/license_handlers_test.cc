@@ -411,6 +411,7 @@ TEST_P(LicenseHandlersTest, VerificationCarriesTheLedgerProofOfTheLatestLifecycl
   auto checked = CheckOffline(proof);
   ASSERT_TRUE(checked.ok()) << checked.status().ToString();
   EXPECT_EQ(checked->entry.type, "license.issue");
+  const value doc_text = proof["document"];
   auto doc = boost::json::parse(proof["document"].as_string()).as_object();
   EXPECT_EQ(doc["license_id"].as_string(), id);
   EXPECT_EQ(doc["status"].as_string(), "valid");
@@ -420,6 +421,14 @@ TEST_P(LicenseHandlersTest, VerificationCarriesTheLedgerProofOfTheLatestLifecycl
   ASSERT_EQ(pub.status, 200) << pub.body;
   proof.erase("document");
   EXPECT_EQ(boost::json::parse(pub.body).as_object(), proof);
+  // Verified again: the same leaf (the proof now from the route's short-lived cache) still checks.
+  r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + Present(id) + "\"}", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v = boost::json::parse(r.body).as_object();
+  ASSERT_TRUE(v["ledger"].is_object()) << r.body;
+  EXPECT_EQ(v["ledger"].at("index"), proof["index"]);
+  EXPECT_TRUE(CheckOffline(v["ledger"].as_object()).ok());
+  EXPECT_EQ(v["ledger"].at("document"), doc_text);
 
   // Presented while valid, verified after a revoke: the proof is of the revoke entry.
   std::string token = Present(id);
