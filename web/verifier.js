@@ -1,8 +1,9 @@
 // Verifying what a QR code carries, shared by the public verify page and the staff console:
 // a receipt QR (`TBR1.` …, GET /api/v1/receipts/verify?qr=…), a receipt typed in by code, number
 // and check code, or a licence presentation (an SD-JWT VC token starting `ey`, or a `TBL1.`
-// reference; POST /api/v1/licenses/verify). Renders the verdict, the receipt or licence facts and,
-// for receipts, the ledger proof checked in this browser. No state.
+// reference; POST /api/v1/licenses/verify). Renders the verdict, the receipt or licence facts and
+// the ledger proof checked in this browser (for a licence: its latest lifecycle entry, whose event
+// document must name the licence and the status shown; docs/license.md). No state.
 
 import { api, formatFen, formatTime, h, L, lang, T } from './shell.js';
 import { checkInclusionProof, renderChecks } from './proof.js';
@@ -31,6 +32,7 @@ const LICENSE_STATUS = {
   suspended: ['bad', '已暂停', 'Suspended'],
   expired: ['bad', '已过期', 'Expired'],
   invalid: ['bad', '无效（签名或内容不符）', 'Invalid (signature or content does not check)'],
+  tampered: ['bad', '记录与账本不符', 'Record does not match the ledger'],
 };
 
 // A verdict in the current language, e.g. statusText('receipt', 'voided') → "已作废（红冲）".
@@ -101,6 +103,49 @@ export async function renderReceipt(r) {
   return out;
 }
 
+// The checks that tie a licence's ledger entry to the answer shown (docs/license.md, "Ledger proof
+// of a verification"): the entry is this event's, the event document names this licence (or, for a
+// superseded licence, its renewal names it as `previous`), and its status is the one shown.
+export function licenseDocumentSteps(r, entry) {
+  const steps = [];
+  const step = (ok, zh, en, detail) => steps.push({ ok, zh, en, detail });
+  let doc = null;
+  try {
+    doc = JSON.parse(r.ledger.document);
+  } catch (e) {
+    step(false, '账本文书无法解析', 'The ledger document cannot be parsed', String(e.message || e));
+    return steps;
+  }
+  const id = r.license && r.license.id;
+  if (entry) {
+    step(entry.type === `license.${doc.action}`, '账本条目类型与文书一致', 'Entry type matches the document',
+      `${entry.type} · ${doc.action}`);
+  }
+  const superseded = doc.action === 'renew' && doc.previous === id && doc.license_id !== id;
+  step(Boolean(id) && (doc.license_id === id || superseded), '账本文书所记为此证照', 'The ledger document names this licence',
+    superseded ? `${doc.license_id} ← ${id}` : doc.license_id);
+  if (doc.expires_at !== undefined && !superseded && r.license) {
+    const shownExp = r.license.expires_at ? Math.floor(Date.parse(r.license.expires_at) / 1000) : 0;
+    step(shownExp === doc.expires_at, '账本所记有效期与证照一致', 'The expiry on the ledger is the licence\'s',
+      doc.expires_at ? formatTime(doc.expires_at * 1000000) : '—');
+  }
+  const shown = r.status || (r.valid ? 'valid' : 'invalid');
+  const expected = {
+    valid: [doc.status === 'valid'],
+    revoked: [doc.status === 'revoked' || superseded],
+    suspended: [doc.status === 'suspended'],
+    expired: [doc.status === 'expired' || doc.status === 'valid'],  // expiry can be by the clock alone
+  }[shown];
+  if (expected) {
+    step(expected[0], '账本所记状态与核验结果一致', 'The status on the ledger is the one shown',
+      `${doc.status}${superseded ? ' (renewed)' : ''} · ${shown}`);
+  } else {
+    step(null, '本次出示未通过，账本所记为证照本身状态', 'This presentation failed; the ledger records the licence itself',
+      doc.status);
+  }
+  return steps;
+}
+
 // The public licence catalogue (field labels in both languages), fetched once per page.
 let typesPromise = null;
 function licenseTypes() {
@@ -129,6 +174,19 @@ export async function renderLicense(r) {
     const dl = kv(Object.entries(r.disclosed).map(([k, v]) => [fieldLabel(k), typeof v === 'object' ? JSON.stringify(v) : String(v)]));
     dl.classList.add('disclosed');
     out.append(dl);
+  }
+  if (r.ledger) {
+    out.append(h('h3', {}, L('账本证明', 'Ledger proof')));
+    try {
+      const result = await checkInclusionProof(r.ledger, { document: r.ledger.document });
+      result.steps.push(...licenseDocumentSteps(r, result.entry));
+      result.ok = result.steps.every((s) => s.ok !== false);
+      out.append(renderChecks(result));
+    } catch (e) {
+      out.append(h('p', { className: 'fail' }, L('账本证明无法核对：', 'The ledger proof could not be checked: '), String(e.message || e)));
+    }
+  } else if (r.ledger_reason) {
+    out.append(h('p', { className: 'muted', 'data-ledger': 'none' }, L('无账本证明：', 'No ledger proof: '), r.ledger_reason));
   }
   return out;
 }

@@ -26,7 +26,9 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
                                                   .reader = &app.log_reader(),
                                                   .sequencer = &app.sequencer(),
                                                   .identity = &app.identity()});
-  api::AddLicenseRoutes(dispatcher.router(), app.licenses(), app.identity());
+  api::AddLicenseRoutes(dispatcher.router(), app.licenses(), app.identity(),
+                        api::LicenseLedgerOptions{.reader = &app.log_reader(),
+                                                  .sequencer = &app.sequencer()});
   dispatcher.AddSystemRoutes();
   dispatcher.set_authoriser(api::MakeAuthoriser(app.identity()));
   dispatcher.set_idempotency(&app.idempotency());

@@ -1,6 +1,8 @@
 // SQL of the license part; see license_repo.h. Written once for SQLite and PostgreSQL.
 #include "license/license_repo.h"
 
+#include <algorithm>
+
 namespace tongban::license {
 namespace {
 
@@ -156,7 +158,17 @@ CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subje
   v3.part = "license";
   v3.version = 3;
   v3.sql = "ALTER TABLE license_verification ADD COLUMN archived_json TEXT NOT NULL DEFAULT ''";
-  return {v1, v2, v3};
+  // v4: where a verification starts looking for an event's ledger leaf (docs/license.md).
+  store::Migration v4;
+  v4.part = "license";
+  v4.version = 4;
+  v4.sql = "ALTER TABLE license_event ADD COLUMN ledger_hint {{int64}} NOT NULL DEFAULT 0";
+  // v5: the leaf, once found, so later verifications read one entry instead of scanning.
+  store::Migration v5;
+  v5.part = "license";
+  v5.version = 5;
+  v5.sql = "ALTER TABLE license_event ADD COLUMN leaf_index {{int64}}";
+  return {v1, v2, v3, v4, v5};
 }
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
@@ -253,10 +265,41 @@ Result<std::string> LicenseRepo::Credential(store::Tx& tx, std::string_view id) 
 }
 
 Status LicenseRepo::InsertEvent(store::Tx& tx, std::string_view license_id, std::string_view action,
-                                std::string_view document, int64_t time) {
-  return tx.Exec("INSERT INTO license_event (license_id, action, document, time) VALUES (?, ?, ?, ?)",
-                 {license_id, action, document, time})
+                                std::string_view document, int64_t time, uint64_t ledger_hint) {
+  return tx.Exec("INSERT INTO license_event (license_id, action, document, time, ledger_hint) "
+                 "VALUES (?, ?, ?, ?, ?)",
+                 {license_id, action, document, time, static_cast<int64_t>(ledger_hint)})
       .status();
+}
+
+Status LicenseRepo::SetEventLeaf(store::Tx& tx, int64_t id, uint64_t leaf_index) {
+  return tx.Exec("UPDATE license_event SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
+                 {static_cast<int64_t>(leaf_index), id})
+      .status();
+}
+
+Result<std::optional<LicenseEvent>> LicenseRepo::LatestEvent(store::Tx& tx, std::string_view license_id,
+                                                             const std::vector<std::string>& actions) {
+  if (actions.empty()) return std::optional<LicenseEvent>();
+  std::string sql = "SELECT id, license_id, action, document, time, ledger_hint, leaf_index FROM license_event "
+                    "WHERE license_id = ? AND action IN (";
+  std::vector<store::Param> params{license_id};
+  for (size_t i = 0; i < actions.size(); ++i) {
+    sql += i ? ", ?" : "?";
+    params.emplace_back(actions[i]);
+  }
+  sql += ") ORDER BY id DESC LIMIT 1";
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(sql, params));
+  if (!row) return std::optional<LicenseEvent>();
+  LicenseEvent e;
+  e.id = row->Int64(0);
+  e.license_id = std::string(row->Text(1));
+  e.action = std::string(row->Text(2));
+  e.document = std::string(row->Text(3));
+  e.time = row->Int64(4);
+  e.ledger_hint = static_cast<uint64_t>(std::max<int64_t>(0, row->Int64(5)));
+  if (auto leaf = row->OptInt64(6); leaf && *leaf >= 0) e.leaf_index = static_cast<uint64_t>(*leaf);
+  return std::optional<LicenseEvent>(std::move(e));
 }
 
 Status LicenseRepo::InsertPresentation(store::Tx& tx, const Presentation& p) {

@@ -45,6 +45,17 @@ struct VerificationRecord {
   std::string archived_json;
 };
 
+// One row of license_event: a lifecycle or use event's document, whose hash is on the ledger.
+struct LicenseEvent {
+  int64_t id = 0;
+  std::string license_id;
+  std::string action;
+  std::string document;  // the JSON text whose suite hash is the ledger entry's document hash
+  int64_t time = 0;      // unix seconds
+  uint64_t ledger_hint = 0;
+  std::optional<uint64_t> leaf_index;  // once a verification has found the event's leaf
+};
+
 // A holder's authorisation (授权) of a staff member, department or case to use one licence.
 struct Authorisation {
   int64_t id = 0;
@@ -81,8 +92,15 @@ class LicenseRepo {
   static Status SetCredential(store::Tx& tx, std::string_view id, std::string_view credential);
   static Result<std::string> Credential(store::Tx& tx, std::string_view id);
 
+  // `ledger_hint`: a log size read before the event's transaction began, so the event's ledger
+  // leaf index is at least this (where a verification starts looking for it); 0 when unknown.
   static Status InsertEvent(store::Tx& tx, std::string_view license_id, std::string_view action,
-                            std::string_view document, int64_t time);
+                            std::string_view document, int64_t time, uint64_t ledger_hint = 0);
+  // The licence's newest event whose action is one of `actions`; nullopt if none.
+  // Remembers where event `id`'s ledger leaf is (set once; later calls change nothing).
+  static Status SetEventLeaf(store::Tx& tx, int64_t id, uint64_t leaf_index);
+  static Result<std::optional<LicenseEvent>> LatestEvent(store::Tx& tx, std::string_view license_id,
+                                                         const std::vector<std::string>& actions);
 
   static Status InsertPresentation(store::Tx& tx, const Presentation& p);
   static Result<std::optional<Presentation>> PresentationByNonce(store::Tx& tx, std::string_view nonce);

@@ -133,7 +133,18 @@ Result<std::string> LicenseService::ValidateFields(const LicenseType& type,
 }
 
 // Writes the event document and enqueues its ledger entry, inside the caller's transaction.
-Status LicenseService::Record(store::Tx& tx, const License& l, std::string_view action, object extra) {
+uint64_t LicenseService::LedgerHint() {
+  uint64_t size = 0;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(ledger::LogState state, ledger::ReadLogState(tx));
+    size = state.size;
+    return Status::Ok();
+  });
+  return s.ok() ? size : 0;
+}
+
+Status LicenseService::Record(store::Tx& tx, const License& l, std::string_view action, object extra,
+                              uint64_t ledger_hint) {
   int64_t now_us = clock_.NowUnixMicros();
   object doc{{"action", action},
              {"license_id", l.id},
@@ -141,10 +152,11 @@ Status LicenseService::Record(store::Tx& tx, const License& l, std::string_view 
              {"issuer", l.issuer},
              {"status", LicenseStatusName(l.status)},
              {"fields_hash", crypto::ToHex(crypto::Hash(options_.ledger_hash, l.fields_json))},
+             {"expires_at", l.expires_at},
              {"time", now_us}};
   for (auto& kv : extra) doc[kv.key()] = kv.value();
   std::string text = boost::json::serialize(doc);
-  TB_RETURN_IF_ERROR(LicenseRepo::InsertEvent(tx, l.id, action, text, now_us / 1'000'000));
+  TB_RETURN_IF_ERROR(LicenseRepo::InsertEvent(tx, l.id, action, text, now_us / 1'000'000, ledger_hint));
   ledger::Entry e;
   e.type = "license." + std::string(action);
   e.subject = options_.subject_hash(l.holder_subject);
@@ -172,6 +184,7 @@ Result<License> LicenseService::Issue(const IssueRequest& request, std::string_v
     return Status::InvalidField("/expires_at", "must be in the future");
   }
   License l;
+  const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     l = License{};
     TB_ASSIGN_OR_RETURN(l.serial, LicenseRepo::NextSerial(tx, dept->key, type->code));
@@ -185,7 +198,7 @@ Result<License> LicenseService::Issue(const IssueRequest& request, std::string_v
     l.issued_at = now;
     l.expires_at = expires;
     TB_RETURN_IF_ERROR(LicenseRepo::Insert(tx, l));
-    return Record(tx, l, "issue", {});
+    return Record(tx, l, "issue", {}, hint);
   }));
   return l;
 }
@@ -193,6 +206,7 @@ Result<License> LicenseService::Issue(const IssueRequest& request, std::string_v
 Result<License> LicenseService::ChangeStatus(std::string_view id, Action action, std::string_view reason,
                                              std::string_view department_key) {
   License l;
+  const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, id));
     if (!found) return Status::NotFound("licence", id);
@@ -222,7 +236,7 @@ Result<License> LicenseService::ChangeStatus(std::string_view id, Action action,
     if (n != 1) return Status::Conflict("licence changed concurrently; retry");
     l.status = to;
     l.status_reason = std::string(reason);
-    return Record(tx, l, ActionName(action), object{{"reason", reason}});
+    return Record(tx, l, ActionName(action), object{{"reason", reason}}, hint);
   }));
   return l;
 }
@@ -232,6 +246,7 @@ Result<License> LicenseService::Renew(std::string_view id, std::optional<int64_t
   License renewed;
   int64_t now = NowSeconds();
   if (expires_at && *expires_at <= now) return Status::InvalidField("/expires_at", "must be in the future");
+  const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, id));
     if (!found) return Status::NotFound("licence", id);
@@ -260,7 +275,7 @@ Result<License> LicenseService::Renew(std::string_view id, std::optional<int64_t
                                                              "renewed", renewed.id, now));
     if (n != 1) return Status::Conflict("licence changed concurrently; retry");
     TB_RETURN_IF_ERROR(LicenseRepo::Insert(tx, renewed));
-    return Record(tx, renewed, "renew", object{{"previous", old.id}});
+    return Record(tx, renewed, "renew", object{{"previous", old.id}}, hint);
   }));
   return renewed;
 }
@@ -268,6 +283,7 @@ Result<License> LicenseService::Renew(std::string_view id, std::optional<int64_t
 Result<int64_t> LicenseService::ExpireDue(int64_t limit) {
   int64_t count = 0;
   int64_t now = NowSeconds();
+  const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     count = 0;
     TB_ASSIGN_OR_RETURN(auto due, LicenseRepo::DueForExpiry(tx, now, limit));
@@ -276,7 +292,7 @@ Result<int64_t> LicenseService::ExpireDue(int64_t limit) {
                                                                LicenseStatus::kExpired, "expired", "", now));
       if (n != 1) continue;
       l.status = LicenseStatus::kExpired;
-      TB_RETURN_IF_ERROR(Record(tx, l, "expire", {}));
+      TB_RETURN_IF_ERROR(Record(tx, l, "expire", {}, hint));
       ++count;
     }
     return Status::Ok();
@@ -541,6 +557,15 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
         }
       }
     }
+    // The stored licence must still match its latest ledger-anchored event: a row altered
+    // behind the system's back (status, fields, type) is reported, never vouched for.
+    TB_ASSIGN_OR_RETURN(LedgerAnchor anchor,
+                        FindLedgerAnchor(tx, l, options_.ledger_hash, options_.subject_hash(l.holder_subject)));
+    if (!anchor.problem.empty()) {
+      r.valid = false;
+      r.status = "tampered";
+      r.reason = anchor.problem;
+    }
     if (!r.valid) r.disclosed = object{};
     VerificationRecord rec{0, l.id, l.type, l.holder_subject, request.verifier_name,
                            request.verifier_account, request.purpose, r.status, r.reason, now, ""};
@@ -553,6 +578,53 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
     return Status::Ok();
   }));
   return result;
+}
+
+Result<std::optional<std::string>> LicenseService::PresentedLicenseId(const VerifyRequest& request) {
+  if (request.token.empty()) {
+    std::optional<Presentation> p;
+    TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(p, LicenseRepo::PresentationByReference(tx, request.reference));
+      return Status::Ok();
+    }));
+    if (!p) return std::optional<std::string>();
+    return std::optional<std::string>(p->license_id);
+  }
+  auto parts = SplitSdJwt(request.token);
+  if (!parts.ok()) return std::optional<std::string>();
+  auto jwt = ParseJws(parts->issuer_jwt);
+  if (!jwt.ok()) return std::optional<std::string>();
+  const value* iss = jwt->payload.if_contains("iss");
+  const value* id = jwt->payload.if_contains("license_id");
+  if (!iss || !iss->is_string() || iss->as_string() != options_.issuer_url || !id || !id->is_string()) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(std::string(id->as_string()));
+}
+
+Result<LedgerAnchor> LicenseService::Anchor(std::string_view id) {
+  LedgerAnchor a;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, id));
+    if (!l) return Status::NotFound("licence", id);
+    TB_ASSIGN_OR_RETURN(a, FindLedgerAnchor(tx, *l, options_.ledger_hash,
+                                            options_.subject_hash(l->holder_subject)));
+    return Status::Ok();
+  }));
+  return a;
+}
+
+Result<std::optional<uint64_t>> LicenseService::AnchorLeaf(const LedgerAnchor& anchor) {
+  std::optional<uint64_t> leaf;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(leaf, FindAnchorLeaf(tx, anchor));
+    return Status::Ok();
+  }));
+  if (leaf && !anchor.known_leaf && anchor.event_id != 0) {
+    // Remember it: the next verification reads one entry instead of scanning. Best effort.
+    (void)db_.Transact([&](store::Tx& tx) { return LicenseRepo::SetEventLeaf(tx, anchor.event_id, *leaf); });
+  }
+  return leaf;
 }
 
 Result<VerifyResult> LicenseService::VerifyForeign(const TrustedIssuer& issuer, const SdJwtVerified& v,

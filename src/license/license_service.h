@@ -24,6 +24,7 @@
 #include "crypto/key.h"
 #include "license/catalogue.h"
 #include "license/license_record.h"
+#include "license/ledger_anchor.h"
 #include "license/license_repo.h"
 #include "license/sd_jwt.h"
 #include "license/trust_list.h"
@@ -81,7 +82,7 @@ struct VerifyRequest {
 
 struct VerifyResult {
   bool valid = false;
-  std::string status = "invalid";  // valid / revoked / suspended / expired / invalid
+  std::string status = "invalid";  // valid / revoked / suspended / expired / invalid / tampered
   std::string reason;
   std::string license_id, type, type_name_zh, type_name_en, issuer_name;
   int64_t expires_at = 0;
@@ -154,6 +155,15 @@ class LicenseService {
   // is a VerifyResult (logged, and on the ledger when the licence is known).
   Result<VerifyResult> Verify(const VerifyRequest& request);
 
+  // The licence a presentation claims to be (its unverified license_id, or the licence of a
+  // one-time reference), so a caller can wait for its ledger entry before Verify consumes the
+  // presentation; nullopt if none can be read. Never trust it beyond that.
+  Result<std::optional<std::string>> PresentedLicenseId(const VerifyRequest& request);
+  // The ledger anchor of licence `id` as stored now (see ledger_anchor.h). kNotFound.
+  Result<LedgerAnchor> Anchor(std::string_view id);
+  // The integrated leaf of `anchor`'s entry; nullopt if none (yet).
+  Result<std::optional<uint64_t>> AnchorLeaf(const LedgerAnchor& anchor);
+
   // Holder authorisation (授权). kNotFound / kPermissionDenied (not the holder's licence),
   // kInvalidArgument naming the field, kFailedPrecondition (licence not valid).
   Result<Authorisation> Authorise(const AuthoriseRequest& request);
@@ -184,7 +194,12 @@ class LicenseService {
  private:
   LicenseService(store::Database& db, const Clock& clock, LicenseServiceOptions options);
   Result<std::string> ValidateFields(const LicenseType& type, const IssueRequest& request) const;
-  Status Record(store::Tx& tx, const License& l, std::string_view action, boost::json::object extra);
+  // `ledger_hint`: LedgerHint() read before the transaction began (lifecycle events only).
+  Status Record(store::Tx& tx, const License& l, std::string_view action, boost::json::object extra,
+                uint64_t ledger_hint = 0);
+  // The log's size now, in its own read snapshot (0 if unknown): a lower bound for the leaf
+  // index of any entry queued afterwards.
+  uint64_t LedgerHint();
   Result<crypto::PrivateKey> HolderKey(store::Tx& tx, std::string_view holder_subject);
   Result<std::string> Credential(store::Tx& tx, const License& l, const crypto::PublicKey& holder);
   Result<VerifyResult> VerifyForeign(const TrustedIssuer& issuer, const SdJwtVerified& v,

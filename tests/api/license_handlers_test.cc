@@ -1,7 +1,10 @@
 // Licence endpoints end to end over HTTP on SQLite and PostgreSQL: the catalogue, issuing by the
 // right department only, lifecycle steps, the wallet, presentations (QR), public and staff
 // verification, replay, the holder's verification log, and for every licence route that missing
-// or forged credentials get 401 and a role the route does not list gets 403.
+// or forged credentials get 401 and a role the route does not list gets 403. A verification's
+// ledger proof: it is the inclusion-proof route's object plus the event document, checks offline
+// with the log key, follows a revoke, is withheld (tampered) for an altered row, and a licence
+// still queued gets 503 without its one-time presentation being used up.
 #include "api/license_handlers.h"
 
 #include <gtest/gtest.h>
@@ -10,9 +13,16 @@
 
 #include "api/auth_handlers.h"
 #include "api/dispatcher.h"
+#include "api/ledger_handlers.h"
+#include "core/base64.h"
 #include "core/citizen_id.h"
 #include "crypto/hmac.h"
+#include "ledger/log_reader.h"
 #include "ledger/log_storage.h"
+#include "ledger/note_keys.h"
+#include "ledger/note_signer.h"
+#include "ledger/offline_verify.h"
+#include "ledger/sequencer.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
 #include "testing/test_server.h"
@@ -71,20 +81,43 @@ class LicenseHandlersTest : public ::testing::TestWithParam<Backend> {
     license::LicenseServiceOptions o;
     o.issuer_url = "https://test.tongban.example/api/v1/licenses";
     o.issuer_key = *crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEs256);
-    o.ledger_hash = crypto::HashAlgorithm::kSha256;
+    o.ledger_hash = crypto::HashAlgorithm::kSm3;
     o.subject_hash = [](std::string_view s) {
-      return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
+      return crypto::HmacDigest(crypto::HashAlgorithm::kSm3, std::string(32, 's'), s);
     };
     service_ = std::move(license::LicenseService::Create(**db_, clock_, std::move(o))).value();
 
+    // The log: SM3 with an SM2 checkpoint key, its sequencer running.
+    auto log_key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2);
+    signer_ = std::move(ledger::NewNoteSigner(kOrigin, *log_key)).value();
+    verifier_key_ = ledger::NoteVerifierKeyString(kOrigin, log_key->public_key()).value();
+    ledger::SequencerOptions so;
+    so.origin = kOrigin;
+    so.hash = crypto::HashAlgorithm::kSm3;
+    so.signers = {signer_.get()};
+    so.max_delay = std::chrono::milliseconds(2);
+    so.clock = &clock_;
+    sequencer_ = std::move(ledger::Sequencer::Create(**db_, std::move(so))).value();
+    reader_ = std::make_unique<ledger::LogReader>(**db_, crypto::HashAlgorithm::kSm3);
+    ASSERT_TRUE(sequencer_->Start().ok());
+
     AddAuthRoutes(dispatcher_.router(), *identity_);
-    AddLicenseRoutes(dispatcher_.router(), *service_, *identity_);
+    AddLedgerRoutes(dispatcher_.router(), *reader_, {});
+    AddLicenseRoutes(dispatcher_.router(), *service_, *identity_,
+                     LicenseLedgerOptions{.reader = reader_.get(),
+                                          .sequencer = sequencer_.get(),
+                                          .wait = std::chrono::milliseconds(400)});
     dispatcher_.AddSystemRoutes();
     dispatcher_.set_authoriser(MakeAuthoriser(*identity_));
     server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
     for (const char* login : {"zhangwei", "lina", "enterprise", "staff", "auditor", "admin"}) {
       tokens_[login] = "Bearer " + Login(login);
     }
+  }
+
+  void TearDown() override {
+    server_.reset();
+    if (sequencer_) (void)sequencer_->Stop();
   }
 
   std::string Login(const std::string& login) {
@@ -116,8 +149,38 @@ class LicenseHandlersTest : public ::testing::TestWithParam<Backend> {
     return std::string(boost::json::parse(r.body).at("id").as_string());
   }
 
+  // A presentation of licence `id` by 张伟 (name and class disclosed): its token.
+  std::string Present(const std::string& id) {
+    auto r = Call("POST", "/api/v1/me/licenses/" + id + "/presentations",
+                  R"({"disclose":["name","licence_class"],"purpose":"办理业务"})", tokens_["zhangwei"]);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? std::string(boost::json::parse(r.body).at("token").as_string()) : "";
+  }
+
+  // Checks a verification answer's "ledger" object as `tongban verify --proof` does, with the
+  // event document: the entry it proves, or the failure.
+  Result<ledger::OfflineVerified> CheckOffline(const object& proof) {
+    TB_ASSIGN_OR_RETURN(std::string entry, Base64Decode(std::string_view(proof.at("entry").as_string())));
+    std::vector<std::string> hashes;
+    for (const auto& h : proof.at("hashes").as_array()) {
+      TB_ASSIGN_OR_RETURN(std::string b, Base64Decode(std::string_view(h.as_string())));
+      hashes.push_back(std::move(b));
+    }
+    TB_ASSIGN_OR_RETURN(auto verifier, ledger::ParseNoteVerifier(verifier_key_));
+    return ledger::VerifyOffline(crypto::HashAlgorithm::kSm3, kOrigin, verifier,
+                                 ledger::OfflineProof{.entry = entry,
+                                                      .proof = hashes,
+                                                      .checkpoint_note = proof.at("checkpoint").as_string(),
+                                                      .document = proof.at("document").as_string()});
+  }
+
+  static constexpr char kOrigin[] = "test.tongban.example/log";
   FakeClock clock_{int64_t{1'790'000'000} * 1'000'000};
   std::unique_ptr<tongban::testing::TestDatabase> db_;
+  std::unique_ptr<ledger::NoteSigner> signer_;
+  std::string verifier_key_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+  std::unique_ptr<ledger::LogReader> reader_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<license::LicenseService> service_;
   Dispatcher dispatcher_{"test"};
@@ -333,6 +396,84 @@ TEST_P(LicenseHandlersTest, HolderAuthorisesStaffAndSeesEveryUse) {
   EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["lina"]).status, 403);
   EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["zhangwei"]).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["staff"]).status, 403);
+}
+
+TEST_P(LicenseHandlersTest, VerificationCarriesTheLedgerProofOfTheLatestLifecycleEntry) {
+  std::string id = IssueDrivingLicence();
+  // Just issued: the issue entry may still be queued; the route waits for the sequencer.
+  auto r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + Present(id) + "\"}", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v["status"].as_string(), "valid");
+  ASSERT_TRUE(v["ledger"].is_object()) << r.body;
+  EXPECT_TRUE(v["ledger_reason"].is_null());
+  object proof = v["ledger"].as_object();
+  auto checked = CheckOffline(proof);
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  EXPECT_EQ(checked->entry.type, "license.issue");
+  const value doc_text = proof["document"];
+  auto doc = boost::json::parse(proof["document"].as_string()).as_object();
+  EXPECT_EQ(doc["license_id"].as_string(), id);
+  EXPECT_EQ(doc["status"].as_string(), "valid");
+  // Apart from the document, it is exactly what the public inclusion-proof route serves.
+  auto pub = Call("GET", "/api/v1/ledger/proofs/inclusion?index=" + std::to_string(proof["index"].as_int64()) +
+                             "&tree_size=" + std::to_string(proof["tree_size"].as_int64()), "", "");
+  ASSERT_EQ(pub.status, 200) << pub.body;
+  proof.erase("document");
+  EXPECT_EQ(boost::json::parse(pub.body).as_object(), proof);
+  // Verified again: the same leaf (the proof now from the route's short-lived cache) still checks.
+  r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + Present(id) + "\"}", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v = boost::json::parse(r.body).as_object();
+  ASSERT_TRUE(v["ledger"].is_object()) << r.body;
+  EXPECT_EQ(v["ledger"].at("index"), proof["index"]);
+  EXPECT_TRUE(CheckOffline(v["ledger"].as_object()).ok());
+  EXPECT_EQ(v["ledger"].at("document"), doc_text);
+
+  // Presented while valid, verified after a revoke: the proof is of the revoke entry.
+  std::string token = Present(id);
+  ASSERT_EQ(Call("POST", "/api/v1/licenses/" + id + "/revoke", R"({"reason":"违规记分满 12 分"})", traffic_key_).status, 200);
+  r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + token + "\"}", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v["status"].as_string(), "revoked");
+  ASSERT_TRUE(v["ledger"].is_object()) << r.body;
+  checked = CheckOffline(v["ledger"].as_object());
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  EXPECT_EQ(checked->entry.type, "license.revoke");
+  EXPECT_EQ(boost::json::parse(v["ledger"].at("document").as_string()).at("status").as_string(), "revoked");
+}
+
+TEST_P(LicenseHandlersTest, AnAlteredLicenceRowIsReportedNotProven) {
+  std::string id = IssueDrivingLicence();
+  std::string token = Present(id);
+  ASSERT_TRUE((*db_)->Transact([&](store::Tx& tx) {
+    return tx.Exec("UPDATE license SET fields_json = replace(fields_json, 'C1', 'A1') WHERE id = ?", {id}).status();
+  }).ok());
+  auto r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + token + "\"}", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = boost::json::parse(r.body).as_object();
+  EXPECT_FALSE(v["valid"].as_bool());
+  EXPECT_EQ(v["status"].as_string(), "tampered");
+  EXPECT_TRUE(v["ledger"].is_null());
+  EXPECT_TRUE(v["ledger_reason"].is_string());
+  EXPECT_TRUE(v["disclosed"].as_object().empty());
+}
+
+TEST_P(LicenseHandlersTest, AQueuedLicenceGets503WithoutUsingUpThePresentation) {
+  ASSERT_TRUE(sequencer_->Stop().ok());
+  std::string id = IssueDrivingLicence();
+  std::string token = Present(id);
+  auto r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + token + "\"}", "");
+  ASSERT_EQ(r.status, 503) << r.body;
+  EXPECT_TRUE(r.headers.contains("retry-after"));
+  while (sequencer_->IntegrateOnce()->count > 0) {
+  }
+  r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + token + "\"}", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v["status"].as_string(), "valid") << r.body;
+  EXPECT_TRUE(CheckOffline(v["ledger"].as_object()).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, LicenseHandlersTest, ::testing::Values(Backend::kSqlite),

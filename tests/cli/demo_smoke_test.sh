@@ -64,8 +64,9 @@ sed -i 's/~[^~]*$/~eyJhbGciOiJFUzI1NiJ9.e30.AAAA/' "$WORK/token.txt"
 if "$TONGBAN" verify-license --token "$WORK/token.txt" --issuer "$WORK/issuer.json" >/dev/null 2>&1; then
   fail "offline verify accepted a broken key binding"
 fi
-curl -fsS -H 'Content-Type: application/json' -d @"$WORK/verify.json" "$BASE/api/v1/licenses/verify" |
-  grep -q '"valid":true' || fail "licence verify"
+curl -fsS -H 'Content-Type: application/json' -d @"$WORK/verify.json" "$BASE/api/v1/licenses/verify" \
+  >"$WORK/license-verify.json" || fail "licence verify"
+grep -q '"valid":true' "$WORK/license-verify.json" || fail "licence verify: $(head -c 300 "$WORK/license-verify.json")"
 curl -fsS -H 'Content-Type: application/json' -d @"$WORK/verify.json" "$BASE/api/v1/licenses/verify" |
   grep -q 'replay' || fail "licence replay"
 
@@ -99,6 +100,17 @@ PY
 "$TONGBAN" verify --key "$KEY" --proof "$WORK/receipt-proof.json" --document "$WORK/receipt.txt" |
   grep -q "document matches" || fail "receipt proof offline"
 curl -fsS "$BASE${VERIFY%?????}ZZZZZ" | grep -q '"status":"unknown"' || fail "wrong check code"
+
+# Licences: the verification's ledger proof (the licence's latest lifecycle entry, here its
+# issue) checks offline with the log key, together with its event document.
+python3 - "$WORK/license-verify.json" "$WORK/license-proof.json" "$WORK/license-event.txt" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+json.dump(v["ledger"], open(sys.argv[2], "w"))
+open(sys.argv[3], "w").write(v["ledger"]["document"])
+PY
+"$TONGBAN" verify --key "$KEY" --proof "$WORK/license-proof.json" --document "$WORK/license-event.txt" |
+  grep -q "(license.issue,.*document matches" || fail "licence proof offline"
 
 kill -TERM "$PID"
 wait "$PID" || fail "demo exited with $?"

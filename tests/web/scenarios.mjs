@@ -535,6 +535,12 @@ export const scenarios = [
         assert.equal(await staff.getAttribute('#result [data-status]', 'data-status'), 'valid');
         assert.equal(await staff.$$eval('#result dl.disclosed dt', (d) => d.length), chosen,
           'exactly the chosen fields are disclosed');
+        // The licence's ledger proof (its latest lifecycle entry), checked in the staff browser.
+        await staff.waitForSelector('#result [data-proof-ok]');
+        assert.equal(await staff.getAttribute('#result [data-proof-ok]', 'data-proof-ok'), 'true',
+          await staff.textContent('#result .checks'));
+        assert.match(await staff.textContent('#result .checks .verdict'), /已在本浏览器中验证账本证明|Ledger proof checked in this browser/);
+        assert.match(await staff.textContent('#result .checks'), /账本文书所记为此证照|names this licence/);
         const newest = await staff.textContent('#archive tbody tr:first-child');
         assert.ok(/证照/.test(newest) && /有效/.test(newest) && /办理营业执照变更/.test(newest), newest);
         await staff.screenshot({ path: join(artifacts, 'console-verified.png'), fullPage: true });
@@ -606,6 +612,11 @@ export const scenarios = [
         await page.click('#paste-form button[type=submit]');
         await page.waitForSelector('#result [data-status]');
         assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'revoked');
+        // Proven by the revoke entry itself.
+        await page.waitForSelector('#result [data-proof-ok]');
+        assert.equal(await page.getAttribute('#result [data-proof-ok]', 'data-proof-ok'), 'true',
+          await page.textContent('#result .checks'));
+        assert.match(await page.textContent('#result .checks'), /license\.revoke/);
         await shot('verify-license-revoked');
       }
     },

@@ -2,7 +2,8 @@
 // SM3 against GB/T 32905's two examples and OpenSSL's SM3 (node:crypto) on 0..300-byte inputs;
 // SM2 verification against signatures made by the `openssl` command; RFC 6962's 8-leaf tree
 // (roots, every inclusion and consistency proof, tampered proofs rejected); signed-note vectors
-// (Go x/mod Ed25519 note verifies, the corrupted one does not); checkpoint and key parsing.
+// (Go x/mod Ed25519 note verifies, the corrupted one does not); checkpoint and key parsing; the
+// checks tying a licence's ledger document to the verification answer shown.
 //   node tests/web/unit.mjs            (CTest: web_unit_test)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -192,6 +193,29 @@ await test('base64 is strict', () => {
   assert.equal(fromBase64('AAA'), null);
   assert.equal(fromBase64('AA=A'), null);
   assert.deepEqual([...fromBase64('AAE=')], [0, 1]);
+});
+
+
+await test('licence ledger document: names the licence, its status and expiry; a mismatch fails', async () => {
+  globalThis.localStorage ||= { getItem: () => null, setItem() {} };  // shell.js reads the language
+  const { licenseDocumentSteps } = await web('verifier.js');
+  const id = '1.2.156.3005.2.11100000G000000015Q001.11330000P000010133.0000001.01.K';
+  const doc = { action: 'revoke', license_id: id, status: 'revoked', expires_at: 1893456000 };
+  const answer = (status, d, license = { id, expires_at: '2030-01-01T00:00:00Z' }) =>
+    ({ status, license, ledger: { document: JSON.stringify(d) } });
+  const entry = { type: 'license.revoke' };
+  const ok = (steps) => steps.every((s) => s.ok !== false);
+  assert.ok(ok(licenseDocumentSteps(answer('revoked', doc), entry)));
+  assert.ok(!ok(licenseDocumentSteps(answer('valid', doc), entry)), 'status shown differs from the ledger');
+  assert.ok(!ok(licenseDocumentSteps(answer('revoked', { ...doc, license_id: `${id}X` }), entry)), 'another licence');
+  assert.ok(!ok(licenseDocumentSteps(answer('revoked', doc), { type: 'license.issue' })), 'entry of another event');
+  assert.ok(!ok(licenseDocumentSteps(answer('revoked', { ...doc, expires_at: 1 }), entry)), 'another expiry');
+  // A superseded licence: the renewal that names it as previous proves it revoked (superseded).
+  const renewal = { action: 'renew', license_id: `${id.slice(0, -4)}02.X`, previous: id, status: 'valid', expires_at: 2000000000 };
+  assert.ok(ok(licenseDocumentSteps(answer('revoked', renewal), { type: 'license.renew' })));
+  // Expiry by the clock alone: the ledger still says valid.
+  assert.ok(ok(licenseDocumentSteps(answer('expired', { ...doc, action: 'issue', status: 'valid' }), { type: 'license.issue' })));
+  assert.ok(!ok(licenseDocumentSteps({ status: 'valid', license: { id }, ledger: { document: '{' } }, entry)));
 });
 
 console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);
