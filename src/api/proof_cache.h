@@ -2,8 +2,7 @@
 // few seconds. A proof for a given tree size never changes and stays valid against that size's
 // signed checkpoint, and reading one from the tiles costs more than the rest of a verification
 // (about 2,000/s on SQLite under SM3), so a leaf verified again within the TTL reuses it.
-// Bounded: cleared when full. Used by licence verification; receipt verification keeps its own
-// copy of the same idea (src/api/receipt_handlers.cc ProofCache) and can switch to this one.
+// Bounded: cleared when full. Used by receipt and licence verification.
 // Thread-safe.
 #pragma once
 

@@ -12,6 +12,7 @@
 #include "api/ledger_handlers.h"
 #include "api/json_body.h"
 #include "api/problem.h"
+#include "api/proof_cache.h"
 #include "api/receipt_page.h"
 #include "core/clock.h"
 #include "qr/qr_svg.h"
@@ -191,31 +192,6 @@ object FullJson(const Receipt& r, const std::optional<std::string>& qr_text) {
   return o;
 }
 
-// Inclusion proofs of receipt leaves, kept for a few seconds: a proof for a given tree size never
-// changes and stays valid against that size's signed checkpoint, and reading one from the tiles
-// costs more than the rest of a verification (about 2,000/s on SQLite under SM3).
-class ProofCache {
- public:
-  std::optional<object> Get(uint64_t index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = map_.find(index);
-    if (it == map_.end() || std::chrono::steady_clock::now() - it->second.first > kTtl) {
-      return std::nullopt;
-    }
-    return it->second.second;
-  }
-  void Put(uint64_t index, object proof) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (map_.size() >= 10000) map_.clear();
-    map_[index] = {std::chrono::steady_clock::now(), std::move(proof)};
-  }
-
- private:
-  static constexpr std::chrono::seconds kTtl{10};
-  std::mutex mu_;
-  std::map<uint64_t, std::pair<std::chrono::steady_clock::time_point, object>> map_;
-};
-
 // Public verification answers by receipt ("code/number"), with the check code they were computed
 // for, and QR texts whose finance signature verified (an SM2 verification costs more than the
 // rest of a verification). Bounded: cleared when full.
@@ -362,7 +338,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "Public verification by ?code=&number=&check= or ?qr=<scanned TBR1 text>: status, claims, "
       "void, the ledger inclusion proof and the canonical document.",
       RouteAccess::Public(),
-      [&svc, &reader, &seq, wait, answers, proofs = std::make_shared<ProofCache>()](
+      [&svc, &reader, &seq, wait, answers, proofs = std::make_shared<InclusionProofCache>()](
           const HttpRequest& req, const PathParams&) {
         std::optional<receipt::ReceiptCode> code;
         std::optional<receipt::ReceiptNumber> number;
