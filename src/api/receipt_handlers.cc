@@ -14,7 +14,9 @@
 #include "api/problem.h"
 #include "api/proof_cache.h"
 #include "api/receipt_page.h"
+#include "core/base64.h"
 #include "core/clock.h"
+#include "crypto/signature.h"
 #include "qr/qr_svg.h"
 #include "receipt/receipt_document.h"
 
@@ -375,7 +377,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           number = *n;
           check = *k;
         }
-        const std::string cache_key = CacheKey(*code, *number);
+        // ?manifest=1 adds the batch manifest (up to ~85 KB) for offline verifiers.
+        const bool with_manifest = req.Query("manifest").value_or("") == "1";
+        const std::string cache_key = CacheKey(*code, *number) + (with_manifest ? "#manifest" : "");
         if (auto cached = answers->Get(cache_key, check->str())) return VerifyResponse(*cached);
         auto found = svc.Get(*code, *number);
         if (!found.ok() && found.status().code() != ErrorCode::kNotFound) {
@@ -459,9 +463,33 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           }
         }
         out["document"] = r.document ? value(*r.document) : value(nullptr);
+        // What an offline verifier needs to check the two signatures (docs/receipt.md).
+        object batch{{"issuer_signature", Base64Encode(r.issuer_signature)},
+                     {"finance_signature", Base64Encode(r.finance_signature)}};
+        if (with_manifest) {
+          auto manifest = svc.SignedManifest(r);
+          if (!manifest.ok()) return Problem(manifest.status(), req);
+          batch["manifest"] = *manifest ? value(**manifest) : value(nullptr);
+        }
+        out["batch"] = std::move(batch);
         std::string body = boost::json::serialize(out);
         answers->Put(cache_key, check->str(), body);
         return VerifyResponse(std::move(body));
+      }});
+
+  router.Add(Route{
+      "GET", "/api/v1/receipts/keys", "receiptKeys",
+      "The issuer's and the finance department's public keys (base64 of the raw key: SM2 the "
+      "65-byte uncompressed point, Ed25519 32 bytes), for checking batch manifests and QR texts "
+      "offline.",
+      RouteAccess::Public(), [&svc](const HttpRequest&, const PathParams&) {
+        HttpResponse resp = Json(
+            200, object{{"algorithm", crypto::SignatureAlgorithmName(
+                                          svc.issuer_public_key().algorithm())},
+                        {"issuer", Base64Encode(svc.issuer_public_key().raw())},
+                        {"finance", Base64Encode(svc.finance_public_key().raw())}});
+        resp.WithHeader("Access-Control-Allow-Origin", "*");
+        return resp;
       }});
 
   router.Add(Route{

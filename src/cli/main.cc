@@ -65,6 +65,22 @@ int main(int argc, char** argv) {
                                  "Seconds a presentation stays acceptable")
       ->capture_default_str();
 
+  VerifyReceiptOptions verify_receipt;
+  auto* verify_receipt_cmd = app.add_subcommand(
+      "verify-receipt",
+      "Check a medical e-receipt offline: ledger proof, document, signed batch manifest, QR");
+  verify_receipt_cmd->add_option("--answer", verify_receipt.answer,
+                                 "The JSON of GET /api/v1/receipts/verify?…&manifest=1")
+      ->required();
+  verify_receipt_cmd->add_option("--keys", verify_receipt.keys,
+                                 "The JSON of GET /api/v1/receipts/keys")
+      ->required();
+  verify_receipt_cmd->add_option("--log-key", verify_receipt.log_key,
+                                 "The ledger's verifier key string, or a file with it")
+      ->required();
+  verify_receipt_cmd->add_option("--qr", verify_receipt.qr,
+                                 "A scanned QR text TBR1.… (its finance signature is checked too)");
+
   AuditOptionsCli audit;
   auto* audit_cmd = app.add_subcommand(
       "audit", "Replay the stored ledger: recompute every leaf, tile, root and signature");
@@ -104,6 +120,7 @@ int main(int argc, char** argv) {
   if (*demo_cmd) return RunDemo(demo);
   if (*verify_cmd) return RunVerify(verify);
   if (*verify_license_cmd) return RunVerifyLicense(verify_license);
+  if (*verify_receipt_cmd) return RunVerifyReceipt(verify_receipt);
   if (*audit_cmd) return RunAudit(audit);
   if (*witness_cmd) return RunWitness(witness);
   if (*destroy_cmd) return RunReceiptsDestroy(destroy);

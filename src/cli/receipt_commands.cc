@@ -1,13 +1,67 @@
-// `tongban receipts destroy`; see receipt_commands.h. Wiring only: ReceiptService does the work.
+// `tongban verify-receipt` and `tongban receipts destroy`; see receipt_commands.h. Wiring only:
+// receipt/offline_receipt.h and ReceiptService do the work.
 #include "cli/receipt_commands.h"
 
+#include <cctype>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "cli/app.h"
 #include "cli/config.h"
 #include "core/clock.h"
+#include "receipt/offline_receipt.h"
 
 namespace tongban::cli {
+namespace {
+
+std::optional<std::string> ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int RunVerifyReceipt(const VerifyReceiptOptions& options) {
+  auto answer = ReadWholeFile(options.answer);
+  auto keys = ReadWholeFile(options.keys);
+  if (!answer || !keys) {
+    std::fprintf(stderr, "tongban verify-receipt: cannot read %s\n",
+                 (!answer ? options.answer : options.keys).string().c_str());
+    return 1;
+  }
+  std::string log_key = options.log_key;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(log_key, ec)) {
+    auto text = ReadWholeFile(log_key);
+    if (!text) {
+      std::fprintf(stderr, "tongban verify-receipt: cannot read %s\n", log_key.c_str());
+      return 1;
+    }
+    log_key = *text;
+  }
+  while (!log_key.empty() && std::isspace(static_cast<unsigned char>(log_key.back()))) {
+    log_key.pop_back();
+  }
+  std::optional<std::string_view> qr;
+  if (options.qr) qr = *options.qr;
+  const receipt::OfflineReceiptReport report = receipt::VerifyReceiptOffline(
+      {.answer = *answer, .keys = *keys, .log_key = log_key, .qr = qr});
+  for (const auto& c : report.checks) {
+    std::printf("%s %s: %s\n", c.ok ? "OK" : "FAIL", c.name.c_str(), c.detail.c_str());
+  }
+  if (report.ok()) {
+    std::printf("OK: the receipt is on the ledger, and the issuer and the finance department "
+                "signed it (server status: %s)\n",
+                report.status.c_str());
+    return 0;
+  }
+  std::printf("FAILED: the receipt does not verify offline\n");
+  return 1;
+}
 
 int RunReceiptsDestroy(const ReceiptsDestroyOptions& options) {
   auto fail = [](const Status& s) {

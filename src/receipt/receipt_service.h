@@ -212,6 +212,11 @@ class ReceiptService {
   // its hash is listed in its batch manifest whose two signatures verify, and the ledger leaf
   // commits to that hash. `leaf_index` must be the resolved leaf (nullopt: not checked).
   Result<Integrity> CheckIntegrity(const Receipt& r, std::optional<uint64_t> leaf_index);
+  // The receipt's batch manifest, once its two signatures (the receipt's copies) verified, for
+  // offline verifiers; nullptr when they do not verify. Cached like CheckIntegrity's.
+  Result<std::shared_ptr<const std::string>> SignedManifest(const Receipt& r) {
+    return VerifiedManifest(r.batch_id, r.issuer_signature, r.finance_signature);
+  }
 
   // The QR text of a receipt (receipt_document.h), signed by the finance key on first use and
   // stored, so a receipt's QR never changes.

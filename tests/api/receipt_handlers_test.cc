@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <boost/json.hpp>
 #include <thread>
 
@@ -15,7 +16,9 @@
 #include "api/ledger_handlers.h"
 #include "api/receipt_handlers.h"
 #include "api/server.h"
+#include "core/base64.h"
 #include "identity/identity_service.h"
+#include "receipt/offline_receipt.h"
 #include "receipt/receipt_fixture.h"
 #include "testing/http_client.h"
 #include "testing/test_server.h"
@@ -232,6 +235,92 @@ TEST_P(ReceiptHttpTest, IssuedReceiptReachesTheWalletAndVerifiesWithItsProof) {
   EXPECT_EQ(Call("GET", "/api/v1/receipts/verify?qr=TBL1.xyz", "").status, 400);
 }
 
+// The offline check (tongban verify-receipt) from the published keys alone, and each tampering.
+TEST_P(ReceiptHttpTest, VerifiesOfflineWithThePublishedKeysAndCatchesEveryTampering) {
+  json::object issued = Issue();
+  json::object other = Issue(kLiNaId);
+  const std::string zhang = Bearer("zhangwei"), li = Bearer("lina");
+  const std::string qr(json::parse(Call("GET", PathOf(issued), zhang).body).at("qr_text").as_string());
+  const std::string other_qr(
+      json::parse(Call("GET", PathOf(other), li).body).at("qr_text").as_string());
+  auto keys_resp = Call("GET", "/api/v1/receipts/keys", "");
+  ASSERT_EQ(keys_resp.status, 200) << keys_resp.body;
+  const std::string keys = keys_resp.body;
+  EXPECT_EQ(json::parse(keys).at("algorithm").as_string(), "sm2");
+  auto v = Call("GET", VerifyQuery(issued) + "&manifest=1", "");
+  ASSERT_EQ(v.status, 200) << v.body;
+  const json::object answer = json::parse(v.body).as_object();
+  ASSERT_TRUE(answer.at("batch").at("manifest").is_string()) << v.body;
+  const std::string log_key = f_.verifier_key_;
+  auto check = [&](const json::object& a, const std::string& k, const std::string& lk,
+                   std::optional<std::string> q = std::nullopt) {
+    std::optional<std::string_view> qv;
+    if (q) qv = *q;
+    return receipt::VerifyReceiptOffline(
+        {.answer = json::serialize(a), .keys = k, .log_key = lk, .qr = qv});
+  };
+  auto failed = [](const receipt::OfflineReceiptReport& r) {
+    std::set<std::string> names;
+    for (const auto& c : r.checks) {
+      if (!c.ok) names.insert(c.name);
+    }
+    return names;
+  };
+  using Names = std::set<std::string>;
+  auto good = check(answer, keys, log_key, qr);
+  EXPECT_TRUE(good.ok());
+  EXPECT_EQ(good.checks.size(), 6u);
+  EXPECT_EQ(good.status, "authentic");
+  EXPECT_TRUE(check(answer, keys, log_key).ok());
+  // Without ?manifest=1 the signatures cannot be checked: not OK.
+  auto plain = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
+  EXPECT_FALSE(plain.at("batch").as_object().contains("manifest"));
+  EXPECT_EQ(failed(check(plain, keys, log_key)), (Names{"manifest", "issuer", "finance"}));
+  // The document changed (7200 → 7300 fen).
+  json::object doc = answer;
+  std::string d(doc.at("document").as_string());
+  d.replace(d.find("total_fen: 7200"), 15, "total_fen: 7300");
+  doc["document"] = d;
+  EXPECT_EQ(failed(check(doc, keys, log_key)), Names{"document"});
+  // The receipt's line of the manifest changed: no longer listed, signatures break.
+  json::object line = answer;
+  std::string m(line.at("batch").at("manifest").as_string());
+  const size_t at = m.find(std::string(issued.at("number").as_string()) + " ");
+  ASSERT_NE(at, std::string::npos);
+  char& c = m[at + 11];
+  c = c == 'a' ? 'b' : 'a';
+  line["batch"].as_object()["manifest"] = m;
+  EXPECT_EQ(failed(check(line, keys, log_key)), (Names{"manifest", "issuer", "finance"}));
+  // A signature swapped for the other one.
+  json::object sig = answer;
+  sig["batch"].as_object()["issuer_signature"] = answer.at("batch").at("finance_signature");
+  EXPECT_EQ(failed(check(sig, keys, log_key)), Names{"issuer"});
+  // Wrong keys: another finance key (manifest and QR then fail), a wrong log key.
+  json::object wrong_keys = json::parse(keys).as_object();
+  auto stranger = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2);
+  ASSERT_TRUE(stranger.ok());
+  wrong_keys["finance"] = Base64Encode(stranger->public_key().raw());
+  EXPECT_EQ(failed(check(answer, json::serialize(wrong_keys), log_key, qr)),
+            (Names{"finance", "qr"}));
+  auto wrong_log = ledger::NoteVerifierKeyString("test.tongban.example/receipts",
+                                                 stranger->public_key());
+  ASSERT_TRUE(wrong_log.ok());
+  EXPECT_EQ(failed(check(answer, keys, *wrong_log)), Names{"ledger"});
+  // A forged QR signature, and a genuine QR of another receipt.
+  std::string forged = qr;
+  forged.back() = forged.back() == 'A' ? 'Q' : 'A';
+  EXPECT_EQ(failed(check(answer, keys, log_key, forged)), Names{"qr"});
+  EXPECT_EQ(failed(check(answer, keys, log_key, other_qr)), Names{"qr"});
+  // Another receipt's proof under this receipt's name: the manifest does not list that pair.
+  auto other_answer =
+      json::parse(Call("GET", VerifyQuery(other) + "&manifest=1", "").body).as_object();
+  json::object mixed = answer;
+  mixed["ledger"] = other_answer.at("ledger");
+  EXPECT_FALSE(check(mixed, keys, log_key).ok());
+  // Not JSON at all.
+  EXPECT_FALSE(receipt::VerifyReceiptOffline({.answer = "nope", .keys = keys, .log_key = log_key}).ok());
+}
+
 TEST_P(ReceiptHttpTest, PrintablePageEscapesMarkup) {
   std::string body = ReceiptBody();
   body.replace(body.find("血常规"), std::string("血常规").size(), "<img src=x onerror=alert(1)>");
@@ -433,18 +522,18 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
       EXPECT_EQ(Call(c.method, c.path, w, c.body).status, 403) << c.method << " " << c.path;
     }
   }
-  // Every receipt route of the table is covered (verify is the only public one).
+  // Every receipt route of the table is covered (verify and keys are the public ones).
   int receipt_routes = 0;
   for (const Route& r : dispatcher_.router().routes()) {
     if (r.pattern.find("receipts") == std::string::npos) continue;
     ++receipt_routes;
-    if (r.pattern == "/api/v1/receipts/verify") {
+    if (r.pattern == "/api/v1/receipts/verify" || r.pattern == "/api/v1/receipts/keys") {
       EXPECT_TRUE(r.access.is_public);
     } else {
       EXPECT_FALSE(r.access.is_public) << r.pattern;
     }
   }
-  EXPECT_EQ(receipt_routes, static_cast<int>(cases.size()) + 1);
+  EXPECT_EQ(receipt_routes, static_cast<int>(cases.size()) + 2);
 }
 
 TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {

@@ -101,6 +101,31 @@ PY
   grep -q "document matches" || fail "receipt proof offline"
 curl -fsS "$BASE${VERIFY%?????}ZZZZZ" | grep -q '"status":"unknown"' || fail "wrong check code"
 
+# The same receipt checked fully offline with `verify-receipt`: ledger proof, document, its line
+# in the signed batch manifest, both signatures, and the QR text its payer (张伟) sees; a tampered
+# document and a foreign key fail.
+curl -fsS "$BASE$VERIFY&manifest=1" >"$WORK/receipt-full.json" || fail "verify with manifest"
+curl -fsS "$BASE/api/v1/receipts/keys" >"$WORK/receipt-keys.json" || fail "receipt keys"
+SAMPLE=$(echo "$VERIFY" | sed -E 's/.*code=([0-9]+)&number=([0-9]+).*/\1\/\2/')
+QR=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/receipts/$SAMPLE" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["qr_text"])') || fail "sample receipt as its payer"
+"$TONGBAN" verify-receipt --answer "$WORK/receipt-full.json" --keys "$WORK/receipt-keys.json" \
+  --log-key "$KEY" --qr "$QR" >"$WORK/verify-receipt.out" || fail "verify-receipt: $(cat "$WORK/verify-receipt.out")"
+for CHECK in ledger document manifest issuer finance qr; do
+  grep -q "^OK $CHECK:" "$WORK/verify-receipt.out" || fail "verify-receipt $CHECK: $(cat "$WORK/verify-receipt.out")"
+done
+sed 's/total_fen: /total_fen: 1/' "$WORK/receipt-full.json" >"$WORK/receipt-tampered.json"
+if "$TONGBAN" verify-receipt --answer "$WORK/receipt-tampered.json" --keys "$WORK/receipt-keys.json" \
+  --log-key "$KEY" >/dev/null; then fail "verify-receipt accepted a tampered document"; fi
+python3 - "$WORK/receipt-keys.json" <<'PY'
+import json, sys
+k = json.load(open(sys.argv[1]))
+k["issuer"], k["finance"] = k["finance"], k["issuer"]
+json.dump(k, open(sys.argv[1] + ".swapped", "w"))
+PY
+if "$TONGBAN" verify-receipt --answer "$WORK/receipt-full.json" --keys "$WORK/receipt-keys.json.swapped" \
+  --log-key "$KEY" >/dev/null; then fail "verify-receipt accepted swapped keys"; fi
+
 # Licences: the verification's ledger proof (the licence's latest lifecycle entry, here its
 # issue) checks offline with the log key, together with its event document.
 python3 - "$WORK/license-verify.json" "$WORK/license-proof.json" "$WORK/license-event.txt" <<'PY'
