@@ -378,7 +378,11 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           check = *k;
         }
         // ?manifest=1 adds the batch manifest (up to ~85 KB) for offline verifiers.
-        const bool with_manifest = req.Query("manifest").value_or("") == "1";
+        const std::string_view manifest_param = req.Query("manifest").value_or("0");
+        if (manifest_param != "0" && manifest_param != "1") {
+          return Problem(Status::InvalidField("manifest", "must be 0 or 1"), req);
+        }
+        const bool with_manifest = manifest_param == "1";
         const std::string cache_key = CacheKey(*code, *number) + (with_manifest ? "#manifest" : "");
         if (auto cached = answers->Get(cache_key, check->str())) return VerifyResponse(*cached);
         auto found = svc.Get(*code, *number);

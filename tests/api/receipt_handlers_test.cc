@@ -272,6 +272,9 @@ TEST_P(ReceiptHttpTest, VerifiesOfflineWithThePublishedKeysAndCatchesEveryTamper
   EXPECT_EQ(good.checks.size(), 6u);
   EXPECT_EQ(good.status, "authentic");
   EXPECT_TRUE(check(answer, keys, log_key).ok());
+  auto bad_flag = Call("GET", VerifyQuery(issued) + "&manifest=yes", "");
+  EXPECT_EQ(bad_flag.status, 400);
+  EXPECT_EQ(json::parse(bad_flag.body).at("errors").at(0).at("field"), "manifest");
   // Without ?manifest=1 the signatures cannot be checked: not OK.
   auto plain = json::parse(Call("GET", VerifyQuery(issued), "").body).as_object();
   EXPECT_FALSE(plain.at("batch").as_object().contains("manifest"));
