@@ -196,4 +196,22 @@ if command -v openssl >/dev/null; then
   if curl -fsS "http://127.0.0.1:$TPORT/healthz" >/dev/null 2>&1; then fail "plain HTTP on a TLS port"; fi
   kill -TERM "$PID"; wait "$PID" || fail "TLS server exit"; PID=""
 fi
+
+# The intl suite (SHA-256 + Ed25519): the sample receipt verifies offline with verify-receipt too.
+"$TONGBAN" init --dir "$WORK/intl" --suite intl >/dev/null 2>&1 || fail "init --suite intl"
+"$TONGBAN" demo --dir "$WORK/intl" --listen 127.0.0.1:0 >"$WORK/intl.out" 2>"$WORK/intl.err" &
+PID=$!
+for _ in $(seq 1 200); do grep -q "demo is ready" "$WORK/intl.out" 2>/dev/null && break; sleep 0.1; done
+IBASE=http://127.0.0.1:$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/intl.out" | head -1 | sed 's/.*://')
+IVERIFY=$(grep -oE 'verify: GET [^ ]+' "$WORK/intl.out" | sed 's/verify: GET //')
+curl -fsS "$IBASE$IVERIFY&manifest=1" >"$WORK/intl-answer.json" || fail "intl verify"
+curl -fsS "$IBASE/api/v1/receipts/keys" >"$WORK/intl-keys.json" || fail "intl keys"
+grep -q '"algorithm":"ed25519"' "$WORK/intl-keys.json" || fail "intl keys: $(cat "$WORK/intl-keys.json")"
+IKEY=$(curl -fsS "$IBASE/api/v1/ledger/key" | sed -E 's/.*"verifier_key":"([^"]+)".*/\1/')
+"$TONGBAN" verify-receipt --answer "$WORK/intl-answer.json" --keys "$WORK/intl-keys.json" --log-key "$IKEY" \
+  >"$WORK/intl-verify.out" || fail "intl verify-receipt: $(cat "$WORK/intl-verify.out")"
+grep -q "^OK finance:.*(ed25519)" "$WORK/intl-verify.out" || fail "intl verify-receipt output"
+if "$TONGBAN" verify-receipt --answer "$WORK/intl-answer.json" --keys "$WORK/intl-keys.json" --log-key "$KEY" \
+  >/dev/null; then fail "intl receipt verified under the gm log key"; fi
+kill -TERM "$PID"; wait "$PID" || fail "intl demo exit"; PID=""
 echo "demo smoke test passed"
