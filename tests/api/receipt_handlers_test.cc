@@ -320,8 +320,18 @@ TEST_P(ReceiptHttpTest, VerifiesOfflineWithThePublishedKeysAndCatchesEveryTamper
   json::object mixed = answer;
   mixed["ledger"] = other_answer.at("ledger");
   EXPECT_FALSE(check(mixed, keys, log_key).ok());
-  // Not JSON at all.
+  // Malformed shapes: not JSON, an "unknown" answer, a ledger that is not an object, hashes not
+  // base64, keys not JSON, a log key that is not a key. Each is a failed check, never a crash.
   EXPECT_FALSE(receipt::VerifyReceiptOffline({.answer = "nope", .keys = keys, .log_key = log_key}).ok());
+  EXPECT_EQ(failed(check(json::object{{"status", "unknown"}}, keys, log_key)), Names{"answer"});
+  json::object shape = answer;
+  shape["ledger"] = "x";
+  EXPECT_EQ(failed(check(shape, keys, log_key)), Names{"ledger"});
+  shape = answer;
+  shape["ledger"].as_object()["hashes"] = json::array{"***"};
+  EXPECT_EQ(failed(check(shape, keys, log_key)), Names{"ledger"});
+  EXPECT_EQ(failed(check(answer, "[]", log_key)), (Names{"issuer", "finance"}));
+  EXPECT_EQ(failed(check(answer, keys, "not a key")), Names{"ledger"});
 }
 
 TEST_P(ReceiptHttpTest, PrintablePageEscapesMarkup) {
