@@ -45,13 +45,8 @@ std::string Iso(int64_t micros) { return FormatIso8601Utc(FromUnixMicros(micros)
 
 // --- request parsing ------------------------------------------------------------------------
 
-// The body readers of api/json_body.h, with the receipt routes' conventions: an optional string
+// The body readers of api/json_body.h with the receipt routes' conventions: an optional string
 // reads as "", an optional integer as 0.
-Status UnknownFields(const object& o, std::initializer_list<std::string_view> allowed,
-                     const std::string& prefix) {
-  return RejectUnknownFields(o, allowed, prefix);
-}
-
 Result<std::string> Str(const object& o, std::string_view key, const std::string& prefix,
                         bool required, size_t max = 256) {
   TB_ASSIGN_OR_RETURN(std::optional<std::string> v, OptionalStringField(o, key, prefix, max));
@@ -69,7 +64,7 @@ Result<int64_t> Int(const object& o, std::string_view key, const std::string& pr
 Result<receipt::NewReceipt> ParseNewReceipt(const value& v, const std::string& prefix) {
   if (!v.is_object()) return Status::InvalidField(prefix.empty() ? "/" : prefix, "must be an object");
   const object& o = v.as_object();
-  TB_RETURN_IF_ERROR(UnknownFields(o,
+  TB_RETURN_IF_ERROR(RejectUnknownFields(o,
                                    {"code", "number", "kind", "payer_id_number", "payer_name",
                                     "items", "total_fen", "insurance_fen", "self_fen", "channel"},
                                    prefix));
@@ -103,7 +98,7 @@ Result<receipt::NewReceipt> ParseNewReceipt(const value& v, const std::string& p
     if (!list[i].is_object()) return Status::InvalidField(p, "must be an object");
     const object& io = list[i].as_object();
     TB_RETURN_IF_ERROR(
-        UnknownFields(io, {"category", "name", "quantity", "unit_fen", "amount_fen"}, p));
+        RejectUnknownFields(io, {"category", "name", "quantity", "unit_fen", "amount_fen"}, p));
     receipt::ReceiptItem item;
     TB_ASSIGN_OR_RETURN(item.category, Str(io, "category", p, true, 32));
     TB_ASSIGN_OR_RETURN(item.name, Str(io, "name", p, true, 128));
@@ -306,7 +301,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         const object& o = body.as_object();
         const bool batch = o.contains("receipts");
         if (batch) {
-          if (Status s = UnknownFields(o, {"receipts"}, ""); !s.ok()) return Problem(s, req);
+          if (Status s = RejectUnknownFields(o, {"receipts"}, ""); !s.ok()) return Problem(s, req);
           const value& list = o.at("receipts");
           if (!list.is_array() || list.as_array().empty() || list.as_array().size() > kMaxBatch) {
             return Problem(Status::InvalidField("/receipts", "must be an array of 1-1000 receipts"), req);
@@ -537,13 +532,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "Register a department-system account (its id from GET /api/v1/me with its API key) as a "
       "receipt issuer, from the account's USCC, name and region.",
       RouteAccess::Roles({"admin"}), [&svc, &ids](const HttpRequest& req, const PathParams&) {
-        boost::system::error_code ec;
-        value body = boost::json::parse(req.body, ec);
-        if (ec || !body.is_object()) {
-          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
-        }
-        const object& o = body.as_object();
-        if (Status s = UnknownFields(o, {"account_id"}, ""); !s.ok()) return Problem(s, req);
+        auto body = JsonBody::Parse(req.body, {"account_id"});
+        if (!body.ok()) return Problem(body.status(), req);
+        const object& o = body->object();
         auto id = Int(o, "account_id", "");
         if (!id.ok()) return Problem(id.status(), req);
         auto account = ids.GetAccount(*id);
@@ -577,15 +568,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         if (pec != std::errc() || ptr != text.data() + text.size() || issuer < 1) {
           return Problem(Status::InvalidField("id", "must be an issuer id"), req);
         }
-        boost::system::error_code ec;
-        value body = boost::json::parse(req.body, ec);
-        if (ec || !body.is_object()) {
-          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
-        }
-        const object& o = body.as_object();
-        if (Status s = UnknownFields(o, {"code", "first_number", "last_number"}, ""); !s.ok()) {
-          return Problem(s, req);
-        }
+        auto body = JsonBody::Parse(req.body, {"code", "first_number", "last_number"});
+        if (!body.ok()) return Problem(body.status(), req);
+        const object& o = body->object();
         auto code = Str(o, "code", "", true, 16);
         if (!code.ok()) return Problem(code.status(), req);
         auto first = Int(o, "first_number", "");
@@ -691,13 +676,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       [&svc, &ids, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
         if (!key.ok()) return Problem(key.status(), req);
-        boost::system::error_code ec;
-        value body = boost::json::parse(req.body, ec);
-        if (ec || !body.is_object()) {
-          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
-        }
-        const object& o = body.as_object();
-        if (Status s = UnknownFields(o, {"amount_fen", "reference"}, ""); !s.ok()) return Problem(s, req);
+        auto body = JsonBody::Parse(req.body, {"amount_fen", "reference"});
+        if (!body.ok()) return Problem(body.status(), req);
+        const object& o = body->object();
         auto amount = Int(o, "amount_fen", "");
         if (!amount.ok()) return Problem(amount.status(), req);
         auto reference = Str(o, "reference", "", false, 64);
@@ -742,13 +723,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       [&svc, &seq, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
         if (!key.ok()) return Problem(key.status(), req);
-        boost::system::error_code ec;
-        value body = boost::json::parse(req.body, ec);
-        if (ec || !body.is_object()) {
-          return Problem(Status::InvalidArgument("request body must be a JSON object"), req);
-        }
-        const object& o = body.as_object();
-        if (Status s = UnknownFields(o, {"reason", "replacement"}, ""); !s.ok()) return Problem(s, req);
+        auto body = JsonBody::Parse(req.body, {"reason", "replacement"});
+        if (!body.ok()) return Problem(body.status(), req);
+        const object& o = body->object();
         auto reason = Str(o, "reason", "", true, 200);
         if (!reason.ok()) return Problem(reason.status(), req);
         std::optional<receipt::NewReceipt> replacement;
