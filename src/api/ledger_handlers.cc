@@ -60,12 +60,6 @@ HttpResponse Json(const boost::json::object& o, bool immutable = false) {
   return r;
 }
 
-#define TB_HTTP_ASSIGN(lhs, expr, req)                                   \
-  auto TB_CONCAT_(http_r_, __LINE__) = (expr);                          \
-  if (!TB_CONCAT_(http_r_, __LINE__).ok())                              \
-    return ProblemResponse(TB_CONCAT_(http_r_, __LINE__).status(), (req).request_id); \
-  lhs = std::move(TB_CONCAT_(http_r_, __LINE__)).value()
-
 }  // namespace
 
 boost::json::object InclusionProofJson(ledger::LogReader& reader,
@@ -92,9 +86,9 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                    [&reader, latest_note](const HttpRequest& req, const PathParams&) {
                      std::string note;
                      if (latest_note) {
-                       TB_HTTP_ASSIGN(note, latest_note(), req);
+                       TB_ASSIGN_OR_PROBLEM(note, latest_note(), req);
                      } else {
-                       TB_HTTP_ASSIGN(auto c, reader.LatestCheckpoint(), req);
+                       TB_ASSIGN_OR_PROBLEM(auto c, reader.LatestCheckpoint(), req);
                        note = c.note;
                      }
                      HttpResponse r = HttpResponse::Text(200, note);
@@ -112,11 +106,11 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
         std::string body;
         bool partial = path.find(".p/") != std::string::npos;
         if (path.starts_with("entries/")) {
-          TB_HTTP_ASSIGN(ledger::TileId id, ledger::ParseEntryBundlePath("tile/" + path), req);
-          TB_HTTP_ASSIGN(body, reader.EntryBundle(id.index, id.width), req);
+          TB_ASSIGN_OR_PROBLEM(ledger::TileId id, ledger::ParseEntryBundlePath("tile/" + path), req);
+          TB_ASSIGN_OR_PROBLEM(body, reader.EntryBundle(id.index, id.width), req);
         } else {
-          TB_HTTP_ASSIGN(ledger::TileId id, ledger::ParseTilePath("tile/" + path), req);
-          TB_HTTP_ASSIGN(body, reader.Tile(id), req);
+          TB_ASSIGN_OR_PROBLEM(ledger::TileId id, ledger::ParseTilePath("tile/" + path), req);
+          TB_ASSIGN_OR_PROBLEM(body, reader.Tile(id), req);
         }
         HttpResponse r = HttpResponse::Text(200, std::move(body), "application/octet-stream");
         // Full tiles never change; partial ones are superseded by wider ones.
@@ -132,7 +126,7 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                    "The log's origin and verifier key (to check checkpoints offline).",
                    RouteAccess::Public(),
                    [&reader, key = options.verifier_key](const HttpRequest& req, const PathParams&) {
-                     TB_HTTP_ASSIGN(auto state, reader.State(), req);
+                     TB_ASSIGN_OR_PROBLEM(auto state, reader.State(), req);
                      return Json(boost::json::object{
                          {"origin", state.origin},
                          {"hash", crypto::HashAlgorithmName(state.hash)},
@@ -141,7 +135,7 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
   router.Add(Route{"GET", "/api/v1/ledger/checkpoint", "getLedgerCheckpoint",
                    "The latest checkpoint: size, root and signed note.", RouteAccess::Public(),
                    [&reader, latest_note](const HttpRequest& req, const PathParams&) {
-                     TB_HTTP_ASSIGN(auto c, reader.LatestCheckpoint(), req);
+                     TB_ASSIGN_OR_PROBLEM(auto c, reader.LatestCheckpoint(), req);
                      if (latest_note) {
                        auto note = latest_note();
                        if (note.ok()) c.note = *note;
@@ -153,14 +147,14 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                    RouteAccess::Public(), [&reader](const HttpRequest& req, const PathParams&) {
                      std::optional<uint64_t> after;
                      if (req.Query("after")) {
-                       TB_HTTP_ASSIGN(after, QueryCount(req, "after"), req);
+                       TB_ASSIGN_OR_PROBLEM(after, QueryCount(req, "after"), req);
                      }
-                     TB_HTTP_ASSIGN(uint64_t limit, QueryCount(req, "limit", 20), req);
+                     TB_ASSIGN_OR_PROBLEM(uint64_t limit, QueryCount(req, "limit", 20), req);
                      if (limit < 1 || limit > 100) {
                        return ProblemResponse(Status::InvalidField("limit", "must be 1-100"),
                                               req.request_id);
                      }
-                     TB_HTTP_ASSIGN(auto list, reader.Checkpoints(after, limit), req);
+                     TB_ASSIGN_OR_PROBLEM(auto list, reader.Checkpoints(after, limit), req);
                      boost::json::array items;
                      for (const auto& c : list) items.push_back(CheckpointJson(c));
                      boost::json::object o{{"items", std::move(items)}};
@@ -171,8 +165,8 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
       "GET", "/api/v1/ledger/entries/{index}", "getLedgerEntry",
       "An integrated entry: its canonical bytes, leaf hash and decoded fields.",
       RouteAccess::Public(), [&reader](const HttpRequest& req, const PathParams& p) {
-        TB_HTTP_ASSIGN(uint64_t index, ParseCount("index", p.at("index")), req);
-        TB_HTTP_ASSIGN(auto e, reader.EntryAt(index), req);
+        TB_ASSIGN_OR_PROBLEM(uint64_t index, ParseCount("index", p.at("index")), req);
+        TB_ASSIGN_OR_PROBLEM(auto e, reader.EntryAt(index), req);
         boost::json::object o{{"index", e.index},
                               {"entry", B64(e.entry)},
                               {"leaf_hash", B64(e.leaf_hash)}};
@@ -191,7 +185,7 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
       "Inclusion proof of ?index=<i> or ?leaf_hash=<hex> in the tree of ?tree_size=<n> "
       "(default: latest), with that tree's checkpoint.",
       RouteAccess::Public(), [&reader](const HttpRequest& req, const PathParams&) {
-        TB_HTTP_ASSIGN(uint64_t tree_size, QueryCount(req, "tree_size", 0), req);
+        TB_ASSIGN_OR_PROBLEM(uint64_t tree_size, QueryCount(req, "tree_size", 0), req);
         ledger::InclusionProofResult proof;
         if (auto leaf = req.Query("leaf_hash")) {
           auto bytes = crypto::FromHex(*leaf, "leaf_hash");
@@ -201,19 +195,19 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
           }
           Hash h;
           std::copy(bytes->begin(), bytes->end(), h.begin());
-          TB_HTTP_ASSIGN(proof, reader.InclusionProofByHash(h, tree_size), req);
+          TB_ASSIGN_OR_PROBLEM(proof, reader.InclusionProofByHash(h, tree_size), req);
         } else {
-          TB_HTTP_ASSIGN(uint64_t index, QueryCount(req, "index"), req);
-          TB_HTTP_ASSIGN(proof, reader.InclusionProof(index, tree_size), req);
+          TB_ASSIGN_OR_PROBLEM(uint64_t index, QueryCount(req, "index"), req);
+          TB_ASSIGN_OR_PROBLEM(proof, reader.InclusionProof(index, tree_size), req);
         }
         return Json(InclusionProofJson(reader, proof));
       }});
   router.Add(Route{"GET", "/api/v1/ledger/proofs/consistency", "getConsistencyProof",
                    "Consistency proof between tree sizes ?from=<m>&to=<n>.", RouteAccess::Public(),
                    [&reader](const HttpRequest& req, const PathParams&) {
-                     TB_HTTP_ASSIGN(uint64_t from, QueryCount(req, "from"), req);
-                     TB_HTTP_ASSIGN(uint64_t to, QueryCount(req, "to"), req);
-                     TB_HTTP_ASSIGN(auto hashes, reader.ConsistencyProof(from, to), req);
+                     TB_ASSIGN_OR_PROBLEM(uint64_t from, QueryCount(req, "from"), req);
+                     TB_ASSIGN_OR_PROBLEM(uint64_t to, QueryCount(req, "to"), req);
+                     TB_ASSIGN_OR_PROBLEM(auto hashes, reader.ConsistencyProof(from, to), req);
                      return Json(boost::json::object{
                          {"from", from}, {"to", to}, {"hashes", HashList(hashes)}});
                    }});

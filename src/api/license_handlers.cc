@@ -121,12 +121,6 @@ Result<std::vector<std::string>> StringList(const JsonBody& body, std::string_vi
   return out;
 }
 
-#define TB_LICENSE_ASSIGN(lhs, expr, req)                                                 \
-  auto TB_CONCAT_(lic_r_, __LINE__) = (expr);                                              \
-  if (!TB_CONCAT_(lic_r_, __LINE__).ok())                                                  \
-    return ProblemResponse(TB_CONCAT_(lic_r_, __LINE__).status(), (req).request_id);       \
-  lhs = std::move(TB_CONCAT_(lic_r_, __LINE__)).value()
-
 
 // Waits until the leaf of `anchor`'s entry is integrated: the leaf, or nullopt when the queue was
 // empty and still no leaf matches (the event or the licence was altered: tampered), or
@@ -174,19 +168,19 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "Issue a licence of one of the calling department's types: {type, holder, fields, expires_at?}.",
       kIssuer,
       [&service, &identity](const HttpRequest& req, const PathParams&) {
-        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"type", "holder", "fields", "expires_at"}), req);
-        TB_LICENSE_ASSIGN(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"type", "holder", "fields", "expires_at"}), req);
+        TB_ASSIGN_OR_PROBLEM(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
         license::IssueRequest in;
-        TB_LICENSE_ASSIGN(in.type, body.RequiredString("type", 64), req);
-        TB_LICENSE_ASSIGN(in.holder_subject, body.RequiredString("holder", 18), req);
+        TB_ASSIGN_OR_PROBLEM(in.type, body.RequiredString("type", 64), req);
+        TB_ASSIGN_OR_PROBLEM(in.holder_subject, body.RequiredString("holder", 18), req);
         const value* fields = body.object().if_contains("fields");
         if (!fields || !fields->is_object()) {
           return ProblemResponse(Status::InvalidField("/fields", "must be an object"), req.request_id);
         }
         in.fields = fields->as_object();
-        TB_LICENSE_ASSIGN(int64_t expires, ParseTime(body, "expires_at"), req);
+        TB_ASSIGN_OR_PROBLEM(int64_t expires, ParseTime(body, "expires_at"), req);
         if (expires != 0) in.expires_at = expires;
-        TB_LICENSE_ASSIGN(License l, service.Issue(in, dept), req);
+        TB_ASSIGN_OR_PROBLEM(License l, service.Issue(in, dept), req);
         return Json(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
       },
       "application/json", "application/json", /*idempotent=*/true});
@@ -198,21 +192,21 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                           : "Change a licence's status ({reason}); issuing department only.",
         kIssuer,
         [&service, &identity, action](const HttpRequest& req, const PathParams& p) {
-          TB_LICENSE_ASSIGN(JsonBody body,
+          TB_ASSIGN_OR_PROBLEM(JsonBody body,
                             JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"reason", "expires_at"}), req);
-          TB_LICENSE_ASSIGN(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
+          TB_ASSIGN_OR_PROBLEM(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
           const std::string& id = p.at("id");
           License l;
           if (action == "renew") {
-            TB_LICENSE_ASSIGN(int64_t expires, ParseTime(body, "expires_at"), req);
-            TB_LICENSE_ASSIGN(l, service.Renew(id, expires ? std::optional<int64_t>(expires) : std::nullopt, dept), req);
+            TB_ASSIGN_OR_PROBLEM(int64_t expires, ParseTime(body, "expires_at"), req);
+            TB_ASSIGN_OR_PROBLEM(l, service.Renew(id, expires ? std::optional<int64_t>(expires) : std::nullopt, dept), req);
             return Json(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
           }
-          TB_LICENSE_ASSIGN(auto reason, body.OptionalString("reason", 200), req);
+          TB_ASSIGN_OR_PROBLEM(auto reason, body.OptionalString("reason", 200), req);
           LicenseService::Action a = action == "revoke"    ? LicenseService::Action::kRevoke
                                      : action == "suspend" ? LicenseService::Action::kSuspend
                                                            : LicenseService::Action::kResume;
-          TB_LICENSE_ASSIGN(l, service.ChangeStatus(id, a, reason.value_or(""), dept), req);
+          TB_ASSIGN_OR_PROBLEM(l, service.ChangeStatus(id, a, reason.value_or(""), dept), req);
           return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
         },
         "application/json", "application/json", /*idempotent=*/action == "renew"});
@@ -221,8 +215,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   router.Add(Route{"GET", "/api/v1/me/licenses", "listMyLicenses",
                    "The caller's wallet: every licence they hold, with status and field labels.",
                    kHolder, [&service, &identity](const HttpRequest& req, const PathParams&) {
-                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
-                     TB_LICENSE_ASSIGN(auto list, service.Wallet(holder), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
+                     TB_ASSIGN_OR_PROBLEM(auto list, service.Wallet(holder), req);
                      array items;
                      int64_t now = service.NowSeconds();
                      for (const auto& l : list) items.push_back(LicenseJson(service.catalogue(), l, now));
@@ -235,17 +229,17 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "with key binding, QR text and SVG (a TBL1. reference when the token is too large).",
       kHolder,
       [&service, &identity](const HttpRequest& req, const PathParams& p) {
-        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"disclose", "verifier", "purpose"}), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"disclose", "verifier", "purpose"}), req);
         license::PresentRequest in;
-        TB_LICENSE_ASSIGN(in.disclose, StringList(body, "disclose"), req);
-        TB_LICENSE_ASSIGN(auto verifier, body.OptionalString("verifier", 200), req);
-        TB_LICENSE_ASSIGN(auto purpose, body.OptionalString("purpose", 200), req);
+        TB_ASSIGN_OR_PROBLEM(in.disclose, StringList(body, "disclose"), req);
+        TB_ASSIGN_OR_PROBLEM(auto verifier, body.OptionalString("verifier", 200), req);
+        TB_ASSIGN_OR_PROBLEM(auto purpose, body.OptionalString("purpose", 200), req);
         in.verifier = verifier.value_or("");
         in.purpose = purpose.value_or("");
         in.license_id = p.at("id");
-        TB_LICENSE_ASSIGN(in.holder_subject, HolderOf(identity, req), req);
-        TB_LICENSE_ASSIGN(license::PresentResult out, service.Present(in), req);
-        TB_LICENSE_ASSIGN(qr::QrSvg qr, qr::RenderQrSvg(out.qr_text), req);
+        TB_ASSIGN_OR_PROBLEM(in.holder_subject, HolderOf(identity, req), req);
+        TB_ASSIGN_OR_PROBLEM(license::PresentResult out, service.Present(in), req);
+        TB_ASSIGN_OR_PROBLEM(qr::QrSvg qr, qr::RenderQrSvg(out.qr_text), req);
         return Json(201, object{{"token", out.token},
                                 {"token_bytes", out.token.size()},
                                 {"qr_text", out.qr_text},
@@ -263,11 +257,11 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       RouteAccess::Public(),
       [&service, &identity, log, proofs = std::make_shared<InclusionProofCache>()](
           const HttpRequest& req, const PathParams&) {
-        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"token", "reference", "purpose"}), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"token", "reference", "purpose"}), req);
         license::VerifyRequest in;
-        TB_LICENSE_ASSIGN(auto token, body.OptionalString("token", 64 * 1024), req);
-        TB_LICENSE_ASSIGN(auto reference, body.OptionalString("reference", 64), req);
-        TB_LICENSE_ASSIGN(auto purpose, body.OptionalString("purpose", 200), req);
+        TB_ASSIGN_OR_PROBLEM(auto token, body.OptionalString("token", 64 * 1024), req);
+        TB_ASSIGN_OR_PROBLEM(auto reference, body.OptionalString("reference", 64), req);
+        TB_ASSIGN_OR_PROBLEM(auto purpose, body.OptionalString("purpose", 200), req);
         if (token.has_value() == reference.has_value()) {
           return ProblemResponse(Status::InvalidField("/token", "send exactly one of token and reference"),
                                  req.request_id);
@@ -277,8 +271,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         in.purpose = purpose.value_or("");
         if (auto auth = req.Header("authorization")) {
           // A credential that is sent must be good (401 otherwise); it only names the verifier.
-          TB_LICENSE_ASSIGN(identity::Principal p, identity.Authenticate(*auth), req);
-          TB_LICENSE_ASSIGN(identity::Account a, identity.GetAccount(p.account_id), req);
+          TB_ASSIGN_OR_PROBLEM(identity::Principal p, identity.Authenticate(*auth), req);
+          TB_ASSIGN_OR_PROBLEM(identity::Account a, identity.GetAccount(p.account_id), req);
           in.verifier_account = a.id;
           in.verifier_name = a.department.empty() ? a.display_name : a.display_name + " (" + a.department + ")";
         }
@@ -287,18 +281,18 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         const auto deadline = std::chrono::steady_clock::now() + log.wait;
         std::optional<std::pair<int64_t, std::optional<uint64_t>>> early;  // event id, leaf
         if (log.reader != nullptr) {
-          TB_LICENSE_ASSIGN(auto claimed, service.PresentedLicenseId(in), req);
+          TB_ASSIGN_OR_PROBLEM(auto claimed, service.PresentedLicenseId(in), req);
           if (claimed) {
             auto anchor = service.Anchor(*claimed);
             if (anchor.ok() && anchor->problem.empty()) {
-              TB_LICENSE_ASSIGN(auto leaf, WaitForLeaf(service, log, *anchor, deadline), req);
+              TB_ASSIGN_OR_PROBLEM(auto leaf, WaitForLeaf(service, log, *anchor, deadline), req);
               early.emplace(anchor->event_id, leaf);
             } else if (!anchor.ok() && anchor.status().code() != ErrorCode::kNotFound) {
               return ProblemResponse(anchor.status(), req.request_id);
             }
           }
         }
-        TB_LICENSE_ASSIGN(license::VerifyResult r, service.Verify(in), req);
+        TB_ASSIGN_OR_PROBLEM(license::VerifyResult r, service.Verify(in), req);
         value proof = nullptr;
         std::string ledger_reason;
         if (r.foreign) {
@@ -344,15 +338,9 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
             r.status = "tampered";
             r.reason = ledger_reason;
           } else if (leaf) {
-            std::optional<object> json = proofs->Get(*leaf);
-            if (!json) {
-              auto p = log.reader->InclusionProof(*leaf);
-              if (!p.ok()) return ProblemResponse(p.status(), req.request_id);
-              json = InclusionProofJson(*log.reader, *p);
-              proofs->Put(*leaf, *json);
-            }
-            (*json)["document"] = anchor->document;
-            proof = std::move(*json);
+            TB_ASSIGN_OR_PROBLEM(object json, proofs->GetOrLoad(*log.reader, *leaf), req);
+            json["document"] = anchor->document;
+            proof = std::move(json);
           }
         }
         if (!r.valid) r.disclosed = object{};
@@ -387,7 +375,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "GET", "/api/v1/me/verifications", "listMyVerifications",
       "Who verified the caller's licences, when and why (newest first; ?cursor=&limit=1..100).", kHolder,
       [&service, &identity](const HttpRequest& req, const PathParams&) {
-        TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+        TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
         int64_t before = INT64_MAX;
         int64_t limit = 20;
         auto parse = [](std::string_view s, int64_t& out) {
@@ -400,7 +388,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         if (auto l = req.Query("limit"); l && (!parse(*l, limit) || limit > 100)) {
           return ProblemResponse(Status::InvalidField("limit", "must be 1-100"), req.request_id);
         }
-        TB_LICENSE_ASSIGN(auto list, service.Verifications(holder, before, limit), req);
+        TB_ASSIGN_OR_PROBLEM(auto list, service.Verifications(holder, before, limit), req);
         array items;
         for (const auto& v : list) {
           const license::LicenseType* t = service.catalogue().Type(v.license_type);
@@ -431,7 +419,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
           return ProblemResponse(Status::InvalidField("id", "must be a verification id"), req.request_id);
         }
-        TB_LICENSE_ASSIGN(license::VerificationRecord v,
+        TB_ASSIGN_OR_PROBLEM(license::VerificationRecord v,
                           service.ArchivedVerification(id, req.principal->account_id), req);
         boost::system::error_code jec;
         value disclosed = boost::json::parse(v.archived_json, jec);
@@ -472,26 +460,26 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "caller's licences for a purpose until a time: {grantee_kind, grantee, purpose, until}.",
       kHolder,
       [&service, &identity, auth_json](const HttpRequest& req, const PathParams& p) {
-        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body, {"grantee_kind", "grantee", "purpose", "until"}), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"grantee_kind", "grantee", "purpose", "until"}), req);
         license::AuthoriseRequest in;
         in.license_id = p.at("id");
-        TB_LICENSE_ASSIGN(in.grantee_kind, body.RequiredString("grantee_kind", 20), req);
-        TB_LICENSE_ASSIGN(in.grantee, body.RequiredString("grantee", 200), req);
-        TB_LICENSE_ASSIGN(in.purpose, body.RequiredString("purpose", 200), req);
-        TB_LICENSE_ASSIGN(in.valid_until, ParseTime(body, "until"), req);
+        TB_ASSIGN_OR_PROBLEM(in.grantee_kind, body.RequiredString("grantee_kind", 20), req);
+        TB_ASSIGN_OR_PROBLEM(in.grantee, body.RequiredString("grantee", 200), req);
+        TB_ASSIGN_OR_PROBLEM(in.purpose, body.RequiredString("purpose", 200), req);
+        TB_ASSIGN_OR_PROBLEM(in.valid_until, ParseTime(body, "until"), req);
         if (in.valid_until == 0) {
           return ProblemResponse(Status::InvalidField("/until", "is required"), req.request_id);
         }
-        TB_LICENSE_ASSIGN(in.holder_subject, HolderOf(identity, req), req);
-        TB_LICENSE_ASSIGN(license::Authorisation a, service.Authorise(in), req);
+        TB_ASSIGN_OR_PROBLEM(in.holder_subject, HolderOf(identity, req), req);
+        TB_ASSIGN_OR_PROBLEM(license::Authorisation a, service.Authorise(in), req);
         return Json(201, auth_json(a));
       },
       "application/json", "application/json", /*idempotent=*/true});
   router.Add(Route{"GET", "/api/v1/me/authorisations", "listMyAuthorisations",
                    "The caller's authorisations, newest first, with how often each was used.", kHolder,
                    [&service, &identity, auth_json](const HttpRequest& req, const PathParams&) {
-                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
-                     TB_LICENSE_ASSIGN(auto list, service.Authorisations(holder), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
+                     TB_ASSIGN_OR_PROBLEM(auto list, service.Authorisations(holder), req);
                      array items;
                      for (const auto& a : list) items.push_back(auth_json(a));
                      return Json(200, object{{"items", std::move(items)}});
@@ -499,8 +487,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
                    "Withdraw an authorisation at once.", kHolder,
                    [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
-                     TB_LICENSE_ASSIGN(int64_t id, parse_id(p.at("id")), req);
-                     TB_LICENSE_ASSIGN(std::string holder, HolderOf(identity, req), req);
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
                      Status s = service.RevokeAuthorisation(holder, id);
                      if (!s.ok()) return ProblemResponse(s, req.request_id);
                      return Json(200, object{{"revoked", true}});
@@ -511,19 +499,19 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "the use is logged for the holder and ledgered.",
       RouteAccess::Roles({"staff"}),
       [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
-        TB_LICENSE_ASSIGN(int64_t id, parse_id(p.at("id")), req);
-        TB_LICENSE_ASSIGN(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"case"}), req);
-        TB_LICENSE_ASSIGN(auto case_number, body.OptionalString("case", 64), req);
-        TB_LICENSE_ASSIGN(identity::Account a, identity.GetAccount(req.principal->account_id), req);
+        TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"case"}), req);
+        TB_ASSIGN_OR_PROBLEM(auto case_number, body.OptionalString("case", 64), req);
+        TB_ASSIGN_OR_PROBLEM(identity::Account a, identity.GetAccount(req.principal->account_id), req);
         license::AuthorisedUser user{a.id, a.login, a.display_name, a.department, case_number.value_or("")};
-        TB_LICENSE_ASSIGN(License l, service.UseAuthorisation(id, user), req);
+        TB_ASSIGN_OR_PROBLEM(License l, service.UseAuthorisation(id, user), req);
         return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
       }});
 
   router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",
                    "The signed status list (IETF Token Status List, statuslist+jwt) of every licence issued here.",
                    RouteAccess::Public(), [&service](const HttpRequest& req, const PathParams&) {
-                     TB_LICENSE_ASSIGN(std::string jwt, service.StatusListJwt(), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string jwt, service.StatusListJwt(), req);
                      HttpResponse r = HttpResponse::Text(200, std::move(jwt), "application/statuslist+jwt");
                      r.WithHeader("Cache-Control", "public, max-age=60");
                      r.WithHeader("Access-Control-Allow-Origin", "*");

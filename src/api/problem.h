@@ -24,3 +24,12 @@ HttpResponse ProblemResponse(int http_status, std::string_view title, std::strin
                              std::string_view request_id);
 
 }  // namespace tongban::api
+
+// In a handler: `TB_ASSIGN_OR_PROBLEM(auto x, SomethingReturningResult(), req);` assigns the value,
+// or returns the error as a problem response for request `req`.
+#define TB_ASSIGN_OR_PROBLEM(lhs, expr, req)                                                \
+  auto TB_CONCAT_(problem_r_, __LINE__) = (expr);                                           \
+  if (!TB_CONCAT_(problem_r_, __LINE__).ok())                                               \
+    return ::tongban::api::ProblemResponse(TB_CONCAT_(problem_r_, __LINE__).status(),       \
+                                           (req).request_id);                               \
+  lhs = std::move(TB_CONCAT_(problem_r_, __LINE__)).value()

@@ -14,6 +14,10 @@
 #include <optional>
 #include <utility>
 
+#include "api/ledger_handlers.h"
+#include "core/status.h"
+#include "ledger/log_reader.h"
+
 namespace tongban::api {
 
 class InclusionProofCache {
@@ -27,6 +31,16 @@ class InclusionProofCache {
     auto it = map_.find(index);
     if (it == map_.end() || std::chrono::steady_clock::now() - it->second.first > ttl_) return std::nullopt;
     return it->second.second;
+  }
+
+  // The proof of leaf `index` from the cache, or read from `reader` (InclusionProofJson) and kept.
+  Result<boost::json::object> GetOrLoad(ledger::LogReader& reader, uint64_t index) {
+    if (auto cached = Get(index)) return std::move(*cached);
+    auto proof = reader.InclusionProof(index);
+    if (!proof.ok()) return proof.status();
+    boost::json::object json = InclusionProofJson(reader, *proof);
+    Put(index, json);
+    return json;
   }
 
   void Put(uint64_t index, boost::json::object proof) {

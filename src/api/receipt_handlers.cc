@@ -453,12 +453,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         out["voided"] = VoidJson(r);
         out["ledger"] = nullptr;
         if (leaf) {
-          if (auto cached = proofs->Get(*leaf)) {
-            out["ledger"] = std::move(*cached);
-          } else if (auto proof = reader.InclusionProof(*leaf); proof.ok()) {
-            object json = InclusionProofJson(reader, *proof);
-            proofs->Put(*leaf, json);
-            out["ledger"] = std::move(json);
+          if (auto proof = proofs->GetOrLoad(reader, *leaf); proof.ok()) {
+            out["ledger"] = std::move(*proof);
           }
         }
         out["document"] = r.document ? value(*r.document) : value(nullptr);
