@@ -61,10 +61,10 @@ void AddWebRoutes(Router& router) {
        "browser."},
   };
   for (const Page& page : kPages) {
-    std::string file = page.file;
+    // Looked up once: the embedded table is immutable and lives for the whole program.
+    const EmbeddedFile* f = Find(page.file);
     router.Add(Route{"GET", page.path, page.operation, page.summary, RouteAccess::Public(),
-                     [file](const HttpRequest&, const PathParams&) {
-                       const EmbeddedFile* f = Find(file);
+                     [f](const HttpRequest&, const PathParams&) {
                        return f ? Serve(*f) : HttpResponse::Text(404, "no pages built");
                      },
                      "text/html"});

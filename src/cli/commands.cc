@@ -8,13 +8,9 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <thread>
 
-#include "api/auth_handlers.h"
 #include "api/dispatcher.h"
-#include "api/embedded_files.h"
-#include "api/ledger_handlers.h"
 #include "api/server.h"
 #include "cli/api_wiring.h"
 #include "cli/app.h"

@@ -51,11 +51,6 @@ std::string Mismatch(const License& l, const LicenseEvent& e, const boost::json:
 
 }  // namespace
 
-bool IsLifecycleAction(std::string_view action) {
-  const auto& a = LifecycleActions();
-  return std::find(a.begin(), a.end(), action) != a.end();
-}
-
 Result<LedgerAnchor> FindLedgerAnchor(store::Tx& tx, const License& l, crypto::HashAlgorithm hash,
                                       const std::array<uint8_t, 32>& subject) {
   LedgerAnchor a;

@@ -35,8 +35,6 @@ struct LedgerAnchor {
   std::string problem;
 };
 
-// True for the actions that change a licence's state (the ones an anchor can be).
-bool IsLifecycleAction(std::string_view action);
 
 // The anchor of licence `l` as read in `tx`. `subject` is the keyed hash of l.holder_subject.
 // Never kNotFound: a licence without a lifecycle event gets an anchor with a problem.
