@@ -360,6 +360,12 @@ Result<PublicKey> PublicKey::ReadPemFile(SignatureAlgorithm alg, const std::stri
 
 std::string PublicKey::ToPem() const { return PemOf(WriteSpki, pkey_.get()); }
 
+bool PublicKey::VerifyRaw(std::string_view message, std::string_view raw_signature) const {
+  if (!UsesDerSignatures(alg_)) return Verify(message, raw_signature);
+  auto der = RawSignatureToDer(raw_signature);
+  return der.ok() && Verify(message, *der);
+}
+
 bool PublicKey::Verify(std::string_view message, std::string_view signature) const {
   switch (alg_) {
     case SignatureAlgorithm::kEd25519:

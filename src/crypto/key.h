@@ -60,6 +60,9 @@ class PublicKey {
   // Never fails otherwise: a malformed signature (for SM2 and ES256 anything but strict DER) is
   // simply not valid.
   bool Verify(std::string_view message, std::string_view signature) const;
+  // The same for a signature in raw form: r || s (64 bytes) for SM2 and ES256, as JWS, QR texts
+  // and signed notes carry them; Ed25519 signatures are raw already.
+  bool VerifyRaw(std::string_view message, std::string_view raw_signature) const;
 
   // Same algorithm and same key.
   bool operator==(const PublicKey& other) const { return alg_ == other.alg_ && raw_ == other.raw_; }

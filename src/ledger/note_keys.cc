@@ -37,9 +37,7 @@ class CryptoNoteVerifier : public NoteVerifier {
     if (type_ == NoteKeyType::kEd25519) {
       return signature.size() == kEd25519SignatureSize && key_.Verify(message, signature);
     }
-    if (signature.size() != kSm2SignatureSize) return false;
-    Result<std::string> der = crypto::RawSignatureToDer(signature);
-    return der.ok() && key_.Verify(message, *der);
+    return signature.size() == kSm2SignatureSize && key_.VerifyRaw(message, signature);
   }
 
  private:

@@ -148,10 +148,7 @@ Result<Jws> ParseJws(std::string_view compact, std::string_view field) {
 }
 
 bool VerifyJws(const Jws& jws, const crypto::PublicKey& key) {
-  if (key.algorithm() != jws.alg) return false;
-  auto der = crypto::RawSignatureToDer(jws.signature);
-  if (!der.ok()) return false;
-  return key.Verify(jws.signing_input, *der);
+  return key.algorithm() == jws.alg && key.VerifyRaw(jws.signing_input, jws.signature);
 }
 
 Result<std::string> SignJws(boost::json::object header, const boost::json::object& payload,

@@ -580,3 +580,31 @@ TEST(BadKeys, PublicKeyLoadedAsPrivateIsRefused) {
 
 }  // namespace
 }  // namespace tongban::crypto
+
+namespace tongban::crypto {
+namespace {
+
+// VerifyRaw takes the raw form (r || s for SM2 and ES256) that JWS, QR texts and notes carry.
+TEST(PublicKey, VerifyRawAcceptsRawSignaturesAndNothingElse) {
+  for (SignatureAlgorithm alg :
+       {SignatureAlgorithm::kSm2, SignatureAlgorithm::kEs256, SignatureAlgorithm::kEd25519}) {
+    auto key = PrivateKey::Generate(alg);
+    ASSERT_TRUE(key.ok());
+    auto wire = key->Sign("报销 7200 分");
+    ASSERT_TRUE(wire.ok());
+    std::string raw = *wire;
+    if (UsesDerSignatures(alg)) raw = DerSignatureToRaw(*wire).value();
+    EXPECT_TRUE(key->public_key().VerifyRaw("报销 7200 分", raw)) << SignatureAlgorithmName(alg);
+    EXPECT_FALSE(key->public_key().VerifyRaw("报销 7201 分", raw));
+    std::string flipped = raw;
+    flipped[5] ^= 1;
+    EXPECT_FALSE(key->public_key().VerifyRaw("报销 7200 分", flipped));
+    EXPECT_FALSE(key->public_key().VerifyRaw("报销 7200 分", raw.substr(1)));
+    if (UsesDerSignatures(alg)) {
+      EXPECT_FALSE(key->public_key().VerifyRaw("报销 7200 分", *wire)) << "DER is not raw";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tongban::crypto
