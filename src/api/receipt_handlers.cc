@@ -238,10 +238,6 @@ class VerifyCache {
   std::unordered_set<std::string> verified_qr_;  // signatures never change their verdict
 };
 
-std::string CacheKey(const receipt::ReceiptCode& c, const receipt::ReceiptNumber& n) {
-  return c.str() + "/" + n.ToString();
-}
-
 HttpResponse VerifyResponse(std::string body) {
   HttpResponse resp = HttpResponse::Json(200, std::move(body));
   resp.WithHeader("Cache-Control", "no-store");
@@ -269,7 +265,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       TB_ASSIGN_OR_RETURN(identity::Account account, ids.GetAccount(who.account_id));
       if (account.subject_id.empty() ||
           svc.options().subject_hash(account.subject_id) != r.payer_subject) {
-        return Status::NotFound("receipt", key.first.str() + "/" + key.second.ToString());
+        return Status::NotFound("receipt", receipt::ReceiptKey(key.first, key.second));
       }
     } else if (who.role == identity::Role::kDepartmentSystem && r.issuer_account != who.account_id) {
       return Status::PermissionDenied("only the issuing system may read this receipt");
@@ -378,7 +374,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           return Problem(Status::InvalidField("manifest", "must be 0 or 1"), req);
         }
         const bool with_manifest = manifest_param == "1";
-        const std::string cache_key = CacheKey(*code, *number) + (with_manifest ? "#manifest" : "");
+        const std::string cache_key = receipt::ReceiptKey(*code, *number) + (with_manifest ? "#manifest" : "");
         if (auto cached = answers->Get(cache_key, check->str())) return VerifyResponse(*cached);
         auto found = svc.Get(*code, *number);
         if (!found.ok() && found.status().code() != ErrorCode::kNotFound) {
@@ -683,7 +679,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         if (!account.ok()) return Problem(account.status(), req);
         auto claim = svc.AddClaim(key->first, key->second, account->id, account->display_name,
                                   *amount, *reference);
-        answers->Invalidate(CacheKey(key->first, key->second));
+        answers->Invalidate(receipt::ReceiptKey(key->first, key->second));
         if (!claim.ok()) return Problem(claim.status(), req);
         object out = ClaimJson(*claim);
         out["receipt"] = object{{"code", key->first.str()}, {"number", key->second.ToString()}};
@@ -705,7 +701,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
           return Problem(Status::InvalidField("id", "must be a claim id"), req);
         }
         auto claim = svc.ReverseClaim(key->first, key->second, id, req.principal->account_id);
-        answers->Invalidate(CacheKey(key->first, key->second));
+        answers->Invalidate(receipt::ReceiptKey(key->first, key->second));
         if (!claim.ok()) return Problem(claim.status(), req);
         return Json(200, ClaimJson(*claim));
       },
@@ -732,7 +728,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         }
         auto v = svc.Void(key->first, key->second, req.principal->account_id, *reason, replacement,
                           seq.size());
-        answers->Invalidate(CacheKey(key->first, key->second));
+        answers->Invalidate(receipt::ReceiptKey(key->first, key->second));
         if (!v.ok()) return Problem(v.status(), req);
         return Json(200, object{{"voided", FullJson(v->voided, std::nullopt)},
                                 {"replacement", v->replacement

@@ -155,7 +155,7 @@ OfflineReceiptReport VerifyReceiptOffline(const OfflineReceiptInput& in) {
   }
   const json::object* batch = Object(answer->if_contains("batch"));
   auto manifest = String(batch, "manifest");
-  const std::string line = code->str() + "/" + number->ToString() + " " + doc_hex + "\n";
+  const std::string line = ManifestLine(*code, *number, doc_hash);
   if (!manifest) {
     add("manifest", false, "the answer carries no batch manifest (ask with ?manifest=1)");
   } else if (!manifest->starts_with("tongban-receipt-batch/1\n") ||
@@ -184,14 +184,7 @@ OfflineReceiptReport VerifyReceiptOffline(const OfflineReceiptInput& in) {
     if (!q.ok()) {
       add("qr", false, "not a receipt QR text: " + q.status().message());
     } else {
-      std::string sig = q->signature;
-      bool ok = finance_key.has_value();
-      if (ok && crypto::UsesDerSignatures(*alg)) {
-        auto der = crypto::RawSignatureToDer(sig);
-        ok = der.ok();
-        if (ok) sig = *der;
-      }
-      if (!ok || !finance_key->Verify(q->payload, sig)) {
+      if (!finance_key || !finance_key->VerifyRaw(q->payload, q->signature)) {
         add("qr", false, "the QR text's signature is not the finance key's");
       } else if (q->code != *code || q->number != *number ||
                  (decoded && (q->check != decoded->receipt.check ||

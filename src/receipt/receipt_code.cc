@@ -111,4 +111,8 @@ std::vector<CheckCode> CheckCode::Generate(size_t n) {
   return out;
 }
 
+std::string ReceiptKey(const ReceiptCode& code, const ReceiptNumber& number) {
+  return code.str() + "/" + number.ToString();
+}
+
 }  // namespace tongban::receipt

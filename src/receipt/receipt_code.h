@@ -87,4 +87,8 @@ class CheckCode {
   std::string code_;
 };
 
+// "<code>/<number>", e.g. "33040126/0000000001": how a receipt is named in manifests, errors and
+// caches.
+std::string ReceiptKey(const ReceiptCode& code, const ReceiptNumber& number);
+
 }  // namespace tongban::receipt

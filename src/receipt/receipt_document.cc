@@ -197,4 +197,9 @@ Result<QrFields> ParseQrText(std::string_view text) {
   return q;
 }
 
+std::string ManifestLine(const ReceiptCode& code, const ReceiptNumber& number,
+                         const std::array<uint8_t, 32>& document_hash) {
+  return ReceiptKey(code, number) + " " + crypto::ToHex(document_hash) + "\n";
+}
+
 }  // namespace tongban::receipt

@@ -71,4 +71,9 @@ struct QrFields {
 // kInvalidArgument (field "qr") for anything that is not qr-text.
 Result<QrFields> ParseQrText(std::string_view text);
 
+// A receipt's line in its signed batch manifest: "<code>/<number> <hex document hash>\n"
+// (docs/receipt.md). Written by the issuer, looked for by the online and offline checks.
+std::string ManifestLine(const ReceiptCode& code, const ReceiptNumber& number,
+                         const std::array<uint8_t, 32>& document_hash);
+
 }  // namespace tongban::receipt

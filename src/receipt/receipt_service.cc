@@ -129,10 +129,6 @@ std::string Field(std::string_view prefix, std::string_view name) {
   return out;
 }
 
-std::string Key(const ReceiptCode& code, const ReceiptNumber& number) {
-  return code.str() + "/" + number.ToString();
-}
-
 std::string ChinaDay(int64_t micros) { return ChinaDate(FromUnixMicros(micros)).ToString(); }
 
 // Unix micros of 00:00 China time (UTC+8) on `d`.
@@ -567,7 +563,7 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
                          "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) +
                          "\ncount: " + std::to_string(out.size()) + "\n";
   for (const Receipt& r : out) {
-    manifest += Key(r.code, r.number) + " " + crypto::ToHex(r.document_hash) + "\n";
+    manifest += ManifestLine(r.code, r.number, r.document_hash);
   }
   TB_ASSIGN_OR_RETURN(std::string issuer_sig, options_.issuer_key->Sign(manifest));
   TB_ASSIGN_OR_RETURN(std::string finance_sig, options_.finance_key->Sign(manifest));
@@ -618,7 +614,7 @@ Result<Receipt> ReceiptService::Get(const ReceiptCode& code, const ReceiptNumber
   Receipt out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto r, FindInTx(tx, code, number));
-    if (!r) return Status::NotFound("receipt", Key(code, number));
+    if (!r) return Status::NotFound("receipt", ReceiptKey(code, number));
     TB_ASSIGN_OR_RETURN(r->claims, ClaimsOf(tx, r->id));
     out = std::move(*r);
     return Status::Ok();
@@ -788,7 +784,7 @@ Status ReceiptService::ClaimInTx(store::Tx& tx, const ClaimRequest& r, Claim& cl
                                             "payer_subject, destroyed_micros FROM receipt "
                                             "WHERE code = ? AND number = ?",
                                             {code.str(), number.value()}));
-  if (!row) return Status::NotFound("receipt", Key(code, number));
+  if (!row) return Status::NotFound("receipt", ReceiptKey(code, number));
   const int64_t id = row->Int64(0);
   if (row->Text(1) != "issued") return Status::FailedPrecondition("the receipt is voided");
   if (!row->IsNull(5)) return Status::FailedPrecondition("the receipt was destroyed");
@@ -889,7 +885,7 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
   VoidResult result;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, FindInTx(tx, code, number));
-    if (!found) return Status::NotFound("receipt", Key(code, number));
+    if (!found) return Status::NotFound("receipt", ReceiptKey(code, number));
     if (found->issuer_id != issuer->id) {
       return Status::PermissionDenied("only the issuer may void a receipt");
     }
@@ -908,9 +904,9 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
     if (replacement) {
       TB_ASSIGN_OR_RETURN(auto issued,
                           IssueInTx(tx, *issuer, std::span(&*replacement, 1), checks, now,
-                                    ledger_hint, Key(code, number), "/replacement", false));
+                                    ledger_hint, ReceiptKey(code, number), "/replacement", false));
       result.replacement = std::move(issued.front());
-      replacement_key = Key(result.replacement->code, result.replacement->number);
+      replacement_key = ReceiptKey(result.replacement->code, result.replacement->number);
     }
     TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET status = 'voided', void_reason = ?, "
                                            "void_micros = ?, replacement = ? WHERE id = ? AND "
@@ -1061,7 +1057,7 @@ Result<Integrity> ReceiptService::CheckIntegrity(const Receipt& r, std::optional
   TB_ASSIGN_OR_RETURN(auto manifest,
                       VerifiedManifest(r.batch_id, r.issuer_signature, r.finance_signature));
   if (!manifest) return fail("the batch signatures do not verify");
-  const std::string line = Key(r.code, r.number) + " " + crypto::ToHex(r.document_hash) + "\n";
+  const std::string line = ManifestLine(r.code, r.number, r.document_hash);
   if (manifest->find("\n" + line) == std::string::npos) {
     return fail("the receipt is not listed in its signed batch");
   }
@@ -1113,13 +1109,7 @@ Result<std::string> ReceiptService::QrText(const Receipt& r) {
 }
 
 bool ReceiptService::QrSignatureValid(std::string_view payload, std::string_view raw) const {
-  std::string sig(raw);
-  if (crypto::UsesDerSignatures(options_.finance_key->algorithm())) {
-    auto der = crypto::RawSignatureToDer(raw);
-    if (!der.ok()) return false;
-    sig = *der;
-  }
-  return options_.finance_key->public_key().Verify(payload, sig);
+  return options_.finance_key->public_key().VerifyRaw(payload, raw);
 }
 
 Result<ReceiptStats> ReceiptService::Stats(int days) {
