@@ -57,8 +57,6 @@ Status WriteSecretFileIfMissing(const fs::path& path, size_t bytes) {
 
 Result<std::unique_ptr<App>> App::Open(const Config& config) {
   std::unique_ptr<App> app(new App());
-  static std::atomic<uint64_t> next_instance_id{0};
-  app->instance_id_ = ++next_instance_id;
   app->config_ = config;
   std::string url = config.database.url;
   if (url.starts_with("sqlite://") && !url.starts_with("sqlite:///")) {
@@ -80,8 +78,9 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
 
   // Ledger: suite, signing key, subject secret, sequencer, reader.
   TB_ASSIGN_OR_RETURN(app->suite_, crypto::ParseSuite(config.ledger.suite));
-  TB_ASSIGN_OR_RETURN(app->subject_secret_,
+  TB_ASSIGN_OR_RETURN(std::string subject_secret,
                       ReadSecretFile(config.Resolve(config.ledger.subject_secret_file), 32));
+  app->subject_hmac_.emplace(app->suite_.hash, std::move(subject_secret));
   TB_ASSIGN_OR_RETURN(crypto::PrivateKey ledger_key,
                       crypto::PrivateKey::ReadPemFile(app->suite_.signature,
                                                       config.Resolve(config.ledger.key_file).string()));
@@ -180,19 +179,7 @@ Result<std::unique_ptr<license::LicenseService>> App::OpenLicenses(App& app) {
 }
 
 std::array<uint8_t, 32> App::SubjectHash(std::string_view subject_id) const {
-  // One HMAC context per thread and App: building one fetches the digest by name, which cost more
-  // than the MAC itself (receipt batches hash two subjects per receipt). Keyed by a unique id,
-  // never an address, so an App reborn at a freed address cannot reuse another's key.
-  struct PerThread {
-    uint64_t app_id = 0;
-    std::optional<crypto::Hmac> hmac;
-  };
-  thread_local PerThread cache;
-  if (cache.app_id != instance_id_ || !cache.hmac) {
-    cache.hmac.emplace(suite_.hash, subject_secret_);
-    cache.app_id = instance_id_;
-  }
-  return cache.hmac->Mac(subject_id);
+  return subject_hmac_->Mac(subject_id);
 }
 
 Status App::Start() {

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/idempotency.h"
 #include "cli/config.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "crypto/hmac.h"
 #include "crypto/suite.h"
 #include "identity/identity_service.h"
 #include "ledger/log_reader.h"
@@ -57,8 +59,7 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<identity::IdentityService> identity_;
   crypto::Suite suite_ = crypto::kDefaultSuite;
-  std::string subject_secret_;
-  uint64_t instance_id_ = 0;  // distinguishes Apps in SubjectHash's per-thread HMAC contexts
+  std::optional<crypto::ThreadLocalHmac> subject_hmac_;  // keyed with the subject secret
   std::unique_ptr<ledger::NoteSigner> ledger_signer_;
   std::string ledger_verifier_key_;
   std::unique_ptr<ledger::Sequencer> sequencer_;

@@ -6,6 +6,9 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <atomic>
+#include <optional>
+
 #include <cstdlib>
 
 namespace tongban::crypto {
@@ -61,6 +64,25 @@ Digest Hmac::Mac(std::string_view message) {
 
 Digest HmacDigest(HashAlgorithm alg, std::string_view key, std::string_view message) {
   return Hmac(alg, key).Mac(message);
+}
+
+ThreadLocalHmac::ThreadLocalHmac(HashAlgorithm alg, std::string key)
+    : alg_(alg), key_(std::move(key)) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
+
+Digest ThreadLocalHmac::Mac(std::string_view message) const {
+  struct PerThread {
+    uint64_t id = 0;
+    std::optional<Hmac> hmac;
+  };
+  thread_local PerThread cache;
+  if (cache.id != id_ || !cache.hmac) {
+    cache.hmac.emplace(alg_, key_);
+    cache.id = id_;
+  }
+  return cache.hmac->Mac(message);
 }
 
 }  // namespace tongban::crypto

@@ -6,7 +6,9 @@
 // owns an EVP_MAC_CTX); make one per thread, or use the one-shot function.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -31,6 +33,24 @@ class Hmac {
   HashAlgorithm alg_;
   struct Ctx;
   std::unique_ptr<Ctx> ctx_;
+};
+
+// A keyed HMAC usable from any thread: each thread builds an Hmac context for this key once
+// (building one fetches the digest by name, which costs more than the MAC of a short message)
+// and reuses it while it keeps using this instance. Contexts are told apart by a unique instance
+// id, never by address, so an object reborn where a freed one lived never MACs with the old key.
+// Thread-safe; immutable after construction.
+class ThreadLocalHmac {
+ public:
+  ThreadLocalHmac(HashAlgorithm alg, std::string key);
+  Digest Mac(std::string_view message) const;
+  // Unique per instance (never reused in a process): for per-thread caches of derived results.
+  uint64_t id() const { return id_; }
+
+ private:
+  HashAlgorithm alg_;
+  std::string key_;
+  uint64_t id_;
 };
 
 // One-shot HMAC.

@@ -50,26 +50,19 @@ Result<Role> ParseRole(std::string_view name) {
   return Status::InvalidField("role", "unknown role");
 }
 
-SessionTokenCodec::SessionTokenCodec(std::string key) : key_(std::move(key)) {
-  static std::atomic<uint64_t> next_id{1};
-  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
-  assert(key_.size() >= 32);
+namespace {
+std::string CheckedKey(std::string key) {
+  assert(key.size() >= 32);
+  return key;
 }
+}  // namespace
+
+SessionTokenCodec::SessionTokenCodec(std::string key)
+    : hmac_(crypto::HashAlgorithm::kSha256, CheckedKey(std::move(key))), id_(hmac_.id()) {}
 
 std::string SessionTokenCodec::Mac(std::string_view signed_part) const {
-  // One keyed HMAC context per thread, for the most recently used codec: the hot path of every
-  // authenticated request does no key setup inside OpenSSL. Keyed by the codec's unique id, not
-  // its address, so a new codec allocated where an old one was never reuses the old key.
-  struct PerThread {
-    uint64_t codec_id = 0;
-    std::optional<crypto::Hmac> hmac;
-  };
-  thread_local PerThread cache;
-  if (cache.codec_id != id_ || !cache.hmac) {
-    cache.hmac.emplace(crypto::HashAlgorithm::kSha256, key_);
-    cache.codec_id = id_;
-  }
-  crypto::Digest d = cache.hmac->Mac(signed_part);
+  // Per-thread keyed context (crypto::ThreadLocalHmac): no key setup inside OpenSSL per request.
+  crypto::Digest d = hmac_.Mac(signed_part);
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "crypto/hmac.h"
 #include "identity/principal.h"
 
 namespace tongban::identity {
@@ -43,8 +44,8 @@ class SessionTokenCodec {
  private:
   std::string Mac(std::string_view signed_part) const;
   Result<SessionClaims> DecodeAndVerify(std::string_view token, int64_t now_unix_seconds) const;
-  std::string key_;
-  uint64_t id_ = 0;  // unique per codec instance (per-thread HMAC cache key)
+  crypto::ThreadLocalHmac hmac_;
+  uint64_t id_ = 0;  // unique per codec instance (keys the per-thread verified-token cache)
 };
 
 }  // namespace tongban::identity

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <string>
 
 namespace tongban::crypto {
@@ -103,6 +105,27 @@ TEST(Hmac, DifferentKeysDifferentMacs) {
   EXPECT_NE(HmacDigest(HashAlgorithm::kSm3, "k1", "m"), HmacDigest(HashAlgorithm::kSm3, "k2", "m"));
   EXPECT_NE(HmacDigest(HashAlgorithm::kSm3, "k", "m"),
             HmacDigest(HashAlgorithm::kSha256, "k", "m"));
+}
+
+}  // namespace
+}  // namespace tongban::crypto
+
+namespace tongban::crypto {
+namespace {
+
+TEST(ThreadLocalHmac, MatchesOneShotForEveryInstanceAndThread) {
+  ThreadLocalHmac a(HashAlgorithm::kSm3, std::string(32, 'a'));
+  ThreadLocalHmac b(HashAlgorithm::kSha256, std::string(32, 'b'));
+  EXPECT_NE(a.id(), b.id());
+  auto check = [&] {
+    for (int i = 0; i < 3; ++i) {  // alternating instances re-key this thread's context
+      EXPECT_EQ(a.Mac("330106198503122130"), HmacDigest(HashAlgorithm::kSm3, std::string(32, 'a'), "330106198503122130"));
+      EXPECT_EQ(b.Mac("张伟"), HmacDigest(HashAlgorithm::kSha256, std::string(32, 'b'), "张伟"));
+    }
+  };
+  check();
+  std::thread t(check);
+  t.join();
 }
 
 }  // namespace
