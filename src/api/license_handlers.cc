@@ -301,7 +301,9 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
           ledger_reason = "not a licence of this platform";
         } else if (log.reader == nullptr) {
           ledger_reason = "this server keeps no ledger";
-        } else if (auto anchor = service.Anchor(r.license_id); !anchor.ok()) {
+        } else if (auto anchor = r.anchor ? Result<license::LedgerAnchor>(*r.anchor)
+                                          : service.Anchor(r.license_id);
+                   !anchor.ok()) {
           if (anchor.status().code() != ErrorCode::kNotFound) {
             return ProblemResponse(anchor.status(), req.request_id);
           }

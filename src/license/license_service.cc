@@ -566,6 +566,7 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
       r.status = "tampered";
       r.reason = anchor.problem;
     }
+    r.anchor = anchor;
     if (!r.valid) r.disclosed = object{};
     VerificationRecord rec{0, l.id, l.type, l.holder_subject, request.verifier_name,
                            request.verifier_account, request.purpose, r.status, r.reason, now, ""};

@@ -89,6 +89,10 @@ struct VerifyResult {
   boost::json::object disclosed;
   bool foreign = false;  // issued by a trusted issuer of another region
   int64_t verification_id = 0;  // the holder's log row (0 when not logged)
+  // The licence's ledger anchor as read in the verification's own transaction (set when the
+  // licence is one of this platform's and was checked against it), so callers need not read it
+  // again.
+  std::optional<LedgerAnchor> anchor;
 };
 
 struct AuthoriseRequest {
