@@ -191,12 +191,15 @@ Result<Receipt> ReceiptFromRow(const store::Row& row) {
   r.replaces = row.OptText(30);
   r.destroyed_micros = row.OptInt64(31);
   if (r.destroyed_micros) r.status = ReceiptStatus::kDestroyed;
-  // Items live only in the document (one source of truth, covered by the hash).
-  if (r.document) {
-    auto d = DecodeDocument(*r.document);
-    if (d.ok()) r.items = std::move(d->receipt.items);
-  }
   return r;
+}
+
+// Items live only in the document (one source of truth, covered by the hash): decoded for a
+// receipt read in full, not for wallet summaries.
+void DecodeItems(Receipt& r) {
+  if (!r.document) return;
+  auto d = DecodeDocument(*r.document);
+  if (d.ok()) r.items = std::move(d->receipt.items);
 }
 
 Claim ClaimFromRow(const store::Row& row) {
@@ -230,6 +233,7 @@ Result<std::optional<Receipt>> FindInTx(store::Tx& tx, const ReceiptCode& code,
                                             {code.str(), number.value()}));
   if (!row) return std::optional<Receipt>();
   TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(*row));
+  DecodeItems(r);
   return std::optional<Receipt>(std::move(r));
 }
 

@@ -168,7 +168,8 @@ class ReceiptService {
   // The receipt with its claims. kNotFound if none.
   Result<Receipt> Get(const ReceiptCode& code, const ReceiptNumber& number);
 
-  // The payer's receipts, newest first, after `cursor` (an opaque id from the previous page).
+  // The payer's receipts, newest first, after `cursor` (an opaque id from the previous page);
+  // summaries: `items` of each receipt is left empty (Get reads one in full).
   struct Page {
     std::vector<Receipt> items;
     std::optional<int64_t> next_cursor;
