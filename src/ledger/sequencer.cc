@@ -1,7 +1,9 @@
-// The batch transaction and the background loop. Invariant: everything a batch computes is
-// derived from what it read in its own transaction (ledger_state, ledger_queue, the right-edge
-// tiles), so a retried or rolled-back transaction leaves nothing behind, and the in-memory
-// members are updated only after COMMIT succeeded.
+// The batch transaction and the background loop. Invariant: everything a batch writes is derived
+// from one consistent read of ledger_state, ledger_queue and the right-edge tiles — a read
+// snapshot taken before the write transaction, which then writes only if ledger_state is still
+// what the snapshot saw (else the batch is redone inside the write transaction) — so a retried
+// or rolled-back transaction leaves nothing behind, and the in-memory members are updated only
+// after COMMIT succeeded.
 #include "ledger/sequencer.h"
 
 #include <algorithm>
@@ -136,18 +138,16 @@ void Sequencer::HashLeaves(std::span<const QueuedEntry> queued, std::span<Hash> 
   for (size_t i = 0; i < n; ++i) leaves[i] = hasher_.HashLeaf(queued[i].entry);
 }
 
-Status Sequencer::IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int64_t>* queue_ids) {
+Status Sequencer::PrepareInTx(store::Tx& tx, PendingBatch* p) {
   const SequencerOptions& o = options_;
-  TB_ASSIGN_OR_RETURN(LogState state, ReadLogState(tx));
-  if (state.origin != o.origin || state.hash != o.hash) {
+  TB_ASSIGN_OR_RETURN(p->state, ReadLogState(tx));
+  if (p->state.origin != o.origin || p->state.hash != o.hash) {
     return Status::FailedPrecondition("the stored ledger is another log");
   }
   TB_ASSIGN_OR_RETURN(std::vector<QueuedEntry> queued, ReadQueue(tx, o.max_batch));
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kReadQueue));
-  out->size = state.size;
-  out->first_index = state.size;
-  out->root = state.root;
   if (queued.empty()) return Status::Ok();
+  const LogState& state = p->state;
 
   Result<Frontier> restored = Frontier::FromNodes(state.size, state.frontier);
   if (!restored.ok()) {
@@ -174,21 +174,17 @@ Status Sequencer::IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int
   for (size_t i = 0; i < n; ++i) {
     TB_RETURN_IF_ERROR(SetEntryIndex(queued[i].entry, state.size + i, queued[i].id));
   }
-  std::vector<Hash> leaves(n);
-  HashLeaves(queued, leaves);
-  std::vector<std::string> entries;
-  entries.reserve(n);
-  queue_ids->reserve(n);
+  p->leaves.resize(n);
+  HashLeaves(queued, p->leaves);
+  p->entries.reserve(n);
+  p->queue_ids.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    frontier.Append(hasher_, leaves[i], on_node);
-    entries.push_back(std::move(queued[i].entry));
-    queue_ids->push_back(queued[i].id.value);
+    frontier.Append(hasher_, p->leaves[i], on_node);
+    p->entries.push_back(std::move(queued[i].entry));
+    p->queue_ids.push_back(queued[i].id.value);
   }
-  const Hash root = frontier.Root(hasher_);
+  p->root = frontier.Root(hasher_);
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kHashed));
-
-  TB_RETURN_IF_ERROR(WriteEntries(tx, state.size, entries, leaves));
-  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kEntriesWritten));
 
   for (uint32_t l = 0; l < new_nodes.size(); ++l) {
     if (new_nodes[l].empty()) continue;
@@ -210,60 +206,87 @@ Status Sequencer::IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int
     for (const Hash& h : new_nodes[l]) bytes.append(AsChars(h));
     constexpr size_t kTileBytes = size_t{kTileWidth} * kHashSize;
     for (size_t pos = 0; pos < bytes.size(); pos += kTileBytes, ++tile) {
-      TB_RETURN_IF_ERROR(
-          WriteTileRow(tx, l, tile, std::string_view(bytes).substr(pos, kTileBytes)));
+      p->tiles.push_back({l, tile, bytes.substr(pos, kTileBytes)});
     }
   }
-  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kTilesWritten));
 
-  const int64_t now = NowMicros();
-  std::string note;
-  TB_RETURN_IF_ERROR(SignCheckpoint(o, frontier.size(), root, &note));
+  p->time_micros = NowMicros();
+  TB_RETURN_IF_ERROR(SignCheckpoint(o, frontier.size(), p->root, &p->note));
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kCheckpointSigned));
+  p->first_queued = queued.front().id;
+  p->last_queued = queued.back().id;
+  p->frontier.assign(frontier.nodes().begin(), frontier.nodes().end());
+  p->size = frontier.size();
+  return Status::Ok();
+}
+
+Status Sequencer::WriteInTx(store::Tx& tx, const PendingBatch& p, BatchResult* out) {
+  const SequencerOptions& o = options_;
+  out->size = p.state.size;
+  out->first_index = p.state.size;
+  out->root = p.state.root;
+  if (p.entries.empty()) return Status::Ok();
+  TB_RETURN_IF_ERROR(WriteEntries(tx, p.state.size, p.entries, p.leaves));
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kEntriesWritten));
+  for (const PendingBatch::Tile& t : p.tiles) {
+    TB_RETURN_IF_ERROR(WriteTileRow(tx, t.level, t.index, t.bytes));
+  }
+  TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kTilesWritten));
   TB_RETURN_IF_ERROR(WriteCheckpoint(
-      tx, StoredCheckpoint{frontier.size(), std::string(AsChars(root)), std::move(note), now}));
+      tx, StoredCheckpoint{p.size, std::string(AsChars(p.root)), p.note, p.time_micros}));
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kCheckpointStored));
-
-  TB_RETURN_IF_ERROR(DeleteQueued(tx, queued.front().id, queued.back().id, queued.size()));
+  TB_RETURN_IF_ERROR(DeleteQueued(tx, p.first_queued, p.last_queued, p.entries.size()));
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kQueueDeleted));
-
-  state.size = frontier.size();
-  state.root = root;
-  state.frontier.assign(frontier.nodes().begin(), frontier.nodes().end());
-  state.time_micros = now;
+  LogState state = p.state;
+  state.size = p.size;
+  state.root = p.root;
+  state.frontier = p.frontier;
+  state.time_micros = p.time_micros;
   TB_RETURN_IF_ERROR(WriteLogState(tx, state));
   TB_RETURN_IF_ERROR(Hook(o, IntegrateStep::kStateWritten));
-
-  out->count = entries.size();
-  out->size = state.size;
-  out->root = root;
+  out->count = p.entries.size();
+  out->size = p.size;
+  out->root = p.root;
   return Status::Ok();
 }
 
 Result<BatchResult> Sequencer::IntegrateOnce() {
   std::lock_guard integrate_lock(integrate_mu_);
-  // Look in a read snapshot first, so an idle log never takes the write lock.
-  bool any = false;
-  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(std::optional<store::Row> row,
-                        tx.QueryRow("SELECT id FROM ledger_queue ORDER BY id LIMIT 1"));
-    any = row.has_value();
-    return Status::Ok();
-  }));
-  if (!any) {
+  // The batch is read, hashed and signed in a read snapshot, without the write lock (SQLite has
+  // one writer: receipts and claims commit meanwhile); the write transaction then only checks that
+  // the log did not move and writes. An idle log never takes the write lock.
+  const auto start = std::chrono::steady_clock::now();
+  PendingBatch pending;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    pending = PendingBatch{};
+    return PrepareInTx(tx, &pending);
+  });
+  if (s.ok() && pending.entries.empty()) {
     BatchResult none;
     none.size = none.first_index = size_.load();
     return none;
   }
-
-  const auto start = std::chrono::steady_clock::now();
   BatchResult result;
-  std::vector<int64_t> ids;
-  Status s = db_.Transact([&](store::Tx& tx) -> Status {
-    result = BatchResult{};
-    ids.clear();
-    return IntegrateInTx(tx, &result, &ids);
-  });
+  if (s.ok()) {
+    bool moved = false;
+    s = db_.Transact([&](store::Tx& tx) -> Status {
+      result = BatchResult{};
+      TB_ASSIGN_OR_RETURN(LogState now, ReadLogState(tx));
+      moved = now.size != pending.state.size || now.root != pending.state.root;
+      if (moved) return Status::Unavailable("the log moved since the batch was prepared");
+      return WriteInTx(tx, pending, &result);
+    });
+    if (moved) {
+      // Another process integrated meanwhile: do the whole batch in one transaction.
+      s = db_.Transact([&](store::Tx& tx) -> Status {
+        result = BatchResult{};
+        pending = PendingBatch{};
+        TB_RETURN_IF_ERROR(PrepareInTx(tx, &pending));
+        return WriteInTx(tx, pending, &result);
+      });
+    }
+  }
+  std::vector<int64_t> ids = std::move(pending.queue_ids);
   const int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::steady_clock::now() - start)
                              .count();

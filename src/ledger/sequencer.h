@@ -156,8 +156,31 @@ class Sequencer {
   Sequencer(store::Database& db, SequencerOptions options);
   void Run();
   int64_t NowMicros() const;
-  // The batch body: runs inside Transact; writes `out` only (no other side effects).
-  Status IntegrateInTx(store::Tx& tx, BatchResult* out, std::vector<int64_t>* queue_ids);
+  // One batch, computed from what a transaction read (the log's state, the queue, the right-edge
+  // tiles): its entries with their indices, leaf hashes, tile rows, the signed checkpoint.
+  struct PendingBatch {
+    struct Tile {
+      uint32_t level;
+      uint64_t index;
+      std::string bytes;
+    };
+    LogState state;  // as read: the batch applies only to a log still in this state
+    std::vector<std::string> entries;
+    std::vector<Hash> leaves;
+    std::vector<int64_t> queue_ids;
+    QueueId first_queued, last_queued;
+    std::vector<Tile> tiles;
+    std::vector<Hash> frontier;  // after the batch
+    uint64_t size = 0;           // after the batch
+    Hash root{};
+    std::string note;
+    int64_t time_micros = 0;
+  };
+  // Reads and computes the next batch (no writes; empty `entries` when the queue is empty).
+  Status PrepareInTx(store::Tx& tx, PendingBatch* p);
+  // Writes a prepared batch; sets `out` only (no other side effects). REQUIRES: the log is in
+  // p.state in `tx`.
+  Status WriteInTx(store::Tx& tx, const PendingBatch& p, BatchResult* out);
   // leaves[i] = H(0x00 || queued[i].entry); large batches on two threads.
   void HashLeaves(std::span<const QueuedEntry> queued, std::span<Hash> leaves);
   void Remember(std::vector<int64_t> queue_ids, uint64_t first_index);

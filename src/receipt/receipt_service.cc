@@ -23,6 +23,12 @@ namespace {
 using store::Param;
 
 constexpr size_t kMaxBatch = 1000;
+// A batch's ranges moved between its reservation and its write (another process, or a number
+// taken outside the issuer's lane): the batch is numbered again.
+constexpr std::string_view kRangeRace = "number range changed concurrently; retry";
+bool IsRangeRace(const Status& s) {
+  return s.code() == ErrorCode::kUnavailable && s.message() == kRangeRace;
+}
 constexpr size_t kMaxItems = 200;
 
 constexpr std::string_view kSchemaV1 = R"(
@@ -433,8 +439,9 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   if (receipts.empty() || receipts.size() > kMaxBatch) {
     return Status::InvalidField("/receipts", "must hold 1-1000 receipts");
   }
+  const std::string prefix = batch ? "/receipts" : "";
   for (size_t i = 0; i < receipts.size(); ++i) {
-    TB_RETURN_IF_ERROR(Validate(receipts[i], batch ? "/receipts/" + std::to_string(i) : ""));
+    TB_RETURN_IF_ERROR(Validate(receipts[i], batch ? prefix + "/" + std::to_string(i) : ""));
   }
   auto issuer = IssuerForAccount(issuer_account);
   if (!issuer.ok()) {
@@ -445,62 +452,106 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   }
   const std::vector<CheckCode> checks = CheckCode::Generate(receipts.size());
   const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
+  const int year = ChinaDate(FromUnixMicros(now)).year;
+  auto load = [&]() -> Result<std::vector<RangeCursor>> {
+    std::vector<RangeCursor> ranges;
+    TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(ranges, LoadRanges(tx, issuer->id));
+      return Status::Ok();
+    }));
+    return ranges;
+  };
+  auto code_taken = [&](const std::string& code) -> Result<bool> {
+    bool taken = false;
+    TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?", {code}));
+      taken = row.has_value();
+      return Status::Ok();
+    }));
+    return taken;
+  };
+  // Numbers are reserved in the issuer's lane; the documents, hashes and signatures are made with
+  // no lock held; the write transaction only moves the ranges and writes rows (number_lanes.h).
+  constexpr int kLaneAttempts = 3;
+  for (int attempt = 1; attempt <= kLaneAttempts; ++attempt) {
+    std::vector<AssignedNumber> numbers;
+    TB_ASSIGN_OR_RETURN(NumberLanes::Ticket ticket,
+                        lanes_.Reserve(issuer->id, load, [&](std::vector<RangeCursor>& ranges) {
+                          return AssignNumbers(ranges, receipts, year, prefix, batch, code_taken,
+                                               numbers);
+                        }));
+    TB_ASSIGN_OR_RETURN(PreparedBatch prepared, Prepare(*issuer, receipts, numbers, checks, now,
+                                                        ledger_hint, std::nullopt));
+    if (!ticket.WaitTurn()) continue;  // the lane was reset: reserve again
+    Status s = db_.Transact([&](store::Tx& tx) -> Status {
+      return WriteBatch(tx, *issuer, ticket.before(), ticket.after(), prepared, now, ledger_hint);
+    });
+    if (s.ok()) {
+      ticket.Commit();
+      return std::move(prepared.receipts);
+    }
+    // The ticket resets the lane as it goes: later reservations of the issuer start over.
+    if (!IsRangeRace(s)) return s;
+  }
+  // Numbers keep being taken under the lane's feet (another process issues for this issuer too):
+  // number inside the write transaction, which cannot race.
   std::vector<Receipt> out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint, std::nullopt,
-                                       batch ? "/receipts" : "", batch));
+    TB_ASSIGN_OR_RETURN(out, IssueInTx(tx, *issuer, receipts, checks, now, ledger_hint,
+                                       std::nullopt, prefix, batch));
     return Status::Ok();
   }));
+  lanes_.Reset(issuer->id);
   return out;
 }
 
-Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issuer& issuer,
-                                                       std::span<const NewReceipt> receipts,
-                                                       std::span<const CheckCode> checks,
-                                                       int64_t now, uint64_t ledger_hint,
-                                                       const std::optional<std::string>& replaces,
-                                                       std::string_view field_prefix, bool batch) {
+Result<std::vector<RangeCursor>> ReceiptService::LoadRanges(store::Tx& tx, int64_t issuer_id) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, code, last_number, next_number FROM "
+                                          "receipt_range WHERE issuer_id = ? ORDER BY id",
+                                          {issuer_id}));
+  std::vector<RangeCursor> ranges;
+  ranges.reserve(rows.size());
+  for (const auto& r : rows) {
+    ranges.push_back({r.Int64(0), std::string(r.Text(1)), r.Int64(2), r.Int64(3)});
+  }
+  return ranges;
+}
+
+Status ReceiptService::AssignNumbers(std::vector<RangeCursor>& ranges,
+                                     std::span<const NewReceipt> receipts, int year,
+                                     std::string_view field_prefix, bool batch,
+                                     const std::function<Result<bool>(const std::string&)>& code_taken,
+                                     std::vector<AssignedNumber>& out) {
   auto prefix = [&](size_t i) {
     return std::string(field_prefix) + (batch ? "/" + std::to_string(i) : std::string());
   };
-  // 1. Numbers: the issuer's ranges, in memory for the transaction, written back at the end with
-  //    a conditional update (no gaps, no reuse: the allocation commits with the receipts).
-  TB_ASSIGN_OR_RETURN(auto range_rows, tx.Query("SELECT id, code, last_number, next_number FROM "
-                                                "receipt_range WHERE issuer_id = ? ORDER BY id",
-                                                {issuer.id}));
-  struct RangeState {
-    int64_t id;
-    std::string code;
-    int64_t last, next, start;
-  };
-  std::vector<RangeState> ranges;
-  for (const auto& r : range_rows) {
-    ranges.push_back({r.Int64(0), std::string(r.Text(1)), r.Int64(2), r.Int64(3), r.Int64(3)});
-  }
-  const int year = ChinaDate(FromUnixMicros(now)).year;
-  std::vector<Receipt> out;
+  out.clear();
   out.reserve(receipts.size());
+  std::vector<std::optional<ReceiptCode>> codes(ranges.size());
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    if (auto code = ReceiptCode::Parse(ranges[k].code); code.ok()) codes[k] = *code;
+  }
   for (size_t i = 0; i < receipts.size(); ++i) {
     const NewReceipt& in = receipts[i];
-    RangeState* range = nullptr;
+    RangeCursor* range = nullptr;
+    const ReceiptCode* range_code = nullptr;
     bool code_known = false;
-    for (RangeState& r : ranges) {
-      auto code = ReceiptCode::Parse(r.code);
-      if (!code.ok()) continue;
-      bool match = in.code ? r.code == *in.code
-                           : code->kind() == in.kind && code->year() == year;
+    for (size_t k = 0; k < ranges.size(); ++k) {
+      if (!codes[k]) continue;
+      bool match = in.code ? ranges[k].code == *in.code
+                           : codes[k]->kind() == in.kind && codes[k]->year() == year;
       if (!match) continue;
       code_known = true;
-      if (r.next <= r.last) {
-        range = &r;
+      if (ranges[k].next <= ranges[k].last) {
+        range = &ranges[k];
+        range_code = &*codes[k];
         break;
       }
     }
     if (range == nullptr) {
       if (in.code && !code_known) {
-        TB_ASSIGN_OR_RETURN(auto other, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?",
-                                                    {*in.code}));
-        if (other) {
+        TB_ASSIGN_OR_RETURN(bool taken, code_taken(*in.code));
+        if (taken) {
           return Status::PermissionDenied("code " + *in.code +
                                           " belongs to another issuer's number range");
         }
@@ -527,10 +578,25 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
             {{prefix(i) + "/number", "would leave a gap in the number range"}});
       }
     }
-    Receipt r;
-    r.code = ReceiptCode::Parse(range->code).value();
-    TB_ASSIGN_OR_RETURN(r.number, ReceiptNumber::FromInt(range->next));
+    TB_ASSIGN_OR_RETURN(ReceiptNumber number, ReceiptNumber::FromInt(range->next));
+    out.push_back({*range_code, number});
     range->next++;
+  }
+  return Status::Ok();
+}
+
+Result<ReceiptService::PreparedBatch> ReceiptService::Prepare(
+    const Issuer& issuer, std::span<const NewReceipt> receipts,
+    std::span<const AssignedNumber> numbers, std::span<const CheckCode> checks, int64_t now,
+    uint64_t ledger_hint, const std::optional<std::string>& replaces) const {
+  PreparedBatch batch;
+  std::vector<Receipt>& out = batch.receipts;
+  out.reserve(receipts.size());
+  for (size_t i = 0; i < receipts.size(); ++i) {
+    const NewReceipt& in = receipts[i];
+    Receipt r;
+    r.code = numbers[i].code;
+    r.number = numbers[i].number;
     r.check = checks[i];
     r.kind = r.code.kind();
     r.issue_micros = now;
@@ -554,30 +620,41 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
     r.document_hash = crypto::Hash(options_.hash, *r.document);
     out.push_back(std::move(r));
   }
-  for (const RangeState& r : ranges) {
-    if (r.next == r.start) continue;
+  // One signed manifest for the batch.
+  batch.manifest = "tongban-receipt-batch/1\nissuer: " + issuer.uscc +
+                   "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) +
+                   "\ncount: " + std::to_string(out.size()) + "\n";
+  batch.manifest.reserve(batch.manifest.size() + out.size() * 96);
+  for (const Receipt& r : out) {
+    batch.manifest += ManifestLine(r.code, r.number, r.document_hash);
+  }
+  TB_ASSIGN_OR_RETURN(batch.issuer_sig, options_.issuer_key->Sign(batch.manifest));
+  TB_ASSIGN_OR_RETURN(batch.finance_sig, options_.finance_key->Sign(batch.manifest));
+  return batch;
+}
+
+Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
+                                  std::span<const RangeCursor> before,
+                                  std::span<const RangeCursor> after, PreparedBatch& batch,
+                                  int64_t now, uint64_t ledger_hint) {
+  // 1. Numbers: each range the batch took numbers from moves from its `before` to its `after`
+  //    position, only if nobody moved it meanwhile (no gaps, no reuse: the numbers commit with
+  //    the receipts).
+  for (size_t k = 0; k < after.size(); ++k) {
+    if (k < before.size() && after[k].next == before[k].next) continue;
+    const int64_t from = k < before.size() ? before[k].next : -1;
     TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt_range SET next_number = ? "
                                            "WHERE id = ? AND next_number = ?",
-                                           {r.next, r.id, r.start}));
-    if (n != 1) return Status::Unavailable("number range changed concurrently; retry");
+                                           {after[k].next, after[k].id, from}));
+    if (n != 1) return Status::Unavailable(std::string(kRangeRace));
   }
-
-  // 2. One signed manifest for the batch.
-  std::string manifest = "tongban-receipt-batch/1\nissuer: " + issuer.uscc +
-                         "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) +
-                         "\ncount: " + std::to_string(out.size()) + "\n";
-  for (const Receipt& r : out) {
-    manifest += ManifestLine(r.code, r.number, r.document_hash);
-  }
-  TB_ASSIGN_OR_RETURN(std::string issuer_sig, options_.issuer_key->Sign(manifest));
-  TB_ASSIGN_OR_RETURN(std::string finance_sig, options_.finance_key->Sign(manifest));
+  // 2. The signed manifest.
   TB_ASSIGN_OR_RETURN(int64_t batch_id,
                       tx.InsertReturningId("INSERT INTO receipt_batch (issuer_id, manifest, "
                                            "issuer_sig, finance_sig, time_micros) VALUES "
                                            "(?, ?, ?, ?, ?) RETURNING id",
-                                           {issuer.id, manifest, Param::Blob(issuer_sig),
-                                            Param::Blob(finance_sig), now}));
-
+                                           {issuer.id, batch.manifest, Param::Blob(batch.issuer_sig),
+                                            Param::Blob(batch.finance_sig), now}));
   // 3. The receipts and their ledger entries.
   const std::string day = ChinaDay(now);
   TB_ASSIGN_OR_RETURN(
@@ -588,11 +665,11 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
                       "document_hash, ledger_hint, replaces) VALUES "
                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::vector<ledger::Entry> entries;
-  entries.reserve(out.size());
-  for (Receipt& r : out) {
+  entries.reserve(batch.receipts.size());
+  for (Receipt& r : batch.receipts) {
     r.batch_id = batch_id;
-    r.issuer_signature = issuer_sig;
-    r.finance_signature = finance_sig;
+    r.issuer_signature = batch.issuer_sig;
+    r.finance_signature = batch.finance_sig;
     const std::string kind(ReceiptKindName(r.kind));
     TB_RETURN_IF_ERROR(insert->Add(
         {r.code.str(), r.number.value(), r.check.str(), kind, issuer.id, batch_id, now, day,
@@ -610,8 +687,28 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
     }
     return inserted.status();
   }
-  TB_RETURN_IF_ERROR(ledger::EnqueueEntries(tx, entries));
-  return out;
+  return ledger::EnqueueEntries(tx, entries);
+}
+
+Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issuer& issuer,
+                                                       std::span<const NewReceipt> receipts,
+                                                       std::span<const CheckCode> checks,
+                                                       int64_t now, uint64_t ledger_hint,
+                                                       const std::optional<std::string>& replaces,
+                                                       std::string_view field_prefix, bool batch) {
+  TB_ASSIGN_OR_RETURN(std::vector<RangeCursor> before, LoadRanges(tx, issuer.id));
+  std::vector<RangeCursor> after = before;
+  std::vector<AssignedNumber> numbers;
+  auto code_taken = [&](const std::string& code) -> Result<bool> {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?", {code}));
+    return row.has_value();
+  };
+  const int year = ChinaDate(FromUnixMicros(now)).year;
+  TB_RETURN_IF_ERROR(AssignNumbers(after, receipts, year, field_prefix, batch, code_taken, numbers));
+  TB_ASSIGN_OR_RETURN(PreparedBatch prepared,
+                      Prepare(issuer, receipts, numbers, checks, now, ledger_hint, replaces));
+  TB_RETURN_IF_ERROR(WriteBatch(tx, issuer, before, after, prepared, now, ledger_hint));
+  return std::move(prepared.receipts);
 }
 
 Result<Receipt> ReceiptService::Get(const ReceiptCode& code, const ReceiptNumber& number) {
@@ -933,6 +1030,8 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
     result.voided = std::move(*found);
     return Status::Ok();
   }));
+  // The replacement took a number outside the issuer's lane: reservations in flight start over.
+  if (replacement) lanes_.Reset(issuer->id);
   return result;
 }
 

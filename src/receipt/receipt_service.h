@@ -55,6 +55,7 @@
 #include "core/status.h"
 #include "crypto/hash.h"
 #include "crypto/key.h"
+#include "receipt/number_lanes.h"
 #include "receipt/receipt.h"
 #include "store/database.h"
 #include "store/migration.h"
@@ -243,8 +244,39 @@ class ReceiptService {
   const crypto::PublicKey& finance_public_key() const { return options_.finance_key->public_key(); }
 
  private:
-  // `prefix` names the receipts in field errors: "" (single), "/replacement" (void), or
-  // "/receipts" for a batch, whose receipts are "/receipts/<i>".
+  // A number taken for one receipt of a batch.
+  struct AssignedNumber {
+    ReceiptCode code;
+    ReceiptNumber number;
+  };
+  // A batch ready to be written: numbered, documents made and hashed, manifest signed.
+  struct PreparedBatch {
+    std::vector<Receipt> receipts;
+    std::string manifest, issuer_sig, finance_sig;
+  };
+  static Result<std::vector<RangeCursor>> LoadRanges(store::Tx& tx, int64_t issuer_id);
+  // Numbers for `receipts` from `ranges` (advanced in place): the first range of the receipt's
+  // code (or of its kind and `year`) with numbers left; an explicit number must be the next one.
+  // `code_taken` says whether another issuer holds a code. `prefix` names the receipts in field
+  // errors: "" (single), "/replacement" (void), or "/receipts" for a batch ("/receipts/<i>").
+  static Status AssignNumbers(std::vector<RangeCursor>& ranges,
+                              std::span<const NewReceipt> receipts, int year,
+                              std::string_view prefix, bool batch,
+                              const std::function<Result<bool>(const std::string&)>& code_taken,
+                              std::vector<AssignedNumber>& out);
+  // The CPU work of issuing (no storage): documents, their hashes, keyed payer hashes, the signed
+  // manifest.
+  Result<PreparedBatch> Prepare(const Issuer& issuer, std::span<const NewReceipt> receipts,
+                                std::span<const AssignedNumber> numbers,
+                                std::span<const CheckCode> checks, int64_t now,
+                                uint64_t ledger_hint,
+                                const std::optional<std::string>& replaces) const;
+  // Writes a prepared batch: moves its ranges from `before` to `after` (conditionally; a range
+  // moved meanwhile fails with kRangeRace), the batch row, the receipts and their ledger entries.
+  static Status WriteBatch(store::Tx& tx, const Issuer& issuer, std::span<const RangeCursor> before,
+                           std::span<const RangeCursor> after, PreparedBatch& batch, int64_t now,
+                           uint64_t ledger_hint);
+  // Numbers, prepares and writes receipts inside `tx` (a void's replacement).
   Result<std::vector<Receipt>> IssueInTx(store::Tx& tx, const Issuer& issuer,
                                          std::span<const NewReceipt> receipts,
                                          std::span<const CheckCode> checks, int64_t now,
@@ -271,6 +303,8 @@ class ReceiptService {
 
   store::Database& db_;
   ReceiptServiceOptions options_;
+  // Number reservations per issuer, so batches are prepared outside the write transaction.
+  NumberLanes lanes_;
   // The claim queue (group commit): the waiter at the front leads the next group.
   std::mutex claim_mu_;
   std::deque<ClaimWaiter*> claim_queue_;

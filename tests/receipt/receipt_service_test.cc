@@ -4,7 +4,9 @@
 // replacement, the wallet, figures and destruction after retention.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "crypto/hash.h"
@@ -175,6 +177,58 @@ TEST_P(ReceiptServiceTest, BatchIsAllOrNothing) {
   EXPECT_EQ(IssueOne().number.value(), 51);
   f_.Integrate();
   EXPECT_EQ(f_.sequencer_->size(), 51u);
+}
+
+// Batches of one issuer are prepared concurrently outside the write transaction (number_lanes.h)
+// while voids with replacements take numbers outside the lane and a second service on the same
+// database (another process) issues too: every number is used exactly once, with no gap.
+TEST_P(ReceiptServiceTest, ConcurrentBatchesVoidsAndAnotherProcessLeaveNoGaps) {
+  std::vector<Receipt> to_void;
+  for (int i = 0; i < 6; ++i) to_void.push_back(IssueOne());
+  ReceiptService other_process(**f_.db_, svc().options());
+  constexpr int kThreads = 6, kBatches = 4, kPerBatch = 25;
+  std::mutex mu;
+  std::vector<int64_t> numbers;
+  for (const Receipt& r : to_void) numbers.push_back(r.number.value());
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ReceiptService& s = t % 3 == 2 ? other_process : svc();
+      std::vector<NewReceipt> batch(kPerBatch, SampleReceipt(testing::kLiNaId, "李娜"));
+      for (int b = 0; b < kBatches; ++b) {
+        auto r = s.Issue(ReceiptFixture::kHospitalAccount, batch, true, 0);
+        std::lock_guard lock(mu);
+        if (!r.ok()) {
+          errors.push_back(r.status().ToString());
+          continue;
+        }
+        for (const Receipt& x : *r) numbers.push_back(x.number.value());
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    NewReceipt replacement = SampleReceipt();
+    for (const Receipt& r : to_void) {
+      auto v = svc().Void(r.code, r.number, ReceiptFixture::kHospitalAccount, "退药", replacement, 0);
+      std::lock_guard lock(mu);
+      if (!v.ok()) {
+        errors.push_back(v.status().ToString());
+        continue;
+      }
+      numbers.push_back(v->replacement->number.value());
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  const size_t expected = to_void.size() * 2 + kThreads * kBatches * kPerBatch;
+  ASSERT_EQ(numbers.size(), expected);
+  std::sort(numbers.begin(), numbers.end());
+  for (size_t i = 0; i < numbers.size(); ++i) ASSERT_EQ(numbers[i], static_cast<int64_t>(i) + 1);
+  // The stored rows agree, and the range continues right after them.
+  EXPECT_EQ(IssueOne().number.value(), static_cast<int64_t>(expected) + 1);
+  f_.Integrate();
+  EXPECT_EQ(f_.sequencer_->size(), expected + 1 + to_void.size());  // + one void entry each
 }
 
 TEST_P(ReceiptServiceTest, BadInputsNameTheField) {
