@@ -1,0 +1,232 @@
+// The pages' receipt checker (web/receipt_check.js, through web/verifier.js as the pages call it)
+// against verify answers made by the real server in this test run: starts `tongban demo` (suite
+// gm or intl) on a free 127.0.0.1 port in a throwaway folder, fetches the sample receipt's answer
+// and a new receipt's (by QR, with &manifest=1) and the published keys, then checks that a good
+// answer passes every check and that each tampering fails exactly the check it should — a changed
+// document byte, a changed manifest line, swapped signatures, a forged or another receipt's QR,
+// another receipt's proof, a missing manifest, a wrong key — also with the per-hospital keys
+// format ({"issuers": [...]} and batch.issuer_key_id). Run by unit.mjs (CTest web_unit_test):
+//   node tests/web/receipt_answers.mjs --tongban build/tongban [--suite intl]
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const tongban = arg('tongban');
+const suite = arg('suite', 'gm');
+if (!tongban) { console.error('usage: node receipt_answers.mjs --tongban PATH [--suite gm|intl]'); process.exit(2); }
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+globalThis.localStorage ||= { getItem: () => null, setItem() {} };  // shell.js reads the language
+
+// GB 11643 check digit for a synthetic 17-digit body (as cli/demo_data.cc builds 张伟's).
+function citizenId(body17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
+  return body17 + '10X98765432'[sum % 11];
+}
+
+// Starts the demo; resolves {base, hospitalKey, sample: {code, number, check}} once /healthz answers.
+const dir = mkdtempSync(join(tmpdir(), `tb-receipt-answers-${suite}-`));
+const args = ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0', ...(suite === 'gm' ? [] : ['--suite', suite])];
+const demo = spawn(tongban, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+let out = '';
+let err = '';
+demo.stdout.on('data', (d) => { out += d; });
+demo.stderr.on('data', (d) => { err += d; });
+const exited = new Promise((resolve) => demo.on('exit', resolve));
+
+let passed = 0;
+let failed = 0;
+async function test(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   [${suite}] ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL [${suite}] ${name}\n${e.stack}`);
+  }
+}
+
+try {
+  let base = null;
+  for (let i = 0; i < 300 && !base; i++) {
+    const m = /Sample receipt[^\n]*\n/.test(out) && /http:\/\/127\.0\.0\.1:[0-9]+/.exec(out);
+    if (m) base = m[0];
+    else {
+      if (demo.exitCode !== null) throw new Error(`demo exited: ${err.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!base) throw new Error(`the demo printed no address and sample receipt: ${out}${err.slice(-2000)}`);
+  const hospitalKey = /(tbk_[A-Za-z0-9_-]+)/.exec(out.split('\n').find((l) => /医院/.test(l) && /tbk_/.test(l)))[1];
+  const sm = /code\/number ([0-9]{8})\/([0-9]{10}), check code ([0-9A-Z]{6})/.exec(out);
+  const sample = { code: sm[1], number: sm[2], check: sm[3] };
+
+  // The pages call relative URLs; here they go to the demo.
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (u, o) => realFetch(typeof u === 'string' && u.startsWith('/') ? base + u : u, o);
+  const call = async (path, { method = 'GET', body } = {}) => {
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${hospitalKey}` };
+    if (body) Object.assign(headers, { 'Content-Type': 'application/json', 'Idempotency-Key': `answers-${Date.now()}-${Math.random()}` });
+    const r = await realFetch(base + path, { method, headers, body: body && JSON.stringify(body) });
+    assert.ok(r.ok, `${method} ${path} → ${r.status} ${await r.clone().text()}`);
+    return r.json();
+  };
+  for (let i = 0; i < 100; i++) {
+    if ((await realFetch(`${base}/healthz`).catch(() => ({ ok: false }))).ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const v = await import(join(root, 'web', 'verifier.js'));
+  const rc = await import(join(root, 'web', 'receipt_check.js'));
+  const { checkInclusionProof, ledgerKey } = await import(join(root, 'web', 'proof.js'));
+  const { H } = await ledgerKey();
+  const keys = await v.receiptKeys();
+  assert.equal(keys.algorithm, suite === 'gm' ? 'sm2' : 'ed25519');
+
+  // The sample receipt (by code, number and check code) and a new one issued now (by its QR).
+  const sampleAnswer = await v.verifyReceiptFields(sample.code, sample.number, sample.check);
+  const made = await call('/api/v1/receipts', { method: 'POST', body: {
+    kind: 'outpatient', payer_id_number: citizenId('33010619850312213'), payer_name: '张伟', channel: 'wechat',
+    items: [{ category: '检查费', name: '血常规', quantity: 1, unit_fen: 2500, amount_fen: 2500 }],
+    total_fen: 2500, insurance_fen: 1500, self_fen: 1000 } });
+  const issued = await call(`/api/v1/receipts/${made.code}/${made.number}`);
+  const sampleQr = (await call(`/api/v1/receipts/${sample.code}/${sample.number}`)).qr_text;
+  const newAnswer = await v.verifyReceiptQr(issued.qr_text);
+
+  const copy = (x) => JSON.parse(JSON.stringify(x));
+  // Every check of an answer, as the pages run them: {verdict, ok: {name: true|false|null}}.
+  async function checks(answer, { qr, withKeys = keys } = {}) {
+    let ledger = null;
+    try {
+      ledger = answer.ledger ? await checkInclusionProof(answer.ledger, { document: answer.document ?? undefined }) : null;
+    } catch { /* an unparsable proof fails the ledger check */ }
+    const r = await rc.checkReceipt(answer, { ledger, H, keys: withKeys, qr });
+    return { verdict: r.verdict, ok: Object.fromEntries(r.checks.map((c) => [c.name, c.ok])), checks: r.checks };
+  }
+  const all = (names, ok = true) => Object.fromEntries(names.map((n) => [n, ok]));
+  const FIVE = ['ledger', 'document', 'manifest', 'issuer', 'finance'];
+  const good = all(FIVE);
+
+  await test('the sample receipt passes every check (as the page runs them, with its QR)', async () => {
+    assert.equal(sampleAnswer.status, 'authentic');
+    const c = await v.checkReceiptAnswer(sampleAnswer, { qr: sampleQr });
+    assert.equal(c.checks.verdict, 'verified', JSON.stringify(c.checks.checks, null, 1));
+    assert.deepEqual(c.checks.checks.map((x) => [x.name, x.ok]), [...FIVE, 'qr'].map((n) => [n, true]));
+    assert.equal(v.shownStatus(sampleAnswer, c), 'authentic');
+    assert.ok(c.proof.ok);
+  });
+  await test('a receipt issued now, verified by its QR, passes every check', async () => {
+    assert.equal(newAnswer.status, 'authentic');
+    const r = await checks(newAnswer, { qr: issued.qr_text });
+    assert.deepEqual(r.ok, { ...good, qr: true });
+    assert.equal(r.verdict, 'verified');
+  });
+  await test('one byte of the document changed: the document check fails, the verdict is failed, the page shows not verified', async () => {
+    const a = copy(sampleAnswer);
+    a.document = a.document.replace('total_fen: ', 'total_fen: 1');
+    const r = await checks(a);
+    assert.deepEqual(r.ok, { ...good, document: false });
+    assert.equal(r.verdict, 'failed');
+    const c = await v.checkReceiptAnswer(a);
+    assert.equal(v.shownStatus(a, c), 'not_verified');
+  });
+  await test('the receipt\'s manifest line changed: manifest and both signatures fail', async () => {
+    const a = copy(sampleAnswer);
+    const i = a.batch.manifest.indexOf(`${sample.code}/${sample.number} `) + 20;
+    const ch = a.batch.manifest[i];
+    a.batch.manifest = a.batch.manifest.slice(0, i) + (ch === '0' ? '1' : '0') + a.batch.manifest.slice(i + 1);
+    assert.deepEqual((await checks(a)).ok, { ...good, manifest: false, issuer: false, finance: false });
+  });
+  await test('another line of the manifest changed: the line still listed, both signatures fail', async () => {
+    const a = copy(sampleAnswer);
+    a.batch.manifest = a.batch.manifest.replace(/\ncount: /, '\ncount: 9');
+    assert.deepEqual((await checks(a)).ok, { ...good, issuer: false, finance: false });
+  });
+  await test('the issuer and finance signatures swapped: both fail; one swapped for a copy of the other: that one fails', async () => {
+    const a = copy(sampleAnswer);
+    [a.batch.issuer_signature, a.batch.finance_signature] = [a.batch.finance_signature, a.batch.issuer_signature];
+    assert.deepEqual((await checks(a)).ok, { ...good, issuer: false, finance: false });
+    const b = copy(sampleAnswer);
+    b.batch.issuer_signature = b.batch.finance_signature;
+    assert.deepEqual((await checks(b)).ok, { ...good, issuer: false });
+    const c = copy(sampleAnswer);
+    c.batch.finance_signature = newAnswer.batch.finance_signature;  // another batch's signature
+    assert.deepEqual((await checks(c)).ok, { ...good, finance: false });
+  });
+  await test('a forged QR signature, another receipt\'s genuine QR, a malformed QR: the QR check fails', async () => {
+    const q = issued.qr_text;
+    const i = q.length - 5;
+    const forged = q.slice(0, i) + (q[i] === 'A' ? 'B' : 'A') + q.slice(i + 1);
+    assert.deepEqual((await checks(newAnswer, { qr: forged })).ok, { ...good, qr: false });
+    assert.deepEqual((await checks(newAnswer, { qr: sampleQr })).ok, { ...good, qr: false });
+    const r = await checks(newAnswer, { qr: 'TBR1.not-a-qr' });
+    assert.deepEqual(r.ok, { ...good, qr: false });
+    assert.equal(r.verdict, 'failed');
+  });
+  await test('another receipt\'s ledger proof: document and manifest fail', async () => {
+    const a = copy(sampleAnswer);
+    a.ledger = copy(newAnswer.ledger);
+    assert.deepEqual((await checks(a)).ok, { ...good, document: false, manifest: false });
+  });
+  await test('a changed proof hash or entry: the ledger fails', async () => {
+    const a = copy(sampleAnswer);
+    if (a.ledger.hashes.length) {
+      a.ledger.hashes[0] = a.ledger.hashes[0].startsWith('A') ? `B${a.ledger.hashes[0].slice(1)}` : `A${a.ledger.hashes[0].slice(1)}`;
+      assert.equal((await checks(a)).ok.ledger, false);
+    }
+    const b = copy(sampleAnswer);
+    b.ledger = null;
+    const r = await checks(b);
+    assert.equal(r.ok.ledger, false);
+    assert.equal(r.verdict, 'failed');
+  });
+  await test('no manifest in the answer (asked without &manifest=1): manifest and both signatures fail', async () => {
+    const a = copy(sampleAnswer);
+    delete a.batch.manifest;
+    assert.deepEqual((await checks(a)).ok, { ...good, manifest: false, issuer: false, finance: false });
+  });
+  await test('wrong published keys: the finance key as the issuer\'s fails the issuer; keys not fetched fail both', async () => {
+    assert.deepEqual((await checks(sampleAnswer, { withKeys: { ...keys, issuer: keys.finance } })).ok, { ...good, issuer: false });
+    assert.deepEqual((await checks(sampleAnswer, { withKeys: { ...keys, finance: keys.issuer }, qr: sampleQr })).ok,
+      { ...good, finance: false, qr: false });
+    assert.deepEqual((await checks(sampleAnswer, { withKeys: new Error('offline') })).ok, { ...good, issuer: false, finance: false });
+  });
+  await test('per-hospital keys: the issuer\'s key picked by USCC and batch.issuer_key_id; absent or wrong fails the issuer', async () => {
+    const uscc = rc.documentFields(sampleAnswer.document).issuer;
+    const perHospital = { algorithm: keys.algorithm, finance: keys.finance, issuers: [
+      { uscc: '12330100H00000099X', name: '另一家医院', key_id: 'k1', key: keys.finance, current: true },
+      { uscc, name: '杭州市示范第一医院', key_id: 'k1', key: keys.issuer, current: true },
+      { uscc, name: '杭州市示范第一医院', key_id: 'k0', key: keys.finance, current: false }] };
+    const a = copy(sampleAnswer);
+    a.batch.issuer_key_id = 'k1';
+    const r = await checks(a, { withKeys: perHospital });
+    assert.deepEqual(r.ok, good);
+    assert.match(r.checks.find((c) => c.name === 'issuer').detail, /杭州市示范第一医院 · k1/);
+    a.batch.issuer_key_id = 'k0';  // a key of this issuer, but not the one that signed
+    assert.deepEqual((await checks(a, { withKeys: perHospital })).ok, { ...good, issuer: false });
+    a.batch.issuer_key_id = 'k9';
+    const missing = await checks(a, { withKeys: perHospital });
+    assert.deepEqual(missing.ok, { ...good, issuer: false });
+    assert.match(missing.checks.find((c) => c.name === 'issuer').en, /No published key of this issuer/);
+    delete a.batch.issuer_key_id;
+    assert.match((await checks(a, { withKeys: perHospital })).checks.find((c) => c.name === 'issuer').en, /issuer_key_id/);
+  });
+} catch (e) {
+  failed++;
+  console.log(`FAIL [${suite}] setting up: ${e.stack}`);
+} finally {
+  demo.kill('SIGTERM');
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`[${suite}] ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
