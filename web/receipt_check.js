@@ -161,20 +161,21 @@ export async function checkReceipt(answer, { ledger, H, keys, qr } = {}) {
   }
   const docHash = entry ? entry.document : null;  // what the ledger committed to
 
-  // 2. The document.
+  // 2. The document. Its fields are used below (issuer, check code, total) only once it passed.
   let fields = null;
   if (typeof answer.document === 'string') {
     const dh = H ? await H(utf8(answer.document)) : null;
-    fields = documentFields(answer.document);
+    const parsed = documentFields(answer.document);
     if (!docHash) {
       checks.push(check('document', false, '没有可比对的账本条目', 'No ledger entry to compare the document with', dh ? toHex(dh) : ''));
     } else if (!equalBytes(dh, docHash)) {
       checks.push(check('document', false, '文书的哈希与账本所记不符', 'The document does not hash to the ledger entry\'s document hash', toHex(dh)));
-    } else if (!fields) {
+    } else if (!parsed) {
       checks.push(check('document', false, '文书格式不正确', 'The document is malformed', toHex(dh)));
-    } else if (fields.code !== code || fields.number !== number) {
-      checks.push(check('document', false, '文书是另一张票据的', 'The document is another receipt\'s', `${fields.code}/${fields.number}`));
+    } else if (parsed.code !== code || parsed.number !== number) {
+      checks.push(check('document', false, '文书是另一张票据的', 'The document is another receipt\'s', `${parsed.code}/${parsed.number}`));
     } else {
+      fields = parsed;
       checks.push(check('document', true, '文书的哈希与账本所记一致', 'The document hashes to the ledger entry\'s document hash', toHex(dh)));
     }
   } else if (answer.status === 'destroyed') {

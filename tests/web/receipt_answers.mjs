@@ -136,6 +136,9 @@ try {
     const r = await checks(a);
     assert.deepEqual(r.ok, { ...good, document: false });
     assert.equal(r.verdict, 'failed');
+    // The QR is compared with the document's check code and total only once the document passed
+    // (as tongban verify-receipt does), so a changed total fails the document, not the QR.
+    assert.deepEqual((await checks(a, { qr: sampleQr })).ok, { ...good, document: false, qr: true });
     const c = await v.checkReceiptAnswer(a);
     assert.equal(v.shownStatus(a, c), 'not_verified');
   });
