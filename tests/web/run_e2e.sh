@@ -3,8 +3,8 @@
 # folder, waits for /healthz, runs the Playwright suite (pages.mjs, playwright-core driving
 # Debian's chromium) against it, saves screenshots of every page into test-artifacts/web/, stops
 # the server. Then the explorer and the receipt signature checks against an intl demo cosigned by
-# a `tongban witness`, and, when
-# TONGBAN_TEST_PG is set, the whole suite again with the database on PostgreSQL.
+# a `tongban witness`, and, when TONGBAN_TEST_PG is set, the whole suite again with the database on
+# PostgreSQL.
 # Exit 77 (CTest: skipped) when node, chromium or tests/web/node_modules is missing.
 #   tests/web/run_e2e.sh build/tongban [artifacts-dir]
 set -euo pipefail
