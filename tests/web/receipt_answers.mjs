@@ -223,6 +223,29 @@ try {
     delete a.batch.issuer_key_id;
     assert.match((await checks(a, { withKeys: perHospital })).checks.find((c) => c.name === 'issuer').en, /issuer_key_id/);
   });
+  if (suite === 'intl') {
+    await test('a browser without Ed25519 in WebCrypto: the signature checks say so (not passed, not failed), the verdict is incomplete', async () => {
+      const subtle = globalThis.crypto.subtle;
+      const importKey = subtle.importKey;
+      subtle.importKey = async (format, key, alg, ...rest) => {
+        if (alg && alg.name === 'Ed25519') throw new DOMException('Ed25519 is not supported', 'NotSupportedError');
+        return importKey.call(subtle, format, key, alg, ...rest);
+      };
+      try {
+        const r = await checks(newAnswer, { qr: issued.qr_text });
+        assert.deepEqual(r.ok, { ledger: null, document: true, manifest: true, issuer: null, finance: null, qr: null });
+        assert.equal(r.verdict, 'incomplete');
+        const c = await v.checkReceiptAnswer(newAnswer, { qr: issued.qr_text });
+        assert.equal(v.shownStatus(newAnswer, c), 'authentic');  // the server's word, marked unchecked
+        // A tampered document still fails: hashes need no Ed25519.
+        const a = copy(newAnswer);
+        a.document = a.document.replace('total_fen: ', 'total_fen: 1');
+        assert.equal((await checks(a)).verdict, 'failed');
+      } finally {
+        subtle.importKey = importKey;
+      }
+    });
+  }
 } catch (e) {
   failed++;
   console.log(`FAIL [${suite}] setting up: ${e.stack}`);
