@@ -8,11 +8,9 @@
 // format ({"issuers": [...]} and batch.issuer_key_id). Run by unit.mjs (CTest web_unit_test):
 //   node tests/web/receipt_answers.mjs --tongban build/tongban [--suite intl]
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { citizenId, startDemo } from './demo_server.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,23 +22,6 @@ if (!tongban) { console.error('usage: node receipt_answers.mjs --tongban PATH [-
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 globalThis.localStorage ||= { getItem: () => null, setItem() {} };  // shell.js reads the language
-
-// GB 11643 check digit for a synthetic 17-digit body (as cli/demo_data.cc builds 张伟's).
-function citizenId(body17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
-  return body17 + '10X98765432'[sum % 11];
-}
-
-// Starts the demo; resolves {base, hospitalKey, sample: {code, number, check}} once /healthz answers.
-const dir = mkdtempSync(join(tmpdir(), `tb-receipt-answers-${suite}-`));
-const args = ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0', ...(suite === 'gm' ? [] : ['--suite', suite])];
-const demo = spawn(tongban, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-let out = '';
-let err = '';
-demo.stdout.on('data', (d) => { out += d; });
-demo.stderr.on('data', (d) => { err += d; });
-const exited = new Promise((resolve) => demo.on('exit', resolve));
 
 let passed = 0;
 let failed = 0;
@@ -55,20 +36,10 @@ async function test(name, fn) {
   }
 }
 
+let demo = null;
 try {
-  let base = null;
-  for (let i = 0; i < 300 && !base; i++) {
-    const m = /Sample receipt[^\n]*\n/.test(out) && /http:\/\/127\.0\.0\.1:[0-9]+/.exec(out);
-    if (m) base = m[0];
-    else {
-      if (demo.exitCode !== null) throw new Error(`demo exited: ${err.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  if (!base) throw new Error(`the demo printed no address and sample receipt: ${out}${err.slice(-2000)}`);
-  const hospitalKey = /(tbk_[A-Za-z0-9_-]+)/.exec(out.split('\n').find((l) => /医院/.test(l) && /tbk_/.test(l)))[1];
-  const sm = /code\/number ([0-9]{8})\/([0-9]{10}), check code ([0-9A-Z]{6})/.exec(out);
-  const sample = { code: sm[1], number: sm[2], check: sm[3] };
+  demo = await startDemo(tongban, { suite });
+  const { base, hospitalKey, sample } = demo;
 
   // The pages call relative URLs; here they go to the demo.
   const realFetch = globalThis.fetch;
@@ -80,10 +51,6 @@ try {
     assert.ok(r.ok, `${method} ${path} → ${r.status} ${await r.clone().text()}`);
     return r.json();
   };
-  for (let i = 0; i < 100; i++) {
-    if ((await realFetch(`${base}/healthz`).catch(() => ({ ok: false }))).ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 
   const v = await import(join(root, 'web', 'verifier.js'));
   const rc = await import(join(root, 'web', 'receipt_check.js'));
@@ -250,9 +217,7 @@ try {
   failed++;
   console.log(`FAIL [${suite}] setting up: ${e.stack}`);
 } finally {
-  demo.kill('SIGTERM');
-  await exited;
-  rmSync(dir, { recursive: true, force: true });
+  if (demo) await demo.stop();
 }
 console.log(`[${suite}] ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
