@@ -288,7 +288,7 @@ if (tongbanArg > 0) {
   for (const suite of ['gm', 'intl']) {
     try {
       process.stdout.write(execFileSync(process.execPath, [join(root, 'tests/web/receipt_answers.mjs'),
-        '--tongban', process.argv[tongbanArg + 1], '--suite', suite], { encoding: 'utf8', timeout: 90000 }));
+        '--tongban', process.argv[tongbanArg + 1], '--suite', suite], { encoding: 'utf8', timeout: 150000 }));
       passed++;
     } catch (e) {
       console.log(`FAIL receipt answers (${suite})\n${e.stdout || ''}${e.stderr || ''}${e.message}`);
