@@ -558,7 +558,7 @@ export const scenarios = [
     },
   },
   {
-    name: 'receipt: window staff scan the receipt QR (the server\'s SVG, as an image) in the console; the archive keeps it',
+    name: 'receipt: window staff scan the receipt QR (the server\'s SVG, as an image) in the console; the archive keeps it; a tampered answer is archived as not verified',
     async run({ page, context, base, apiKeys, shot }) {
       if (!(await offers(base, '/api/v1/receipts/verify')) || !apiKeys.hospital || !(await hasDecoder(base))) return 'skip';
       const rec = await issueReceipt(base, apiKeys);
@@ -578,6 +578,23 @@ export const scenarios = [
       const rows = await page.$$eval('#archive tbody tr', (r) => r.map((x) => x.textContent));
       assert.ok(rows.some((t) => t.includes(`${rec.code}/${rec.number}`) && t.includes('真实有效')), rows.join('|'));
       await shot('console-receipt');
+      // A lying server (the issuer signature replaced by the finance one): the clerk sees "not
+      // verified", and the archive keeps that, not the server's "authentic".
+      const isVerify = (u) => u.pathname === '/api/v1/receipts/verify';
+      await page.route(isVerify, async (route) => {
+        const response = await route.fetch();
+        const answer = await response.json();
+        answer.batch.issuer_signature = answer.batch.finance_signature;
+        await route.fulfill({ response, json: answer });
+      });
+      await page.fill('#qr-text', rec.qr_text);
+      await page.click('#scan-form button[type=submit]');
+      await page.waitForSelector('#result .receipt-checks[data-verdict=failed]');
+      assert.deepEqual(await receiptChecks(page), { verdict: 'failed', ok: { ...allGreen(true), issuer: false } });
+      assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'not_verified');
+      const after = await page.$$eval('#archive tbody tr', (r) => r.map((x) => x.textContent));
+      assert.ok(after[0].includes(`${rec.code}/${rec.number}`) && after[0].includes('未通过验证'), after[0]);
+      await page.unroute(isVerify);
     },
   },
   {
