@@ -204,10 +204,19 @@ export async function checkReceipt(answer, { ledger, H, keys, qr } = {}) {
   const bytes = manifest !== null ? utf8(manifest) : null;
   const algName = alg ? alg.toUpperCase() : '';
   const finance = alg ? decodeKey(alg, keys.finance) : null;
-  const issuerUscc = rec.issuer || (fields && fields.issuer) || (manifest && (/^issuer: (\S+)$/m.exec(manifest) || [])[1]);
+  // The issuer whose key must have signed: the checked document's, else (a destroyed receipt) the
+  // manifest's own "issuer:" line, else the answer's. With per-hospital keys the key is chosen by
+  // it, so a manifest naming another issuer than the document fails here (stricter than the CLI,
+  // which has one issuer key).
+  const manifestIssuer = manifest ? (/^issuer: (\S+)$/m.exec(manifest) || [])[1] : undefined;
+  const issuerUscc = (fields && fields.issuer) || manifestIssuer || rec.issuer;
+  const issuerKey = !alg ? null
+    : fields && manifestIssuer && manifestIssuer !== fields.issuer
+      ? { error: { zh: '批次清单所记开票单位与文书不同', en: 'The batch manifest names another issuer than the document' },
+          detail: `${manifestIssuer} ≠ ${fields.issuer}` }
+      : issuerKeyFor(keys, issuerUscc, batch.issuer_key_id);
   const signers = [
-    ['issuer', '开票单位', 'issuer', 'issuer_signature',
-     alg ? issuerKeyFor(keys, issuerUscc, batch.issuer_key_id) : null],
+    ['issuer', '开票单位', 'issuer', 'issuer_signature', issuerKey],
     ['finance', '财政部门', 'finance department', 'finance_signature',
      finance ? { key: finance, detail: '' } : { error: { zh: '没有有效的财政部门公钥', en: 'No valid finance key was published' }, detail: '—' }],
   ];

@@ -189,6 +189,14 @@ try {
     assert.match(missing.checks.find((c) => c.name === 'issuer').en, /No published key of this issuer/);
     delete a.batch.issuer_key_id;
     assert.match((await checks(a, { withKeys: perHospital })).checks.find((c) => c.name === 'issuer').en, /issuer_key_id/);
+    // A manifest naming another issuer than the document: the issuer row fails (the key is chosen
+    // by the issuer), whatever the keys; the signatures over the changed bytes fail too.
+    const b = copy(sampleAnswer);
+    b.batch.manifest = b.batch.manifest.replace(`issuer: ${uscc}\n`, 'issuer: 12330100H00000099X\n');
+    b.batch.issuer_key_id = 'k1';
+    const other = await checks(b, { withKeys: perHospital });
+    assert.deepEqual(other.ok, { ...good, issuer: false, finance: false });
+    assert.match(other.checks.find((c) => c.name === 'issuer').en, /another issuer than the document/);
   });
   if (suite === 'intl') {
     await test('a browser without Ed25519 in WebCrypto: the signature checks say so (not passed, not failed), the verdict is incomplete', async () => {
