@@ -1,4 +1,5 @@
-// Byte helpers shared by the pages: base64 (RFC 4648 §4), hex, UTF-8, concatenation, comparison.
+// Byte helpers shared by the pages: base64 (RFC 4648 §4; unpadded base64url, §5), hex, UTF-8,
+// concatenation, comparison.
 // Pure functions; no state.
 
 export const utf8 = (s) => new TextEncoder().encode(s);
@@ -15,6 +16,14 @@ export function fromBase64(s) {
   } catch {
     return null;
   }
+}
+
+// Unpadded base64url (RFC 4648 §5), as the receipt QR text carries its signature; returns null for
+// anything else (padding included).
+export function fromBase64Url(s) {
+  if (typeof s !== 'string' || s.length % 4 === 1 || !/^[A-Za-z0-9_-]*$/.test(s)) return null;
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/');
+  return fromBase64(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
 }
 
 export function toBase64(bytes) {

@@ -64,7 +64,9 @@ export async function keyIdMatches(key) {
   return (((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0) === key.keyId;
 }
 
-async function ed25519Verify(pub, message, sig) {
+// Ed25519 by WebCrypto: true | false | null (null: this browser has no Ed25519 in WebCrypto).
+// Also used for receipt signatures (receipt_check.js).
+export async function ed25519Verify(pub, message, sig) {
   try {
     const k = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
     return await crypto.subtle.verify({ name: 'Ed25519' }, k, sig, message);

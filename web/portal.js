@@ -166,7 +166,7 @@ async function openReceipt(code, number) {
     } catch { /* the QR is optional on the page */ }
     if (r.qr_text) {
       parts.push(h('h3', {}, L('验证状态', 'Verification status')));
-      parts.push(await renderReceipt(await verifyReceiptQr(r.qr_text)));
+      parts.push(await renderReceipt(await verifyReceiptQr(r.qr_text), { qr: r.qr_text }));
     }
     $('receipt').replaceChildren(...parts);
   } catch (e) {

@@ -61,7 +61,8 @@ export async function checkInclusionProof(proof, { document } = {}) {
   }
   if (document !== undefined && entry) {
     const dh = await H(utf8(document));
-    steps.push(step(equalBytes(dh, entry.document), '文书哈希与账本条目一致', 'Document hash matches the ledger entry', toHex(dh)));
+    steps.push({ ...step(equalBytes(dh, entry.document), '文书哈希与账本条目一致', 'Document hash matches the ledger entry', toHex(dh)),
+                 id: 'document' });
   }
   let cp = null;
   let signatures = [];

@@ -1,8 +1,10 @@
 // SM2 signature verification (GB/T 32918.2-2016 §7) on the recommended curve (GB/T 32918.5),
 // with SM3 and the default distinguishing ID "1234567812345678" (GB/T 35276) — what a `gm` ledger
 // signs its checkpoints with (docs/ledger.md, "The SM2 note signature type"). Written for the
-// browser with BigInt, affine coordinates; verification only (no secrets here, so constant time
-// does not matter). Pure; safe to call from anywhere.
+// browser with BigInt; verification only (no secrets here, so constant time does not matter).
+// s·G + t·Q is computed in one pass (Shamir's trick) in Jacobian coordinates, with one modular
+// inversion at the end instead of one per point operation (~4x faster than affine; a receipt
+// check makes four of these). Pure; safe to call from anywhere.
 
 import { sm3 } from './sm3.js';
 import { bigIntToBytes, bytesToBigInt, concat, utf8 } from './encoding.js';
@@ -28,28 +30,60 @@ function inv(a, m) {  // extended Euclid; a and m coprime
   return mod(s0, m);
 }
 
-// Points are [x, y] or null for the point at infinity.
-function add(p, q) {
-  if (p === null) return q;
-  if (q === null) return p;
-  let l;
-  if (p[0] === q[0]) {
-    if (mod(p[1] + q[1], P) === 0n) return null;
-    l = mod((3n * p[0] * p[0] + A) * inv(2n * p[1], P), P);
-  } else {
-    l = mod((q[1] - p[1]) * inv(q[0] - p[0], P), P);
-  }
-  const x = mod(l * l - p[0] - q[0], P);
-  return [x, mod(l * (p[0] - x) - p[1], P)];
+// Jacobian coordinates: [X, Y, Z] is the affine point (X/Z², Y/Z³); null is the point at infinity.
+function jDouble(p) {
+  if (p === null) return null;
+  const [x, y, z] = p;
+  if (y === 0n) return null;
+  const yy = (y * y) % P;
+  const s = (4n * x * yy) % P;
+  const zz = (z * z) % P;
+  const m = mod(3n * x * x + A * ((zz * zz) % P), P);
+  const x3 = mod(m * m - 2n * s, P);
+  const y3 = mod(m * (s - x3) - 8n * ((yy * yy) % P), P);
+  return [x3, y3, (2n * y * z) % P];
 }
 
-function mul(k, p) {
+function jAdd(p, q) {
+  if (p === null) return q;
+  if (q === null) return p;
+  const [x1, y1, z1] = p;
+  const [x2, y2, z2] = q;
+  const z1z1 = (z1 * z1) % P;
+  const z2z2 = (z2 * z2) % P;
+  const u1 = (x1 * z2z2) % P;
+  const u2 = (x2 * z1z1) % P;
+  const s1 = (((y1 * z2) % P) * z2z2) % P;
+  const s2 = (((y2 * z1) % P) * z1z1) % P;
+  if (u1 === u2) return s1 === s2 ? jDouble(p) : null;
+  const hh = mod(u2 - u1, P);
+  const r = mod(s2 - s1, P);
+  const h2 = (hh * hh) % P;
+  const h3 = (h2 * hh) % P;
+  const u1h2 = (u1 * h2) % P;
+  const x3 = mod(r * r - h3 - 2n * u1h2, P);
+  const y3 = mod(r * (u1h2 - x3) - s1 * h3, P);
+  return [x3, y3, (((hh * z1) % P) * z2) % P];
+}
+
+// The affine x coordinate of a·G1 + b·G2 (affine points), or null for the point at infinity.
+function mulAddX(a, g1, b, g2) {
+  const j1 = [g1[0], g1[1], 1n];
+  const j2 = [g2[0], g2[1], 1n];
+  const both = jAdd(j1, j2);
   let r = null;
-  for (let i = BigInt(k.toString(2).length) - 1n; i >= 0n; i--) {
-    r = add(r, r);
-    if ((k >> i) & 1n) r = add(r, p);
+  const bits = Math.max(a.toString(2).length, b.toString(2).length);
+  for (let i = BigInt(bits) - 1n; i >= 0n; i--) {
+    r = jDouble(r);
+    const ba = (a >> i) & 1n;
+    const bb = (b >> i) & 1n;
+    if (ba && bb) r = jAdd(r, both);
+    else if (ba) r = jAdd(r, j1);
+    else if (bb) r = jAdd(r, j2);
   }
-  return r;
+  if (r === null || r[2] === 0n) return null;
+  const zi = inv(r[2], P);
+  return (r[0] * ((zi * zi) % P)) % P;
 }
 
 const onCurve = ([x, y]) => x < P && y < P && mod(y * y - (x * x * x + A * x + B), P) === 0n;
@@ -74,7 +108,7 @@ export function sm2Verify(pub, message, sig, id = DEFAULT_ID) {
   const e = bytesToBigInt(sm3(concat(za(pub, id), message)));
   const t = mod(r + s, N);
   if (t === 0n) return false;
-  const pt = add(mul(s, G), mul(t, Q));
-  if (pt === null) return false;
-  return mod(e + pt[0], N) === r;
+  const x1 = mulAddX(s, G, t, Q);
+  if (x1 === null) return false;
+  return mod(e + x1, N) === r;
 }

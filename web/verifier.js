@@ -3,10 +3,15 @@
 // and check code, or a licence presentation (an SD-JWT VC token starting `ey`, or a `TBL1.`
 // reference; POST /api/v1/licenses/verify). Renders the verdict, the receipt or licence facts and
 // the ledger proof checked in this browser (for a licence: its latest lifecycle entry, whose event
-// document must name the licence and the status shown; docs/license.md). No state.
+// document must name the licence and the status shown; docs/license.md). A receipt is checked in
+// this browser as fully as `tongban verify-receipt` checks it (receipt_check.js: ledger, document
+// hash, manifest line, issuer and finance signatures, the QR's signature); any failed check turns
+// the verdict into "not verified", whatever the server said. State: the published receipt keys,
+// fetched once per page.
 
 import { api, formatFen, formatTime, h, L, lang, T } from './shell.js';
-import { checkInclusionProof, renderChecks } from './proof.js';
+import { checkInclusionProof, ledgerKey, renderChecks } from './proof.js';
+import { checkReceipt } from './receipt_check.js';
 
 // "receipt" | "license-token" | "license-reference" | null
 export function classify(text) {
@@ -25,6 +30,8 @@ const RECEIPT_STATUS = {
   destroyed: ['warn', '已核销（超过保存期限）', 'Destroyed after its retention period'],
   tampered: ['bad', '记录与账本不符', 'Record does not match the ledger'],
   unknown: ['bad', '查无此票据', 'Unknown receipt'],
+  // Not a server status: the browser's own checks failed (the server's word is shown beside it).
+  not_verified: ['bad', '未通过验证（本浏览器核对不符）', 'NOT verified (the checks in this browser failed)'],
 };
 const LICENSE_STATUS = {
   valid: ['good', '有效', 'Valid'],
@@ -52,13 +59,59 @@ function kv(pairs) {
   return dl;
 }
 
+// Both ask for the signed batch manifest (&manifest=1, up to ~85 KB), which the browser checks.
 export async function verifyReceiptQr(qr, token) {
-  return api(`/api/v1/receipts/verify?qr=${encodeURIComponent(qr.trim())}`, { token });
+  return api(`/api/v1/receipts/verify?qr=${encodeURIComponent(qr.trim())}&manifest=1`, { token });
 }
 
 export async function verifyReceiptFields(code, number, check, token) {
-  const q = new URLSearchParams({ code: code.trim(), number: number.trim(), check: check.trim() });
+  const q = new URLSearchParams({ code: code.trim(), number: number.trim(), check: check.trim(), manifest: '1' });
   return api(`/api/v1/receipts/verify?${q}`, { token });
+}
+
+// The issuer's and the finance department's public keys (GET /api/v1/receipts/keys, public),
+// fetched once per page; an Error (not a rejection) when they cannot be had, so the signature
+// checks fail with the reason.
+let receiptKeysPromise = null;
+export function receiptKeys() {
+  receiptKeysPromise ||= api('/api/v1/receipts/keys').catch((e) => {
+    receiptKeysPromise = null;  // try again next time
+    return new Error(`GET /api/v1/receipts/keys: ${e.message || e}`);
+  });
+  return receiptKeysPromise;
+}
+
+const CHECK_NAMES = {
+  ledger: ['账本', 'Ledger'],
+  document: ['文书哈希', 'Document hash'],
+  manifest: ['批次清单', 'Batch manifest'],
+  issuer: ['开票单位签名', 'Issuer signature'],
+  finance: ['财政部门签名', 'Finance signature'],
+  qr: ['二维码签名', 'QR signature'],
+};
+
+// Renders checkReceipt's result: the verdict, then one row per check ("checked in this browser").
+export function renderReceiptChecks(result) {
+  const tone = { verified: ' good', failed: ' bad', incomplete: '' }[result.verdict];
+  const box = h('div', { className: `checks receipt-checks${tone}`, 'data-verdict': result.verdict });
+  box.append(h('p', { className: 'verdict', role: 'status' }, {
+    verified: L('✓ 已在本浏览器中核对全部签名与证明', '✓ Every signature and proof checked in this browser'),
+    failed: L('✗ 未通过验证：以下核对失败', '✗ NOT verified: a check below failed'),
+    incomplete: L('ℹ 部分核对无法在本浏览器完成', 'ℹ Some checks could not be made in this browser'),
+  }[result.verdict]));
+  const ol = h('ol');
+  for (const c of result.checks) {
+    const [zh, en] = CHECK_NAMES[c.name] || [c.name, c.name];
+    const mark = c.ok === true ? '✓' : c.ok === false ? '✗' : 'ℹ';
+    ol.append(h('li', { className: c.ok === false ? 'fail' : c.ok ? 'pass' : 'info', 'data-check': c.name, 'data-ok': String(c.ok) },
+      h('span', { 'aria-hidden': 'true', className: 'mark' }, mark), ' ',
+      h('strong', {}, L(zh, en)), ': ',
+      c.ok === true ? L('已在本浏览器核对 — ', 'checked in this browser — ') : c.ok === false ? L('失败 — ', 'FAILED — ') : '',
+      L(c.zh, c.en),
+      c.detail ? h('code', { className: 'detail' }, String(c.detail)) : ''));
+  }
+  box.append(ol);
+  return box;
 }
 
 export async function verifyLicense(text, purpose, token) {
@@ -68,11 +121,47 @@ export async function verifyLicense(text, purpose, token) {
   return api('/api/v1/licenses/verify', { method: 'POST', body, token });
 }
 
-// Renders a receipt verification answer (the contract in the web brief / docs/receipt.md).
-export async function renderReceipt(r) {
-  const out = h('div', { className: 'result', 'data-kind': 'receipt' });
-  out.append(badge(RECEIPT_STATUS, r.status));
+// The browser's checks of a receipt answer: {proof (checkInclusionProof's result or null), proofError,
+// checks (checkReceipt's result or null: an unknown receipt has nothing to check)}.
+export async function checkReceiptAnswer(r, { qr } = {}) {
+  if (!r || !r.receipt) return { proof: null, proofError: null, checks: null };
+  let proof = null;
+  let proofError = null;
+  if (r.ledger) {
+    try {
+      proof = await checkInclusionProof(r.ledger, { document: typeof r.document === 'string' ? r.document : undefined });
+    } catch (e) {
+      proofError = String(e.message || e);
+    }
+  }
+  const [keys, H] = await Promise.all([receiptKeys(), ledgerKey().then((k) => k.H, () => null)]);
+  const checks = await checkReceipt(r, { ledger: proof, H, keys, qr });
+  if (proofError) {
+    checks.checks[0] = { name: 'ledger', ok: false, zh: '账本证明无法核对', en: 'The ledger proof could not be checked', detail: proofError };
+    checks.verdict = 'failed';
+  }
+  return { proof, proofError, checks };
+}
+
+// The status to show: the server's, unless the browser's own checks failed.
+export const shownStatus = (r, c) => (c && c.checks && c.checks.verdict === 'failed' && r.status !== 'tampered' ? 'not_verified' : r.status);
+
+// Renders a receipt verification answer (the contract in docs/receipt.md). `qr`: the QR text it
+// was verified by, whose signature is then checked too. `checked`: checkReceiptAnswer's result,
+// when the caller already has it.
+export async function renderReceipt(r, { qr, checked } = {}) {
+  const c = checked || await checkReceiptAnswer(r, { qr });
+  const out = h('div', { className: 'result', 'data-kind': 'receipt', 'data-verdict': c.checks ? c.checks.verdict : 'none' });
+  const status = shownStatus(r, c);
+  out.append(badge(RECEIPT_STATUS, status));
+  if (status !== r.status) {
+    out.append(h('p', { className: 'muted', 'data-server-status': r.status }, L('服务器的答复：', 'The server said: '), L(...(RECEIPT_STATUS[r.status] || [null, r.status, r.status]).slice(1))));
+  }
   if (r.reason || r.problem) out.append(h('p', { className: 'fail' }, r.reason || r.problem));
+  if (c.checks) {
+    out.append(h('h3', {}, L('本浏览器核对结果', 'Checked in this browser')));
+    out.append(renderReceiptChecks(c.checks));
+  }
   if (r.receipt) {
     const x = r.receipt;
     out.append(kv([[L('票据代码', 'Receipt code'), x.code], [L('票据号码', 'Receipt number'), x.number],
@@ -94,11 +183,8 @@ export async function renderReceipt(r) {
   }
   if (r.ledger) {
     out.append(h('h3', {}, L('账本证明', 'Ledger proof')));
-    try {
-      out.append(renderChecks(await checkInclusionProof(r.ledger, { document: r.document })));
-    } catch (e) {
-      out.append(h('p', { className: 'fail' }, L('账本证明无法核对：', 'The ledger proof could not be checked: '), String(e.message || e)));
-    }
+    if (c.proof) out.append(renderChecks(c.proof));
+    else out.append(h('p', { className: 'fail' }, L('账本证明无法核对：', 'The ledger proof could not be checked: '), c.proofError || ''));
   }
   return out;
 }
@@ -197,7 +283,9 @@ export async function verifyText(text, { token, purpose } = {}) {
   const kind = classify(text);
   if (kind === 'receipt') {
     const r = await verifyReceiptQr(text, token);
-    return { kind, status: r.status, summary: r.receipt ? `${r.receipt.code}/${r.receipt.number}` : '', element: await renderReceipt(r) };
+    const checked = await checkReceiptAnswer(r, { qr: text });
+    return { kind, status: shownStatus(r, checked), summary: r.receipt ? `${r.receipt.code}/${r.receipt.number}` : '',
+      element: await renderReceipt(r, { qr: text, checked }) };
   }
   if (kind === 'license-token' || kind === 'license-reference') {
     const r = await verifyLicense(text, purpose, token);

@@ -34,6 +34,9 @@ for (const line of demoText.split('\n')) {
   else if (/医疗保障|receipt:reimburse/.test(line)) apiKeys.insurer = m[1];
   else if (/市场监督|license:issue/.test(line)) apiKeys.registry = m[1];
 }
+// …and its sample receipt: "Sample receipt (…): code/number 33040126/0000000001, check code 84B0HU".
+const sm = /Sample receipt[^\n]*code\/number ([0-9]{8})\/([0-9]{10}), check code ([0-9A-Z]{6})/.exec(demoText);
+const sample = sm ? { code: sm[1], number: sm[2], check: sm[3] } : null;
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'tongban-chromium-'));
 // A fake camera that films a QR code (qr_y4m.py), for the camera-scan scenario.
@@ -83,7 +86,7 @@ for (const s of scenarios.filter((x) => !only || only.test(x.name))) {
     continue;
   }
   try {
-    const r = await s.run({ page, context, base, artifacts, apiKeys, suite, witnessKey, cameraText: CAMERA_TEXT,
+    const r = await s.run({ page, context, base, artifacts, apiKeys, sample, suite, witnessKey, cameraText: CAMERA_TEXT,
       shot: (name) => page.screenshot({ path: join(artifacts, `${suite === 'gm' ? '' : `${suite}-`}${name}.png`), fullPage: true }) });
     if (errors.length) throw new Error(errors.join('\n'));
     if (r === 'skip') { skipped++; console.log(`skip ${s.name}`); }

@@ -2,8 +2,9 @@
 # The pages in a real browser: starts `tongban demo` on a free 127.0.0.1 port in a throwaway
 # folder, waits for /healthz, runs the Playwright suite (pages.mjs, playwright-core driving
 # Debian's chromium) against it, saves screenshots of every page into test-artifacts/web/, stops
-# the server. Then the explorer against an intl demo cosigned by a `tongban witness`, and, when
-# TONGBAN_TEST_PG is set, the whole suite again with the database on PostgreSQL.
+# the server. Then the explorer and the receipt signature checks against an intl demo cosigned by
+# a `tongban witness`, and, when TONGBAN_TEST_PG is set, the whole suite again with the database on
+# PostgreSQL.
 # Exit 77 (CTest: skipped) when node, chromium or tests/web/node_modules is missing.
 #   tests/web/run_e2e.sh build/tongban [artifacts-dir]
 set -euo pipefail
@@ -67,7 +68,8 @@ PY
   psql -q "$TONGBAN_TEST_PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
 fi
 # The explorer against an intl (SHA-256 + Ed25519, checked with WebCrypto) demo whose checkpoints
-# a `tongban witness` cosigns (as tests/cli/witness_smoke_test.sh sets one up).
+# a `tongban witness` cosigns (as tests/cli/witness_smoke_test.sh sets one up); and the receipt
+# signature checks there (Ed25519 batch and QR signatures, WebCrypto in chromium).
 start_demo intl --suite intl
 LOGKEY=$(curl -fsS "$BASE/api/v1/ledger/key" | sed -E 's/.*"verifier_key":"([^"]+)".*/\1/')
 stop_demo
@@ -85,7 +87,7 @@ open(p, "w").write(s)
 PY
 start_demo intl --suite intl
 node "$HERE/pages.mjs" --base "$BASE" --artifacts "$ARTIFACTS" --demo-output "$WORK/intl.out" \
-  --suite intl --witness-key "$WKEY" --only '^explorer' || status=$?
+  --suite intl --witness-key "$WKEY" --only '^(explorer|receipt: (the sample|a tampered))' || status=$?
 stop_demo
 kill -TERM "$WPID"; wait "$WPID" || true
 # The server logs must never hold a token, a key or a full ID number.

@@ -125,6 +125,18 @@ async function apiCall(base, path, { key, method = 'GET', body } = {}) {
   return json;
 }
 
+// The browser's own receipt checks as rendered (verifier.js): {verdict, ok: {check: true|false|null}}.
+async function receiptChecks(page, scope = '#result') {
+  await page.waitForSelector(`${scope} .receipt-checks[data-verdict]`);
+  return page.$eval(`${scope} .receipt-checks`, (box) => ({
+    verdict: box.dataset.verdict,
+    ok: Object.fromEntries([...box.querySelectorAll('li[data-check]')].map((li) =>
+      [li.dataset.check, li.dataset.ok === 'true' ? true : li.dataset.ok === 'false' ? false : null])),
+  }));
+}
+const RECEIPT_CHECKS = ['ledger', 'document', 'manifest', 'issuer', 'finance'];
+const allGreen = (qr) => Object.fromEntries([...RECEIPT_CHECKS, ...(qr ? ['qr'] : [])].map((n) => [n, true]));
+
 // Shared between the receipt scenarios: one receipt issued by the demo hospital to 张伟.
 let issued = null;
 async function issueReceipt(base, apiKeys) {
@@ -423,6 +435,7 @@ export const scenarios = [
       await page.waitForSelector('#receipt [data-proof-ok]');
       assert.equal(await page.getAttribute('#receipt [data-proof-ok]', 'data-proof-ok'), 'true');
       assert.equal(await page.getAttribute('#receipt [data-status]', 'data-status'), 'authentic');
+      assert.deepEqual(await receiptChecks(page, '#receipt'), { verdict: 'verified', ok: allGreen(true) });
       assert.match(await page.textContent('#receipt'), /¥47\.00/);
       assert.match(await page.textContent('#receipt'), /阿莫西林胶囊/);
       await checkAccessible(page);
@@ -445,6 +458,7 @@ export const scenarios = [
       await page.waitForSelector('#result [data-proof-ok]');
       assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'authentic');
       assert.equal(await page.getAttribute('#result [data-proof-ok]', 'data-proof-ok'), 'true');
+      assert.deepEqual(await receiptChecks(page), { verdict: 'verified', ok: allGreen(true) });
       const text = await page.textContent('#result');
       assert.ok(!text.includes('张伟'), 'the payer name is masked on the public page');
       await shot('verify-receipt');
@@ -456,6 +470,7 @@ export const scenarios = [
         await page.click('#fields-form button[type=submit]');
         await page.waitForSelector('#result [data-proof-ok]');
         assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'authentic');
+        assert.deepEqual(await receiptChecks(page), { verdict: 'verified', ok: allGreen(false) });  // no QR to check
       }
       // A forged QR: one character of its signature changed.
       const i = rec.qr_text.length - 5;
@@ -469,7 +484,81 @@ export const scenarios = [
     },
   },
   {
-    name: 'receipt: window staff scan the receipt QR (the server\'s SVG, as an image) in the console; the archive keeps it',
+    name: 'receipt: the sample receipt\'s ledger, document, manifest line, issuer, finance and QR signatures are all checked in this browser (zh, en)',
+    async run({ page, base, apiKeys, sample, shot }) {
+      if (!(await offers(base, '/api/v1/receipts/keys')) || !apiKeys.hospital || !sample) return 'skip';
+      const qr = (await apiCall(base, `/api/v1/receipts/${sample.code}/${sample.number}`, { key: apiKeys.hospital })).qr_text;
+      const asked = [];
+      page.on('request', (r) => { if (r.url().includes('/api/v1/receipts/')) asked.push(new URL(r.url())); });
+      await page.goto(`${base}/verify?qr=${encodeURIComponent(qr)}`);
+      assert.deepEqual(await receiptChecks(page), { verdict: 'verified', ok: allGreen(true) });
+      assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'authentic');
+      assert.equal(await page.getAttribute('#result .receipt-checks', 'class'), 'checks receipt-checks good');
+      // The manifest was asked for, the keys fetched once.
+      assert.ok(asked.some((u) => u.pathname === '/api/v1/receipts/verify' && u.searchParams.get('manifest') === '1'));
+      assert.equal(asked.filter((u) => u.pathname === '/api/v1/receipts/keys').length, 1);
+      const zh = await page.textContent('#result .receipt-checks');
+      for (const t of ['已在本浏览器中核对全部签名与证明', '开票单位签名', '财政部门签名', '二维码签名', '批次清单', '已在本浏览器核对']) {
+        assert.ok(zh.includes(t), `"${t}" in ${zh}`);
+      }
+      await checkAccessible(page);
+      await shot('verify-receipt-checks-zh');
+      await page.click('#lang');
+      const en = await page.textContent('#result .receipt-checks');
+      for (const t of ['Every signature and proof checked in this browser', 'Issuer signature', 'Finance signature', 'QR signature',
+        'Batch manifest', 'checked in this browser']) {
+        assert.ok(en.includes(t), `"${t}" in ${en}`);
+      }
+      await checkAccessible(page);
+      await shot('verify-receipt-checks-en');
+    },
+  },
+  {
+    name: 'receipt: a tampered verify answer (document, manifest line, issuer signature, QR signature) shows that check failed and "not verified"',
+    async run({ page, base, apiKeys, sample, shot }) {
+      if (!(await offers(base, '/api/v1/receipts/keys')) || !apiKeys.hospital || !sample) return 'skip';
+      const qr = (await apiCall(base, `/api/v1/receipts/${sample.code}/${sample.number}`, { key: apiKeys.hospital })).qr_text;
+      const i = qr.length - 5;
+      const forgedQr = qr.slice(0, i) + (qr[i] === 'A' ? 'B' : 'A') + qr.slice(i + 1);
+      const isVerify = (u) => u.pathname === '/api/v1/receipts/verify';
+      const cases = [
+        ['document', qr, (a) => { a.document = a.document.replace('total_fen: ', 'total_fen: 1'); }],
+        ['manifest', qr, (a) => {
+          const k = a.batch.manifest.indexOf(`${sample.code}/${sample.number} `) + 20;
+          a.batch.manifest = a.batch.manifest.slice(0, k) + (a.batch.manifest[k] === '0' ? '1' : '0') + a.batch.manifest.slice(k + 1);
+        }],
+        ['issuer', qr, (a) => { a.batch.issuer_signature = a.batch.finance_signature; }],
+        // A lying server: the page asks about a forged QR, the server answers for the genuine one.
+        ['qr', forgedQr, null],
+      ];
+      for (const [check, text, tamper] of cases) {
+        await page.route(isVerify, async (route) => {
+          const u = new URL(route.request().url());
+          if (!tamper) u.searchParams.set('qr', qr);
+          const response = await route.fetch({ url: u.toString() });
+          const answer = await response.json();
+          assert.equal(answer.status, 'authentic');
+          if (tamper) tamper(answer);
+          await route.fulfill({ response, json: answer });
+        });
+        await page.goto(`${base}/verify?qr=${encodeURIComponent(text)}`);
+        const got = await receiptChecks(page);
+        const expected = { ...allGreen(true), [check]: false };
+        if (check === 'manifest') Object.assign(expected, { issuer: false, finance: false });  // the signed bytes changed
+        assert.deepEqual(got, { verdict: 'failed', ok: expected }, check);
+        // The server said authentic; the page says not verified, in red, and shows the server's word.
+        assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'not_verified', check);
+        assert.match(await page.getAttribute('#result .status-badge', 'class'), /status-bad/);
+        assert.equal(await page.getAttribute('#result [data-server-status]', 'data-server-status'), 'authentic');
+        assert.match(await page.textContent('#result .receipt-checks'), /未通过验证/);
+        assert.ok(!(await page.textContent('#result .status-badge')).includes('真实有效'), check);
+        await shot(`verify-receipt-tampered-${check}`);
+        await page.unroute(isVerify);
+      }
+    },
+  },
+  {
+    name: 'receipt: window staff scan the receipt QR (the server\'s SVG, as an image) in the console; the archive keeps it; a tampered answer is archived as not verified',
     async run({ page, context, base, apiKeys, shot }) {
       if (!(await offers(base, '/api/v1/receipts/verify')) || !apiKeys.hospital || !(await hasDecoder(base))) return 'skip';
       const rec = await issueReceipt(base, apiKeys);
@@ -485,9 +574,27 @@ export const scenarios = [
       assert.equal(await page.inputValue('#qr-text'), rec.qr_text);
       assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'authentic');
       assert.equal(await page.getAttribute('#result [data-proof-ok]', 'data-proof-ok'), 'true');
+      assert.deepEqual(await receiptChecks(page), { verdict: 'verified', ok: allGreen(true) });
       const rows = await page.$$eval('#archive tbody tr', (r) => r.map((x) => x.textContent));
       assert.ok(rows.some((t) => t.includes(`${rec.code}/${rec.number}`) && t.includes('真实有效')), rows.join('|'));
       await shot('console-receipt');
+      // A lying server (the issuer signature replaced by the finance one): the clerk sees "not
+      // verified", and the archive keeps that, not the server's "authentic".
+      const isVerify = (u) => u.pathname === '/api/v1/receipts/verify';
+      await page.route(isVerify, async (route) => {
+        const response = await route.fetch();
+        const answer = await response.json();
+        answer.batch.issuer_signature = answer.batch.finance_signature;
+        await route.fulfill({ response, json: answer });
+      });
+      await page.fill('#qr-text', rec.qr_text);
+      await page.click('#scan-form button[type=submit]');
+      await page.waitForSelector('#result .receipt-checks[data-verdict=failed]');
+      assert.deepEqual(await receiptChecks(page), { verdict: 'failed', ok: { ...allGreen(true), issuer: false } });
+      assert.equal(await page.getAttribute('#result [data-status]', 'data-status'), 'not_verified');
+      const after = await page.$$eval('#archive tbody tr', (r) => r.map((x) => x.textContent));
+      assert.ok(after[0].includes(`${rec.code}/${rec.number}`) && after[0].includes('未通过验证'), after[0]);
+      await page.unroute(isVerify);
     },
   },
   {

@@ -3,8 +3,11 @@
 // SM2 verification against signatures made by the `openssl` command; RFC 6962's 8-leaf tree
 // (roots, every inclusion and consistency proof, tampered proofs rejected); signed-note vectors
 // (Go x/mod Ed25519 note verifies, the corrupted one does not); checkpoint and key parsing; the
-// checks tying a licence's ledger document to the verification answer shown.
-//   node tests/web/unit.mjs            (CTest: web_unit_test)
+// checks tying a licence's ledger document to the verification answer shown; the receipt
+// checker's parsers (DER signatures, QR text, manifest lines, base64url); and, with --tongban,
+// the receipt checker against answers the real server makes in this run (receipt_answers.mjs,
+// under the gm and the intl suite).
+//   node tests/web/unit.mjs [--tongban build/tongban]       (CTest: web_unit_test)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,9 +20,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const web = (m) => import(join(root, 'web', m));
 const { sm3 } = await web('sm3.js');
 const { sm2Verify } = await web('sm2.js');
-const { fromHex, toHex, fromBase64, toBase64, utf8 } = await web('encoding.js');
+const { fromHex, toHex, fromBase64, fromBase64Url, toBase64, utf8 } = await web('encoding.js');
 const merkle = await web('merkle.js');
 const note = await web('note.js');
+const rc = await web('receipt_check.js');
 
 let passed = 0;
 async function test(name, fn) {
@@ -48,7 +52,7 @@ await test('SM3 equals OpenSSL SM3 for every length 0..300 and a 1 MB input', ()
   assert.equal(toHex(sm3(new Uint8Array(big))), createHash('sm3').update(big).digest('hex'));
 });
 
-await test('SM2 verifies signatures made by openssl (default ID), rejects altered ones', () => {
+await test('SM2 verifies signatures made by openssl (default ID), rejects altered ones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tb-sm2-'));
   try {
     const o = (...a) => execFileSync('openssl', a, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,6 +79,11 @@ await test('SM2 verifies signatures made by openssl (default ID), rejects altere
       }
       const sig = new Uint8Array([...ints[0], ...ints[1]]);
       assert.equal(sm2Verify(pub, msg, sig), true);
+      // The receipt checker reads the DER form itself (batch signatures are DER).
+      assert.deepEqual(rc.derToRaw(new Uint8Array(der)), sig);
+      assert.equal(await rc.verifySignature('sm2', pub, msg, new Uint8Array(der)), true);
+      assert.equal(await rc.verifySignature('sm2', pub, msg, sig, { raw: true }), true);
+      assert.equal(await rc.verifySignature('sm2', pub, msg, sig), false, 'raw bytes are not DER');
       const bad = msg.slice(); bad[5] ^= 1;
       assert.equal(sm2Verify(pub, bad, sig), false);
       const badSig = sig.slice(); badSig[63] ^= 1;
@@ -217,5 +226,77 @@ await test('licence ledger document: names the licence, its status and expiry; a
   assert.ok(ok(licenseDocumentSteps(answer('expired', { ...doc, action: 'issue', status: 'valid' }), { type: 'license.issue' })));
   assert.ok(!ok(licenseDocumentSteps({ status: 'valid', license: { id }, ledger: { document: '{' } }, entry)));
 });
+
+await test('receipt checker: DER signatures are read strictly', () => {
+  const int = (b) => [0x02, b.length, ...b];
+  const seq = (...parts) => new Uint8Array([0x30, parts.flat().length, ...parts.flat()]);
+  const r = Array(32).fill(0x11);
+  const hi = [0x00, 0x90, ...Array(31).fill(0x22)];  // a high bit needs its leading zero
+  const ok = rc.derToRaw(seq(int(r), int(hi)));
+  assert.deepEqual([...ok], [...r, 0x90, ...Array(31).fill(0x22)]);
+  assert.deepEqual([...rc.derToRaw(seq(int([5]), int([7])))].filter((x) => x), [5, 7]);  // short integers left-padded
+  assert.equal(rc.derToRaw(seq(int([0x90, ...Array(31).fill(1)]), int(r))), null, 'negative');
+  assert.equal(rc.derToRaw(seq(int([0, 0x11]), int(r))), null, 'non-minimal');
+  assert.equal(rc.derToRaw(seq(int([1, ...r]), int(r))), null, 'more than 32 bytes');
+  const trailing = seq(int(r), int(r));
+  assert.equal(rc.derToRaw(new Uint8Array([...trailing, 0])), null, 'bytes after the sequence');
+  assert.equal(rc.derToRaw(seq(int(r))), null, 'one integer');
+  assert.equal(rc.derToRaw(new Uint8Array(64)), null, 'raw r||s is not DER');
+});
+await test('receipt checker: QR text parsed as strictly as the C++ (7 parts, formats, 64-byte base64url signature)', () => {
+  const sig = toBase64(new Uint8Array(64).fill(0xfb)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  const q = rc.parseQrText(`TBR1.33040126.0000000001.TSJ64M.7200.20261202.${sig}`);
+  assert.equal(q.payload, 'TBR1.33040126.0000000001.TSJ64M.7200.20261202');
+  assert.deepEqual([q.code, q.number, q.check, q.total_fen, q.date], ['33040126', '0000000001', 'TSJ64M', '7200', '20261202']);
+  assert.equal(q.signature.length, 64);
+  for (const bad of [`TBR2.33040126.0000000001.TSJ64M.7200.20261202.${sig}`, `TBR1.3304012.0000000001.TSJ64M.7200.20261202.${sig}`,
+    `TBR1.33040126.0000000000.TSJ64M.7200.20261202.${sig}`, `TBR1.33040126.0000000001.TSJ6OM.7200.20261202.${sig}`,
+    `TBR1.33040126.0000000001.TSJ64M.07200.20261202.${sig}`, `TBR1.33040126.0000000001.TSJ64M.-1.20261202.${sig}`,
+    `TBR1.33040126.0000000001.TSJ64M.7200.2026122.${sig}`, `TBR1.33040126.0000000001.TSJ64M.7200.20261202.${sig}A`,
+    `TBR1.33040126.0000000001.TSJ64M.7200.20261202.${sig}=`, `TBR1.33040126.0000000001.TSJ64M.7200.20261202.${sig}.x`,
+    'TBR1.33040126.0000000001.TSJ64M.7200.20261202']) {
+    assert.throws(() => rc.parseQrText(bad), undefined, bad);
+  }
+  assert.equal(fromBase64Url('_-8A9'), null, 'a length that is not a whole number of bytes');
+  assert.equal(fromBase64Url('_-8='), null, 'padding');
+  assert.equal(fromBase64Url('_+8'), null, 'standard base64 alphabet');
+  assert.deepEqual([...fromBase64Url('_-8')], [0xff, 0xef]);
+});
+await test('receipt checker: the manifest lists the receipt only as a whole line of a version-1 manifest', () => {
+  const hash = new Uint8Array(32).fill(0xab);
+  const line = rc.manifestLine('33040126', '0000000001', hash);
+  assert.equal(line, `33040126/0000000001 ${'ab'.repeat(32)}\n`);
+  const m = (body) => `tongban-receipt-batch/1\nissuer: 12330100H00000012N\ntime: 2026-12-02T15:42:32Z\ncount: 1\n${body}`;
+  assert.ok(rc.manifestLists(m(line), line));
+  assert.ok(!rc.manifestLists(m(`1${line}`), line), 'a longer code ending in the same digits');
+  assert.ok(!rc.manifestLists(m(line.slice(0, -1)), line), 'no newline after the hash');
+  assert.ok(!rc.manifestLists(`tongban-receipt-batch/2${m(line).slice(23)}`, line), 'another manifest version');
+  assert.ok(!rc.manifestLists(null, line));
+  const doc = 'tongban-receipt/1\ncode: 33040126\nnumber: 0000000001\ncheck: TSJ64M\nissuer: 12330100H00000012N\n' +
+    'issuer_name: 杭州市示范第一医院\nitem: 西药费|阿莫西林胶囊 0.25g×24粒|2|1850|3700\nitem: 检查费|血常规|1|2500|2500\ntotal_fen: 6200\n';
+  const f = rc.documentFields(doc);
+  assert.deepEqual([f.code, f.number, f.check, f.issuer, f.issuer_name, f.total_fen, f.item],
+    ['33040126', '0000000001', 'TSJ64M', '12330100H00000012N', '杭州市示范第一医院', '6200', '西药费|阿莫西林胶囊 0.25g×24粒|2|1850|3700']);
+  assert.equal(rc.documentFields(doc.replace('tongban-receipt/1', 'tongban-receipt/2')), null);
+  assert.equal(rc.documentFields(doc.replace('check: TSJ64M\n', '')), null, 'a required field missing');
+  assert.equal(rc.documentFields(doc.slice(0, -1)), null, 'no final newline');
+});
+
+// The checker against answers made by the real server in this run (both suites).
+const tongbanArg = process.argv.indexOf('--tongban');
+if (tongbanArg > 0) {
+  for (const suite of ['gm', 'intl']) {
+    try {
+      process.stdout.write(execFileSync(process.execPath, [join(root, 'tests/web/receipt_answers.mjs'),
+        '--tongban', process.argv[tongbanArg + 1], '--suite', suite], { encoding: 'utf8', timeout: 150000 }));
+      passed++;
+    } catch (e) {
+      console.log(`FAIL receipt answers (${suite})\n${e.stdout || ''}${e.stderr || ''}${e.message}`);
+      process.exitCode = 1;
+    }
+  }
+} else {
+  console.log('skip receipt checker against the real server (no --tongban)');
+}
 
 console.log(`${passed} passed${process.exitCode ? ', some FAILED' : ''}`);
