@@ -66,11 +66,11 @@ Digest Hash(HashAlgorithm alg, std::string_view data) {
 
 std::string ToHex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* p = out.data();
   for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
+    *p++ = kDigits[b >> 4];
+    *p++ = kDigits[b & 0xf];
   }
   return out;
 }

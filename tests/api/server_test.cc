@@ -440,6 +440,21 @@ TEST(Utf8, RejectsOverlongsAndSurrogates) {
   EXPECT_FALSE(IsValidUtf8("\xE5\xBC"));          // truncated
 }
 
+TEST(Utf8, AsciiRunsAreSkippedWordWiseWithoutMissingABadByte) {
+  // A bad or truncated sequence at every offset of long ASCII runs, and valid text around them.
+  const std::string ascii(37, 'a');
+  for (size_t at = 0; at <= ascii.size(); ++at) {
+    SCOPED_TRACE(at);
+    std::string good = ascii.substr(0, at) + "张伟" + ascii.substr(at);
+    EXPECT_TRUE(IsValidUtf8(good));
+    EXPECT_FALSE(IsValidUtf8(ascii.substr(0, at) + "\xFF" + ascii.substr(at)));
+    EXPECT_FALSE(IsValidUtf8(ascii.substr(0, at) + "\xE5\xBC"));  // truncated at the very end
+    EXPECT_FALSE(IsValidUtf8(ascii.substr(0, at) + "\x80" + ascii.substr(at)));
+  }
+  EXPECT_TRUE(IsValidUtf8(ascii));
+  EXPECT_TRUE(IsValidUtf8(""));
+}
+
 }  // namespace
 }  // namespace tongban::api
 
