@@ -456,7 +456,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         out["document"] = r.document ? value(*r.document) : value(nullptr);
         // What an offline verifier needs to check the two signatures (docs/receipt.md).
         object batch{{"issuer_signature", Base64Encode(r.issuer_signature)},
-                     {"finance_signature", Base64Encode(r.finance_signature)}};
+                     {"finance_signature", Base64Encode(r.finance_signature)},
+                     {"issuer_key_id", r.issuer_key_id}};
         if (with_manifest) {
           auto manifest = svc.SignedManifest(r);
           if (!manifest.ok()) return Problem(manifest.status(), req);
@@ -470,15 +471,25 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
 
   router.Add(Route{
       "GET", "/api/v1/receipts/keys", "receiptKeys",
-      "The issuer's and the finance department's public keys (base64 of the raw key: SM2 the "
-      "65-byte uncompressed point, Ed25519 32 bytes), for checking batch manifests and QR texts "
-      "offline.",
-      RouteAccess::Public(), [&svc](const HttpRequest&, const PathParams&) {
+      "The finance department's public key and every issuer's keys, current and retired "
+      "(base64 of the raw key: SM2 the 65-byte uncompressed point, Ed25519 32 bytes), for "
+      "checking batch manifests and QR texts offline.",
+      RouteAccess::Public(), [&svc](const HttpRequest& req, const PathParams&) {
+        auto keys = svc.IssuerPublicKeys();
+        if (!keys.ok()) return Problem(keys.status(), req);
+        array issuers;
+        for (const auto& k : *keys) {
+          issuers.push_back(object{{"uscc", k.uscc},
+                                   {"name", k.name},
+                                   {"key_id", k.key_id},
+                                   {"key", Base64Encode(k.public_raw)},
+                                   {"current", k.current}});
+        }
         HttpResponse resp = Json(
             200, object{{"algorithm", crypto::SignatureAlgorithmName(
-                                          svc.issuer_public_key().algorithm())},
-                        {"issuer", Base64Encode(svc.issuer_public_key().raw())},
-                        {"finance", Base64Encode(svc.finance_public_key().raw())}});
+                                          svc.finance_public_key().algorithm())},
+                        {"finance", Base64Encode(svc.finance_public_key().raw())},
+                        {"issuers", std::move(issuers)}});
         resp.WithHeader("Access-Control-Allow-Origin", "*");
         return resp;
       }});
@@ -547,6 +558,33 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                                 {"uscc", issuer->uscc},
                                 {"name", issuer->name},
                                 {"region_code", issuer->region_code}});
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+  router.Add(Route{
+      "POST", "/api/v1/receipts/issuers/{id}/keys/rotate", "rotateReceiptIssuerKey",
+      "Give an issuer a new current signing key; its previous keys stay published (retired) in "
+      "GET /api/v1/receipts/keys, so the batches they signed still verify.",
+      RouteAccess::Roles({"admin"}), [&svc](const HttpRequest& req, const PathParams& p) {
+        int64_t issuer = 0;
+        const std::string& text = p.at("id");
+        auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
+        if (pec != std::errc() || ptr != text.data() + text.size() || issuer < 1) {
+          return Problem(Status::InvalidField("id", "must be an issuer id"), req);
+        }
+        // No body, or an empty JSON object: nothing to choose.
+        if (!req.body.empty()) {
+          auto body = JsonBody::Parse(req.body, {});
+          if (!body.ok()) return Problem(body.status(), req);
+        }
+        auto key = svc.RotateIssuerKey(issuer);
+        if (!key.ok()) return Problem(key.status(), req);
+        return Json(201, object{{"issuer_id", key->issuer_id},
+                                {"uscc", key->uscc},
+                                {"name", key->name},
+                                {"key_id", key->key_id},
+                                {"key", Base64Encode(key->public_raw)},
+                                {"current", key->current},
+                                {"created", Iso(key->created_micros)}});
       },
       "application/json", "application/json", /*idempotent=*/true});
   router.Add(Route{

@@ -142,7 +142,7 @@ std::string ReceiptColumns() {
          "r.total_fen, r.insurance_fen, r.self_fen, r.channel, r.status, r.claimed_fen, "
          "r.document, r.document_hash, b.issuer_sig, b.finance_sig, r.batch_id, r.qr_sig, "
          "r.ledger_hint, r.leaf_index, r.void_reason, r.void_micros, r.replacement, r.replaces, "
-         "r.destroyed_micros "
+         "r.destroyed_micros, b.issuer_key_id "
          "FROM receipt r JOIN receipt_issuer i ON i.id = r.issuer_id "
          "JOIN receipt_batch b ON b.id = r.batch_id ";
 }
@@ -191,6 +191,7 @@ Result<Receipt> ReceiptFromRow(const store::Row& row) {
   r.replaces = row.OptText(30);
   r.destroyed_micros = row.OptInt64(31);
   if (r.destroyed_micros) r.status = ReceiptStatus::kDestroyed;
+  r.issuer_key_id = std::string(row.Text(32));
   return r;
 }
 
@@ -278,12 +279,12 @@ std::string MaskName(std::string_view name) {
 }
 
 std::vector<store::Migration> ReceiptService::Migrations() {
-  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)}};
+  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)}, IssuerKeysMigration()};
 }
 
 ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
     : db_(db), options_(std::move(options)) {
-  assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_key &&
+  assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_keys &&
          options_.finance_key);
 }
 
@@ -298,6 +299,7 @@ Result<Issuer> ReceiptService::RegisterIssuer(int64_t account_id, std::string_vi
                                        "INSERT INTO receipt_issuer (account_id, uscc, name, "
                                        "region_code) VALUES (?, ?, ?, ?) RETURNING id",
                                        {account_id, issuer.uscc, issuer.name, issuer.region_code}));
+    TB_RETURN_IF_ERROR(options_.issuer_keys->EnsureKey(tx, issuer.id).status());
     return Status::Ok();
   }));
   return issuer;
@@ -569,14 +571,15 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
   for (const Receipt& r : out) {
     manifest += ManifestLine(r.code, r.number, r.document_hash);
   }
-  TB_ASSIGN_OR_RETURN(std::string issuer_sig, options_.issuer_key->Sign(manifest));
+  TB_ASSIGN_OR_RETURN(IssuerSignature signed_by, options_.issuer_keys->Sign(tx, issuer.id, manifest));
+  const std::string& issuer_sig = signed_by.signature;
   TB_ASSIGN_OR_RETURN(std::string finance_sig, options_.finance_key->Sign(manifest));
   TB_ASSIGN_OR_RETURN(int64_t batch_id,
                       tx.InsertReturningId("INSERT INTO receipt_batch (issuer_id, manifest, "
-                                           "issuer_sig, finance_sig, time_micros) VALUES "
-                                           "(?, ?, ?, ?, ?) RETURNING id",
+                                           "issuer_sig, finance_sig, time_micros, issuer_key_id) "
+                                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                                            {issuer.id, manifest, Param::Blob(issuer_sig),
-                                            Param::Blob(finance_sig), now}));
+                                            Param::Blob(finance_sig), now, signed_by.key_id}));
 
   // 3. The receipts and their ledger entries.
   const std::string day = ChinaDay(now);
@@ -592,6 +595,7 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
   for (Receipt& r : out) {
     r.batch_id = batch_id;
     r.issuer_signature = issuer_sig;
+    r.issuer_key_id = signed_by.key_id;
     r.finance_signature = finance_sig;
     const std::string kind(ReceiptKindName(r.kind));
     TB_RETURN_IF_ERROR(insert->Add(
@@ -1007,13 +1011,23 @@ Result<std::shared_ptr<const std::string>> ReceiptService::VerifiedManifest(
     if (it != manifests_.end()) return it->second;
   }
   std::string manifest, stored_issuer_sig, stored_finance_sig;
+  std::optional<crypto::PublicKey> issuer_key;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT manifest FROM receipt_batch WHERE id = ?",
+    // The issuer key the batch names, among the keys of the batch's own issuer (so a batch
+    // naming another hospital's key finds none).
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT b.manifest, k.public_key FROM receipt_batch b "
+                                              "LEFT JOIN receipt_issuer_key k ON k.issuer_id = "
+                                              "b.issuer_id AND k.key_id = b.issuer_key_id "
+                                              "WHERE b.id = ?",
                                               {batch_id}));
     manifest = row ? std::string(row->Text(0)) : "";
+    if (row && !row->IsNull(1)) {
+      auto key = crypto::PublicKey::FromRaw(options_.issuer_keys->algorithm(), AsChars(row->Blob(1)));
+      if (key.ok()) issuer_key = *key;
+    }
     return Status::Ok();
   }));
-  if (!options_.issuer_key->public_key().Verify(manifest, issuer_sig) ||
+  if (!issuer_key || !issuer_key->Verify(manifest, issuer_sig) ||
       !options_.finance_key->public_key().Verify(manifest, finance_sig)) {
     return std::shared_ptr<const std::string>();
   }
