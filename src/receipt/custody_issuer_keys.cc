@@ -68,13 +68,26 @@ Result<std::string> CustodyIssuerKeys::EnsureKey(store::Tx& tx, int64_t issuer_i
 
 Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id,
                                                 std::string_view bytes) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT key_id FROM receipt_issuer_key WHERE "
-                                            "issuer_id = ? AND is_current = 1",
-                                            {issuer_id}));
-  if (!row) return Status::FailedPrecondition("the receipt issuer has no signing key");
   IssuerSignature out;
-  out.key_id = std::string(row->Text(0));
   std::optional<crypto::PrivateKey> key;
+  const int64_t now = clock_.NowUnixMicros();
+  {
+    std::lock_guard lock(mu_);
+    auto cur = current_.find(issuer_id);
+    if (cur != current_.end() && now - cur->second.read_micros < kCurrentKeyTtlMicros &&
+        now >= cur->second.read_micros) {
+      out.key_id = cur->second.key_id;
+    }
+  }
+  if (out.key_id.empty()) {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT key_id FROM receipt_issuer_key WHERE "
+                                              "issuer_id = ? AND is_current = 1",
+                                              {issuer_id}));
+    if (!row) return Status::FailedPrecondition("the receipt issuer has no signing key");
+    out.key_id = std::string(row->Text(0));
+    std::lock_guard lock(mu_);
+    current_.insert_or_assign(issuer_id, Current{out.key_id, now});
+  }
   {
     std::lock_guard lock(mu_);
     auto it = opened_.find({issuer_id, out.key_id});
@@ -124,6 +137,9 @@ Result<IssuerKeyInfo> CustodyIssuerKeys::Rotate(int64_t issuer_id) {
     info.name = std::string(issuer->Text(1));
     return Status::Ok();
   }));
+  // Committed: this process signs with the new key from now on.
+  std::lock_guard lock(mu_);
+  current_.insert_or_assign(issuer_id, Current{info.key_id, clock_.NowUnixMicros()});
   return info;
 }
 

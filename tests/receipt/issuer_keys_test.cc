@@ -171,13 +171,34 @@ TEST_P(IssuerKeysTest, RotationKeepsEarlierBatchesVerifiable) {
   EXPECT_NE(rotated->key_id, before.issuer_key_id);
   Receipt after = IssueOne(ReceiptFixture::kHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
   EXPECT_EQ(after.issuer_key_id, rotated->key_id);
-  // Another process picks up the rotation at once: the current key is read when signing.
-  auto other_process = FreshService();
+  // Another process (its own CustodyIssuerKeys) that signed before the rotation keeps the key it
+  // read as current for at most kCurrentKeyTtl, then signs with the new one; either way the
+  // batch verifies (the retired key stays published).
+  ReceiptServiceOptions o = svc().options();
+  o.issuer_keys = std::make_shared<CustodyIssuerKeys>(db(), crypto::SignatureAlgorithm::kSm2,
+                                                      ReceiptFixture::kSealKey, f_.clock_);
+  ReceiptService other_process(db(), std::move(o));
+  auto rotate_again = [&] { return svc().RotateIssuerKey(f_.issuer_.id); };
   NewReceipt third = SampleReceipt();
-  auto issued = other_process->Issue(ReceiptFixture::kHospitalAccount, std::span(&third, 1), false,
-                                     f_.sequencer_->size());
+  auto issued = other_process.Issue(ReceiptFixture::kHospitalAccount, std::span(&third, 1), false,
+                                    f_.sequencer_->size());
   ASSERT_TRUE(issued.ok());
   EXPECT_EQ(issued->front().issuer_key_id, rotated->key_id);
+  auto newest = rotate_again();
+  ASSERT_TRUE(newest.ok());
+  issued = other_process.Issue(ReceiptFixture::kHospitalAccount, std::span(&third, 1), false,
+                               f_.sequencer_->size());
+  ASSERT_TRUE(issued.ok());
+  EXPECT_EQ(issued->front().issuer_key_id, rotated->key_id);  // within the TTL: the one it read
+  EXPECT_TRUE(Check(other_process, issued->front()).intact);
+  f_.clock_.Advance(std::chrono::microseconds(CustodyIssuerKeys::kCurrentKeyTtlMicros));
+  issued = other_process.Issue(ReceiptFixture::kHospitalAccount, std::span(&third, 1), false,
+                               f_.sequencer_->size());
+  ASSERT_TRUE(issued.ok());
+  EXPECT_EQ(issued->front().issuer_key_id, newest->key_id);
+  // This process signs with the newest key at once.
+  Receipt latest = IssueOne(ReceiptFixture::kHospitalAccount);
+  EXPECT_EQ(latest.issuer_key_id, newest->key_id);
   EXPECT_TRUE(Check(svc(), before).intact);
   EXPECT_TRUE(Check(svc(), after).intact);
   EXPECT_TRUE(Check(*FreshService(), before).intact);
@@ -187,10 +208,11 @@ TEST_P(IssuerKeysTest, RotationKeepsEarlierBatchesVerifiable) {
   for (const auto& k : *keys) {
     if (k.issuer_id == f_.issuer_.id) mine[k.key_id] = k;
   }
-  ASSERT_EQ(mine.size(), 2u);
+  ASSERT_EQ(mine.size(), 3u);
   EXPECT_FALSE(mine.at(before.issuer_key_id).current);
   EXPECT_TRUE(mine.at(before.issuer_key_id).retired_micros.has_value());
-  EXPECT_TRUE(mine.at(after.issuer_key_id).current);
+  EXPECT_FALSE(mine.at(after.issuer_key_id).current);
+  EXPECT_TRUE(mine.at(newest->key_id).current);
   // Rotating an unknown issuer.
   auto unknown = svc().RotateIssuerKey(999999);
   ASSERT_FALSE(unknown.ok());
