@@ -234,7 +234,12 @@ TEST_P(IssuerKeysTest, PrivateKeysAreSealedAtRest) {
   std::string stored;
   for (const auto& r : rows) {
     for (size_t i = 0; i < r.size(); ++i) {
-      stored += r.kind(i) == store::Row::Kind::kBlob ? AsChars(r.Blob(i)) : std::string(r.Text(i));
+      switch (r.kind(i)) {
+        case store::Row::Kind::kBlob: stored += AsChars(r.Blob(i)); break;
+        case store::Row::Kind::kText: stored += std::string(r.Text(i)); break;
+        case store::Row::Kind::kInt64: stored += std::to_string(r.Int64(i)); break;
+        case store::Row::Kind::kNull: break;
+      }
       stored += '\n';
     }
   }
