@@ -238,6 +238,18 @@ class VerifyCache {
   std::unordered_set<std::string> verified_qr_;  // signatures never change their verdict
 };
 
+// The published keys' answer is kept in the VerifyCache under this key (no receipt key
+// "code/number" looks like it); registering an issuer or rotating a key through these routes drops
+// it, changes made elsewhere show within the cache's TTL.
+constexpr std::string_view kKeysCacheKey = "#keys";
+
+HttpResponse KeysResponse(std::string body) {
+  HttpResponse resp = HttpResponse::Json(200, std::move(body));
+  resp.WithHeader("Cache-Control", "no-store");
+  resp.WithHeader("Access-Control-Allow-Origin", "*");
+  return resp;
+}
+
 HttpResponse VerifyResponse(std::string body) {
   HttpResponse resp = HttpResponse::Json(200, std::move(body));
   resp.WithHeader("Cache-Control", "no-store");
@@ -474,7 +486,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "The finance department's public key and every issuer's keys, current and retired "
       "(base64 of the raw key: SM2 the 65-byte uncompressed point, Ed25519 32 bytes), for "
       "checking batch manifests and QR texts offline.",
-      RouteAccess::Public(), [&svc](const HttpRequest& req, const PathParams&) {
+      RouteAccess::Public(), [&svc, answers](const HttpRequest& req, const PathParams&) {
+        const std::string cache_key(kKeysCacheKey);
+        if (auto cached = answers->Get(cache_key, "")) return KeysResponse(std::move(*cached));
         auto keys = svc.IssuerPublicKeys();
         if (!keys.ok()) return Problem(keys.status(), req);
         array issuers;
@@ -485,13 +499,12 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                                    {"key", Base64Encode(k.public_raw)},
                                    {"current", k.current}});
         }
-        HttpResponse resp = Json(
-            200, object{{"algorithm", crypto::SignatureAlgorithmName(
-                                          svc.finance_public_key().algorithm())},
-                        {"finance", Base64Encode(svc.finance_public_key().raw())},
-                        {"issuers", std::move(issuers)}});
-        resp.WithHeader("Access-Control-Allow-Origin", "*");
-        return resp;
+        std::string body = boost::json::serialize(
+            object{{"algorithm", crypto::SignatureAlgorithmName(svc.finance_public_key().algorithm())},
+                   {"finance", Base64Encode(svc.finance_public_key().raw())},
+                   {"issuers", std::move(issuers)}});
+        answers->Put(cache_key, "", body);
+        return KeysResponse(std::move(body));
       }});
 
   router.Add(Route{
@@ -534,7 +547,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "POST", "/api/v1/receipts/issuers", "registerReceiptIssuer",
       "Register a department-system account (its id from GET /api/v1/me with its API key) as a "
       "receipt issuer, from the account's USCC, name and region.",
-      RouteAccess::Roles({"admin"}), [&svc, &ids](const HttpRequest& req, const PathParams&) {
+      RouteAccess::Roles({"admin"}), [&svc, &ids, answers](const HttpRequest& req, const PathParams&) {
         auto body = JsonBody::Parse(req.body, {"account_id"});
         if (!body.ok()) return Problem(body.status(), req);
         const object& o = body->object();
@@ -553,6 +566,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         auto issuer = svc.RegisterIssuer(account->id, account->subject_id, account->display_name,
                                          account->region_code);
         if (!issuer.ok()) return Problem(issuer.status(), req);
+        answers->Invalidate(std::string(kKeysCacheKey));  // the new issuer's key is published
         return Json(201, object{{"id", issuer->id},
                                 {"account_id", issuer->account_id},
                                 {"uscc", issuer->uscc},
@@ -564,7 +578,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "POST", "/api/v1/receipts/issuers/{id}/keys/rotate", "rotateReceiptIssuerKey",
       "Give an issuer a new current signing key; its previous keys stay published (retired) in "
       "GET /api/v1/receipts/keys, so the batches they signed still verify.",
-      RouteAccess::Roles({"admin"}), [&svc](const HttpRequest& req, const PathParams& p) {
+      RouteAccess::Roles({"admin"}), [&svc, answers](const HttpRequest& req, const PathParams& p) {
         int64_t issuer = 0;
         const std::string& text = p.at("id");
         auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
@@ -578,6 +592,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         }
         auto key = svc.RotateIssuerKey(issuer);
         if (!key.ok()) return Problem(key.status(), req);
+        answers->Invalidate(std::string(kKeysCacheKey));
         return Json(201, object{{"issuer_id", key->issuer_id},
                                 {"uscc", key->uscc},
                                 {"name", key->name},

@@ -702,8 +702,18 @@ TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
   const std::string admin = Bearer("admin");
   // Unknown issuer until registered.
   EXPECT_EQ(Call("POST", "/api/v1/receipts", "Bearer " + *key, ReceiptBody()).status, 403);
+  const std::string uscc3 = receipt::testing::SyntheticUscc("12", "330100", "H0000013");
+  auto keys_of = [&](const std::string& uscc) {
+    int n = 0;
+    const json::value keys = json::parse(Call("GET", "/api/v1/receipts/keys", "").body);
+    for (const auto& k : keys.at("issuers").as_array()) n += k.at("uscc").as_string() == uscc;
+    return n;
+  };
+  EXPECT_EQ(keys_of(uscc3), 0);  // (the answer is cached now)
   auto reg = Call("POST", "/api/v1/receipts/issuers", admin, "{\"account_id\":" + std::to_string(*id) + "}");
   ASSERT_EQ(reg.status, 201) << reg.body;
+  // Registered with its own key, published at once (the cached answer was dropped).
+  EXPECT_EQ(keys_of(uscc3), 1);
   auto issuer = json::parse(reg.body).as_object();
   EXPECT_EQ(issuer.at("name").as_string(), "杭州市示范第三医院");
   const std::string ranges = "/api/v1/receipts/issuers/" + std::to_string(issuer.at("id").as_int64()) + "/ranges";
