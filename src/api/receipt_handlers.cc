@@ -567,11 +567,20 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                                          account->region_code);
         if (!issuer.ok()) return Problem(issuer.status(), req);
         answers->Invalidate(std::string(kKeysCacheKey));  // the new issuer's key is published
+        // Its signing key, made in the same transaction: the id under which GET
+        // /api/v1/receipts/keys publishes it.
+        value key_id = nullptr;
+        if (auto keys = svc.IssuerPublicKeys(); keys.ok()) {
+          for (const auto& k : *keys) {
+            if (k.issuer_id == issuer->id && k.current) key_id = value(k.key_id);
+          }
+        }
         return Json(201, object{{"id", issuer->id},
                                 {"account_id", issuer->account_id},
                                 {"uscc", issuer->uscc},
                                 {"name", issuer->name},
-                                {"region_code", issuer->region_code}});
+                                {"region_code", issuer->region_code},
+                                {"key_id", std::move(key_id)}});
       },
       "application/json", "application/json", /*idempotent=*/true});
   router.Add(Route{

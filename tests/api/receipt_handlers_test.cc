@@ -714,6 +714,10 @@ TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
   ASSERT_EQ(reg.status, 201) << reg.body;
   // Registered with its own key, published at once (the cached answer was dropped).
   EXPECT_EQ(keys_of(uscc3), 1);
+  const std::string key3(json::parse(reg.body).at("key_id").as_string());
+  EXPECT_EQ(key3.size(), 16u);
+  EXPECT_NE(Call("GET", "/api/v1/receipts/keys", "").body.find("\"key_id\":\"" + key3 + "\""),
+            std::string::npos);
   auto issuer = json::parse(reg.body).as_object();
   EXPECT_EQ(issuer.at("name").as_string(), "杭州市示范第三医院");
   const std::string ranges = "/api/v1/receipts/issuers/" + std::to_string(issuer.at("id").as_int64()) + "/ranges";
