@@ -473,6 +473,40 @@ TEST_P(ReceiptHttpTest, EachHospitalHasItsOwnKeyAndRotationKeepsOldReceiptsVerif
   EXPECT_EQ(failed(offline(a2_answer, keys)), Names{"issuer"});
 }
 
+// A destroyed receipt has no document: the offline check takes its issuer from the signed manifest
+// and still picks that hospital's key; another hospital's key id still fails.
+TEST_P(ReceiptHttpTest, DestroyedReceiptStillVerifiesOfflineWithItsHospitalsKey) {
+  json::object a = Issue();
+  auto b = Call("POST", "/api/v1/receipts", "Bearer " + other_key_, ReceiptBody(kLiNaId));
+  ASSERT_EQ(b.status, 201) << b.body;
+  f_.clock_.Advance(std::chrono::hours(24 * 366 * 31));  // past the 30-year retention
+  const CivilDate today = ChinaDate(f_.clock_.Now());
+  auto d = f_.service_->Destroy(CivilDate{today.year, 1, 1});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->destroyed, 2);
+  auto v = Call("GET", VerifyQuery(a) + "&manifest=1", "");
+  ASSERT_EQ(v.status, 200) << v.body;
+  json::object answer = json::parse(v.body).as_object();
+  EXPECT_EQ(answer.at("status").as_string(), "destroyed");
+  EXPECT_TRUE(answer.at("document").is_null());
+  const std::string keys = Call("GET", "/api/v1/receipts/keys", "").body;
+  auto report = receipt::VerifyReceiptOffline(
+      {.answer = json::serialize(answer), .keys = keys, .log_key = f_.verifier_key_});
+  EXPECT_TRUE(report.ok());
+  for (const auto& c : report.checks) EXPECT_TRUE(c.ok) << c.name << ": " << c.detail;
+  std::string other_key_id;
+  const json::value parsed = json::parse(keys);
+  for (const auto& k : parsed.at("issuers").as_array()) {
+    if (k.at("uscc").as_string() == other_issuer_.uscc) other_key_id = k.at("key_id").as_string();
+  }
+  ASSERT_FALSE(other_key_id.empty());
+  answer["batch"].as_object()["issuer_key_id"] = other_key_id;
+  auto claimed = receipt::VerifyReceiptOffline(
+      {.answer = json::serialize(answer), .keys = keys, .log_key = f_.verifier_key_});
+  EXPECT_FALSE(claimed.ok());
+  for (const auto& c : claimed.checks) EXPECT_EQ(c.ok, c.name != "issuer") << c.name << ": " << c.detail;
+}
+
 TEST_P(ReceiptHttpTest, PrintablePageEscapesMarkup) {
   std::string body = ReceiptBody();
   body.replace(body.find("血常规"), std::string("血常规").size(), "<img src=x onerror=alert(1)>");
