@@ -10,7 +10,9 @@
 namespace tongban::crypto {
 namespace {
 
-const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 // sodium_init() is idempotent and thread-safe; once before first use.
 void Init() {
@@ -25,7 +27,8 @@ static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == kAeadKeyBytes);
 
 }  // namespace
 
-std::string AeadSeal(std::string_view key, std::string_view associated, std::string_view plaintext) {
+std::string AeadSeal(std::string_view key, std::string_view associated,
+                     std::string_view plaintext) {
   assert(key.size() == kAeadKeyBytes);
   Init();
   std::string out = RandomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
@@ -39,7 +42,8 @@ std::string AeadSeal(std::string_view key, std::string_view associated, std::str
   return out;
 }
 
-Result<std::string> AeadOpen(std::string_view key, std::string_view associated, std::string_view sealed) {
+Result<std::string> AeadOpen(std::string_view key, std::string_view associated,
+                             std::string_view sealed) {
   assert(key.size() == kAeadKeyBytes);
   Init();
   if (sealed.size() < kAeadOverheadBytes) return Status::DataLoss("sealed value is truncated");
@@ -47,10 +51,9 @@ Result<std::string> AeadOpen(std::string_view key, std::string_view associated, 
   const std::string_view body = sealed.substr(nonce.size());
   std::string out(body.size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
   unsigned long long written = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(out.data()),
-                                                 &written, nullptr, U(body), body.size(),
-                                                 U(associated), associated.size(), U(nonce),
-                                                 U(key)) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          reinterpret_cast<unsigned char*>(out.data()), &written, nullptr, U(body), body.size(),
+          U(associated), associated.size(), U(nonce), U(key)) != 0) {
     return Status::DataLoss("sealed value does not open: changed, or sealed with another key");
   }
   out.resize(written);

@@ -27,6 +27,7 @@ std::string AeadSeal(std::string_view key, std::string_view associated, std::str
 // The plaintext of `sealed`. kDataLoss when it is too short, was changed, was sealed under another
 // key or with other associated data (the message does not say which).
 // REQUIRES: key.size() == kAeadKeyBytes.
-Result<std::string> AeadOpen(std::string_view key, std::string_view associated, std::string_view sealed);
+Result<std::string> AeadOpen(std::string_view key, std::string_view associated,
+                             std::string_view sealed);
 
 }  // namespace tongban::crypto

@@ -34,7 +34,8 @@ std::string CustodyIssuerKeys::SealContext(int64_t issuer_id, std::string_view k
   return "tongban/receipt-issuer-key/v1\n" + std::to_string(issuer_id) + "\n" + std::string(key_id);
 }
 
-Result<IssuerKeyInfo> CustodyIssuerKeys::InsertNewKey(store::Tx& tx, int64_t issuer_id, int64_t now) {
+Result<IssuerKeyInfo> CustodyIssuerKeys::InsertNewKey(store::Tx& tx, int64_t issuer_id,
+                                                      int64_t now) {
   TB_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate(alg_));
   IssuerKeyInfo info;
   info.issuer_id = issuer_id;
@@ -45,11 +46,11 @@ Result<IssuerKeyInfo> CustodyIssuerKeys::InsertNewKey(store::Tx& tx, int64_t iss
   std::string raw = key.ToRaw();
   const std::string sealed = crypto::AeadSeal(seal_key_, SealContext(issuer_id, info.key_id), raw);
   Wipe(raw);
-  TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO receipt_issuer_key (issuer_id, key_id, public_key, "
-                             "private_sealed, is_current, created_micros) VALUES (?, ?, ?, ?, 1, ?)",
-                             {issuer_id, info.key_id, Param::Blob(info.public_raw),
-                              Param::Blob(sealed), now})
-                         .status());
+  TB_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO receipt_issuer_key (issuer_id, key_id, public_key, "
+              "private_sealed, is_current, created_micros) VALUES (?, ?, ?, ?, 1, ?)",
+              {issuer_id, info.key_id, Param::Blob(info.public_raw), Param::Blob(sealed), now})
+          .status());
   // Cached before commit: if the transaction rolls back, the entry names a key id no row has
   // (random ids do not come back) and is never looked up.
   std::lock_guard lock(mu_);
@@ -94,17 +95,20 @@ Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id
     if (it != opened_.end()) key = it->second;
   }
   if (!key) {
-    TB_ASSIGN_OR_RETURN(auto stored, tx.QueryRow("SELECT public_key, private_sealed FROM "
-                                                 "receipt_issuer_key WHERE issuer_id = ? AND key_id = ?",
-                                                 {issuer_id, out.key_id}));
+    TB_ASSIGN_OR_RETURN(auto stored,
+                        tx.QueryRow("SELECT public_key, private_sealed FROM "
+                                    "receipt_issuer_key WHERE issuer_id = ? AND key_id = ?",
+                                    {issuer_id, out.key_id}));
     if (!stored || stored->IsNull(1)) {
-      return Status::FailedPrecondition("the receipt issuer's current key is not held by the platform");
+      return Status::FailedPrecondition(
+          "the receipt issuer's current key is not held by the platform");
     }
     const std::string context = SealContext(issuer_id, out.key_id);
     auto raw = crypto::AeadOpen(seal_key_, context, AsChars(stored->Blob(1)));
     if (!raw.ok()) {
-      return Status::DataLoss("a stored receipt issuer key does not open (changed, or the "
-                              "deployment's subject secret is not the one it was sealed with)")
+      return Status::DataLoss(
+                 "a stored receipt issuer key does not open (changed, or the "
+                 "deployment's subject secret is not the one it was sealed with)")
           .WithDetail("issuer " + std::to_string(issuer_id) + " key " + out.key_id);
     }
     auto opened = crypto::PrivateKey::FromRaw(alg_, *raw);
@@ -124,8 +128,9 @@ Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id
 Result<IssuerKeyInfo> CustodyIssuerKeys::Rotate(int64_t issuer_id) {
   IssuerKeyInfo info;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto issuer, tx.QueryRow("SELECT uscc, name FROM receipt_issuer WHERE id = ?",
-                                                 {issuer_id}));
+    TB_ASSIGN_OR_RETURN(
+        auto issuer,
+        tx.QueryRow("SELECT uscc, name FROM receipt_issuer WHERE id = ?", {issuer_id}));
     if (!issuer) return Status::NotFound("receipt issuer", std::to_string(issuer_id));
     const int64_t now = clock_.NowUnixMicros();
     TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt_issuer_key SET is_current = 0, retired_micros = ? "

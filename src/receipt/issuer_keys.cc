@@ -62,14 +62,16 @@ Status ProvisionIssuerKeys(store::Database& db, IssuerKeys& keys,
                                    {issuer, legacy_id, Param::Blob(legacy->raw()), now, now})
                                .status());
       }
-      TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt_batch SET issuer_key_id = ? WHERE issuer_key_id IS NULL",
-                                 {legacy_id})
-                             .status());
+      TB_RETURN_IF_ERROR(
+          tx.Exec("UPDATE receipt_batch SET issuer_key_id = ? WHERE issuer_key_id IS NULL",
+                  {legacy_id})
+              .status());
     }
-    TB_ASSIGN_OR_RETURN(auto keyless,
-                        tx.Query("SELECT i.id FROM receipt_issuer i WHERE NOT EXISTS (SELECT 1 FROM "
-                                 "receipt_issuer_key k WHERE k.issuer_id = i.id AND k.is_current = 1) "
-                                 "ORDER BY i.id"));
+    TB_ASSIGN_OR_RETURN(
+        auto keyless,
+        tx.Query("SELECT i.id FROM receipt_issuer i WHERE NOT EXISTS (SELECT 1 FROM "
+                 "receipt_issuer_key k WHERE k.issuer_id = i.id AND k.is_current = 1) "
+                 "ORDER BY i.id"));
     for (const auto& row : keyless) {
       TB_RETURN_IF_ERROR(keys.EnsureKey(tx, row.Int64(0)).status());
     }

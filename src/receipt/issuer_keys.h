@@ -64,7 +64,8 @@ class IssuerKeys {
   // Signs `bytes` with the issuer's current key, in the caller's transaction (which may read the
   // key registry). kFailedPrecondition when the issuer has no key; kDataLoss when a stored key
   // does not open or does not match its public key.
-  virtual Result<IssuerSignature> Sign(store::Tx& tx, int64_t issuer_id, std::string_view bytes) = 0;
+  virtual Result<IssuerSignature> Sign(store::Tx& tx, int64_t issuer_id,
+                                       std::string_view bytes) = 0;
 
   // Makes a new key current for the issuer; the previous one stays published, retired.
   // kNotFound for an unknown issuer.

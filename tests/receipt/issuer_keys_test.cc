@@ -2,12 +2,13 @@
 // TONGBAN_TEST_PG) PostgreSQL: each hospital signs its batches with its own key and a batch
 // verifies only with its issuer's key; rotation keeps old batches verifiable; private keys are
 // sealed at rest; batches signed with the old deployment-wide key are adopted at start.
+#include "receipt/issuer_keys.h"
+
 #include <gtest/gtest.h>
 
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "receipt/custody_issuer_keys.h"
-#include "receipt/issuer_keys.h"
 #include "receipt_fixture.h"
 
 namespace tongban::receipt {
@@ -59,7 +60,8 @@ class IssuerKeysTest : public ::testing::TestWithParam<Backend> {
     if (!stored.ok()) return {};
     auto leaf = service.ResolveLeaf(*stored);
     EXPECT_TRUE(leaf.ok()) << leaf.status().ToString();
-    auto in = service.CheckIntegrity(*stored, leaf.ok() ? std::optional<uint64_t>(*leaf) : std::nullopt);
+    auto in =
+        service.CheckIntegrity(*stored, leaf.ok() ? std::optional<uint64_t>(*leaf) : std::nullopt);
     EXPECT_TRUE(in.ok()) << in.status().ToString();
     return in.ok() ? *in : Integrity{};
   }
@@ -71,40 +73,50 @@ class IssuerKeysTest : public ::testing::TestWithParam<Backend> {
   // The private key of (issuer, key id), opened from its sealed row with the test seal key.
   std::optional<crypto::PrivateKey> OpenStoredKey(int64_t issuer, const std::string& key_id) {
     std::optional<crypto::PrivateKey> out;
-    EXPECT_TRUE(db().Read([&](store::Tx& tx) -> Status {
-                      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
-                          "SELECT private_sealed FROM receipt_issuer_key WHERE issuer_id = ? "
-                          "AND key_id = ?", {issuer, key_id}));
-                      if (!row) return Status::NotFound("key");
-                      TB_ASSIGN_OR_RETURN(std::string raw,
-                                          crypto::AeadOpen(ReceiptFixture::kSealKey,
-                                                           CustodyIssuerKeys::SealContext(issuer, key_id),
-                                                           AsChars(row->Blob(0))));
-                      TB_ASSIGN_OR_RETURN(auto key, crypto::PrivateKey::FromRaw(
-                                                        crypto::SignatureAlgorithm::kSm2, raw));
-                      out = key;
-                      return Status::Ok();
-                    }).ok());
+    EXPECT_TRUE(
+        db().Read([&](store::Tx& tx) -> Status {
+              TB_ASSIGN_OR_RETURN(
+                  auto row,
+                  tx.QueryRow("SELECT private_sealed FROM receipt_issuer_key WHERE issuer_id = ? "
+                              "AND key_id = ?",
+                              {issuer, key_id}));
+              if (!row) return Status::NotFound("key");
+              TB_ASSIGN_OR_RETURN(std::string raw,
+                                  crypto::AeadOpen(ReceiptFixture::kSealKey,
+                                                   CustodyIssuerKeys::SealContext(issuer, key_id),
+                                                   AsChars(row->Blob(0))));
+              TB_ASSIGN_OR_RETURN(
+                  auto key, crypto::PrivateKey::FromRaw(crypto::SignatureAlgorithm::kSm2, raw));
+              out = key;
+              return Status::Ok();
+            })
+            .ok());
     return out;
   }
   std::string Manifest(int64_t batch_id) {
     std::string m;
     EXPECT_TRUE(db().Read([&](store::Tx& tx) -> Status {
-                      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
-                          "SELECT manifest FROM receipt_batch WHERE id = ?", {batch_id}));
+                      TB_ASSIGN_OR_RETURN(
+                          auto row, tx.QueryRow("SELECT manifest FROM receipt_batch WHERE id = ?",
+                                                {batch_id}));
                       if (row) m = std::string(row->Text(0));
                       return Status::Ok();
-                    }).ok());
+                    })
+                    .ok());
     return m;
   }
-  void RewriteBatch(int64_t batch_id, const std::string& sig, const std::optional<std::string>& key_id) {
+  void RewriteBatch(int64_t batch_id, const std::string& sig,
+                    const std::optional<std::string>& key_id) {
     ASSERT_TRUE(db().Transact([&](store::Tx& tx) -> Status {
-                      return tx.Exec("UPDATE receipt_batch SET issuer_sig = ?, issuer_key_id = ? "
-                                     "WHERE id = ?",
-                                     {store::Param::Blob(sig),
-                                      key_id ? store::Param(*key_id) : store::Param(nullptr), batch_id})
+                      return tx
+                          .Exec(
+                              "UPDATE receipt_batch SET issuer_sig = ?, issuer_key_id = ? "
+                              "WHERE id = ?",
+                              {store::Param::Blob(sig),
+                               key_id ? store::Param(*key_id) : store::Param(nullptr), batch_id})
                           .status();
-                    }).ok());
+                    })
+                    .ok());
   }
 
   ReceiptFixture f_;
@@ -113,7 +125,8 @@ class IssuerKeysTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(IssuerKeysTest, EachIssuerSignsWithItsOwnKey) {
   Receipt a = IssueOne(ReceiptFixture::kHospitalAccount);
-  Receipt b = IssueOne(ReceiptFixture::kOtherHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
+  Receipt b =
+      IssueOne(ReceiptFixture::kOtherHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
   ASSERT_EQ(a.issuer_key_id.size(), 16u);
   ASSERT_EQ(b.issuer_key_id.size(), 16u);
   EXPECT_NE(a.issuer_key_id, b.issuer_key_id);
@@ -139,7 +152,8 @@ TEST_P(IssuerKeysTest, EachIssuerSignsWithItsOwnKey) {
 
 TEST_P(IssuerKeysTest, ABatchResignedByAnotherHospitalsKeyFails) {
   Receipt a = IssueOne(ReceiptFixture::kHospitalAccount);
-  Receipt b = IssueOne(ReceiptFixture::kOtherHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
+  Receipt b =
+      IssueOne(ReceiptFixture::kOtherHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
   auto b_key = OpenStoredKey(other_.id, b.issuer_key_id);
   ASSERT_TRUE(b_key);
   const std::string manifest = Manifest(a.batch_id);
@@ -169,7 +183,8 @@ TEST_P(IssuerKeysTest, RotationKeepsEarlierBatchesVerifiable) {
   EXPECT_TRUE(rotated->current);
   EXPECT_EQ(rotated->uscc, f_.issuer_.uscc);
   EXPECT_NE(rotated->key_id, before.issuer_key_id);
-  Receipt after = IssueOne(ReceiptFixture::kHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
+  Receipt after =
+      IssueOne(ReceiptFixture::kHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
   EXPECT_EQ(after.issuer_key_id, rotated->key_id);
   // Another process (its own CustodyIssuerKeys) that signed before the rotation keeps the key it
   // read as current for at most kCurrentKeyTtl, then signs with the new one; either way the
@@ -223,22 +238,31 @@ TEST_P(IssuerKeysTest, PrivateKeysAreSealedAtRest) {
   (void)IssueOne(ReceiptFixture::kHospitalAccount);
   ASSERT_TRUE(svc().RotateIssuerKey(other_.id).ok());
   std::vector<store::Row> rows;
-  ASSERT_TRUE(db().Read([&](store::Tx& tx) -> Status {
-                    TB_ASSIGN_OR_RETURN(rows, tx.Query(
-                        "SELECT issuer_id, key_id, public_key, private_sealed, is_current, "
-                        "created_micros, retired_micros, id FROM receipt_issuer_key"));
-                    return Status::Ok();
-                  }).ok());
+  ASSERT_TRUE(
+      db().Read([&](store::Tx& tx) -> Status {
+            TB_ASSIGN_OR_RETURN(
+                rows, tx.Query("SELECT issuer_id, key_id, public_key, private_sealed, is_current, "
+                               "created_micros, retired_micros, id FROM receipt_issuer_key"));
+            return Status::Ok();
+          })
+          .ok());
   ASSERT_EQ(rows.size(), 3u);
   // Everything stored about the keys, as bytes.
   std::string stored;
   for (const auto& r : rows) {
     for (size_t i = 0; i < r.size(); ++i) {
       switch (r.kind(i)) {
-        case store::Row::Kind::kBlob: stored += AsChars(r.Blob(i)); break;
-        case store::Row::Kind::kText: stored += std::string(r.Text(i)); break;
-        case store::Row::Kind::kInt64: stored += std::to_string(r.Int64(i)); break;
-        case store::Row::Kind::kNull: break;
+        case store::Row::Kind::kBlob:
+          stored += AsChars(r.Blob(i));
+          break;
+        case store::Row::Kind::kText:
+          stored += std::string(r.Text(i));
+          break;
+        case store::Row::Kind::kInt64:
+          stored += std::to_string(r.Int64(i));
+          break;
+        case store::Row::Kind::kNull:
+          break;
       }
       stored += '\n';
     }
@@ -251,16 +275,19 @@ TEST_P(IssuerKeysTest, PrivateKeysAreSealedAtRest) {
     // It is the key published beside it ...
     EXPECT_EQ(key->public_key().raw(), AsChars(r.Blob(2)));
     const std::string raw = key->ToRaw();
-    const std::string hex = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()));
+    const std::string hex =
+        crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()));
     // ... and neither its raw bytes nor their hex are anywhere in the table.
     EXPECT_EQ(stored.find(raw), std::string::npos);
     EXPECT_EQ(stored.find(hex), std::string::npos);
     // The sealed bytes open only with the deployment's seal key and only in their own row.
     const std::string sealed = AsChars(r.Blob(3));
-    EXPECT_FALSE(crypto::AeadOpen(std::string(32, 'x'), CustodyIssuerKeys::SealContext(issuer, key_id),
-                                  sealed).ok());
+    EXPECT_FALSE(crypto::AeadOpen(std::string(32, 'x'),
+                                  CustodyIssuerKeys::SealContext(issuer, key_id), sealed)
+                     .ok());
     EXPECT_FALSE(crypto::AeadOpen(ReceiptFixture::kSealKey,
-                                  CustodyIssuerKeys::SealContext(issuer + 1, key_id), sealed).ok());
+                                  CustodyIssuerKeys::SealContext(issuer + 1, key_id), sealed)
+                     .ok());
   }
   // A platform opened with another seal key (a changed secret) cannot sign: a clear error.
   ReceiptServiceOptions o = svc().options();
@@ -288,14 +315,17 @@ TEST_P(IssuerKeysTest, BatchesOfTheOldDeploymentKeyAreAdoptedAtStart) {
                                     "杭州市示范第三医院", "330100");
   ASSERT_TRUE(third.ok());
   ASSERT_TRUE(db().Transact([&](store::Tx& tx) -> Status {
-                    return tx.Exec("DELETE FROM receipt_issuer_key WHERE issuer_id = ?", {third->id})
+                    return tx
+                        .Exec("DELETE FROM receipt_issuer_key WHERE issuer_id = ?", {third->id})
                         .status();
-                  }).ok());
+                  })
+                  .ok());
   // Without the old key file the batches could not be verified: refuse to start.
   Status s = ProvisionIssuerKeys(db(), *f_.issuer_keys_, std::nullopt, f_.clock_);
   EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition) << s.ToString();
   ASSERT_TRUE(ProvisionIssuerKeys(db(), *f_.issuer_keys_, legacy->public_key(), f_.clock_).ok());
-  ASSERT_TRUE(ProvisionIssuerKeys(db(), *f_.issuer_keys_, legacy->public_key(), f_.clock_).ok());  // idempotent
+  ASSERT_TRUE(ProvisionIssuerKeys(db(), *f_.issuer_keys_, legacy->public_key(), f_.clock_)
+                  .ok());  // idempotent
   const std::string legacy_id = IssuerKeyId(legacy->public_key());
   EXPECT_EQ(svc().Get(a.code, a.number)->issuer_key_id, legacy_id);
   EXPECT_TRUE(Check(*FreshService(), a).intact);
@@ -313,7 +343,8 @@ TEST_P(IssuerKeysTest, BatchesOfTheOldDeploymentKeyAreAdoptedAtStart) {
   EXPECT_EQ(legacy_rows, 1);
   EXPECT_EQ(third_current, 1);
   // New batches of the adopting issuer are signed with its own current key, not the old one.
-  Receipt next = IssueOne(ReceiptFixture::kHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
+  Receipt next =
+      IssueOne(ReceiptFixture::kHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
   EXPECT_NE(next.issuer_key_id, legacy_id);
   EXPECT_TRUE(Check(svc(), next).intact);
 }
