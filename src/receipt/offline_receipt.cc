@@ -189,6 +189,10 @@ OfflineReceiptReport VerifyReceiptOffline(const OfflineReceiptInput& in) {
   } else {
     issuer_key_missing = "the keys file has no key " + *key_id + " of issuer " + *issuer_uscc;
     const json::value* list = keys != nullptr ? keys->if_contains("issuers") : nullptr;
+    if (list == nullptr && keys != nullptr && keys->contains("issuer")) {
+      issuer_key_missing += " (it is in the old format with one \"issuer\" key: fetch "
+                            "GET /api/v1/receipts/keys again)";
+    }
     if (alg.ok() && list != nullptr && list->is_array()) {
       for (const json::value& v : list->as_array()) {
         const json::object* k = Object(&v);

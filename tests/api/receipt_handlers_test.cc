@@ -471,6 +471,17 @@ TEST_P(ReceiptHttpTest, EachHospitalHasItsOwnKeyAndRotationKeepsOldReceiptsVerif
   EXPECT_TRUE(offline(a2_answer, keys2).ok());
   // The old keys file does not know the new key: the new receipt's issuer check fails there.
   EXPECT_EQ(failed(offline(a2_answer, keys)), Names{"issuer"});
+  // A keys file of the old format (one deployment-wide "issuer" key) is refused, saying so.
+  json::object old_format{{"algorithm", "sm2"},
+                          {"finance", keys_json.at("finance")},
+                          {"issuer", keys_json.at("issuers").at(0).at("key")}};
+  auto old = offline(a_again, json::serialize(old_format));
+  EXPECT_EQ(failed(old), Names{"issuer"});
+  for (const auto& c : old.checks) {
+    if (c.name == "issuer") {
+      EXPECT_NE(c.detail.find("old format"), std::string::npos) << c.detail;
+    }
+  }
 }
 
 // A destroyed receipt has no document: the offline check takes its issuer from the signed manifest
