@@ -7,6 +7,11 @@
 //                          transaction (baseline measured in the same run)
 //   Verify/<db>            Get + CheckIntegrity of a random receipt among 10,000 (leaf resolved)
 //   Claim/<db>             AddClaim of 1 fen on a random receipt
+//   IssuerSign/<db>        the issuer's signature of a one-receipt manifest as IssueInTx makes
+//                          it: CustodyIssuerKeys::Sign in a transaction (current-key query, key
+//                          opened once and cached, SM2 sign)
+//   PlainSign              the baseline, measured in the same run: PrivateKey::Sign of the same
+//                          bytes with one key held in memory (the old deployment-wide issuer key)
 // Figures and the command: docs/receipt.md, "Performance".
 #include <benchmark/benchmark.h>
 
@@ -119,6 +124,41 @@ void Claim(benchmark::State& state, Backend b) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// A one-receipt manifest (where the per-batch cost of the issuer key weighs most).
+std::string OneReceiptManifest() {
+  return "tongban-receipt-batch/1\nissuer: 12330100H0000001XX\ntime: 2026-12-02T18:00:00Z\n"
+         "count: 1\n33040126/0000000001 " + std::string(64, 'a') + "\n";
+}
+
+void IssuerSign(benchmark::State& state, Backend b) {
+  ReceiptFixture* f = Fixture(b);
+  if (f == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  const std::string manifest = OneReceiptManifest();
+  Status s = (*f->db_)->Read([&](store::Tx& tx) -> Status {
+    for (auto _ : state) {
+      auto sig = f->issuer_keys_->Sign(tx, f->issuer_.id, manifest);
+      if (!sig.ok()) return sig.status();
+      benchmark::DoNotOptimize(sig->signature);
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return state.SkipWithError(s.ToString().c_str());
+  state.SetItemsProcessed(state.iterations());
+}
+
+void PlainSign(benchmark::State& state) {
+  auto key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2);
+  const std::string manifest = OneReceiptManifest();
+  for (auto _ : state) {
+    auto sig = key->Sign(manifest);
+    benchmark::DoNotOptimize(sig);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(PlainSign)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(IssuerSign, sqlite, Backend::kSqlite)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(IssuerSign, postgres, Backend::kPostgres)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(EnqueueOnly, sqlite, Backend::kSqlite)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Issue, sqlite, Backend::kSqlite)->Arg(1)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Verify, sqlite, Backend::kSqlite)->Unit(benchmark::kMicrosecond);

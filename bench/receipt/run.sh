@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Receipt load benchmark with wrk against 127.0.0.1: issue (single and batches of 1,000), public
-# verification and claims, each beside the bench/http baseline (a minimal Beast hello-world server)
+# verification, the published keys (finance and every hospital's) and claims, each beside the bench/http baseline (a minimal Beast hello-world server)
 # measured in the same run. Machines here are noisy: compare ratios, not absolute numbers. The last
 # column divides what was done by the CPU seconds the server process used meanwhile (the batch
 # phase includes the sequencer integrating the receipts, which runs in the same process).
@@ -85,6 +85,8 @@ c=$(awk -v a="$c0" -v b="$(cpu "$TB_PID")" 'BEGIN { print b - a }')
 row "POST /receipts (batch of 1,000)" "$rps" "$p99" 1000 "$base" "$n" "$c"
 read -r rps p99 n c < <(run "http://127.0.0.1:$TB_PORT$SAMPLE")
 row "GET /receipts/verify (public)" "$rps" "$p99" 1 "$base" "$n" "$c"
+read -r rps p99 n c < <(run "http://127.0.0.1:$TB_PORT/api/v1/receipts/keys")
+row "GET /receipts/keys (public)" "$rps" "$p99" 1 "$base" "$n" "$c"
 drain
 CODE=$(echo "$SAMPLE" | sed -E 's/.*code=([0-9]+).*/\1/')
 LAST=$(curl -fsS -H "Authorization: Bearer $HOSPITAL" -H 'Content-Type: application/json' \

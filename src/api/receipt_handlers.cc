@@ -238,6 +238,18 @@ class VerifyCache {
   std::unordered_set<std::string> verified_qr_;  // signatures never change their verdict
 };
 
+// The published keys' answer is kept in the VerifyCache under this key (no receipt key
+// "code/number" looks like it); registering an issuer or rotating a key through these routes drops
+// it, changes made elsewhere show within the cache's TTL.
+constexpr std::string_view kKeysCacheKey = "#keys";
+
+HttpResponse KeysResponse(std::string body) {
+  HttpResponse resp = HttpResponse::Json(200, std::move(body));
+  resp.WithHeader("Cache-Control", "no-store");
+  resp.WithHeader("Access-Control-Allow-Origin", "*");
+  return resp;
+}
+
 HttpResponse VerifyResponse(std::string body) {
   HttpResponse resp = HttpResponse::Json(200, std::move(body));
   resp.WithHeader("Cache-Control", "no-store");
@@ -456,7 +468,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         out["document"] = r.document ? value(*r.document) : value(nullptr);
         // What an offline verifier needs to check the two signatures (docs/receipt.md).
         object batch{{"issuer_signature", Base64Encode(r.issuer_signature)},
-                     {"finance_signature", Base64Encode(r.finance_signature)}};
+                     {"finance_signature", Base64Encode(r.finance_signature)},
+                     {"issuer_key_id", r.issuer_key_id}};
         if (with_manifest) {
           auto manifest = svc.SignedManifest(r);
           if (!manifest.ok()) return Problem(manifest.status(), req);
@@ -470,17 +483,28 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
 
   router.Add(Route{
       "GET", "/api/v1/receipts/keys", "receiptKeys",
-      "The issuer's and the finance department's public keys (base64 of the raw key: SM2 the "
-      "65-byte uncompressed point, Ed25519 32 bytes), for checking batch manifests and QR texts "
-      "offline.",
-      RouteAccess::Public(), [&svc](const HttpRequest&, const PathParams&) {
-        HttpResponse resp = Json(
-            200, object{{"algorithm", crypto::SignatureAlgorithmName(
-                                          svc.issuer_public_key().algorithm())},
-                        {"issuer", Base64Encode(svc.issuer_public_key().raw())},
-                        {"finance", Base64Encode(svc.finance_public_key().raw())}});
-        resp.WithHeader("Access-Control-Allow-Origin", "*");
-        return resp;
+      "The finance department's public key and every issuer's keys, current and retired "
+      "(base64 of the raw key: SM2 the 65-byte uncompressed point, Ed25519 32 bytes), for "
+      "checking batch manifests and QR texts offline.",
+      RouteAccess::Public(), [&svc, answers](const HttpRequest& req, const PathParams&) {
+        const std::string cache_key(kKeysCacheKey);
+        if (auto cached = answers->Get(cache_key, "")) return KeysResponse(std::move(*cached));
+        auto keys = svc.IssuerPublicKeys();
+        if (!keys.ok()) return Problem(keys.status(), req);
+        array issuers;
+        for (const auto& k : *keys) {
+          issuers.push_back(object{{"uscc", k.uscc},
+                                   {"name", k.name},
+                                   {"key_id", k.key_id},
+                                   {"key", Base64Encode(k.public_raw)},
+                                   {"current", k.current}});
+        }
+        std::string body = boost::json::serialize(
+            object{{"algorithm", crypto::SignatureAlgorithmName(svc.finance_public_key().algorithm())},
+                   {"finance", Base64Encode(svc.finance_public_key().raw())},
+                   {"issuers", std::move(issuers)}});
+        answers->Put(cache_key, "", body);
+        return KeysResponse(std::move(body));
       }});
 
   router.Add(Route{
@@ -523,7 +547,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "POST", "/api/v1/receipts/issuers", "registerReceiptIssuer",
       "Register a department-system account (its id from GET /api/v1/me with its API key) as a "
       "receipt issuer, from the account's USCC, name and region.",
-      RouteAccess::Roles({"admin"}), [&svc, &ids](const HttpRequest& req, const PathParams&) {
+      RouteAccess::Roles({"admin"}), [&svc, &ids, answers](const HttpRequest& req, const PathParams&) {
         auto body = JsonBody::Parse(req.body, {"account_id"});
         if (!body.ok()) return Problem(body.status(), req);
         const object& o = body->object();
@@ -542,11 +566,49 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         auto issuer = svc.RegisterIssuer(account->id, account->subject_id, account->display_name,
                                          account->region_code);
         if (!issuer.ok()) return Problem(issuer.status(), req);
+        answers->Invalidate(std::string(kKeysCacheKey));  // the new issuer's key is published
+        // Its signing key, made in the same transaction: the id under which GET
+        // /api/v1/receipts/keys publishes it.
+        value key_id = nullptr;
+        if (auto keys = svc.IssuerPublicKeys(); keys.ok()) {
+          for (const auto& k : *keys) {
+            if (k.issuer_id == issuer->id && k.current) key_id = value(k.key_id);
+          }
+        }
         return Json(201, object{{"id", issuer->id},
                                 {"account_id", issuer->account_id},
                                 {"uscc", issuer->uscc},
                                 {"name", issuer->name},
-                                {"region_code", issuer->region_code}});
+                                {"region_code", issuer->region_code},
+                                {"key_id", std::move(key_id)}});
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+  router.Add(Route{
+      "POST", "/api/v1/receipts/issuers/{id}/keys/rotate", "rotateReceiptIssuerKey",
+      "Give an issuer a new current signing key; its previous keys stay published (retired) in "
+      "GET /api/v1/receipts/keys, so the batches they signed still verify.",
+      RouteAccess::Roles({"admin"}), [&svc, answers](const HttpRequest& req, const PathParams& p) {
+        int64_t issuer = 0;
+        const std::string& text = p.at("id");
+        auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
+        if (pec != std::errc() || ptr != text.data() + text.size() || issuer < 1) {
+          return Problem(Status::InvalidField("id", "must be an issuer id"), req);
+        }
+        // No body, or an empty JSON object: nothing to choose.
+        if (!req.body.empty()) {
+          auto body = JsonBody::Parse(req.body, {});
+          if (!body.ok()) return Problem(body.status(), req);
+        }
+        auto key = svc.RotateIssuerKey(issuer);
+        if (!key.ok()) return Problem(key.status(), req);
+        answers->Invalidate(std::string(kKeysCacheKey));
+        return Json(201, object{{"issuer_id", key->issuer_id},
+                                {"uscc", key->uscc},
+                                {"name", key->name},
+                                {"key_id", key->key_id},
+                                {"key", Base64Encode(key->public_raw)},
+                                {"current", key->current},
+                                {"created", Iso(key->created_micros)}});
       },
       "application/json", "application/json", /*idempotent=*/true});
   router.Add(Route{

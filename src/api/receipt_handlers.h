@@ -8,6 +8,8 @@
 //   POST /api/v1/receipts/{code}/{number}/void              the issuer (scope receipt:issue)
 //   GET  /api/v1/receipts/stats                             auditor, admin
 //   POST /api/v1/receipts/issuers, /issuers/{id}/ranges     admin (the finance department)
+//   POST /api/v1/receipts/issuers/{id}/keys/rotate          admin: a new current issuer key
+//   GET  /api/v1/receipts/keys                              public: finance and issuer keys
 // JSON in and out (Boost.JSON); errors as RFC 9457 problems with field-level reasons. Ownership is
 // checked here from request.principal: a citizen sees only receipts whose payer hash is their own
 // ID number's, an issuing system only its own receipts.

@@ -16,6 +16,7 @@
 #include "ledger/cosignature.h"
 #include "ledger/log_storage.h"
 #include "ledger/note_keys.h"
+#include "receipt/custody_issuer_keys.h"
 #include "store/migration.h"
 
 namespace tongban::cli {
@@ -80,6 +81,14 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->suite_, crypto::ParseSuite(config.ledger.suite));
   TB_ASSIGN_OR_RETURN(std::string subject_secret,
                       ReadSecretFile(config.Resolve(config.ledger.subject_secret_file), 32));
+  // The key sealing receipt issuers' private keys at rest (receipt/custody_issuer_keys.h): derived
+  // from the subject secret with a fixed label, so no new secret file has to be kept and backed up.
+  std::string issuer_seal_key;
+  {
+    crypto::Hmac kdf(crypto::HashAlgorithm::kSha256, subject_secret);
+    const crypto::Digest d = kdf.Mac("tongban/receipt-issuer-key-seal/v1");
+    issuer_seal_key.assign(reinterpret_cast<const char*>(d.data()), d.size());
+  }
   app->subject_hmac_.emplace(app->suite_.hash, std::move(subject_secret));
   TB_ASSIGN_OR_RETURN(crypto::PrivateKey ledger_key,
                       crypto::PrivateKey::ReadPemFile(app->suite_.signature,
@@ -118,19 +127,32 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
                                     ? std::max<int64_t>(10, config.ledger.batch_max_delay_ms)
                                     : std::max<int64_t>(200, config.ledger.batch_max_delay_ms)));
 
-  // Receipts: the batch-signing keys are created on first start (a deployment initialised before
-  // the receipt part existed gets them too), then only read.
+  // Receipts: the finance department's batch-signing key is created on first start (a deployment
+  // initialised before the receipt part existed gets it too), then only read. Each issuer has its
+  // own keys, in the platform's custody (sealed in the database); the old deployment-wide issuer
+  // key file is only read when present, to keep the batches it signed verifiable.
   receipt::ReceiptServiceOptions receipt_options;
   receipt_options.hash = app->suite_.hash;
-  for (auto [file, key] : {std::pair{&config.receipt.issuer_key_file, &receipt_options.issuer_key},
-                           std::pair{&config.receipt.finance_key_file, &receipt_options.finance_key}}) {
-    const fs::path path = config.Resolve(*file);
+  {
+    const fs::path path = config.Resolve(config.receipt.finance_key_file);
     if (!fs::exists(path)) {
       TB_ASSIGN_OR_RETURN(crypto::PrivateKey fresh, crypto::PrivateKey::Generate(app->suite_.signature));
       TB_RETURN_IF_ERROR(fresh.WritePemFile(path.string()));
     }
-    TB_ASSIGN_OR_RETURN(*key, crypto::PrivateKey::ReadPemFile(app->suite_.signature, path.string()));
+    TB_ASSIGN_OR_RETURN(receipt_options.finance_key,
+                        crypto::PrivateKey::ReadPemFile(app->suite_.signature, path.string()));
   }
+  std::optional<crypto::PublicKey> legacy_issuer_key;
+  if (const fs::path path = config.Resolve(config.receipt.issuer_key_file); fs::exists(path)) {
+    TB_ASSIGN_OR_RETURN(crypto::PrivateKey legacy,
+                        crypto::PrivateKey::ReadPemFile(app->suite_.signature, path.string()));
+    legacy_issuer_key = legacy.public_key();
+  }
+  auto issuer_keys = std::make_shared<receipt::CustodyIssuerKeys>(
+      *app->db_, app->suite_.signature, std::move(issuer_seal_key), app->clock_);
+  TB_RETURN_IF_ERROR(
+      receipt::ProvisionIssuerKeys(*app->db_, *issuer_keys, legacy_issuer_key, app->clock_));
+  receipt_options.issuer_keys = std::move(issuer_keys);
   receipt_options.subject_hash = [app = app.get()](std::string_view id) { return app->SubjectHash(id); };
   receipt_options.retention_years = static_cast<int>(config.receipt.retention_years);
   receipt_options.clock = &app->clock_;

@@ -285,7 +285,8 @@ refresh_ttl_s = 604800       # refresh token / session lifetime (5 min - 90 days
 
 [receipt]
 retention_years = 30         # e-receipts are kept this long before `tongban receipts destroy`
-issuer_key_file = "keys/receipt-issuer.key"    # signs receipt batches for issuers (custody)
+issuer_key_file = "keys/receipt-issuer.key"    # old deployment-wide issuer key, read if present
+                                               # (batches signed before per-issuer keys)
 finance_key_file = "keys/receipt-finance.key"  # the finance department's key (batches, QR codes)
 
 [log]

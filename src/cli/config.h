@@ -59,8 +59,11 @@ struct Config {
   struct Receipt {
     // 会计档案: accounting vouchers are kept 30 years; `tongban receipts destroy` refuses younger.
     int64_t retention_years = 30;
-    // Batch-manifest signing keys (the suite's algorithm; created on first start if missing).
+    // The deployment-wide issuer key of versions before per-issuer keys: only read, when present,
+    // so batches it signed stay verifiable (each issuer now has its own keys, in the database).
     std::string issuer_key_file = "keys/receipt-issuer.key";
+    // The finance department's batch-manifest and QR signing key (the suite's algorithm; created
+    // on first start if missing).
     std::string finance_key_file = "keys/receipt-finance.key";
   } receipt;
   struct Log {

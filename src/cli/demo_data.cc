@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <cassert>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -62,7 +63,7 @@ Result<DemoCredential> LoadDemoReceipts(App& app, int64_t hospital, const std::s
   const int year = ChinaDate(app.clock().Now()).year;
   for (auto kind : {receipt::ReceiptKind::kOutpatient, receipt::ReceiptKind::kInpatient}) {
     TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Make(33, kind, year));
-    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), 1, 9'999'999).status());
+    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), 1, 4'999'999).status());
   }
   auto make = [](const std::string& id, const std::string& name, receipt::ReceiptKind kind,
                  std::vector<receipt::ReceiptItem> items, int64_t insurance_share_percent) {
@@ -124,6 +125,30 @@ Result<DemoCredential> LoadDemoReceipts(App& app, int64_t hospital, const std::s
   const receipt::Receipt& sample = issued.front();
   return DemoCredential{"receipt", "张伟 门诊 sample receipt",
                         sample.code.str() + "/" + sample.number.ToString(), sample.check.str()};
+}
+
+// The second demo hospital (its own issuer key, like every issuer): the upper half of this year's
+// codes, and one outpatient receipt for 李娜, so the published keys show two hospitals' batches.
+Status LoadSecondDemoHospital(App& app, int64_t hospital, const std::string& hospital_uscc,
+                              const std::string& hospital_name, const std::string& li_na_id) {
+  auto& svc = app.receipts();
+  TB_ASSIGN_OR_RETURN(receipt::Issuer issuer,
+                      svc.RegisterIssuer(hospital, hospital_uscc, hospital_name, "330106"));
+  const int year = ChinaDate(app.clock().Now()).year;
+  for (auto kind : {receipt::ReceiptKind::kOutpatient, receipt::ReceiptKind::kInpatient}) {
+    TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Make(33, kind, year));
+    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), 5'000'000, 9'999'999).status());
+  }
+  receipt::NewReceipt r;
+  r.kind = receipt::ReceiptKind::kOutpatient;
+  r.payer_id_number = li_na_id;
+  r.payer_name = "李娜";
+  r.items = {{"检查费", "甲状腺彩超", 1, 12000, 12000}, {"诊疗费", "普通门诊诊查费", 1, 1000, 1000}};
+  r.total_fen = 13000;
+  r.insurance_fen = 7800;
+  r.self_fen = 5200;
+  r.channel = "medical_insurance";
+  return svc.Issue(hospital, std::span(&r, 1), false, app.sequencer().size()).status();
 }
 
 // 张伟: resident ID card and driving licence; 李娜: marriage certificate; the demo enterprise:
@@ -208,6 +233,10 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
       {{.login = "admin", .role = Role::kAdmin, .display_name = "运维管理员",
         .department = "浙江省大数据发展管理局", .region_code = "330000"},
        {}},
+      {{.login = "hospital-xh-demo", .role = Role::kDepartmentSystem,
+        .display_name = "杭州市西湖区示范医院", .subject_id = SyntheticUscc("12", "330106", "H0000002"),
+        .department = "杭州市西湖区卫生健康局", .region_code = "330106"},
+       {"receipt:issue"}},
       {{.login = "hospital-hz-demo", .role = Role::kDepartmentSystem,
         .display_name = "杭州市示范第一医院", .subject_id = SyntheticUscc("12", "330100", "H0000001"),
         .department = "杭州市卫生健康委员会", .region_code = "330100"},
@@ -247,12 +276,24 @@ Result<std::vector<DemoCredential>> LoadDemoData(App& app, const fs::path& crede
   }
   progress.Finish();
 
+  auto person = [&](std::string_view login) -> const NewAccount& {
+    for (const Person& p : people) {
+      if (p.account.login == login) return p.account;
+    }
+    assert(false && "demo account missing");
+    return people.front().account;
+  };
   TB_ASSIGN_OR_RETURN(DemoCredential sample,
                       LoadDemoReceipts(app, account_ids.at("hospital-hz-demo"),
-                                       people[6].account.subject_id, people[6].account.display_name,
+                                       person("hospital-hz-demo").subject_id,
+                                       person("hospital-hz-demo").display_name,
                                        account_ids.at("insurer-hz-demo"),
                                        people[0].account.subject_id, people[1].account.subject_id));
   out.push_back(std::move(sample));
+  TB_RETURN_IF_ERROR(LoadSecondDemoHospital(app, account_ids.at("hospital-xh-demo"),
+                                            person("hospital-xh-demo").subject_id,
+                                            person("hospital-xh-demo").display_name,
+                                            people[1].account.subject_id));
   // Licences in the demo wallets, issued by their departments (ledger entries of their own).
   TB_RETURN_IF_ERROR(LoadDemoLicenses(app, people[0].account.subject_id, people[1].account.subject_id,
                                       people[2].account.subject_id));

@@ -10,6 +10,7 @@
 #include "ledger/note_keys.h"
 #include "ledger/note_signer.h"
 #include "ledger/offline_verify.h"
+#include "receipt/issuer_keys.h"
 #include "receipt/receipt_code.h"
 #include "receipt/receipt_document.h"
 
@@ -33,6 +34,15 @@ std::optional<std::string> Base64Field(const json::object* o, std::string_view f
   auto bytes = Base64Decode(*s);
   if (!bytes.ok()) return std::nullopt;
   return std::move(*bytes);
+}
+
+// The "issuer: " line of a manifest (the USCC the batch was issued under).
+std::optional<std::string> ManifestIssuer(const std::optional<std::string>& manifest) {
+  constexpr std::string_view kHead = "tongban-receipt-batch/1\nissuer: ";
+  if (!manifest || !manifest->starts_with(kHead)) return std::nullopt;
+  const size_t end = manifest->find('\n', kHead.size());
+  if (end == std::string::npos) return std::nullopt;
+  return manifest->substr(kHead.size(), end - kHead.size());
 }
 
 std::optional<json::value> ParseJson(std::string_view text) {
@@ -144,11 +154,8 @@ OfflineReceiptReport VerifyReceiptOffline(const OfflineReceiptInput& in) {
   auto keys_value = ParseJson(in.keys);
   const json::object* keys = keys_value ? &keys_value->as_object() : nullptr;
   auto alg = crypto::ParseSignatureAlgorithm(String(keys, "algorithm").value_or(""));
-  std::optional<crypto::PublicKey> issuer_key, finance_key;
+  std::optional<crypto::PublicKey> finance_key;
   if (alg.ok()) {
-    if (auto raw = Base64Field(keys, "issuer")) {
-      if (auto k = crypto::PublicKey::FromRaw(*alg, *raw); k.ok()) issuer_key = *k;
-    }
     if (auto raw = Base64Field(keys, "finance")) {
       if (auto k = crypto::PublicKey::FromRaw(*alg, *raw); k.ok()) finance_key = *k;
     }
@@ -156,27 +163,64 @@ OfflineReceiptReport VerifyReceiptOffline(const OfflineReceiptInput& in) {
   const json::object* batch = Object(answer->if_contains("batch"));
   auto manifest = String(batch, "manifest");
   const std::string line = ManifestLine(*code, *number, doc_hash);
+  // The receipt's issuer: the document's (its hash is on the ledger); without a verified document
+  // (destroyed, or the document check failed) the manifest's, which the signatures below cover.
+  const std::optional<std::string> manifest_issuer = ManifestIssuer(manifest);
+  const std::optional<std::string> issuer_uscc =
+      decoded ? std::optional<std::string>(decoded->receipt.issuer_uscc) : manifest_issuer;
   if (!manifest) {
     add("manifest", false, "the answer carries no batch manifest (ask with ?manifest=1)");
-  } else if (!manifest->starts_with("tongban-receipt-batch/1\n") ||
-             manifest->find("\n" + line) == std::string::npos) {
+  } else if (!manifest_issuer || manifest->find("\n" + line) == std::string::npos) {
     add("manifest", false, "the batch manifest does not list " + line.substr(0, line.size() - 1));
+  } else if (issuer_uscc && *manifest_issuer != *issuer_uscc) {
+    add("manifest", false, "the batch manifest is another issuer's (" + *manifest_issuer + ")");
   } else {
     add("manifest", true, "the batch manifest lists " + line.substr(0, line.size() - 1));
   }
+  // The issuer key: the one of the receipt's issuer (USCC) with the batch's key id. A key
+  // published under another issuer, or with an id that is not its own, is not taken.
+  std::optional<crypto::PublicKey> issuer_key;
+  std::string issuer_key_missing = "no valid issuer key in the keys file";
+  const auto key_id = String(batch, "issuer_key_id");
+  if (!key_id) {
+    issuer_key_missing = "the answer names no issuer_key_id";
+  } else if (!issuer_uscc) {
+    issuer_key_missing = "the receipt's issuer is unknown (no verified document or manifest)";
+  } else {
+    issuer_key_missing = "the keys file has no key " + *key_id + " of issuer " + *issuer_uscc;
+    const json::value* list = keys != nullptr ? keys->if_contains("issuers") : nullptr;
+    if (list == nullptr && keys != nullptr && keys->contains("issuer")) {
+      issuer_key_missing += " (it is in the old format with one \"issuer\" key: fetch "
+                            "GET /api/v1/receipts/keys again)";
+    }
+    if (alg.ok() && list != nullptr && list->is_array()) {
+      for (const json::value& v : list->as_array()) {
+        const json::object* k = Object(&v);
+        if (String(k, "uscc") != issuer_uscc || String(k, "key_id") != key_id) continue;
+        auto raw = Base64Field(k, "key");
+        auto parsed = raw ? crypto::PublicKey::FromRaw(*alg, *raw)
+                          : Result<crypto::PublicKey>(Status::InvalidArgument("key"));
+        if (parsed.ok() && IssuerKeyId(*parsed) == *key_id) {
+          issuer_key = *parsed;
+          break;
+        }
+      }
+    }
+  }
   auto check_signature = [&](std::string name, const std::optional<crypto::PublicKey>& key,
-                             std::string_view field) {
+                             std::string_view field, const std::string& missing) {
     auto sig = Base64Field(batch, field);
-    if (!key) return add(name, false, "no valid " + name + " key in the keys file");
+    if (!key) return add(name, false, missing);
     if (!sig) return add(name, false, "the answer carries no " + std::string(field));
     if (!manifest || !key->Verify(*manifest, *sig)) {
       return add(name, false, "the " + name + " signature over the manifest does not verify");
     }
-    return add(name, true, "the " + name + " key signed the manifest (" +
-                                std::string(crypto::SignatureAlgorithmName(*alg)) + ")");
+    return add(name, true, "the " + name + " key" + (name == "issuer" ? " " + *key_id : "") +
+                               " signed the manifest (" +
+                               std::string(crypto::SignatureAlgorithmName(*alg)) + ")");
   };
-  check_signature("issuer", issuer_key, "issuer_signature");
-  check_signature("finance", finance_key, "finance_signature");
+  check_signature("issuer", issuer_key, "issuer_signature", issuer_key_missing);
+  check_signature("finance", finance_key, "finance_signature", "no valid finance key in the keys file");
 
   // 6. The QR text.
   if (in.qr) {

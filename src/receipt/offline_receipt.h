@@ -6,12 +6,15 @@
 //               entry to its root (ledger::VerifyOffline), the entry is a receipt.issue
 //   document    the document's suite hash is the entry's document hash, and the document is the
 //               answer's receipt (code, number); skipped for a destroyed receipt (no document)
-//   manifest    the batch manifest lists "<code>/<number> <hex(entry document hash)>"
-//   issuer      the issuer key's signature over the manifest verifies
+//   manifest    the batch manifest lists "<code>/<number> <hex(entry document hash)>" and is
+//               the receipt's issuer's (its "issuer:" line is the document's USCC)
+//   issuer      the signature by the issuer key the batch names (batch.issuer_key_id, published
+//               in the keys' "issuers" under the receipt's issuer USCC, and whose id is its own
+//               hash) over the manifest verifies; a key of another issuer is never taken
 //   finance     the finance key's signature over the manifest verifies
 //   qr          (only if a QR text is given) the finance key signed it, and its code, number,
 //               check code and total are the document's
-// Everything passed in is untrusted input; only the three keys are trusted (the caller obtained
+// Everything passed in is untrusted input; only the keys are trusted (the caller obtained
 // them out of band or pinned them).
 //
 // Thread-safety: pure function.

@@ -84,6 +84,7 @@ struct Receipt {
   std::string issuer_signature;        // over the batch manifest (the suite's wire form)
   std::string finance_signature;       // over the batch manifest
   int64_t batch_id = 0;                // the signing batch (receipt_service.h)
+  std::string issuer_key_id;           // the issuer key that signed the batch (issuer_keys.h)
   std::string qr_signature;            // finance signature of the QR payload, raw; "" until made
   uint64_t ledger_hint = 0;            // a tree size at or below the receipt.issue leaf
   std::optional<uint64_t> leaf_index;  // the receipt.issue leaf, once resolved

@@ -148,7 +148,7 @@ std::string ReceiptColumns() {
          "r.total_fen, r.insurance_fen, r.self_fen, r.channel, r.status, r.claimed_fen, "
          "r.document, r.document_hash, b.issuer_sig, b.finance_sig, r.batch_id, r.qr_sig, "
          "r.ledger_hint, r.leaf_index, r.void_reason, r.void_micros, r.replacement, r.replaces, "
-         "r.destroyed_micros "
+         "r.destroyed_micros, b.issuer_key_id "
          "FROM receipt r JOIN receipt_issuer i ON i.id = r.issuer_id "
          "JOIN receipt_batch b ON b.id = r.batch_id ";
 }
@@ -197,6 +197,7 @@ Result<Receipt> ReceiptFromRow(const store::Row& row) {
   r.replaces = row.OptText(30);
   r.destroyed_micros = row.OptInt64(31);
   if (r.destroyed_micros) r.status = ReceiptStatus::kDestroyed;
+  r.issuer_key_id = std::string(row.Text(32));
   return r;
 }
 
@@ -284,12 +285,12 @@ std::string MaskName(std::string_view name) {
 }
 
 std::vector<store::Migration> ReceiptService::Migrations() {
-  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)}};
+  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)}, IssuerKeysMigration()};
 }
 
 ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
     : db_(db), options_(std::move(options)) {
-  assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_key &&
+  assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_keys &&
          options_.finance_key);
 }
 
@@ -304,6 +305,7 @@ Result<Issuer> ReceiptService::RegisterIssuer(int64_t account_id, std::string_vi
                                        "INSERT INTO receipt_issuer (account_id, uscc, name, "
                                        "region_code) VALUES (?, ?, ?, ?) RETURNING id",
                                        {account_id, issuer.uscc, issuer.name, issuer.region_code}));
+    TB_RETURN_IF_ERROR(options_.issuer_keys->EnsureKey(tx, issuer.id).status());
     return Status::Ok();
   }));
   return issuer;
@@ -481,7 +483,7 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
                                                numbers);
                         }));
     TB_ASSIGN_OR_RETURN(PreparedBatch prepared, Prepare(*issuer, receipts, numbers, checks, now,
-                                                        ledger_hint, std::nullopt));
+                                                        ledger_hint, std::nullopt, nullptr));
     if (!ticket.WaitTurn()) continue;  // the lane was reset: reserve again
     Status s = db_.Transact([&](store::Tx& tx) -> Status {
       return WriteBatch(tx, *issuer, ticket.before(), ticket.after(), prepared, now, ledger_hint);
@@ -588,7 +590,7 @@ Status ReceiptService::AssignNumbers(std::vector<RangeCursor>& ranges,
 Result<ReceiptService::PreparedBatch> ReceiptService::Prepare(
     const Issuer& issuer, std::span<const NewReceipt> receipts,
     std::span<const AssignedNumber> numbers, std::span<const CheckCode> checks, int64_t now,
-    uint64_t ledger_hint, const std::optional<std::string>& replaces) const {
+    uint64_t ledger_hint, const std::optional<std::string>& replaces, store::Tx* tx) const {
   PreparedBatch batch;
   std::vector<Receipt>& out = batch.receipts;
   out.reserve(receipts.size());
@@ -628,7 +630,11 @@ Result<ReceiptService::PreparedBatch> ReceiptService::Prepare(
   for (const Receipt& r : out) {
     batch.manifest += ManifestLine(r.code, r.number, r.document_hash);
   }
-  TB_ASSIGN_OR_RETURN(batch.issuer_sig, options_.issuer_key->Sign(batch.manifest));
+  auto sign = [&](store::Tx& t) -> Status {
+    TB_ASSIGN_OR_RETURN(batch.issuer_sig, options_.issuer_keys->Sign(t, issuer.id, batch.manifest));
+    return Status::Ok();
+  };
+  TB_RETURN_IF_ERROR(tx != nullptr ? sign(*tx) : db_.Read(sign));
   TB_ASSIGN_OR_RETURN(batch.finance_sig, options_.finance_key->Sign(batch.manifest));
   return batch;
 }
@@ -651,10 +657,12 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
   // 2. The signed manifest.
   TB_ASSIGN_OR_RETURN(int64_t batch_id,
                       tx.InsertReturningId("INSERT INTO receipt_batch (issuer_id, manifest, "
-                                           "issuer_sig, finance_sig, time_micros) VALUES "
-                                           "(?, ?, ?, ?, ?) RETURNING id",
-                                           {issuer.id, batch.manifest, Param::Blob(batch.issuer_sig),
-                                            Param::Blob(batch.finance_sig), now}));
+                                           "issuer_sig, finance_sig, time_micros, issuer_key_id) "
+                                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                           {issuer.id, batch.manifest,
+                                            Param::Blob(batch.issuer_sig.signature),
+                                            Param::Blob(batch.finance_sig), now,
+                                            batch.issuer_sig.key_id}));
   // 3. The receipts and their ledger entries.
   const std::string day = ChinaDay(now);
   TB_ASSIGN_OR_RETURN(
@@ -668,7 +676,8 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
   entries.reserve(batch.receipts.size());
   for (Receipt& r : batch.receipts) {
     r.batch_id = batch_id;
-    r.issuer_signature = batch.issuer_sig;
+    r.issuer_signature = batch.issuer_sig.signature;
+    r.issuer_key_id = batch.issuer_sig.key_id;
     r.finance_signature = batch.finance_sig;
     const std::string kind(ReceiptKindName(r.kind));
     TB_RETURN_IF_ERROR(insert->Add(
@@ -706,7 +715,7 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
   const int year = ChinaDate(FromUnixMicros(now)).year;
   TB_RETURN_IF_ERROR(AssignNumbers(after, receipts, year, field_prefix, batch, code_taken, numbers));
   TB_ASSIGN_OR_RETURN(PreparedBatch prepared,
-                      Prepare(issuer, receipts, numbers, checks, now, ledger_hint, replaces));
+                      Prepare(issuer, receipts, numbers, checks, now, ledger_hint, replaces, &tx));
   TB_RETURN_IF_ERROR(WriteBatch(tx, issuer, before, after, prepared, now, ledger_hint));
   return std::move(prepared.receipts);
 }
@@ -1106,13 +1115,23 @@ Result<std::shared_ptr<const std::string>> ReceiptService::VerifiedManifest(
     if (it != manifests_.end()) return it->second;
   }
   std::string manifest, stored_issuer_sig, stored_finance_sig;
+  std::optional<crypto::PublicKey> issuer_key;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT manifest FROM receipt_batch WHERE id = ?",
+    // The issuer key the batch names, among the keys of the batch's own issuer (so a batch
+    // naming another hospital's key finds none).
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT b.manifest, k.public_key FROM receipt_batch b "
+                                              "LEFT JOIN receipt_issuer_key k ON k.issuer_id = "
+                                              "b.issuer_id AND k.key_id = b.issuer_key_id "
+                                              "WHERE b.id = ?",
                                               {batch_id}));
     manifest = row ? std::string(row->Text(0)) : "";
+    if (row && !row->IsNull(1)) {
+      auto key = crypto::PublicKey::FromRaw(options_.issuer_keys->algorithm(), AsChars(row->Blob(1)));
+      if (key.ok()) issuer_key = *key;
+    }
     return Status::Ok();
   }));
-  if (!options_.issuer_key->public_key().Verify(manifest, issuer_sig) ||
+  if (!issuer_key || !issuer_key->Verify(manifest, issuer_sig) ||
       !options_.finance_key->public_key().Verify(manifest, finance_sig)) {
     return std::shared_ptr<const std::string>();
   }

@@ -8,7 +8,9 @@
 // Tables (owned here; see docs/receipt.md):
 //   receipt_issuer  (id, account_id UNIQUE, uscc, name, region_code)
 //   receipt_range   (id, issuer_id, code, first_number, last_number, next_number)
-//   receipt_batch   (id, issuer_id, manifest, issuer_sig, finance_sig, time_micros)
+//   receipt_batch   (id, issuer_id, manifest, issuer_sig, finance_sig, time_micros, issuer_key_id)
+//   receipt_issuer_key (id, issuer_id, key_id, public_key, private_sealed, is_current, ...):
+//                    the issuers' keys, receipt/issuer_keys.h
 //   receipt         (id, code, number, check_code, batch_id, payer_subject, payer_key, ...,
 //                    document, document_hash, status, claimed_fen, leaf_index, ledger_hint, ...;
 //                    UNIQUE (code, number); the wallet's index is (payer_key, id))
@@ -17,7 +19,8 @@
 //
 // Signatures, once per batch (the ledger's "sign once per batch, hash per entry"): an Issue call
 // is one signing batch; its manifest lists "<code>/<number> <document hash>" for every receipt
-// and is signed by the issuer's key and by the supervising finance department's key. SM2 signs
+// and is signed by the issuer's own current key (receipt/issuer_keys.h; the batch records its key
+// id) and by the supervising finance department's key. SM2 signs
 // about 2,500 times a second on one core here, so per-receipt signatures would cap issuance near
 // 1,000 receipts/s; per batch, a 1,000-receipt batch costs two signatures.
 //
@@ -55,6 +58,7 @@
 #include "core/status.h"
 #include "crypto/hash.h"
 #include "crypto/key.h"
+#include "receipt/issuer_keys.h"
 #include "receipt/number_lanes.h"
 #include "receipt/receipt.h"
 #include "store/database.h"
@@ -68,10 +72,11 @@ inline constexpr int64_t kPaperGramsPerReceipt = 6;
 
 struct ReceiptServiceOptions {
   crypto::HashAlgorithm hash = crypto::HashAlgorithm::kSm3;
-  // Signs batch manifests on behalf of issuers (held in the platform's custody) and as the
-  // supervising finance department; of the suite's signature algorithm.
-  // Both required (optional only because a PrivateKey has no empty state).
-  std::optional<crypto::PrivateKey> issuer_key;
+  // Each issuer's own signing keys (receipt/issuer_keys.h; the platform's custody today), of the
+  // suite's signature algorithm. Required; shared with whoever else needs it.
+  std::shared_ptr<IssuerKeys> issuer_keys;
+  // Signs batch manifests (and QR texts) as the supervising finance department. Required
+  // (optional only because a PrivateKey has no empty state).
   std::optional<crypto::PrivateKey> finance_key;
   // Keyed hash of a subject ID (cli::App::SubjectHash): the ledger subject of a payer.
   std::function<std::array<uint8_t, 32>(std::string_view)> subject_hash;
@@ -138,11 +143,13 @@ class ReceiptService {
  public:
   static std::vector<store::Migration> Migrations();
 
-  // REQUIRES: options.clock, options.subject_hash and both keys are set.
+  // REQUIRES: options.clock, options.subject_hash, issuer_keys and finance_key are set.
   ReceiptService(store::Database& db, ReceiptServiceOptions options);
 
   // --- issuers and number ranges (the finance department's business) ---
-  // kAlreadyExists if the account is already an issuer; kInvalidArgument for a bad USCC/region.
+  // Registers the issuer and gives it its first signing key (IssuerKeys::EnsureKey), in one
+  // transaction. kAlreadyExists if the account is already an issuer; kInvalidArgument for a bad
+  // USCC/region.
   Result<Issuer> RegisterIssuer(int64_t account_id, std::string_view uscc, std::string_view name,
                                 std::string_view region_code);
   // Assigns numbers first..last of `code` to the issuer. kConflict if they overlap a range of the
@@ -239,9 +246,15 @@ class ReceiptService {
   Result<DestroyResult> Destroy(CivilDate before);
 
   const ReceiptServiceOptions& options() const { return options_; }
-  // The public keys, raw (crypto/key.h), for clients checking manifests and QR texts offline.
-  const crypto::PublicKey& issuer_public_key() const { return options_.issuer_key->public_key(); }
+  // The public keys, raw (crypto/key.h), for clients checking manifests and QR texts offline:
+  // the finance department's, and every issuer's (current and retired).
   const crypto::PublicKey& finance_public_key() const { return options_.finance_key->public_key(); }
+  Result<std::vector<IssuerKeyInfo>> IssuerPublicKeys() { return options_.issuer_keys->PublicKeys(); }
+  // A new current signing key for the issuer; the old one stays published (retired), so batches
+  // it signed still verify. kNotFound for an unknown issuer.
+  Result<IssuerKeyInfo> RotateIssuerKey(int64_t issuer_id) {
+    return options_.issuer_keys->Rotate(issuer_id);
+  }
 
  private:
   // A number taken for one receipt of a batch.
@@ -252,7 +265,8 @@ class ReceiptService {
   // A batch ready to be written: numbered, documents made and hashed, manifest signed.
   struct PreparedBatch {
     std::vector<Receipt> receipts;
-    std::string manifest, issuer_sig, finance_sig;
+    std::string manifest, finance_sig;
+    IssuerSignature issuer_sig;
   };
   static Result<std::vector<RangeCursor>> LoadRanges(store::Tx& tx, int64_t issuer_id);
   // Numbers for `receipts` from `ranges` (advanced in place): the first range of the receipt's
@@ -264,13 +278,13 @@ class ReceiptService {
                               std::string_view prefix, bool batch,
                               const std::function<Result<bool>(const std::string&)>& code_taken,
                               std::vector<AssignedNumber>& out);
-  // The CPU work of issuing (no storage): documents, their hashes, keyed payer hashes, the signed
-  // manifest.
+  // The CPU work of issuing (no writes): documents, their hashes, keyed payer hashes, the signed
+  // manifest. The issuer's key is looked up in `tx`, or in a read snapshot when it is null.
   Result<PreparedBatch> Prepare(const Issuer& issuer, std::span<const NewReceipt> receipts,
                                 std::span<const AssignedNumber> numbers,
                                 std::span<const CheckCode> checks, int64_t now,
-                                uint64_t ledger_hint,
-                                const std::optional<std::string>& replaces) const;
+                                uint64_t ledger_hint, const std::optional<std::string>& replaces,
+                                store::Tx* tx) const;
   // Writes a prepared batch: moves its ranges from `before` to `after` (conditionally; a range
   // moved meanwhile fails with kRangeRace), the batch row, the receipts and their ledger entries.
   static Status WriteBatch(store::Tx& tx, const Issuer& issuer, std::span<const RangeCursor> before,

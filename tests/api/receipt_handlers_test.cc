@@ -18,6 +18,9 @@
 #include "api/server.h"
 #include "core/base64.h"
 #include "identity/identity_service.h"
+#include "crypto/aead.h"
+#include "receipt/custody_issuer_keys.h"
+#include "receipt/issuer_keys.h"
 #include "receipt/offline_receipt.h"
 #include "receipt/receipt_fixture.h"
 #include "testing/http_client.h"
@@ -96,11 +99,13 @@ class ReceiptHttpTest : public ::testing::TestWithParam<Backend> {
     code_ = receipt::ReceiptCode::Make(33, receipt::ReceiptKind::kOutpatient,
                                        ChinaDate(clock_.Now()).year)->str();
     ASSERT_TRUE(f_.service_->AssignRange(issuer->id, code_, 200001, 300000).ok());
+    hospital_issuer_ = *issuer;
     auto other = f_.service_->RegisterIssuer(
         other_id, receipt::testing::SyntheticUscc("12", "330100", "H0000012"),
         "杭州市示范第二医院", "330100");
     ASSERT_TRUE(other.ok());
     ASSERT_TRUE(f_.service_->AssignRange(other->id, code_, 300001, 400000).ok());
+    other_issuer_ = *other;
     (void)insurer_id;
     (void)employer_id;
 
@@ -165,6 +170,7 @@ class ReceiptHttpTest : public ::testing::TestWithParam<Backend> {
   Dispatcher dispatcher_{"test"};
   std::unique_ptr<tongban::testing::TestServer> server_;
   std::string code_, hospital_key_, other_key_, insurer_key_, employer_key_;
+  receipt::Issuer hospital_issuer_, other_issuer_;
 };
 
 TEST_P(ReceiptHttpTest, IssuedReceiptReachesTheWalletAndVerifiesWithItsProof) {
@@ -332,6 +338,184 @@ TEST_P(ReceiptHttpTest, VerifiesOfflineWithThePublishedKeysAndCatchesEveryTamper
   EXPECT_EQ(failed(check(shape, keys, log_key)), Names{"ledger"});
   EXPECT_EQ(failed(check(answer, "[]", log_key)), (Names{"issuer", "finance"}));
   EXPECT_EQ(failed(check(answer, keys, "not a key")), Names{"ledger"});
+}
+
+// Two hospitals, each with its own key: the published keys, each batch naming its key, offline
+// checks picking the key by issuer USCC and key id, a batch claiming (or re-signed by) the other
+// hospital's key failing, and rotation by the admin keeping earlier batches verifiable.
+TEST_P(ReceiptHttpTest, EachHospitalHasItsOwnKeyAndRotationKeepsOldReceiptsVerifiable) {
+  using Names = std::set<std::string>;
+  auto failed = [](const receipt::OfflineReceiptReport& r) {
+    Names names;
+    for (const auto& c : r.checks) {
+      if (!c.ok) names.insert(c.name);
+    }
+    return names;
+  };
+  auto offline = [&](const json::object& answer, const std::string& keys) {
+    return receipt::VerifyReceiptOffline(
+        {.answer = json::serialize(answer), .keys = keys, .log_key = f_.verifier_key_});
+  };
+  auto answer_of = [&](const json::object& r) {
+    auto v = Call("GET", VerifyQuery(r) + "&manifest=1", "");
+    EXPECT_EQ(v.status, 200) << v.body;
+    return json::parse(v.body).as_object();
+  };
+  auto keys_now = [&] {
+    auto k = Call("GET", "/api/v1/receipts/keys", "");
+    EXPECT_EQ(k.status, 200) << k.body;
+    return k.body;
+  };
+  // The issuers' keys as published: uscc -> [(key_id, current)].
+  auto published = [](const std::string& keys) {
+    std::map<std::string, std::vector<std::pair<std::string, bool>>> out;
+    const json::value parsed = json::parse(keys);
+    for (const auto& k : parsed.at("issuers").as_array()) {
+      out[std::string(k.at("uscc").as_string())].emplace_back(std::string(k.at("key_id").as_string()),
+                                                               k.at("current").as_bool());
+    }
+    return out;
+  };
+  json::object a = Issue();
+  auto b_resp = Call("POST", "/api/v1/receipts", "Bearer " + other_key_, ReceiptBody(kLiNaId));
+  ASSERT_EQ(b_resp.status, 201) << b_resp.body;
+  json::object b = json::parse(b_resp.body).as_object();
+  const std::string keys = keys_now();
+  const json::object keys_json = json::parse(keys).as_object();
+  EXPECT_EQ(keys_json.at("algorithm").as_string(), "sm2");
+  EXPECT_TRUE(keys_json.at("finance").is_string());
+  EXPECT_FALSE(keys_json.contains("issuer"));  // the one deployment-wide key is gone
+  auto pub = published(keys);
+  ASSERT_EQ(pub[hospital_issuer_.uscc].size(), 1u);
+  ASSERT_EQ(pub[other_issuer_.uscc].size(), 1u);
+  const std::string a_key = pub[hospital_issuer_.uscc][0].first;
+  const std::string b_key = pub[other_issuer_.uscc][0].first;
+  EXPECT_NE(a_key, b_key);
+  for (const auto& k : keys_json.at("issuers").as_array()) {
+    auto raw = Base64Decode(std::string_view(k.at("key").as_string()));
+    ASSERT_TRUE(raw.ok());
+    auto key = crypto::PublicKey::FromRaw(crypto::SignatureAlgorithm::kSm2, *raw);
+    ASSERT_TRUE(key.ok());
+    EXPECT_EQ(receipt::IssuerKeyId(*key), k.at("key_id").as_string());
+    EXPECT_TRUE(k.at("name").is_string());
+  }
+  json::object a_answer = answer_of(a);
+  json::object b_answer = answer_of(b);
+  EXPECT_EQ(a_answer.at("batch").at("issuer_key_id").as_string(), a_key);
+  EXPECT_EQ(b_answer.at("batch").at("issuer_key_id").as_string(), b_key);
+  EXPECT_TRUE(offline(a_answer, keys).ok());
+  EXPECT_TRUE(offline(b_answer, keys).ok());
+  // A's answer claiming B's key id: no key of A's has that id.
+  json::object claim_b = a_answer;
+  claim_b["batch"].as_object()["issuer_key_id"] = b_key;
+  auto claimed = offline(claim_b, keys);
+  EXPECT_EQ(failed(claimed), Names{"issuer"});
+  bool says_missing = false;
+  for (const auto& c : claimed.checks) {
+    if (c.name == "issuer") says_missing = c.detail.find("has no key " + b_key) != std::string::npos;
+  }
+  EXPECT_TRUE(says_missing);
+  // A's manifest re-signed by B's key (taken from the database with the seal key), under either id.
+  std::optional<crypto::PrivateKey> b_private;
+  ASSERT_TRUE((*f_.db_)->Read([&](store::Tx& tx) -> Status {
+                          TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
+                              "SELECT private_sealed FROM receipt_issuer_key WHERE key_id = ?", {b_key}));
+                          if (!row) return Status::NotFound("key");
+                          auto sealed = row->Blob(0);
+                          TB_ASSIGN_OR_RETURN(auto raw, crypto::AeadOpen(
+                              receipt::testing::ReceiptFixture::kSealKey,
+                              receipt::CustodyIssuerKeys::SealContext(other_issuer_.id, b_key),
+                              std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size())));
+                          TB_ASSIGN_OR_RETURN(b_private, crypto::PrivateKey::FromRaw(
+                                                             crypto::SignatureAlgorithm::kSm2, raw));
+                          return Status::Ok();
+                        }).ok());
+  auto resigned = b_private->Sign(std::string(a_answer.at("batch").at("manifest").as_string()));
+  ASSERT_TRUE(resigned.ok());
+  for (const std::string& id : {a_key, b_key}) {
+    json::object forged = a_answer;
+    forged["batch"].as_object()["issuer_signature"] = Base64Encode(*resigned);
+    forged["batch"].as_object()["issuer_key_id"] = id;
+    EXPECT_EQ(failed(offline(forged, keys)), Names{"issuer"}) << id;
+  }
+  // Rotation: the admin only; A's new key is current, the old one still published.
+  const std::string rotate = "/api/v1/receipts/issuers/" + std::to_string(hospital_issuer_.id) + "/keys/rotate";
+  const std::string admin = Bearer("admin");
+  EXPECT_EQ(Call("POST", rotate, "").status, 401);
+  EXPECT_EQ(Call("POST", rotate, "Bearer " + hospital_key_).status, 403);
+  EXPECT_EQ(Call("POST", rotate, "Bearer " + insurer_key_).status, 403);
+  EXPECT_EQ(Call("POST", rotate, Bearer("zhangwei")).status, 403);
+  auto rotated = Call("POST", rotate, admin);
+  ASSERT_EQ(rotated.status, 201) << rotated.body;
+  const std::string a_new(json::parse(rotated.body).at("key_id").as_string());
+  EXPECT_NE(a_new, a_key);
+  EXPECT_EQ(json::parse(rotated.body).at("uscc").as_string(), hospital_issuer_.uscc);
+  EXPECT_EQ(Call("POST", "/api/v1/receipts/issuers/999999/keys/rotate", admin).status, 404);
+  auto bad_id = Call("POST", "/api/v1/receipts/issuers/x1/keys/rotate", admin);
+  EXPECT_EQ(bad_id.status, 400);
+  EXPECT_EQ(json::parse(bad_id.body).at("errors").at(0).at("field"), "id");
+  EXPECT_EQ(Call("POST", rotate, admin, R"({"algorithm":"rsa"})").status, 400);
+  const std::string keys2 = keys_now();
+  auto pub2 = published(keys2);
+  using KeyList = std::vector<std::pair<std::string, bool>>;
+  EXPECT_EQ(pub2[hospital_issuer_.uscc], (KeyList{{a_key, false}, {a_new, true}}));
+  EXPECT_EQ(pub2[other_issuer_.uscc], (KeyList{{b_key, true}}));
+  json::object a2 = Issue(kLiNaId);
+  json::object a2_answer = answer_of(a2);
+  EXPECT_EQ(a2_answer.at("batch").at("issuer_key_id").as_string(), a_new);
+  EXPECT_EQ(a2_answer.at("status").as_string(), "authentic");
+  // Before and after the rotation: both authentic online and both verify offline.
+  json::object a_again = answer_of(a);
+  EXPECT_EQ(a_again.at("status").as_string(), "authentic");
+  EXPECT_TRUE(offline(a_again, keys2).ok());
+  EXPECT_TRUE(offline(a2_answer, keys2).ok());
+  // The old keys file does not know the new key: the new receipt's issuer check fails there.
+  EXPECT_EQ(failed(offline(a2_answer, keys)), Names{"issuer"});
+  // A keys file of the old format (one deployment-wide "issuer" key) is refused, saying so.
+  json::object old_format{{"algorithm", "sm2"},
+                          {"finance", keys_json.at("finance")},
+                          {"issuer", keys_json.at("issuers").at(0).at("key")}};
+  auto old = offline(a_again, json::serialize(old_format));
+  EXPECT_EQ(failed(old), Names{"issuer"});
+  for (const auto& c : old.checks) {
+    if (c.name == "issuer") {
+      EXPECT_NE(c.detail.find("old format"), std::string::npos) << c.detail;
+    }
+  }
+}
+
+// A destroyed receipt has no document: the offline check takes its issuer from the signed manifest
+// and still picks that hospital's key; another hospital's key id still fails.
+TEST_P(ReceiptHttpTest, DestroyedReceiptStillVerifiesOfflineWithItsHospitalsKey) {
+  json::object a = Issue();
+  auto b = Call("POST", "/api/v1/receipts", "Bearer " + other_key_, ReceiptBody(kLiNaId));
+  ASSERT_EQ(b.status, 201) << b.body;
+  f_.clock_.Advance(std::chrono::hours(24 * 366 * 31));  // past the 30-year retention
+  const CivilDate today = ChinaDate(f_.clock_.Now());
+  auto d = f_.service_->Destroy(CivilDate{today.year, 1, 1});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->destroyed, 2);
+  auto v = Call("GET", VerifyQuery(a) + "&manifest=1", "");
+  ASSERT_EQ(v.status, 200) << v.body;
+  json::object answer = json::parse(v.body).as_object();
+  EXPECT_EQ(answer.at("status").as_string(), "destroyed");
+  EXPECT_TRUE(answer.at("document").is_null());
+  const std::string keys = Call("GET", "/api/v1/receipts/keys", "").body;
+  auto report = receipt::VerifyReceiptOffline(
+      {.answer = json::serialize(answer), .keys = keys, .log_key = f_.verifier_key_});
+  EXPECT_TRUE(report.ok());
+  for (const auto& c : report.checks) EXPECT_TRUE(c.ok) << c.name << ": " << c.detail;
+  std::string other_key_id;
+  const json::value parsed = json::parse(keys);
+  for (const auto& k : parsed.at("issuers").as_array()) {
+    if (k.at("uscc").as_string() == other_issuer_.uscc) other_key_id = k.at("key_id").as_string();
+  }
+  ASSERT_FALSE(other_key_id.empty());
+  answer["batch"].as_object()["issuer_key_id"] = other_key_id;
+  auto claimed = receipt::VerifyReceiptOffline(
+      {.answer = json::serialize(answer), .keys = keys, .log_key = f_.verifier_key_});
+  EXPECT_FALSE(claimed.ok());
+  for (const auto& c : claimed.checks) EXPECT_EQ(c.ok, c.name != "issuer") << c.name << ": " << c.detail;
 }
 
 TEST_P(ReceiptHttpTest, PrintablePageEscapesMarkup) {
@@ -526,6 +710,8 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
       {"POST", "/api/v1/receipts/issuers", R"({"account_id":1})", {citizen, staff, auditor, "Bearer " + hospital_key_}},
       {"POST", "/api/v1/receipts/issuers/1/ranges", R"({"code":"33040126","first_number":1,"last_number":2})",
        {staff, auditor, "Bearer " + hospital_key_}},
+      {"POST", "/api/v1/receipts/issuers/1/keys/rotate", "{}",
+       {citizen, staff, auditor, enterprise, "Bearer " + hospital_key_, "Bearer " + insurer_key_}},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Call(c.method, c.path, "", c.body).status, 401) << c.method << " " << c.path;
@@ -561,8 +747,22 @@ TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
   const std::string admin = Bearer("admin");
   // Unknown issuer until registered.
   EXPECT_EQ(Call("POST", "/api/v1/receipts", "Bearer " + *key, ReceiptBody()).status, 403);
+  const std::string uscc3 = receipt::testing::SyntheticUscc("12", "330100", "H0000013");
+  auto keys_of = [&](const std::string& uscc) {
+    int n = 0;
+    const json::value keys = json::parse(Call("GET", "/api/v1/receipts/keys", "").body);
+    for (const auto& k : keys.at("issuers").as_array()) n += k.at("uscc").as_string() == uscc;
+    return n;
+  };
+  EXPECT_EQ(keys_of(uscc3), 0);  // (the answer is cached now)
   auto reg = Call("POST", "/api/v1/receipts/issuers", admin, "{\"account_id\":" + std::to_string(*id) + "}");
   ASSERT_EQ(reg.status, 201) << reg.body;
+  // Registered with its own key, published at once (the cached answer was dropped).
+  EXPECT_EQ(keys_of(uscc3), 1);
+  const std::string key3(json::parse(reg.body).at("key_id").as_string());
+  EXPECT_EQ(key3.size(), 16u);
+  EXPECT_NE(Call("GET", "/api/v1/receipts/keys", "").body.find("\"key_id\":\"" + key3 + "\""),
+            std::string::npos);
   auto issuer = json::parse(reg.body).as_object();
   EXPECT_EQ(issuer.at("name").as_string(), "杭州市示范第三医院");
   const std::string ranges = "/api/v1/receipts/issuers/" + std::to_string(issuer.at("id").as_int64()) + "/ranges";

@@ -117,14 +117,29 @@ done
 sed 's/total_fen: /total_fen: 1/' "$WORK/receipt-full.json" >"$WORK/receipt-tampered.json"
 if "$TONGBAN" verify-receipt --answer "$WORK/receipt-tampered.json" --keys "$WORK/receipt-keys.json" \
   --log-key "$KEY" >/dev/null; then fail "verify-receipt accepted a tampered document"; fi
-python3 - "$WORK/receipt-keys.json" <<'PY'
+# Each demo hospital has its own current key, named by the sample receipt's batch; a keys file with
+# the hospital's and the finance key swapped, or without the batch's key, is refused.
+python3 - "$WORK/receipt-keys.json" "$WORK/receipt-full.json" <<'PY' || fail "receipt keys: $(cat "$WORK/receipt-keys.json")"
 import json, sys
 k = json.load(open(sys.argv[1]))
-k["issuer"], k["finance"] = k["finance"], k["issuer"]
+answer = json.load(open(sys.argv[2]))
+current = [i for i in k["issuers"] if i["current"]]
+assert len(current) >= 2 and len({i["uscc"] for i in current}) == len(current), k
+assert len({i["key_id"] for i in k["issuers"]}) == len(k["issuers"]), k
+mine = [i for i in k["issuers"] if i["key_id"] == answer["batch"]["issuer_key_id"]]
+assert len(mine) == 1 and mine[0]["name"] == "杭州市示范第一医院", (mine, answer["batch"])
+mine[0]["key"], k["finance"] = k["finance"], mine[0]["key"]
 json.dump(k, open(sys.argv[1] + ".swapped", "w"))
+k = json.load(open(sys.argv[1]))
+k["issuers"] = [i for i in k["issuers"] if i["key_id"] != answer["batch"]["issuer_key_id"]]
+json.dump(k, open(sys.argv[1] + ".without", "w"))
 PY
 if "$TONGBAN" verify-receipt --answer "$WORK/receipt-full.json" --keys "$WORK/receipt-keys.json.swapped" \
   --log-key "$KEY" >/dev/null; then fail "verify-receipt accepted swapped keys"; fi
+"$TONGBAN" verify-receipt --answer "$WORK/receipt-full.json" --keys "$WORK/receipt-keys.json.without" \
+  --log-key "$KEY" >"$WORK/verify-without.out" && fail "verify-receipt accepted a keys file without the batch's key"
+grep -q "^FAIL issuer: the keys file has no key" "$WORK/verify-without.out" ||
+  fail "verify-receipt without the key: $(cat "$WORK/verify-without.out")"
 
 # Licences: the verification's ledger proof (the licence's latest lifecycle entry, here its
 # issue) checks offline with the log key, together with its event document.
@@ -145,7 +160,7 @@ PID=""
 "$TONGBAN" receipts destroy --config "$WORK/demo/tongban.toml" --before 2100-01-01 >"$WORK/destroy.out" ||
   fail "receipts destroy"
 grep -q "destroyed 0 receipt documents" "$WORK/destroy.out" || fail "destroy: $(cat "$WORK/destroy.out")"
-grep -q "kept 6 receipts" "$WORK/destroy.out" || fail "destroy kept: $(cat "$WORK/destroy.out")"
+grep -q "kept 7 receipts" "$WORK/destroy.out" || fail "destroy kept: $(cat "$WORK/destroy.out")"
 
 # Audit: the stored log replays clean; one changed byte in a stored entry is found.
 "$TONGBAN" audit --config "$WORK/demo/tongban.toml" | grep -q "^OK" || fail "audit of an intact log"

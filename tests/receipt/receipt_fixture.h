@@ -1,6 +1,7 @@
 // Test fixture for the receipt part: a fresh database (SQLite file, or a PostgreSQL schema when
 // TONGBAN_TEST_PG is set) with the ledger and receipt migrations, a gm (SM3 + SM2) ledger with its
-// sequencer, a ReceiptService with fresh SM2 keys, and one registered issuer — the synthetic
+// sequencer, a ReceiptService with a fresh SM2 finance key and issuer keys in custody (sealed
+// under kSealKey), and one registered issuer (with its own key) — the synthetic
 // 杭州市示范第一医院 — with an outpatient range of this year. Synthetic people only (valid check
 // digits, never real numbers). Test-only; not thread-safe apart from what the service is.
 #pragma once
@@ -21,6 +22,7 @@
 #include "ledger/log_storage.h"
 #include "ledger/note_keys.h"
 #include "ledger/sequencer.h"
+#include "receipt/custody_issuer_keys.h"
 #include "receipt/receipt_service.h"
 #include "store/migration.h"
 #include "testing/databases.h"
@@ -93,7 +95,9 @@ class ReceiptFixture {
     reader_ = std::make_unique<ledger::LogReader>(**db_, crypto::HashAlgorithm::kSm3);
     ReceiptServiceOptions o;
     o.hash = crypto::HashAlgorithm::kSm3;
-    o.issuer_key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2).value();
+    issuer_keys_ = std::make_shared<CustodyIssuerKeys>(**db_, crypto::SignatureAlgorithm::kSm2,
+                                                       kSealKey, clock_);
+    o.issuer_keys = issuer_keys_;
     o.finance_key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2).value();
     o.subject_hash = [](std::string_view id) {
       thread_local crypto::Hmac hmac(crypto::HashAlgorithm::kSm3, std::string(32, 's'));
@@ -143,6 +147,9 @@ class ReceiptFixture {
   std::string verifier_key_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
   std::unique_ptr<ledger::LogReader> reader_;
+  // The key sealing the issuers' private keys in the database (test value).
+  inline static const std::string kSealKey = std::string(32, '\x5a');
+  std::shared_ptr<CustodyIssuerKeys> issuer_keys_;
   std::unique_ptr<ReceiptService> service_;
   Issuer issuer_;
 };
