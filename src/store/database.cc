@@ -3,8 +3,10 @@
 // (retries, backoff, counters, "a failed transaction is never committed") lives here.
 #include "store/database.h"
 
+#include <algorithm>
 #include <charconv>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include "store/drivers.h"
@@ -123,6 +125,17 @@ Status Database::Run(bool read_only, const std::function<Status(Tx&)>& fn) {
 // --- Open -------------------------------------------------------------------------------------
 
 namespace internal {
+
+std::optional<PlainInsert> ParsePlainInsert(std::string_view sql) {
+  static const std::regex kPlainInsert(
+      R"(^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_.]*)\s*\(([A-Za-z0-9_,\s]+)\)\s*VALUES\s*\(\s*\?(\s*,\s*\?)*\s*\)\s*;?\s*$)",
+      std::regex::icase | std::regex::optimize);
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(sql.begin(), sql.end(), m, kPlainInsert)) return std::nullopt;
+  PlainInsert out{m[1].str(), m[2].str(),
+                  static_cast<int>(std::count(sql.begin(), sql.end(), '?'))};
+  return out;
+}
 
 Result<std::string> PercentDecode(std::string_view s) {
   std::string out;

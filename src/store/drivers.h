@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,15 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo,
 // Applies the parameters every driver understands (max_attempts, busy_timeout_ms, pool_size,
 // ...) to `options`, erasing them from `params`. kInvalidArgument for a bad value.
 Status TakeCommonParams(std::map<std::string, std::string>& params, DatabaseOptions& options);
+
+// A plain `INSERT INTO t (a, b) VALUES (?, ?)`: only placeholders, no ON CONFLICT, RETURNING or
+// expressions. Drivers batch such statements in bulk (PostgreSQL: COPY; SQLite: multi-row VALUES).
+struct PlainInsert {
+  std::string table;
+  std::string columns;  // "a, b" as written
+  int placeholders = 0;
+};
+std::optional<PlainInsert> ParsePlainInsert(std::string_view sql);
 
 // Percent-decodes a URL component. kInvalidArgument for a malformed escape.
 Result<std::string> PercentDecode(std::string_view s);

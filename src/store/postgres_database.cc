@@ -16,7 +16,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -258,12 +257,9 @@ class PgBatch final : public Batch {
 // "COPY t (a, b) FROM STDIN" for "INSERT INTO t (a, b) VALUES (?, ?)", or "" when `sql` is
 // anything else (ON CONFLICT, RETURNING, expressions, ...): those go through the pipeline.
 std::string CopyStatementFor(std::string_view sql) {
-  static const std::regex kPlainInsert(
-      R"(^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_.]*)\s*\(([A-Za-z0-9_,\s]+)\)\s*VALUES\s*\(\s*\?(\s*,\s*\?)*\s*\)\s*;?\s*$)",
-      std::regex::icase | std::regex::optimize);
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(sql.begin(), sql.end(), m, kPlainInsert)) return "";
-  return "COPY " + m[1].str() + " (" + m[2].str() + ") FROM STDIN";
+  auto insert = ParsePlainInsert(sql);
+  if (!insert) return "";
+  return "COPY " + insert->table + " (" + insert->columns + ") FROM STDIN";
 }
 
 // Appends `p` to a COPY text-format line.

@@ -244,6 +244,43 @@ TEST_P(DatabaseTest, BatchInsertsManyRowsAndCountsThem) {
   EXPECT_EQ(Count("leaf"), kRows);
 }
 
+TEST_P(DatabaseTest, BatchRowsAreCopiedAndSeenByLaterStatementsBeforeFinish) {
+  // SQLite buffers a plain INSERT's rows into multi-row statements: values must be copied at Add
+  // (the caller's strings die right after it), and any other statement of the transaction, or the
+  // batch's destruction without Finish, writes what is buffered first.
+  Script(std::string("CREATE TABLE t (id ") +
+         (GetParam() == Dialect::kPostgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT") +
+         ", k BIGINT NOT NULL, name TEXT NOT NULL)");
+  Status s = db_->Transact([&](Tx& tx) -> Status {
+    {
+      TB_ASSIGN_OR_RETURN(auto batch, tx.PrepareBatch("INSERT INTO t (k, name) VALUES (?, ?)"));
+      for (int i = 0; i < 100; ++i) {
+        std::string name = "李娜-" + std::to_string(i) + std::string(40, 'x');  // dies after Add
+        TB_RETURN_IF_ERROR(batch->Add({i, name}));
+      }
+      TB_ASSIGN_OR_RETURN(auto mid, tx.QueryRow("SELECT COUNT(*), MAX(k) FROM t"));
+      EXPECT_EQ(mid->Int64(0), 100);
+      EXPECT_EQ(mid->Int64(1), 99);
+    }
+    {
+      TB_ASSIGN_OR_RETURN(auto batch, tx.PrepareBatch("INSERT INTO t (k, name) VALUES (?, ?)"));
+      for (int i = 100; i < 130; ++i) {
+        TB_RETURN_IF_ERROR(batch->Add({i, "张伟-" + std::to_string(i)}));
+      }
+    }  // destroyed without Finish
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*), MIN(id), MAX(id) FROM t"));
+    EXPECT_EQ(row->Int64(0), 130);
+    EXPECT_EQ(row->Int64(2) - row->Int64(1), 129);  // ids in insertion order, no gaps
+    TB_ASSIGN_OR_RETURN(auto r, tx.QueryRow("SELECT name FROM t WHERE k = 42"));
+    EXPECT_EQ(r->Text(0), "李娜-42" + std::string(40, 'x'));
+    TB_ASSIGN_OR_RETURN(auto r2, tx.QueryRow("SELECT name FROM t WHERE k = 129"));
+    EXPECT_EQ(r2->Text(0), "张伟-129");
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString() << " " << s.detail();
+  EXPECT_EQ(Count("t"), 130);
+}
+
 TEST_P(DatabaseTest, BatchOfUpsertsAndUpdatesRunsEveryRow) {
   Script("CREATE TABLE t (k BIGINT PRIMARY KEY, v BIGINT NOT NULL)");
   Status s = db_->Transact([&](Tx& tx) -> Status {
