@@ -213,10 +213,12 @@ Status App::Start() {
   TB_RETURN_IF_ERROR(licenses_->PurgePresentations().status());
   TB_RETURN_IF_ERROR(sequencer_->Start());
   publisher_->Start();
+  receipts_->StartWalletIndexer(std::chrono::milliseconds(200));
   return Status::Ok();
 }
 
 Status App::Stop() {
+  receipts_->StopWalletIndexer();
   publisher_->Stop();
   return sequencer_->Stop();
 }

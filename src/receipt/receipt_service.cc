@@ -22,6 +22,22 @@ namespace {
 
 using store::Param;
 
+// The wallet's index by payer, kept by IndexWallet() off the issue path (receipt_service.h).
+constexpr std::string_view kSchemaV3 = R"(
+DROP INDEX receipt_payer;
+CREATE TABLE receipt_wallet (
+  payer_key {{int64}} NOT NULL,
+  receipt_id {{int64}} NOT NULL,
+  PRIMARY KEY (payer_key, receipt_id)
+);
+CREATE TABLE receipt_wallet_queue (
+  id {{id}},
+  payer_key {{int64}} NOT NULL,
+  receipt_id {{int64}} NOT NULL
+);
+INSERT INTO receipt_wallet (payer_key, receipt_id) SELECT payer_key, id FROM receipt;
+)";
+
 constexpr size_t kMaxBatch = 1000;
 // A batch's ranges moved between its reservation and its write (another process, or a number
 // taken outside the issuer's lane): the batch is numbered again.
@@ -285,7 +301,9 @@ std::string MaskName(std::string_view name) {
 }
 
 std::vector<store::Migration> ReceiptService::Migrations() {
-  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)}, IssuerKeysMigration()};
+  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)},
+          IssuerKeysMigration(),
+          {.part = "receipt", .version = 3, .sql = std::string(kSchemaV3)}};
 }
 
 ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
@@ -663,7 +681,9 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
                                             Param::Blob(batch.issuer_sig.signature),
                                             Param::Blob(batch.finance_sig), now,
                                             batch.issuer_sig.key_id}));
-  // 3. The receipts and their ledger entries.
+  // 3. The receipts, their wallet queue rows and their ledger entries.
+  TB_ASSIGN_OR_RETURN(auto last_row, tx.QueryRow("SELECT COALESCE(MAX(id), 0) FROM receipt"));
+  const int64_t last_id = last_row ? last_row->Int64(0) : 0;
   const std::string day = ChinaDay(now);
   TB_ASSIGN_OR_RETURN(
       auto insert,
@@ -695,6 +715,16 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
       return Status::Conflict("a receipt with one of these numbers already exists");
     }
     return inserted.status();
+  }
+  // The batch's rows are the ones above the old maximum with its batch id (on PostgreSQL another
+  // transaction may hold ids in between): an id range scan, not a scan of the table.
+  TB_ASSIGN_OR_RETURN(int64_t queued,
+                      tx.Exec("INSERT INTO receipt_wallet_queue (payer_key, receipt_id) SELECT "
+                              "payer_key, id FROM receipt WHERE id > ? AND batch_id = ? ORDER BY id",
+                              {last_id, batch_id}));
+  if (queued != static_cast<int64_t>(batch.receipts.size())) {
+    return Status::Internal("receipt wallet queue").WithDetail(
+        "queued " + std::to_string(queued) + " of " + std::to_string(batch.receipts.size()));
   }
   return ledger::EnqueueEntries(tx, entries);
 }
@@ -737,11 +767,18 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
   Page page;
   limit = std::clamp(limit, 1, 100);
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    // Indexed receipts and the ones still queued for the index: in one snapshot a receipt is in
+    // exactly one of the two (IndexWallet moves rows in one transaction).
+    const int64_t key = PayerKey(subject);
+    const int64_t before = cursor.value_or(INT64_MAX);
     TB_ASSIGN_OR_RETURN(
-        auto rows, tx.Query(ReceiptColumns() + "WHERE r.payer_key = ? AND r.payer_subject = ? AND "
-                                               "r.id < ? ORDER BY r.id DESC LIMIT ?",
-                            {PayerKey(subject), Param::Blob(AsChars(subject)),
-                             cursor.value_or(INT64_MAX), limit + 1}));
+        auto rows,
+        tx.Query(ReceiptColumns() +
+                     "WHERE r.id IN (SELECT receipt_id FROM receipt_wallet WHERE payer_key = ? AND "
+                     "receipt_id < ? UNION ALL SELECT receipt_id FROM receipt_wallet_queue WHERE "
+                     "payer_key = ? AND receipt_id < ?) AND r.payer_subject = ? "
+                     "ORDER BY r.id DESC LIMIT ?",
+                 {key, before, key, before, Param::Blob(AsChars(subject)), limit + 1}));
     page.items.clear();
     for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
       TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(rows[i]));
@@ -753,6 +790,63 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
   }));
   return page;
 }
+
+Result<size_t> ReceiptService::IndexWallet(size_t max_rows) {
+  size_t moved = 0;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    moved = 0;
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, payer_key, receipt_id FROM "
+                                            "receipt_wallet_queue ORDER BY id LIMIT ?",
+                                            {static_cast<int64_t>(max_rows)}));
+    if (rows.empty()) return Status::Ok();
+    // Sorted by key: neighbouring inserts land on the same index pages.
+    std::vector<std::pair<int64_t, int64_t>> keys;
+    keys.reserve(rows.size());
+    for (const auto& r : rows) keys.emplace_back(r.Int64(1), r.Int64(2));
+    std::sort(keys.begin(), keys.end());
+    TB_ASSIGN_OR_RETURN(auto insert, tx.PrepareBatch("INSERT INTO receipt_wallet (payer_key, "
+                                                     "receipt_id) VALUES (?, ?)"));
+    for (const auto& [key, id] : keys) TB_RETURN_IF_ERROR(insert->Add({key, id}));
+    TB_RETURN_IF_ERROR(insert->Finish().status());
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("DELETE FROM receipt_wallet_queue WHERE id >= ? AND "
+                                           "id <= ?",
+                                           {rows.front().Int64(0), rows.back().Int64(0)}));
+    if (n != static_cast<int64_t>(rows.size())) {
+      return Status::Unavailable("receipt wallet queue changed during indexing; retry");
+    }
+    moved = rows.size();
+    return Status::Ok();
+  }));
+  return moved;
+}
+
+void ReceiptService::StartWalletIndexer(std::chrono::milliseconds interval) {
+  std::lock_guard lock(indexer_mu_);
+  if (indexer_.joinable()) return;
+  indexer_stop_ = false;
+  indexer_ = std::thread([this, interval] {
+    std::unique_lock lock(indexer_mu_);
+    while (!indexer_stop_) {
+      lock.unlock();
+      constexpr size_t kRows = 50'000;
+      auto moved = IndexWallet(kRows);
+      lock.lock();
+      if (moved.ok() && *moved == kRows) continue;  // more may be waiting
+      indexer_cv_.wait_for(lock, interval, [&] { return indexer_stop_; });
+    }
+  });
+}
+
+void ReceiptService::StopWalletIndexer() {
+  {
+    std::lock_guard lock(indexer_mu_);
+    indexer_stop_ = true;
+  }
+  indexer_cv_.notify_all();
+  if (indexer_.joinable()) indexer_.join();
+}
+
+ReceiptService::~ReceiptService() { StopWalletIndexer(); }
 
 struct ReceiptService::ClaimWaiter {
   const ClaimRequest* request = nullptr;

@@ -13,7 +13,9 @@
 //                    the issuers' keys, receipt/issuer_keys.h
 //   receipt         (id, code, number, check_code, batch_id, payer_subject, payer_key, ...,
 //                    document, document_hash, status, claimed_fen, leaf_index, ledger_hint, ...;
-//                    UNIQUE (code, number); the wallet's index is (payer_key, id))
+//                    UNIQUE (code, number))
+//   receipt_wallet  (payer_key, receipt_id) PRIMARY KEY: the wallet's index, kept by IndexWallet
+//   receipt_wallet_queue (id, payer_key, receipt_id): receipts not yet in receipt_wallet
 //   receipt_claim   (id, receipt_id, claimant_account, claimant, amount_fen, ..., reversed_micros)
 //   receipt_destruction (id, time_micros, before_day, count, list)
 //
@@ -43,6 +45,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -52,6 +56,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -145,6 +150,7 @@ class ReceiptService {
 
   // REQUIRES: options.clock, options.subject_hash, issuer_keys and finance_key are set.
   ReceiptService(store::Database& db, ReceiptServiceOptions options);
+  ~ReceiptService();
 
   // --- issuers and number ranges (the finance department's business) ---
   // Registers the issuer and gives it its first signing key (IssuerKeys::EnsureKey), in one
@@ -184,6 +190,19 @@ class ReceiptService {
   };
   Result<Page> ListForPayer(const std::array<uint8_t, 32>& payer_subject,
                             std::optional<int64_t> cursor, int limit);
+
+  // The wallet's index by payer is kept off the issue path: an issue transaction appends one
+  // narrow row per receipt to receipt_wallet_queue (an append, at the table's right edge), and
+  // IndexWallet moves up to `max_rows` queued rows, sorted by payer, into receipt_wallet in one
+  // transaction. Index inserts keyed by payer land on random pages: done per batch they made the
+  // writer rewrite about one 4 KiB index page per receipt; done in sorted bulk, neighbouring keys
+  // share pages. ListForPayer reads both tables in one snapshot, so a receipt is in the wallet
+  // from its commit on. Returns the number of rows moved.
+  Result<size_t> IndexWallet(size_t max_rows);
+  // Runs IndexWallet every `interval` (and at once again while it finds a full batch) on a
+  // background thread until StopWalletIndexer() or destruction.
+  void StartWalletIndexer(std::chrono::milliseconds interval);
+  void StopWalletIndexer();
 
   // Claims `amount_fen` (>= 1) of a receipt for the claimant. kConflict naming the standing
   // claims when more than is left is asked for; kFailedPrecondition for a voided or destroyed
@@ -319,6 +338,11 @@ class ReceiptService {
   ReceiptServiceOptions options_;
   // Number reservations per issuer, so batches are prepared outside the write transaction.
   NumberLanes lanes_;
+  // The wallet indexer thread (StartWalletIndexer).
+  std::mutex indexer_mu_;
+  std::condition_variable indexer_cv_;
+  bool indexer_stop_ = false;
+  std::thread indexer_;
   // The claim queue (group commit): the waiter at the front leads the next group.
   std::mutex claim_mu_;
   std::deque<ClaimWaiter*> claim_queue_;

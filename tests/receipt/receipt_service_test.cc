@@ -470,6 +470,58 @@ TEST_P(ReceiptServiceTest, WalletListsThePayersReceiptsNewestFirst) {
   EXPECT_EQ(li->items[0].payer_name, "李娜");
 }
 
+// The wallet reads its index and the queue of receipts not yet indexed in one snapshot: the
+// same pages before, during and after IndexWallet moves rows, and never a receipt twice.
+TEST_P(ReceiptServiceTest, WalletIsTheSameBeforeDuringAndAfterIndexing) {
+  std::vector<NewReceipt> batch;
+  for (int i = 0; i < 7; ++i) {
+    batch.push_back(i % 3 == 2 ? SampleReceipt(testing::kLiNaId, "李娜") : SampleReceipt());
+  }
+  ASSERT_TRUE(svc().Issue(ReceiptFixture::kHospitalAccount, batch, true, 0).ok());
+  auto zhang = svc().options().subject_hash(testing::kZhangWeiId);
+  auto numbers = [&](int page_size) {
+    std::vector<int64_t> out;
+    std::optional<int64_t> cursor;
+    do {
+      auto page = svc().ListForPayer(zhang, cursor, page_size);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      for (const Receipt& r : page->items) out.push_back(r.number.value());
+      cursor = page->next_cursor;
+    } while (cursor);
+    return out;
+  };
+  const std::vector<int64_t> expected = {7, 5, 4, 2, 1};
+  EXPECT_EQ(numbers(2), expected);  // all queued
+  auto moved = svc().IndexWallet(4);  // part of the queue indexed
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, 4u);
+  EXPECT_EQ(numbers(2), expected);  // across both tables, pages of 2
+  EXPECT_EQ(numbers(10), expected);
+  IssueOne();  // number 8, queued
+  moved = svc().IndexWallet(1000);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(*moved, 4u);
+  const std::vector<int64_t> all = {8, 7, 5, 4, 2, 1};
+  EXPECT_EQ(numbers(3), all);  // all indexed
+  EXPECT_EQ(*svc().IndexWallet(1000), 0u);
+  auto li = svc().ListForPayer(svc().options().subject_hash(testing::kLiNaId), std::nullopt, 10);
+  ASSERT_TRUE(li.ok());
+  ASSERT_EQ(li->items.size(), 2u);
+  EXPECT_EQ(li->items[0].number.value(), 6);
+  // The background indexer empties the queue.
+  IssueOne();
+  svc().StartWalletIndexer(std::chrono::milliseconds(5));
+  for (int i = 0; i < 400; ++i) {
+    auto left = svc().IndexWallet(1);
+    ASSERT_TRUE(left.ok());
+    if (*left == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  svc().StopWalletIndexer();
+  EXPECT_EQ(numbers(4), (std::vector<int64_t>{9, 8, 7, 5, 4, 2, 1}));
+}
+
 TEST_P(ReceiptServiceTest, StatsCountPerIssuerPerDay) {
   std::vector<NewReceipt> batch(4, SampleReceipt());
   ASSERT_TRUE(svc().Issue(ReceiptFixture::kHospitalAccount, batch, true, 0).ok());
