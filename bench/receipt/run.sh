@@ -79,10 +79,14 @@ drain() {
 }
 drain
 c0=$(cpu "$TB_PID")
+t0=$(date +%s.%N)
 read -r rps p99 n c < <(BODY="$WORK/batch.json" AUTH="Bearer $HOSPITAL" C=${CONNS_BATCH:-4} run "http://127.0.0.1:$TB_PORT/api/v1/receipts" -s bench/receipt/post.lua)
 drain  # the CPU figure of the batch phase includes integrating its receipts into the ledger
+t1=$(date +%s.%N)
 c=$(awk -v a="$c0" -v b="$(cpu "$TB_PID")" 'BEGIN { print b - a }')
 row "POST /receipts (batch of 1,000)" "$rps" "$p99" 1000 "$base" "$n" "$c"
+# Acknowledged receipts over the time until the ledger had integrated every one of them.
+awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%-34s %12s %12.0f\n", "  ... integrated in the ledger", "", n * 1000 / (b - a) }'
 read -r rps p99 n c < <(run "http://127.0.0.1:$TB_PORT$SAMPLE")
 row "GET /receipts/verify (public)" "$rps" "$p99" 1 "$base" "$n" "$c"
 read -r rps p99 n c < <(run "http://127.0.0.1:$TB_PORT/api/v1/receipts/keys")
