@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "receipt/custody_issuer_keys.h"
@@ -347,6 +350,70 @@ TEST_P(IssuerKeysTest, BatchesOfTheOldDeploymentKeyAreAdoptedAtStart) {
       IssueOne(ReceiptFixture::kHospitalAccount, SampleReceipt(testing::kLiNaId, "李娜"));
   EXPECT_NE(next.issuer_key_id, legacy_id);
   EXPECT_TRUE(Check(svc(), next).intact);
+}
+
+// The seam: another IssuerKeys (standing in for an HSM or a hospital-held key) that keeps its
+// private keys out of the database and only writes the public record. Receipts it signs verify
+// through the ordinary service, which reads nothing but the public registry.
+class HeldElsewhereIssuerKeys final : public IssuerKeys {
+ public:
+  crypto::SignatureAlgorithm algorithm() const override { return crypto::SignatureAlgorithm::kSm2; }
+  Result<std::string> EnsureKey(store::Tx& tx, int64_t issuer_id) override {
+    TB_ASSIGN_OR_RETURN(crypto::PrivateKey key,
+                        crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2));
+    const std::string id = IssuerKeyId(key.public_key());
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO receipt_issuer_key (issuer_id, key_id, public_key, "
+                               "is_current, created_micros) VALUES (?, ?, ?, 1, 0)",
+                               {issuer_id, id, store::Param::Blob(key.public_key().raw())})
+                           .status());
+    std::lock_guard lock(mu_);
+    keys_.insert_or_assign(issuer_id, std::move(key));
+    return id;
+  }
+  Result<IssuerSignature> Sign(store::Tx&, int64_t issuer_id, std::string_view bytes) override {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(issuer_id);
+    if (it == keys_.end()) return Status::FailedPrecondition("no key held for this issuer");
+    TB_ASSIGN_OR_RETURN(std::string sig, it->second.Sign(bytes));
+    return IssuerSignature{IssuerKeyId(it->second.public_key()), std::move(sig)};
+  }
+  Result<IssuerKeyInfo> Rotate(int64_t) override {
+    return Status::FailedPrecondition("rotate at the HSM");
+  }
+  Result<std::vector<IssuerKeyInfo>> PublicKeys() override { return std::vector<IssuerKeyInfo>(); }
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, crypto::PrivateKey> keys_;
+};
+
+TEST_P(IssuerKeysTest, AnotherKeyHolderPlugsIntoTheSeam) {
+  ReceiptServiceOptions o = svc().options();
+  o.issuer_keys = std::make_shared<HeldElsewhereIssuerKeys>();
+  ReceiptService elsewhere(db(), std::move(o));
+  auto issuer = elsewhere.RegisterIssuer(303, testing::SyntheticUscc("12", "330100", "H0000003"),
+                                         "杭州市示范第三医院", "330100");
+  ASSERT_TRUE(issuer.ok()) << issuer.status().ToString();
+  ASSERT_TRUE(elsewhere.AssignRange(issuer->id, f_.Code(), 700001, 800000).ok());
+  NewReceipt in = SampleReceipt(testing::kLiNaId, "李娜");
+  auto issued = elsewhere.Issue(303, std::span(&in, 1), false, f_.sequencer_->size());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  // Verified by the platform's ordinary service (custody keys), from the public record alone.
+  EXPECT_TRUE(Check(svc(), issued->front()).intact);
+  auto published = svc().IssuerPublicKeys();
+  ASSERT_TRUE(published.ok());
+  int listed = 0;
+  for (const auto& k : *published) listed += k.issuer_id == issuer->id && k.current;
+  EXPECT_EQ(listed, 1);
+  ASSERT_TRUE(db().Read([&](store::Tx& tx) -> Status {
+                    TB_ASSIGN_OR_RETURN(auto row,
+                                        tx.QueryRow("SELECT private_sealed FROM "
+                                                    "receipt_issuer_key WHERE issuer_id = ?",
+                                                    {issuer->id}));
+                    EXPECT_TRUE(row && row->IsNull(0));  // no private key in the database at all
+                    return Status::Ok();
+                  })
+                  .ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, IssuerKeysTest, ::testing::Values(Backend::kSqlite),
