@@ -792,6 +792,14 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
 }
 
 Result<size_t> ReceiptService::IndexWallet(size_t max_rows) {
+  // Look in a read snapshot first, so an idle indexer never takes the write lock.
+  bool any = false;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_wallet_queue LIMIT 1"));
+    any = row.has_value();
+    return Status::Ok();
+  }));
+  if (!any) return size_t{0};
   size_t moved = 0;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     moved = 0;

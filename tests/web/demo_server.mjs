@@ -1,6 +1,6 @@
 // Starts a throwaway `tongban demo` on a free 127.0.0.1 port for node scripts that need answers
 // made by the real server (tests/web/receipt_answers.mjs, bench/web/verify_bench.mjs), and reads
-// what it prints: the address, the demo hospital's API key and the sample receipt.
+// what it prints: the address, the API key of the demo hospital that issued the sample receipt (杭州市示范第一医院) and the sample receipt.
 //   const demo = await startDemo('build/tongban', { suite: 'intl' }); … await demo.stop();
 // One demo per call; stop() kills it and deletes its folder.
 import { spawn } from 'node:child_process';
@@ -35,7 +35,7 @@ export async function startDemo(tongban, { suite = 'gm' } = {}) {
       }
     }
     const base = (/http:\/\/127\.0\.0\.1:[0-9]+/.exec(out) || [])[0];
-    const hospital = out.split('\n').find((l) => /医院/.test(l) && /tbk_/.test(l));
+    const hospital = out.split('\n').find((l) => /杭州市示范第一医院/.test(l) && /tbk_/.test(l));
     if (!sm || !base || !hospital) throw new Error(`the demo printed no address, hospital key or sample receipt: ${out}${err.slice(-2000)}`);
     for (let i = 0; i < 100; i++) {
       if ((await fetch(`${base}/healthz`).catch(() => ({ ok: false }))).ok) break;

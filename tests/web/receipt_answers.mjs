@@ -61,6 +61,12 @@ try {
 
   // The sample receipt (by code, number and check code) and a new one issued now (by its QR).
   const sampleAnswer = await v.verifyReceiptFields(sample.code, sample.number, sample.check);
+  // The published key that signed the sample's batch (per-hospital keys: GET /api/v1/receipts/keys).
+  const sampleUscc = rc.documentFields(sampleAnswer.document).issuer;
+  const signer = keys.issuers.find((k) => k.uscc === sampleUscc && k.key_id === sampleAnswer.batch.issuer_key_id);
+  assert.ok(signer, 'the keys endpoint publishes the key that signed the sample batch');
+  const issuerKey = signer.key;
+  const withIssuerKey = (key) => ({ ...keys, issuers: keys.issuers.map((k) => (k === signer ? { ...k, key } : k)) });
   const made = await call('/api/v1/receipts', { method: 'POST', body: {
     kind: 'outpatient', payer_id_number: citizenId('33010619850312213'), payer_name: '张伟', channel: 'wechat',
     items: [{ category: '检查费', name: '血常规', quantity: 1, unit_fen: 2500, amount_fen: 2500 }],
@@ -165,8 +171,8 @@ try {
     assert.deepEqual((await checks(a)).ok, { ...good, manifest: false, issuer: false, finance: false });
   });
   await test('wrong published keys: the finance key as the issuer\'s fails the issuer; keys not fetched fail both', async () => {
-    assert.deepEqual((await checks(sampleAnswer, { withKeys: { ...keys, issuer: keys.finance } })).ok, { ...good, issuer: false });
-    assert.deepEqual((await checks(sampleAnswer, { withKeys: { ...keys, finance: keys.issuer }, qr: sampleQr })).ok,
+    assert.deepEqual((await checks(sampleAnswer, { withKeys: withIssuerKey(keys.finance) })).ok, { ...good, issuer: false });
+    assert.deepEqual((await checks(sampleAnswer, { withKeys: { ...keys, finance: issuerKey }, qr: sampleQr })).ok,
       { ...good, finance: false, qr: false });
     assert.deepEqual((await checks(sampleAnswer, { withKeys: new Error('offline') })).ok, { ...good, issuer: false, finance: false });
   });
@@ -174,7 +180,7 @@ try {
     const uscc = rc.documentFields(sampleAnswer.document).issuer;
     const perHospital = { algorithm: keys.algorithm, finance: keys.finance, issuers: [
       { uscc: '12330100H00000099X', name: '另一家医院', key_id: 'k1', key: keys.finance, current: true },
-      { uscc, name: '杭州市示范第一医院', key_id: 'k1', key: keys.issuer, current: true },
+      { uscc, name: '杭州市示范第一医院', key_id: 'k1', key: issuerKey, current: true },
       { uscc, name: '杭州市示范第一医院', key_id: 'k0', key: keys.finance, current: false }] };
     const a = copy(sampleAnswer);
     a.batch.issuer_key_id = 'k1';
