@@ -511,7 +511,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "GET", "/api/v1/receipts/stats", "receiptStats",
       "Figures for the operator: receipts per issuer per day (?days=1-366, default 31), claims, "
       "voids, destructions and paper saved.",
-      RouteAccess::Roles({"auditor", "admin"}), [&svc](const HttpRequest& req, const PathParams&) {
+      RouteAccess::Roles({"auditor", "admin", "scope:receipt:supervise"}),
+      [&svc](const HttpRequest& req, const PathParams&) {
         int64_t days = 31;
         if (auto d = req.Query("days")) {
           auto [p, ec] = std::from_chars(d->data(), d->data() + d->size(), days);
@@ -541,13 +542,15 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                                 {"per_issuer_day", std::move(per_day)}});
       }});
 
-  // The finance department's side (admin): register a hospital system as an issuer, from its own
-  // account (USCC, name, region), and assign it number ranges.
+  // The supervising finance department's side (its system's API key with scope
+  // receipt:supervise, or the platform admin): register a hospital system as an issuer, from its
+  // own account (USCC, name, region), assign it number ranges, rotate its signing key.
   router.Add(Route{
       "POST", "/api/v1/receipts/issuers", "registerReceiptIssuer",
       "Register a department-system account (its id from GET /api/v1/me with its API key) as a "
       "receipt issuer, from the account's USCC, name and region.",
-      RouteAccess::Roles({"admin"}), [&svc, &ids, answers](const HttpRequest& req, const PathParams&) {
+      RouteAccess::Roles({"admin", "scope:receipt:supervise"}),
+      [&svc, &ids, answers](const HttpRequest& req, const PathParams&) {
         auto body = JsonBody::Parse(req.body, {"account_id"});
         if (!body.ok()) return Problem(body.status(), req);
         const object& o = body->object();
@@ -587,7 +590,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "POST", "/api/v1/receipts/issuers/{id}/keys/rotate", "rotateReceiptIssuerKey",
       "Give an issuer a new current signing key; its previous keys stay published (retired) in "
       "GET /api/v1/receipts/keys, so the batches they signed still verify.",
-      RouteAccess::Roles({"admin"}), [&svc, answers](const HttpRequest& req, const PathParams& p) {
+      RouteAccess::Roles({"admin", "scope:receipt:supervise"}),
+      [&svc, answers](const HttpRequest& req, const PathParams& p) {
         int64_t issuer = 0;
         const std::string& text = p.at("id");
         auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
@@ -615,7 +619,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "POST", "/api/v1/receipts/issuers/{id}/ranges", "assignReceiptRange",
       "Assign an issuer the numbers first_number..last_number of a receipt code (never "
       "overlapping any assigned range of that code).",
-      RouteAccess::Roles({"admin"}), [&svc](const HttpRequest& req, const PathParams& p) {
+      RouteAccess::Roles({"admin", "scope:receipt:supervise"}),
+      [&svc](const HttpRequest& req, const PathParams& p) {
         int64_t issuer = 0;
         const std::string& text = p.at("id");
         auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);

@@ -87,6 +87,8 @@ class ReceiptHttpTest : public ::testing::TestWithParam<Backend> {
     auto [other_id, other_key] = system("hospital2", "杭州市示范第二医院", "receipt:issue");
     auto [insurer_id, insurer_key] = system("insurer", "杭州市医疗保障局", "receipt:reimburse");
     auto [employer_id, employer_key] = system("employer", "杭州示范科技有限公司", "receipt:reimburse");
+    auto [finance_id, finance_key] = system("finance", "杭州市财政局", "receipt:supervise");
+    finance_key_ = finance_key;
     hospital_key_ = hospital_key;
     other_key_ = other_key;
     insurer_key_ = insurer_key;
@@ -170,6 +172,7 @@ class ReceiptHttpTest : public ::testing::TestWithParam<Backend> {
   Dispatcher dispatcher_{"test"};
   std::unique_ptr<tongban::testing::TestServer> server_;
   std::string code_, hospital_key_, other_key_, insurer_key_, employer_key_;
+  std::string finance_key_;  // the supervising finance department's system (receipt:supervise)
   receipt::Issuer hospital_issuer_, other_issuer_;
 };
 
@@ -696,16 +699,17 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
     std::vector<std::string> wrong;  // credentials that must get 403
   };
   const std::string citizen = Bearer("zhangwei"), staff = Bearer("staff"),
-                    auditor = Bearer("auditor"), enterprise = Bearer("enterprise");
+                    auditor = Bearer("auditor"), enterprise = Bearer("enterprise"),
+                    finance = "Bearer " + finance_key_;
   std::vector<Case> cases = {
-      {"POST", "/api/v1/receipts", ReceiptBody(), {citizen, staff, "Bearer " + insurer_key_}},
+      {"POST", "/api/v1/receipts", ReceiptBody(), {citizen, staff, "Bearer " + insurer_key_, finance}},
       {"GET", p, "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
       {"GET", p + "/qr.svg", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
       {"GET", p + "/print", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
       {"GET", "/api/v1/me/receipts", "", {staff, auditor, "Bearer " + hospital_key_}},
-      {"POST", p + "/claims", R"({"amount_fen":1})", {citizen, staff, "Bearer " + hospital_key_}},
+      {"POST", p + "/claims", R"({"amount_fen":1})", {citizen, staff, "Bearer " + hospital_key_, finance}},
       {"POST", p + "/claims/1/reversal", "{}", {citizen, auditor, "Bearer " + hospital_key_}},
-      {"POST", p + "/void", R"({"reason":"x"})", {citizen, staff, "Bearer " + insurer_key_, "Bearer " + other_key_}},
+      {"POST", p + "/void", R"({"reason":"x"})", {citizen, staff, "Bearer " + insurer_key_, "Bearer " + other_key_, finance}},
       {"GET", "/api/v1/receipts/stats", "", {citizen, staff, "Bearer " + hospital_key_}},
       {"POST", "/api/v1/receipts/issuers", R"({"account_id":1})", {citizen, staff, auditor, "Bearer " + hospital_key_}},
       {"POST", "/api/v1/receipts/issuers/1/ranges", R"({"code":"33040126","first_number":1,"last_number":2})",
@@ -735,7 +739,7 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
   EXPECT_EQ(receipt_routes, static_cast<int>(cases.size()) + 2);
 }
 
-TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
+TEST_P(ReceiptHttpTest, FinanceDepartmentRegistersAnIssuerAndAssignsARange) {
   // A new hospital system: its own account carries its USCC, name and region.
   auto id = identity_->CreateAccount(NewAccount{
       .login = "hospital3", .role = Role::kDepartmentSystem, .display_name = "杭州市示范第三医院",
@@ -755,7 +759,9 @@ TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
     return n;
   };
   EXPECT_EQ(keys_of(uscc3), 0);  // (the answer is cached now)
-  auto reg = Call("POST", "/api/v1/receipts/issuers", admin, "{\"account_id\":" + std::to_string(*id) + "}");
+  // The supervising finance department's system registers it (the platform admin may too).
+  const std::string finance = "Bearer " + finance_key_;
+  auto reg = Call("POST", "/api/v1/receipts/issuers", finance, "{\"account_id\":" + std::to_string(*id) + "}");
   ASSERT_EQ(reg.status, 201) << reg.body;
   // Registered with its own key, published at once (the cached answer was dropped).
   EXPECT_EQ(keys_of(uscc3), 1);
@@ -770,9 +776,10 @@ TEST_P(ReceiptHttpTest, AdminRegistersAnIssuerAndAssignsARange) {
   auto overlap = Call("POST", ranges, admin,
                       R"({"code":")" + code_ + R"(","first_number":250000,"last_number":250100})");
   EXPECT_EQ(overlap.status, 409) << overlap.body;
-  auto range = Call("POST", ranges, admin,
+  auto range = Call("POST", ranges, finance,
                     R"({"code":")" + code_ + R"(","first_number":500001,"last_number":600000})");
   ASSERT_EQ(range.status, 201) << range.body;
+  EXPECT_EQ(Call("GET", "/api/v1/receipts/stats", finance).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/receipts", "Bearer " + *key, ReceiptBody()).status, 201);
   // Registering twice, a citizen's account, an unknown issuer: problems.
   EXPECT_EQ(Call("POST", "/api/v1/receipts/issuers", admin, "{\"account_id\":" + std::to_string(*id) + "}").status,

@@ -157,7 +157,7 @@ TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsBadCredentialsWith401) {
 
 TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsUnlistedRolesWith403) {
   auto callers = Callers();
-  ASSERT_EQ(callers.size(), 10u);  // six people, four department systems (two hospitals)
+  ASSERT_EQ(callers.size(), 11u);  // six people, five department systems (two hospitals)
   int denied = 0, allowed_reads = 0;
   for (const api::Route& route : dispatcher_.router().routes()) {
     if (route.access.is_public) continue;
