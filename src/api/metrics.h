@@ -6,9 +6,12 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -16,6 +19,32 @@
 #include <vector>
 
 namespace tongban::api {
+
+// A reading taken at most once per `ttl` and shared by the gauges derived from it, so one scrape
+// runs one query for several gauges. A failed read (nullopt) is not cached. Thread-safe.
+template <typename T>
+class CachedReading {
+ public:
+  CachedReading(std::chrono::steady_clock::duration ttl, std::function<std::optional<T>()> read)
+      : ttl_(ttl), read_(std::move(read)) {}
+
+  std::optional<T> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!value_ || now - at_ > ttl_) {
+      value_ = read_();
+      at_ = now;
+    }
+    return value_;
+  }
+
+ private:
+  const std::chrono::steady_clock::duration ttl_;
+  const std::function<std::optional<T>()> read_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point at_{};
+  std::optional<T> value_;
+};
 
 class Metrics {
  public:

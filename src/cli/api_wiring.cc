@@ -52,15 +52,25 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
   auto& metrics = dispatcher.metrics();
   metrics.AddGauge("tongban_ledger_size", "Leaves integrated into the ledger.",
                    [&app] { return static_cast<double>(app.sequencer().size()); });
-  metrics.AddGauge("tongban_ledger_queue_depth", "Ledger entries queued, not yet integrated.", [&app] {
-    auto q = app.log_reader().Queue();
-    return q.ok() ? static_cast<double>(q->depth) : -1.0;
-  });
-  metrics.AddGauge("tongban_ledger_lag_seconds", "Age of the oldest queued ledger entry.", [&app] {
-    auto q = app.log_reader().Queue();
-    if (!q.ok() || !q->oldest_time_micros) return 0.0;
-    return static_cast<double>(app.clock().NowUnixMicros() - *q->oldest_time_micros) / 1e6;
-  });
+  // The queue's depth and age: one query per scrape for both gauges.
+  auto queue = std::make_shared<api::CachedReading<ledger::QueueStats>>(
+      std::chrono::milliseconds(100), [&app]() -> std::optional<ledger::QueueStats> {
+        auto q = app.log_reader().Queue();
+        if (!q.ok()) return std::nullopt;
+        return *q;
+      });
+  metrics.AddGauge("tongban_ledger_queue_depth", "Ledger entries queued, not yet integrated.",
+                   [queue] {
+                     auto q = queue->Get();
+                     return q ? static_cast<double>(q->depth) : -1.0;
+                   });
+  metrics.AddGauge("tongban_ledger_lag_seconds", "Age of the oldest queued ledger entry.",
+                   [&app, queue] {
+                     auto q = queue->Get();
+                     if (!q || !q->oldest_time_micros) return 0.0;
+                     return static_cast<double>(app.clock().NowUnixMicros() -
+                                                *q->oldest_time_micros) / 1e6;
+                   });
   metrics.AddGauge("tongban_ledger_published_size", "Size of the published (cosigned) checkpoint.",
                    [&app] { return static_cast<double>(app.publisher().stats().published_size); });
   metrics.AddGauge("tongban_ledger_witness_quorum_failures_total",
@@ -69,23 +79,16 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
   metrics.AddGauge("tongban_ledger_batch_failures_total", "Sequencer batches rolled back.",
                    [&app] { return static_cast<double>(app.sequencer().stats().failures); });
   // Receipt figures: one query set, cached for 5 s and shared by the gauges of one scrape.
-  struct ReceiptFigures {
-    std::mutex mu;
-    std::chrono::steady_clock::time_point at{};
-    receipt::ReceiptStats stats;
-  };
-  auto figures = std::make_shared<ReceiptFigures>();
-  auto receipt_gauge = [&app, figures](int64_t receipt::ReceiptStats::*field) {
-    return [&app, figures, field] {
-      std::lock_guard<std::mutex> lock(figures->mu);
-      auto now = std::chrono::steady_clock::now();
-      if (now - figures->at > std::chrono::seconds(5)) {
+  auto figures = std::make_shared<api::CachedReading<receipt::ReceiptStats>>(
+      std::chrono::seconds(5), [&app]() -> std::optional<receipt::ReceiptStats> {
         auto s = app.receipts().Stats(1);
-        if (!s.ok()) return -1.0;
-        figures->stats = std::move(s).value();
-        figures->at = now;
-      }
-      return static_cast<double>(figures->stats.*field);
+        if (!s.ok()) return std::nullopt;
+        return std::move(s).value();
+      });
+  auto receipt_gauge = [figures](int64_t receipt::ReceiptStats::*field) {
+    return [figures, field] {
+      auto s = figures->Get();
+      return s ? static_cast<double>((*s).*field) : -1.0;
     };
   };
   metrics.AddGauge("tongban_receipts_issued", "Receipts issued (all time).",

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <boost/json.hpp>
 #include <thread>
 #include <vector>
 
 #include "api/dispatcher.h"
+#include "api/metrics.h"
 #include "api/server.h"
 #include "testing/http_client.h"
 
@@ -430,6 +432,26 @@ TEST(ParseTarget, DecodesQueryAndRejectsTraversal) {
   EXPECT_FALSE(ParseTarget("/a/%", path, query));
   EXPECT_FALSE(ParseTarget("/a/%C3%28", path, query));
   EXPECT_FALSE(ParseTarget("/a/./b", path, query));
+}
+
+TEST(CachedReading, ReadsOncePerTtlAndDoesNotCacheFailures) {
+  int reads = 0;
+  bool fail = false;
+  CachedReading<int> r(std::chrono::milliseconds(50), [&]() -> std::optional<int> {
+    ++reads;
+    if (fail) return std::nullopt;
+    return reads;
+  });
+  EXPECT_EQ(r.Get(), 1);
+  EXPECT_EQ(r.Get(), 1);  // shared within the ttl
+  EXPECT_EQ(reads, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  fail = true;
+  EXPECT_EQ(r.Get(), std::nullopt);
+  EXPECT_EQ(r.Get(), std::nullopt);  // a failure is read again, not kept
+  EXPECT_EQ(reads, 3);
+  fail = false;
+  EXPECT_EQ(r.Get(), 4);
 }
 
 TEST(Utf8, RejectsOverlongsAndSurrogates) {
