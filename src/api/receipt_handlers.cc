@@ -55,6 +55,16 @@ Result<std::string> Str(const object& o, std::string_view key, const std::string
   return std::string();
 }
 
+// A positive decimal id or cursor from a path or query parameter; anything else is a field error.
+Result<int64_t> PositiveInt(std::string_view text, std::string_view field, std::string_view reason) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1) {
+    return Status::InvalidField(std::string(field), std::string(reason));
+  }
+  return v;
+}
+
 Result<int64_t> Int(const object& o, std::string_view key, const std::string& prefix,
                     bool required = true) {
   if (!required && !o.contains(key)) return int64_t{0};
@@ -592,18 +602,14 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "GET /api/v1/receipts/keys, so the batches they signed still verify.",
       RouteAccess::Roles({"admin", "scope:receipt:supervise"}),
       [&svc, answers](const HttpRequest& req, const PathParams& p) {
-        int64_t issuer = 0;
-        const std::string& text = p.at("id");
-        auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
-        if (pec != std::errc() || ptr != text.data() + text.size() || issuer < 1) {
-          return Problem(Status::InvalidField("id", "must be an issuer id"), req);
-        }
+        auto issuer = PositiveInt(p.at("id"), "id", "must be an issuer id");
+        if (!issuer.ok()) return Problem(issuer.status(), req);
         // No body, or an empty JSON object: nothing to choose.
         if (!req.body.empty()) {
           auto body = JsonBody::Parse(req.body, {});
           if (!body.ok()) return Problem(body.status(), req);
         }
-        auto key = svc.RotateIssuerKey(issuer);
+        auto key = svc.RotateIssuerKey(*issuer);
         if (!key.ok()) return Problem(key.status(), req);
         answers->Invalidate(std::string(kKeysCacheKey));
         return Json(201, object{{"issuer_id", key->issuer_id},
@@ -621,12 +627,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       "overlapping any assigned range of that code).",
       RouteAccess::Roles({"admin", "scope:receipt:supervise"}),
       [&svc](const HttpRequest& req, const PathParams& p) {
-        int64_t issuer = 0;
-        const std::string& text = p.at("id");
-        auto [ptr, pec] = std::from_chars(text.data(), text.data() + text.size(), issuer);
-        if (pec != std::errc() || ptr != text.data() + text.size() || issuer < 1) {
-          return Problem(Status::InvalidField("id", "must be an issuer id"), req);
-        }
+        auto issuer = PositiveInt(p.at("id"), "id", "must be an issuer id");
+        if (!issuer.ok()) return Problem(issuer.status(), req);
         auto body = JsonBody::Parse(req.body, {"code", "first_number", "last_number"});
         if (!body.ok()) return Problem(body.status(), req);
         const object& o = body->object();
@@ -636,7 +638,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         if (!first.ok()) return Problem(first.status(), req);
         auto last = Int(o, "last_number", "");
         if (!last.ok()) return Problem(last.status(), req);
-        auto range = svc.AssignRange(issuer, *code, *first, *last);
+        auto range = svc.AssignRange(*issuer, *code, *first, *last);
         if (!range.ok()) return Problem(range.status(), req);
         return Json(201, object{{"id", range->id},
                                 {"issuer_id", range->issuer_id},
@@ -707,12 +709,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       RouteAccess::Roles({"citizen"}), [&svc, &ids](const HttpRequest& req, const PathParams&) {
         std::optional<int64_t> cursor;
         if (auto c = req.Query("cursor")) {
-          int64_t v = 0;
-          auto [p, ec] = std::from_chars(c->data(), c->data() + c->size(), v);
-          if (ec != std::errc() || p != c->data() + c->size() || v < 1) {
-            return Problem(Status::InvalidField("cursor", "is not a cursor from next_cursor"), req);
-          }
-          cursor = v;
+          auto v = PositiveInt(*c, "cursor", "is not a cursor from next_cursor");
+          if (!v.ok()) return Problem(v.status(), req);
+          cursor = *v;
         }
         auto account = ids.GetAccount(req.principal->account_id);
         if (!account.ok()) return Problem(account.status(), req);
@@ -761,13 +760,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
       [&svc, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
         if (!key.ok()) return Problem(key.status(), req);
-        int64_t id = 0;
-        const std::string& text = p.at("id");
-        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-        if (ec != std::errc() || ptr != text.data() + text.size() || id < 1) {
-          return Problem(Status::InvalidField("id", "must be a claim id"), req);
-        }
-        auto claim = svc.ReverseClaim(key->first, key->second, id, req.principal->account_id);
+        auto id = PositiveInt(p.at("id"), "id", "must be a claim id");
+        if (!id.ok()) return Problem(id.status(), req);
+        auto claim = svc.ReverseClaim(key->first, key->second, *id, req.principal->account_id);
         answers->Invalidate(receipt::ReceiptKey(key->first, key->second));
         if (!claim.ok()) return Problem(claim.status(), req);
         return Json(200, ClaimJson(*claim));
