@@ -50,6 +50,21 @@ std::string FormatCredentials(const std::vector<DemoCredential>& credentials) {
 
 namespace {
 
+// Registers a demo hospital as an issuer with numbers first..last of this year's outpatient and
+// inpatient codes of Zhejiang (33).
+Status RegisterDemoIssuer(App& app, int64_t hospital, const std::string& uscc,
+                          const std::string& name, std::string_view region, int64_t first,
+                          int64_t last) {
+  auto& svc = app.receipts();
+  TB_ASSIGN_OR_RETURN(receipt::Issuer issuer, svc.RegisterIssuer(hospital, uscc, name, region));
+  const int year = ChinaDate(app.clock().Now()).year;
+  for (auto kind : {receipt::ReceiptKind::kOutpatient, receipt::ReceiptKind::kInpatient}) {
+    TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Make(33, kind, year));
+    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), first, last).status());
+  }
+  return Status::Ok();
+}
+
 // The demo hospital's receipts (synthetic): three for 张伟 — one reimbursed by the demo insurer,
 // one voided (partial drug refund) and replaced — and two for 李娜. Returns the line to print for
 // the sample receipt (its code/number and check code, to try the public verify page with).
@@ -58,13 +73,8 @@ Result<DemoCredential> LoadDemoReceipts(App& app, int64_t hospital, const std::s
                                         const std::string& zhang_wei_id,
                                         const std::string& li_na_id) {
   auto& svc = app.receipts();
-  TB_ASSIGN_OR_RETURN(receipt::Issuer issuer,
-                      svc.RegisterIssuer(hospital, hospital_uscc, hospital_name, "330100"));
-  const int year = ChinaDate(app.clock().Now()).year;
-  for (auto kind : {receipt::ReceiptKind::kOutpatient, receipt::ReceiptKind::kInpatient}) {
-    TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Make(33, kind, year));
-    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), 1, 4'999'999).status());
-  }
+  TB_RETURN_IF_ERROR(RegisterDemoIssuer(app, hospital, hospital_uscc, hospital_name, "330100", 1,
+                                        4'999'999));
   auto make = [](const std::string& id, const std::string& name, receipt::ReceiptKind kind,
                  std::vector<receipt::ReceiptItem> items, int64_t insurance_share_percent) {
     receipt::NewReceipt r;
@@ -132,13 +142,8 @@ Result<DemoCredential> LoadDemoReceipts(App& app, int64_t hospital, const std::s
 Status LoadSecondDemoHospital(App& app, int64_t hospital, const std::string& hospital_uscc,
                               const std::string& hospital_name, const std::string& li_na_id) {
   auto& svc = app.receipts();
-  TB_ASSIGN_OR_RETURN(receipt::Issuer issuer,
-                      svc.RegisterIssuer(hospital, hospital_uscc, hospital_name, "330106"));
-  const int year = ChinaDate(app.clock().Now()).year;
-  for (auto kind : {receipt::ReceiptKind::kOutpatient, receipt::ReceiptKind::kInpatient}) {
-    TB_ASSIGN_OR_RETURN(auto code, receipt::ReceiptCode::Make(33, kind, year));
-    TB_RETURN_IF_ERROR(svc.AssignRange(issuer.id, code.str(), 5'000'000, 9'999'999).status());
-  }
+  TB_RETURN_IF_ERROR(RegisterDemoIssuer(app, hospital, hospital_uscc, hospital_name, "330106",
+                                        5'000'000, 9'999'999));
   receipt::NewReceipt r;
   r.kind = receipt::ReceiptKind::kOutpatient;
   r.payer_id_number = li_na_id;
