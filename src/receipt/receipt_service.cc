@@ -42,6 +42,11 @@ constexpr size_t kMaxBatch = 1000;
 // A batch's ranges moved between its reservation and its write (another process, or a number
 // taken outside the issuer's lane): the batch is numbered again.
 constexpr std::string_view kRangeRace = "number range changed concurrently; retry";
+// Whether any issuer holds a range of `code`.
+Result<bool> CodeTaken(store::Tx& tx, const std::string& code) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?", {code}));
+  return row.has_value();
+}
 bool IsRangeRace(const Status& s) {
   return s.code() == ErrorCode::kUnavailable && s.message() == kRangeRace;
 }
@@ -484,8 +489,7 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   auto code_taken = [&](const std::string& code) -> Result<bool> {
     bool taken = false;
     TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?", {code}));
-      taken = row.has_value();
+      TB_ASSIGN_OR_RETURN(taken, CodeTaken(tx, code));
       return Status::Ok();
     }));
     return taken;
@@ -738,10 +742,7 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
   TB_ASSIGN_OR_RETURN(std::vector<RangeCursor> before, LoadRanges(tx, issuer.id));
   std::vector<RangeCursor> after = before;
   std::vector<AssignedNumber> numbers;
-  auto code_taken = [&](const std::string& code) -> Result<bool> {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?", {code}));
-    return row.has_value();
-  };
+  auto code_taken = [&](const std::string& code) { return CodeTaken(tx, code); };
   const int year = ChinaDate(FromUnixMicros(now)).year;
   TB_RETURN_IF_ERROR(AssignNumbers(after, receipts, year, field_prefix, batch, code_taken, numbers));
   TB_ASSIGN_OR_RETURN(PreparedBatch prepared,
