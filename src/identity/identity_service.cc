@@ -1,6 +1,7 @@
 // Accounts, sessions and API keys; see identity_service.h.
 #include "identity/identity_service.h"
 
+#include <spdlog/spdlog.h>
 #include <strings.h>
 
 #include "core/base64.h"
@@ -75,12 +76,28 @@ CREATE TABLE api_keys (
   revoked_at {{int64}}
 );
 )";
-  return {v1};
+  // v2: refresh-token reuse detection (the hash rotated away, why a session was revoked) and
+  // API-key rotation (the old key's end of overlap).
+  store::Migration v2;
+  v2.part = "identity";
+  v2.version = 2;
+  v2.sql = R"(
+ALTER TABLE sessions ADD COLUMN previous_refresh_hash {{blob}};
+ALTER TABLE sessions ADD COLUMN revoked_reason TEXT;
+CREATE INDEX sessions_previous_refresh ON sessions(previous_refresh_hash);
+ALTER TABLE api_keys ADD COLUMN expires_at {{int64}};
+CREATE INDEX api_keys_account ON api_keys(account_id);
+)";
+  return {v1, v2};
 }
 
 IdentityService::IdentityService(store::Database& db, const Clock& clock, std::string token_key,
                                  IdentityOptions options)
-    : db_(db), clock_(clock), codec_(std::move(token_key)), options_(options) {
+    : db_(db),
+      clock_(clock),
+      codec_(std::move(token_key)),
+      options_(options),
+      login_guard_(clock, options.login) {
   auto dummy = crypto::HashPassword(RandomToken(16), options_.password);
   if (dummy.ok()) dummy_password_hash_ = std::move(*dummy);
 }
@@ -173,6 +190,8 @@ Result<TokenPair> IdentityService::StartSession(int64_t account_id, Role role) {
 }
 
 Result<TokenPair> IdentityService::Login(std::string_view login, std::string_view password) {
+  // Refused during back-off before any work: the guesser gets nothing for its request.
+  TB_RETURN_IF_ERROR(login_guard_.CheckAllowed(login));
   int64_t account_id = 0;
   std::string role_name;
   std::optional<std::string> hash;
@@ -188,10 +207,18 @@ Result<TokenPair> IdentityService::Login(std::string_view login, std::string_vie
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  // Same Argon2id work whether or not the login exists, so timing does not reveal accounts.
-  const std::string& stored = hash ? *hash : dummy_password_hash_;
-  bool ok = crypto::VerifyPassword(password, stored).ok();
-  if (!ok || !hash) return Status::Unauthenticated("wrong login or password");
+  bool ok = false;
+  {
+    TB_ASSIGN_OR_RETURN(LoginGuard::Slot slot, login_guard_.AcquirePasswordSlot());
+    // Same Argon2id work whether or not the login exists, so timing does not reveal accounts.
+    const std::string& stored = hash ? *hash : dummy_password_hash_;
+    ok = crypto::VerifyPassword(password, stored).ok();
+  }
+  if (!ok || !hash) {
+    login_guard_.RecordFailure(login);
+    return Status::Unauthenticated("wrong login or password");
+  }
+  login_guard_.RecordSuccess(login);
   TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
   return StartSession(account_id, role);
 }
@@ -223,27 +250,58 @@ Result<TokenPair> IdentityService::Refresh(std::string_view refresh_token) {
   int64_t now = NowSeconds();
   int64_t account_id = 0;
   std::string role_name;
+  std::optional<int64_t> reused_session;  // set when a rotated-away token came back
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    reused_session.reset();
     TB_ASSIGN_OR_RETURN(auto row,
                         tx.QueryRow("SELECT s.id, s.account_id, a.role, s.expires_at, "
                                     "s.revoked_at FROM sessions s JOIN accounts a ON "
                                     "a.id = s.account_id WHERE s.refresh_hash = ?",
                                     {store::Param::Blob(old_hash)}));
-    if (!row) return Status::Unauthenticated("unknown or already used refresh token");
+    if (!row) {
+      // The token this session rotated away last time: whoever holds the newest token and
+      // whoever sent this one are two parties, and one of them stole it. End the session.
+      TB_ASSIGN_OR_RETURN(auto reused,
+                          tx.QueryRow("SELECT id, account_id FROM sessions WHERE "
+                                      "previous_refresh_hash = ? AND revoked_at IS NULL",
+                                      {store::Param::Blob(old_hash)}));
+      if (reused) {
+        TB_RETURN_IF_ERROR(tx.Exec("UPDATE sessions SET revoked_at = ?, revoked_reason = "
+                                   "'refresh_token_reuse' WHERE id = ? AND revoked_at IS NULL",
+                                   {now, reused->Int64(0)})
+                               .status());
+        reused_session = reused->Int64(0);
+        account_id = reused->Int64(1);
+      }
+      return Status::Ok();
+    }
     if (!row->IsNull(4) || row->Int64(3) <= now) {
       return Status::Unauthenticated("session expired or revoked");
     }
     pair.session_id = row->Int64(0);
     account_id = row->Int64(1);
     role_name = std::string(row->Text(2));
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE sessions SET refresh_hash = ? WHERE id = ? "
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE sessions SET refresh_hash = ?, "
+                                           "previous_refresh_hash = ? WHERE id = ? "
                                            "AND refresh_hash = ?",
-                                           {store::Param::Blob(new_hash), pair.session_id,
+                                           {store::Param::Blob(new_hash),
+                                            store::Param::Blob(old_hash), pair.session_id,
                                             store::Param::Blob(old_hash)}));
     if (n != 1) return Status::Unauthenticated("refresh token already used");
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  if (reused_session) {
+    {
+      std::unique_lock lock(mu_);
+      revoked_sessions_.insert(*reused_session);
+    }
+    spdlog::warn(R"({{"msg":"refresh token reused: session revoked","session_id":{},)"
+                 R"("account_id":{}}})",
+                 *reused_session, account_id);
+    return Status::Unauthenticated("refresh token already used: the session is ended; log in again");
+  }
+  if (pair.session_id == 0) return Status::Unauthenticated("unknown or already used refresh token");
   TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
   pair.access_token = codec_.Encode(SessionClaims{account_id, pair.session_id, role, now,
                                                   now + options_.access_ttl_seconds});
@@ -253,7 +311,8 @@ Result<TokenPair> IdentityService::Refresh(std::string_view refresh_token) {
 
 Status IdentityService::Logout(int64_t session_id) {
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
-    return tx.Exec("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    return tx.Exec("UPDATE sessions SET revoked_at = ?, revoked_reason = 'logout' WHERE id = ? "
+                   "AND revoked_at IS NULL",
                    {NowSeconds(), session_id})
         .status();
   });
@@ -294,31 +353,128 @@ Result<std::string> IdentityService::CreateApiKey(int64_t account_id,
 
 Status IdentityService::RevokeApiKey(std::string_view key_id) {
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE api_keys SET revoked_at = ? WHERE key_id = ?",
-                                           {NowSeconds(), key_id}));
-    if (n == 0) return Status::NotFound("api key");
-    return Status::Ok();
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT revoked_at FROM api_keys WHERE key_id = ?",
+                                              {key_id}));
+    if (!row) return Status::NotFound("API key", std::string(key_id));
+    if (!row->IsNull(0)) return Status::Ok();  // revoked already: the same end state
+    return tx.Exec("UPDATE api_keys SET revoked_at = ? WHERE key_id = ?", {NowSeconds(), key_id})
+        .status();
   });
   if (!s.ok()) return s;
-  std::unique_lock lock(mu_);
-  api_keys_.erase(std::string(key_id));
+  {
+    std::unique_lock lock(mu_);
+    api_keys_.erase(std::string(key_id));
+  }
+  spdlog::info(R"({{"msg":"API key revoked","key_id":"{}"}})", key_id);
   return Status::Ok();
 }
 
-Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
-  // tbk_<12 hex>_<secret>
-  if (key.size() < 4 + 12 + 1 + 1 || key[4 + 12] != '_') {
-    return Status::Unauthenticated("malformed API key");
+Result<std::string> IdentityService::RotateApiKey(std::string_view key_id, int64_t overlap_seconds) {
+  if (overlap_seconds < 0 || overlap_seconds > 7 * 86400) {
+    return Status::InvalidField("/overlap_s", "must be between 0 and 604800 (7 days)");
   }
+  TB_ASSIGN_OR_RETURN(ApiKeyInfo old, GetApiKey(key_id));
+  if (!old.active) return Status::FailedPrecondition("this API key is revoked or expired");
+  TB_ASSIGN_OR_RETURN(std::string fresh, CreateApiKey(old.account_id, old.scopes, old.label));
+  int64_t until = NowSeconds() + overlap_seconds;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    return tx.Exec("UPDATE api_keys SET expires_at = ? WHERE key_id = ? AND "
+                   "(expires_at IS NULL OR expires_at > ?)",
+                   {until, key_id, until})
+        .status();
+  }));
+  {
+    std::unique_lock lock(mu_);
+    api_keys_.erase(std::string(key_id));
+  }
+  spdlog::info(R"({{"msg":"API key rotated","key_id":"{}","new_key_id":"{}","overlap_s":{}}})",
+               key_id, fresh.substr(4, 12), overlap_seconds);
+  return fresh;
+}
+
+namespace {
+
+constexpr std::string_view kApiKeyColumns =
+    "SELECT k.key_id, k.account_id, a.login, k.scopes, k.label, k.created_at, k.expires_at, "
+    "k.revoked_at FROM api_keys k JOIN accounts a ON a.id = k.account_id ";
+
+ApiKeyInfo ApiKeyFromRow(const store::Row& r, int64_t now) {
+  ApiKeyInfo k;
+  k.key_id = std::string(r.Text(0));
+  k.account_id = r.Int64(1);
+  k.account_login = std::string(r.Text(2));
+  k.scopes = SplitScopes(r.Text(3));
+  k.label = std::string(r.Text(4));
+  k.created_at = r.Int64(5);
+  if (!r.IsNull(6)) k.expires_at = r.Int64(6);
+  if (!r.IsNull(7)) k.revoked_at = r.Int64(7);
+  k.active = !k.revoked_at && (!k.expires_at || *k.expires_at > now);
+  return k;
+}
+
+}  // namespace
+
+Result<std::vector<ApiKeyInfo>> IdentityService::ListApiKeys(int64_t account_id) {
+  std::vector<ApiKeyInfo> out;
+  int64_t now = NowSeconds();
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    std::string sql(kApiKeyColumns);
+    std::vector<store::Param> params;
+    if (account_id != 0) {
+      sql += "WHERE k.account_id = ? ";
+      params.emplace_back(account_id);
+    }
+    sql += "ORDER BY k.created_at DESC, k.key_id";
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+    for (const auto& r : rows) out.push_back(ApiKeyFromRow(r, now));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<ApiKeyInfo> IdentityService::GetApiKey(std::string_view key_id) {
+  std::optional<ApiKeyInfo> out;
+  int64_t now = NowSeconds();
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row,
+                        tx.QueryRow(std::string(kApiKeyColumns) + "WHERE k.key_id = ?", {key_id}));
+    if (row) out = ApiKeyFromRow(*row, now);
+    return Status::Ok();
+  }));
+  if (!out) return Status::NotFound("API key", std::string(key_id));
+  return *out;
+}
+
+Result<Account> IdentityService::FindAccount(std::string_view login) {
+  std::optional<int64_t> id;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id FROM accounts WHERE login = ?", {login}));
+    if (row) id = row->Int64(0);
+    return Status::Ok();
+  }));
+  if (!id) return Status::NotFound("account", std::string(login));
+  return GetAccount(*id);
+}
+
+Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
+  // One answer for every bad key (malformed, unknown id, wrong secret, revoked, expired), so
+  // a caller learns nothing about which key ids exist.
+  static const std::string kInvalid = "invalid API key";
+  // tbk_<12 hex>_<secret>
+  if (key.size() < 4 + 12 + 1 + 1 || key[4 + 12] != '_') return Status::Unauthenticated(kInvalid);
   std::string key_id(key.substr(4, 12));
   std::string_view secret = key.substr(4 + 12 + 1);
   std::string presented_hash = Sha256(secret);
   CachedKey cached;
   bool found = false;
+  int64_t now_micros = clock_.NowUnixMicros();
   {
     std::shared_lock lock(mu_);
     auto it = api_keys_.find(key_id);
-    if (it != api_keys_.end()) {
+    // A cached row older than api_key_cache_seconds is read again: another node may have
+    // revoked or rotated the key.
+    if (it != api_keys_.end() &&
+        now_micros - it->second.loaded_at_micros < options_.api_key_cache_seconds * 1'000'000) {
       cached = it->second;
       found = true;
     }
@@ -326,17 +482,19 @@ Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
   if (!found) {
     Status s = db_.Read([&](store::Tx& tx) -> Status {
       TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT k.secret_hash, k.account_id, a.role, "
-                                                "k.scopes, k.revoked_at FROM api_keys k JOIN "
-                                                "accounts a ON a.id = k.account_id WHERE "
-                                                "k.key_id = ?",
+                                                "k.scopes, k.revoked_at, k.expires_at FROM "
+                                                "api_keys k JOIN accounts a ON "
+                                                "a.id = k.account_id WHERE k.key_id = ?",
                                                 {key_id}));
-      if (!row) return Status::Unauthenticated("unknown API key");
+      if (!row) return Status::Unauthenticated(kInvalid);
       auto blob = row->Blob(0);
       cached.secret_hash.assign(reinterpret_cast<const char*>(blob.data()), blob.size());
       cached.account_id = row->Int64(1);
       TB_ASSIGN_OR_RETURN(cached.role, ParseRole(row->Text(2)));
       cached.scopes = SplitScopes(row->Text(3));
       cached.revoked = !row->IsNull(4);
+      if (!row->IsNull(5)) cached.expires_at = row->Int64(5);
+      cached.loaded_at_micros = now_micros;
       return Status::Ok();
     });
     if (!s.ok()) return s.code() == ErrorCode::kUnauthenticated ? s : Status::Unavailable("identity store unavailable");
@@ -344,9 +502,11 @@ Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
     api_keys_[key_id] = cached;
   }
   if (!crypto::ConstantTimeEqual(cached.secret_hash, presented_hash)) {
-    return Status::Unauthenticated("API key does not verify");
+    return Status::Unauthenticated(kInvalid);
   }
-  if (cached.revoked) return Status::Unauthenticated("API key revoked");
+  if (cached.revoked || (cached.expires_at && *cached.expires_at <= now_micros / 1'000'000)) {
+    return Status::Unauthenticated(kInvalid);
+  }
   Principal p;
   p.account_id = cached.account_id;
   p.role = cached.role;

@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "crypto/password.h"
+#include "identity/login_guard.h"
 #include "identity/principal.h"
 #include "identity/session_token.h"
 #include "store/database.h"
@@ -51,6 +52,20 @@ struct Account {
   std::string region_code;
 };
 
+// An API key as listed to its owner or an operator: never the secret.
+struct ApiKeyInfo {
+  std::string key_id;  // public part of the key ("tbk_<key_id>_<secret>")
+  int64_t account_id = 0;
+  std::string account_login;
+  std::vector<std::string> scopes;
+  std::string label;
+  int64_t created_at = 0;
+  std::optional<int64_t> expires_at;  // set when the key was rotated (end of the overlap)
+  std::optional<int64_t> revoked_at;
+  // Valid now: neither revoked nor past its expiry.
+  bool active = false;
+};
+
 struct TokenPair {
   std::string access_token;   // tb1.… bearer token
   std::string refresh_token;  // opaque, single use (rotated)
@@ -63,6 +78,11 @@ struct IdentityOptions {
   int64_t refresh_ttl_seconds = 7 * 24 * 3600;
   // Argon2id cost (crypto/password.h); tests use PasswordParams::ForTestsOnly().
   crypto::PasswordParams password = crypto::PasswordParams::Interactive();
+  // Per-account back-off and bounded password checks (login_guard.h).
+  LoginGuardOptions login;
+  // How long a cached API-key row is trusted before it is read again, so a key revoked on
+  // another node stops working here within this time (on the revoking node: at once).
+  int64_t api_key_cache_seconds = 5;
 };
 
 // Maps an identity asserted by an external provider (after it verified the user) to a local
@@ -90,12 +110,15 @@ class IdentityService {
   Result<Account> GetAccount(int64_t id);
 
   // Local login. kUnauthenticated ("wrong login or password") for an unknown login or a wrong
-  // password alike, after the same amount of work.
+  // password alike, after the same amount of work. kResourceExhausted while the login name is
+  // backing off after failures (HTTP 429; login_guard().RetryAfterSeconds(login) says how
+  // long); kUnavailable when too many password checks are waiting (HTTP 503).
   Result<TokenPair> Login(std::string_view login, std::string_view password);
   // Login through an external identity provider's assertion.
   Result<TokenPair> LoginWith(IdentityProvider& provider, std::string_view assertion);
-  // Exchanges a refresh token for a new pair; the old refresh token stops working. Presenting an
-  // already-rotated refresh token revokes the whole session (token theft detection).
+  // Exchanges a refresh token for a new pair; the old refresh token stops working. Presenting the
+  // refresh token that was just rotated away revokes the whole session, its newest tokens too
+  // (RFC 9700 §4.14: one of the two holders is a thief), and records why (sessions.revoked_reason).
   Result<TokenPair> Refresh(std::string_view refresh_token);
   // Revokes the session: its access and refresh tokens stop working at once.
   Status Logout(int64_t session_id);
@@ -104,7 +127,20 @@ class IdentityService {
   // shown once; only a hash of the secret is stored.
   Result<std::string> CreateApiKey(int64_t account_id, std::vector<std::string> scopes,
                                    std::string label);
+  // A new key with the same account, scopes and label; the old one keeps working for
+  // `overlap_seconds` (0 - 7 days) so the system can switch over, then stops. Returns the new
+  // key, shown once. kNotFound for an unknown key id; kFailedPrecondition if it is no longer active.
+  Result<std::string> RotateApiKey(std::string_view key_id, int64_t overlap_seconds);
+  // Stops a key at once on this node, within api_key_cache_seconds on others.
+  // kNotFound for an unknown key id.
   Status RevokeApiKey(std::string_view key_id);
+  // The keys of one account (`account_id`), or of every account (0), newest first.
+  Result<std::vector<ApiKeyInfo>> ListApiKeys(int64_t account_id);
+  Result<ApiKeyInfo> GetApiKey(std::string_view key_id);
+  // The account with login name `login`; kNotFound if none.
+  Result<Account> FindAccount(std::string_view login);
+
+  LoginGuard& login_guard() { return login_guard_; }
 
   // The Authorization header value ("Bearer tb1.…", "Bearer tbk_…") to a Principal.
   // kUnauthenticated for a missing, malformed, forged, expired or revoked credential.
@@ -117,6 +153,8 @@ class IdentityService {
     Role role = Role::kDepartmentSystem;
     std::vector<std::string> scopes;
     bool revoked = false;
+    std::optional<int64_t> expires_at;  // unix seconds
+    int64_t loaded_at_micros = 0;       // when read from the database (clock time)
   };
   Result<TokenPair> StartSession(int64_t account_id, Role role);
   Result<Principal> AuthenticateApiKey(std::string_view key);
@@ -127,6 +165,7 @@ class IdentityService {
   SessionTokenCodec codec_;
   IdentityOptions options_;
   std::string dummy_password_hash_;  // for equal work on unknown logins
+  LoginGuard login_guard_;
 
   std::shared_mutex mu_;
   std::unordered_set<int64_t> revoked_sessions_;
