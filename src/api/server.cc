@@ -2,6 +2,7 @@
 // small build machines). See server.h for the threading and limits model.
 #include "api/server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -10,9 +11,15 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <list>
+#include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <vector>
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "api/problem.h"
 
@@ -34,6 +41,36 @@ bool SaneRequestId(std::string_view id) {
 }
 
 char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+
+// Errors of accept() that mean "out of descriptors or memory now": retrying at once only spins.
+bool ResourceExhausted(const boost::system::error_code& ec) {
+  return ec == boost::asio::error::no_descriptors ||  // EMFILE
+         ec.value() == ENFILE || ec == boost::asio::error::no_buffer_space ||
+         ec == boost::asio::error::no_memory;
+}
+
+// At most one warning a second per kind, however fast the events come.
+class RateLimitedWarning {
+ public:
+  bool ShouldLog() {
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    int64_t last = last_.load(std::memory_order_relaxed);
+    return now != last && last_.compare_exchange_strong(last, now);
+  }
+
+ private:
+  std::atomic<int64_t> last_{-1};
+};
 
 }  // namespace
 
@@ -61,6 +98,9 @@ struct Worker {
   asio::io_context ioc{1};
   std::unique_ptr<tcp::acceptor> acceptor;
   std::list<std::weak_ptr<SessionBase>> sessions;  // touched only on this worker's thread
+  // Back-off after EMFILE/ENFILE: 0 while accepting normally, else the current delay.
+  std::chrono::milliseconds accept_backoff{0};
+  std::unique_ptr<asio::steady_timer> backoff_timer;
 };
 
 struct HttpServer::Impl {
@@ -70,6 +110,11 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> stopping{false};
   std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> refused{0};
+  std::atomic<int64_t> backoffs{0};
+  RateLimitedWarning refused_warning, backoff_warning;
+  std::mutex per_address_mu;
+  std::unordered_map<std::string, int64_t> per_address;  // open connections by client address
   uint16_t port = 0;
   std::unique_ptr<asio::ssl::context> tls;  // set when serving HTTPS
   // Runs blocking requests (server.h); null when handler_threads is 0. Declared after `workers`
@@ -77,8 +122,48 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::thread_pool> pool;
 
   void Accept(Worker& w);
+  void BackOff(Worker& w, const beast::error_code& ec);
   void StopWorker(Worker& w);
+  // Counts a new connection from `address` in, or refuses it (false) when a limit is reached.
+  bool Admit(const std::string& address);
+  void Release(const std::string& address);
 };
+
+bool HttpServer::Impl::Admit(const std::string& address) {
+  auto refuse = [&](const char* which, int64_t limit) {
+    refused.fetch_add(1, std::memory_order_relaxed);
+    if (refused_warning.ShouldLog()) {
+      spdlog::warn(R"({{"msg":"connection refused: limit reached","limit":"{}","value":{},)"
+                   R"("address":"{}","refused_total":{}}})",
+                   which, limit, address, refused.load());
+    }
+    return false;
+  };
+  if (options.max_connections > 0 &&
+      connections.load(std::memory_order_relaxed) >= options.max_connections) {
+    return refuse("server.max_connections", options.max_connections);
+  }
+  if (options.max_connections_per_address > 0 && !address.empty()) {
+    std::lock_guard lock(per_address_mu);
+    int64_t& open = per_address[address];
+    if (open >= options.max_connections_per_address) {
+      if (open == 0) per_address.erase(address);
+      return refuse("server.max_connections_per_address", options.max_connections_per_address);
+    }
+    ++open;
+  }
+  connections.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void HttpServer::Impl::Release(const std::string& address) {
+  connections.fetch_sub(1, std::memory_order_relaxed);
+  if (options.max_connections_per_address > 0 && !address.empty()) {
+    std::lock_guard lock(per_address_mu);
+    auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second <= 0) per_address.erase(it);
+  }
+}
 
 // One connection: reads requests, calls the handler, writes responses, until the client or a
 // timeout ends it. `Stream` is beast::tcp_stream, or beast::ssl_stream of one for HTTPS.
@@ -87,14 +172,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  public:
   using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
 
-  Session(Stream stream, HttpServer::Impl& server, Worker& worker)
-      : stream_(std::move(stream)), server_(server), worker_(worker) {
-    server_.connections.fetch_add(1, std::memory_order_relaxed);
-    beast::error_code ec;
-    auto ep = Tcp().socket().remote_endpoint(ec);
-    if (!ec) remote_ = ep.address().to_string();
-  }
-  ~Session() override { server_.connections.fetch_sub(1, std::memory_order_relaxed); }
+  // REQUIRES: server.Admit(remote) returned true; the session releases it.
+  Session(Stream stream, HttpServer::Impl& server, Worker& worker, std::string remote)
+      : stream_(std::move(stream)),
+        server_(server),
+        worker_(worker),
+        buffer_(server.options.header_limit + kHeaderSlack),
+        remote_(std::move(remote)) {}
+  ~Session() override { server_.Release(remote_); }
 
   void Start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -142,6 +227,21 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (ec) return OnReadError(ec);
     if (server_.stopping.load()) keep_alive_ = false;
     auto& req = parser_->get();
+    // RFC 9112 §6.3: a request whose Transfer-Encoding is anything but "chunked" (alone, once)
+    // has a body of unknown length, and one with both Transfer-Encoding and Content-Length may be
+    // framed differently by a proxy in front: either could smuggle a second request. Refuse and
+    // close.
+    if (auto te = req.count(http::field::transfer_encoding); te > 0) {
+      std::string_view value = req[http::field::transfer_encoding];
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      if (te > 1 || !EqualsIgnoringCase(value, "chunked") ||
+          req.count(http::field::content_length) > 0) {
+        keep_alive_ = false;
+        return WriteServerProblem(400, "Transfer-Encoding must be exactly \"chunked\" and "
+                                       "without Content-Length (RFC 9112 section 6.3)");
+      }
+    }
     // Early refusal of a declared oversized body: no need to read it.
     if (auto len = parser_->content_length(); len && *len > server_.options.body_limit) {
       keep_alive_ = false;
@@ -305,10 +405,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
 
+  // The read buffer holds a whole header block, so it is sized from the header limit plus room
+  // for the parser to see that the limit was passed (431) before the buffer is full.
+  static constexpr size_t kHeaderSlack = 1024;
+
   Stream stream_;
   HttpServer::Impl& server_;
   Worker& worker_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string head_buf_;  // the serialised status line and fields of the response being written
   std::string body_buf_;  // its body
@@ -326,7 +430,23 @@ void HttpServer::Impl::Accept(Worker& w) {
   w.acceptor->async_accept(w.ioc, [this, &w](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
-      // Transient errors (EMFILE, ECONNABORTED): keep accepting.
+      if (ResourceExhausted(ec)) return BackOff(w, ec);
+      // Transient errors of one connection (ECONNABORTED): keep accepting.
+      return Accept(w);
+    }
+    w.accept_backoff = std::chrono::milliseconds(0);
+    std::string remote;
+    if (auto ep = socket.remote_endpoint(ec); !ec) remote = ep.address().to_string();
+    if (!Admit(remote)) {
+      // Best effort, never blocking: tell a plain-HTTP client why before closing.
+      if (!tls) {
+        static constexpr std::string_view kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nServer: tongban\r\nRetry-After: 1\r\n"
+            "Connection: close\r\nContent-Length: 0\r\n\r\n";
+        (void)::send(socket.native_handle(), kBusy.data(), kBusy.size(),
+                     MSG_DONTWAIT | MSG_NOSIGNAL);
+      }
+      socket.close(ec);
       return Accept(w);
     }
     socket.set_option(tcp::no_delay(true), ec);
@@ -337,12 +457,12 @@ void HttpServer::Impl::Accept(Worker& w) {
     if (tls) {
       auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
           beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls), *this,
-          w);
+          w, std::move(remote));
       w.sessions.push_back(session);
       session->Start();
     } else {
       auto session = std::make_shared<Session<beast::tcp_stream>>(
-          beast::tcp_stream(std::move(socket)), *this, w);
+          beast::tcp_stream(std::move(socket)), *this, w, std::move(remote));
       w.sessions.push_back(session);
       session->Start();
     }
@@ -350,9 +470,30 @@ void HttpServer::Impl::Accept(Worker& w) {
   });
 }
 
+// Out of descriptors: the pending connection stays in the listen queue; accepting again at once
+// would fail again and spin (both cores at 100%, /healthz starved). Wait 10 ms, doubling to 1 s,
+// while connections close and free descriptors.
+void HttpServer::Impl::BackOff(Worker& w, const beast::error_code& ec) {
+  backoffs.fetch_add(1, std::memory_order_relaxed);
+  w.accept_backoff = std::clamp(w.accept_backoff * 2, std::chrono::milliseconds(10),
+                                std::chrono::milliseconds(1000));
+  if (backoff_warning.ShouldLog()) {
+    spdlog::warn(R"({{"msg":"accept failed, backing off","error":"{}","delay_ms":{},)"
+                 R"("open_connections":{},"backoffs_total":{}}})",
+                 ec.message(), w.accept_backoff.count(), connections.load(), backoffs.load());
+  }
+  if (!w.backoff_timer) w.backoff_timer = std::make_unique<asio::steady_timer>(w.ioc);
+  w.backoff_timer->expires_after(w.accept_backoff);
+  w.backoff_timer->async_wait([this, &w](beast::error_code wait_ec) {
+    if (wait_ec || !w.acceptor->is_open()) return;
+    Accept(w);
+  });
+}
+
 void HttpServer::Impl::StopWorker(Worker& w) {
   beast::error_code ec;
   if (w.acceptor) w.acceptor->close(ec);
+  if (w.backoff_timer) w.backoff_timer->cancel();
   for (auto& weak : w.sessions) {
     if (auto s = weak.lock()) s->OnStop();
   }
@@ -401,35 +542,47 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions options,
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);
   if (ec) return Status::InvalidField("server.listen", "not an IP address: " + options.host);
-  uint16_t port = options.port;
+  if (options.max_connections < 0 || options.max_connections_per_address < 0) {
+    return Status::InvalidField("server.max_connections", "must be 0 (no limit) or positive");
+  }
+  if (options.header_limit < 1024 || options.header_limit > (1 << 20)) {
+    return Status::InvalidField("server.header_limit", "must be between 1 KiB and 1 MiB");
+  }
+  // One listening socket without SO_REUSEPORT (a second process binding the same port fails
+  // with "address in use" instead of silently taking half the connections); every io thread
+  // accepts from its own dup of it, each thread draining the queue when woken.
+  tcp::endpoint ep(address, options.port);
   for (int i = 0; i < options.threads; ++i) {
     auto w = std::make_unique<Worker>();
     w->acceptor = std::make_unique<tcp::acceptor>(w->ioc);
-    tcp::endpoint ep(address, port);
-    w->acceptor->open(ep.protocol(), ec);
-    if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) {
-      int one = 1;
-      if (::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
-                       sizeof(one)) != 0) {
+    if (i == 0) {
+      w->acceptor->open(ep.protocol(), ec);
+      if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) w->acceptor->bind(ep, ec);
+      if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    } else {
+      int fd = ::dup(impl.workers[0]->acceptor->native_handle());
+      if (fd < 0) {
         ec = beast::error_code(errno, boost::system::system_category());
+      } else {
+        w->acceptor->assign(ep.protocol(), fd, ec);
+        if (ec) ::close(fd);
       }
     }
-    if (!ec) w->acceptor->bind(ep, ec);
-    if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return Status::Unavailable("cannot listen on " + options.host + ":" + std::to_string(port) +
-                                 ": " + ec.message());
+      return Status::Unavailable("cannot listen on " + options.host + ":" +
+                                 std::to_string(options.port) + ": " + ec.message());
     }
-    if (port == 0) port = w->acceptor->local_endpoint().port();
     impl.workers.push_back(std::move(w));
   }
-  impl.port = port;
+  impl.port = impl.workers[0]->acceptor->local_endpoint().port();
   return server;
 }
 
 uint16_t HttpServer::port() const { return impl_->port; }
 int64_t HttpServer::open_connections() const { return impl_->connections.load(); }
+int64_t HttpServer::connections_refused() const { return impl_->refused.load(); }
+int64_t HttpServer::accept_backoffs() const { return impl_->backoffs.load(); }
 
 void HttpServer::Run() {
   std::vector<std::thread> threads;
@@ -469,6 +622,42 @@ void HttpServer::WaitForDrain(Worker& worker, std::chrono::steady_clock::time_po
   timer->async_wait([this, &worker, deadline, timer](beast::error_code) {
     WaitForDrain(worker, deadline);
   });
+}
+
+std::string ServeBytesForTesting(const ServerOptions& options, const RequestHandler& handler,
+                                 std::string_view input) {
+  HttpServer::Impl impl;
+  impl.options = options;
+  impl.handler = handler;
+  Worker worker;
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return {};
+  beast::error_code ec;
+  tcp::socket server_side(worker.ioc);
+  server_side.assign(tcp::v4(), fds[0], ec);
+  asio::local::stream_protocol::socket client(worker.ioc);
+  client.assign(asio::local::stream_protocol(), fds[1], ec);
+  impl.Admit("");
+  auto session = std::make_shared<Session<beast::tcp_stream>>(
+      beast::tcp_stream(std::move(server_side)), impl, worker, std::string());
+  session->Start();
+  session.reset();  // the pending operations keep it alive until the connection ends
+
+  std::string output;
+  std::array<char, 4096> chunk;
+  std::function<void()> read_more = [&] {
+    client.async_read_some(asio::buffer(chunk), [&](beast::error_code rec, size_t n) {
+      output.append(chunk.data(), n);
+      if (!rec) read_more();
+    });
+  };
+  asio::async_write(client, asio::buffer(input.data(), input.size()),
+                    [&](beast::error_code wec, size_t) {
+                      if (!wec) client.shutdown(asio::socket_base::shutdown_send, wec);
+                    });
+  read_more();
+  worker.ioc.run();
+  return output;
 }
 
 }  // namespace tongban::api

@@ -3,8 +3,16 @@
 // connections cost a socket and a small buffer, not a thread.
 //
 // Limits a slow or hostile client cannot get around: header size and header timeout, body size
-// and body timeout, idle keep-alive timeout. Graceful stop: stop accepting, let in-flight requests
-// finish (up to `drain_timeout`), close idle connections.
+// and body timeout, idle keep-alive timeout, open connections in all and per client address.
+// Framing is strict (RFC 9112 §6.3): a Transfer-Encoding other than exactly "chunked" is refused
+// with 400 and the connection closed, as is a request that has both Transfer-Encoding and
+// Content-Length, so no body can be read as a smuggled next request. When the process runs out
+// of file descriptors (EMFILE/ENFILE) the acceptor backs off (10 ms doubling to 1 s) instead of
+// retrying at once. Graceful stop: stop accepting, let in-flight requests finish (up to
+// `drain_timeout`), close idle connections.
+//
+// One listening socket, shared by the io threads (each holds a dup of it): no SO_REUSEPORT, so a
+// second process cannot bind the same port and silently take half the connections.
 //
 // Requests that may block on the database (every method but GET, HEAD and OPTIONS: writes wait
 // for a commit and its fsync) are handed to a bounded pool of `handler_threads` handler threads,
@@ -38,6 +46,11 @@ struct ServerOptions {
   int handler_threads = 16;
   size_t body_limit = 1 << 20;       // bytes; larger bodies get 413
   size_t header_limit = 16 << 10;    // bytes; larger header blocks get 431
+  // Open connections: over `max_connections` in all, or `max_connections_per_address` from one
+  // client address, a new connection is closed at once (logged once a second, counted in
+  // connections_refused()). 0 = no limit.
+  int64_t max_connections = 20000;
+  int64_t max_connections_per_address = 1000;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
@@ -68,6 +81,10 @@ class HttpServer {
   void Stop();
   // Number of open connections (for /metrics).
   int64_t open_connections() const;
+  // Connections closed at accept because a connection limit was reached (for /metrics).
+  int64_t connections_refused() const;
+  // Times the acceptor backed off because the process ran out of descriptors (for /metrics).
+  int64_t accept_backoffs() const;
 
  // Implementation detail, public only so that server.cc's session class can reach it.
   struct Impl;
@@ -80,5 +97,12 @@ class HttpServer {
 
 // Generates a random 16-hex-character request id.
 std::string NewRequestId();
+
+// Feeds `input` to one server connection as a client would send it (then closes the sending
+// side) and returns every byte the server wrote back, through the same code path as a real
+// connection (framing, limits, the handler) over an in-kernel socket pair instead of TCP. For the
+// framing tests and the libFuzzer target; runs on the calling thread (handler_threads ignored).
+std::string ServeBytesForTesting(const ServerOptions& options, const RequestHandler& handler,
+                                 std::string_view input);
 
 }  // namespace tongban::api
