@@ -1,6 +1,7 @@
 // Authentication endpoints and the one authorisation decision; see auth_handlers.h.
 #include "api/auth_handlers.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/json_body.h"
@@ -49,7 +50,9 @@ Authoriser MakeAuthoriser(identity::IdentityService& identity) {
 void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
   router.Add(Route{
       "POST", "/api/v1/auth/login", "login",
-      "Log in with a login name and password; returns a bearer token and a refresh token.",
+      "Log in with a login name and password; returns a bearer token and a refresh token. After "
+      "repeated failures an account backs off (429 with Retry-After); 503 when too many password "
+      "checks are waiting.",
       RouteAccess::Public(), [&identity](const HttpRequest& req, const PathParams&) {
         auto body = JsonBody::Parse(req.body, {"login", "password"});
         if (!body.ok()) return ProblemResponse(body.status(), req.request_id);
@@ -58,6 +61,12 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
         auto password = body->RequiredString("password", 256);
         if (!password.ok()) return ProblemResponse(password.status(), req.request_id);
         auto pair = identity.Login(*login, *password);
+        if (pair.status().code() == ErrorCode::kResourceExhausted) {
+          // Back-off of this account after failed logins: say when to come back.
+          int64_t wait = identity.login_guard().RetryAfterSeconds(*login);
+          return ProblemResponse(pair.status(), req.request_id,
+                                 static_cast<int>(std::max<int64_t>(wait, 1)));
+        }
         if (!pair.ok()) return ProblemResponse(pair.status(), req.request_id);
         return TokenResponse(*pair);
       }});

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "api/api_key_handlers.h"
 #include "api/auth_handlers.h"
 #include "api/embedded_files.h"
 #include "api/ledger_handlers.h"
@@ -17,6 +18,7 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
   const Config& config = app.config();
   api::AddWebRoutes(dispatcher.router());
   api::AddAuthRoutes(dispatcher.router(), app.identity());
+  api::AddApiKeyRoutes(dispatcher.router(), app.identity());
   api::AddLedgerRoutes(dispatcher.router(), app.log_reader(),
                        api::LedgerRoutesOptions{
                            .verifier_key = app.ledger_verifier_key(),
@@ -50,6 +52,12 @@ void WireApi(App& app, api::Dispatcher& dispatcher) {
     return Status::Ok();
   });
   auto& metrics = dispatcher.metrics();
+  metrics.AddGauge("tongban_login_backoff_refusals_total",
+                   "Logins refused because the account is backing off after failures (429).",
+                   [&app] { return double(app.identity().login_guard().backoff_refusals()); });
+  metrics.AddGauge("tongban_login_busy_refusals_total",
+                   "Logins refused because too many password checks were waiting (503).",
+                   [&app] { return double(app.identity().login_guard().busy_refusals()); });
   metrics.AddGauge("tongban_ledger_size", "Leaves integrated into the ledger.",
                    [&app] { return static_cast<double>(app.sequencer().size()); });
   // The queue's depth and age: one query per scrape for both gauges.

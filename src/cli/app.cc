@@ -3,10 +3,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "crypto/hash.h"
 #include "crypto/hmac.h"
@@ -163,6 +165,14 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   identity::IdentityOptions identity_options;
   identity_options.access_ttl_seconds = config.auth.access_ttl_s;
   identity_options.refresh_ttl_seconds = config.auth.refresh_ttl_s;
+  identity_options.login.free_failures = static_cast<int>(config.auth.login_free_failures);
+  identity_options.login.max_backoff_seconds = config.auth.login_backoff_max_s;
+  identity_options.login.password_threads =
+      config.auth.password_threads > 0
+          ? static_cast<int>(config.auth.password_threads)
+          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
+  identity_options.login.password_queue = static_cast<int>(config.auth.password_queue);
+  identity_options.api_key_cache_seconds = config.auth.api_key_cache_s;
   app->identity_ = std::make_unique<identity::IdentityService>(*app->db_, app->clock_,
                                                                session_key, identity_options);
   TB_RETURN_IF_ERROR(app->identity_->LoadRevocations());

@@ -15,6 +15,7 @@
 #include "cli/api_wiring.h"
 #include "cli/app.h"
 #include "cli/config.h"
+#include "cli/data_folder.h"
 #include "cli/demo_data.h"
 #include "crypto/key.h"
 #include "crypto/suite.h"
@@ -72,6 +73,14 @@ int RunHttpServer(api::Dispatcher& dispatcher, const api::ServerOptions& options
   if (!server.ok()) return Fail(server.status());
   dispatcher.metrics().AddGauge("tongban_http_open_connections", "Open HTTP connections.",
                                 [s = server->get()] { return double(s->open_connections()); });
+  dispatcher.metrics().AddGauge(
+      "tongban_http_connections_refused_total",
+      "Connections closed at accept: server.max_connections or max_connections_per_address.",
+      [s = server->get()] { return double(s->connections_refused()); });
+  dispatcher.metrics().AddGauge(
+      "tongban_http_accept_backoffs_total",
+      "Times accepting paused because the process ran out of file descriptors.",
+      [s = server->get()] { return double(s->accept_backoffs()); });
 
   std::thread signal_thread([&signals, s = server->get()] {
     int sig = 0;
@@ -95,6 +104,7 @@ int RunHttpServer(api::Dispatcher& dispatcher, const api::ServerOptions& options
 int Serve(App& app, std::optional<std::string> listen_override,
           const std::function<void(uint16_t)>& on_listening) {
   const Config& config = app.config();
+  WarnIfOpenToOthers(config.base_dir);
   api::ServerOptions options;
   options.host = config.server.host;
   options.port = config.server.port;
@@ -105,6 +115,9 @@ int Serve(App& app, std::optional<std::string> listen_override,
   options.threads = config.server.threads;
   options.handler_threads = config.server.handler_threads;
   options.body_limit = static_cast<size_t>(config.server.body_limit_bytes);
+  options.header_limit = static_cast<size_t>(config.server.header_limit_bytes);
+  options.max_connections = config.server.max_connections;
+  options.max_connections_per_address = config.server.max_connections_per_address;
   options.header_timeout = std::chrono::seconds(config.server.header_timeout_s);
   options.body_timeout = std::chrono::seconds(config.server.body_timeout_s);
   options.idle_timeout = std::chrono::seconds(config.server.idle_timeout_s);
@@ -131,8 +144,11 @@ int Serve(App& app, std::optional<std::string> listen_override,
 
 int RunInit(const InitOptions& options) {
   std::error_code ec;
-  fs::create_directories(options.dir, ec);
+  bool created = fs::create_directories(options.dir, ec);
   if (ec) return Fail(Status::Unavailable("cannot create " + options.dir.string() + ": " + ec.message()));
+  // The folder holds personal data and secrets: the running account's alone (data_folder.h). An
+  // existing folder keeps its mode (it may be a parent folder); serve warns if it is open.
+  if (created) ::chmod(options.dir.c_str(), 0700);
   fs::path config_path = options.dir / "tongban.toml";
   if (fs::exists(config_path) && !options.force) {
     return Fail(Status::AlreadyExists(config_path.string() +
@@ -140,7 +156,7 @@ int RunInit(const InitOptions& options) {
   }
   auto suite = crypto::ParseSuite(options.suite);
   if (!suite.ok()) return Fail(suite.status());
-  Status s = WriteFileWithMode(config_path, DefaultConfigText(options.suite, options.origin), 0644);
+  Status s = WriteFileWithMode(config_path, DefaultConfigText(options.suite, options.origin), 0600);
   if (!s.ok()) return Fail(s);
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());
@@ -168,6 +184,9 @@ int RunInit(const InitOptions& options) {
 int RunServe(const ServeOptions& options) {
   auto config = LoadConfig(options.config);
   if (!config.ok()) return Fail(config.status());
+  // One server per data folder, checked before anything is written; held until we return.
+  auto lock = DataFolderLock::Acquire(config->base_dir);
+  if (!lock.ok()) return Fail(lock.status());
   StopSignals();
   SetUpLogging(config->log.level);
   auto app = App::Open(*config);
@@ -186,6 +205,8 @@ int RunDemo(const DemoOptions& options) {
   }
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());
+  auto lock = DataFolderLock::Acquire(config->base_dir);
+  if (!lock.ok()) return Fail(lock.status());
   StopSignals();
   SetUpLogging(config->log.level);
   auto app = App::Open(*config);

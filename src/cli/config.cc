@@ -105,7 +105,9 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   TB_ASSIGN_OR_RETURN(const toml::table* server, Section(root, "server"));
   if (server) {
     TB_RETURN_IF_ERROR(CheckKeys(*server, "server",
-                                 {"listen", "threads", "handler_threads", "body_limit_bytes", "header_timeout_s",
+                                 {"listen", "threads", "handler_threads", "body_limit_bytes",
+                                  "header_limit_bytes", "max_connections",
+                                  "max_connections_per_address", "header_timeout_s",
                                   "body_timeout_s", "idle_timeout_s", "drain_timeout_s",
                                   "rate_limit_per_address", "rate_limit_per_api_key",
                                   "tls_cert_file", "tls_key_file"}));
@@ -118,6 +120,10 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
     TB_RETURN_IF_ERROR(Read(*server, "server", "threads", c.server.threads));
     TB_RETURN_IF_ERROR(Read(*server, "server", "handler_threads", c.server.handler_threads));
     TB_RETURN_IF_ERROR(Read(*server, "server", "body_limit_bytes", c.server.body_limit_bytes));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "header_limit_bytes", c.server.header_limit_bytes));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "max_connections", c.server.max_connections));
+    TB_RETURN_IF_ERROR(Read(*server, "server", "max_connections_per_address",
+                            c.server.max_connections_per_address));
     TB_RETURN_IF_ERROR(Read(*server, "server", "header_timeout_s", c.server.header_timeout_s));
     TB_RETURN_IF_ERROR(Read(*server, "server", "body_timeout_s", c.server.body_timeout_s));
     TB_RETURN_IF_ERROR(Read(*server, "server", "idle_timeout_s", c.server.idle_timeout_s));
@@ -137,6 +143,11 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
   TB_RETURN_IF_ERROR(CheckRange("server.handler_threads", c.server.handler_threads, 0, 1024));
   TB_RETURN_IF_ERROR(CheckRange("server.body_limit_bytes", c.server.body_limit_bytes, 1024,
                                 int64_t{64} << 20));
+  TB_RETURN_IF_ERROR(CheckRange("server.header_limit_bytes", c.server.header_limit_bytes, 1024,
+                                int64_t{1} << 20));
+  TB_RETURN_IF_ERROR(CheckRange("server.max_connections", c.server.max_connections, 0, 10'000'000));
+  TB_RETURN_IF_ERROR(CheckRange("server.max_connections_per_address",
+                                c.server.max_connections_per_address, 0, 10'000'000));
 
   TB_ASSIGN_OR_RETURN(const toml::table* db, Section(root, "database"));
   if (db) {
@@ -201,13 +212,26 @@ Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path bas
 
   TB_ASSIGN_OR_RETURN(const toml::table* auth, Section(root, "auth"));
   if (auth) {
-    TB_RETURN_IF_ERROR(CheckKeys(*auth, "auth", {"session_key_file", "access_ttl_s", "refresh_ttl_s"}));
+    TB_RETURN_IF_ERROR(CheckKeys(*auth, "auth",
+                                 {"session_key_file", "access_ttl_s", "refresh_ttl_s",
+                                  "login_free_failures", "login_backoff_max_s", "password_threads",
+                                  "password_queue", "api_key_cache_s"}));
     TB_RETURN_IF_ERROR(Read(*auth, "auth", "session_key_file", c.auth.session_key_file));
     TB_RETURN_IF_ERROR(Read(*auth, "auth", "access_ttl_s", c.auth.access_ttl_s));
     TB_RETURN_IF_ERROR(Read(*auth, "auth", "refresh_ttl_s", c.auth.refresh_ttl_s));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "login_free_failures", c.auth.login_free_failures));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "login_backoff_max_s", c.auth.login_backoff_max_s));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "password_threads", c.auth.password_threads));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "password_queue", c.auth.password_queue));
+    TB_RETURN_IF_ERROR(Read(*auth, "auth", "api_key_cache_s", c.auth.api_key_cache_s));
   }
   TB_RETURN_IF_ERROR(CheckRange("auth.access_ttl_s", c.auth.access_ttl_s, 60, 86400));
   TB_RETURN_IF_ERROR(CheckRange("auth.refresh_ttl_s", c.auth.refresh_ttl_s, 300, 90 * 86400));
+  TB_RETURN_IF_ERROR(CheckRange("auth.login_free_failures", c.auth.login_free_failures, 1, 100));
+  TB_RETURN_IF_ERROR(CheckRange("auth.login_backoff_max_s", c.auth.login_backoff_max_s, 1, 86400));
+  TB_RETURN_IF_ERROR(CheckRange("auth.password_threads", c.auth.password_threads, 0, 256));
+  TB_RETURN_IF_ERROR(CheckRange("auth.password_queue", c.auth.password_queue, 0, 100000));
+  TB_RETURN_IF_ERROR(CheckRange("auth.api_key_cache_s", c.auth.api_key_cache_s, 0, 3600));
 
   TB_ASSIGN_OR_RETURN(const toml::table* receipt, Section(root, "receipt"));
   if (receipt) {
@@ -250,6 +274,9 @@ listen = "127.0.0.1:8080"    # HOST:PORT to serve HTTP on
 threads = 2                  # worker threads (one io_context and acceptor each)
 handler_threads = 16         # threads for requests that may block (writes); 0 = on the io threads
 body_limit_bytes = 1048576   # larger request bodies get 413
+header_limit_bytes = 16384   # larger request header blocks get 431
+max_connections = 20000      # open connections in all; over it new ones get 503 and are closed
+max_connections_per_address = 1000  # ... from one client address; 0 = no limit
 header_timeout_s = 10        # a client must send its request header within this time
 body_timeout_s = 30          # ... and its body within this time
 idle_timeout_s = 75          # idle keep-alive connections are closed after this
@@ -282,6 +309,11 @@ witness_quorum = 0           # checkpoints need this many witness cosignatures t
 session_key_file = "keys/session.key"  # HMAC key of session tokens (32 random bytes, hex)
 access_ttl_s = 900           # bearer token lifetime (60 s - 1 day)
 refresh_ttl_s = 604800       # refresh token / session lifetime (5 min - 90 days)
+login_free_failures = 5      # failed logins of one account that cost nothing; then back-off (429)
+login_backoff_max_s = 300    # back-off doubles from 1 s per further failure up to this
+password_threads = 0         # password checks at once (0 = half the cores, at least 1)
+password_queue = 16          # logins waiting for a password check; more get 503
+api_key_cache_s = 5          # a key revoked on another node stops working here within this
 
 [receipt]
 retention_years = 30         # e-receipts are kept this long before `tongban receipts destroy`

@@ -20,6 +20,10 @@ struct Config {
     int threads = 2;
     int handler_threads = 16;
     int64_t body_limit_bytes = 1 << 20;
+    int64_t header_limit_bytes = 16 << 10;
+    // Open connections in all and from one client address; 0 = no limit.
+    int64_t max_connections = 20000;
+    int64_t max_connections_per_address = 1000;
     int64_t header_timeout_s = 10;
     int64_t body_timeout_s = 30;
     int64_t idle_timeout_s = 75;
@@ -55,6 +59,18 @@ struct Config {
     std::string session_key_file = "keys/session.key";  // HMAC key of session tokens
     int64_t access_ttl_s = 900;        // bearer token lifetime
     int64_t refresh_ttl_s = 604800;    // refresh token (session) lifetime
+    // Password guessing: failed logins of one account before back-off starts, and the longest
+    // back-off (it doubles from 1 s per further failure; no lock-out).
+    int64_t login_free_failures = 5;
+    int64_t login_backoff_max_s = 300;
+    // Password checks (Argon2id) run at most this many at once (0 = half the cores, at least
+    // one), with at most `password_queue` logins waiting (then 503): a login flood cannot take
+    // the CPU and the handler threads from other requests.
+    int64_t password_threads = 0;
+    int64_t password_queue = 16;
+    // How long a node trusts a cached API-key row: a key revoked on another node stops working
+    // here within this many seconds (on the node that revoked it, at once).
+    int64_t api_key_cache_s = 5;
   } auth;
   struct Receipt {
     // 会计档案: accounting vouchers are kept 30 years; `tongban receipts destroy` refuses younger.

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/key_commands.h"
+#include "cli/data_folder.h"
 #include "cli/ledger_commands.h"
 #include "cli/license_commands.h"
 #include "cli/receipt_commands.h"
@@ -10,6 +12,8 @@
 
 int main(int argc, char** argv) {
   using namespace tongban::cli;
+  // Every file and folder this process creates is its account's alone (cli/data_folder.h).
+  RestrictNewFiles();
   CLI::App app{"Tongban (通办): verifiable digital government services in one binary"};
   app.require_subcommand(1);
 
@@ -98,6 +102,30 @@ int main(int argc, char** argv) {
                           "GET /api/v1/ledger/key")
       ->required();
 
+  KeysOptions keys;
+  auto* keys_cmd = app.add_subcommand("keys", "API keys of department systems");
+  keys_cmd->require_subcommand(1);
+  auto add_config = [&keys](CLI::App* cmd) {
+    cmd->add_option("-c,--config", keys.config, "Config file")->capture_default_str();
+  };
+  auto* keys_list = keys_cmd->add_subcommand("list", "List API keys (never their secrets)");
+  add_config(keys_list);
+  keys_list->add_option("--account", keys.account, "Only this department system's keys (login)");
+  auto* keys_create = keys_cmd->add_subcommand("create", "Create an API key; prints it once");
+  add_config(keys_create);
+  keys_create->add_option("--account", keys.account, "The department system's login")->required();
+  keys_create->add_option("--scope", keys.scopes, "A scope, e.g. receipt:issue (repeat)")->required();
+  keys_create->add_option("--label", keys.label, "What the key is for")->required();
+  auto* keys_rotate = keys_cmd->add_subcommand(
+      "rotate", "Replace a key: prints the new key; the old one works for --overlap-s, then stops");
+  add_config(keys_rotate);
+  keys_rotate->add_option("--key-id", keys.key_id, "The 12 hex characters after tbk_")->required();
+  keys_rotate->add_option("--overlap-s", keys.overlap_s, "Seconds the old key keeps working")
+      ->capture_default_str();
+  auto* keys_revoke = keys_cmd->add_subcommand("revoke", "Revoke a key now");
+  add_config(keys_revoke);
+  keys_revoke->add_option("--key-id", keys.key_id, "The 12 hex characters after tbk_")->required();
+
   ReceiptsDestroyOptions destroy;
   auto* receipts_cmd = app.add_subcommand("receipts", "Medical e-receipt administration");
   receipts_cmd->require_subcommand(1);
@@ -124,5 +152,9 @@ int main(int argc, char** argv) {
   if (*audit_cmd) return RunAudit(audit);
   if (*witness_cmd) return RunWitness(witness);
   if (*destroy_cmd) return RunReceiptsDestroy(destroy);
+  if (*keys_list) return RunKeysList(keys);
+  if (*keys_create) return RunKeysCreate(keys);
+  if (*keys_rotate) return RunKeysRotate(keys);
+  if (*keys_revoke) return RunKeysRevoke(keys);
   return 2;
 }
