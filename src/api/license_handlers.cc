@@ -188,8 +188,10 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   for (std::string action : {"revoke", "suspend", "resume", "renew"}) {
     router.Add(Route{
         "POST", "/api/v1/licenses/{id}/" + action, action + "License",
-        action == "renew" ? "Renew a licence (new version; {expires_at?}); the old one is superseded."
-                          : "Change a licence's status ({reason}); issuing department only.",
+        action == "renew" ? "Renew a licence (new version; {expires_at?}); the old one is superseded. "
+                            "Issuing department only: 404 for another department's licence."
+                          : "Change a licence's status ({reason}); issuing department only: 404 for "
+                            "another department's licence.",
         kIssuer,
         [&service, &identity, action](const HttpRequest& req, const PathParams& p) {
           TB_ASSIGN_OR_PROBLEM(JsonBody body,
@@ -225,8 +227,9 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
 
   router.Add(Route{
       "POST", "/api/v1/me/licenses/{id}/presentations", "presentLicense",
-      "Present one of the caller's licences: {disclose:[field...], verifier?, purpose?} -> SD-JWT VC "
-      "with key binding, QR text and SVG (a TBL1. reference when the token is too large).",
+      "Present one of the caller's licences: {disclose:[field...], verifier?, purpose?} -> SD-JWT "
+      "VC with key binding, QR text and SVG (a TBL1. reference when the token is too large); 404 "
+      "for another's.",
       kHolder,
       [&service, &identity](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"disclose", "verifier", "purpose"}), req);
@@ -413,7 +416,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   router.Add(Route{
       "GET", "/api/v1/licenses/verifications/{id}", "getArchivedVerification",
       "The archived copy (归档) of a valid verification: the disclosed fields as verified, for the "
-      "staff member who verified (the case file keeps this instead of a paper copy).",
+      "staff member who verified (the case file keeps this instead of a paper copy); 404 for "
+      "anyone else's.",
       RouteAccess::Roles({"staff"}), [&service](const HttpRequest& req, const PathParams& p) {
         int64_t id = 0;
         const std::string& text = p.at("id");
@@ -442,6 +446,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                   {"license_id", a.license_id},
                   {"grantee_kind", a.grantee_kind},
                   {"grantee", a.grantee},
+                  {"department", a.department.empty() ? value(nullptr) : value(a.department)},
                   {"purpose", a.purpose},
                   {"until", Time(a.valid_until)},
                   {"created_at", Time(a.created_at)},
@@ -458,15 +463,21 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   };
   router.Add(Route{
       "POST", "/api/v1/me/licenses/{id}/authorisations", "authoriseLicenseUse",
-      "Authorise a staff member (login), department (name) or case (number) to use one of the "
-      "caller's licences for a purpose until a time: {grantee_kind, grantee, purpose, until}.",
+      "Authorise a staff member (login), department (name) or case (number, with the department "
+      "that handles it) to use one of the caller's licences for a purpose until a time: "
+      "{grantee_kind, grantee, department (case only), purpose, until}; 404 for another's licence.",
       kHolder,
       [&service, &identity, auth_json](const HttpRequest& req, const PathParams& p) {
-        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"grantee_kind", "grantee", "purpose", "until"}), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body,
+                             JsonBody::Parse(req.body, {"grantee_kind", "grantee", "department",
+                                                        "purpose", "until"}),
+                             req);
         license::AuthoriseRequest in;
         in.license_id = p.at("id");
         TB_ASSIGN_OR_PROBLEM(in.grantee_kind, body.RequiredString("grantee_kind", 20), req);
         TB_ASSIGN_OR_PROBLEM(in.grantee, body.RequiredString("grantee", 200), req);
+        TB_ASSIGN_OR_PROBLEM(auto department, body.OptionalString("department", 200), req);
+        in.case_department = department.value_or("");
         TB_ASSIGN_OR_PROBLEM(in.purpose, body.RequiredString("purpose", 200), req);
         TB_ASSIGN_OR_PROBLEM(in.valid_until, ParseTime(body, "until"), req);
         if (in.valid_until == 0) {
@@ -487,7 +498,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      return Json(200, object{{"items", std::move(items)}});
                    }});
   router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
-                   "Withdraw an authorisation at once.", kHolder,
+                   "Withdraw one of the caller's authorisations at once; 404 for another's.",
+                   kHolder,
                    [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);
                      TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
@@ -497,8 +509,9 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                    }});
   router.Add(Route{
       "POST", "/api/v1/authorisations/{id}/use", "useAuthorisation",
-      "Staff use a holder's authorisation ({case?} for case authorisations): returns the licence; "
-      "the use is logged for the holder and ledgered.",
+      "Staff use a holder's authorisation granted to them ({case} for a case authorisation, which "
+      "only staff of the case's department can use): returns the licence; the use is logged for "
+      "the holder and ledgered. 404 when not granted to the caller, as for a missing id.",
       RouteAccess::Roles({"staff"}),
       [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);

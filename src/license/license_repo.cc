@@ -168,7 +168,13 @@ CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subje
   v5.part = "license";
   v5.version = 5;
   v5.sql = "ALTER TABLE license_event ADD COLUMN leaf_index {{int64}}";
-  return {v1, v2, v3, v4, v5};
+  // v6: a case grant names the department that handles the case (issue 15). Case grants made
+  // before it keep '' and can no longer be used: the holder grants again, naming the department.
+  store::Migration v6;
+  v6.part = "license";
+  v6.version = 6;
+  v6.sql = "ALTER TABLE license_authorisation ADD COLUMN department TEXT NOT NULL DEFAULT ''";
+  return {v1, v2, v3, v4, v5, v6};
 }
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
@@ -393,7 +399,7 @@ Result<std::vector<VerificationRecord>> LicenseRepo::VerificationsOf(store::Tx& 
 namespace {
 constexpr std::string_view kAuthColumns =
     "id, license_id, holder_subject, grantee_kind, grantee, purpose, valid_until, created_at, "
-    "revoked_at, uses";
+    "revoked_at, uses, department";
 Authorisation AuthFromRow(const store::Row& r) {
   Authorisation a;
   a.id = r.Int64(0);
@@ -406,6 +412,7 @@ Authorisation AuthFromRow(const store::Row& r) {
   a.created_at = r.Int64(7);
   a.revoked_at = r.OptInt64(8);
   a.uses = r.Int64(9);
+  a.department = std::string(r.Text(10));
   return a;
 }
 }  // namespace
@@ -413,9 +420,9 @@ Authorisation AuthFromRow(const store::Row& r) {
 Result<int64_t> LicenseRepo::InsertAuthorisation(store::Tx& tx, const Authorisation& a) {
   return tx.InsertReturningId(
       "INSERT INTO license_authorisation (license_id, holder_subject, grantee_kind, grantee, "
-      "purpose, valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "purpose, valid_until, created_at, department) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {a.license_id, a.holder_subject, a.grantee_kind, a.grantee, a.purpose, a.valid_until,
-       a.created_at});
+       a.created_at, a.department});
 }
 
 Result<std::optional<Authorisation>> LicenseRepo::GetAuthorisation(store::Tx& tx, int64_t id) {

@@ -68,6 +68,9 @@ struct Authorisation {
   int64_t created_at = 0;
   std::optional<int64_t> revoked_at;
   int64_t uses = 0;
+  // "case" grants: the name of the department handling the case (only its staff may use the
+  // grant); empty for the other kinds, and for case grants made before migration v6 (unusable).
+  std::string department;
 };
 
 class LicenseRepo {

@@ -209,11 +209,9 @@ Result<License> LicenseService::ChangeStatus(std::string_view id, Action action,
   const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, id));
-    if (!found) return Status::NotFound("licence", id);
+    // Another department's licence answers as a missing one (issue 15: ids are not counted).
+    if (!found || found->issuer != department_key) return Status::NotFound("licence", id);
     l = *found;
-    if (l.issuer != department_key) {
-      return Status::PermissionDenied("only the issuing department may change this licence");
-    }
     LicenseStatus current = l.EffectiveStatus(NowSeconds());
     LicenseStatus to;
     switch (action) {
@@ -249,11 +247,8 @@ Result<License> LicenseService::Renew(std::string_view id, std::optional<int64_t
   const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, id));
-    if (!found) return Status::NotFound("licence", id);
+    if (!found || found->issuer != department_key) return Status::NotFound("licence", id);
     License old = *found;
-    if (old.issuer != department_key) {
-      return Status::PermissionDenied("only the issuing department may renew this licence");
-    }
     if (old.status != LicenseStatus::kValid && old.status != LicenseStatus::kExpired) {
       return Status::FailedPrecondition("only a valid or expired licence can be renewed");
     }
@@ -380,11 +375,11 @@ Result<PresentResult> LicenseService::Present(const PresentRequest& request) {
   int64_t now = NowSeconds();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, request.license_id));
-    if (!found) return Status::NotFound("licence", request.license_id);
-    const License& l = *found;
-    if (l.holder_subject != request.holder_subject) {
-      return Status::PermissionDenied("this licence belongs to another holder");
+    // Another holder's licence answers as a missing one.
+    if (!found || found->holder_subject != request.holder_subject) {
+      return Status::NotFound("licence", request.license_id);
     }
+    const License& l = *found;
     LicenseStatus st = l.EffectiveStatus(now);
     if (st != LicenseStatus::kValid) {
       return Status::FailedPrecondition("licence is " + std::string(LicenseStatusName(st)));
@@ -683,23 +678,37 @@ Result<Authorisation> LicenseService::Authorise(const AuthoriseRequest& request)
   if (request.valid_until <= now || request.valid_until > now + 366 * 86400) {
     return Status::InvalidField("/until", "must be in the future, at most a year ahead");
   }
+  // A case number alone binds nobody (any staff member can type it): a case grant names the
+  // department that handles the case, and only its staff can use it.
+  if (request.grantee_kind == "case") {
+    if (request.case_department.empty() || request.case_department.size() > 200) {
+      return Status::InvalidField("/department",
+                                  "is required for a case authorisation: the name of the "
+                                  "department that handles the case (1-200 bytes)");
+    }
+  } else if (!request.case_department.empty()) {
+    return Status::InvalidField("/department", "is only for grantee_kind case");
+  }
   Authorisation a;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, LicenseRepo::Get(tx, request.license_id));
-    if (!found) return Status::NotFound("licence", request.license_id);
-    if (found->holder_subject != request.holder_subject) {
-      return Status::PermissionDenied("this licence belongs to another holder");
+    if (!found || found->holder_subject != request.holder_subject) {
+      return Status::NotFound("licence", request.license_id);
     }
     if (found->EffectiveStatus(now) != LicenseStatus::kValid) {
       return Status::FailedPrecondition("licence is not valid");
     }
     a = Authorisation{0, found->id, found->holder_subject, request.grantee_kind, request.grantee,
-                      request.purpose, request.valid_until, now, std::nullopt, 0};
+                      request.purpose, request.valid_until, now, std::nullopt, 0,
+                      request.case_department};
     TB_ASSIGN_OR_RETURN(a.id, LicenseRepo::InsertAuthorisation(tx, a));
-    return Record(tx, *found, "authorise",
-                  object{{"authorisation", a.id}, {"grantee_kind", a.grantee_kind},
-                         {"grantee_hash", crypto::ToHex(crypto::Hash(options_.ledger_hash, a.grantee))},
-                         {"valid_until", a.valid_until}});
+    object extra{{"authorisation", a.id}, {"grantee_kind", a.grantee_kind},
+                 {"grantee_hash", crypto::ToHex(crypto::Hash(options_.ledger_hash, a.grantee))},
+                 {"valid_until", a.valid_until}};
+    if (!a.department.empty()) {
+      extra["department_hash"] = crypto::ToHex(crypto::Hash(options_.ledger_hash, a.department));
+    }
+    return Record(tx, *found, "authorise", std::move(extra));
   }));
   return a;
 }
@@ -716,8 +725,10 @@ Result<std::vector<Authorisation>> LicenseService::Authorisations(std::string_vi
 Status LicenseService::RevokeAuthorisation(std::string_view holder, int64_t id) {
   return db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto a, LicenseRepo::GetAuthorisation(tx, id));
-    if (!a) return Status::NotFound("authorisation", std::to_string(id));
-    if (a->holder_subject != holder) return Status::PermissionDenied("this authorisation is another holder's");
+    // Another holder's authorisation answers as a missing one.
+    if (!a || a->holder_subject != holder) {
+      return Status::NotFound("authorisation", std::to_string(id));
+    }
     TB_ASSIGN_OR_RETURN(int64_t n, LicenseRepo::RevokeAuthorisation(tx, id, NowSeconds()));
     if (n != 1) return Status::FailedPrecondition("authorisation is already revoked");
     TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, a->license_id));
@@ -731,13 +742,24 @@ Result<License> LicenseService::UseAuthorisation(int64_t id, const AuthorisedUse
   License out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto a, LicenseRepo::GetAuthorisation(tx, id));
-    if (!a) return Status::NotFound("authorisation", std::to_string(id));
-    bool grantee = (a->grantee_kind == "staff" && a->grantee == user.login) ||
-                   (a->grantee_kind == "department" && a->grantee == user.department) ||
-                   (a->grantee_kind == "case" && a->grantee == user.case_number);
-    if (!grantee) return Status::PermissionDenied("this authorisation is not granted to you");
+    // A case grant is the case's only in the department that handles it: the case number is
+    // the caller's own word, the department comes from its account. A grant without a department
+    // (made before migration v6) matches nobody.
+    bool grantee = (a && a->grantee_kind == "staff" && a->grantee == user.login) ||
+                   (a && a->grantee_kind == "department" && a->grantee == user.department) ||
+                   (a && a->grantee_kind == "case" && a->grantee == user.case_number &&
+                    !a->department.empty() && a->department == user.department);
+    // Not granted to the caller answers as a missing id, so ids cannot be counted.
+    if (!grantee) return Status::NotFound("authorisation", std::to_string(id));
     if (a->revoked_at) return Status::PermissionDenied("the holder revoked this authorisation");
     if (now >= a->valid_until) return Status::PermissionDenied("this authorisation has lapsed");
+    // SEAM (services part): once cases exist, a case grant is usable only while its case exists
+    // and is open in the grant's department. options_.case_open is that check; absent, it is
+    // not made (the department and case number above are all that bind the grant).
+    if (a->grantee_kind == "case" && options_.case_open) {
+      TB_ASSIGN_OR_RETURN(bool open, options_.case_open(tx, a->department, a->grantee));
+      if (!open) return Status::PermissionDenied("the case is not open in your department");
+    }
     TB_ASSIGN_OR_RETURN(auto l, LicenseRepo::Get(tx, a->license_id));
     if (!l) return Status::DataLoss("authorisation of a missing licence");
     LicenseStatus st = l->EffectiveStatus(now);
@@ -767,9 +789,9 @@ Result<VerificationRecord> LicenseService::ArchivedVerification(int64_t id, int6
     TB_ASSIGN_OR_RETURN(v, LicenseRepo::VerificationById(tx, id));
     return Status::Ok();
   }));
-  if (!v || v->archived_json.empty()) return Status::NotFound("archived verification", std::to_string(id));
-  if (v->verifier_account != staff_account) {
-    return Status::PermissionDenied("only the staff member who verified may read the archive");
+  // Another staff member's archive answers as a missing one.
+  if (!v || v->archived_json.empty() || v->verifier_account != staff_account) {
+    return Status::NotFound("archived verification", std::to_string(id));
   }
   return *v;
 }

@@ -48,6 +48,14 @@ struct LicenseServiceOptions {
   // Tokens longer than this go in the QR as a one-time "TBL1." reference instead (a phone
   // camera reads a QR of up to ~version 15, L/M level, reliably: see docs/license.md).
   size_t max_qr_token_bytes = 700;
+  // Seam for the services part (cases): whether case `case_number` exists and is open in
+  // `department`. Called inside the use's transaction, after the grant's case number and
+  // department have matched the caller; false refuses the use (kPermissionDenied). Absent (the
+  // default, until the services part brings cases): not checked — a case grant is then bound
+  // only to its case number and the department that handles it.
+  std::function<Result<bool>(store::Tx& tx, std::string_view department,
+                             std::string_view case_number)>
+      case_open;
 };
 
 struct IssueRequest {
@@ -102,6 +110,9 @@ struct AuthoriseRequest {
   std::string grantee;       // staff login / department name / case number
   std::string purpose;
   int64_t valid_until = 0;   // unix seconds, in the future, at most a year ahead
+  // Case grants only (required there, refused for the other kinds): the name of the department
+  // that handles the case. Only that department's staff can use the grant.
+  std::string case_department;
 };
 
 // Who is using an authorisation (a staff account).
@@ -109,8 +120,8 @@ struct AuthorisedUser {
   int64_t account_id = 0;
   std::string login;
   std::string display_name;
-  std::string department;
-  std::string case_number;  // for case authorisations: the case being handled
+  std::string department;   // the account's department name
+  std::string case_number;  // for case authorisations: the case being handled (caller-supplied)
 };
 
 class LicenseService {
@@ -126,19 +137,24 @@ class LicenseService {
   // Unix seconds by the injected clock.
   int64_t NowSeconds() const;
 
+  // Objects that are not the caller's (another holder's licence or authorisation, another
+  // department's licence, another staff member's archive) answer exactly as a missing one:
+  // Status::NotFound(kind, id), the same message, so ids cannot be counted (issue 15). Only a
+  // licence TYPE the department does not issue stays kPermissionDenied: a type is not an object.
+
   // Issues a licence of `request.type` by department `department_key`.
   // kPermissionDenied if the department does not issue that type; kInvalidArgument with the
   // field at fault (/type, /holder, /fields/<name>) for bad input.
   Result<License> Issue(const IssueRequest& request, std::string_view department_key);
 
   enum class Action { kSuspend, kResume, kRevoke };
-  // kNotFound; kPermissionDenied (another department's licence); kFailedPrecondition if the
+  // kNotFound (no such licence, or another department's); kFailedPrecondition if the
   // licence is not in a state that allows it (resume needs suspended; revoke needs valid or
   // suspended).
   Result<License> ChangeStatus(std::string_view id, Action action, std::string_view reason,
                                std::string_view department_key);
   // A new version (same serial, version + 1) valid until `expires_at` (default: validity from
-  // now); the old one becomes superseded. Returns the new licence.
+  // now); the old one becomes superseded. Returns the new licence. kNotFound as ChangeStatus.
   Result<License> Renew(std::string_view id, std::optional<int64_t> expires_at,
                         std::string_view department_key);
   // Marks valid licences past expires_at expired (ledger entry each). Returns how many.
@@ -151,8 +167,8 @@ class LicenseService {
   Result<License> Get(std::string_view id);
   Result<std::vector<License>> Wallet(std::string_view holder_subject);
 
-  // kNotFound (no such licence), kPermissionDenied (not the holder's), kFailedPrecondition (not
-  // valid now), kInvalidArgument (/disclose/<i> not a field of the type).
+  // kNotFound (no such licence, or not the holder's), kFailedPrecondition (not valid now),
+  // kInvalidArgument (/disclose/<i> not a field of the type).
   Result<PresentResult> Present(const PresentRequest& request);
 
   // kInvalidArgument only when the token / reference is not even parseable; every other outcome
@@ -168,20 +184,26 @@ class LicenseService {
   // The integrated leaf of `anchor`'s entry; nullopt if none (yet).
   Result<std::optional<uint64_t>> AnchorLeaf(const LedgerAnchor& anchor);
 
-  // Holder authorisation (授权). kNotFound / kPermissionDenied (not the holder's licence),
-  // kInvalidArgument naming the field, kFailedPrecondition (licence not valid).
+  // Holder authorisation (授权). kNotFound (no such licence, or not the holder's),
+  // kInvalidArgument naming the field (/department: required for a case grant, refused for the
+  // other kinds), kFailedPrecondition (licence not valid).
   Result<Authorisation> Authorise(const AuthoriseRequest& request);
   Result<std::vector<Authorisation>> Authorisations(std::string_view holder_subject);
-  // kNotFound, kPermissionDenied (another holder's), kFailedPrecondition (already revoked).
+  // kNotFound (no such authorisation, or another holder's), kFailedPrecondition (already revoked).
   Status RevokeAuthorisation(std::string_view holder_subject, int64_t id);
   // A staff member uses an authorisation: checked against grantee, expiry and revocation, the
   // licence must be valid; the use is counted, logged in the holder's verification log
   // (result "authorised_use") and ledgered (`license.use`). Returns the licence.
-  // kPermissionDenied when the user is not the grantee or the authorisation has lapsed.
+  // The grantee: the staff login; the department name; for a case grant, the case number the
+  // user names AND the user's department, which must be the grant's (and, with
+  // options().case_open, the case must be open there).
+  // kNotFound when there is no such authorisation or the user is not its grantee (the same
+  // answer); kPermissionDenied for the grantee when it was revoked, has lapsed, or its case is
+  // not open.
   Result<License> UseAuthorisation(int64_t id, const AuthorisedUser& user);
 
   // The archived copy of a valid verification, for the staff member who made it.
-  // kNotFound; kPermissionDenied for anyone else.
+  // kNotFound, also for anyone else.
   Result<VerificationRecord> ArchivedVerification(int64_t id, int64_t staff_account);
 
   Result<std::vector<VerificationRecord>> Verifications(std::string_view holder_subject,

@@ -1,7 +1,8 @@
 // Licence endpoints end to end over HTTP on SQLite and PostgreSQL: the catalogue, issuing by the
 // right department only, lifecycle steps, the wallet, presentations (QR), public and staff
 // verification, replay, the holder's verification log, and for every licence route that missing
-// or forged credentials get 401 and a role the route does not list gets 403. A verification's
+// or forged credentials get 401 and a role the route does not list gets 403, while an object
+// that is not the caller's answers 404 exactly as a missing one (issue 15). A verification's
 // ledger proof: it is the inclusion-proof route's object plus the event document, checks offline
 // with the log key, follows a revoke, is withheld (tampered) for an altered row, and a licence
 // still queued gets 503 without its one-time presentation being used up.
@@ -67,6 +68,8 @@ class LicenseHandlersTest : public ::testing::TestWithParam<Backend> {
     add({.login = "enterprise", .role = Role::kEnterprise, .display_name = "杭州示范科技有限公司",
          .subject_id = "91330106MA2DEM01XX"});
     add({.login = "staff", .role = Role::kStaff, .display_name = "王芳", .department = "杭州市西湖区行政服务中心"});
+    // Staff of another department (logged in by the tests that need them).
+    add({.login = "staff-b", .role = Role::kStaff, .display_name = "陈静", .department = "杭州市上城区行政服务中心"});
     add({.login = "auditor", .role = Role::kAuditor, .display_name = "赵敏"});
     add({.login = "admin", .role = Role::kAdmin, .display_name = "运维管理员"});
     int64_t traffic = add({.login = "traffic", .role = Role::kDepartmentSystem, .display_name = "交管系统",
@@ -143,8 +146,19 @@ class LicenseHandlersTest : public ::testing::TestWithParam<Backend> {
                           {"first_issue_date", "2008-06-20"}}}});
   }
 
-  std::string IssueDrivingLicence() {
-    auto r = Call("POST", "/api/v1/licenses", IssueBody(), traffic_key_);
+  // The problem body without its request id (`instance`): what must not differ between a missing
+  // object and one that is not the caller's.
+  static std::string WithoutInstance(const std::string& body) {
+    boost::system::error_code ec;
+    value v = boost::json::parse(body, ec);
+    if (ec || !v.is_object()) return "not JSON: " + body;
+    EXPECT_TRUE(v.as_object().contains("instance")) << body;
+    v.as_object().erase("instance");
+    return boost::json::serialize(v);
+  }
+
+  std::string IssueDrivingLicence(const std::string& holder = kZhangWei) {
+    auto r = Call("POST", "/api/v1/licenses", IssueBody(holder), traffic_key_);
     EXPECT_EQ(r.status, 201) << r.body;
     return std::string(boost::json::parse(r.body).at("id").as_string());
   }
@@ -233,7 +247,12 @@ TEST_P(LicenseHandlersTest, BadIssueBodiesGetFieldErrors) {
 TEST_P(LicenseHandlersTest, LifecycleRoutesBelongToTheIssuer) {
   std::string id = IssueDrivingLicence();
   std::string base = "/api/v1/licenses/" + id;
-  EXPECT_EQ(Call("POST", base + "/suspend", R"({"reason":"扣满 12 分"})", samr_key_).status, 403);
+  // Another department's licence: 404, as a missing one (issue 15); a role the route does not
+  // admit: 403.
+  auto theirs = Call("POST", base + "/suspend", R"({"reason":"扣满 12 分"})", samr_key_);
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(Call("POST", base + "/renew", "{}", samr_key_).status, 404);
+  EXPECT_EQ(Call("POST", base + "/revoke", "{}", samr_key_).status, 404);
   EXPECT_EQ(Call("POST", base + "/suspend", R"({"reason":"扣满 12 分"})", tokens_["staff"]).status, 403);
   EXPECT_EQ(Call("POST", base + "/suspend", R"({"reason":"扣满 12 分"})", "").status, 401);
   auto r = Call("POST", base + "/suspend", R"({"reason":"扣满 12 分"})", traffic_key_);
@@ -246,6 +265,13 @@ TEST_P(LicenseHandlersTest, LifecycleRoutesBelongToTheIssuer) {
   std::string renewed(boost::json::parse(r.body).at("id").as_string());
   EXPECT_EQ(Call("POST", "/api/v1/licenses/" + renewed + "/revoke", R"({"reason":"吊销"})", traffic_key_).status, 200);
   EXPECT_EQ(Call("POST", "/api/v1/licenses/1.2.156.3005.2.nope/revoke", "{}", traffic_key_).status, 404);
+  // The same id, gone: the very answer the other department got.
+  ASSERT_TRUE((*db_)->Transact([&](store::Tx& tx) {
+    return tx.Exec("DELETE FROM license WHERE id = ?", {id}).status();
+  }).ok());
+  auto missing = Call("POST", base + "/suspend", R"({"reason":"扣满 12 分"})", traffic_key_);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(WithoutInstance(missing.body), WithoutInstance(theirs.body));
 }
 
 TEST_P(LicenseHandlersTest, WalletsAreTheHoldersOwn) {
@@ -261,10 +287,17 @@ TEST_P(LicenseHandlersTest, WalletsAreTheHoldersOwn) {
                   .at("items").as_array().empty());
   EXPECT_EQ(Call("GET", "/api/v1/me/licenses", "", tokens_["staff"]).status, 403);
   EXPECT_EQ(Call("GET", "/api/v1/me/licenses", "", "").status, 401);
-  // 李娜 cannot present 张伟's licence: 403.
-  EXPECT_EQ(Call("POST", "/api/v1/me/licenses/" + id + "/presentations", R"({"disclose":["name"]})",
-                 tokens_["lina"]).status,
-            403);
+  // 李娜 cannot present 张伟's licence: 404, the same answer as for an id that does not exist.
+  auto theirs = Call("POST", "/api/v1/me/licenses/" + id + "/presentations", R"({"disclose":["name"]})",
+                     tokens_["lina"]);
+  EXPECT_EQ(theirs.status, 404);
+  const std::string nope = "1.2.156.3005.2.nope";
+  auto missing = Call("POST", "/api/v1/me/licenses/" + nope + "/presentations", R"({"disclose":["name"]})",
+                      tokens_["lina"]);
+  EXPECT_EQ(missing.status, 404);
+  std::string normalised = WithoutInstance(missing.body);
+  normalised.replace(normalised.find(nope), nope.size(), id);
+  EXPECT_EQ(WithoutInstance(theirs.body), normalised);
 }
 
 TEST_P(LicenseHandlersTest, PresentThenVerifyByScan) {
@@ -295,7 +328,8 @@ TEST_P(LicenseHandlersTest, PresentThenVerifyByScan) {
   auto a = Call("GET", archive, "", tokens_["staff"]);
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(boost::json::parse(a.body).at("disclosed").at("name").as_string(), "张伟");
-  EXPECT_EQ(Call("GET", archive, "", tokens_["zhangwei"]).status, 403);
+  EXPECT_EQ(Call("GET", archive, "", tokens_["zhangwei"]).status, 403);  // not staff
+  EXPECT_EQ(Call("GET", archive, "", "Bearer " + Login("staff-b")).status, 404);  // not theirs
   EXPECT_EQ(Call("GET", archive, "", "").status, 401);
   // The same QR again, on the public page: a replay.
   r = Call("POST", "/api/v1/licenses/verify", R"({"token":")" + token + "\"}", "");
@@ -371,8 +405,8 @@ TEST_P(LicenseHandlersTest, EveryLicenceRouteChecksCredentialsAndRoles) {
 TEST_P(LicenseHandlersTest, HolderAuthorisesStaffAndSeesEveryUse) {
   std::string id = IssueDrivingLicence();
   std::string body = R"({"grantee_kind":"staff","grantee":"staff","purpose":"代办车辆年检","until":"2026-12-31T00:00:00Z"})";
-  // 李娜 cannot authorise use of 张伟's licence; staff cannot authorise at all.
-  EXPECT_EQ(Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["lina"]).status, 403);
+  // 李娜 cannot authorise use of 张伟's licence (404: not hers); staff cannot authorise at all.
+  EXPECT_EQ(Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["lina"]).status, 404);
   EXPECT_EQ(Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["staff"]).status, 403);
   auto r = Call("POST", "/api/v1/me/licenses/" + id + "/authorisations", body, tokens_["zhangwei"]);
   ASSERT_EQ(r.status, 201) << r.body;
@@ -383,19 +417,80 @@ TEST_P(LicenseHandlersTest, HolderAuthorisesStaffAndSeesEveryUse) {
            tokens_["zhangwei"]);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(boost::json::parse(r.body).at("errors").at(0).at("field").as_string(), "/until");
+  // Only a case grant names a department.
+  r = Call("POST", "/api/v1/me/licenses/" + id + "/authorisations",
+           R"({"grantee_kind":"staff","grantee":"staff","department":"杭州市西湖区行政服务中心","purpose":"x","until":"2026-12-31T00:00:00Z"})",
+           tokens_["zhangwei"]);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(boost::json::parse(r.body).at("errors").at(0).at("field").as_string(), "/department");
 
   r = Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["staff"]);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(boost::json::parse(r.body).at("fields").at("licence_class").as_string(), "C1");
   EXPECT_EQ(Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["auditor"]).status, 403);
+  // Another staff member, not the grantee: 404, as for a missing id.
+  EXPECT_EQ(Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", "Bearer " + Login("staff-b")).status, 404);
   auto log = boost::json::parse(Call("GET", "/api/v1/me/verifications", "", tokens_["zhangwei"]).body);
   EXPECT_EQ(log.at("items").at(0).at("result").as_string(), "authorised_use");
   EXPECT_EQ(log.at("items").at(0).at("purpose").as_string(), "代办车辆年检");
   auto list = boost::json::parse(Call("GET", "/api/v1/me/authorisations", "", tokens_["zhangwei"]).body);
   EXPECT_EQ(list.at("items").at(0).at("uses").as_int64(), 1);
-  EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["lina"]).status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["lina"]).status, 404);
   EXPECT_EQ(Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["zhangwei"]).status, 200);
+  // The grantee learns that the holder revoked it.
   EXPECT_EQ(Call("POST", "/api/v1/authorisations/" + aid + "/use", "{}", tokens_["staff"]).status, 403);
+}
+
+// Issue 15, finding 1, as reproduced: 李娜 grants case "2026-001"; staff who are not of the
+// department handling the case name it in vain, and cannot tell her grant from a missing id.
+TEST_P(LicenseHandlersTest, ACaseGrantIsUsableOnlyByStaffOfTheCasesDepartment) {
+  std::string id = IssueDrivingLicence(kLiNa);
+  const std::string grants = "/api/v1/me/licenses/" + id + "/authorisations";
+  // A case grant must name the department that handles the case.
+  auto r = Call("POST", grants, R"({"grantee_kind":"case","grantee":"2026-001","purpose":"婚姻登记核验","until":"2026-12-31T00:00:00Z"})",
+                tokens_["lina"]);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(boost::json::parse(r.body).at("errors").at(0).at("field").as_string(), "/department");
+  r = Call("POST", grants,
+           R"({"grantee_kind":"case","grantee":"2026-001","department":"杭州市西湖区行政服务中心","purpose":"婚姻登记核验","until":"2026-12-31T00:00:00Z"})",
+           tokens_["lina"]);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto grant = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(grant.at("department").as_string(), "杭州市西湖区行政服务中心");
+  const std::string aid = std::to_string(grant.at("id").as_int64());
+  const std::string use = "/api/v1/authorisations/" + aid + "/use";
+
+  // Staff of another department, naming the case: 404.
+  const std::string staff_b = "Bearer " + Login("staff-b");
+  auto theirs = Call("POST", use, R"({"case":"2026-001"})", staff_b);
+  EXPECT_EQ(theirs.status, 404) << theirs.body;
+  EXPECT_EQ(theirs.body.find("李娜"), std::string::npos);
+  // Staff of the case's department without the case, or with another one: 404 too.
+  EXPECT_EQ(Call("POST", use, "{}", tokens_["staff"]).status, 404);
+  EXPECT_EQ(Call("POST", use, R"({"case":"2026-002"})", tokens_["staff"]).status, 404);
+  // Staff of the case's department handling the case get the licence.
+  r = Call("POST", use, R"({"case":"2026-001"})", tokens_["staff"]);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(boost::json::parse(r.body).at("id").as_string(), id);
+  EXPECT_EQ(boost::json::parse(r.body).at("fields").at("id_number").as_string(), kLiNa);
+  auto list = boost::json::parse(Call("GET", "/api/v1/me/authorisations", "", tokens_["lina"]).body);
+  EXPECT_EQ(list.at("items").at(0).at("uses").as_int64(), 1);
+  EXPECT_EQ(list.at("items").at(0).at("department").as_string(), "杭州市西湖区行政服务中心");
+
+  // Another holder revoking it: 404, as for a missing id.
+  auto not_holder = Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["zhangwei"]);
+  EXPECT_EQ(not_holder.status, 404);
+  // The same ids once the grant is gone: byte-identical problems apart from the request id, so
+  // the answer does not tell a grant of someone else's from no grant at all.
+  ASSERT_TRUE((*db_)->Transact([&](store::Tx& tx) {
+    return tx.Exec("DELETE FROM license_authorisation WHERE id = ?", {grant.at("id").as_int64()}).status();
+  }).ok());
+  auto missing = Call("POST", use, R"({"case":"2026-001"})", staff_b);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.headers["content-type"], theirs.headers["content-type"]);
+  EXPECT_EQ(WithoutInstance(missing.body), WithoutInstance(theirs.body));
+  auto missing_revoke = Call("POST", "/api/v1/me/authorisations/" + aid + "/revoke", "", tokens_["zhangwei"]);
+  EXPECT_EQ(WithoutInstance(missing_revoke.body), WithoutInstance(not_holder.body));
 }
 
 TEST_P(LicenseHandlersTest, VerificationCarriesTheLedgerProofOfTheLatestLifecycleEntry) {

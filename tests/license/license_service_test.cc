@@ -28,6 +28,11 @@ const std::string kZhangWei = SyntheticId("33010619850312213");
 const std::string kLiNa = SyntheticId("33042119920704128");
 constexpr int64_t kStart = 1'790'000'000;  // 2026-09-21
 
+// The whole answer (code and message): an object that is not the caller's must answer exactly
+// as a missing one, Status::NotFound(kind, id) (issue 15).
+std::string Answer(const Status& s) { return s.ToString(); }
+std::string Missing(std::string_view kind, std::string_view id) { return Status::NotFound(kind, id).ToString(); }
+
 class LicenseServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -140,8 +145,12 @@ TEST_P(LicenseServiceTest, BadFieldsAreNamed) {
 
 TEST_P(LicenseServiceTest, LifecycleStepsAreCheckedAndLedgered) {
   License l = IssueDrivingLicence(*service_);
-  EXPECT_EQ(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "扣分", "zj-samr").status().code(),
-            ErrorCode::kPermissionDenied);
+  // Another department's licence answers as a missing one (issue 15), for every step.
+  EXPECT_EQ(Answer(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "扣分", "zj-samr").status()),
+            Missing("licence", l.id));
+  EXPECT_EQ(Answer(service_->ChangeStatus(l.id, LicenseService::Action::kRevoke, "", "zj-police").status()),
+            Missing("licence", l.id));
+  EXPECT_EQ(Answer(service_->Renew(l.id, std::nullopt, "zj-samr").status()), Missing("licence", l.id));
   EXPECT_EQ(service_->ChangeStatus(l.id, LicenseService::Action::kResume, "", "zj-traffic").status().code(),
             ErrorCode::kFailedPrecondition);
   ASSERT_TRUE(service_->ChangeStatus(l.id, LicenseService::Action::kSuspend, "扣满 12 分", "zj-traffic").ok());
@@ -151,10 +160,9 @@ TEST_P(LicenseServiceTest, LifecycleStepsAreCheckedAndLedgered) {
             ErrorCode::kFailedPrecondition);
   EXPECT_EQ(service_->Get(l.id)->status, LicenseStatus::kRevoked);
   EXPECT_EQ(QueueDepth(), 4);
-  EXPECT_EQ(service_->ChangeStatus("1.2.156.3005.2.x", LicenseService::Action::kRevoke, "", "zj-traffic")
-                .status()
-                .code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(Answer(service_->ChangeStatus("1.2.156.3005.2.x", LicenseService::Action::kRevoke, "", "zj-traffic")
+                       .status()),
+            Missing("licence", "1.2.156.3005.2.x"));
 }
 
 TEST_P(LicenseServiceTest, ExpiryAndRenewal) {
@@ -273,9 +281,11 @@ TEST_P(LicenseServiceTest, TamperedUnknownAndForeignHoldersTokens) {
   VerifyResult v = Verify(*other, p.token);
   EXPECT_EQ(v.status, "invalid");
   EXPECT_EQ(v.reason, "issuer signature is not valid");
-  // 李娜 cannot present 张伟's licence.
-  EXPECT_EQ(service_->Present(PresentRequest{kLiNa, l.id, {"name"}, "", ""}).status().code(),
-            ErrorCode::kPermissionDenied);
+  // 李娜 cannot present 张伟's licence: answered as a missing one (issue 15).
+  EXPECT_EQ(Answer(service_->Present(PresentRequest{kLiNa, l.id, {"name"}, "", ""}).status()),
+            Missing("licence", l.id));
+  EXPECT_EQ(Answer(service_->Present(PresentRequest{kLiNa, "1.2.156.3005.2.x", {"name"}, "", ""}).status()),
+            Missing("licence", "1.2.156.3005.2.x"));
   EXPECT_EQ(service_->Present(PresentRequest{kZhangWei, l.id, {"colour"}, "", ""}).status().fields()[0].field,
             "/disclose/0");
 }
@@ -383,10 +393,13 @@ TEST_P(LicenseServiceTest, Sm2LicencesPresentAndVerify) {
 TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
   License l = IssueDrivingLicence(*service_);
   int64_t before = QueueDepth();
-  auto a = service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "case", "ZJ2026-0001", "办理落户", kStart + 86400});
+  auto a = service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "case", "ZJ2026-0001", "办理落户", kStart + 86400,
+                                                "杭州市西湖区行政服务中心"});
   ASSERT_TRUE(a.ok()) << a.status().ToString();
-  EXPECT_EQ(service_->Authorise(AuthoriseRequest{kLiNa, l.id, "case", "X", "Y", kStart + 86400}).status().code(),
-            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(a->department, "杭州市西湖区行政服务中心");
+  EXPECT_EQ(Answer(service_->Authorise(AuthoriseRequest{kLiNa, l.id, "case", "X", "Y", kStart + 86400, "D"})
+                       .status()),
+            Missing("licence", l.id));
   EXPECT_EQ(service_->Authorise(AuthoriseRequest{kZhangWei, l.id, "friend", "X", "Y", kStart + 86400})
                 .status().fields()[0].field,
             "/grantee_kind");
@@ -394,10 +407,12 @@ TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
   ASSERT_TRUE(service_->UseAuthorisation(a->id, staff).ok());
   AuthorisedUser other = staff;
   other.case_number = "ZJ2026-0002";
-  EXPECT_EQ(service_->UseAuthorisation(a->id, other).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Answer(service_->UseAuthorisation(a->id, other).status()),
+            Missing("authorisation", std::to_string(a->id)));
   clock_.SetUnixMicros((kStart + 86400) * 1'000'000);
   EXPECT_EQ(service_->UseAuthorisation(a->id, staff).status().message(), "this authorisation has lapsed");
   EXPECT_EQ(service_->Authorisations(kZhangWei)->at(0).uses, 1);
+  EXPECT_EQ(Answer(service_->RevokeAuthorisation(kLiNa, a->id)), Missing("authorisation", std::to_string(a->id)));
   ASSERT_TRUE(service_->RevokeAuthorisation(kZhangWei, a->id).ok());
   EXPECT_EQ(service_->RevokeAuthorisation(kZhangWei, a->id).code(), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(QueueDepth(), before + 3);  // authorise, use, deauthorise
@@ -405,6 +420,99 @@ TEST_P(LicenseServiceTest, AuthorisationsAreCheckedLoggedAndLedgered) {
   ASSERT_EQ(log->size(), 1u);
   EXPECT_EQ((*log)[0].result, "authorised_use");
   EXPECT_EQ((*log)[0].purpose, "办理落户 [ZJ2026-0001]");
+}
+
+// Issue 15, finding 1: a case number is the caller's own word, so a case grant names the
+// department handling the case and only that department's staff can use it.
+TEST_P(LicenseServiceTest, ACaseGrantIsUsableOnlyByStaffOfTheCasesDepartment) {
+  License l = IssueDrivingLicence(*service_, kLiNa);
+  const std::string kA = "杭州市西湖区行政服务中心", kB = "杭州市上城区行政服务中心";
+  AuthoriseRequest req{kLiNa, l.id, "case", "2026-001", "婚姻登记核验", kStart + 86400, ""};
+  auto missing = service_->Authorise(req);
+  ASSERT_FALSE(missing.ok());
+  ASSERT_EQ(missing.status().fields().size(), 1u);
+  EXPECT_EQ(missing.status().fields()[0].field, "/department");
+  AuthoriseRequest staff_grant{kLiNa, l.id, "staff", "staff-xihu-001", "核验", kStart + 86400, kA};
+  EXPECT_EQ(service_->Authorise(staff_grant).status().fields()[0].field, "/department");
+  req.case_department = kA;
+  int64_t before = QueueDepth();
+  auto a = service_->Authorise(req);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(QueueDepth(), before + 1);
+  // The ledger's event document names the department only as a hash, like the grantee.
+  std::string doc;
+  ASSERT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row,
+                        tx.QueryRow("SELECT document FROM license_event WHERE action = 'authorise'", {}));
+    if (row) doc = std::string(row->Text(0));
+    return Status::Ok();
+  }).ok());
+  auto event = boost::json::parse(doc).as_object();
+  EXPECT_EQ(event.at("department_hash").as_string(),
+            crypto::ToHex(crypto::Hash(crypto::HashAlgorithm::kSha256, kA)));
+  EXPECT_EQ(doc.find(kA), std::string::npos);
+  EXPECT_EQ(service_->Authorisations(kLiNa)->at(0).department, kA);
+
+  // Staff of department B naming the case: as if the grant did not exist.
+  AuthorisedUser b{8, "staff-shangcheng-001", "陈静", kB, "2026-001"};
+  auto refused = service_->UseAuthorisation(a->id, b);
+  EXPECT_EQ(Answer(refused.status()), Missing("authorisation", std::to_string(a->id)));
+  EXPECT_EQ(Answer(service_->UseAuthorisation(a->id + 1000, b).status()),
+            Missing("authorisation", std::to_string(a->id + 1000)));
+  // Staff of A without the case number, or with another one: likewise.
+  AuthorisedUser a_staff{7, "staff-xihu-001", "王芳", kA, ""};
+  EXPECT_EQ(service_->UseAuthorisation(a->id, a_staff).status().code(), ErrorCode::kNotFound);
+  a_staff.case_number = "2026-002";
+  EXPECT_EQ(service_->UseAuthorisation(a->id, a_staff).status().code(), ErrorCode::kNotFound);
+  // Staff of A handling the case get the licence.
+  a_staff.case_number = "2026-001";
+  auto used = service_->UseAuthorisation(a->id, a_staff);
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  EXPECT_EQ(used->id, l.id);
+  EXPECT_EQ(service_->Authorisations(kLiNa)->at(0).uses, 1);
+
+  // A case grant made before migration v6 has no department: nobody can use it.
+  ASSERT_TRUE(db_->get()->Transact([&](store::Tx& tx) {
+    return tx.Exec("UPDATE license_authorisation SET department = '' WHERE id = ?", {a->id}).status();
+  }).ok());
+  EXPECT_EQ(service_->UseAuthorisation(a->id, a_staff).status().code(), ErrorCode::kNotFound);
+  AuthorisedUser no_department{9, "staff-x", "某人", "", "2026-001"};
+  EXPECT_EQ(service_->UseAuthorisation(a->id, no_department).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(LicenseServiceTest, TheCaseOpenSeamDecidesWhenConfigured) {
+  License l = IssueDrivingLicence(*service_, kLiNa);
+  bool open = false;
+  std::string asked;
+  LicenseServiceOptions o = service_->options();
+  o.case_open = [&](store::Tx&, std::string_view department,
+                    std::string_view case_number) -> Result<bool> {
+    asked = std::string(department) + "|" + std::string(case_number);
+    return open;
+  };
+  auto s = LicenseService::Create(**db_, clock_, std::move(o));
+  ASSERT_TRUE(s.ok());
+  auto a = (*s)->Authorise(AuthoriseRequest{kLiNa, l.id, "case", "2026-001", "核验", kStart + 86400, "部门甲"});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  AuthorisedUser staff{7, "staff-1", "王芳", "部门甲", "2026-001"};
+  EXPECT_EQ((*s)->UseAuthorisation(a->id, staff).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(asked, "部门甲|2026-001");
+  open = true;
+  EXPECT_TRUE((*s)->UseAuthorisation(a->id, staff).ok());
+  // Never asked for someone who is not the grantee: they get 404 first.
+  asked.clear();
+  AuthorisedUser other{8, "staff-2", "陈静", "部门乙", "2026-001"};
+  EXPECT_EQ((*s)->UseAuthorisation(a->id, other).status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(asked.empty());
+}
+
+TEST_P(LicenseServiceTest, AnotherStaffMembersArchiveAnswersAsMissing) {
+  License l = IssueDrivingLicence(*service_);
+  VerifyResult r = Verify(*service_, Present(*service_, l).token);  // staff account 7
+  ASSERT_TRUE(r.valid) << r.reason;
+  ASSERT_TRUE(service_->ArchivedVerification(r.verification_id, 7).ok());
+  EXPECT_EQ(Answer(service_->ArchivedVerification(r.verification_id, 8).status()),
+            Missing("archived verification", std::to_string(r.verification_id)));
 }
 
 TEST_P(LicenseServiceTest, AServiceResultBecomesALicenceInTheWallet) {
