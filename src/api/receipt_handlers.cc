@@ -278,20 +278,22 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
   auto answers = std::make_shared<VerifyCache>(opt.verify_cache_ttl);
 
   // Loads a receipt the caller may read: the payer (citizen), its issuer, staff and auditors.
+  // Anyone else's receipt answers exactly as a missing one (404, the same message), so receipt
+  // numbers cannot be probed (issue 15).
   auto load_readable = [&svc, &ids](const HttpRequest& req,
                                     const PathParams& p) -> Result<Receipt> {
     TB_ASSIGN_OR_RETURN(auto key, PathKey(p));
     TB_ASSIGN_OR_RETURN(Receipt r, svc.Get(key.first, key.second));
     const identity::Principal& who = *req.principal;
+    bool readable = true;
     if (who.role == identity::Role::kCitizen) {
       TB_ASSIGN_OR_RETURN(identity::Account account, ids.GetAccount(who.account_id));
-      if (account.subject_id.empty() ||
-          svc.options().subject_hash(account.subject_id) != r.payer_subject) {
-        return Status::NotFound("receipt", receipt::ReceiptKey(key.first, key.second));
-      }
-    } else if (who.role == identity::Role::kDepartmentSystem && r.issuer_account != who.account_id) {
-      return Status::PermissionDenied("only the issuing system may read this receipt");
+      readable = !account.subject_id.empty() &&
+                 svc.options().subject_hash(account.subject_id) == r.payer_subject;
+    } else if (who.role == identity::Role::kDepartmentSystem) {
+      readable = r.issuer_account == who.account_id;
     }
+    if (!readable) return Status::NotFound("receipt", receipt::ReceiptKey(key.first, key.second));
     return r;
   };
 
@@ -652,7 +654,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
   const RouteAccess readers =
       RouteAccess::Roles({"citizen", "staff", "auditor", "scope:receipt:issue"});
   router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}", "getReceipt",
-                   "A receipt in full: items, totals in fen, status, claims, check code, QR text.",
+                   "A receipt in full: items, totals in fen, status, claims, check code, QR text. For its "
+                   "payer, its issuing system, staff and auditors; 404 for anyone else, as for a "
+                   "missing receipt.",
                    readers, [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
                      auto r = load_readable(req, p);
                      if (!r.ok()) return Problem(r.status(), req);
@@ -665,7 +669,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                      return Json(200, FullJson(*r, qr));
                    }});
   router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}/qr.svg", "getReceiptQr",
-                   "The receipt's QR code (TBR1 text, signed by the finance department) as SVG.",
+                   "The receipt's QR code (TBR1 text, signed by the finance department) as SVG; readers "
+                   "and 404 as for the receipt.",
                    readers,
                    [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
                      auto r = load_readable(req, p);
@@ -684,7 +689,9 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
                    "image/svg+xml"});
 
   router.Add(Route{"GET", "/api/v1/receipts/{code}/{number}/print", "printReceipt",
-                   "The receipt as a printable page (HTML, Chinese), with its QR code.", readers,
+                   "The receipt as a printable page (HTML, Chinese), with its QR code; readers and 404 "
+                   "as for the receipt.",
+                   readers,
                    [&svc, load_readable](const HttpRequest& req, const PathParams& p) {
                      auto r = load_readable(req, p);
                      if (!r.ok()) return Problem(r.status(), req);
@@ -755,7 +762,8 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
 
   router.Add(Route{
       "POST", "/api/v1/receipts/{code}/{number}/claims/{id}/reversal", "reverseReceiptClaim",
-      "Reverse the caller's own claim (recorded on the ledger); the amount can be claimed again.",
+      "Reverse the caller's own claim (recorded on the ledger); the amount can be claimed again. "
+      "404 for another claimant's claim, as for a missing one.",
       RouteAccess::Roles({"scope:receipt:reimburse"}),
       [&svc, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);
@@ -772,7 +780,7 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
   router.Add(Route{
       "POST", "/api/v1/receipts/{code}/{number}/void", "voidReceipt",
       "Void (红冲) the issuer's receipt with a reason, optionally issuing a linked replacement; "
-      "refused while a claim stands.",
+      "refused while a claim stands. 404 for another issuer's receipt, as for a missing one.",
       RouteAccess::Roles({"scope:receipt:issue"}),
       [&svc, &seq, answers](const HttpRequest& req, const PathParams& p) {
         auto key = PathKey(p);

@@ -1098,9 +1098,9 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
   VoidResult result;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto found, FindInTx(tx, code, number));
-    if (!found) return Status::NotFound("receipt", ReceiptKey(code, number));
-    if (found->issuer_id != issuer->id) {
-      return Status::PermissionDenied("only the issuer may void a receipt");
+    // Another issuer's receipt answers as a missing one (issue 15).
+    if (!found || found->issuer_id != issuer->id) {
+      return Status::NotFound("receipt", ReceiptKey(code, number));
     }
     if (found->status == ReceiptStatus::kVoided) {
       return Status::FailedPrecondition("the receipt is already voided");

@@ -216,14 +216,15 @@ class ReceiptService {
   // share; also for bulk callers and tests): one result per request, each as AddClaim would
   // answer it. Does not wait for the claim queue.
   std::vector<Result<Claim>> AddClaims(std::span<const ClaimRequest> requests);
-  // Reverses the claimant's own standing claim. kNotFound if the claim is not the caller's or not
-  // of this receipt; kFailedPrecondition if already reversed.
+  // Reverses the claimant's own standing claim. kNotFound if there is no such claim of this
+  // receipt or it is another claimant's (the same answer); kFailedPrecondition if already reversed.
   Result<Claim> ReverseClaim(const ReceiptCode& code, const ReceiptNumber& number, int64_t claim_id,
                              int64_t claimant_account);
 
   // Voids (红冲) the issuer's receipt with a reason, optionally issuing `replacement` (linked both
   // ways) in the same transaction. kFailedPrecondition while a claim stands or if already voided;
-  // kPermissionDenied for another issuer's receipt.
+  // kNotFound for an unknown receipt and for another issuer's (the same answer, so numbers of
+  // other issuers cannot be probed); kPermissionDenied for an account that is no issuer.
   struct VoidResult {
     Receipt voided;
     std::optional<Receipt> replacement;

@@ -649,8 +649,9 @@ TEST_P(ReceiptHttpTest, ClaimsReversalAndVoidWithReplacement) {
             404);  // not the employer's claim
   EXPECT_EQ(Call("POST", path + "/claims/" + claim_id + "/reversal", "Bearer " + insurer_key_, "{}").status,
             200);
-  // Another hospital may not void it; the issuer may, with a replacement.
-  EXPECT_EQ(Call("POST", path + "/void", "Bearer " + other_key_, R"({"reason":"退药"})").status, 403);
+  // Another hospital may not void it (404: as if it did not exist); the issuer may, with a
+  // replacement.
+  EXPECT_EQ(Call("POST", path + "/void", "Bearer " + other_key_, R"({"reason":"退药"})").status, 404);
   // The replacement: the 诊疗费 line refunded.
   const std::string replacement = R"({"payer_id_number": ")" + kZhangWeiId + R"(", "payer_name": "张伟",
     "items": [
@@ -689,6 +690,46 @@ TEST_P(ReceiptHttpTest, AmountChangedBehindTheSystemsBackVerifiesAsTampered) {
   EXPECT_TRUE(after.contains("problem"));
 }
 
+// Issue 15, finding 8: another issuer's receipt (read, QR, print, void) and another claimant's
+// claim answer byte for byte as a missing one, apart from the request id and the key asked for.
+TEST_P(ReceiptHttpTest, AnotherIssuersReceiptAnswersAsAMissingOne) {
+  json::object issued = Issue();
+  const std::string path = PathOf(issued);
+  const std::string number(issued.at("number").as_string());
+  const std::string unused = "0000299999";  // in the hospital's range, never issued
+  const std::string missing_path = "/api/v1/receipts/" + code_ + "/" + unused;
+  // Status, type and problem without its request id, the key asked for replaced in its detail.
+  auto shape = [](tongban::testing::RawResponse r, const std::string& asked) {
+    json::value v = json::parse(r.body);
+    json::object& o = v.as_object();
+    EXPECT_TRUE(o.erase("instance")) << r.body;
+    std::string detail(o["detail"].as_string());
+    if (auto at = detail.rfind(asked); at != std::string::npos) detail.replace(at, asked.size(), "{key}");
+    o["detail"] = detail;
+    return std::to_string(r.status) + " " + r.headers["content-type"] + " " + json::serialize(v);
+  };
+  const std::string other = "Bearer " + other_key_;
+  for (const std::string suffix : {"", "/qr.svg", "/print"}) {
+    auto theirs = Call("GET", path + suffix, other);
+    EXPECT_EQ(theirs.status, 404) << suffix;
+    EXPECT_EQ(shape(theirs, number), shape(Call("GET", missing_path + suffix, other), unused)) << suffix;
+  }
+  auto theirs = Call("POST", path + "/void", other, R"({"reason":"退药"})");
+  EXPECT_EQ(theirs.status, 404);
+  auto missing = Call("POST", missing_path + "/void", other, R"({"reason":"退药"})");
+  EXPECT_EQ(shape(theirs, number), shape(missing, unused));
+  // A claim of the insurer, reversed by the employer / a claim id that does not exist.
+  auto claim = Call("POST", path + "/claims", "Bearer " + insurer_key_, R"({"amount_fen":100})");
+  ASSERT_EQ(claim.status, 201) << claim.body;
+  const std::string claim_id = std::to_string(json::parse(claim.body).at("id").as_int64());
+  auto not_own = Call("POST", path + "/claims/" + claim_id + "/reversal", "Bearer " + employer_key_, "{}");
+  EXPECT_EQ(not_own.status, 404);
+  auto none = Call("POST", path + "/claims/999999/reversal", "Bearer " + employer_key_, "{}");
+  EXPECT_EQ(shape(not_own, claim_id), shape(none, "999999"));
+  // The issuer itself still reads it.
+  EXPECT_EQ(Call("GET", path, "Bearer " + hospital_key_).status, 200);
+}
+
 TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
   json::object issued = Issue();
   const std::string p = PathOf(issued);
@@ -697,19 +738,24 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
   struct Case {
     std::string method, path, body;
     std::vector<std::string> wrong;  // credentials that must get 403
+    // Credentials the route admits but whose caller the object is not for: 404, as if missing
+    // (issue 15).
+    std::vector<std::string> not_theirs = {};
   };
-  const std::string citizen = Bearer("zhangwei"), staff = Bearer("staff"),
+  const std::string citizen = Bearer("zhangwei"), lina = Bearer("lina"), staff = Bearer("staff"),
                     auditor = Bearer("auditor"), enterprise = Bearer("enterprise"),
                     finance = "Bearer " + finance_key_;
   std::vector<Case> cases = {
       {"POST", "/api/v1/receipts", ReceiptBody(), {citizen, staff, "Bearer " + insurer_key_, finance}},
-      {"GET", p, "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
-      {"GET", p + "/qr.svg", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
-      {"GET", p + "/print", "", {enterprise, "Bearer " + insurer_key_, "Bearer " + other_key_}},
+      {"GET", p, "", {enterprise, "Bearer " + insurer_key_}, {lina, "Bearer " + other_key_}},
+      {"GET", p + "/qr.svg", "", {enterprise, "Bearer " + insurer_key_}, {lina, "Bearer " + other_key_}},
+      {"GET", p + "/print", "", {enterprise, "Bearer " + insurer_key_}, {lina, "Bearer " + other_key_}},
       {"GET", "/api/v1/me/receipts", "", {staff, auditor, "Bearer " + hospital_key_}},
       {"POST", p + "/claims", R"({"amount_fen":1})", {citizen, staff, "Bearer " + hospital_key_, finance}},
-      {"POST", p + "/claims/1/reversal", "{}", {citizen, auditor, "Bearer " + hospital_key_}},
-      {"POST", p + "/void", R"({"reason":"x"})", {citizen, staff, "Bearer " + insurer_key_, "Bearer " + other_key_, finance}},
+      {"POST", p + "/claims/1/reversal", "{}", {citizen, auditor, "Bearer " + hospital_key_},
+       {"Bearer " + insurer_key_}},
+      {"POST", p + "/void", R"({"reason":"x"})", {citizen, staff, "Bearer " + insurer_key_, finance},
+       {"Bearer " + other_key_}},
       {"GET", "/api/v1/receipts/stats", "", {citizen, staff, "Bearer " + hospital_key_}},
       {"POST", "/api/v1/receipts/issuers", R"({"account_id":1})", {citizen, staff, auditor, "Bearer " + hospital_key_}},
       {"POST", "/api/v1/receipts/issuers/1/ranges", R"({"code":"33040126","first_number":1,"last_number":2})",
@@ -723,6 +769,9 @@ TEST_P(ReceiptHttpTest, EveryReceiptRouteRejectsBadCredentialsAndWrongRoles) {
     EXPECT_EQ(Call(c.method, c.path, "Bearer tb1.not-a-token", c.body).status, 401) << c.path;
     for (const std::string& w : c.wrong) {
       EXPECT_EQ(Call(c.method, c.path, w, c.body).status, 403) << c.method << " " << c.path;
+    }
+    for (const std::string& w : c.not_theirs) {
+      EXPECT_EQ(Call(c.method, c.path, w, c.body).status, 404) << c.method << " " << c.path;
     }
   }
   // Every receipt route of the table is covered (verify and keys are the public ones).

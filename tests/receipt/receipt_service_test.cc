@@ -379,9 +379,14 @@ TEST_P(ReceiptServiceTest, ClaimsAddUpToTheTotalNeverBeyond) {
   EXPECT_FALSE(svc().AddClaim(a.code, a.number, ReceiptFixture::kInsurerAccount, "x", 1, "").ok());
   EXPECT_EQ(svc().AddClaim(a.code, a.number, ReceiptFixture::kInsurerAccount, "x", 0, "").status().code(),
             ErrorCode::kInvalidArgument);
-  // Only the claimant may reverse its claim; then the amount is free again.
+  // Only the claimant may reverse its claim; then the amount is free again. Another claimant's
+  // claim answers exactly as a missing one (issue 15).
   auto wrong = svc().ReverseClaim(a.code, a.number, basic->id, ReceiptFixture::kEmployerAccount);
-  EXPECT_EQ(wrong.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(wrong.status().ToString(),
+            Status::NotFound("claim of this claimant", std::to_string(basic->id)).ToString());
+  EXPECT_EQ(svc().ReverseClaim(a.code, a.number, basic->id + 1000, ReceiptFixture::kInsurerAccount)
+                .status().ToString(),
+            Status::NotFound("claim of this claimant", std::to_string(basic->id + 1000)).ToString());
   auto reversed = svc().ReverseClaim(a.code, a.number, basic->id, ReceiptFixture::kInsurerAccount);
   ASSERT_TRUE(reversed.ok()) << reversed.status().ToString();
   EXPECT_EQ(svc().ReverseClaim(a.code, a.number, basic->id, ReceiptFixture::kInsurerAccount)
@@ -428,9 +433,20 @@ TEST_P(ReceiptServiceTest, VoidNeedsNoStandingClaimAndLinksTheReplacement) {
   replacement.total_fen = 6200;
   replacement.insurance_fen = 3720;
   replacement.self_fen = 2480;
+  // An account that is no issuer at all: 403 (not about this receipt).
   auto other = svc().Void(a.code, a.number, ReceiptFixture::kOtherHospitalAccount, "退药",
                           std::nullopt, 0);
   EXPECT_EQ(other.status().code(), ErrorCode::kPermissionDenied);
+  // Another issuer: the receipt answers exactly as a missing one (issue 15).
+  ASSERT_TRUE(svc().RegisterIssuer(ReceiptFixture::kOtherHospitalAccount,
+                                   testing::SyntheticUscc("12", "330100", "H0000002"),
+                                   "杭州市示范第二医院", "330100").ok());
+  other = svc().Void(a.code, a.number, ReceiptFixture::kOtherHospitalAccount, "退药", std::nullopt, 0);
+  EXPECT_EQ(other.status().ToString(), Status::NotFound("receipt", ReceiptKey(a.code, a.number)).ToString());
+  const ReceiptNumber unused = *ReceiptNumber::FromInt(a.number.value() + 5000);
+  EXPECT_EQ(svc().Void(a.code, unused, ReceiptFixture::kHospitalAccount, "退药", std::nullopt, 0)
+                .status().ToString(),
+            Status::NotFound("receipt", ReceiptKey(a.code, unused)).ToString());
   auto v = svc().Void(a.code, a.number, ReceiptFixture::kHospitalAccount, "部分退药", replacement, 0);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   ASSERT_TRUE(v->replacement);
