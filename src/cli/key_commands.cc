@@ -6,6 +6,7 @@
 
 #include "cli/app.h"
 #include "cli/config.h"
+#include "cli/logging.h"
 #include "core/clock.h"
 
 namespace tongban::cli {
@@ -26,9 +27,13 @@ int WithIdentity(const KeysOptions& options,
                  const std::function<int(identity::IdentityService&)>& body) {
   auto config = LoadConfig(options.config);
   if (!config.ok()) return Fail(config.status());
+  // Log lines (the audit record of a rotation or revocation) go to stderr: stdout carries the key.
+  SetUpLogging(config->log.level);
   auto app = App::Open(*config);
   if (!app.ok()) return Fail(app.status());
-  return body((*app)->identity());
+  int rc = body((*app)->identity());
+  FlushLogs();
+  return rc;
 }
 
 void PrintKey(const identity::ApiKeyInfo& k) {
