@@ -1,0 +1,340 @@
+// Object-level authorisation for EVERY route with an id in its path (OWASP API1, issue 15), over
+// HTTP, on a demo deployment wired exactly as `tongban serve` wires it. The route table is walked:
+// a non-public route with a path parameter must have a case below, or the test fails naming it —
+// so a route added by a later part enters this suite the day it is added.
+//
+// A case names a real object (made by the demo data, or here in the fixture) and who may touch
+// it: its owners, and roles that may touch every such object (staff read every receipt). Every
+// other caller the route's policy admits must get 404 — not 200 with someone else's data, and
+// not 403, which would confirm that the id exists — with the same problem detail as an id that
+// does not exist. Owners are not called on writes (they would change the object); on reads they
+// must get 200, proving the object is real.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "api/auth_handlers.h"
+#include "cli/api_wiring.h"
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "cli/config.h"
+#include "cli/demo_data.h"
+#include "core/clock.h"
+#include "testing/http_client.h"
+#include "testing/test_server.h"
+
+namespace tongban::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using tongban::testing::HttpClient;
+
+struct Caller {
+  std::string name;  // a person's login, or a department system's name
+  identity::Principal principal;
+  std::string bearer;
+};
+
+// One object a route's path can name, and who may reach it through that route.
+struct ObjectCase {
+  std::map<std::string, std::string> params;  // path parameters naming the object
+  std::map<std::string, std::string> missing;  // the same, for an object that does not exist
+  std::set<std::string> owners;       // caller names that may reach it
+  std::set<std::string> every_object_roles;  // roles that may reach every such object
+  std::string body = "{}";            // for writes: a body that would be accepted from an owner
+  std::string exempt;                 // non-empty: no owner by design, and why
+};
+
+std::string Fill(const std::string& pattern, const std::map<std::string, std::string>& params) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size();) {
+    if (pattern[i] == '{') {
+      size_t e = pattern.find('}', i);
+      out += params.at(pattern.substr(i + 1, e - i - 1));
+      i = e + 1;
+    } else {
+      out.push_back(pattern[i++]);
+    }
+  }
+  return out;
+}
+
+class ObjectAccessTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / ("tongban-objects-" + std::to_string(::getpid())));
+    fs::remove_all(*dir_);
+    ASSERT_EQ(RunInit(InitOptions{.dir = *dir_, .suite = "intl", .origin = "objects.test/log"}), 0);
+    auto config = LoadConfig(*dir_ / "tongban.toml");
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    auto app = App::Open(*config);
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    app_ = app->release();
+    auto credentials = LoadDemoData(*app_, *dir_ / "demo-credentials.tsv");
+    ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
+    credentials_ = new std::vector<DemoCredential>(std::move(credentials).value());
+    // Second members of two kinds the demo has one of: a window in another district, an insurer
+    // of another province — so each kind has someone who does not own the first one's objects.
+    auto& ids = app_->identity();
+    ASSERT_TRUE(ids.CreateAccount({.login = "staff-shangcheng-001", .role = identity::Role::kStaff,
+                                   .display_name = "陈静", .department = "杭州市上城区行政服务中心",
+                                   .region_code = "330102", .password = kDemoPassword})
+                    .ok());
+    auto insurer = ids.CreateAccount({.login = "insurer-sh-test", .role = identity::Role::kDepartmentSystem,
+                                      .display_name = "上海市医疗保障局", .department = "上海市医疗保障局",
+                                      .region_code = "310000"});
+    ASSERT_TRUE(insurer.ok());
+    auto key = ids.CreateApiKey(*insurer, {"receipt:reimburse"}, "test");
+    ASSERT_TRUE(key.ok());
+    credentials_->push_back(DemoCredential{"department_system", "上海市医疗保障局", "-", *key});
+    credentials_->push_back(
+        DemoCredential{"staff", "陈静", "staff-shangcheng-001", std::string(kDemoPassword)});
+  }
+  static void TearDownTestSuite() {
+    delete credentials_;
+    delete app_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(app_, nullptr);
+    WireApi(*app_, dispatcher_);
+    dispatcher_.SetRateLimits({0, 0}, {0, 0});
+    server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
+    ASSERT_TRUE(app_->Start().ok());
+  }
+  void TearDown() override {
+    server_.reset();
+    (void)app_->Stop();
+  }
+
+  tongban::testing::RawResponse Call(const std::string& method, const std::string& target,
+                                     const std::string& bearer, const std::string& body = "") {
+    HttpClient c(server_->port());
+    std::map<std::string, std::string> headers{{"Authorization", bearer}};
+    auto r = c.Request(method, target, method == "GET" ? "" : body, headers);
+    EXPECT_TRUE(r) << method << " " << target;
+    return r ? *r : tongban::testing::RawResponse{};
+  }
+  json::value CallJson(const std::string& method, const std::string& target, const Caller& who,
+                       const std::string& body = "") {
+    auto r = Call(method, target, who.bearer, body);
+    EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
+    boost::system::error_code ec;
+    json::value v = json::parse(r.body, ec);
+    return ec ? json::value() : v;
+  }
+
+  std::vector<Caller> Callers() {
+    std::vector<Caller> out;
+    for (const DemoCredential& c : *credentials_) {
+      if (!identity::ParseRole(c.role).ok()) continue;  // a sample record, not an account
+      std::string bearer;
+      if (c.login == "-") {
+        bearer = "Bearer " + c.secret;
+      } else {
+        auto pair = app_->identity().Login(c.login, c.secret);
+        EXPECT_TRUE(pair.ok()) << c.login;
+        if (!pair.ok()) continue;
+        bearer = "Bearer " + pair->access_token;
+      }
+      auto principal = app_->identity().Authenticate(bearer);
+      EXPECT_TRUE(principal.ok()) << c.login;
+      if (principal.ok()) out.push_back({c.login == "-" ? c.who : c.login, *principal, bearer});
+    }
+    return out;
+  }
+  static const Caller& Named(const std::vector<Caller>& callers, const std::string& name) {
+    for (const auto& c : callers) {
+      if (c.name == name) return c;
+    }
+    ADD_FAILURE() << "no demo caller " << name;
+    return callers.front();
+  }
+
+  static fs::path* dir_;
+  static App* app_;
+  static std::vector<DemoCredential>* credentials_;
+  api::Dispatcher dispatcher_{"test"};
+  std::unique_ptr<tongban::testing::TestServer> server_;
+};
+
+fs::path* ObjectAccessTest::dir_ = nullptr;
+App* ObjectAccessTest::app_ = nullptr;
+std::vector<DemoCredential>* ObjectAccessTest::credentials_ = nullptr;
+
+TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObject) {
+  std::vector<Caller> callers = Callers();
+  ASSERT_EQ(callers.size(), 13u);
+  const Caller& li_na = Named(callers, "13800000002");
+  const Caller& zhang_wei = Named(callers, "13800000001");
+  const Caller& xihu_staff = Named(callers, "staff-xihu-001");
+  const std::string kFirstHospital = "杭州市示范第一医院";
+  const std::string kInsurer = "杭州市医疗保障局";
+
+  // --- the objects -------------------------------------------------------------------------
+  // 李娜's marriage certificate, and 张伟's first licence (issued by the police, not the registry).
+  json::value li_na_wallet = CallJson("GET", "/api/v1/me/licenses", li_na);
+  std::string li_na_licence(li_na_wallet.at("items").at(0).at("id").as_string());
+  std::string field(li_na_wallet.at("items").at(0).at("fields").as_object().begin()->key());
+  const std::string disclose = json::serialize(json::object{{"disclose", json::array{json::string(field)}}});
+  json::value zhang_wallet = CallJson("GET", "/api/v1/me/licenses", zhang_wei);
+  std::string zhang_licence(zhang_wallet.at("items").at(0).at("id").as_string());
+  std::string missing_licence = li_na_licence;
+  missing_licence[missing_licence.size() - 3] = missing_licence[missing_licence.size() - 3] == '9' ? '8' : '9';
+  // Her grant for a case handled by the Xihu window (the issue's reproduction).
+  std::string until = FormatIso8601Utc(FromUnixMicros(app_->clock().NowUnixMicros() + 30LL * 86400 * 1'000'000));
+  json::value grant = CallJson(
+      "POST", "/api/v1/me/licenses/" + li_na_licence + "/authorisations", li_na,
+      json::serialize(json::object{{"grantee_kind", "case"}, {"grantee", "2026-001"},
+                                   {"department", "杭州市西湖区行政服务中心"},
+                                   {"purpose", "婚育户一件事"}, {"until", until}}));
+  std::string grant_id = std::to_string(grant.at("id").to_number<int64_t>());
+  // A verification the Xihu window archived when it scanned her presentation.
+  json::value presentation =
+      CallJson("POST", "/api/v1/me/licenses/" + li_na_licence + "/presentations", li_na,
+               disclose);
+  json::value verified = CallJson(
+      "POST", "/api/v1/licenses/verify", xihu_staff,
+      json::serialize(json::object{{"token", presentation.at("token")}, {"purpose", "婚姻登记"}}));
+  ASSERT_TRUE(verified.at("valid").as_bool()) << json::serialize(verified);
+  std::string verification_id = std::to_string(verified.at("verification_id").to_number<int64_t>());
+  // 张伟's receipts: the sample (issued by 杭州市示范第一医院) and the one the demo insurer claimed.
+  std::string receipt_code, receipt_number, claim_id, claimed_code, claimed_number;
+  for (const DemoCredential& c : *credentials_) {
+    if (c.role == "receipt") {
+      receipt_code = c.login.substr(0, c.login.find('/'));
+      receipt_number = c.login.substr(c.login.find('/') + 1);
+    }
+  }
+  ASSERT_FALSE(receipt_code.empty());
+  json::value receipts = CallJson("GET", "/api/v1/me/receipts", zhang_wei);
+  for (const json::value& item : receipts.at("items").as_array()) {
+    std::string code(item.at("code").as_string()), number(item.at("number").as_string());
+    json::value full = CallJson("GET", "/api/v1/receipts/" + code + "/" + number, zhang_wei);
+    for (const json::value& claim : full.at("claims").as_array()) {
+      if (claim.at("reversed").is_null()) {
+        claim_id = std::to_string(claim.at("id").to_number<int64_t>());
+        claimed_code = code;
+        claimed_number = number;
+      }
+    }
+  }
+  ASSERT_FALSE(claim_id.empty()) << "the demo has a claimed receipt";
+
+  // --- the cases, by route pattern ---------------------------------------------------------
+  std::map<std::string, ObjectCase> cases;
+  cases["/api/v1/me/licenses/{id}/presentations"] = {
+      .params = {{"id", li_na_licence}}, .missing = {{"id", missing_licence}},
+      .owners = {"13800000002"}, .body = disclose};
+  cases["/api/v1/me/licenses/{id}/authorisations"] = {
+      .params = {{"id", li_na_licence}}, .missing = {{"id", missing_licence}},
+      .owners = {"13800000002"},
+      .body = json::serialize(json::object{{"grantee_kind", "staff"}, {"grantee", "staff-xihu-001"},
+                                           {"purpose", "核验"}, {"until", until}})};
+  cases["/api/v1/me/authorisations/{id}/revoke"] = {
+      .params = {{"id", grant_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000002"}};
+  // The Shangcheng window sends the right case number: the department binding refuses it.
+  cases["/api/v1/authorisations/{id}/use"] = {
+      .params = {{"id", grant_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-xihu-001"},
+      .body = R"({"case":"2026-001"})"};
+  cases["/api/v1/licenses/verifications/{id}"] = {
+      .params = {{"id", verification_id}}, .missing = {{"id", "999999"}},
+      .owners = {"staff-xihu-001"}};
+  std::map<std::string, std::string> receipt = {{"code", receipt_code}, {"number", receipt_number}};
+  std::map<std::string, std::string> no_receipt = {{"code", receipt_code}, {"number", "0000099999"}};
+  for (const char* pattern : {"/api/v1/receipts/{code}/{number}", "/api/v1/receipts/{code}/{number}/qr.svg",
+                              "/api/v1/receipts/{code}/{number}/print"}) {
+    cases[pattern] = {.params = receipt, .missing = no_receipt,
+                      .owners = {"13800000001", kFirstHospital},
+                      .every_object_roles = {"staff", "auditor"}};
+  }
+  cases["/api/v1/receipts/{code}/{number}/void"] = {
+      .params = receipt, .missing = no_receipt, .owners = {kFirstHospital},
+      .body = R"({"reason":"测试"})"};
+  cases["/api/v1/receipts/{code}/{number}/claims"] = {
+      .exempt = "any insurer may reimburse any receipt it is shown: the receipt's code and check "
+                "code are the payer's consent, and exactly-once is the guard"};
+  cases["/api/v1/receipts/{code}/{number}/claims/{id}/reversal"] = {
+      .params = {{"code", claimed_code}, {"number", claimed_number}, {"id", claim_id}},
+      .missing = {{"code", claimed_code}, {"number", claimed_number}, {"id", "999999"}},
+      .owners = {kInsurer}};
+  for (const char* pattern : {"/api/v1/receipts/issuers/{id}/keys/rotate", "/api/v1/receipts/issuers/{id}/ranges"}) {
+    cases[pattern] = {.exempt = "the supervising finance department and the operator manage every issuer"};
+  }
+  for (const char* pattern : {"/api/v1/admin/api-keys/{key_id}/rotate", "/api/v1/admin/api-keys/{key_id}/revoke"}) {
+    cases[pattern] = {.exempt = "the operator manages every department system's keys"};
+  }
+
+  // --- the walk ------------------------------------------------------------------------------
+  int checked = 0, routes = 0;
+  for (const api::Route& route : dispatcher_.router().routes()) {
+    if (route.access.is_public || route.pattern.find('{') == std::string::npos) continue;
+    std::string pattern = route.pattern;
+    // Licence lifecycle actions (suspend, resume, revoke, renew, ...): one case for all of them.
+    bool lifecycle = pattern.starts_with("/api/v1/licenses/{id}/") && pattern.find('{', 20) == std::string::npos;
+    if (lifecycle && !cases.contains(pattern)) {
+      cases[pattern] = {.params = {{"id", zhang_licence}}, .missing = {{"id", missing_licence}},
+                        .owners = {}, .body = R"({"reason":"测试"})"};
+    }
+    auto it = cases.find(pattern);
+    ASSERT_NE(it, cases.end()) << route.method << " " << pattern
+                               << " has an id in its path but no object-level case in "
+                                  "tests/security/object_access_test.cc: add one";
+    const ObjectCase& c = it->second;
+    ++routes;
+    if (!c.exempt.empty()) continue;
+    int non_owners = 0;
+    for (const Caller& caller : callers) {
+      if (!api::Authorise(caller.principal, route.access).ok()) continue;  // 403: the route-policy walk
+      bool owner = c.owners.contains(caller.name) ||
+                   c.every_object_roles.contains(std::string(identity::RoleName(caller.principal.role)));
+      std::string target = Fill(pattern, c.params);
+      if (owner) {
+        if (route.method == "GET") {
+          EXPECT_EQ(Call("GET", target, caller.bearer).status, 200) << target << " as owner " << caller.name;
+        }
+        continue;
+      }
+      ++non_owners;
+      auto theirs = Call(route.method, target, caller.bearer, c.body);
+      auto none = Call(route.method, Fill(pattern, c.missing), caller.bearer, c.body);
+      EXPECT_EQ(theirs.status, 404) << route.method << " " << target << " as " << caller.name << ": " << theirs.body;
+      EXPECT_EQ(none.status, 404) << route.method << " " << Fill(pattern, c.missing) << " as " << caller.name;
+      // The same answer as for a missing object, but for the id that was asked for.
+      json::value a = json::parse(theirs.body.empty() ? "{}" : theirs.body);
+      json::value b = json::parse(none.body.empty() ? "{}" : none.body);
+      if (a.is_object() && b.is_object() && a.as_object().contains("detail") && b.as_object().contains("detail")) {
+        std::string detail_a(a.at("detail").as_string()), detail_b(b.at("detail").as_string());
+        for (const auto& [name, value] : c.params) {
+          for (size_t at; (at = detail_a.find(value)) != std::string::npos;) detail_a.replace(at, value.size(), "<" + name + ">");
+        }
+        for (const auto& [name, value] : c.missing) {
+          for (size_t at; (at = detail_b.find(value)) != std::string::npos;) detail_b.replace(at, value.size(), "<" + name + ">");
+        }
+        EXPECT_EQ(detail_a, detail_b) << route.method << " " << pattern << " as " << caller.name;
+      }
+      ++checked;
+    }
+    EXPECT_GT(non_owners, 0) << route.method << " " << pattern
+                             << ": no demo caller that the route admits owns nothing here";
+  }
+  EXPECT_GE(routes, 15);
+  EXPECT_GE(checked, 20);
+  // The object each write was tried on is untouched: her grant still stands, the receipt is not
+  // void, the claim not reversed.
+  json::value mine = CallJson("GET", "/api/v1/me/authorisations", li_na);
+  bool standing = false;
+  for (const json::value& a : mine.at("items").as_array()) {
+    if (std::to_string(a.at("id").to_number<int64_t>()) == grant_id) standing = a.at("revoked_at").is_null() && a.at("uses").to_number<int64_t>() == 0;
+  }
+  EXPECT_TRUE(standing);
+}
+
+}  // namespace
+}  // namespace tongban::cli
