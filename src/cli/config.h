@@ -67,7 +67,7 @@ struct Config {
     // one), with at most `password_queue` logins waiting (then 503): a login flood cannot take
     // the CPU and the handler threads from other requests.
     int64_t password_threads = 0;
-    int64_t password_queue = 16;
+    int64_t password_queue = 8;
     // How long a node trusts a cached API-key row: a key revoked on another node stops working
     // here within this many seconds (on the node that revoked it, at once).
     int64_t api_key_cache_s = 5;
