@@ -40,7 +40,7 @@ HELLO_PORT=$(free_port)
 hello=$(measure hello "$HELLO_PORT" / "" "$BUILD/bench/http/bench_http_hello_server" "$HELLO_PORT")
 
 "$BUILD/tongban" init --dir "$WORK/demo" --origin bench.tongban.example/ledger >/dev/null
-sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/' "$WORK/demo/tongban.toml"
+sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/; s/^max_connections_per_address = .*/max_connections_per_address = 0/' "$WORK/demo/tongban.toml"
 TB_PORT=$(free_port)
 # Load the demo data once (outside valgrind), then serve it under callgrind.
 "$BUILD/tongban" demo --dir "$WORK/demo" --listen "127.0.0.1:$TB_PORT" >"$WORK/demo.out" 2>&1 &

@@ -24,7 +24,7 @@ TB_PORT=$(free_port)
 # Load tests come from one address at tens of thousands of requests/s: lift the rate limits.
 "$BUILD/tongban" init --dir "$WORK/demo" --origin bench.tongban.example/ledger >/dev/null
 [ -n "${LOG_LEVEL:-}" ] && sed -i "s/^level = .*/level = \"$LOG_LEVEL\"/" "$WORK/demo/tongban.toml"
-sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/; s/^rate_limit_per_api_key = .*/rate_limit_per_api_key = 0/' "$WORK/demo/tongban.toml"
+sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/; s/^max_connections_per_address = .*/max_connections_per_address = 0/; s/^rate_limit_per_api_key = .*/rate_limit_per_api_key = 0/' "$WORK/demo/tongban.toml"
 "$BUILD/tongban" demo --dir "$WORK/demo" --listen "127.0.0.1:$TB_PORT" >"$WORK/demo.out" 2>"$WORK/demo.log" & PIDS+=($!)
 for _ in $(seq 1 300); do
   curl -fs "127.0.0.1:$TB_PORT/healthz" >/dev/null 2>&1 && curl -fs "127.0.0.1:$BASE_PORT/" >/dev/null 2>&1 && break

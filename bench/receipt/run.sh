@@ -26,7 +26,7 @@ BASE_PORT=$(free_port)
 BASE_PID=$!
 TB_PORT=$(free_port)
 "$BUILD/tongban" init --dir "$WORK/demo" --origin bench.tongban.example/ledger >/dev/null
-sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/; s/^rate_limit_per_api_key = .*/rate_limit_per_api_key = 0/; s/^level = .*/level = "warn"/' "$WORK/demo/tongban.toml"
+sed -i 's/^rate_limit_per_address = .*/rate_limit_per_address = 0/; s/^max_connections_per_address = .*/max_connections_per_address = 0/; s/^rate_limit_per_api_key = .*/rate_limit_per_api_key = 0/; s/^level = .*/level = "warn"/' "$WORK/demo/tongban.toml"
 # SYNC=normal: SQLite commits without fsync (WAL; durable across a process crash, not a power cut).
 if [ -n "${SYNC:-}" ]; then sed -i "s/synchronous=full/synchronous=$SYNC/" "$WORK/demo/tongban.toml"; fi
 if [ -n "${DATABASE_URL:-}" ]; then
