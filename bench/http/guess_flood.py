@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A password-guessing flood for bench/http/login_flood.sh: N keep-alive connections from a
 source address of its own (default 127.0.0.2, so the server sees another client than the
-measured logins from 127.0.0.1), each sending wrong passwords for one account as fast as the
-server answers, for a fixed time. Prints the requests per second and the answers by status.
-Loopback only: the target must be 127.0.0.0/8."""
+measured logins from 127.0.0.1), each sending wrong passwords for one account, together at
+RATE requests per second (0: as fast as the server answers), for a fixed time. Prints the
+requests per second and the answers by status. Loopback only: the target must be 127.0.0.0/8."""
 import json, socket, sys, threading, time
 from collections import Counter
 
@@ -11,6 +11,8 @@ port, seconds = int(sys.argv[1]), float(sys.argv[2])
 login = sys.argv[3] if len(sys.argv) > 3 else "13800000002"
 source = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.2"
 conns = int(sys.argv[5]) if len(sys.argv) > 5 else 8
+rate = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
+interval = conns / rate if rate > 0 else 0.0  # seconds between one connection's requests
 counts, lock = Counter(), threading.Lock()
 deadline = time.time() + seconds
 
@@ -18,7 +20,13 @@ def worker(n):
     mine = Counter()
     s = None
     i = 0
+    next_at = time.time() + interval * n / max(conns, 1)
     while time.time() < deadline:
+        if interval:
+            pause = next_at - time.time()
+            if pause > 0:
+                time.sleep(pause)
+            next_at += interval
         try:
             if s is None:
                 s = socket.socket()

@@ -170,7 +170,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   identity_options.login.password_threads =
       config.auth.password_threads > 0
           ? static_cast<int>(config.auth.password_threads)
-          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / 2);
+          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   identity_options.login.password_queue = static_cast<int>(config.auth.password_queue);
   identity_options.api_key_cache_seconds = config.auth.api_key_cache_s;
   app->identity_ = std::make_unique<identity::IdentityService>(*app->db_, app->clock_,

@@ -311,7 +311,7 @@ access_ttl_s = 900           # bearer token lifetime (60 s - 1 day)
 refresh_ttl_s = 604800       # refresh token / session lifetime (5 min - 90 days)
 login_free_failures = 5      # failed logins of one account that cost nothing; then back-off (429)
 login_backoff_max_s = 300    # back-off doubles from 1 s per further failure up to this
-password_threads = 0         # password checks at once (0 = half the cores, at least 1)
+password_threads = 0         # password checks at once (0 = one per core)
 password_queue = 8           # logins waiting for a password check; more get 503
 api_key_cache_s = 5          # a key revoked on another node stops working here within this
 

@@ -63,9 +63,9 @@ struct Config {
     // back-off (it doubles from 1 s per further failure; no lock-out).
     int64_t login_free_failures = 5;
     int64_t login_backoff_max_s = 300;
-    // Password checks (Argon2id) run at most this many at once (0 = half the cores, at least
-    // one), with at most `password_queue` logins waiting (then 503): a login flood cannot take
-    // the CPU and the handler threads from other requests.
+    // Password checks (Argon2id) run at most this many at once (0 = one per core), with at most
+    // `password_queue` logins waiting (then 503): a login flood cannot take the handler threads
+    // from other requests, nor more CPU than this many cores.
     int64_t password_threads = 0;
     int64_t password_queue = 8;
     // How long a node trusts a cached API-key row: a key revoked on another node stops working
