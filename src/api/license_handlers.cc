@@ -10,6 +10,7 @@
 #include "api/proof_cache.h"
 #include "api/problem.h"
 #include "core/clock.h"
+#include "license/verification.h"
 #include "qr/qr_svg.h"
 
 namespace tongban::api {
@@ -121,26 +122,6 @@ Result<std::vector<std::string>> StringList(const JsonBody& body, std::string_vi
   return out;
 }
 
-
-// Waits until the leaf of `anchor`'s entry is integrated: the leaf, or nullopt when the queue was
-// empty and still no leaf matches (the event or the licence was altered: tampered), or
-// kUnavailable when `deadline` passes first. As in receipt verification, the queue is read
-// BEFORE the scan, so an empty queue proves the entry would have been found.
-Result<std::optional<uint64_t>> WaitForLeaf(license::LicenseService& service, const LicenseLedgerOptions& o,
-                                            const license::LedgerAnchor& anchor,
-                                            std::chrono::steady_clock::time_point deadline) {
-  while (true) {
-    TB_ASSIGN_OR_RETURN(ledger::QueueStats queue, o.reader->Queue());
-    TB_ASSIGN_OR_RETURN(std::optional<uint64_t> leaf, service.AnchorLeaf(anchor));
-    if (leaf) return leaf;
-    if (queue.depth == 0) return service.AnchorLeaf(anchor);  // integrated between the two reads?
-    if (std::chrono::steady_clock::now() >= deadline || o.sequencer == nullptr) {
-      return Status::Unavailable("the licence's ledger entry is not integrated yet; retry");
-    }
-    o.sequencer->Notify();
-    (void)o.sequencer->WaitForSize(o.sequencer->size() + 1, std::chrono::milliseconds(100));
-  }
-}
 
 }  // namespace
 
@@ -279,76 +260,19 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
           in.verifier_account = a.id;
           in.verifier_name = a.department.empty() ? a.display_name : a.display_name + " (" + a.department + ")";
         }
-        // A just-issued (or just-revoked) licence's entry may still be queued: wait for it
-        // BEFORE Verify consumes the one-time presentation, so that a 503 costs the holder nothing.
-        const auto deadline = std::chrono::steady_clock::now() + log.wait;
-        std::optional<std::pair<int64_t, std::optional<uint64_t>>> early;  // event id, leaf
-        if (log.reader != nullptr) {
-          TB_ASSIGN_OR_PROBLEM(auto claimed, service.PresentedLicenseId(in), req);
-          if (claimed) {
-            auto anchor = service.Anchor(*claimed);
-            if (anchor.ok() && anchor->problem.empty()) {
-              TB_ASSIGN_OR_PROBLEM(auto leaf, WaitForLeaf(service, log, *anchor, deadline), req);
-              early.emplace(anchor->event_id, leaf);
-            } else if (!anchor.ok() && anchor.status().code() != ErrorCode::kNotFound) {
-              return ProblemResponse(anchor.status(), req.request_id);
-            }
-          }
-        }
-        TB_ASSIGN_OR_PROBLEM(license::VerifyResult r, service.Verify(in), req);
+        // The license part decides (license/verification.h); this only renders its answer.
+        TB_ASSIGN_OR_PROBLEM(license::LicenseVerification v,
+                             license::VerifyPresentationOnLedger(service, log.reader, log.sequencer,
+                                                                 in, log.wait),
+                             req);
+        const license::VerifyResult& r = v.result;
         value proof = nullptr;
-        std::string ledger_reason;
-        if (r.foreign) {
-          ledger_reason = "issued by another region's issuer: its lifecycle is on that issuer's ledger";
-        } else if (r.license_id.empty()) {
-          ledger_reason = "not a licence of this platform";
-        } else if (log.reader == nullptr) {
-          ledger_reason = "this server keeps no ledger";
-        } else if (auto anchor = r.anchor ? Result<license::LedgerAnchor>(*r.anchor)
-                                          : service.Anchor(r.license_id);
-                   !anchor.ok()) {
-          if (anchor.status().code() != ErrorCode::kNotFound) {
-            return ProblemResponse(anchor.status(), req.request_id);
-          }
-          ledger_reason = "unknown licence";
-        } else if (!anchor->problem.empty()) {
-          ledger_reason = "the stored licence does not match the ledger: " + anchor->problem;
-          r.valid = false;
-          r.status = "tampered";
-          r.reason = anchor->problem;
-        } else {
-          std::optional<uint64_t> leaf;
-          bool known = false;
-          if (early && early->first == anchor->event_id) {
-            leaf = early->second;
-            known = true;
-          } else {
-            // The licence changed during this request (a lifecycle step raced it): look again.
-            auto late = WaitForLeaf(service, log, *anchor,
-                                    std::max(deadline, std::chrono::steady_clock::now() +
-                                                           std::chrono::milliseconds(500)));
-            if (late.ok()) {
-              leaf = *late;
-              known = true;
-            } else if (late.status().code() != ErrorCode::kUnavailable) {
-              return ProblemResponse(late.status(), req.request_id);
-            } else {
-              ledger_reason = "the licence changed during this verification; its new ledger entry "
-                              "is not integrated yet";
-            }
-          }
-          if (known && !leaf) {
-            ledger_reason = "no ledger leaf matches the licence's latest event";
-            r.valid = false;
-            r.status = "tampered";
-            r.reason = ledger_reason;
-          } else if (leaf) {
-            TB_ASSIGN_OR_PROBLEM(object json, proofs->GetOrLoad(*log.reader, *leaf), req);
-            json["document"] = anchor->document;
-            proof = std::move(json);
-          }
+        if (v.leaf) {
+          TB_ASSIGN_OR_PROBLEM(object json, proofs->GetOrLoad(*log.reader, *v.leaf), req);
+          json["document"] = v.event_document;
+          proof = std::move(json);
         }
-        if (!r.valid) r.disclosed = object{};
+        const std::string& ledger_reason = v.ledger_reason;
         value lic = nullptr;
         if (!r.license_id.empty()) {
           lic = object{{"id", r.license_id},

@@ -19,6 +19,7 @@
 #include "crypto/signature.h"
 #include "qr/qr_svg.h"
 #include "receipt/receipt_document.h"
+#include "receipt/verification.h"
 
 namespace tongban::api {
 namespace {
@@ -137,12 +138,9 @@ Result<std::pair<receipt::ReceiptCode, receipt::ReceiptNumber>> PathKey(const Pa
 
 // --- responses ------------------------------------------------------------------------------
 
+// The receipt part decides the standing (receipt/verification.h); this only names it.
 std::string_view StatusName(const Receipt& r) {
-  if (r.status == ReceiptStatus::kVoided) return "voided";
-  if (r.status == ReceiptStatus::kDestroyed) return "destroyed";
-  if (r.claimed_fen >= r.total_fen) return "reimbursed";
-  if (r.claimed_fen > 0) return "partially_reimbursed";
-  return "authentic";
+  return receipt::VerdictName(receipt::StandingOf(r));
 }
 
 value VoidJson(const Receipt& r) {
@@ -400,60 +398,18 @@ void AddReceiptRoutes(Router& router, ReceiptRoutesOptions opt) {
         const bool with_manifest = manifest_param == "1";
         const std::string cache_key = receipt::ReceiptKey(*code, *number) + (with_manifest ? "#manifest" : "");
         if (auto cached = answers->Get(cache_key, check->str())) return VerifyResponse(*cached);
-        auto found = svc.Get(*code, *number);
-        if (!found.ok() && found.status().code() != ErrorCode::kNotFound) {
-          return Problem(found.status(), req);
-        }
-        if (!found.ok() || found->check != *check) {
+        auto verification = receipt::VerifyReceipt(svc, reader, &seq, *code, *number, *check,
+                                                   std::chrono::steady_clock::now() + wait);
+        if (!verification.ok()) return Problem(verification.status(), req);
+        if (verification->verdict == receipt::ReceiptVerdict::kUnknown) {
           // A wrong check code reads as unknown: it must not confirm that the number exists.
           return Json(200, object{{"status", "unknown"}});
         }
-        const Receipt& r = *found;
-        // The receipt's leaf: found by scanning from its hint; a just-issued receipt may still be
-        // queued, so wait for the sequencer a little.
-        std::optional<uint64_t> leaf;
-        const auto deadline = std::chrono::steady_clock::now() + wait;
-        std::string problem;
-        while (true) {
-          // The queue is read BEFORE the scan: if it was empty then, the receipt's entry (queued
-          // when the receipt committed, before it was read) was integrated before the scan's
-          // snapshot, so a scan that misses it proves the stored receipt no longer matches.
-          auto queue = reader.Queue();
-          if (!queue.ok()) return Problem(queue.status(), req);
-          auto l = svc.ResolveLeaf(r);
-          if (l.ok()) {
-            leaf = *l;
-            break;
-          }
-          if (l.status().code() != ErrorCode::kUnavailable) return Problem(l.status(), req);
-          if (queue->depth == 0) {
-            // The sequencer may have integrated the entry between the lookup above and this
-            // read of the queue (regression: a just-issued receipt verified as "tampered" on
-            // PostgreSQL). With the queue empty, the entry is stored: look once more.
-            auto again = svc.ResolveLeaf(r);
-            if (again.ok()) {
-              leaf = *again;
-              break;
-            }
-            if (again.status().code() != ErrorCode::kUnavailable) return Problem(again.status(), req);
-            problem = "no ledger leaf matches the stored receipt";
-            break;
-          }
-          if (std::chrono::steady_clock::now() >= deadline) {
-            return Problem(Status::Unavailable("the receipt is not on the ledger yet; retry"), req);
-          }
-          seq.Notify();
-          (void)seq.WaitForSize(seq.size() + 1, std::chrono::milliseconds(100));
-        }
-        std::string status(StatusName(r));
-        if (problem.empty()) {
-          auto integrity = svc.CheckIntegrity(r, leaf);
-          if (!integrity.ok()) return Problem(integrity.status(), req);
-          if (!integrity->intact) problem = integrity->problem;
-        }
-        if (!problem.empty()) {
-          status = "tampered";
-          out["problem"] = problem;
+        const Receipt& r = *verification->receipt;
+        const std::optional<uint64_t> leaf = verification->leaf;
+        std::string status(receipt::VerdictName(verification->verdict));
+        if (verification->verdict == receipt::ReceiptVerdict::kTampered) {
+          out["problem"] = verification->problem;
         }
         out["status"] = status;
         out["receipt"] = object{{"code", r.code.str()},

@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/money.h"
 #include "crypto/hash.h"
+#include "receipt/verification.h"
 
 namespace tongban::api {
 namespace {
@@ -25,12 +26,15 @@ std::string_view ChannelName(std::string_view channel) {
   return "其他";
 }
 
+// The receipt part decides the standing (receipt/verification.h); this only says it in Chinese.
 std::string_view StatusText(const receipt::Receipt& r) {
-  if (r.status == receipt::ReceiptStatus::kVoided) return "已红冲（作废）";
-  if (r.status == receipt::ReceiptStatus::kDestroyed) return "已核销（原件已销毁）";
-  if (r.claimed_fen >= r.total_fen) return "已报销";
-  if (r.claimed_fen > 0) return "部分报销";
-  return "正常";
+  switch (receipt::StandingOf(r)) {
+    case receipt::ReceiptVerdict::kVoided: return "已红冲（作废）";
+    case receipt::ReceiptVerdict::kDestroyed: return "已核销（原件已销毁）";
+    case receipt::ReceiptVerdict::kReimbursed: return "已报销";
+    case receipt::ReceiptVerdict::kPartiallyReimbursed: return "部分报销";
+    default: return "正常";
+  }
 }
 
 }  // namespace
