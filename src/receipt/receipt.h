@@ -1,5 +1,6 @@
 // The e-receipt model (财政电子票据, medical charges): what an issuer submits (NewReceipt), what is
-// stored and served (Receipt), claims against it (Claim) and its status. Amounts are integer fen.
+// stored and served (Receipt), claims against it (Claim) and its status; the issuer and its number
+// ranges (Issuer, NumberRange) and the operator figures (ReceiptStats). Amounts are integer fen.
 // Personal data: the payer's ID number is never stored — only its keyed hash (the ledger's
 // subject hash), by which the payer's wallet finds the receipt — and the payer's name is stored
 // for the payer's own views and printed masked (张*) everywhere public.
@@ -93,6 +94,45 @@ struct Receipt {
   std::optional<std::string> replacement;  // "code/number" of the receipt that replaces this one
   std::optional<std::string> replaces;     // "code/number" of the receipt this one replaces
   std::optional<int64_t> destroyed_micros;
+};
+
+// A hospital (or other unit) registered to issue receipts, bound to one account.
+struct Issuer {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string uscc;
+  std::string name;
+  std::string region_code;
+};
+
+// Numbers first..last of one receipt code (号段) assigned to an issuer.
+struct NumberRange {
+  int64_t id = 0;
+  int64_t issuer_id = 0;
+  std::string code;
+  int64_t first = 0;
+  int64_t last = 0;
+  int64_t next = 0;  // the next number to issue; last + 1 when exhausted
+};
+
+// Operator figures (ReceiptService::Stats).
+struct ReceiptStats {
+  int64_t issued = 0;      // every receipt ever issued (voided and destroyed included)
+  int64_t voided = 0;
+  int64_t destroyed = 0;
+  int64_t claims = 0;      // standing claims
+  int64_t reversals = 0;
+  int64_t claimed_fen = 0;
+  int64_t issued_fen = 0;
+  int64_t paper_saved_grams = 0;  // issued * kPaperGramsPerReceipt (receipt_service.h)
+  struct Day {
+    int64_t issuer_id = 0;
+    std::string issuer_name;
+    std::string day;  // YYYY-MM-DD, China
+    int64_t count = 0;
+    int64_t total_fen = 0;
+  };
+  std::vector<Day> per_issuer_day;  // newest day first
 };
 
 }  // namespace tongban::receipt

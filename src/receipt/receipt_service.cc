@@ -1,5 +1,4 @@
-// The receipt part's SQL and rules; see receipt_service.h. Statements keep to the subset SQLite
-// and PostgreSQL share; sums are CAST to BIGINT so both drivers return integers.
+// The receipt part's rules; see receipt_service.h. Its SQL is in receipt_repo.cc.
 #include "receipt/receipt_service.h"
 
 #include <algorithm>
@@ -16,131 +15,19 @@
 #include "ledger/entry.h"
 #include "ledger/log_storage.h"
 #include "receipt/receipt_document.h"
+#include "receipt/receipt_repo.h"
 
 namespace tongban::receipt {
 namespace {
-
-using store::Param;
-
-// The wallet's index by payer, kept by IndexWallet() off the issue path (receipt_service.h).
-constexpr std::string_view kSchemaV3 = R"(
-DROP INDEX receipt_payer;
-CREATE TABLE receipt_wallet (
-  payer_key {{int64}} NOT NULL,
-  receipt_id {{int64}} NOT NULL,
-  PRIMARY KEY (payer_key, receipt_id)
-);
-CREATE TABLE receipt_wallet_queue (
-  id {{id}},
-  payer_key {{int64}} NOT NULL,
-  receipt_id {{int64}} NOT NULL
-);
-INSERT INTO receipt_wallet (payer_key, receipt_id) SELECT payer_key, id FROM receipt;
-)";
 
 constexpr size_t kMaxBatch = 1000;
 // A batch's ranges moved between its reservation and its write (another process, or a number
 // taken outside the issuer's lane): the batch is numbered again.
 constexpr std::string_view kRangeRace = "number range changed concurrently; retry";
-// Whether any issuer holds a range of `code`.
-Result<bool> CodeTaken(store::Tx& tx, const std::string& code) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_range WHERE code = ?", {code}));
-  return row.has_value();
-}
 bool IsRangeRace(const Status& s) {
   return s.code() == ErrorCode::kUnavailable && s.message() == kRangeRace;
 }
 constexpr size_t kMaxItems = 200;
-
-constexpr std::string_view kSchemaV1 = R"(
-CREATE TABLE receipt_issuer (
-  id {{id}},
-  account_id {{int64}} NOT NULL UNIQUE,
-  uscc {{text}} NOT NULL UNIQUE,
-  name {{text}} NOT NULL,
-  region_code {{text}} NOT NULL
-);
-CREATE TABLE receipt_range (
-  id {{id}},
-  issuer_id {{int64}} NOT NULL REFERENCES receipt_issuer (id),
-  code {{text}} NOT NULL,
-  first_number {{int64}} NOT NULL,
-  last_number {{int64}} NOT NULL,
-  next_number {{int64}} NOT NULL,
-  CHECK (first_number >= 1 AND first_number <= last_number AND next_number >= first_number
-         AND next_number <= last_number + 1)
-);
-CREATE INDEX receipt_range_code ON receipt_range (code, first_number);
-CREATE TABLE receipt_batch (
-  id {{id}},
-  issuer_id {{int64}} NOT NULL,
-  manifest {{text}} NOT NULL,
-  issuer_sig {{blob}} NOT NULL,
-  finance_sig {{blob}} NOT NULL,
-  time_micros {{int64}} NOT NULL
-);
-CREATE TABLE receipt (
-  id {{id}},
-  code {{text}} NOT NULL,
-  number {{int64}} NOT NULL,
-  check_code {{text}} NOT NULL,
-  kind {{text}} NOT NULL,
-  issuer_id {{int64}} NOT NULL,
-  batch_id {{int64}} NOT NULL,
-  issue_micros {{int64}} NOT NULL,
-  issue_day {{text}} NOT NULL,
-  payer_subject {{blob}} NOT NULL,
-  payer_key {{int64}} NOT NULL,
-  payer_name {{text}} NOT NULL,
-  total_fen {{int64}} NOT NULL,
-  insurance_fen {{int64}} NOT NULL,
-  self_fen {{int64}} NOT NULL,
-  channel {{text}} NOT NULL,
-  status {{text}} NOT NULL,
-  claimed_fen {{int64}} NOT NULL,
-  document {{text}},
-  document_hash {{blob}} NOT NULL,
-  ledger_hint {{int64}} NOT NULL,
-  leaf_index {{int64}},
-  qr_sig {{blob}},
-  void_reason {{text}},
-  void_micros {{int64}},
-  replacement {{text}},
-  replaces {{text}},
-  destroyed_micros {{int64}},
-  UNIQUE (code, number),
-  CHECK (claimed_fen >= 0 AND claimed_fen <= total_fen)
-);
-CREATE INDEX receipt_payer ON receipt (payer_key, id);
-CREATE INDEX receipt_day ON receipt (issue_day, issuer_id);
-CREATE TABLE receipt_claim (
-  id {{id}},
-  receipt_id {{int64}} NOT NULL,
-  claimant_account {{int64}} NOT NULL,
-  claimant {{text}} NOT NULL,
-  amount_fen {{int64}} NOT NULL CHECK (amount_fen > 0),
-  reference {{text}} NOT NULL,
-  time_micros {{int64}} NOT NULL,
-  reversed_micros {{int64}},
-  document {{text}} NOT NULL
-);
-CREATE INDEX receipt_claim_receipt ON receipt_claim (receipt_id, id);
-CREATE TABLE receipt_destruction (
-  id {{id}},
-  time_micros {{int64}} NOT NULL,
-  before_day {{text}} NOT NULL,
-  count {{int64}} NOT NULL,
-  list {{text}} NOT NULL
-);
-)";
-
-std::string_view AsChars(std::span<const uint8_t> b) {
-  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
-}
-template <size_t N>
-std::string_view AsChars(const std::array<uint8_t, N>& a) {
-  return std::string_view(reinterpret_cast<const char*>(a.data()), N);
-}
 
 bool ValidText(std::string_view s, size_t max) {
   if (s.empty() || s.size() > max) return false;
@@ -156,113 +43,9 @@ std::string Field(std::string_view prefix, std::string_view name) {
   return out;
 }
 
-std::string ChinaDay(int64_t micros) { return ChinaDate(FromUnixMicros(micros)).ToString(); }
-
 // Unix micros of 00:00 China time (UTC+8) on `d`.
 int64_t ChinaMidnightMicros(CivilDate d) {
   return (DaysFromCivil(d) * 86400 - 8 * 3600) * int64_t{1'000'000};
-}
-
-std::string ReceiptColumns() {
-  return "SELECT r.id, r.code, r.number, r.check_code, r.kind, r.issue_micros, r.issuer_id, "
-         "i.account_id, i.uscc, i.name, i.region_code, r.payer_subject, r.payer_name, "
-         "r.total_fen, r.insurance_fen, r.self_fen, r.channel, r.status, r.claimed_fen, "
-         "r.document, r.document_hash, b.issuer_sig, b.finance_sig, r.batch_id, r.qr_sig, "
-         "r.ledger_hint, r.leaf_index, r.void_reason, r.void_micros, r.replacement, r.replaces, "
-         "r.destroyed_micros, b.issuer_key_id "
-         "FROM receipt r JOIN receipt_issuer i ON i.id = r.issuer_id "
-         "JOIN receipt_batch b ON b.id = r.batch_id ";
-}
-
-Result<Receipt> ReceiptFromRow(const store::Row& row) {
-  Receipt r;
-  r.id = row.Int64(0);
-  auto code = ReceiptCode::Parse(row.Text(1));
-  auto number = ReceiptNumber::FromInt(row.Int64(2));
-  auto check = CheckCode::Parse(row.Text(3));
-  auto kind = ParseReceiptKind(row.Text(4));
-  if (!code.ok() || !number.ok() || !check.ok() || !kind.ok()) {
-    return Status::DataLoss("stored receipt is malformed").WithDetail("receipt.id " + std::to_string(r.id));
-  }
-  r.code = *code;
-  r.number = *number;
-  r.check = *check;
-  r.kind = *kind;
-  r.issue_micros = row.Int64(5);
-  r.issuer_id = row.Int64(6);
-  r.issuer_account = row.Int64(7);
-  r.issuer_uscc = std::string(row.Text(8));
-  r.issuer_name = std::string(row.Text(9));
-  r.issuer_region = std::string(row.Text(10));
-  auto subject = row.Blob(11);
-  if (subject.size() == 32) std::memcpy(r.payer_subject.data(), subject.data(), 32);
-  r.payer_name = std::string(row.Text(12));
-  r.total_fen = row.Int64(13);
-  r.insurance_fen = row.Int64(14);
-  r.self_fen = row.Int64(15);
-  r.channel = std::string(row.Text(16));
-  r.status = row.Text(17) == "voided" ? ReceiptStatus::kVoided : ReceiptStatus::kIssued;
-  r.claimed_fen = row.Int64(18);
-  r.document = row.OptText(19);
-  auto dh = row.Blob(20);
-  if (dh.size() == 32) std::memcpy(r.document_hash.data(), dh.data(), 32);
-  r.issuer_signature = std::string(AsChars(row.Blob(21)));
-  r.finance_signature = std::string(AsChars(row.Blob(22)));
-  r.batch_id = row.Int64(23);
-  r.qr_signature = std::string(AsChars(row.Blob(24)));
-  r.ledger_hint = static_cast<uint64_t>(row.Int64(25));
-  if (auto li = row.OptInt64(26)) r.leaf_index = static_cast<uint64_t>(*li);
-  r.void_reason = row.OptText(27);
-  r.void_micros = row.OptInt64(28);
-  r.replacement = row.OptText(29);
-  r.replaces = row.OptText(30);
-  r.destroyed_micros = row.OptInt64(31);
-  if (r.destroyed_micros) r.status = ReceiptStatus::kDestroyed;
-  r.issuer_key_id = std::string(row.Text(32));
-  return r;
-}
-
-// Items live only in the document (one source of truth, covered by the hash): decoded for a
-// receipt read in full, not for wallet summaries.
-void DecodeItems(Receipt& r) {
-  if (!r.document) return;
-  auto d = DecodeDocument(*r.document);
-  if (d.ok()) r.items = std::move(d->receipt.items);
-}
-
-Claim ClaimFromRow(const store::Row& row) {
-  Claim c;
-  c.id = row.Int64(0);
-  c.claimant_account = row.Int64(1);
-  c.claimant = std::string(row.Text(2));
-  c.amount_fen = row.Int64(3);
-  c.reference = std::string(row.Text(4));
-  c.time_micros = row.Int64(5);
-  c.reversed_micros = row.OptInt64(6);
-  return c;
-}
-
-constexpr std::string_view kClaimColumns =
-    "SELECT id, claimant_account, claimant, amount_fen, reference, time_micros, reversed_micros "
-    "FROM receipt_claim ";
-
-Result<std::vector<Claim>> ClaimsOf(store::Tx& tx, int64_t receipt_id) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string(kClaimColumns) +
-                                              "WHERE receipt_id = ? ORDER BY id",
-                                          {receipt_id}));
-  std::vector<Claim> out;
-  for (const auto& row : rows) out.push_back(ClaimFromRow(row));
-  return out;
-}
-
-Result<std::optional<Receipt>> FindInTx(store::Tx& tx, const ReceiptCode& code,
-                                        const ReceiptNumber& number) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(ReceiptColumns() + "WHERE r.code = ? AND r.number = ?",
-                                            {code.str(), number.value()}));
-  if (!row) return std::optional<Receipt>();
-  TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(*row));
-  DecodeItems(r);
-  return std::optional<Receipt>(std::move(r));
 }
 
 ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject,
@@ -276,15 +59,6 @@ ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject
 }
 
 std::string FenText(int64_t fen) { return Fen(fen).ToYuanString(); }
-
-// The wallet's index key: the first 8 bytes of the payer hash as a signed integer (as the ledger
-// keys leaf hashes). An 8-byte key keeps the index of random keys small, so inserts touch fewer
-// pages; the full hash is compared on lookup.
-int64_t PayerKey(const std::array<uint8_t, 32>& subject) {
-  uint64_t k = 0;
-  for (int i = 0; i < 8; ++i) k = (k << 8) | subject[i];
-  return static_cast<int64_t>(k);
-}
 
 }  // namespace
 
@@ -305,11 +79,7 @@ std::string MaskName(std::string_view name) {
   return out;
 }
 
-std::vector<store::Migration> ReceiptService::Migrations() {
-  return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)},
-          IssuerKeysMigration(),
-          {.part = "receipt", .version = 3, .sql = std::string(kSchemaV3)}};
-}
+std::vector<store::Migration> ReceiptService::Migrations() { return ReceiptRepo::Migrations(); }
 
 ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
     : db_(db), options_(std::move(options)) {
@@ -324,10 +94,8 @@ Result<Issuer> ReceiptService::RegisterIssuer(int64_t account_id, std::string_vi
   if (!ValidText(name, 128)) return Status::InvalidField("/name", "must be 1-128 bytes of text");
   Issuer issuer{0, account_id, code.RevealFullCode(), std::string(name), region.ToString()};
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(issuer.id, tx.InsertReturningId(
-                                       "INSERT INTO receipt_issuer (account_id, uscc, name, "
-                                       "region_code) VALUES (?, ?, ?, ?) RETURNING id",
-                                       {account_id, issuer.uscc, issuer.name, issuer.region_code}));
+    TB_ASSIGN_OR_RETURN(issuer.id, ReceiptRepo::InsertIssuer(tx, account_id, issuer.uscc,
+                                                             issuer.name, issuer.region_code));
     TB_RETURN_IF_ERROR(options_.issuer_keys->EnsureKey(tx, issuer.id).status());
     return Status::Ok();
   }));
@@ -342,17 +110,11 @@ Result<NumberRange> ReceiptService::AssignRange(int64_t issuer_id, std::string_v
   }
   NumberRange range{0, issuer_id, code.str(), first, last, first};
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto issuer, tx.QueryRow("SELECT 1 FROM receipt_issuer WHERE id = ?",
-                                                 {issuer_id}));
+    TB_ASSIGN_OR_RETURN(bool issuer, ReceiptRepo::IssuerExists(tx, issuer_id));
     if (!issuer) return Status::NotFound("receipt issuer", std::to_string(issuer_id));
-    TB_ASSIGN_OR_RETURN(auto overlap, tx.QueryRow("SELECT id FROM receipt_range WHERE code = ? AND "
-                                                  "first_number <= ? AND last_number >= ?",
-                                                  {range.code, last, first}));
+    TB_ASSIGN_OR_RETURN(bool overlap, ReceiptRepo::RangeOverlaps(tx, range.code, first, last));
     if (overlap) return Status::Conflict("numbers overlap an assigned range of code " + range.code);
-    TB_ASSIGN_OR_RETURN(range.id, tx.InsertReturningId(
-                                      "INSERT INTO receipt_range (issuer_id, code, first_number, "
-                                      "last_number, next_number) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                      {issuer_id, range.code, first, last, first}));
+    TB_ASSIGN_OR_RETURN(range.id, ReceiptRepo::InsertRange(tx, issuer_id, range.code, first, last));
     return Status::Ok();
   }));
   return range;
@@ -361,12 +123,9 @@ Result<NumberRange> ReceiptService::AssignRange(int64_t issuer_id, std::string_v
 Result<Issuer> ReceiptService::IssuerForAccount(int64_t account_id) {
   Issuer issuer;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, account_id, uscc, name, region_code FROM "
-                                              "receipt_issuer WHERE account_id = ?",
-                                              {account_id}));
-    if (!row) return Status::NotFound("receipt issuer for this account");
-    issuer = Issuer{row->Int64(0), row->Int64(1), std::string(row->Text(2)),
-                    std::string(row->Text(3)), std::string(row->Text(4))};
+    TB_ASSIGN_OR_RETURN(auto found, ReceiptRepo::IssuerByAccount(tx, account_id));
+    if (!found) return Status::NotFound("receipt issuer for this account");
+    issuer = std::move(*found);
     return Status::Ok();
   }));
   return issuer;
@@ -375,15 +134,7 @@ Result<Issuer> ReceiptService::IssuerForAccount(int64_t account_id) {
 Result<std::vector<NumberRange>> ReceiptService::Ranges(int64_t issuer_id) {
   std::vector<NumberRange> out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, issuer_id, code, first_number, last_number, "
-                                            "next_number FROM receipt_range WHERE issuer_id = ? "
-                                            "ORDER BY id",
-                                            {issuer_id}));
-    out.clear();
-    for (const auto& r : rows) {
-      out.push_back(NumberRange{r.Int64(0), r.Int64(1), std::string(r.Text(2)), r.Int64(3),
-                                r.Int64(4), r.Int64(5)});
-    }
+    TB_ASSIGN_OR_RETURN(out, ReceiptRepo::RangesOf(tx, issuer_id));
     return Status::Ok();
   }));
   return out;
@@ -481,7 +232,7 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   auto load = [&]() -> Result<std::vector<RangeCursor>> {
     std::vector<RangeCursor> ranges;
     TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(ranges, LoadRanges(tx, issuer->id));
+      TB_ASSIGN_OR_RETURN(ranges, ReceiptRepo::RangeCursorsOf(tx, issuer->id));
       return Status::Ok();
     }));
     return ranges;
@@ -489,7 +240,7 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   auto code_taken = [&](const std::string& code) -> Result<bool> {
     bool taken = false;
     TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(taken, CodeTaken(tx, code));
+      TB_ASSIGN_OR_RETURN(taken, ReceiptRepo::CodeTaken(tx, code));
       return Status::Ok();
     }));
     return taken;
@@ -527,18 +278,6 @@ Result<std::vector<Receipt>> ReceiptService::Issue(int64_t issuer_account,
   }));
   lanes_.Reset(issuer->id);
   return out;
-}
-
-Result<std::vector<RangeCursor>> ReceiptService::LoadRanges(store::Tx& tx, int64_t issuer_id) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, code, last_number, next_number FROM "
-                                          "receipt_range WHERE issuer_id = ? ORDER BY id",
-                                          {issuer_id}));
-  std::vector<RangeCursor> ranges;
-  ranges.reserve(rows.size());
-  for (const auto& r : rows) {
-    ranges.push_back({r.Int64(0), std::string(r.Text(1)), r.Int64(2), r.Int64(3)});
-  }
-  return ranges;
 }
 
 Status ReceiptService::AssignNumbers(std::vector<RangeCursor>& ranges,
@@ -671,31 +410,15 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
   for (size_t k = 0; k < after.size(); ++k) {
     if (k < before.size() && after[k].next == before[k].next) continue;
     const int64_t from = k < before.size() ? before[k].next : -1;
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt_range SET next_number = ? "
-                                           "WHERE id = ? AND next_number = ?",
-                                           {after[k].next, after[k].id, from}));
+    TB_ASSIGN_OR_RETURN(int64_t n, ReceiptRepo::AdvanceRange(tx, after[k].id, from, after[k].next));
     if (n != 1) return Status::Unavailable(std::string(kRangeRace));
   }
   // 2. The signed manifest.
   TB_ASSIGN_OR_RETURN(int64_t batch_id,
-                      tx.InsertReturningId("INSERT INTO receipt_batch (issuer_id, manifest, "
-                                           "issuer_sig, finance_sig, time_micros, issuer_key_id) "
-                                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                           {issuer.id, batch.manifest,
-                                            Param::Blob(batch.issuer_sig.signature),
-                                            Param::Blob(batch.finance_sig), now,
-                                            batch.issuer_sig.key_id}));
+                      ReceiptRepo::InsertBatch(tx, issuer.id, batch.manifest, batch.issuer_sig,
+                                               batch.finance_sig, now));
   // 3. The receipts, their wallet queue rows and their ledger entries.
-  TB_ASSIGN_OR_RETURN(auto last_row, tx.QueryRow("SELECT COALESCE(MAX(id), 0) FROM receipt"));
-  const int64_t last_id = last_row ? last_row->Int64(0) : 0;
-  const std::string day = ChinaDay(now);
-  TB_ASSIGN_OR_RETURN(
-      auto insert,
-      tx.PrepareBatch("INSERT INTO receipt (code, number, check_code, kind, issuer_id, batch_id, "
-                      "issue_micros, issue_day, payer_subject, payer_key, payer_name, total_fen, "
-                      "insurance_fen, self_fen, channel, status, claimed_fen, document, "
-                      "document_hash, ledger_hint, replaces) VALUES "
-                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  TB_ASSIGN_OR_RETURN(int64_t last_id, ReceiptRepo::MaxReceiptId(tx));
   std::vector<ledger::Entry> entries;
   entries.reserve(batch.receipts.size());
   for (Receipt& r : batch.receipts) {
@@ -703,29 +426,11 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
     r.issuer_signature = batch.issuer_sig.signature;
     r.issuer_key_id = batch.issuer_sig.key_id;
     r.finance_signature = batch.finance_sig;
-    const std::string kind(ReceiptKindName(r.kind));
-    TB_RETURN_IF_ERROR(insert->Add(
-        {r.code.str(), r.number.value(), r.check.str(), kind, issuer.id, batch_id, now, day,
-         Param::Blob(AsChars(r.payer_subject)), PayerKey(r.payer_subject), r.payer_name,
-         r.total_fen, r.insurance_fen,
-         r.self_fen, r.channel, "issued", 0, *r.document, Param::Blob(AsChars(r.document_hash)),
-         static_cast<int64_t>(ledger_hint),
-         r.replaces ? Param(*r.replaces) : Param(nullptr)}));
     entries.push_back(MakeEntry("receipt.issue", r.payer_subject, r.document_hash, now));
   }
-  auto inserted = insert->Finish();
-  if (!inserted.ok()) {
-    if (inserted.status().code() == ErrorCode::kAlreadyExists) {
-      return Status::Conflict("a receipt with one of these numbers already exists");
-    }
-    return inserted.status();
-  }
-  // The batch's rows are the ones above the old maximum with its batch id (on PostgreSQL another
-  // transaction may hold ids in between): an id range scan, not a scan of the table.
-  TB_ASSIGN_OR_RETURN(int64_t queued,
-                      tx.Exec("INSERT INTO receipt_wallet_queue (payer_key, receipt_id) SELECT "
-                              "payer_key, id FROM receipt WHERE id > ? AND batch_id = ? ORDER BY id",
-                              {last_id, batch_id}));
+  TB_RETURN_IF_ERROR(
+      ReceiptRepo::InsertReceipts(tx, issuer.id, batch_id, now, ledger_hint, batch.receipts));
+  TB_ASSIGN_OR_RETURN(int64_t queued, ReceiptRepo::QueueForWallet(tx, last_id, batch_id));
   if (queued != static_cast<int64_t>(batch.receipts.size())) {
     return Status::Internal("receipt wallet queue").WithDetail(
         "queued " + std::to_string(queued) + " of " + std::to_string(batch.receipts.size()));
@@ -739,10 +444,10 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
                                                        int64_t now, uint64_t ledger_hint,
                                                        const std::optional<std::string>& replaces,
                                                        std::string_view field_prefix, bool batch) {
-  TB_ASSIGN_OR_RETURN(std::vector<RangeCursor> before, LoadRanges(tx, issuer.id));
+  TB_ASSIGN_OR_RETURN(std::vector<RangeCursor> before, ReceiptRepo::RangeCursorsOf(tx, issuer.id));
   std::vector<RangeCursor> after = before;
   std::vector<AssignedNumber> numbers;
-  auto code_taken = [&](const std::string& code) { return CodeTaken(tx, code); };
+  auto code_taken = [&](const std::string& code) { return ReceiptRepo::CodeTaken(tx, code); };
   const int year = ChinaDate(FromUnixMicros(now)).year;
   TB_RETURN_IF_ERROR(AssignNumbers(after, receipts, year, field_prefix, batch, code_taken, numbers));
   TB_ASSIGN_OR_RETURN(PreparedBatch prepared,
@@ -754,9 +459,9 @@ Result<std::vector<Receipt>> ReceiptService::IssueInTx(store::Tx& tx, const Issu
 Result<Receipt> ReceiptService::Get(const ReceiptCode& code, const ReceiptNumber& number) {
   Receipt out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto r, FindInTx(tx, code, number));
+    TB_ASSIGN_OR_RETURN(auto r, ReceiptRepo::FindReceipt(tx, code, number));
     if (!r) return Status::NotFound("receipt", ReceiptKey(code, number));
-    TB_ASSIGN_OR_RETURN(r->claims, ClaimsOf(tx, r->id));
+    TB_ASSIGN_OR_RETURN(r->claims, ReceiptRepo::ClaimsOf(tx, r->id));
     out = std::move(*r);
     return Status::Ok();
   }));
@@ -768,25 +473,11 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
   Page page;
   limit = std::clamp(limit, 1, 100);
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    // Indexed receipts and the ones still queued for the index: in one snapshot a receipt is in
-    // exactly one of the two (IndexWallet moves rows in one transaction).
-    const int64_t key = PayerKey(subject);
-    const int64_t before = cursor.value_or(INT64_MAX);
-    TB_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query(ReceiptColumns() +
-                     "WHERE r.id IN (SELECT receipt_id FROM receipt_wallet WHERE payer_key = ? AND "
-                     "receipt_id < ? UNION ALL SELECT receipt_id FROM receipt_wallet_queue WHERE "
-                     "payer_key = ? AND receipt_id < ?) AND r.payer_subject = ? "
-                     "ORDER BY r.id DESC LIMIT ?",
-                 {key, before, key, before, Param::Blob(AsChars(subject)), limit + 1}));
-    page.items.clear();
-    for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i) {
-      TB_ASSIGN_OR_RETURN(Receipt r, ReceiptFromRow(rows[i]));
-      page.items.push_back(std::move(r));
-    }
+    TB_ASSIGN_OR_RETURN(auto found, ReceiptRepo::ReceiptsOfPayer(tx, subject,
+                                                                 cursor.value_or(INT64_MAX), limit));
+    page.items = std::move(found.items);
     page.next_cursor.reset();
-    if (rows.size() > static_cast<size_t>(limit)) page.next_cursor = page.items.back().id;
+    if (found.more) page.next_cursor = page.items.back().id;
     return Status::Ok();
   }));
   return page;
@@ -796,30 +487,24 @@ Result<size_t> ReceiptService::IndexWallet(size_t max_rows) {
   // Look in a read snapshot first, so an idle indexer never takes the write lock.
   bool any = false;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT 1 FROM receipt_wallet_queue LIMIT 1"));
-    any = row.has_value();
+    TB_ASSIGN_OR_RETURN(any, ReceiptRepo::AnyQueuedForWallet(tx));
     return Status::Ok();
   }));
   if (!any) return size_t{0};
   size_t moved = 0;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     moved = 0;
-    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, payer_key, receipt_id FROM "
-                                            "receipt_wallet_queue ORDER BY id LIMIT ?",
-                                            {static_cast<int64_t>(max_rows)}));
+    TB_ASSIGN_OR_RETURN(auto rows,
+                        ReceiptRepo::QueuedForWallet(tx, static_cast<int64_t>(max_rows)));
     if (rows.empty()) return Status::Ok();
     // Sorted by key: neighbouring inserts land on the same index pages.
     std::vector<std::pair<int64_t, int64_t>> keys;
     keys.reserve(rows.size());
-    for (const auto& r : rows) keys.emplace_back(r.Int64(1), r.Int64(2));
+    for (const auto& r : rows) keys.emplace_back(r.payer_key, r.receipt_id);
     std::sort(keys.begin(), keys.end());
-    TB_ASSIGN_OR_RETURN(auto insert, tx.PrepareBatch("INSERT INTO receipt_wallet (payer_key, "
-                                                     "receipt_id) VALUES (?, ?)"));
-    for (const auto& [key, id] : keys) TB_RETURN_IF_ERROR(insert->Add({key, id}));
-    TB_RETURN_IF_ERROR(insert->Finish().status());
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("DELETE FROM receipt_wallet_queue WHERE id >= ? AND "
-                                           "id <= ?",
-                                           {rows.front().Int64(0), rows.back().Int64(0)}));
+    TB_RETURN_IF_ERROR(ReceiptRepo::InsertWalletKeys(tx, keys));
+    TB_ASSIGN_OR_RETURN(int64_t n,
+                        ReceiptRepo::DeleteQueuedForWallet(tx, rows.front().id, rows.back().id));
     if (n != static_cast<int64_t>(rows.size())) {
       return Status::Unavailable("receipt wallet queue changed during indexing; retry");
     }
@@ -993,20 +678,14 @@ Status ReceiptService::ClaimInTx(store::Tx& tx, const ClaimRequest& r, Claim& cl
   claim.claimant = r.claimant;
   claim.amount_fen = amount_fen;
   claim.reference = r.reference;
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, status, total_fen, claimed_fen, "
-                                            "payer_subject, destroyed_micros FROM receipt "
-                                            "WHERE code = ? AND number = ?",
-                                            {code.str(), number.value()}));
-  if (!row) return Status::NotFound("receipt", ReceiptKey(code, number));
-  const int64_t id = row->Int64(0);
-  if (row->Text(1) != "issued") return Status::FailedPrecondition("the receipt is voided");
-  if (!row->IsNull(5)) return Status::FailedPrecondition("the receipt was destroyed");
-  TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET claimed_fen = claimed_fen + ? "
-                                         "WHERE id = ? AND status = 'issued' AND "
-                                         "destroyed_micros IS NULL AND claimed_fen + ? <= total_fen",
-                                         {amount_fen, id, amount_fen}));
+  TB_ASSIGN_OR_RETURN(auto target, ReceiptRepo::ClaimTargetOf(tx, code, number));
+  if (!target) return Status::NotFound("receipt", ReceiptKey(code, number));
+  const int64_t id = target->receipt_id;
+  if (!target->issued) return Status::FailedPrecondition("the receipt is voided");
+  if (target->destroyed) return Status::FailedPrecondition("the receipt was destroyed");
+  TB_ASSIGN_OR_RETURN(int64_t n, ReceiptRepo::AddClaimedFen(tx, id, amount_fen));
   if (n == 0) {
-    TB_ASSIGN_OR_RETURN(auto claims, ClaimsOf(tx, id));
+    TB_ASSIGN_OR_RETURN(auto claims, ReceiptRepo::ClaimsOf(tx, id));
     std::string named;
     for (const Claim& c : claims) {
       if (c.reversed_micros) continue;
@@ -1015,23 +694,16 @@ Status ReceiptService::ClaimInTx(store::Tx& tx, const ClaimRequest& r, Claim& cl
                std::to_string(c.id) + ")";
     }
     return Status::Conflict("claim of " + FenText(amount_fen) + " yuan exceeds the " +
-                            FenText(row->Int64(2) - row->Int64(3)) + " yuan left of " +
-                            FenText(row->Int64(2)) + "; earlier claims: " + named);
+                            FenText(target->total_fen - target->claimed_fen) + " yuan left of " +
+                            FenText(target->total_fen) + "; earlier claims: " + named);
   }
-  std::array<uint8_t, 32> subject{};
-  auto s = row->Blob(4);
-  if (s.size() == 32) std::memcpy(subject.data(), s.data(), 32);
+  const std::array<uint8_t, 32>& subject = target->payer_subject;
   std::string document = "tongban-receipt-claim/1\ncode: " + code.str() +
                          "\nnumber: " + number.ToString() + "\nclaimant: " + claim.claimant +
                          "\namount_fen: " + std::to_string(amount_fen) + "\nreference: " +
                          claim.reference + "\ntime: " +
                          FormatIso8601Utc(FromUnixMicros(claim.time_micros)) + "\n";
-  TB_ASSIGN_OR_RETURN(claim.id, tx.InsertReturningId(
-                                    "INSERT INTO receipt_claim (receipt_id, claimant_account, "
-                                    "claimant, amount_fen, reference, time_micros, document) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                    {id, r.claimant_account, claim.claimant, amount_fen,
-                                     claim.reference, claim.time_micros, document}));
+  TB_ASSIGN_OR_RETURN(claim.id, ReceiptRepo::InsertClaim(tx, id, claim, document));
   return ledger::EnqueueEntry(tx, MakeEntry("receipt.claim", subject,
                                             crypto::Hash(options_.hash, document),
                                             claim.time_micros))
@@ -1043,29 +715,17 @@ Result<Claim> ReceiptService::ReverseClaim(const ReceiptCode& code, const Receip
   Claim claim;
   const int64_t now = options_.clock->NowUnixMicros();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(
-                                      "SELECT c.id, c.claimant_account, c.claimant, c.amount_fen, "
-                                      "c.reference, c.time_micros, c.reversed_micros, r.id, "
-                                      "r.payer_subject FROM receipt_claim c JOIN receipt r ON "
-                                      "r.id = c.receipt_id WHERE c.id = ? AND r.code = ? AND "
-                                      "r.number = ?",
-                                      {claim_id, code.str(), number.value()}));
-    if (!row || row->Int64(1) != claimant_account) {
+    TB_ASSIGN_OR_RETURN(auto found, ReceiptRepo::FindClaim(tx, claim_id, code, number));
+    if (!found || found->claim.claimant_account != claimant_account) {
       return Status::NotFound("claim of this claimant", std::to_string(claim_id));
     }
-    claim = ClaimFromRow(*row);
+    claim = found->claim;
     if (claim.reversed_micros) return Status::FailedPrecondition("the claim is already reversed");
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt_claim SET reversed_micros = ? "
-                                           "WHERE id = ? AND reversed_micros IS NULL",
-                                           {now, claim_id}));
+    TB_ASSIGN_OR_RETURN(int64_t n, ReceiptRepo::MarkClaimReversed(tx, claim_id, now));
     if (n != 1) return Status::FailedPrecondition("the claim is already reversed");
-    TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt SET claimed_fen = claimed_fen - ? WHERE id = ?",
-                               {claim.amount_fen, row->Int64(7)})
-                           .status());
+    TB_RETURN_IF_ERROR(ReceiptRepo::SubtractClaimedFen(tx, found->receipt_id, claim.amount_fen));
     claim.reversed_micros = now;
-    std::array<uint8_t, 32> subject{};
-    auto s = row->Blob(8);
-    if (s.size() == 32) std::memcpy(subject.data(), s.data(), 32);
+    const std::array<uint8_t, 32>& subject = found->payer_subject;
     std::string document = "tongban-receipt-claim-reversal/1\ncode: " + code.str() +
                            "\nnumber: " + number.ToString() + "\nclaim: " +
                            std::to_string(claim_id) + "\namount_fen: " +
@@ -1097,7 +757,7 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
   const int64_t now = options_.clock->NowUnixMicros() / 1'000'000 * 1'000'000;
   VoidResult result;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto found, FindInTx(tx, code, number));
+    TB_ASSIGN_OR_RETURN(auto found, ReceiptRepo::FindReceipt(tx, code, number));
     // Another issuer's receipt answers as a missing one (issue 15).
     if (!found || found->issuer_id != issuer->id) {
       return Status::NotFound("receipt", ReceiptKey(code, number));
@@ -1121,12 +781,8 @@ Result<ReceiptService::VoidResult> ReceiptService::Void(const ReceiptCode& code,
       result.replacement = std::move(issued.front());
       replacement_key = ReceiptKey(result.replacement->code, result.replacement->number);
     }
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET status = 'voided', void_reason = ?, "
-                                           "void_micros = ?, replacement = ? WHERE id = ? AND "
-                                           "status = 'issued' AND claimed_fen = 0",
-                                           {reason, now,
-                                            replacement_key ? Param(*replacement_key) : Param(nullptr),
-                                            found->id}));
+    TB_ASSIGN_OR_RETURN(int64_t n,
+                        ReceiptRepo::MarkVoided(tx, found->id, reason, now, replacement_key));
     if (n != 1) return Status::Conflict("the receipt changed concurrently");
     found->status = ReceiptStatus::kVoided;
     found->void_reason = std::string(reason);
@@ -1166,16 +822,12 @@ Result<uint64_t> ReceiptService::ResolveLeaf(const Receipt& r) {
   std::vector<std::pair<int64_t, uint64_t>> found;  // receipt id, leaf index
   std::optional<uint64_t> own;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, payer_subject, document_hash, issue_micros "
-                                            "FROM receipt WHERE batch_id = ? AND leaf_index IS NULL",
-                                            {r.batch_id}));
+    TB_ASSIGN_OR_RETURN(auto rows, ReceiptRepo::UnresolvedLeavesOf(tx, r.batch_id));
     for (const auto& row : rows) {
-      std::array<uint8_t, 32> subject{}, document{};
-      if (row.Blob(1).size() != 32 || row.Blob(2).size() != 32) continue;
-      std::memcpy(subject.data(), row.Blob(1).data(), 32);
-      std::memcpy(document.data(), row.Blob(2).data(), 32);
-      TB_ASSIGN_OR_RETURN(std::string t, tail_of(subject, document, row.Int64(3)));
-      wanted.emplace(std::move(t), row.Int64(0));
+      if (row.malformed) continue;
+      TB_ASSIGN_OR_RETURN(std::string t,
+                          tail_of(row.payer_subject, row.document_hash, row.issue_micros));
+      wanted.emplace(std::move(t), row.receipt_id);
     }
     TB_ASSIGN_OR_RETURN(ledger::LogState state, ledger::ReadLogState(tx));
     found.clear();
@@ -1200,10 +852,7 @@ Result<uint64_t> ReceiptService::ResolveLeaf(const Receipt& r) {
   if (!own) return Status::Unavailable("the receipt is not on the ledger yet");
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     for (const auto& [id, index] : found) {
-      TB_RETURN_IF_ERROR(
-          tx.Exec("UPDATE receipt SET leaf_index = ? WHERE id = ? AND leaf_index IS NULL",
-                  {static_cast<int64_t>(index), id})
-              .status());
+      TB_RETURN_IF_ERROR(ReceiptRepo::SetLeafIndex(tx, id, index));
     }
     return Status::Ok();
   }));
@@ -1222,14 +871,11 @@ Result<std::shared_ptr<const std::string>> ReceiptService::VerifiedManifest(
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     // The issuer key the batch names, among the keys of the batch's own issuer (so a batch
     // naming another hospital's key finds none).
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT b.manifest, k.public_key FROM receipt_batch b "
-                                              "LEFT JOIN receipt_issuer_key k ON k.issuer_id = "
-                                              "b.issuer_id AND k.key_id = b.issuer_key_id "
-                                              "WHERE b.id = ?",
-                                              {batch_id}));
-    manifest = row ? std::string(row->Text(0)) : "";
-    if (row && !row->IsNull(1)) {
-      auto key = crypto::PublicKey::FromRaw(options_.issuer_keys->algorithm(), AsChars(row->Blob(1)));
+    TB_ASSIGN_OR_RETURN(auto batch, ReceiptRepo::BatchManifestOf(tx, batch_id));
+    manifest = std::move(batch.manifest);
+    if (batch.issuer_public_raw) {
+      auto key = crypto::PublicKey::FromRaw(options_.issuer_keys->algorithm(),
+                                            *batch.issuer_public_raw);
       if (key.ok()) issuer_key = *key;
     }
     return Status::Ok();
@@ -1322,11 +968,9 @@ Result<std::string> ReceiptService::QrText(const Receipt& r) {
     }
     // First writer wins: every later reader sees the same QR.
     TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-      TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt SET qr_sig = ? WHERE id = ? AND qr_sig IS NULL",
-                                 {Param::Blob(raw), r.id})
-                             .status());
-      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT qr_sig FROM receipt WHERE id = ?", {r.id}));
-      if (row) raw = std::string(AsChars(row->Blob(0)));
+      TB_RETURN_IF_ERROR(ReceiptRepo::SetQrSignature(tx, r.id, raw));
+      TB_ASSIGN_OR_RETURN(auto stored, ReceiptRepo::QrSignature(tx, r.id));
+      if (stored) raw = std::move(*stored);
       return Status::Ok();
     }));
   }
@@ -1342,37 +986,7 @@ Result<ReceiptStats> ReceiptService::Stats(int days) {
   const CivilDate today = ChinaDate(options_.clock->Now());
   const std::string since = CivilFromDays(DaysFromCivil(today) - std::max(days, 1) + 1).ToString();
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(
-        auto row,
-        tx.QueryRow("SELECT COUNT(*), CAST(COALESCE(SUM(total_fen), 0) AS BIGINT), "
-                    "CAST(COALESCE(SUM(CASE WHEN status = 'voided' THEN 1 ELSE 0 END), 0) AS BIGINT), "
-                    "CAST(COALESCE(SUM(CASE WHEN destroyed_micros IS NULL THEN 0 ELSE 1 END), 0) "
-                    "AS BIGINT) FROM receipt"));
-    s.issued = row->Int64(0);
-    s.issued_fen = row->Int64(1);
-    s.voided = row->Int64(2);
-    s.destroyed = row->Int64(3);
-    TB_ASSIGN_OR_RETURN(
-        row, tx.QueryRow("SELECT CAST(COALESCE(SUM(CASE WHEN reversed_micros IS NULL THEN 1 ELSE 0 "
-                         "END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN reversed_micros IS NULL "
-                         "THEN 0 ELSE 1 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN "
-                         "reversed_micros IS NULL THEN amount_fen ELSE 0 END), 0) AS BIGINT) "
-                         "FROM receipt_claim"));
-    s.claims = row->Int64(0);
-    s.reversals = row->Int64(1);
-    s.claimed_fen = row->Int64(2);
-    TB_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.Query("SELECT r.issuer_id, i.name, r.issue_day, COUNT(*), "
-                 "CAST(SUM(r.total_fen) AS BIGINT) FROM receipt r JOIN receipt_issuer i ON "
-                 "i.id = r.issuer_id WHERE r.issue_day >= ? GROUP BY r.issuer_id, i.name, "
-                 "r.issue_day ORDER BY r.issue_day DESC, r.issuer_id",
-                 {since}));
-    s.per_issuer_day.clear();
-    for (const auto& d : rows) {
-      s.per_issuer_day.push_back({d.Int64(0), std::string(d.Text(1)), std::string(d.Text(2)),
-                                  d.Int64(3), d.Int64(4)});
-    }
+    TB_ASSIGN_OR_RETURN(s, ReceiptRepo::Stats(tx, since));
     return Status::Ok();
   }));
   s.paper_saved_grams = s.issued * kPaperGramsPerReceipt;
@@ -1386,13 +1000,11 @@ Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) 
   if (!limit.IsValid()) limit.day = 28;  // 29 February
   const int64_t before_micros = ChinaMidnightMicros(before);
   const int64_t cutoff = std::min(before_micros, ChinaMidnightMicros(limit));
-  const std::string cutoff_day = ChinaDay(cutoff);
+  const std::string cutoff_day = ReceiptRepo::DayOf(cutoff);
   DestroyResult result;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM receipt WHERE issue_day < ? "
-                                              "AND issue_day >= ? AND destroyed_micros IS NULL",
-                                              {before.ToString(), cutoff_day}));
-    result.kept = row ? row->Int64(0) : 0;
+    TB_ASSIGN_OR_RETURN(result.kept,
+                        ReceiptRepo::CountUndestroyed(tx, cutoff_day, before.ToString()));
     return Status::Ok();
   }));
   while (true) {
@@ -1402,27 +1014,19 @@ Result<ReceiptService::DestroyResult> ReceiptService::Destroy(CivilDate before) 
       done = 0;
       // issue_day is the China date of issue_micros and the cutoff a China midnight, so the
       // indexed day comparison selects exactly issue_micros < cutoff.
-      TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, code, number, document_hash FROM receipt "
-                                              "WHERE issue_day < ? AND destroyed_micros IS NULL "
-                                              "ORDER BY issue_day, id LIMIT 1000",
-                                              {cutoff_day}));
+      TB_ASSIGN_OR_RETURN(auto rows, ReceiptRepo::DueForDestruction(tx, cutoff_day));
       if (rows.empty()) return Status::Ok();
       std::string list = "tongban-receipt-destruction/1\nbefore: " + before.ToString() +
                          "\ntime: " + FormatIso8601Utc(FromUnixMicros(now)) + "\n";
       for (const auto& row : rows) {
-        TB_ASSIGN_OR_RETURN(auto number, ReceiptNumber::FromInt(row.Int64(2)));
-        list += std::string(row.Text(1)) + "/" + number.ToString() + " " +
-                crypto::ToHex(row.Blob(3)) + "\n";
-        TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE receipt SET document = NULL, payer_name = '', "
-                                               "destroyed_micros = ? WHERE id = ? AND "
-                                               "destroyed_micros IS NULL",
-                                               {now, row.Int64(0)}));
+        TB_ASSIGN_OR_RETURN(auto number, ReceiptNumber::FromInt(row.number));
+        list += row.code + "/" + number.ToString() + " " +
+                crypto::ToHex(row.document_hash) + "\n";
+        TB_ASSIGN_OR_RETURN(int64_t n, ReceiptRepo::MarkDestroyed(tx, row.receipt_id, now));
         if (n != 1) return Status::Unavailable("receipt changed concurrently; retry");
       }
-      TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO receipt_destruction (time_micros, before_day, count, "
-                                 "list) VALUES (?, ?, ?, ?)",
-                                 {now, before.ToString(), static_cast<int64_t>(rows.size()), list})
-                             .status());
+      TB_RETURN_IF_ERROR(ReceiptRepo::InsertDestruction(tx, now, before.ToString(),
+                                                        static_cast<int64_t>(rows.size()), list));
       TB_RETURN_IF_ERROR(ledger::EnqueueEntry(
                              tx, MakeEntry("receipt.destroy", options_.subject_hash("receipt-destruction"),
                                            crypto::Hash(options_.hash, list), now))

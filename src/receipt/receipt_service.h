@@ -5,7 +5,8 @@
 // that also enqueues its ledger entry (ledger/log_storage.h EnqueueEntry), so a receipt, claim or
 // void exists exactly when its ledger entry is queued.
 //
-// Tables (owned here; see docs/receipt.md):
+// Tables (owned by the receipt part; every statement on them is in receipt_repo.{h,cc}; see
+// docs/receipt.md):
 //   receipt_issuer  (id, account_id UNIQUE, uscc, name, region_code)
 //   receipt_range   (id, issuer_id, code, first_number, last_number, next_number)
 //   receipt_batch   (id, issuer_id, manifest, issuer_sig, finance_sig, time_micros, issuer_key_id)
@@ -101,47 +102,11 @@ struct ClaimRequest {
   std::string reference;
 };
 
-struct Issuer {
-  int64_t id = 0;
-  int64_t account_id = 0;
-  std::string uscc;
-  std::string name;
-  std::string region_code;
-};
-
-struct NumberRange {
-  int64_t id = 0;
-  int64_t issuer_id = 0;
-  std::string code;
-  int64_t first = 0;
-  int64_t last = 0;
-  int64_t next = 0;  // the next number to issue; last + 1 when exhausted
-};
-
 // Verification of one receipt against its stored document, batch signatures and ledger leaf.
 struct Integrity {
   bool intact = false;
   std::string problem;               // why not, for the client ("" when intact)
   std::optional<uint64_t> leaf_index;
-};
-
-struct ReceiptStats {
-  int64_t issued = 0;      // every receipt ever issued (voided and destroyed included)
-  int64_t voided = 0;
-  int64_t destroyed = 0;
-  int64_t claims = 0;      // standing claims
-  int64_t reversals = 0;
-  int64_t claimed_fen = 0;
-  int64_t issued_fen = 0;
-  int64_t paper_saved_grams = 0;  // issued * kPaperGramsPerReceipt
-  struct Day {
-    int64_t issuer_id = 0;
-    std::string issuer_name;
-    std::string day;  // YYYY-MM-DD, China
-    int64_t count = 0;
-    int64_t total_fen = 0;
-  };
-  std::vector<Day> per_issuer_day;  // newest day first
 };
 
 class ReceiptService {
@@ -288,7 +253,6 @@ class ReceiptService {
     std::string manifest, finance_sig;
     IssuerSignature issuer_sig;
   };
-  static Result<std::vector<RangeCursor>> LoadRanges(store::Tx& tx, int64_t issuer_id);
   // Numbers for `receipts` from `ranges` (advanced in place): the first range of the receipt's
   // code (or of its kind and `year`) with numbers left; an explicit number must be the next one.
   // `code_taken` says whether another issuer holds a code. `prefix` names the receipts in field
