@@ -38,6 +38,15 @@ HttpResponse Json(int status, const value& v) {
   return r;
 }
 
+// The keys of one account (0: every account), as a list answer.
+HttpResponse KeyList(identity::IdentityService& identity, int64_t account_id, const HttpRequest& req) {
+  auto keys = identity.ListApiKeys(account_id);
+  if (!keys.ok()) return ProblemResponse(keys.status(), req.request_id);
+  array items;
+  for (const auto& k : *keys) items.push_back(KeyJson(k));
+  return Json(200, object{{"items", std::move(items)}});
+}
+
 // A key id as it appears in a path: 12 lower-case hex characters.
 Result<std::string> KeyId(std::string_view s) {
   if (s.size() != 12 || s.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
@@ -77,10 +86,7 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
           TB_ASSIGN_OR_PROBLEM(identity::Account a, identity.FindAccount(*login), req);
           account_id = a.id;
         }
-        TB_ASSIGN_OR_PROBLEM(auto keys, identity.ListApiKeys(account_id), req);
-        array items;
-        for (const auto& k : keys) items.push_back(KeyJson(k));
-        return Json(200, object{{"items", std::move(items)}});
+        return KeyList(identity, account_id, req);
       }});
   router.Add(Route{
       "POST", "/api/v1/admin/api-keys", "createApiKey",
@@ -141,11 +147,7 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
   router.Add(Route{"GET", "/api/v1/me/api-keys", "listMyApiKeys",
                    "The calling department system's own API keys; never secrets.", kSystem,
                    [&identity](const HttpRequest& req, const PathParams&) {
-                     TB_ASSIGN_OR_PROBLEM(auto keys,
-                                          identity.ListApiKeys(req.principal->account_id), req);
-                     array items;
-                     for (const auto& k : keys) items.push_back(KeyJson(k));
-                     return Json(200, object{{"items", std::move(items)}});
+                     return KeyList(identity, req.principal->account_id, req);
                    }});
   router.Add(Route{
       "POST", "/api/v1/me/api-keys/rotate", "rotateMyApiKey",

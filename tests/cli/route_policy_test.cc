@@ -20,6 +20,7 @@
 #include "cli/config.h"
 #include "cli/demo_data.h"
 #include "identity/session_token.h"
+#include "testing/demo_deployment.h"
 #include "testing/http_client.h"
 #include "testing/test_server.h"
 
@@ -48,33 +49,21 @@ std::string FillPattern(const std::string& pattern) {
 class RoutePolicyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() /
-                        ("tongban-policy-" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    ASSERT_EQ(RunInit(InitOptions{.dir = *dir_, .suite = "intl", .origin = "policy.test/log"}), 0);
-    auto config = LoadConfig(*dir_ / "tongban.toml");
-    ASSERT_TRUE(config.ok()) << config.status().ToString();
-    auto app = App::Open(*config);
-    ASSERT_TRUE(app.ok()) << app.status().ToString();
-    app_ = app->release();
-    auto credentials = LoadDemoData(*app_, *dir_ / "demo-credentials.tsv");
-    ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
-    credentials_ = new std::vector<DemoCredential>(std::move(credentials).value());
-    auto key = ReadSecretFile(config->Resolve(config->auth.session_key_file), 32);
+    demo_ = tongban::testing::DemoDeployment::Create("tongban-policy").release();
+    ASSERT_NE(demo_, nullptr);
+    const Config& config = demo_->config();
+    auto key = ReadSecretFile(config.Resolve(config.auth.session_key_file), 32);
     ASSERT_TRUE(key.ok());
     session_key_ = new std::string(*key);
   }
   static void TearDownTestSuite() {
-    delete credentials_;
     delete session_key_;
-    delete app_;
-    fs::remove_all(*dir_);
-    delete dir_;
+    delete demo_;
   }
 
   void SetUp() override {
-    ASSERT_NE(app_, nullptr);
-    WireApi(*app_, dispatcher_);
+    ASSERT_NE(demo_, nullptr);
+    WireApi(demo_->app(), dispatcher_);
     // Hundreds of requests from one address: the limits are not what is tested here.
     dispatcher_.SetRateLimits({0, 0}, {0, 0});
     server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
@@ -93,38 +82,13 @@ class RoutePolicyTest : public ::testing::Test {
     return r ? r->status : -1;
   }
 
-  // Logs in every demo person; department systems use their API keys.
-  std::vector<std::pair<identity::Principal, std::string>> Callers() {
-    std::vector<std::pair<identity::Principal, std::string>> out;
-    for (const DemoCredential& c : *credentials_) {
-      if (!identity::ParseRole(c.role).ok()) continue;  // a sample record, not an account
-      std::string bearer;
-      if (c.login == "-") {
-        bearer = "Bearer " + c.secret;
-      } else {
-        auto pair = app_->identity().Login(c.login, c.secret);
-        EXPECT_TRUE(pair.ok()) << c.login << ": " << pair.status().ToString();
-        if (!pair.ok()) continue;
-        bearer = "Bearer " + pair->access_token;
-      }
-      auto principal = app_->identity().Authenticate(bearer);
-      EXPECT_TRUE(principal.ok()) << c.login;
-      if (principal.ok()) out.emplace_back(*principal, bearer);
-    }
-    return out;
-  }
-
-  static fs::path* dir_;
-  static App* app_;
-  static std::vector<DemoCredential>* credentials_;
+  static tongban::testing::DemoDeployment* demo_;
   static std::string* session_key_;
   api::Dispatcher dispatcher_{"test"};
   std::unique_ptr<tongban::testing::TestServer> server_;
 };
 
-fs::path* RoutePolicyTest::dir_ = nullptr;
-App* RoutePolicyTest::app_ = nullptr;
-std::vector<DemoCredential>* RoutePolicyTest::credentials_ = nullptr;
+tongban::testing::DemoDeployment* RoutePolicyTest::demo_ = nullptr;
 std::string* RoutePolicyTest::session_key_ = nullptr;
 
 TEST(FillPattern, FillsParametersAndRest) {
@@ -137,7 +101,7 @@ TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsBadCredentialsWith401) {
   identity::SessionTokenCodec codec(*session_key_);
   // Signed with the deployment's real key, for the admin, but expired in 2001.
   std::string expired = codec.Encode({1, 1, identity::Role::kAdmin, 1'000'000'000, 1'000'000'100});
-  auto login = app_->identity().Login("admin", kDemoPassword);
+  auto login = demo_->app().identity().Login("admin", kDemoPassword);
   ASSERT_TRUE(login.ok());
   std::string forged = login->access_token;
   forged[10] = forged[10] == 'A' ? 'B' : 'A';
@@ -156,12 +120,12 @@ TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsBadCredentialsWith401) {
 }
 
 TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsUnlistedRolesWith403) {
-  auto callers = Callers();
+  auto callers = demo_->Callers();
   ASSERT_EQ(callers.size(), 11u);  // six people, five department systems (two hospitals)
   int denied = 0, allowed_reads = 0;
   for (const api::Route& route : dispatcher_.router().routes()) {
     if (route.access.is_public) continue;
-    for (const auto& [principal, bearer] : callers) {
+    for (const auto& [name, principal, bearer] : callers) {
       bool allowed = api::Authorise(principal, route.access).ok();
       std::string who = std::string(identity::RoleName(principal.role)) +
                         (principal.scopes.empty() ? "" : " " + principal.scopes.front());

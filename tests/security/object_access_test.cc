@@ -23,6 +23,7 @@
 #include "cli/config.h"
 #include "cli/demo_data.h"
 #include "core/clock.h"
+#include "testing/demo_deployment.h"
 #include "testing/http_client.h"
 #include "testing/test_server.h"
 
@@ -33,11 +34,7 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 using tongban::testing::HttpClient;
 
-struct Caller {
-  std::string name;  // a person's login, or a department system's name
-  identity::Principal principal;
-  std::string bearer;
-};
+using Caller = tongban::testing::DemoCaller;
 
 // One object a route's path can name, and who may reach it through that route.
 struct ObjectCase {
@@ -66,17 +63,10 @@ std::string Fill(const std::string& pattern, const std::map<std::string, std::st
 class ObjectAccessTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("tongban-objects-" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    ASSERT_EQ(RunInit(InitOptions{.dir = *dir_, .suite = "intl", .origin = "objects.test/log"}), 0);
-    auto config = LoadConfig(*dir_ / "tongban.toml");
-    ASSERT_TRUE(config.ok()) << config.status().ToString();
-    auto app = App::Open(*config);
-    ASSERT_TRUE(app.ok()) << app.status().ToString();
-    app_ = app->release();
-    auto credentials = LoadDemoData(*app_, *dir_ / "demo-credentials.tsv");
-    ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
-    credentials_ = new std::vector<DemoCredential>(std::move(credentials).value());
+    demo_ = tongban::testing::DemoDeployment::Create("tongban-objects").release();
+    ASSERT_NE(demo_, nullptr);
+    app_ = &demo_->app();
+    credentials_ = &demo_->credentials();
     // Second members of two kinds the demo has one of: a window in another district, an insurer
     // of another province — so each kind has someone who does not own the first one's objects.
     auto& ids = app_->identity();
@@ -94,12 +84,7 @@ class ObjectAccessTest : public ::testing::Test {
     credentials_->push_back(
         DemoCredential{"staff", "陈静", "staff-shangcheng-001", std::string(kDemoPassword)});
   }
-  static void TearDownTestSuite() {
-    delete credentials_;
-    delete app_;
-    fs::remove_all(*dir_);
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete demo_; }
 
   void SetUp() override {
     ASSERT_NE(app_, nullptr);
@@ -130,25 +115,6 @@ class ObjectAccessTest : public ::testing::Test {
     return ec ? json::value() : v;
   }
 
-  std::vector<Caller> Callers() {
-    std::vector<Caller> out;
-    for (const DemoCredential& c : *credentials_) {
-      if (!identity::ParseRole(c.role).ok()) continue;  // a sample record, not an account
-      std::string bearer;
-      if (c.login == "-") {
-        bearer = "Bearer " + c.secret;
-      } else {
-        auto pair = app_->identity().Login(c.login, c.secret);
-        EXPECT_TRUE(pair.ok()) << c.login;
-        if (!pair.ok()) continue;
-        bearer = "Bearer " + pair->access_token;
-      }
-      auto principal = app_->identity().Authenticate(bearer);
-      EXPECT_TRUE(principal.ok()) << c.login;
-      if (principal.ok()) out.push_back({c.login == "-" ? c.who : c.login, *principal, bearer});
-    }
-    return out;
-  }
   static const Caller& Named(const std::vector<Caller>& callers, const std::string& name) {
     for (const auto& c : callers) {
       if (c.name == name) return c;
@@ -157,19 +123,19 @@ class ObjectAccessTest : public ::testing::Test {
     return callers.front();
   }
 
-  static fs::path* dir_;
+  static tongban::testing::DemoDeployment* demo_;
   static App* app_;
   static std::vector<DemoCredential>* credentials_;
   api::Dispatcher dispatcher_{"test"};
   std::unique_ptr<tongban::testing::TestServer> server_;
 };
 
-fs::path* ObjectAccessTest::dir_ = nullptr;
+tongban::testing::DemoDeployment* ObjectAccessTest::demo_ = nullptr;
 App* ObjectAccessTest::app_ = nullptr;
 std::vector<DemoCredential>* ObjectAccessTest::credentials_ = nullptr;
 
 TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObject) {
-  std::vector<Caller> callers = Callers();
+  std::vector<Caller> callers = demo_->Callers();
   ASSERT_EQ(callers.size(), 13u);
   const Caller& li_na = Named(callers, "13800000002");
   const Caller& zhang_wei = Named(callers, "13800000001");
