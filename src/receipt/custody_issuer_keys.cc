@@ -1,4 +1,5 @@
-// Issuer keys in the platform's custody, sealed at rest; see custody_issuer_keys.h.
+// Issuer keys in the platform's custody, sealed at rest; see custody_issuer_keys.h. The
+// registry's statements are in receipt_repo.cc.
 #include "receipt/custody_issuer_keys.h"
 
 #include <openssl/crypto.h>
@@ -6,15 +7,10 @@
 #include <cassert>
 
 #include "crypto/aead.h"
+#include "receipt/receipt_repo.h"
 
 namespace tongban::receipt {
 namespace {
-
-using store::Param;
-
-std::string_view AsChars(std::span<const uint8_t> b) {
-  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
-}
 
 // Overwrites a copy of a private key before it is freed.
 void Wipe(std::string& s) {
@@ -46,11 +42,8 @@ Result<IssuerKeyInfo> CustodyIssuerKeys::InsertNewKey(store::Tx& tx, int64_t iss
   std::string raw = key.ToRaw();
   const std::string sealed = crypto::AeadSeal(seal_key_, SealContext(issuer_id, info.key_id), raw);
   Wipe(raw);
-  TB_RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO receipt_issuer_key (issuer_id, key_id, public_key, "
-              "private_sealed, is_current, created_micros) VALUES (?, ?, ?, ?, 1, ?)",
-              {issuer_id, info.key_id, Param::Blob(info.public_raw), Param::Blob(sealed), now})
-          .status());
+  TB_RETURN_IF_ERROR(ReceiptRepo::InsertCurrentIssuerKey(tx, issuer_id, info.key_id,
+                                                         info.public_raw, sealed, now));
   // Cached before commit: if the transaction rolls back, the entry names a key id no row has
   // (random ids do not come back) and is never looked up.
   std::lock_guard lock(mu_);
@@ -59,10 +52,8 @@ Result<IssuerKeyInfo> CustodyIssuerKeys::InsertNewKey(store::Tx& tx, int64_t iss
 }
 
 Result<std::string> CustodyIssuerKeys::EnsureKey(store::Tx& tx, int64_t issuer_id) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT key_id FROM receipt_issuer_key WHERE "
-                                            "issuer_id = ? AND is_current = 1",
-                                            {issuer_id}));
-  if (row) return std::string(row->Text(0));
+  TB_ASSIGN_OR_RETURN(auto current, ReceiptRepo::CurrentIssuerKeyId(tx, issuer_id));
+  if (current) return std::move(*current);
   TB_ASSIGN_OR_RETURN(IssuerKeyInfo info, InsertNewKey(tx, issuer_id, clock_.NowUnixMicros()));
   return info.key_id;
 }
@@ -81,11 +72,9 @@ Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id
     }
   }
   if (out.key_id.empty()) {
-    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT key_id FROM receipt_issuer_key WHERE "
-                                              "issuer_id = ? AND is_current = 1",
-                                              {issuer_id}));
-    if (!row) return Status::FailedPrecondition("the receipt issuer has no signing key");
-    out.key_id = std::string(row->Text(0));
+    TB_ASSIGN_OR_RETURN(auto current, ReceiptRepo::CurrentIssuerKeyId(tx, issuer_id));
+    if (!current) return Status::FailedPrecondition("the receipt issuer has no signing key");
+    out.key_id = std::move(*current);
     std::lock_guard lock(mu_);
     current_.insert_or_assign(issuer_id, Current{out.key_id, now});
   }
@@ -95,16 +84,13 @@ Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id
     if (it != opened_.end()) key = it->second;
   }
   if (!key) {
-    TB_ASSIGN_OR_RETURN(auto stored,
-                        tx.QueryRow("SELECT public_key, private_sealed FROM "
-                                    "receipt_issuer_key WHERE issuer_id = ? AND key_id = ?",
-                                    {issuer_id, out.key_id}));
-    if (!stored || stored->IsNull(1)) {
+    TB_ASSIGN_OR_RETURN(auto stored, ReceiptRepo::IssuerKey(tx, issuer_id, out.key_id));
+    if (!stored || !stored->private_sealed) {
       return Status::FailedPrecondition(
           "the receipt issuer's current key is not held by the platform");
     }
     const std::string context = SealContext(issuer_id, out.key_id);
-    auto raw = crypto::AeadOpen(seal_key_, context, AsChars(stored->Blob(1)));
+    auto raw = crypto::AeadOpen(seal_key_, context, *stored->private_sealed);
     if (!raw.ok()) {
       return Status::DataLoss(
                  "a stored receipt issuer key does not open (changed, or the "
@@ -113,7 +99,7 @@ Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id
     }
     auto opened = crypto::PrivateKey::FromRaw(alg_, *raw);
     Wipe(*raw);
-    if (!opened.ok() || opened->public_key().raw() != AsChars(stored->Blob(0))) {
+    if (!opened.ok() || opened->public_key().raw() != stored->public_raw) {
       return Status::DataLoss("a stored receipt issuer key does not match its public key")
           .WithDetail("issuer " + std::to_string(issuer_id) + " key " + out.key_id);
     }
@@ -128,18 +114,13 @@ Result<IssuerSignature> CustodyIssuerKeys::Sign(store::Tx& tx, int64_t issuer_id
 Result<IssuerKeyInfo> CustodyIssuerKeys::Rotate(int64_t issuer_id) {
   IssuerKeyInfo info;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(
-        auto issuer,
-        tx.QueryRow("SELECT uscc, name FROM receipt_issuer WHERE id = ?", {issuer_id}));
+    TB_ASSIGN_OR_RETURN(auto issuer, ReceiptRepo::IssuerNameOf(tx, issuer_id));
     if (!issuer) return Status::NotFound("receipt issuer", std::to_string(issuer_id));
     const int64_t now = clock_.NowUnixMicros();
-    TB_RETURN_IF_ERROR(tx.Exec("UPDATE receipt_issuer_key SET is_current = 0, retired_micros = ? "
-                               "WHERE issuer_id = ? AND is_current = 1",
-                               {now, issuer_id})
-                           .status());
+    TB_RETURN_IF_ERROR(ReceiptRepo::RetireCurrentIssuerKey(tx, issuer_id, now));
     TB_ASSIGN_OR_RETURN(info, InsertNewKey(tx, issuer_id, now));
-    info.uscc = std::string(issuer->Text(0));
-    info.name = std::string(issuer->Text(1));
+    info.uscc = std::move(issuer->uscc);
+    info.name = std::move(issuer->name);
     return Status::Ok();
   }));
   // Committed: this process signs with the new key from now on.
@@ -151,22 +132,7 @@ Result<IssuerKeyInfo> CustodyIssuerKeys::Rotate(int64_t issuer_id) {
 Result<std::vector<IssuerKeyInfo>> CustodyIssuerKeys::PublicKeys() {
   std::vector<IssuerKeyInfo> out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query("SELECT k.issuer_id, i.uscc, i.name, k.key_id, k.public_key, "
-                                 "k.is_current, k.created_micros, k.retired_micros FROM "
-                                 "receipt_issuer_key k JOIN receipt_issuer i ON i.id = k.issuer_id "
-                                 "ORDER BY k.issuer_id, k.created_micros, k.id"));
-    out.clear();
-    for (const auto& r : rows) {
-      out.push_back(IssuerKeyInfo{.issuer_id = r.Int64(0),
-                                  .uscc = std::string(r.Text(1)),
-                                  .name = std::string(r.Text(2)),
-                                  .key_id = std::string(r.Text(3)),
-                                  .public_raw = std::string(AsChars(r.Blob(4))),
-                                  .current = r.Int64(5) == 1,
-                                  .created_micros = r.Int64(6),
-                                  .retired_micros = r.OptInt64(7)});
-    }
+    TB_ASSIGN_OR_RETURN(out, ReceiptRepo::IssuerPublicKeys(tx));
     return Status::Ok();
   }));
   return out;

@@ -5,7 +5,8 @@
 // interface instead (see docs/receipt.md, "Keys and custody").
 //
 // The public record every implementation keeps is the table receipt_issuer_key (one row per key:
-// issuer, key id, raw public key, current or retired, times; schema in IssuerKeysMigration()).
+// issuer, key id, raw public key, current or retired, times; the receipt part's schema version 2,
+// its statements in receipt_repo.h).
 // Verification reads the public key of a batch from it (receipt_batch.issuer_key_id); the
 // `private_sealed` column is the custody implementation's and NULL for keys held elsewhere (and
 // for the old deployment key, see AdoptLegacyIssuerKey).
@@ -74,9 +75,6 @@ class IssuerKeys {
   // Every published key (current and retired) of every issuer, by issuer id then age.
   virtual Result<std::vector<IssuerKeyInfo>> PublicKeys() = 0;
 };
-
-// Schema (receipt part, version 2): the key registry and receipt_batch.issuer_key_id.
-store::Migration IssuerKeysMigration();
 
 // Start-up step for deployments that signed batches with the one deployment-wide issuer key
 // (before per-issuer keys): publishes `legacy` as a retired key of every issuer with batches that

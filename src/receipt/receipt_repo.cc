@@ -12,6 +12,7 @@ namespace {
 using store::Param;
 
 // Migration texts: never edit one that has shipped; add a version instead.
+// Version 1: issuers, ranges, batches, receipts, claims, destruction records.
 constexpr std::string_view kSchemaV1 = R"(
 CREATE TABLE receipt_issuer (
   id {{id}},
@@ -94,6 +95,25 @@ CREATE TABLE receipt_destruction (
 );
 )";
 
+
+// Version 2, the issuer key registry (issuer_keys.h): one row per key; at most one current key per
+// issuer (the partial unique index). A key held elsewhere (HSM, the hospital, the old deployment
+// key) has no private_sealed.
+constexpr std::string_view kSchemaV2 = R"(
+CREATE TABLE receipt_issuer_key (
+  id {{id}},
+  issuer_id {{int64}} NOT NULL REFERENCES receipt_issuer (id),
+  key_id {{text}} NOT NULL,
+  public_key {{blob}} NOT NULL,
+  private_sealed {{blob}},
+  is_current {{int64}} NOT NULL CHECK (is_current IN (0, 1)),
+  created_micros {{int64}} NOT NULL,
+  retired_micros {{int64}},
+  UNIQUE (issuer_id, key_id)
+);
+CREATE UNIQUE INDEX receipt_issuer_key_current ON receipt_issuer_key (issuer_id) WHERE is_current = 1;
+ALTER TABLE receipt_batch ADD COLUMN issuer_key_id {{text}};
+)";
 
 // The wallet's index by payer, kept by WalletIndexer off the issue path (wallet_indexer.h).
 constexpr std::string_view kSchemaV3 = R"(
@@ -224,7 +244,7 @@ constexpr std::string_view kClaimColumns =
 
 std::vector<store::Migration> ReceiptRepo::Migrations() {
   return {{.part = "receipt", .version = 1, .sql = std::string(kSchemaV1)},
-          IssuerKeysMigration(),
+          {.part = "receipt", .version = 2, .sql = std::string(kSchemaV2)},
           {.part = "receipt", .version = 3, .sql = std::string(kSchemaV3)}};
 }
 
@@ -647,6 +667,121 @@ Status ReceiptRepo::InsertDestruction(store::Tx& tx, int64_t now, std::string_vi
                  "list) VALUES (?, ?, ?, ?)",
                  {now, before_day, count, list})
       .status();
+}
+
+// --- the issuer key registry ---
+
+Result<std::optional<ReceiptRepo::IssuerName>> ReceiptRepo::IssuerNameOf(store::Tx& tx,
+                                                                       int64_t issuer_id) {
+  TB_ASSIGN_OR_RETURN(
+      auto issuer,
+      tx.QueryRow("SELECT uscc, name FROM receipt_issuer WHERE id = ?", {issuer_id}));
+  if (!issuer) return std::optional<IssuerName>();
+  return std::optional<IssuerName>(
+      IssuerName{std::string(issuer->Text(0)), std::string(issuer->Text(1))});
+}
+
+Result<std::optional<std::string>> ReceiptRepo::CurrentIssuerKeyId(store::Tx& tx,
+                                                                  int64_t issuer_id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT key_id FROM receipt_issuer_key WHERE "
+                                            "issuer_id = ? AND is_current = 1",
+                                            {issuer_id}));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(row->Text(0)));
+}
+
+Status ReceiptRepo::InsertCurrentIssuerKey(store::Tx& tx, int64_t issuer_id,
+                                           std::string_view key_id, std::string_view public_raw,
+                                           std::string_view sealed, int64_t now) {
+  return tx.Exec("INSERT INTO receipt_issuer_key (issuer_id, key_id, public_key, "
+                 "private_sealed, is_current, created_micros) VALUES (?, ?, ?, ?, 1, ?)",
+                 {issuer_id, key_id, Param::Blob(public_raw), Param::Blob(sealed), now})
+      .status();
+}
+
+Status ReceiptRepo::InsertRetiredIssuerKey(store::Tx& tx, int64_t issuer_id,
+                                           std::string_view key_id, std::string_view public_raw,
+                                           int64_t now) {
+  return tx.Exec("INSERT INTO receipt_issuer_key (issuer_id, key_id, public_key, "
+                 "private_sealed, is_current, created_micros, retired_micros) "
+                 "VALUES (?, ?, ?, NULL, 0, ?, ?)",
+                 {issuer_id, key_id, Param::Blob(public_raw), now, now})
+      .status();
+}
+
+Result<std::optional<ReceiptRepo::StoredIssuerKey>> ReceiptRepo::IssuerKey(store::Tx& tx,
+                                                                           int64_t issuer_id,
+                                                                           std::string_view key_id) {
+  TB_ASSIGN_OR_RETURN(auto stored,
+                      tx.QueryRow("SELECT public_key, private_sealed FROM "
+                                  "receipt_issuer_key WHERE issuer_id = ? AND key_id = ?",
+                                  {issuer_id, key_id}));
+  if (!stored) return std::optional<StoredIssuerKey>();
+  StoredIssuerKey out;
+  out.public_raw = std::string(AsChars(stored->Blob(0)));
+  if (!stored->IsNull(1)) out.private_sealed = std::string(AsChars(stored->Blob(1)));
+  return std::optional<StoredIssuerKey>(std::move(out));
+}
+
+Result<bool> ReceiptRepo::IssuerHasKey(store::Tx& tx, int64_t issuer_id, std::string_view key_id) {
+  TB_ASSIGN_OR_RETURN(auto have, tx.QueryRow("SELECT 1 FROM receipt_issuer_key WHERE "
+                                             "issuer_id = ? AND key_id = ?",
+                                             {issuer_id, key_id}));
+  return have.has_value();
+}
+
+Status ReceiptRepo::RetireCurrentIssuerKey(store::Tx& tx, int64_t issuer_id, int64_t now) {
+  return tx.Exec("UPDATE receipt_issuer_key SET is_current = 0, retired_micros = ? "
+                 "WHERE issuer_id = ? AND is_current = 1",
+                 {now, issuer_id})
+      .status();
+}
+
+Result<std::vector<IssuerKeyInfo>> ReceiptRepo::IssuerPublicKeys(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT k.issuer_id, i.uscc, i.name, k.key_id, k.public_key, "
+                               "k.is_current, k.created_micros, k.retired_micros FROM "
+                               "receipt_issuer_key k JOIN receipt_issuer i ON i.id = k.issuer_id "
+                               "ORDER BY k.issuer_id, k.created_micros, k.id"));
+  std::vector<IssuerKeyInfo> out;
+  for (const auto& r : rows) {
+    out.push_back(IssuerKeyInfo{.issuer_id = r.Int64(0),
+                                .uscc = std::string(r.Text(1)),
+                                .name = std::string(r.Text(2)),
+                                .key_id = std::string(r.Text(3)),
+                                .public_raw = std::string(AsChars(r.Blob(4))),
+                                .current = r.Int64(5) == 1,
+                                .created_micros = r.Int64(6),
+                                .retired_micros = r.OptInt64(7)});
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> ReceiptRepo::IssuersWithUnkeyedBatches(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(auto orphans, tx.Query("SELECT DISTINCT issuer_id FROM receipt_batch "
+                                             "WHERE issuer_key_id IS NULL ORDER BY issuer_id"));
+  std::vector<int64_t> out;
+  out.reserve(orphans.size());
+  for (const auto& row : orphans) out.push_back(row.Int64(0));
+  return out;
+}
+
+Status ReceiptRepo::SetKeyOfUnkeyedBatches(store::Tx& tx, std::string_view key_id) {
+  return tx.Exec("UPDATE receipt_batch SET issuer_key_id = ? WHERE issuer_key_id IS NULL",
+                 {key_id})
+      .status();
+}
+
+Result<std::vector<int64_t>> ReceiptRepo::IssuersWithoutCurrentKey(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(
+      auto keyless,
+      tx.Query("SELECT i.id FROM receipt_issuer i WHERE NOT EXISTS (SELECT 1 FROM "
+               "receipt_issuer_key k WHERE k.issuer_id = i.id AND k.is_current = 1) "
+               "ORDER BY i.id"));
+  std::vector<int64_t> out;
+  out.reserve(keyless.size());
+  for (const auto& row : keyless) out.push_back(row.Int64(0));
+  return out;
 }
 
 }  // namespace tongban::receipt

@@ -1,7 +1,8 @@
 // ReceiptRepo: the receipt part's SQL over store::Database — its schema and migrations, issuers
 // and their number ranges, signed batches, receipts and their row mapping, the payers' wallet
 // index and its queue, claims and reversals, voids, QR signatures, ledger leaf indices, operator
-// figures and destruction records. Every statement of the part is here; what to write and when
+// figures, destruction records and the issuer key registry (receipt_issuer_key, issuer_keys.h).
+// Every statement of the part is here; what to write and when
 // (numbers, signatures, refusals, ledger entries) is decided by ReceiptService (receipt_service.h)
 // and its helpers. Functions take the caller's Tx, so that a receipt's rows, a claim or a void
 // commit in the same transaction as its ledger entry (ledger/log_storage.h EnqueueEntry).
@@ -190,6 +191,43 @@ class ReceiptRepo {
   static Result<int64_t> MarkDestroyed(store::Tx& tx, int64_t receipt_id, int64_t now);
   static Status InsertDestruction(store::Tx& tx, int64_t now, std::string_view before_day,
                                   int64_t count, std::string_view list);
+
+  // --- the issuer key registry (issuer_keys.h, custody_issuer_keys.h) ---
+  // The USCC and name of an issuer; nullopt if there is no such issuer.
+  struct IssuerName {
+    std::string uscc;
+    std::string name;
+  };
+  static Result<std::optional<IssuerName>> IssuerNameOf(store::Tx& tx, int64_t issuer_id);
+  // The id of the issuer's current key; nullopt when it has none.
+  static Result<std::optional<std::string>> CurrentIssuerKeyId(store::Tx& tx, int64_t issuer_id);
+  // Inserts a key the platform holds (its private key sealed) as the issuer's current key.
+  // REQUIRES: the issuer has no current key (a partial unique index refuses a second).
+  static Status InsertCurrentIssuerKey(store::Tx& tx, int64_t issuer_id, std::string_view key_id,
+                                       std::string_view public_raw, std::string_view sealed,
+                                       int64_t now);
+  // Inserts a key held elsewhere (no private key), retired at `now`.
+  static Status InsertRetiredIssuerKey(store::Tx& tx, int64_t issuer_id, std::string_view key_id,
+                                       std::string_view public_raw, int64_t now);
+  // One key of the issuer: its raw public key and, when the platform holds it, its sealed
+  // private key. nullopt if the issuer has no key of this id.
+  struct StoredIssuerKey {
+    std::string public_raw;
+    std::optional<std::string> private_sealed;
+  };
+  static Result<std::optional<StoredIssuerKey>> IssuerKey(store::Tx& tx, int64_t issuer_id,
+                                                          std::string_view key_id);
+  static Result<bool> IssuerHasKey(store::Tx& tx, int64_t issuer_id, std::string_view key_id);
+  // Retires the issuer's current key (if any) at `now`.
+  static Status RetireCurrentIssuerKey(store::Tx& tx, int64_t issuer_id, int64_t now);
+  // Every key of every issuer, by issuer id then age.
+  static Result<std::vector<IssuerKeyInfo>> IssuerPublicKeys(store::Tx& tx);
+  // Issuers with batches that name no key (signed before per-issuer keys), by id.
+  static Result<std::vector<int64_t>> IssuersWithUnkeyedBatches(store::Tx& tx);
+  // Marks every batch that names no key as signed by `key_id`.
+  static Status SetKeyOfUnkeyedBatches(store::Tx& tx, std::string_view key_id);
+  // Issuers without a current key, by id.
+  static Result<std::vector<int64_t>> IssuersWithoutCurrentKey(store::Tx& tx);
 };
 
 }  // namespace tongban::receipt
