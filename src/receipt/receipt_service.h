@@ -70,6 +70,10 @@
 #include "store/database.h"
 #include "store/migration.h"
 
+namespace tongban::ledger {
+struct Entry;
+}  // namespace tongban::ledger
+
 namespace tongban::receipt {
 
 // Grams of paper one printed receipt would have used: a 241 x 140 mm three-part continuous form
@@ -242,6 +246,13 @@ class ReceiptService {
   }
 
  private:
+  // --- shared by the files that define the class (receipt_service.cc) ---
+  // Whether `s` is 1..max bytes of text without control characters or '|'.
+  static bool ValidText(std::string_view s, size_t max);
+  // The ledger entry of one receipt event (receipt.issue, receipt.claim, ...).
+  static ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject,
+                                 const std::array<uint8_t, 32>& document, int64_t time_micros);
+
   // A number taken for one receipt of a batch.
   struct AssignedNumber {
     ReceiptCode code;
@@ -287,7 +298,7 @@ class ReceiptService {
                                                               const std::string& issuer_sig,
                                                               const std::string& finance_sig);
 
-  // One queued AddClaim call; defined in receipt_service.cc.
+  // One queued AddClaim call; defined in claims.cc.
   struct ClaimWaiter;
   // Checks a claim's fields (no storage).
   static Status ValidateClaim(const ClaimRequest& r);
