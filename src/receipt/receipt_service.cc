@@ -81,7 +81,7 @@ ledger::Entry ReceiptService::MakeEntry(std::string type, const std::array<uint8
 std::vector<store::Migration> ReceiptService::Migrations() { return ReceiptRepo::Migrations(); }
 
 ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
-    : db_(db), options_(std::move(options)) {
+    : db_(db), options_(std::move(options)), wallet_indexer_(db) {
   assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_keys &&
          options_.finance_key);
 }
@@ -483,61 +483,14 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
 }
 
 Result<size_t> ReceiptService::IndexWallet(size_t max_rows) {
-  // Look in a read snapshot first, so an idle indexer never takes the write lock.
-  bool any = false;
-  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(any, ReceiptRepo::AnyQueuedForWallet(tx));
-    return Status::Ok();
-  }));
-  if (!any) return size_t{0};
-  size_t moved = 0;
-  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    moved = 0;
-    TB_ASSIGN_OR_RETURN(auto rows,
-                        ReceiptRepo::QueuedForWallet(tx, static_cast<int64_t>(max_rows)));
-    if (rows.empty()) return Status::Ok();
-    // Sorted by key: neighbouring inserts land on the same index pages.
-    std::vector<std::pair<int64_t, int64_t>> keys;
-    keys.reserve(rows.size());
-    for (const auto& r : rows) keys.emplace_back(r.payer_key, r.receipt_id);
-    std::sort(keys.begin(), keys.end());
-    TB_RETURN_IF_ERROR(ReceiptRepo::InsertWalletKeys(tx, keys));
-    TB_ASSIGN_OR_RETURN(int64_t n,
-                        ReceiptRepo::DeleteQueuedForWallet(tx, rows.front().id, rows.back().id));
-    if (n != static_cast<int64_t>(rows.size())) {
-      return Status::Unavailable("receipt wallet queue changed during indexing; retry");
-    }
-    moved = rows.size();
-    return Status::Ok();
-  }));
-  return moved;
+  return wallet_indexer_.IndexOnce(max_rows);
 }
 
 void ReceiptService::StartWalletIndexer(std::chrono::milliseconds interval) {
-  std::lock_guard lock(indexer_mu_);
-  if (indexer_.joinable()) return;
-  indexer_stop_ = false;
-  indexer_ = std::thread([this, interval] {
-    std::unique_lock lock(indexer_mu_);
-    while (!indexer_stop_) {
-      lock.unlock();
-      constexpr size_t kRows = 50'000;
-      auto moved = IndexWallet(kRows);
-      lock.lock();
-      if (moved.ok() && *moved == kRows) continue;  // more may be waiting
-      indexer_cv_.wait_for(lock, interval, [&] { return indexer_stop_; });
-    }
-  });
+  wallet_indexer_.Start(interval);
 }
 
-void ReceiptService::StopWalletIndexer() {
-  {
-    std::lock_guard lock(indexer_mu_);
-    indexer_stop_ = true;
-  }
-  indexer_cv_.notify_all();
-  if (indexer_.joinable()) indexer_.join();
-}
+void ReceiptService::StopWalletIndexer() { wallet_indexer_.Stop(); }
 
 ReceiptService::~ReceiptService() { StopWalletIndexer(); }
 

@@ -16,6 +16,7 @@
 //                    document, document_hash, status, claimed_fen, leaf_index, ledger_hint, ...;
 //                    UNIQUE (code, number))
 //   receipt_wallet  (payer_key, receipt_id) PRIMARY KEY: the wallet's index, kept by IndexWallet
+//                    (receipt/wallet_indexer.h)
 //   receipt_wallet_queue (id, payer_key, receipt_id): receipts not yet in receipt_wallet
 //   receipt_claim   (id, receipt_id, claimant_account, claimant, amount_fen, ..., reversed_micros)
 //   receipt_destruction (id, time_micros, before_day, count, list)
@@ -67,6 +68,7 @@
 #include "receipt/issuer_keys.h"
 #include "receipt/number_lanes.h"
 #include "receipt/receipt.h"
+#include "receipt/wallet_indexer.h"
 #include "store/database.h"
 #include "store/migration.h"
 
@@ -160,13 +162,11 @@ class ReceiptService {
   Result<Page> ListForPayer(const std::array<uint8_t, 32>& payer_subject,
                             std::optional<int64_t> cursor, int limit);
 
-  // The wallet's index by payer is kept off the issue path: an issue transaction appends one
-  // narrow row per receipt to receipt_wallet_queue (an append, at the table's right edge), and
-  // IndexWallet moves up to `max_rows` queued rows, sorted by payer, into receipt_wallet in one
-  // transaction. Index inserts keyed by payer land on random pages: done per batch they made the
-  // writer rewrite about one 4 KiB index page per receipt; done in sorted bulk, neighbouring keys
-  // share pages. ListForPayer reads both tables in one snapshot, so a receipt is in the wallet
-  // from its commit on. Returns the number of rows moved.
+  // The wallet's index by payer is kept off the issue path by the service's WalletIndexer
+  // (receipt/wallet_indexer.h says why and how): an issue transaction appends one narrow row per
+  // receipt to receipt_wallet_queue, and IndexWallet moves up to `max_rows` queued rows, sorted
+  // by payer, into receipt_wallet in one transaction. ListForPayer reads both tables in one
+  // snapshot, so a receipt is in the wallet from its commit on. Returns the number of rows moved.
   Result<size_t> IndexWallet(size_t max_rows);
   // Runs IndexWallet every `interval` (and at once again while it finds a full batch) on a
   // background thread until StopWalletIndexer() or destruction.
@@ -314,11 +314,8 @@ class ReceiptService {
   ReceiptServiceOptions options_;
   // Number reservations per issuer, so batches are prepared outside the write transaction.
   NumberLanes lanes_;
-  // The wallet indexer thread (StartWalletIndexer).
-  std::mutex indexer_mu_;
-  std::condition_variable indexer_cv_;
-  bool indexer_stop_ = false;
-  std::thread indexer_;
+  // Keeps the wallet index (IndexWallet, StartWalletIndexer).
+  WalletIndexer wallet_indexer_;
   // The claim queue (group commit): the waiter at the front leads the next group.
   std::mutex claim_mu_;
   std::deque<ClaimWaiter*> claim_queue_;
