@@ -253,6 +253,7 @@ class ReceiptService {
   static ledger::Entry MakeEntry(std::string type, const std::array<uint8_t, 32>& subject,
                                  const std::array<uint8_t, 32>& document, int64_t time_micros);
 
+  // --- issuance and void (issuance.cc) ---
   // A number taken for one receipt of a batch.
   struct AssignedNumber {
     ReceiptCode code;
@@ -292,13 +293,9 @@ class ReceiptService {
                                          uint64_t ledger_hint,
                                          const std::optional<std::string>& replaces,
                                          std::string_view prefix, bool batch);
-  // The batch's manifest once its two signatures verified (read and checked on first use).
-  // nullptr when the stored manifest's signatures do not verify.
-  Result<std::shared_ptr<const std::string>> VerifiedManifest(int64_t batch_id,
-                                                              const std::string& issuer_sig,
-                                                              const std::string& finance_sig);
 
-  // One queued AddClaim call; defined in claims.cc.
+  // --- claims (claims.cc) ---
+  // One queued AddClaim call.
   struct ClaimWaiter;
   // Checks a claim's fields (no storage).
   static Status ValidateClaim(const ClaimRequest& r);
@@ -309,6 +306,13 @@ class ReceiptService {
   // statement fails the group. One result per item.
   std::vector<Result<Claim>> RunClaimGroup(std::span<const ClaimRequest* const> requests,
                                            std::span<const int64_t> times);
+
+  // --- integrity (integrity.cc) ---
+  // The batch's manifest once its two signatures verified (read and checked on first use).
+  // nullptr when the stored manifest's signatures do not verify.
+  Result<std::shared_ptr<const std::string>> VerifiedManifest(int64_t batch_id,
+                                                              const std::string& issuer_sig,
+                                                              const std::string& finance_sig);
 
   store::Database& db_;
   ReceiptServiceOptions options_;
