@@ -41,6 +41,21 @@
 // if COMMIT itself fails, every claim of the group gets that error (none was acknowledged). A
 // claim is reported created only after COMMIT returned OK. See docs/receipt.md.
 //
+// Files, split as leveldb splits what decides (db_impl) from what stores (version_set): every SQL
+// statement, the row mapping and the migrations are in receipt_repo.{h,cc} (ReceiptRepo). The
+// decisions are member functions of this one class, defined in one file per concern:
+//   receipt_service.cc  construction, issuers and ranges, reads, the wallet page, figures
+//   issuance.cc         validate, number (NumberLanes), prepare and write a batch; void
+//   claims.cc           claims with group commit; reversals
+//   integrity.cc        leaf resolution, verified manifests, integrity checks, the QR text
+//   retention.cc        destruction after retention
+// rather than small classes of their own, because the concerns share the service's state
+// (options, number lanes, the claim queue, the verified caches) and each other's steps (a void
+// validates and issues its replacement inside its own transaction; every concern makes ledger
+// entries the same way): as classes, each would hold the others by reference and this interface
+// would only forward. The wallet indexer is a class of its own (wallet_indexer.h): a background
+// worker with its own thread and lifecycle that shares nothing but the database.
+//
 // Thread-safety: thread-safe (state is in the database; the verified-batch cache and the claim
 // queue have mutexes).
 // Ownership: does not own `db` or the clock, which must outlive it.
