@@ -1,4 +1,8 @@
 // The receipt part's SQL; see receipt_repo.h.
+// Over ~700 lines on purpose: it is every statement of the part (and the three migration texts,
+// ~115 lines), kept in one file so that the schema, each statement and its row mapping are read,
+// reviewed and changed side by side; split, a column change would span files. The functions are
+// short and grouped as in the header.
 #include "receipt/receipt_repo.h"
 
 #include <cstring>
@@ -586,7 +590,8 @@ Status ReceiptRepo::SetQrSignature(store::Tx& tx, int64_t receipt_id, std::strin
 }
 
 Result<std::optional<std::string>> ReceiptRepo::QrSignature(store::Tx& tx, int64_t receipt_id) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT qr_sig FROM receipt WHERE id = ?", {receipt_id}));
+  TB_ASSIGN_OR_RETURN(auto row,
+                      tx.QueryRow("SELECT qr_sig FROM receipt WHERE id = ?", {receipt_id}));
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(std::string(AsChars(row->Blob(0))));
 }
@@ -709,9 +714,8 @@ Status ReceiptRepo::InsertRetiredIssuerKey(store::Tx& tx, int64_t issuer_id,
       .status();
 }
 
-Result<std::optional<ReceiptRepo::StoredIssuerKey>> ReceiptRepo::IssuerKey(store::Tx& tx,
-                                                                           int64_t issuer_id,
-                                                                           std::string_view key_id) {
+Result<std::optional<ReceiptRepo::StoredIssuerKey>> ReceiptRepo::IssuerKey(
+    store::Tx& tx, int64_t issuer_id, std::string_view key_id) {
   TB_ASSIGN_OR_RETURN(auto stored,
                       tx.QueryRow("SELECT public_key, private_sealed FROM "
                                   "receipt_issuer_key WHERE issuer_id = ? AND key_id = ?",

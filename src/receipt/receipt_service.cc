@@ -115,8 +115,8 @@ Result<ReceiptService::Page> ReceiptService::ListForPayer(const std::array<uint8
   Page page;
   limit = std::clamp(limit, 1, 100);
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto found, ReceiptRepo::ReceiptsOfPayer(tx, subject,
-                                                                 cursor.value_or(INT64_MAX), limit));
+    TB_ASSIGN_OR_RETURN(
+        auto found, ReceiptRepo::ReceiptsOfPayer(tx, subject, cursor.value_or(INT64_MAX), limit));
     page.items = std::move(found.items);
     page.next_cursor.reset();
     if (found.more) page.next_cursor = page.items.back().id;
