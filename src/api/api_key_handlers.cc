@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/json_answer.h"
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "core/clock.h"
@@ -14,10 +15,7 @@ using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-value Time(std::optional<int64_t> unix_seconds) {
-  if (!unix_seconds) return nullptr;
-  return value(FormatIso8601Utc(FromUnixMicros(*unix_seconds * 1'000'000)));
-}
+value Time(std::optional<int64_t> unix_seconds) { return IsoSeconds(unix_seconds); }
 
 object KeyJson(const identity::ApiKeyInfo& k) {
   array scopes;
@@ -32,11 +30,7 @@ object KeyJson(const identity::ApiKeyInfo& k) {
                 {"active", k.active}};
 }
 
-HttpResponse Json(int status, const value& v) {
-  HttpResponse r = HttpResponse::Json(status, boost::json::serialize(v));
-  r.WithHeader("Cache-Control", "no-store");
-  return r;
-}
+HttpResponse Json(int status, const value& v) { return JsonAnswer(status, v); }
 
 // The keys of one account (0: every account), as a list answer.
 HttpResponse KeyList(identity::IdentityService& identity, int64_t account_id, const HttpRequest& req) {

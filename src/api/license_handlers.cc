@@ -2,9 +2,9 @@
 #include "api/license_handlers.h"
 
 #include <boost/json.hpp>
-#include <charconv>
 #include <memory>
 
+#include "api/json_answer.h"
 #include "api/json_body.h"
 #include "api/ledger_handlers.h"
 #include "api/proof_cache.h"
@@ -22,16 +22,8 @@ using boost::json::value;
 using license::License;
 using license::LicenseService;
 
-HttpResponse Json(int status, const value& v) {
-  HttpResponse r = HttpResponse::Json(status, boost::json::serialize(v));
-  r.WithHeader("Cache-Control", "no-store");
-  return r;
-}
-
-value Time(int64_t unix_seconds) {
-  if (unix_seconds == 0) return nullptr;
-  return value(FormatIso8601Utc(FromUnixMicros(unix_seconds * 1'000'000)));
-}
+HttpResponse Json(int status, const value& v) { return JsonAnswer(status, v); }
+value Time(int64_t unix_seconds) { return IsoSeconds(unix_seconds); }
 
 Result<int64_t> ParseTime(const JsonBody& body, std::string_view field) {
   TB_ASSIGN_OR_RETURN(auto text, body.OptionalString(field, 40));
@@ -307,15 +299,12 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
         int64_t before = INT64_MAX;
         int64_t limit = 20;
-        auto parse = [](std::string_view s, int64_t& out) {
-          auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-          return ec == std::errc() && ptr == s.data() + s.size() && out > 0;
-        };
-        if (auto c = req.Query("cursor"); c && !parse(*c, before)) {
-          return ProblemResponse(Status::InvalidField("cursor", "must be a cursor from next_cursor"), req.request_id);
+        if (auto c = req.Query("cursor")) {
+          TB_ASSIGN_OR_PROBLEM(before, PositiveIntParam(*c, "cursor", "must be a cursor from next_cursor"), req);
         }
-        if (auto l = req.Query("limit"); l && (!parse(*l, limit) || limit > 100)) {
-          return ProblemResponse(Status::InvalidField("limit", "must be 1-100"), req.request_id);
+        if (auto l = req.Query("limit")) {
+          TB_ASSIGN_OR_PROBLEM(limit, PositiveIntParam(*l, "limit", "must be 1-100"), req);
+          if (limit > 100) return ProblemResponse(Status::InvalidField("limit", "must be 1-100"), req.request_id);
         }
         TB_ASSIGN_OR_PROBLEM(auto list, service.Verifications(holder, before, limit), req);
         array items;
@@ -343,12 +332,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
       "staff member who verified (the case file keeps this instead of a paper copy); 404 for "
       "anyone else's.",
       RouteAccess::Roles({"staff"}), [&service](const HttpRequest& req, const PathParams& p) {
-        int64_t id = 0;
-        const std::string& text = p.at("id");
-        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-        if (ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-          return ProblemResponse(Status::InvalidField("id", "must be a verification id"), req.request_id);
-        }
+        TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a verification id"), req);
         TB_ASSIGN_OR_PROBLEM(license::VerificationRecord v,
                           service.ArchivedVerification(id, req.principal->account_id), req);
         boost::system::error_code jec;
@@ -377,13 +361,8 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                   {"revoked_at", a.revoked_at ? Time(*a.revoked_at) : value(nullptr)},
                   {"uses", a.uses}};
   };
-  auto parse_id = [](std::string_view s) -> Result<int64_t> {
-    int64_t v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) {
-      return Status::InvalidField("id", "must be an authorisation id");
-    }
-    return v;
+  auto parse_id = [](std::string_view s) {
+    return PositiveIntParam(s, "id", "must be an authorisation id");
   };
   router.Add(Route{
       "POST", "/api/v1/me/licenses/{id}/authorisations", "authoriseLicenseUse",

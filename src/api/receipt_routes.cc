@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "api/json_answer.h"
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "core/clock.h"
@@ -15,9 +16,7 @@ HttpResponse Problem(const Status& s, const HttpRequest& req) {
 }
 
 HttpResponse Json(int status, const value& v, std::string_view cache) {
-  HttpResponse r = HttpResponse::Json(status, boost::json::serialize(v));
-  r.WithHeader("Cache-Control", std::string(cache));
-  return r;
+  return JsonAnswer(status, v, cache);
 }
 
 std::string Iso(int64_t micros) { return FormatIso8601Utc(FromUnixMicros(micros)); }
@@ -34,15 +33,9 @@ Result<std::string> Str(const object& o, std::string_view key, const std::string
   return std::string();
 }
 
-// A positive decimal id or cursor from a path or query parameter; anything else is a field error.
 Result<int64_t> PositiveInt(std::string_view text, std::string_view field,
                             std::string_view reason) {
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1) {
-    return Status::InvalidField(std::string(field), std::string(reason));
-  }
-  return v;
+  return PositiveIntParam(text, field, reason);
 }
 
 Result<int64_t> Int(const object& o, std::string_view key, const std::string& prefix,
