@@ -10,7 +10,7 @@
 // Tables: see receipt_service.h and docs/receipt.md. Statements keep to the subset SQLite and
 // PostgreSQL share; sums are CAST to BIGINT so both drivers return integers.
 //
-// Stateless; thread-safe (each Tx belongs to its caller's thread).
+// Stateless (static functions; owns nothing); thread-safe (each Tx belongs to its caller's thread).
 #pragma once
 
 #include <array>

@@ -58,7 +58,8 @@
 //
 // Thread-safety: thread-safe (state is in the database; the verified-batch cache and the claim
 // queue have mutexes).
-// Ownership: does not own `db` or the clock, which must outlive it.
+// Ownership: does not own `db` or the clock, which must outlive it. Owns its WalletIndexer (and so
+// the indexer thread, stopped and joined on destruction).
 #pragma once
 
 #include <array>
