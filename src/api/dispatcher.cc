@@ -241,6 +241,65 @@ void Dispatcher::AddSystemRoutes() {
                     }});
 }
 
+namespace {
+
+// "{path...}" (the rest of the path, router.h) is written "{path}" in OpenAPI, whose templates
+// name one parameter per braces.
+std::string OpenApiPath(const std::string& pattern) {
+  std::string out = pattern;
+  for (size_t at; (at = out.find("...}")) != std::string::npos;) out.erase(at, 3);
+  return out;
+}
+
+boost::json::object ProblemResponseRef(std::string_view code) {
+  return boost::json::object{{"$ref", "#/components/responses/Problem" + std::string(code)}};
+}
+
+// The RFC 9457 problem every error answers with (api/problem.h), and one named response per
+// status the routes answer with.
+boost::json::object ProblemComponents(boost::json::object& schemas) {
+  schemas["Problem"] = boost::json::object{
+      {"type", "object"},
+      {"description", "RFC 9457 problem details; `errors` names each field at fault."},
+      {"required", boost::json::array{"type", "title", "status"}},
+      {"properties",
+       boost::json::object{
+           {"type", boost::json::object{{"type", "string"}, {"examples", boost::json::array{"urn:tongban:problem:invalid_argument"}}}},
+           {"title", boost::json::object{{"type", "string"}}},
+           {"status", boost::json::object{{"type", "integer"}}},
+           {"detail", boost::json::object{{"type", "string"}}},
+           {"instance", boost::json::object{{"type", "string"}}},
+           {"errors",
+            boost::json::object{
+                {"type", "array"},
+                {"items", boost::json::object{
+                              {"type", "object"},
+                              {"required", boost::json::array{"field", "reason"}},
+                              {"properties", boost::json::object{
+                                                 {"field", boost::json::object{{"type", "string"}}},
+                                                 {"reason", boost::json::object{{"type", "string"}}}}}}}}}}}};
+  static constexpr std::pair<std::string_view, std::string_view> kStatuses[] = {
+      {"400", "Malformed request: a field, parameter or body that cannot be read (field-level reasons)"},
+      {"401", "Missing, malformed, forged, expired or revoked credential"},
+      {"403", "The caller's role or scope may not call this operation"},
+      {"404", "No such object, or not the caller's (the same answer either way)"},
+      {"409", "The object is not in a state that allows this (already claimed, duplicate, ...)"},
+      {"429", "Rate limit or login back-off: retry after Retry-After seconds"},
+      {"503", "Not available now (ledger not yet integrated, too busy): retry after Retry-After"}};
+  boost::json::object responses;
+  for (const auto& [code, description] : kStatuses) {
+    responses["Problem" + std::string(code)] = boost::json::object{
+        {"description", description},
+        {"content", boost::json::object{
+                        {"application/problem+json",
+                         boost::json::object{{"schema", boost::json::object{
+                                                            {"$ref", "#/components/schemas/Problem"}}}}}}}};
+  }
+  return responses;
+}
+
+}  // namespace
+
 std::string Dispatcher::OpenApiJson() const {
   boost::json::object paths;
   for (const Route& r : router_.routes()) {
@@ -257,7 +316,17 @@ std::string Dispatcher::OpenApiJson() const {
                                            {"required", true},
                                            {"schema", boost::json::object{{"type", "string"}}}});
     }
-    if (!params.empty()) op["parameters"] = std::move(params);
+    const bool has_params = !params.empty();
+    if (has_params) op["parameters"] = std::move(params);
+    const bool has_body = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+    if (has_body) {
+      boost::json::object schema = r.request_type == "application/json"
+                                       ? boost::json::object{{"type", "object"}}
+                                       : boost::json::object{{"type", "string"}};
+      op["requestBody"] = boost::json::object{
+          {"required", false},
+          {"content", boost::json::object{{r.request_type, boost::json::object{{"schema", std::move(schema)}}}}}};
+    }
     if (r.access.is_public) {
       op["security"] = boost::json::array{};
     } else {
@@ -266,26 +335,42 @@ std::string Dispatcher::OpenApiJson() const {
       op["security"] = boost::json::array{boost::json::object{{"bearer", boost::json::array{}}}};
       op["x-tongban-roles"] = std::move(roles);
     }
-    op["responses"] = boost::json::object{
+    boost::json::object responses{
         {"200", boost::json::object{{"description", "OK"},
                                     {"content", boost::json::object{{r.response_type,
                                                                      boost::json::object{}}}}}},
-        {"default", boost::json::object{
-                        {"description", "RFC 9457 problem"},
-                        {"content", boost::json::object{{"application/problem+json",
-                                                         boost::json::object{}}}}}}};
-    boost::json::value& entry = paths[r.pattern];
+        {"400", ProblemResponseRef("400")}};
+    if (!r.access.is_public) {
+      responses["401"] = ProblemResponseRef("401");
+      responses["403"] = ProblemResponseRef("403");
+    }
+    if (has_params) responses["404"] = ProblemResponseRef("404");
+    if (has_body) responses["409"] = ProblemResponseRef("409");
+    responses["429"] = ProblemResponseRef("429");
+    responses["503"] = ProblemResponseRef("503");
+    op["responses"] = std::move(responses);
+    boost::json::value& entry = paths[OpenApiPath(r.pattern)];
     if (!entry.is_object()) entry = boost::json::object{};
     entry.as_object()[method] = std::move(op);
   }
+  boost::json::object schemas;
+  boost::json::object problem_responses = ProblemComponents(schemas);
   boost::json::object doc{
       {"openapi", "3.1.0"},
-      {"info", boost::json::object{{"title", "Tongban API"}, {"version", version_}}},
+      {"info", boost::json::object{{"title", "Tongban API"},
+                                   {"version", version_},
+                                   {"description",
+                                    "Generated from the route table: each operation's access "
+                                    "(x-tongban-roles) is the policy the server enforces."}}},
+      {"servers", boost::json::array{boost::json::object{
+                      {"url", "/"}, {"description", "the server that serves this document"}}}},
       {"components",
        boost::json::object{{"securitySchemes",
                             boost::json::object{{"bearer", boost::json::object{
                                                                {"type", "http"},
-                                                               {"scheme", "bearer"}}}}}}},
+                                                               {"scheme", "bearer"}}}}},
+                           {"schemas", std::move(schemas)},
+                           {"responses", std::move(problem_responses)}}},
       {"paths", std::move(paths)}};
   return boost::json::serialize(doc);
 }

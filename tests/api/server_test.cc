@@ -320,6 +320,35 @@ TEST_F(ServerTest, OpenApiListsEveryRoute) {
     EXPECT_TRUE(paths.contains(route.pattern)) << route.pattern;
   }
   EXPECT_TRUE(paths["/api/v1/echo/{name}"].as_object()["post"].as_object().contains("parameters"));
+  // The contract a client generator needs (issue 16 item 6): servers, a request body where there
+  // is one, and the problem answers each operation can give, as named RFC 9457 responses.
+  EXPECT_FALSE(doc["servers"].as_array().empty());
+  EXPECT_TRUE(doc["components"].as_object()["schemas"].as_object().contains("Problem"));
+  auto& echo = paths["/api/v1/echo/{name}"].as_object()["post"].as_object();
+  EXPECT_TRUE(echo.contains("requestBody"));
+  auto& echo_answers = echo["responses"].as_object();
+  for (const char* code : {"200", "400", "404", "409", "429", "503"}) {
+    EXPECT_TRUE(echo_answers.contains(code)) << code;
+  }
+  EXPECT_FALSE(echo_answers.contains("401"));  // public
+  auto& private_answers = paths["/api/v1/private"].as_object()["get"].as_object()["responses"].as_object();
+  EXPECT_TRUE(private_answers.contains("401"));
+  EXPECT_TRUE(private_answers.contains("403"));
+  EXPECT_FALSE(private_answers.contains("404"));  // no id in its path
+  EXPECT_EQ(private_answers["403"].as_object()["$ref"].as_string(), "#/components/responses/Problem403");
+  EXPECT_TRUE(doc["components"].as_object()["responses"].as_object().contains("Problem403"));
+}
+
+TEST(OpenApi, RestOfPathParametersAreWrittenAsOneTemplateParameter) {
+  Dispatcher d("test");
+  d.router().Add(Route{"GET", "/ledger/tile/{path...}", "tile", "A tile.", RouteAccess::Public(),
+                       [](const HttpRequest&, const PathParams&) { return HttpResponse::Json(200, "{}"); }});
+  boost::json::value doc = boost::json::parse(d.OpenApiJson());
+  auto& paths = doc.as_object()["paths"].as_object();
+  ASSERT_TRUE(paths.contains("/ledger/tile/{path}"));
+  EXPECT_FALSE(paths.contains("/ledger/tile/{path...}"));
+  auto& param = paths["/ledger/tile/{path}"].as_object()["get"].as_object()["parameters"].as_array()[0];
+  EXPECT_EQ(param.as_object()["name"].as_string(), "path");
 }
 
 TEST_F(ServerTest, GracefulStopFinishesInFlightRequest) {
