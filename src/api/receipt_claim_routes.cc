@@ -1,19 +1,9 @@
 // Claims (reimbursement exactly once), their reversal, and voids (红冲); see receipt_routes.h.
-#include <charconv>
 #include <memory>
 
 #include "api/json_body.h"
-#include "api/ledger_handlers.h"
-#include "api/problem.h"
-#include "api/proof_cache.h"
-#include "api/receipt_page.h"
 #include "api/receipt_routes.h"
-#include "core/base64.h"
-#include "core/clock.h"
-#include "crypto/signature.h"
-#include "qr/qr_svg.h"
 #include "receipt/receipt_document.h"
-#include "receipt/verification.h"
 
 namespace tongban::api::receipt_routes {
 

@@ -1,22 +1,22 @@
 // Reading receipts: one in full, its QR code and printable page; the payer's wallet; see
 // receipt_routes.h.
-#include <charconv>
-#include <memory>
 
-#include "api/json_body.h"
-#include "api/ledger_handlers.h"
-#include "api/problem.h"
-#include "api/proof_cache.h"
 #include "api/receipt_page.h"
 #include "api/receipt_routes.h"
-#include "core/base64.h"
-#include "core/clock.h"
-#include "crypto/signature.h"
 #include "qr/qr_svg.h"
 #include "receipt/receipt_document.h"
-#include "receipt/verification.h"
 
 namespace tongban::api::receipt_routes {
+namespace {
+
+// The receipt's QR code (its signed TBR1 text) as SVG, for the QR route and the printable page.
+Result<std::string> ReceiptQrSvg(receipt::ReceiptService& svc, const Receipt& r) {
+  TB_ASSIGN_OR_RETURN(std::string text, svc.QrText(r));
+  TB_ASSIGN_OR_RETURN(auto rendered, qr::RenderQrSvg(text));
+  return std::move(rendered.svg);
+}
+
+}  // namespace
 
 void AddReadRoutes(Router& router, const Context& ctx) {
   receipt::ReceiptService& svc = ctx.svc;
@@ -69,11 +69,9 @@ void AddReadRoutes(Router& router, const Context& ctx) {
               if (r->status == ReceiptStatus::kDestroyed) {
                 return Problem(Status::FailedPrecondition("the receipt was destroyed"), req);
               }
-              auto q = svc.QrText(*r);
-              if (!q.ok()) return Problem(q.status(), req);
-              auto qr = qr::RenderQrSvg(*q);
-              if (!qr.ok()) return Problem(qr.status(), req);
-              HttpResponse resp = HttpResponse::Text(200, std::move(qr->svg), "image/svg+xml");
+              auto svg = ReceiptQrSvg(svc, *r);
+              if (!svg.ok()) return Problem(svg.status(), req);
+              HttpResponse resp = HttpResponse::Text(200, std::move(*svg), "image/svg+xml");
               resp.WithHeader("Cache-Control", "private, max-age=3600");
               return resp;
             },
@@ -89,11 +87,9 @@ void AddReadRoutes(Router& router, const Context& ctx) {
               if (!r.ok()) return Problem(r.status(), req);
               std::string svg;
               if (r->status != ReceiptStatus::kDestroyed) {
-                auto q = svc.QrText(*r);
-                if (!q.ok()) return Problem(q.status(), req);
-                auto s = qr::RenderQrSvg(*q);
+                auto s = ReceiptQrSvg(svc, *r);
                 if (!s.ok()) return Problem(s.status(), req);
-                svg = std::move(s->svg);
+                svg = std::move(*s);
               }
               HttpResponse resp =
                   HttpResponse::Text(200, RenderReceiptPage(*r, svg), "text/html; charset=utf-8");
