@@ -276,7 +276,7 @@ handler_threads = 16         # threads for requests that may block (writes); 0 =
 body_limit_bytes = 1048576   # larger request bodies get 413
 header_limit_bytes = 16384   # larger request header blocks get 431
 max_connections = 20000      # open connections in all; over it new ones get 503 and are closed
-max_connections_per_address = 1000  # ... from one client address; 0 = no limit
+max_connections_per_address = 1000  # ... from one client address; 0 = no limit (behind a proxy)
 header_timeout_s = 10        # a client must send its request header within this time
 body_timeout_s = 30          # ... and its body within this time
 idle_timeout_s = 75          # idle keep-alive connections are closed after this
