@@ -58,6 +58,15 @@ Status WriteSecretFileIfMissing(const fs::path& path, size_t bytes) {
   return Status::Ok();
 }
 
+std::vector<store::Migration> App::Migrations() {
+  std::vector<store::Migration> migrations = identity::IdentityService::Migrations();
+  for (auto& m : ledger::LogStorageMigrations()) migrations.push_back(std::move(m));
+  for (auto& m : api::IdempotencyStore::Migrations()) migrations.push_back(std::move(m));
+  for (auto& m : receipt::ReceiptService::Migrations()) migrations.push_back(std::move(m));
+  for (auto& m : license::LicenseService::Migrations()) migrations.push_back(std::move(m));
+  return migrations;
+}
+
 Result<std::unique_ptr<App>> App::Open(const Config& config) {
   std::unique_ptr<App> app(new App());
   app->config_ = config;
@@ -72,12 +81,7 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   if (!db.ok()) return db.status();
   app->db_ = std::move(db).value();
 
-  std::vector<store::Migration> migrations = identity::IdentityService::Migrations();
-  for (auto& m : ledger::LogStorageMigrations()) migrations.push_back(std::move(m));
-  for (auto& m : api::IdempotencyStore::Migrations()) migrations.push_back(std::move(m));
-  for (auto& m : receipt::ReceiptService::Migrations()) migrations.push_back(std::move(m));
-  for (auto& m : license::LicenseService::Migrations()) migrations.push_back(std::move(m));
-  TB_RETURN_IF_ERROR(store::Migrate(*app->db_, migrations));
+  TB_RETURN_IF_ERROR(store::Migrate(*app->db_, Migrations()));
 
   // Ledger: suite, signing key, subject secret, sequencer, reader.
   TB_ASSIGN_OR_RETURN(app->suite_, crypto::ParseSuite(config.ledger.suite));

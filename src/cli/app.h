@@ -25,6 +25,9 @@ namespace tongban::cli {
 
 class App {
  public:
+  // Every part's migrations, in the order they are applied (identity, ledger, idempotency,
+  // receipt, license). tests/cli/parts_conformance_test.cc applies them on both drivers.
+  static std::vector<store::Migration> Migrations();
   // Opens the database, applies migrations, loads keys. Errors name the file or option at fault.
   static Result<std::unique_ptr<App>> Open(const Config& config);
 
