@@ -38,6 +38,11 @@ Result<std::optional<std::string>> OptionalStringField(const boost::json::object
     return Status::InvalidField(Pointer(at, field),
                                 "longer than " + std::to_string(max_len) + " bytes");
   }
+  // A NUL is never part of a name, number or text of a record, and some stores would cut the
+  // value at it.
+  if (std::string_view(s).find('\0') != std::string_view::npos) {
+    return Status::InvalidField(Pointer(at, field), "must not contain a NUL character");
+  }
   return std::optional<std::string>(std::string(s));
 }
 

@@ -107,14 +107,16 @@ struct HttpServer::Impl {
   ServerOptions options;
   RequestHandler handler;
   ResponseObserver observer;
-  std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> stopping{false};
+  // Connection accounting. Declared before `workers`, so it is destroyed after them: a session
+  // still queued in a worker's io_context when the server is destroyed releases its count here.
   std::atomic<int64_t> connections{0};
   std::atomic<int64_t> refused{0};
   std::atomic<int64_t> backoffs{0};
   RateLimitedWarning refused_warning, backoff_warning;
   std::mutex per_address_mu;
   std::unordered_map<std::string, int64_t> per_address;  // open connections by client address
+  std::vector<std::unique_ptr<Worker>> workers;
   uint16_t port = 0;
   std::unique_ptr<asio::ssl::context> tls;  // set when serving HTTPS
   // Runs blocking requests (server.h); null when handler_threads is 0. Declared after `workers`
@@ -231,7 +233,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // has a body of unknown length, and one with both Transfer-Encoding and Content-Length may be
     // framed differently by a proxy in front: either could smuggle a second request. Refuse and
     // close.
+    header_fields_ = static_cast<size_t>(std::distance(req.begin(), req.end()));
     if (auto te = req.count(http::field::transfer_encoding); te > 0) {
+      // HTTP/1.0 has no chunked framing (RFC 9112 §6.1): treat it as faulty.
+      if (req.version() < 11) {
+        keep_alive_ = false;
+        return WriteServerProblem(400, "Transfer-Encoding is not allowed in HTTP/1.0");
+      }
       std::string_view value = req[http::field::transfer_encoding];
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
       while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
@@ -283,6 +291,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void OnBody(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     auto& breq = parser_->get();
+    // Chunked trailer fields join the header after the body was read; a proxy in front never
+    // saw them (an Authorization or Content-Type added there). Refuse the request.
+    if (static_cast<size_t>(std::distance(breq.begin(), breq.end())) != header_fields_) {
+      keep_alive_ = false;
+      return WriteServerProblem(400, "trailer fields are not accepted");
+    }
     request_ = HttpRequest{};
     request_.method = std::string(breq.method_string());
     request_.target = std::string(breq.target());
@@ -419,6 +433,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   HttpRequest request_;
   std::string remote_;
   std::chrono::steady_clock::time_point started_;
+  size_t header_fields_ = 0;  // fields of the current request's header, before any trailer
   bool keep_alive_ = true;
   bool idle_ = true;
   bool head_ = false;

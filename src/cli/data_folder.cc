@@ -51,9 +51,16 @@ void WarnIfOpenToOthers(const fs::path& dir) {
 
 Result<DataFolderLock> DataFolderLock::Acquire(const fs::path& dir) {
   fs::path file = dir / "tongban.lock";
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // O_NOFOLLOW: a symlink planted in a folder others can write to must not make the server
+  // truncate a file it points to.
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return Status::Unavailable("cannot open " + file.string() + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::FailedPrecondition(file.string() + " is not a regular file");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char buf[32] = {};

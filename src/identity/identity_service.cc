@@ -190,6 +190,13 @@ Result<TokenPair> IdentityService::StartSession(int64_t account_id, Role role) {
 }
 
 Result<TokenPair> IdentityService::Login(std::string_view login, std::string_view password) {
+  // A login name is printable text: one with control bytes (a NUL would be cut short by the
+  // PostgreSQL driver and get a fresh back-off counter of its own) names no account.
+  for (char c : login) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::Unauthenticated("wrong login or password");
+    }
+  }
   // Refused during back-off before any work: the guesser gets nothing for its request.
   TB_RETURN_IF_ERROR(login_guard_.CheckAllowed(login));
   int64_t account_id = 0;
@@ -206,10 +213,17 @@ Result<TokenPair> IdentityService::Login(std::string_view login, std::string_vie
     }
     return Status::Ok();
   });
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    login_guard_.EndAttempt(login);
+    return s;
+  }
   bool ok = false;
   {
-    TB_ASSIGN_OR_RETURN(LoginGuard::Slot slot, login_guard_.AcquirePasswordSlot());
+    auto slot = login_guard_.AcquirePasswordSlot();
+    if (!slot.ok()) {
+      login_guard_.EndAttempt(login);
+      return slot.status();
+    }
     // Same Argon2id work whether or not the login exists, so timing does not reveal accounts.
     const std::string& stored = hash ? *hash : dummy_password_hash_;
     ok = crypto::VerifyPassword(password, stored).ok();
@@ -287,7 +301,16 @@ Result<TokenPair> IdentityService::Refresh(std::string_view refresh_token) {
                                            {store::Param::Blob(new_hash),
                                             store::Param::Blob(old_hash), pair.session_id,
                                             store::Param::Blob(old_hash)}));
-    if (n != 1) return Status::Unauthenticated("refresh token already used");
+    if (n != 1) {
+      // Two requests presented the same token at once and the other one rotated it: the same
+      // reuse as above, seen from the other side. End the session.
+      TB_RETURN_IF_ERROR(tx.Exec("UPDATE sessions SET revoked_at = ?, revoked_reason = "
+                                 "'refresh_token_reuse' WHERE id = ? AND revoked_at IS NULL",
+                                 {now, pair.session_id})
+                             .status());
+      reused_session = pair.session_id;
+      pair.session_id = 0;
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -322,6 +345,33 @@ Status IdentityService::Logout(int64_t session_id) {
   return Status::Ok();
 }
 
+namespace {
+
+// A new key: "tbk_<12 hex key id>_<256-bit secret>", and the hash of its secret that is stored.
+struct NewKey {
+  std::string key_id, key, secret_hash;
+};
+NewKey MakeKey() {
+  NewKey k;
+  std::string id_raw = crypto::RandomBytes(6);
+  k.key_id = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(id_raw.data()), 6));
+  std::string secret = RandomToken(32);
+  // The key id has a fixed length, so a '_' inside the base64url secret is harmless.
+  k.key = "tbk_" + k.key_id + "_" + secret;
+  k.secret_hash = Sha256(secret);
+  return k;
+}
+
+Status InsertKey(store::Tx& tx, const NewKey& k, int64_t account_id, std::string_view scopes,
+                 std::string_view label, int64_t now) {
+  return tx.Exec("INSERT INTO api_keys (key_id, account_id, secret_hash, scopes, label, "
+                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                 {k.key_id, account_id, store::Param::Blob(k.secret_hash), scopes, label, now})
+      .status();
+}
+
+}  // namespace
+
 Result<std::string> IdentityService::CreateApiKey(int64_t account_id,
                                                   std::vector<std::string> scopes,
                                                   std::string label) {
@@ -331,24 +381,14 @@ Result<std::string> IdentityService::CreateApiKey(int64_t account_id,
     if (!joined.empty()) joined.push_back(' ');
     joined += sc;
   }
-  // Key id: 12 hex chars, public; secret: 256 bits.
-  std::string id_raw = crypto::RandomBytes(6);
-  std::string key_id = crypto::ToHex(std::span(reinterpret_cast<const uint8_t*>(id_raw.data()), 6));
-  std::string secret = RandomToken(32);
-  // The key id has a fixed length, so a '_' inside the base64url secret is harmless.
-  std::string key = "tbk_" + key_id + "_" + secret;
-  std::string secret_hash = Sha256(secret);
+  NewKey k = MakeKey();
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT role FROM accounts WHERE id = ?", {account_id}));
     if (!row) return Status::NotFound("account");
-    return tx.Exec("INSERT INTO api_keys (key_id, account_id, secret_hash, scopes, label, "
-                   "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   {key_id, account_id, store::Param::Blob(secret_hash), joined, label,
-                    NowSeconds()})
-        .status();
+    return InsertKey(tx, k, account_id, joined, label, NowSeconds());
   });
   if (!s.ok()) return s;
-  return key;
+  return k.key;
 }
 
 Status IdentityService::RevokeApiKey(std::string_view key_id) {
@@ -364,6 +404,7 @@ Status IdentityService::RevokeApiKey(std::string_view key_id) {
   {
     std::unique_lock lock(mu_);
     api_keys_.erase(std::string(key_id));
+    ++api_key_epoch_;
   }
   spdlog::info(R"({{"msg":"API key revoked","key_id":"{}"}})", key_id);
   return Status::Ok();
@@ -373,19 +414,35 @@ Result<std::string> IdentityService::RotateApiKey(std::string_view key_id, int64
   if (overlap_seconds < 0 || overlap_seconds > 7 * 86400) {
     return Status::InvalidField("/overlap_s", "must be between 0 and 604800 (7 days)");
   }
-  TB_ASSIGN_OR_RETURN(ApiKeyInfo old, GetApiKey(key_id));
-  if (!old.active) return Status::FailedPrecondition("this API key is revoked or expired");
-  TB_ASSIGN_OR_RETURN(std::string fresh, CreateApiKey(old.account_id, old.scopes, old.label));
-  int64_t until = NowSeconds() + overlap_seconds;
+  // One transaction: the old key must still be active and not already rotated out (so a thief
+  // holding a key in its overlap cannot mint a key that outlives it), the new key is inserted
+  // and the old one's end is set, or nothing happens.
+  NewKey k = MakeKey();
+  const int64_t now = NowSeconds();
+  const int64_t until = now + overlap_seconds;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    return tx.Exec("UPDATE api_keys SET expires_at = ? WHERE key_id = ? AND "
-                   "(expires_at IS NULL OR expires_at > ?)",
-                   {until, key_id, until})
-        .status();
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT account_id, scopes, label, revoked_at, "
+                                              "expires_at FROM api_keys WHERE key_id = ?",
+                                              {key_id}));
+    if (!row) return Status::NotFound("API key", std::string(key_id));
+    if (!row->IsNull(3) || (!row->IsNull(4) && row->Int64(4) <= now)) {
+      return Status::FailedPrecondition("this API key is revoked or expired");
+    }
+    if (!row->IsNull(4)) {
+      return Status::FailedPrecondition("this API key was already rotated; rotate its successor");
+    }
+    TB_RETURN_IF_ERROR(InsertKey(tx, k, row->Int64(0), row->Text(1), row->Text(2), now));
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE api_keys SET expires_at = ? WHERE key_id = ? "
+                                           "AND revoked_at IS NULL AND expires_at IS NULL",
+                                           {until, key_id}));
+    if (n != 1) return Status::FailedPrecondition("this API key changed meanwhile; try again");
+    return Status::Ok();
   }));
+  const std::string& fresh = k.key;
   {
     std::unique_lock lock(mu_);
     api_keys_.erase(std::string(key_id));
+    ++api_key_epoch_;
   }
   spdlog::info(R"({{"msg":"API key rotated","key_id":"{}","new_key_id":"{}","overlap_s":{}}})",
                key_id, fresh.substr(4, 12), overlap_seconds);
@@ -468,8 +525,10 @@ Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
   CachedKey cached;
   bool found = false;
   int64_t now_micros = clock_.NowUnixMicros();
+  uint64_t epoch = 0;
   {
     std::shared_lock lock(mu_);
+    epoch = api_key_epoch_;
     auto it = api_keys_.find(key_id);
     // A cached row older than api_key_cache_seconds is read again: another node may have
     // revoked or rotated the key.
@@ -499,7 +558,9 @@ Result<Principal> IdentityService::AuthenticateApiKey(std::string_view key) {
     });
     if (!s.ok()) return s.code() == ErrorCode::kUnauthenticated ? s : Status::Unavailable("identity store unavailable");
     std::unique_lock lock(mu_);
-    api_keys_[key_id] = cached;
+    // A revocation or rotation that committed while this row was read bumped the epoch: the row
+    // may predate it, so it is used for this request only, not cached.
+    if (api_key_epoch_ == epoch) api_keys_[key_id] = cached;
   }
   if (!crypto::ConstantTimeEqual(cached.secret_hash, presented_hash)) {
     return Status::Unauthenticated(kInvalid);

@@ -170,6 +170,7 @@ class IdentityService {
   std::shared_mutex mu_;
   std::unordered_set<int64_t> revoked_sessions_;
   std::unordered_map<std::string, CachedKey> api_keys_;  // key id -> cached row
+  uint64_t api_key_epoch_ = 0;  // bumped by every revocation and rotation (under mu_)
 };
 
 }  // namespace tongban::identity

@@ -34,7 +34,16 @@ Status LoginGuard::CheckAllowed(std::string_view login) {
     return Status::Ok();
   }
   int64_t from = AllowedFrom(it->second);
-  if (now >= from) return Status::Ok();
+  if (now >= from) {
+    if (it->second.count < options_.free_failures) return Status::Ok();
+    if (it->second.in_flight == 0) {
+      ++it->second.in_flight;
+      return Status::Ok();
+    }
+    ++backoff_refusals_;
+    return Status::ResourceExhausted(
+        "another login of this account is being checked: wait for its answer");
+  }
   ++backoff_refusals_;
   return Status::ResourceExhausted("too many failed logins for this account: wait " +
                                    std::to_string((from - now + kMicros - 1) / kMicros) +
@@ -72,6 +81,13 @@ void LoginGuard::RecordFailure(std::string_view login) {
   if (f.count > 0 && now - f.last_failure_micros >= kForgetAfterMicros) f.count = 0;
   ++f.count;
   f.last_failure_micros = now;
+  if (f.in_flight > 0) --f.in_flight;
+}
+
+void LoginGuard::EndAttempt(std::string_view login) {
+  std::lock_guard lock(failures_mu_);
+  auto it = failures_.find(std::string(login));
+  if (it != failures_.end() && it->second.in_flight > 0) --it->second.in_flight;
 }
 
 void LoginGuard::RecordSuccess(std::string_view login) {

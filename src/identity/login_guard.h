@@ -42,8 +42,13 @@ class LoginGuard {
  public:
   LoginGuard(const Clock& clock, LoginGuardOptions options);
 
-  // kResourceExhausted while `login` must wait; RetryAfterSeconds() says how long.
+  // kResourceExhausted while `login` must wait; RetryAfterSeconds() says how long. Past the free
+  // failures one attempt at a time is let through (concurrent guesses would otherwise all pass
+  // the check before the first failure is recorded): an allowed attempt must end with
+  // RecordFailure, RecordSuccess or EndAttempt.
   Status CheckAllowed(std::string_view login);
+  // Ends an attempt that checked no password (the store failed, no slot was free).
+  void EndAttempt(std::string_view login);
   // Seconds until `login` may try again (0 when it may now).
   int64_t RetryAfterSeconds(std::string_view login);
   void RecordFailure(std::string_view login);
@@ -71,6 +76,7 @@ class LoginGuard {
   struct Failures {
     int count = 0;
     int64_t last_failure_micros = 0;
+    int in_flight = 0;  // allowed attempts past the free failures not yet ended
   };
   // The earliest time (unix micros) `f` allows another attempt.
   int64_t AllowedFrom(const Failures& f) const;

@@ -118,6 +118,17 @@ struct Prepared {
   int nparams = 0;
 };
 
+// libpq takes text parameters as C strings: a NUL byte would silently cut the value short (a
+// login "admin\0x" would be looked up as "admin"). Such a value is refused instead.
+Status CheckTextParams(Params params) {
+  for (const Param& p : params) {
+    if (p.kind() == Param::Kind::kText && p.bytes().find('\0') != std::string_view::npos) {
+      return Status::InvalidArgument("a text value contains a NUL byte");
+    }
+  }
+  return Status::Ok();
+}
+
 // Text-format parameter values for one execution; reused to avoid allocations.
 struct ParamBuffers {
   std::vector<std::string> text;
@@ -411,6 +422,7 @@ class PgTx final : public Tx {
 
   Status Run(std::string_view sql, Params params, std::vector<Row>* rows, int64_t* changed) {
     SyncBatch();
+    TB_RETURN_IF_ERROR(CheckTextParams(params));
     Error e;
     auto stmt = conn_->Prepare(sql, params, &e);
     if (!stmt.ok()) {
@@ -468,6 +480,11 @@ Status PgBatch::Add(Params params) {
     error_ = Status::Internal("database error")
                  .WithDetail("batch statement takes " + std::to_string(stmt_->nparams) +
                              " parameters, got " + std::to_string(params.size()));
+    tx_->Fail({error_});
+    return error_;
+  }
+  if (Status s = CheckTextParams(params); !s.ok()) {
+    error_ = s;
     tx_->Fail({error_});
     return error_;
   }

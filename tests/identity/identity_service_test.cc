@@ -206,6 +206,35 @@ TEST_P(IdentityServiceTest, FailedLoginsBackOffPerAccountWithoutLockingOut) {
   EXPECT_TRUE(service_->Login("13800000001", "correct horse").ok());
 }
 
+// Review finding: "13800000001\0<n>" was looked up as "13800000001" on PostgreSQL, each <n> with
+// a back-off counter of its own. A login name with a control byte names no account.
+TEST_P(IdentityServiceTest, LoginNamesWithControlBytesNameNoAccount) {
+  for (int i = 0; i < 20; ++i) {
+    std::string login = std::string("13800000001") + '\0' + std::to_string(i);
+    EXPECT_EQ(service_->Login(login, "correct horse").status().code(), ErrorCode::kUnauthenticated);
+  }
+  EXPECT_EQ(service_->Login("13800000001\n", "correct horse").status().code(),
+            ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(service_->Login("13800000001", "correct horse").ok());
+}
+
+// Review finding: a key in its overlap window could be rotated again (a thief with the old key
+// minting a key that never expires). Once rotated, only the successor can be rotated.
+TEST_P(IdentityServiceTest, ARotatedKeyCannotBeRotatedAgain) {
+  auto hospital = service_->CreateAccount(NewAccount{.login = "hz-first-hospital",
+                                                     .role = Role::kDepartmentSystem,
+                                                     .display_name = "杭州市第一人民医院"});
+  ASSERT_TRUE(hospital.ok());
+  auto key = service_->CreateApiKey(*hospital, {"receipt:issue"}, "HIS");
+  ASSERT_TRUE(key.ok());
+  auto fresh = service_->RotateApiKey(key->substr(4, 12), 3600);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE(service_->Authenticate("Bearer " + *key).ok());  // inside its overlap
+  EXPECT_EQ(service_->RotateApiKey(key->substr(4, 12), 3600).status().code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(service_->RotateApiKey(fresh->substr(4, 12), 60).ok());
+}
+
 TEST_P(IdentityServiceTest, UnknownLoginsBackOffLikeRealOnes) {
   // Otherwise a guesser could tell accounts from non-accounts by which ones answer 429.
   for (int i = 0; i < 6; ++i) (void)service_->Login("13899999999", "guess");

@@ -35,6 +35,26 @@ TEST(LoginGuard, BackOffDoublesFromOneSecondUpToTheMaximum) {
   EXPECT_EQ(guard.backoff_refusals(), 6);
 }
 
+// Review finding: concurrent guesses at the back-off's edge all passed the check before the
+// first failure was recorded. Past the free failures, one attempt at a time is let through.
+TEST(LoginGuard, PastTheFreeFailuresOneAttemptAtATime) {
+  FakeClock clock(int64_t{1'790'000'000} * 1'000'000);
+  LoginGuard guard(clock, LoginGuardOptions{.free_failures = 2});
+  for (int i = 0; i < 2; ++i) guard.RecordFailure("a");
+  ASSERT_TRUE(guard.CheckAllowed("a").ok());                             // one in flight
+  EXPECT_EQ(guard.CheckAllowed("a").code(), ErrorCode::kResourceExhausted);  // a second at once
+  guard.EndAttempt("a");  // the first checked no password (the store failed)
+  ASSERT_TRUE(guard.CheckAllowed("a").ok());
+  guard.RecordFailure("a");  // ends it: now the back-off runs
+  EXPECT_EQ(guard.CheckAllowed("a").code(), ErrorCode::kResourceExhausted);
+  clock.Advance(std::chrono::seconds(1));
+  ASSERT_TRUE(guard.CheckAllowed("a").ok());
+  EXPECT_EQ(guard.CheckAllowed("a").code(), ErrorCode::kResourceExhausted);
+  guard.RecordSuccess("a");
+  EXPECT_TRUE(guard.CheckAllowed("a").ok());
+  EXPECT_TRUE(guard.CheckAllowed("a").ok());  // before the free failures: no limit on attempts
+}
+
 TEST(LoginGuard, AnHourWithoutFailuresForgetsThem) {
   FakeClock clock(int64_t{1'790'000'000} * 1'000'000);
   LoginGuard guard(clock, LoginGuardOptions{.free_failures = 2});

@@ -100,6 +100,19 @@ TEST_F(FramingTest, TwoTransferEncodingFieldsAreRefused) {
   EXPECT_EQ(handled_, 0);
 }
 
+// Review findings: HTTP/1.0 has no chunked framing (RFC 9112 §6.1), and chunked trailer fields
+// would join the header after a proxy in front had checked it (an Authorization added there).
+TEST_F(FramingTest, ChunkedInHttp10AndTrailerFieldsAreRefused) {
+  std::string out = Serve("POST /api/v1/echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "2\r\n{}\r\n0\r\n\r\n");
+  EXPECT_EQ(Statuses(out), std::vector<int>{400});
+  out = Serve("POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nAuthorization: Bearer x\r\n\r\n" +
+              kSmuggled);
+  EXPECT_EQ(Statuses(out), std::vector<int>{400});
+  EXPECT_EQ(handled_, 0);
+}
+
 TEST_F(FramingTest, ChunkedBodiesStillWork) {
   for (const std::string te : {"chunked", "Chunked", " chunked "}) {
     bodies_.clear();

@@ -115,6 +115,27 @@ TEST_P(DatabaseTest, CrudRoundTripsChineseTextBlobsNullsAndInt64Range) {
   EXPECT_EQ(Count("person"), 1);
 }
 
+// Review finding (issue 15): libpq takes text parameters as C strings, so a NUL cut a value short
+// ("admin\0x" was looked up as "admin"). PostgreSQL now refuses such a value; SQLite keeps it whole.
+TEST_P(DatabaseTest, TextWithANulByteIsNeverCutShort) {
+  Script("CREATE TABLE nul_test (login TEXT NOT NULL)");
+  const std::string with_nul("admin\0x", 7);
+  Status s = db_->Transact([&](Tx& tx) {
+    return tx.Exec("INSERT INTO nul_test (login) VALUES (?)", {with_nul}).status();
+  });
+  if (GetParam() == Dialect::kPostgres) {
+    EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << s.ToString();
+  } else {
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  Status read = db_->Read([&](Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT login FROM nul_test WHERE login = ?", {"admin"}));
+    EXPECT_FALSE(row.has_value()) << "a value with a NUL matched its prefix";
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok()) << read.ToString();
+}
+
 TEST_P(DatabaseTest, InsertReturningIdGivesNewIds) {
   Script(GetParam() == Dialect::kPostgres
              ? "CREATE TABLE item (id BIGSERIAL PRIMARY KEY, name TEXT)"
