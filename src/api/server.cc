@@ -42,14 +42,6 @@ bool SaneRequestId(std::string_view id) {
 
 char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
-
 // Errors of accept() that mean "out of descriptors or memory now": retrying at once only spins.
 bool ResourceExhausted(const boost::system::error_code& ec) {
   return ec == boost::asio::error::no_descriptors ||  // EMFILE
@@ -233,7 +225,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // has a body of unknown length, and one with both Transfer-Encoding and Content-Length may be
     // framed differently by a proxy in front: either could smuggle a second request. Refuse and
     // close.
-    header_fields_ = static_cast<size_t>(std::distance(req.begin(), req.end()));
     if (auto te = req.count(http::field::transfer_encoding); te > 0) {
       // HTTP/1.0 has no chunked framing (RFC 9112 §6.1): treat it as faulty.
       if (req.version() < 11) {
@@ -243,12 +234,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       std::string_view value = req[http::field::transfer_encoding];
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
       while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-      if (te > 1 || !EqualsIgnoringCase(value, "chunked") ||
+      if (te > 1 || !beast::iequals(value, "chunked") ||
           req.count(http::field::content_length) > 0) {
         keep_alive_ = false;
         return WriteServerProblem(400, "Transfer-Encoding must be exactly \"chunked\" and "
                                        "without Content-Length (RFC 9112 section 6.3)");
       }
+      // Only a chunked body can carry trailer fields: count the header's fields for OnBody.
+      header_fields_ = static_cast<size_t>(std::distance(req.begin(), req.end()));
     }
     // Early refusal of a declared oversized body: no need to read it.
     if (auto len = parser_->content_length(); len && *len > server_.options.body_limit) {
@@ -293,7 +286,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     auto& breq = parser_->get();
     // Chunked trailer fields join the header after the body was read; a proxy in front never
     // saw them (an Authorization or Content-Type added there). Refuse the request.
-    if (static_cast<size_t>(std::distance(breq.begin(), breq.end())) != header_fields_) {
+    if (parser_->chunked() &&
+        static_cast<size_t>(std::distance(breq.begin(), breq.end())) != header_fields_) {
       keep_alive_ = false;
       return WriteServerProblem(400, "trailer fields are not accepted");
     }
@@ -433,7 +427,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   HttpRequest request_;
   std::string remote_;
   std::chrono::steady_clock::time_point started_;
-  size_t header_fields_ = 0;  // fields of the current request's header, before any trailer
+  size_t header_fields_ = 0;  // a chunked request's header fields, before any trailer
   bool keep_alive_ = true;
   bool idle_ = true;
   bool head_ = false;

@@ -72,10 +72,9 @@ Result<DataFolderLock> DataFolderLock::Acquire(const fs::path& dir) {
                                       dir.string() + "; stop it first (" + file.string() +
                                       " is locked)");
   }
+  // Best effort: without the pid the lock still holds; a second server's error then says "?".
   std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    // The lock holds without the pid; the error message of a second server just says "?".
-  }
+  if (::ftruncate(fd, 0) == 0) (void)::pwrite(fd, pid.data(), pid.size(), 0);
   return DataFolderLock(fd);
 }
 
