@@ -15,8 +15,6 @@ using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-value Time(std::optional<int64_t> unix_seconds) { return IsoSeconds(unix_seconds); }
-
 object KeyJson(const identity::ApiKeyInfo& k) {
   array scopes;
   for (const auto& s : k.scopes) scopes.emplace_back(s);
@@ -24,21 +22,20 @@ object KeyJson(const identity::ApiKeyInfo& k) {
                 {"account", k.account_login},
                 {"scopes", std::move(scopes)},
                 {"label", k.label},
-                {"created_at", Time(k.created_at)},
-                {"expires_at", Time(k.expires_at)},
-                {"revoked_at", Time(k.revoked_at)},
+                {"created_at", IsoSeconds(k.created_at)},
+                {"expires_at", IsoSeconds(k.expires_at)},
+                {"revoked_at", IsoSeconds(k.revoked_at)},
                 {"active", k.active}};
 }
 
-HttpResponse Json(int status, const value& v) { return JsonAnswer(status, v); }
-
 // The keys of one account (0: every account), as a list answer.
-HttpResponse KeyList(identity::IdentityService& identity, int64_t account_id, const HttpRequest& req) {
+HttpResponse KeyList(identity::IdentityService& identity, int64_t account_id,
+                     const HttpRequest& req) {
   auto keys = identity.ListApiKeys(account_id);
   if (!keys.ok()) return ProblemResponse(keys.status(), req.request_id);
   array items;
   for (const auto& k : *keys) items.push_back(KeyJson(k));
-  return Json(200, object{{"items", std::move(items)}});
+  return JsonAnswer(200, object{{"items", std::move(items)}});
 }
 
 // A key id as it appears in a path: 12 lower-case hex characters.
@@ -57,7 +54,7 @@ HttpResponse CreatedKey(identity::IdentityService& identity, const std::string& 
   object o = KeyJson(*info);
   o["api_key"] = key;
   o["note"] = "the key is shown only now: store it in the system's secret store";
-  return Json(201, o);
+  return JsonAnswer(201, o);
 }
 
 Result<int64_t> OverlapSeconds(const JsonBody& body) {
@@ -88,7 +85,8 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
       "answer, once.",
       kAdmin,
       [&identity](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"account", "scopes", "label"}), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body,
+                             JsonBody::Parse(req.body, {"account", "scopes", "label"}), req);
         TB_ASSIGN_OR_PROBLEM(std::string login, body.RequiredString("account", 64), req);
         TB_ASSIGN_OR_PROBLEM(std::string label, body.RequiredString("label", 200), req);
         const value* list = body.object().if_contains("scopes");
@@ -113,7 +111,8 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
               Status::InvalidField("/account", "is not a department system account"),
               req.request_id);
         }
-        TB_ASSIGN_OR_PROBLEM(std::string key, identity.CreateApiKey(account.id, scopes, label), req);
+        TB_ASSIGN_OR_PROBLEM(std::string key, identity.CreateApiKey(account.id, scopes, label),
+                             req);
         return CreatedKey(identity, key, req);
       },
       "application/json", "application/json", /*idempotent=*/true});
@@ -123,7 +122,8 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
       "{overlap_s} seconds (default 86400, at most 7 days), then stops.",
       kAdmin, [&identity](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(std::string key_id, KeyId(p.at("key_id")), req);
-        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"overlap_s"}), req);
+        TB_ASSIGN_OR_PROBLEM(
+            JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"overlap_s"}), req);
         TB_ASSIGN_OR_PROBLEM(int64_t overlap, OverlapSeconds(body), req);
         TB_ASSIGN_OR_PROBLEM(std::string key, identity.RotateApiKey(key_id, overlap), req);
         return CreatedKey(identity, key, req);
@@ -136,7 +136,7 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
         Status s = identity.RevokeApiKey(key_id);
         if (!s.ok()) return ProblemResponse(s, req.request_id);
         TB_ASSIGN_OR_PROBLEM(identity::ApiKeyInfo info, identity.GetApiKey(key_id), req);
-        return Json(200, KeyJson(info));
+        return JsonAnswer(200, KeyJson(info));
       }});
   router.Add(Route{"GET", "/api/v1/me/api-keys", "listMyApiKeys",
                    "The calling department system's own API keys; never secrets.", kSystem,
@@ -148,7 +148,8 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
       "Rotate the key this request is made with: the answer holds the new key (once); the "
       "calling key keeps working for {overlap_s} seconds (default 86400), then stops.",
       kSystem, [&identity](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"overlap_s"}), req);
+        TB_ASSIGN_OR_PROBLEM(
+            JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"overlap_s"}), req);
         TB_ASSIGN_OR_PROBLEM(int64_t overlap, OverlapSeconds(body), req);
         if (req.principal->api_key_id.empty()) {
           return ProblemResponse(Status::FailedPrecondition("only an API key can rotate itself"),

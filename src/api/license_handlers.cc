@@ -22,8 +22,6 @@ using boost::json::value;
 using license::License;
 using license::LicenseService;
 
-HttpResponse Json(int status, const value& v) { return JsonAnswer(status, v); }
-value Time(int64_t unix_seconds) { return IsoSeconds(unix_seconds); }
 
 Result<int64_t> ParseTime(const JsonBody& body, std::string_view field) {
   TB_ASSIGN_OR_RETURN(auto text, body.OptionalString(field, 40));
@@ -53,8 +51,8 @@ object LicenseJson(const license::Catalogue& c, const License& l, int64_t now) {
   object o{{"id", l.id},
            {"type_code", l.type},
            {"status", license::LicenseStatusName(l.EffectiveStatus(now))},
-           {"issued_at", Time(l.issued_at)},
-           {"expires_at", Time(l.expires_at)},
+           {"issued_at", IsoSeconds(l.issued_at)},
+           {"expires_at", IsoSeconds(l.expires_at)},
            {"version", l.version}};
   if (!l.status_reason.empty()) o["status_reason"] = l.status_reason;
   if (!l.replaced_by.empty()) o["replaced_by"] = l.replaced_by;
@@ -129,7 +127,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      for (const auto& t : service.catalogue().types()) {
                        items.push_back(TypeJson(service.catalogue(), t));
                      }
-                     HttpResponse r = Json(200, object{{"items", std::move(items)}});
+                     HttpResponse r = JsonAnswer(200, object{{"items", std::move(items)}});
                      r.headers.clear();
                      r.WithHeader("Cache-Control", "public, max-age=3600");
                      r.WithHeader("Access-Control-Allow-Origin", "*");
@@ -154,7 +152,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         TB_ASSIGN_OR_PROBLEM(int64_t expires, ParseTime(body, "expires_at"), req);
         if (expires != 0) in.expires_at = expires;
         TB_ASSIGN_OR_PROBLEM(License l, service.Issue(in, dept), req);
-        return Json(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+        return JsonAnswer(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
       },
       "application/json", "application/json", /*idempotent=*/true});
 
@@ -175,14 +173,14 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
           if (action == "renew") {
             TB_ASSIGN_OR_PROBLEM(int64_t expires, ParseTime(body, "expires_at"), req);
             TB_ASSIGN_OR_PROBLEM(l, service.Renew(id, expires ? std::optional<int64_t>(expires) : std::nullopt, dept), req);
-            return Json(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+            return JsonAnswer(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
           }
           TB_ASSIGN_OR_PROBLEM(auto reason, body.OptionalString("reason", 200), req);
           LicenseService::Action a = action == "revoke"    ? LicenseService::Action::kRevoke
                                      : action == "suspend" ? LicenseService::Action::kSuspend
                                                            : LicenseService::Action::kResume;
           TB_ASSIGN_OR_PROBLEM(l, service.ChangeStatus(id, a, reason.value_or(""), dept), req);
-          return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+          return JsonAnswer(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
         },
         "application/json", "application/json", /*idempotent=*/action == "renew"});
   }
@@ -195,7 +193,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      array items;
                      int64_t now = service.NowSeconds();
                      for (const auto& l : list) items.push_back(LicenseJson(service.catalogue(), l, now));
-                     return Json(200, object{{"items", std::move(items)}});
+                     return JsonAnswer(200, object{{"items", std::move(items)}});
                    }});
 
   router.Add(Route{
@@ -216,13 +214,13 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         TB_ASSIGN_OR_PROBLEM(in.holder_subject, HolderOf(identity, req), req);
         TB_ASSIGN_OR_PROBLEM(license::PresentResult out, service.Present(in), req);
         TB_ASSIGN_OR_PROBLEM(qr::QrSvg qr, qr::RenderQrSvg(out.qr_text), req);
-        return Json(201, object{{"token", out.token},
+        return JsonAnswer(201, object{{"token", out.token},
                                 {"token_bytes", out.token.size()},
                                 {"qr_text", out.qr_text},
                                 {"qr_svg", qr.svg},
                                 {"qr_version", qr.version},
                                 {"reference", out.reference.empty() ? value(nullptr) : value(out.reference)},
-                                {"expires_at", Time(out.expires_at)}});
+                                {"expires_at", IsoSeconds(out.expires_at)}});
       }});
 
   router.Add(Route{
@@ -272,10 +270,10 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                        {"type_name_zh", r.type_name_zh},
                        {"type_name_en", r.type_name_en},
                        {"issuer_name", r.issuer_name},
-                       {"expires_at", Time(r.expires_at)},
+                       {"expires_at", IsoSeconds(r.expires_at)},
                        {"foreign", r.foreign}};
         }
-        HttpResponse resp = Json(200, object{{"valid", r.valid},
+        HttpResponse resp = JsonAnswer(200, object{{"valid", r.valid},
                                              {"status", r.status},
                                              {"reason", r.reason},
                                              {"license", std::move(lic)},
@@ -319,11 +317,11 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                  {"result", v.result},
                                  {"reason", v.reason},
                                  {"archived", !v.archived_json.empty()},
-                                 {"time", Time(v.time)}});
+                                 {"time", IsoSeconds(v.time)}});
         }
         value next = nullptr;
         if (static_cast<int64_t>(list.size()) == limit) next = std::to_string(list.back().id);
-        return Json(200, object{{"items", std::move(items)}, {"next_cursor", next}});
+        return JsonAnswer(200, object{{"items", std::move(items)}, {"next_cursor", next}});
       }});
 
   router.Add(Route{
@@ -338,13 +336,13 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         boost::system::error_code jec;
         value disclosed = boost::json::parse(v.archived_json, jec);
         const license::LicenseType* t = service.catalogue().Type(v.license_type);
-        return Json(200, object{{"id", v.id},
+        return JsonAnswer(200, object{{"id", v.id},
                                 {"license_id", v.license_id},
                                 {"type_code", v.license_type},
                                 {"type_name_zh", t ? t->name_zh : ""},
                                 {"purpose", v.purpose},
                                 {"result", v.result},
-                                {"time", Time(v.time)},
+                                {"time", IsoSeconds(v.time)},
                                 {"disclosed", jec ? value(object{}) : disclosed}});
       }});
 
@@ -356,9 +354,9 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                   {"grantee", a.grantee},
                   {"department", a.department.empty() ? value(nullptr) : value(a.department)},
                   {"purpose", a.purpose},
-                  {"until", Time(a.valid_until)},
-                  {"created_at", Time(a.created_at)},
-                  {"revoked_at", a.revoked_at ? Time(*a.revoked_at) : value(nullptr)},
+                  {"until", IsoSeconds(a.valid_until)},
+                  {"created_at", IsoSeconds(a.created_at)},
+                  {"revoked_at", a.revoked_at ? IsoSeconds(*a.revoked_at) : value(nullptr)},
                   {"uses", a.uses}};
   };
   auto parse_id = [](std::string_view s) {
@@ -388,7 +386,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         }
         TB_ASSIGN_OR_PROBLEM(in.holder_subject, HolderOf(identity, req), req);
         TB_ASSIGN_OR_PROBLEM(license::Authorisation a, service.Authorise(in), req);
-        return Json(201, auth_json(a));
+        return JsonAnswer(201, auth_json(a));
       },
       "application/json", "application/json", /*idempotent=*/true});
   router.Add(Route{"GET", "/api/v1/me/authorisations", "listMyAuthorisations",
@@ -398,7 +396,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      TB_ASSIGN_OR_PROBLEM(auto list, service.Authorisations(holder), req);
                      array items;
                      for (const auto& a : list) items.push_back(auth_json(a));
-                     return Json(200, object{{"items", std::move(items)}});
+                     return JsonAnswer(200, object{{"items", std::move(items)}});
                    }});
   router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
                    "Withdraw one of the caller's authorisations at once; 404 for another's.",
@@ -408,7 +406,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
                      Status s = service.RevokeAuthorisation(holder, id);
                      if (!s.ok()) return ProblemResponse(s, req.request_id);
-                     return Json(200, object{{"revoked", true}});
+                     return JsonAnswer(200, object{{"revoked", true}});
                    }});
   router.Add(Route{
       "POST", "/api/v1/authorisations/{id}/use", "useAuthorisation",
@@ -423,7 +421,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         TB_ASSIGN_OR_PROBLEM(identity::Account a, identity.GetAccount(req.principal->account_id), req);
         license::AuthorisedUser user{a.id, a.login, a.display_name, a.department, case_number.value_or("")};
         TB_ASSIGN_OR_PROBLEM(License l, service.UseAuthorisation(id, user), req);
-        return Json(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+        return JsonAnswer(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
       }});
 
   router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",
@@ -440,7 +438,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   router.Add(Route{"GET", "/api/v1/licenses/issuer", "getLicenseIssuer",
                    "This node's licence issuer: iss and public JWK (for trust lists and offline checks).",
                    RouteAccess::Public(), [&service](const HttpRequest&, const PathParams&) {
-                     HttpResponse r = Json(200, object{{"iss", service.options().issuer_url},
+                     HttpResponse r = JsonAnswer(200, object{{"iss", service.options().issuer_url},
                                                        {"jwk", service.IssuerJwk()},
                                                        {"status_list_uri", service.StatusListUri()}});
                      r.headers.clear();
