@@ -30,6 +30,15 @@ class IdentityServiceTest : public ::testing::TestWithParam<Backend> {
     citizen_id_ = *id;
   }
 
+  // A department-system account (API keys only) for the key tests.
+  Result<int64_t> CreateHospital() {
+    return service_->CreateAccount(NewAccount{.login = "hz-first-hospital",
+                                              .role = Role::kDepartmentSystem,
+                                              .display_name = "杭州市第一人民医院",
+                                              .department = "杭州市卫生健康委员会",
+                                              .region_code = "330100"});
+  }
+
   FakeClock clock_{int64_t{1'790'000'000} * 1'000'000};
   std::unique_ptr<tongban::testing::TestDatabase> db_;
   std::unique_ptr<IdentityService> service_;
@@ -120,11 +129,7 @@ TEST_P(IdentityServiceTest, RefreshRotatesAndOldRefreshTokenStopsWorking) {
 }
 
 TEST_P(IdentityServiceTest, ApiKeysAuthenticateWithScopesAndCanBeRevoked) {
-  auto hospital = service_->CreateAccount(NewAccount{.login = "hz-first-hospital",
-                                                     .role = Role::kDepartmentSystem,
-                                                     .display_name = "杭州市第一人民医院",
-                                                     .department = "杭州市卫生健康委员会",
-                                                     .region_code = "330100"});
+  auto hospital = CreateHospital();
   ASSERT_TRUE(hospital.ok());
   auto key = service_->CreateApiKey(*hospital, {"receipt:issue"}, "HIS");
   ASSERT_TRUE(key.ok()) << key.status().ToString();
@@ -221,9 +226,7 @@ TEST_P(IdentityServiceTest, LoginNamesWithControlBytesNameNoAccount) {
 // Review finding: a key in its overlap window could be rotated again (a thief with the old key
 // minting a key that never expires). Once rotated, only the successor can be rotated.
 TEST_P(IdentityServiceTest, ARotatedKeyCannotBeRotatedAgain) {
-  auto hospital = service_->CreateAccount(NewAccount{.login = "hz-first-hospital",
-                                                     .role = Role::kDepartmentSystem,
-                                                     .display_name = "杭州市第一人民医院"});
+  auto hospital = CreateHospital();
   ASSERT_TRUE(hospital.ok());
   auto key = service_->CreateApiKey(*hospital, {"receipt:issue"}, "HIS");
   ASSERT_TRUE(key.ok());
@@ -243,9 +246,7 @@ TEST_P(IdentityServiceTest, UnknownLoginsBackOffLikeRealOnes) {
 
 // Issue 15, finding 8: one answer for every bad API key, so key ids cannot be probed.
 TEST_P(IdentityServiceTest, EveryBadApiKeyGetsTheSameAnswer) {
-  auto hospital = service_->CreateAccount(NewAccount{.login = "hz-first-hospital",
-                                                     .role = Role::kDepartmentSystem,
-                                                     .display_name = "杭州市第一人民医院"});
+  auto hospital = CreateHospital();
   ASSERT_TRUE(hospital.ok());
   auto key = service_->CreateApiKey(*hospital, {"receipt:issue"}, "HIS");
   ASSERT_TRUE(key.ok());
@@ -265,9 +266,7 @@ TEST_P(IdentityServiceTest, EveryBadApiKeyGetsTheSameAnswer) {
 // Issue 15, finding 4: keys are listed, rotated with an overlap, and revoked — at once on the
 // node that revokes, within api_key_cache_seconds on another node (a second service here).
 TEST_P(IdentityServiceTest, ApiKeysRotateWithOverlapAndRevokeAcrossNodes) {
-  auto hospital = service_->CreateAccount(NewAccount{.login = "hz-first-hospital",
-                                                     .role = Role::kDepartmentSystem,
-                                                     .display_name = "杭州市第一人民医院"});
+  auto hospital = CreateHospital();
   ASSERT_TRUE(hospital.ok());
   auto key = service_->CreateApiKey(*hospital, {"receipt:issue", "license:issue"}, "HIS");
   ASSERT_TRUE(key.ok());
