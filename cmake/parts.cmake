@@ -1,9 +1,16 @@
 # The machinery behind the dependency table in src/CMakeLists.txt (read the table there first).
 #
-# tongban_part(<part> [USES <part>...] [TARGET <library>] [INTERNAL <header>...]) declares one
-# part: the folder src/<part>, its library (tongban_<part> unless TARGET names another), the parts
-# it uses directly (each declared on an earlier line, so the table has no cycle) and the headers of
-# src/<part> no other part may include. A part may use the parts it names and all they may use.
+# tongban_part(<part> [USES <part>...] [TARGET <library>] [INTERNAL <header>...] [ADAPTERS])
+# declares one part: the folder src/<part>, its library (tongban_<part> unless TARGET names
+# another), the parts it uses directly (each declared on an earlier line, so the table has no
+# cycle) and the headers of src/<part> no other part may include. A part may use the parts it
+# names and all they may use. ADAPTERS (cli alone): the part may use every part's adapter too.
+#
+# A part's adapter is its folder src/<part>/part/, when it has one: the object that plugs the part
+# into the program (part/part.h: config section, migrations, routes, metrics, demo data, commands,
+# workers). Its library tongban_<part>_part (rule name "<part>/part") may use the part, the Part
+# interface (`part`, hence api) and the adapters of the parts <part> uses. Adapters are added
+# after every part but the ADAPTERS one, so a domain part's line stays where the table puts it.
 #
 # tongban_add_parts() then, for each part in table order:
 #  - gives it an include root of its own, ${CMAKE_BINARY_DIR}/include/<part>, which holds only the
@@ -21,7 +28,7 @@
 set_property(GLOBAL PROPERTY TONGBAN_PARTS "")
 
 function(tongban_part part)
-  cmake_parse_arguments(P "" "TARGET" "USES;INTERNAL" ${ARGN})
+  cmake_parse_arguments(P "ADAPTERS" "TARGET" "USES;INTERNAL" ${ARGN})
   if(P_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "tongban_part(${part}): unexpected ${P_UNPARSED_ARGUMENTS}")
   endif()
@@ -41,7 +48,11 @@ function(tongban_part part)
     get_property(dep_closure GLOBAL PROPERTY TONGBAN_PART_${dep}_MAY_USE)
     list(APPEND closure ${dep} ${dep_closure})
   endforeach()
-  # What it may use, nearest first: the table's order, read upwards.
+  # What it may use, nearest first: the table's order, read upwards. ADAPTERS: every part above
+  # (the adapters it links reach them all).
+  if(P_ADAPTERS)
+    set(closure ${parts})
+  endif()
   set(may_use "")
   set(above ${parts})
   list(REVERSE above)
@@ -58,6 +69,40 @@ function(tongban_part part)
   set_property(GLOBAL PROPERTY TONGBAN_PART_${part}_USES "${P_USES}")
   set_property(GLOBAL PROPERTY TONGBAN_PART_${part}_MAY_USE "${may_use}")
   set_property(GLOBAL PROPERTY TONGBAN_PART_${part}_INTERNAL "${P_INTERNAL}")
+  set_property(GLOBAL PROPERTY TONGBAN_PART_${part}_ADAPTERS ${P_ADAPTERS})
+endfunction()
+
+# Adds the adapter src/<part>/part of each part that has one (see the top of this file) and
+# appends its line to the rule text in `rule_var`; the adapters' libraries go to `out_var`.
+function(tongban_add_adapters rule_var out_var)
+  get_property(parts GLOBAL PROPERTY TONGBAN_PARTS)
+  set(rule "${${rule_var}}")
+  set(adapters "")
+  foreach(part IN LISTS parts)
+    if(NOT EXISTS ${CMAKE_SOURCE_DIR}/src/${part}/part/CMakeLists.txt)
+      continue()
+    endif()
+    get_property(target GLOBAL PROPERTY TONGBAN_PART_${part}_TARGET)
+    get_property(uses GLOBAL PROPERTY TONGBAN_PART_${part}_USES)
+    set(adapter tongban_${part}_part)
+    add_subdirectory(${CMAKE_SOURCE_DIR}/src/${part}/part ${CMAKE_BINARY_DIR}/src/${part}/part)
+    if(NOT TARGET ${adapter})
+      message(FATAL_ERROR "src/${part}/part/CMakeLists.txt must define the library ${adapter}")
+    endif()
+    set(line "${part}/part ${part} part")
+    target_link_libraries(${adapter} PUBLIC ${target} tongban_part)
+    foreach(dep IN LISTS uses)
+      if(TARGET tongban_${dep}_part)
+        target_link_libraries(${adapter} PUBLIC tongban_${dep}_part)
+        string(APPEND line " ${dep}/part")
+      endif()
+    endforeach()
+    string(APPEND rule "uses ${line}\n")
+    list(APPEND adapters ${adapter})
+    set_property(GLOBAL APPEND PROPERTY TONGBAN_ADAPTER_PARTS ${part}/part)
+  endforeach()
+  set(${rule_var} "${rule}" PARENT_SCOPE)
+  set(${out_var} "${adapters}" PARENT_SCOPE)
 endfunction()
 
 # The include root of a part: ${CMAKE_BINARY_DIR}/include/<part>. For targets outside the table
@@ -75,6 +120,13 @@ function(tongban_add_parts)
     get_property(target GLOBAL PROPERTY TONGBAN_PART_${part}_TARGET)
     get_property(uses GLOBAL PROPERTY TONGBAN_PART_${part}_USES)
     get_property(internal GLOBAL PROPERTY TONGBAN_PART_${part}_INTERNAL)
+    get_property(with_adapters GLOBAL PROPERTY TONGBAN_PART_${part}_ADAPTERS)
+    set(adapter_libs "")
+    set(adapter_names "")
+    if(with_adapters)
+      tongban_add_adapters(rule adapter_libs)
+      get_property(adapter_names GLOBAL PROPERTY TONGBAN_ADAPTER_PARTS)
+    endif()
     set(root ${CMAKE_BINARY_DIR}/include/${part})
     file(MAKE_DIRECTORY ${root})
     file(CREATE_LINK ${CMAKE_SOURCE_DIR}/src/${part} ${root}/${part} SYMBOLIC)
@@ -87,7 +139,10 @@ function(tongban_add_parts)
       get_property(dep_target GLOBAL PROPERTY TONGBAN_PART_${dep}_TARGET)
       target_link_libraries(${target} PUBLIC ${dep_target})
     endforeach()
-    string(STRIP "${part} ${uses}" line)
+    if(adapter_libs)
+      target_link_libraries(${target} PUBLIC ${adapter_libs})
+    endif()
+    string(STRIP "${part} ${uses} ${adapter_names}" line)
     string(REPLACE ";" " " line "${line}")
     string(APPEND rule "uses ${line}\n")
     if(internal)

@@ -12,7 +12,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-Result<ledger::HttpReply> HttpPost(const std::string& url, const std::string& body,
+Result<HttpPostReply> HttpPost(const std::string& url, const std::string& body,
                                    std::chrono::milliseconds timeout) {
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) {
@@ -40,7 +40,7 @@ Result<ledger::HttpReply> HttpPost(const std::string& url, const std::string& bo
   req.set(http::field::content_type, "text/plain; charset=utf-8");
   req.body() = body;
   req.prepare_payload();
-  ledger::HttpReply reply;
+  HttpPostReply reply;
   // Run the whole exchange asynchronously under the stream's timeout.
   stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
     if (e) {

@@ -8,13 +8,19 @@
 #include <string>
 
 #include "core/status.h"
-#include "ledger/witness_client.h"
 
 namespace tongban::api {
 
+// One HTTP response as the client received it, whatever its status.
+struct HttpPostReply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
 // POSTs `body` (text/plain) to `url` ("http://host:port/path"). Any HTTP status is a reply;
 // kInvalidArgument for a URL we cannot use, kUnavailable for connection errors and timeouts.
-Result<ledger::HttpReply> HttpPost(const std::string& url, const std::string& body,
+Result<HttpPostReply> HttpPost(const std::string& url, const std::string& body,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace tongban::api

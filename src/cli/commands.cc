@@ -21,7 +21,7 @@
 #include "crypto/suite.h"
 #include "cli/logging.h"
 #include "cli/version.h"
-#include "api/witness_handlers.h"
+#include "ledger/part/witness_handlers.h"
 #include "ledger/cosignature.h"
 #include "ledger/note_keys.h"
 #include "ledger/witness.h"
@@ -161,17 +161,14 @@ int RunInit(const InitOptions& options) {
   auto config = LoadConfig(config_path);
   if (!config.ok()) return Fail(config.status());
 
-  // Keys: created once, never overwritten (not even with --force).
+  // Keys: created once by the parts that need them, never overwritten (not even with --force).
   fs::create_directories(config->Resolve("keys"), ec);
   ::chmod(config->Resolve("keys").c_str(), 0700);
-  fs::path ledger_key = config->Resolve(config->ledger.key_file);
-  if (!fs::exists(ledger_key)) {
-    auto key = crypto::PrivateKey::Generate(suite->signature);
-    if (!key.ok()) return Fail(key.status());
-    if (Status w = key->WritePemFile(ledger_key.string()); !w.ok()) return Fail(w);
-  }
-  for (const std::string& secret : {config->ledger.subject_secret_file, config->auth.session_key_file}) {
-    if (Status w = WriteSecretFileIfMissing(config->Resolve(secret), 32); !w.ok()) return Fail(w);
+  auto parts = ConfigureParts(*config);
+  if (!parts.ok()) return Fail(parts.status());
+  const part::InitChoices choices{options.suite, options.origin};
+  for (const auto& p : parts->all()) {
+    if (Status w = p->Initialise(choices, config->base_dir); !w.ok()) return Fail(w);
   }
   // Creating the App creates the database and applies every migration.
   auto app = App::Open(*config);

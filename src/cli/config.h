@@ -1,7 +1,9 @@
 // Config: the one TOML file an operator edits (`tongban.toml`). Every option is documented in
 // docs/config.md and in the commented file `tongban init` writes. Unknown keys are errors (a typo
 // must not silently fall back to a default). Relative paths are relative to the config file.
-// Value type; thread-compatible.
+// The program's own sections ([server], [database], [log]) are read here; every other section
+// belongs to a part (part/part.h), which reads it in ConfigureParts. ParseConfig checks those too,
+// so a bad config is refused before anything is opened. Value type; thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <toml++/toml.h>
+
 #include "core/status.h"
+#include "part/part.h"
+#include "part/part_set.h"
 
 namespace tongban::cli {
 
@@ -39,52 +45,12 @@ struct Config {
     std::string url = "sqlite://tongban.db";
     int pool_size = 8;
   } database;
-  struct Ledger {
-    std::string suite = "gm";  // gm = SM3 + SM2, intl = SHA-256 + Ed25519
-    std::string origin = "tongban.example/ledger";
-    std::string key_file = "keys/ledger.key";
-    std::string subject_secret_file = "keys/subject-hmac.key";
-    int64_t batch_max_entries = 1024;
-    int64_t batch_max_delay_ms = 50;
-    // Witnesses that cosign each checkpoint (C2SP tlog-witness), and how many must cosign before
-    // a checkpoint is published (0: publish at once, attach whatever cosignatures arrive).
-    struct Witness {
-      std::string url;  // submission prefix, e.g. "http://witness.example:9001"
-      std::string key;  // the witness's cosignature verifier key string
-    };
-    std::vector<Witness> witnesses;
-    int64_t witness_quorum = 0;
-  } ledger;
-  struct Auth {
-    std::string session_key_file = "keys/session.key";  // HMAC key of session tokens
-    int64_t access_ttl_s = 900;        // bearer token lifetime
-    int64_t refresh_ttl_s = 604800;    // refresh token (session) lifetime
-    // Password guessing: failed logins of one account before back-off starts, and the longest
-    // back-off (it doubles from 1 s per further failure; no lock-out).
-    int64_t login_free_failures = 5;
-    int64_t login_backoff_max_s = 300;
-    // Password checks (Argon2id) run at most this many at once (0 = one per core), with at most
-    // `password_queue` logins waiting (then 503): a login flood cannot take the handler threads
-    // from other requests, nor more CPU than this many cores.
-    int64_t password_threads = 0;
-    int64_t password_queue = 8;
-    // How long a node trusts a cached API-key row: a key revoked on another node stops working
-    // here within this many seconds (on the node that revoked it, at once).
-    int64_t api_key_cache_s = 5;
-  } auth;
-  struct Receipt {
-    // 会计档案: accounting vouchers are kept 30 years; `tongban receipts destroy` refuses younger.
-    int64_t retention_years = 30;
-    // The deployment-wide issuer key of versions before per-issuer keys: only read, when present,
-    // so batches it signed stay verifiable (each issuer now has its own keys, in the database).
-    std::string issuer_key_file = "keys/receipt-issuer.key";
-    // The finance department's batch-manifest and QR signing key (the suite's algorithm; created
-    // on first start if missing).
-    std::string finance_key_file = "keys/receipt-finance.key";
-  } receipt;
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, off
   } log;
+
+  // The sections of the parts, as written (read by ConfigureParts).
+  toml::table part_sections;
 
   // Directory of the config file; relative paths resolve against it.
   std::filesystem::path base_dir = ".";
@@ -92,14 +58,19 @@ struct Config {
   std::filesystem::path Resolve(const std::string& path) const;
 };
 
-// Parses TOML text. `base_dir` anchors relative paths.
+// The program's parts (cli/parts.h), each configured from its section of `config`. Errors name
+// "section.key"; a section no part claims is an error too.
+Result<part::PartSet> ConfigureParts(const Config& config);
+
+// Parses TOML text (and checks every part's section). `base_dir` anchors relative paths.
 Result<Config> ParseConfig(std::string_view toml_text, std::filesystem::path base_dir);
 Result<Config> LoadConfig(const std::filesystem::path& file);
 
 // Parses "HOST:PORT" (IPv4, or [IPv6]:PORT). Port 0 means "any free port".
 Status ParseListen(std::string_view listen, std::string& host, uint16_t& port);
 
-// The commented config file `tongban init` writes (every option, with its default).
+// The commented config file `tongban init` writes (every option of the program and of each
+// part, with its default).
 std::string DefaultConfigText(std::string_view suite, std::string_view origin);
 
 }  // namespace tongban::cli

@@ -6,8 +6,8 @@
 
 #include <boost/json.hpp>
 
-#include "api/api_key_handlers.h"
-#include "api/auth_handlers.h"
+#include "identity/part/api_key_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"

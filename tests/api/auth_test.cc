@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "api/auth_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "api/server.h"
 #include "testing/databases.h"

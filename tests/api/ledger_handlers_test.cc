@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "api/dispatcher.h"
-#include "api/ledger_handlers.h"
+#include "ledger/part/ledger_handlers.h"
 #include "api/server.h"
 #include "core/base64.h"
 #include "crypto/key.h"

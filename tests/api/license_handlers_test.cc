@@ -6,15 +6,15 @@
 // ledger proof: it is the inclusion-proof route's object plus the event document, checks offline
 // with the log key, follows a revoke, is withheld (tampered) for an altered row, and a licence
 // still queued gets 503 without its one-time presentation being used up.
-#include "api/license_handlers.h"
+#include "license/part/license_handlers.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "api/auth_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "api/dispatcher.h"
-#include "api/ledger_handlers.h"
+#include "ledger/part/ledger_handlers.h"
 #include "core/base64.h"
 #include "core/citizen_id.h"
 #include "crypto/hmac.h"

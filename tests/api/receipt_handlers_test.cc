@@ -10,11 +10,11 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "api/auth_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "api/idempotency.h"
-#include "api/ledger_handlers.h"
-#include "api/receipt_handlers.h"
+#include "ledger/part/ledger_handlers.h"
+#include "receipt/part/receipt_handlers.h"
 #include "api/server.h"
 #include "core/base64.h"
 #include "identity/identity_service.h"

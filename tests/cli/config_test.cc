@@ -3,14 +3,27 @@
 
 #include <gtest/gtest.h>
 
+#include "identity/part/identity_part.h"
+#include "ledger/part/ledger_part.h"
+#include "license/part/license_part.h"
+#include "receipt/part/receipt_part.h"
+
 namespace tongban::cli {
 namespace {
+
+// The ledger part's section as the parts list reads it from `c`.
+ledger::LedgerConfig Ledger(const Config& c) {
+  auto parts = ConfigureParts(c);
+  EXPECT_TRUE(parts.ok()) << parts.status().ToString();
+  if (!parts.ok()) return {};
+  return parts->Find<ledger::LedgerPart>()->config();
+}
 
 TEST(Config, EmptyFileGivesDefaults) {
   auto c = ParseConfig("", "/etc/tongban");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server.port, 8080);
-  EXPECT_EQ(c->ledger.suite, "gm");
+  EXPECT_EQ(Ledger(*c).suite, "gm");
   EXPECT_EQ(c->Resolve("tongban.db"), std::filesystem::path("/etc/tongban/tongban.db"));
   EXPECT_EQ(c->Resolve("/var/lib/x.db"), std::filesystem::path("/var/lib/x.db"));
 }
@@ -18,8 +31,8 @@ TEST(Config, EmptyFileGivesDefaults) {
 TEST(Config, DefaultTextParsesBackToDefaults) {
   auto c = ParseConfig(DefaultConfigText("intl", "zj.example/ledger"), ".");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->ledger.suite, "intl");
-  EXPECT_EQ(c->ledger.origin, "zj.example/ledger");
+  EXPECT_EQ(Ledger(*c).suite, "intl");
+  EXPECT_EQ(Ledger(*c).origin, "zj.example/ledger");
   EXPECT_EQ(c->server.host, "127.0.0.1");
   EXPECT_EQ(c->database.url, "sqlite://tongban.db?synchronous=full");
 }
@@ -47,7 +60,7 @@ level = "warn"
   EXPECT_EQ(c->server.threads, 4);
   EXPECT_EQ(c->server.handler_threads, 32);
   EXPECT_EQ(c->database.pool_size, 16);
-  EXPECT_EQ(c->ledger.batch_max_delay_ms, 5);
+  EXPECT_EQ(Ledger(*c).batch_max_delay_ms, 5);
   EXPECT_EQ(c->log.level, "warn");
 }
 
@@ -130,9 +143,9 @@ url = "http://127.0.0.1:9002"
 key = "w2+01020304+BAAA"
 )", ".");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  ASSERT_EQ(c->ledger.witnesses.size(), 2u);
-  EXPECT_EQ(c->ledger.witnesses[1].url, "http://127.0.0.1:9002");
-  EXPECT_EQ(c->ledger.witness_quorum, 1);
+  ASSERT_EQ(Ledger(*c).witnesses.size(), 2u);
+  EXPECT_EQ(Ledger(*c).witnesses[1].url, "http://127.0.0.1:9002");
+  EXPECT_EQ(Ledger(*c).witness_quorum, 1);
 }
 
 TEST(Config, BadWitnessesAreRejected) {
@@ -142,6 +155,36 @@ TEST(Config, BadWitnessesAreRejected) {
   ExpectFieldError("[[ledger.witnesses]]\nurl = \"http://x\"\n", "ledger.witnesses[0].key");
   ExpectFieldError("[[ledger.witnesses]]\nurl = \"http://x\"\nkey = \"k\"\nkye = 1\n",
                    "ledger.witnesses[0].kye");
+}
+
+}  // namespace
+}  // namespace tongban::cli
+
+namespace tongban::cli {
+namespace {
+
+// Every part's section: defaults, read back, and unknown keys refused naming "section.key".
+TEST(Config, EveryPartReadsItsOwnSection) {
+  auto c = ParseConfig(R"(
+[auth]
+access_ttl_s = 600
+[receipt]
+retention_years = 40
+[license]
+trust_list_file = "trust/other-regions.json"
+)", "/srv/tongban");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto parts = ConfigureParts(*c);
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  EXPECT_EQ(parts->Find<identity::IdentityPart>()->config().access_ttl_s, 600);
+  EXPECT_EQ(parts->Find<receipt::ReceiptPart>()->config().retention_years, 40);
+  EXPECT_EQ(parts->Find<license::LicensePart>()->config().trust_list_file, "trust/other-regions.json");
+  EXPECT_EQ(parts->Find<license::LicensePart>()->config().issuer_key_file, "keys/license-issuer.pem");
+  ExpectFieldError("[auth]\naccess_ttl = 600\n", "auth.access_ttl");
+  ExpectFieldError("[auth]\naccess_ttl_s = 10\n", "auth.access_ttl_s");
+  ExpectFieldError("[receipt]\nretention_years = 0\n", "receipt.retention_years");
+  ExpectFieldError("[license]\nissuer_url = \"http://x\"\n", "license.issuer_url");
+  ExpectFieldError("[license]\nkey = 1\n", "license.key");
 }
 
 }  // namespace

@@ -13,11 +13,13 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
-#include "api/auth_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "cli/api_wiring.h"
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "identity/part/identity_part.h"
+#include "part/key_files.h"
 #include "cli/demo_data.h"
 #include "identity/session_token.h"
 #include "testing/demo_deployment.h"
@@ -52,7 +54,8 @@ class RoutePolicyTest : public ::testing::Test {
     demo_ = tongban::testing::DemoDeployment::Create("tongban-policy").release();
     ASSERT_NE(demo_, nullptr);
     const Config& config = demo_->config();
-    auto key = ReadSecretFile(config.Resolve(config.auth.session_key_file), 32);
+    auto key = part::ReadSecretFile(
+        config.Resolve(demo_->app().Get<identity::IdentityPart>().config().session_key_file), 32);
     ASSERT_TRUE(key.ok());
     session_key_ = new std::string(*key);
   }

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/auth_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "api/dispatcher.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"

@@ -16,7 +16,7 @@
 #include <functional>
 #include <set>
 
-#include "api/auth_handlers.h"
+#include "identity/part/auth_handlers.h"
 #include "cli/api_wiring.h"
 #include "cli/app.h"
 #include "cli/commands.h"

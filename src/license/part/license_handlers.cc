@@ -1,0 +1,451 @@
+// Licence endpoints; see license_handlers.h.
+#include "license/part/license_handlers.h"
+
+#include <boost/json.hpp>
+#include <memory>
+
+#include "api/json_answer.h"
+#include "api/json_body.h"
+#include "ledger/part/ledger_handlers.h"
+#include "ledger/part/proof_cache.h"
+#include "api/problem.h"
+#include "core/clock.h"
+#include "license/verification.h"
+#include "qr/qr_svg.h"
+
+namespace tongban::api {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+using license::License;
+using license::LicenseService;
+
+
+Result<int64_t> ParseTime(const JsonBody& body, std::string_view field) {
+  TB_ASSIGN_OR_RETURN(auto text, body.OptionalString(field, 40));
+  if (!text) return int64_t{0};
+  TB_ASSIGN_OR_RETURN(TimePoint t, ParseIso8601Utc(*text, "/" + std::string(field)));
+  return ToUnixMicros(t) / 1'000'000;
+}
+
+// The holder's subject (citizen ID number / USCC) of the calling account.
+Result<std::string> HolderOf(identity::IdentityService& identity, const HttpRequest& req) {
+  TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
+  if (a.subject_id.empty()) return Status::PermissionDenied("this account holds no licences");
+  return a.subject_id;
+}
+
+// The catalogue department of the calling department system (by USCC, then by name).
+Result<std::string> DepartmentOf(identity::IdentityService& identity, const license::Catalogue& c,
+                                 const HttpRequest& req) {
+  TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
+  const license::Department* d = c.DepartmentByUscc(a.subject_id);
+  if (d == nullptr) d = c.DepartmentByName(a.department);
+  if (d == nullptr) return Status::PermissionDenied("this account is not an issuing department");
+  return d->key;
+}
+
+object LicenseJson(const license::Catalogue& c, const License& l, int64_t now) {
+  object o{{"id", l.id},
+           {"type_code", l.type},
+           {"status", license::LicenseStatusName(l.EffectiveStatus(now))},
+           {"issued_at", IsoSeconds(l.issued_at)},
+           {"expires_at", IsoSeconds(l.expires_at)},
+           {"version", l.version}};
+  if (!l.status_reason.empty()) o["status_reason"] = l.status_reason;
+  if (!l.replaced_by.empty()) o["replaced_by"] = l.replaced_by;
+  object labels;
+  if (const license::LicenseType* t = c.Type(l.type)) {
+    o["type_name_zh"] = t->name_zh;
+    o["type_name_en"] = t->name_en;
+    for (const auto& f : t->fields) labels[f.name] = object{{"zh", f.zh}, {"en", f.en}};
+    if (const license::Department* d = c.DepartmentByKey(t->issuer)) o["issuer_name"] = d->name_zh;
+  }
+  boost::system::error_code ec;
+  value fields = boost::json::parse(l.fields_json, ec);
+  o["fields"] = ec ? value(object{}) : fields;
+  o["field_labels"] = std::move(labels);
+  return o;
+}
+
+object TypeJson(const license::Catalogue& c, const license::LicenseType& t) {
+  array fields;
+  for (const auto& f : t.fields) {
+    static constexpr const char* kKinds[] = {"string", "date", "citizen_id", "uscc", "integer"};
+    fields.push_back(object{{"name", f.name},
+                            {"zh", f.zh},
+                            {"en", f.en},
+                            {"kind", kKinds[static_cast<int>(f.kind)]},
+                            {"required", f.required}});
+  }
+  object o{{"code", t.code},
+           {"gbt36904_type_code", t.type_code},
+           {"vct", LicenseService::Vct(t.code)},
+           {"name_zh", t.name_zh},
+           {"name_en", t.name_en},
+           {"holder_kind", license::HolderKindName(t.holder)},
+           {"validity_years", t.validity_years},
+           {"fields", std::move(fields)}};
+  if (const license::Department* d = c.DepartmentByKey(t.issuer)) {
+    o["issuer"] = object{{"key", d->key}, {"name_zh", d->name_zh}, {"name_en", d->name_en},
+                         {"region_code", d->region_code}};
+  }
+  return o;
+}
+
+Result<std::vector<std::string>> StringList(const JsonBody& body, std::string_view field) {
+  std::vector<std::string> out;
+  const value* v = body.object().if_contains(field);
+  if (!v) return Status::InvalidField("/" + std::string(field), "is required");
+  if (!v->is_array() || v->as_array().size() > 50) {
+    return Status::InvalidField("/" + std::string(field), "must be an array of at most 50 names");
+  }
+  for (size_t i = 0; i < v->as_array().size(); ++i) {
+    const value& e = v->as_array()[i];
+    if (!e.is_string() || e.as_string().empty() || e.as_string().size() > 64) {
+      return Status::InvalidField("/" + std::string(field) + "/" + std::to_string(i), "must be a field name");
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+
+}  // namespace
+
+void AddLicenseRoutes(Router& router, LicenseService& service, identity::IdentityService& identity,
+                      LicenseLedgerOptions log) {
+  const RouteAccess kIssuer = RouteAccess::Roles({"scope:license:issue"});
+  const RouteAccess kHolder = RouteAccess::Roles({"citizen", "enterprise"});
+
+  router.Add(Route{"GET", "/api/v1/licenses/types", "listLicenseTypes",
+                   "The licence catalogue: types, fields, holder kind, issuing department.",
+                   RouteAccess::Public(), [&service](const HttpRequest&, const PathParams&) {
+                     array items;
+                     for (const auto& t : service.catalogue().types()) {
+                       items.push_back(TypeJson(service.catalogue(), t));
+                     }
+                     HttpResponse r = JsonAnswer(200, object{{"items", std::move(items)}});
+                     r.headers.clear();
+                     r.WithHeader("Cache-Control", "public, max-age=3600");
+                     r.WithHeader("Access-Control-Allow-Origin", "*");
+                     return r;
+                   }});
+
+  router.Add(Route{
+      "POST", "/api/v1/licenses", "issueLicense",
+      "Issue a licence of one of the calling department's types: {type, holder, fields, expires_at?}.",
+      kIssuer,
+      [&service, &identity](const HttpRequest& req, const PathParams&) {
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"type", "holder", "fields", "expires_at"}), req);
+        TB_ASSIGN_OR_PROBLEM(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
+        license::IssueRequest in;
+        TB_ASSIGN_OR_PROBLEM(in.type, body.RequiredString("type", 64), req);
+        TB_ASSIGN_OR_PROBLEM(in.holder_subject, body.RequiredString("holder", 18), req);
+        const value* fields = body.object().if_contains("fields");
+        if (!fields || !fields->is_object()) {
+          return ProblemResponse(Status::InvalidField("/fields", "must be an object"), req.request_id);
+        }
+        in.fields = fields->as_object();
+        TB_ASSIGN_OR_PROBLEM(int64_t expires, ParseTime(body, "expires_at"), req);
+        if (expires != 0) in.expires_at = expires;
+        TB_ASSIGN_OR_PROBLEM(License l, service.Issue(in, dept), req);
+        return JsonAnswer(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+
+  for (std::string action : {"revoke", "suspend", "resume", "renew"}) {
+    router.Add(Route{
+        "POST", "/api/v1/licenses/{id}/" + action, action + "License",
+        action == "renew" ? "Renew a licence (new version; {expires_at?}); the old one is superseded. "
+                            "Issuing department only: 404 for another department's licence."
+                          : "Change a licence's status ({reason}); issuing department only: 404 for "
+                            "another department's licence.",
+        kIssuer,
+        [&service, &identity, action](const HttpRequest& req, const PathParams& p) {
+          TB_ASSIGN_OR_PROBLEM(JsonBody body,
+                            JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"reason", "expires_at"}), req);
+          TB_ASSIGN_OR_PROBLEM(std::string dept, DepartmentOf(identity, service.catalogue(), req), req);
+          const std::string& id = p.at("id");
+          License l;
+          if (action == "renew") {
+            TB_ASSIGN_OR_PROBLEM(int64_t expires, ParseTime(body, "expires_at"), req);
+            TB_ASSIGN_OR_PROBLEM(l, service.Renew(id, expires ? std::optional<int64_t>(expires) : std::nullopt, dept), req);
+            return JsonAnswer(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+          }
+          TB_ASSIGN_OR_PROBLEM(auto reason, body.OptionalString("reason", 200), req);
+          LicenseService::Action a = action == "revoke"    ? LicenseService::Action::kRevoke
+                                     : action == "suspend" ? LicenseService::Action::kSuspend
+                                                           : LicenseService::Action::kResume;
+          TB_ASSIGN_OR_PROBLEM(l, service.ChangeStatus(id, a, reason.value_or(""), dept), req);
+          return JsonAnswer(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+        },
+        "application/json", "application/json", /*idempotent=*/action == "renew"});
+  }
+
+  router.Add(Route{"GET", "/api/v1/me/licenses", "listMyLicenses",
+                   "The caller's wallet: every licence they hold, with status and field labels.",
+                   kHolder, [&service, &identity](const HttpRequest& req, const PathParams&) {
+                     TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
+                     TB_ASSIGN_OR_PROBLEM(auto list, service.Wallet(holder), req);
+                     array items;
+                     int64_t now = service.NowSeconds();
+                     for (const auto& l : list) items.push_back(LicenseJson(service.catalogue(), l, now));
+                     return JsonAnswer(200, object{{"items", std::move(items)}});
+                   }});
+
+  router.Add(Route{
+      "POST", "/api/v1/me/licenses/{id}/presentations", "presentLicense",
+      "Present one of the caller's licences: {disclose:[field...], verifier?, purpose?} -> SD-JWT "
+      "VC with key binding, QR text and SVG (a TBL1. reference when the token is too large); 404 "
+      "for another's.",
+      kHolder,
+      [&service, &identity](const HttpRequest& req, const PathParams& p) {
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"disclose", "verifier", "purpose"}), req);
+        license::PresentRequest in;
+        TB_ASSIGN_OR_PROBLEM(in.disclose, StringList(body, "disclose"), req);
+        TB_ASSIGN_OR_PROBLEM(auto verifier, body.OptionalString("verifier", 200), req);
+        TB_ASSIGN_OR_PROBLEM(auto purpose, body.OptionalString("purpose", 200), req);
+        in.verifier = verifier.value_or("");
+        in.purpose = purpose.value_or("");
+        in.license_id = p.at("id");
+        TB_ASSIGN_OR_PROBLEM(in.holder_subject, HolderOf(identity, req), req);
+        TB_ASSIGN_OR_PROBLEM(license::PresentResult out, service.Present(in), req);
+        TB_ASSIGN_OR_PROBLEM(qr::QrSvg qr, qr::RenderQrSvg(out.qr_text), req);
+        return JsonAnswer(201, object{{"token", out.token},
+                                {"token_bytes", out.token.size()},
+                                {"qr_text", out.qr_text},
+                                {"qr_svg", qr.svg},
+                                {"qr_version", qr.version},
+                                {"reference", out.reference.empty() ? value(nullptr) : value(out.reference)},
+                                {"expires_at", IsoSeconds(out.expires_at)}});
+      }});
+
+  router.Add(Route{
+      "POST", "/api/v1/licenses/verify", "verifyLicense",
+      "Verify a scanned presentation: {token} or {reference}, purpose?. Public; a staff token, when "
+      "sent, names the verifier in the holder's log. Carries the ledger inclusion proof of the "
+      "licence's latest lifecycle entry and its event document.",
+      RouteAccess::Public(),
+      [&service, &identity, log, proofs = std::make_shared<InclusionProofCache>()](
+          const HttpRequest& req, const PathParams&) {
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"token", "reference", "purpose"}), req);
+        license::VerifyRequest in;
+        TB_ASSIGN_OR_PROBLEM(auto token, body.OptionalString("token", 64 * 1024), req);
+        TB_ASSIGN_OR_PROBLEM(auto reference, body.OptionalString("reference", 64), req);
+        TB_ASSIGN_OR_PROBLEM(auto purpose, body.OptionalString("purpose", 200), req);
+        if (token.has_value() == reference.has_value()) {
+          return ProblemResponse(Status::InvalidField("/token", "send exactly one of token and reference"),
+                                 req.request_id);
+        }
+        in.token = token.value_or("");
+        in.reference = reference.value_or("");
+        in.purpose = purpose.value_or("");
+        if (auto auth = req.Header("authorization")) {
+          // A credential that is sent must be good (401 otherwise); it only names the verifier.
+          TB_ASSIGN_OR_PROBLEM(identity::Principal p, identity.Authenticate(*auth), req);
+          TB_ASSIGN_OR_PROBLEM(identity::Account a, identity.GetAccount(p.account_id), req);
+          in.verifier_account = a.id;
+          in.verifier_name = a.department.empty() ? a.display_name : a.display_name + " (" + a.department + ")";
+        }
+        // The license part decides (license/verification.h); this only renders its answer.
+        TB_ASSIGN_OR_PROBLEM(license::LicenseVerification v,
+                             license::VerifyPresentationOnLedger(service, log.reader, log.sequencer,
+                                                                 in, log.wait),
+                             req);
+        const license::VerifyResult& r = v.result;
+        value proof = nullptr;
+        if (v.leaf) {
+          TB_ASSIGN_OR_PROBLEM(object json, proofs->GetOrLoad(*log.reader, *v.leaf), req);
+          json["document"] = v.event_document;
+          proof = std::move(json);
+        }
+        const std::string& ledger_reason = v.ledger_reason;
+        value lic = nullptr;
+        if (!r.license_id.empty()) {
+          lic = object{{"id", r.license_id},
+                       {"type_code", r.type},
+                       {"type_name_zh", r.type_name_zh},
+                       {"type_name_en", r.type_name_en},
+                       {"issuer_name", r.issuer_name},
+                       {"expires_at", IsoSeconds(r.expires_at)},
+                       {"foreign", r.foreign}};
+        }
+        HttpResponse resp = JsonAnswer(200, object{{"valid", r.valid},
+                                             {"status", r.status},
+                                             {"reason", r.reason},
+                                             {"license", std::move(lic)},
+                                             {"disclosed", r.disclosed},
+                                             {"verification_id", r.verification_id
+                                                                     ? value(r.verification_id)
+                                                                     : value(nullptr)},
+                                             {"archived", r.valid && in.verifier_account != 0},
+                                             {"ledger", std::move(proof)},
+                                             {"ledger_reason", ledger_reason.empty()
+                                                                   ? value(nullptr)
+                                                                   : value(ledger_reason)}});
+        resp.WithHeader("Access-Control-Allow-Origin", "*");
+        return resp;
+      }});
+
+  router.Add(Route{
+      "GET", "/api/v1/me/verifications", "listMyVerifications",
+      "Who verified the caller's licences, when and why (newest first; ?cursor=&limit=1..100).", kHolder,
+      [&service, &identity](const HttpRequest& req, const PathParams&) {
+        TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
+        int64_t before = INT64_MAX;
+        int64_t limit = 20;
+        if (auto c = req.Query("cursor")) {
+          TB_ASSIGN_OR_PROBLEM(before, PositiveIntParam(*c, "cursor", "must be a cursor from next_cursor"), req);
+        }
+        if (auto l = req.Query("limit")) {
+          TB_ASSIGN_OR_PROBLEM(limit, PositiveIntParam(*l, "limit", "must be 1-100"), req);
+          if (limit > 100) return ProblemResponse(Status::InvalidField("limit", "must be 1-100"), req.request_id);
+        }
+        TB_ASSIGN_OR_PROBLEM(auto list, service.Verifications(holder, before, limit), req);
+        array items;
+        for (const auto& v : list) {
+          const license::LicenseType* t = service.catalogue().Type(v.license_type);
+          items.push_back(object{{"license_id", v.license_id},
+                                 {"type_code", v.license_type},
+                                 {"type_name_zh", t ? t->name_zh : ""},
+                                 {"type_name_en", t ? t->name_en : ""},
+                                 {"verifier", v.verifier_name},
+                                 {"purpose", v.purpose},
+                                 {"result", v.result},
+                                 {"reason", v.reason},
+                                 {"archived", !v.archived_json.empty()},
+                                 {"time", IsoSeconds(v.time)}});
+        }
+        value next = nullptr;
+        if (static_cast<int64_t>(list.size()) == limit) next = std::to_string(list.back().id);
+        return JsonAnswer(200, object{{"items", std::move(items)}, {"next_cursor", next}});
+      }});
+
+  router.Add(Route{
+      "GET", "/api/v1/licenses/verifications/{id}", "getArchivedVerification",
+      "The archived copy (归档) of a valid verification: the disclosed fields as verified, for the "
+      "staff member who verified (the case file keeps this instead of a paper copy); 404 for "
+      "anyone else's.",
+      RouteAccess::Roles({"staff"}), [&service](const HttpRequest& req, const PathParams& p) {
+        TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a verification id"), req);
+        TB_ASSIGN_OR_PROBLEM(license::VerificationRecord v,
+                          service.ArchivedVerification(id, req.principal->account_id), req);
+        boost::system::error_code jec;
+        value disclosed = boost::json::parse(v.archived_json, jec);
+        const license::LicenseType* t = service.catalogue().Type(v.license_type);
+        return JsonAnswer(200, object{{"id", v.id},
+                                {"license_id", v.license_id},
+                                {"type_code", v.license_type},
+                                {"type_name_zh", t ? t->name_zh : ""},
+                                {"purpose", v.purpose},
+                                {"result", v.result},
+                                {"time", IsoSeconds(v.time)},
+                                {"disclosed", jec ? value(object{}) : disclosed}});
+      }});
+
+  // --- holder authorisation (授权) -----------------------------------------------------------
+  auto auth_json = [](const license::Authorisation& a) {
+    return object{{"id", a.id},
+                  {"license_id", a.license_id},
+                  {"grantee_kind", a.grantee_kind},
+                  {"grantee", a.grantee},
+                  {"department", a.department.empty() ? value(nullptr) : value(a.department)},
+                  {"purpose", a.purpose},
+                  {"until", IsoSeconds(a.valid_until)},
+                  {"created_at", IsoSeconds(a.created_at)},
+                  {"revoked_at", a.revoked_at ? IsoSeconds(*a.revoked_at) : value(nullptr)},
+                  {"uses", a.uses}};
+  };
+  auto parse_id = [](std::string_view s) {
+    return PositiveIntParam(s, "id", "must be an authorisation id");
+  };
+  router.Add(Route{
+      "POST", "/api/v1/me/licenses/{id}/authorisations", "authoriseLicenseUse",
+      "Authorise a staff member (login), department (name) or case (number, with the department "
+      "that handles it) to use one of the caller's licences for a purpose until a time: "
+      "{grantee_kind, grantee, department (case only), purpose, until}; 404 for another's licence.",
+      kHolder,
+      [&service, &identity, auth_json](const HttpRequest& req, const PathParams& p) {
+        TB_ASSIGN_OR_PROBLEM(JsonBody body,
+                             JsonBody::Parse(req.body, {"grantee_kind", "grantee", "department",
+                                                        "purpose", "until"}),
+                             req);
+        license::AuthoriseRequest in;
+        in.license_id = p.at("id");
+        TB_ASSIGN_OR_PROBLEM(in.grantee_kind, body.RequiredString("grantee_kind", 20), req);
+        TB_ASSIGN_OR_PROBLEM(in.grantee, body.RequiredString("grantee", 200), req);
+        TB_ASSIGN_OR_PROBLEM(auto department, body.OptionalString("department", 200), req);
+        in.case_department = department.value_or("");
+        TB_ASSIGN_OR_PROBLEM(in.purpose, body.RequiredString("purpose", 200), req);
+        TB_ASSIGN_OR_PROBLEM(in.valid_until, ParseTime(body, "until"), req);
+        if (in.valid_until == 0) {
+          return ProblemResponse(Status::InvalidField("/until", "is required"), req.request_id);
+        }
+        TB_ASSIGN_OR_PROBLEM(in.holder_subject, HolderOf(identity, req), req);
+        TB_ASSIGN_OR_PROBLEM(license::Authorisation a, service.Authorise(in), req);
+        return JsonAnswer(201, auth_json(a));
+      },
+      "application/json", "application/json", /*idempotent=*/true});
+  router.Add(Route{"GET", "/api/v1/me/authorisations", "listMyAuthorisations",
+                   "The caller's authorisations, newest first, with how often each was used.", kHolder,
+                   [&service, &identity, auth_json](const HttpRequest& req, const PathParams&) {
+                     TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
+                     TB_ASSIGN_OR_PROBLEM(auto list, service.Authorisations(holder), req);
+                     array items;
+                     for (const auto& a : list) items.push_back(auth_json(a));
+                     return JsonAnswer(200, object{{"items", std::move(items)}});
+                   }});
+  router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
+                   "Withdraw one of the caller's authorisations at once; 404 for another's.",
+                   kHolder,
+                   [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
+                     Status s = service.RevokeAuthorisation(holder, id);
+                     if (!s.ok()) return ProblemResponse(s, req.request_id);
+                     return JsonAnswer(200, object{{"revoked", true}});
+                   }});
+  router.Add(Route{
+      "POST", "/api/v1/authorisations/{id}/use", "useAuthorisation",
+      "Staff use a holder's authorisation granted to them ({case} for a case authorisation, which "
+      "only staff of the case's department can use): returns the licence; the use is logged for "
+      "the holder and ledgered. 404 when not granted to the caller, as for a missing id.",
+      RouteAccess::Roles({"staff"}),
+      [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
+        TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);
+        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"case"}), req);
+        TB_ASSIGN_OR_PROBLEM(auto case_number, body.OptionalString("case", 64), req);
+        TB_ASSIGN_OR_PROBLEM(identity::Account a, identity.GetAccount(req.principal->account_id), req);
+        license::AuthorisedUser user{a.id, a.login, a.display_name, a.department, case_number.value_or("")};
+        TB_ASSIGN_OR_PROBLEM(License l, service.UseAuthorisation(id, user), req);
+        return JsonAnswer(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
+      }});
+
+  router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",
+                   "The signed status list (IETF Token Status List, statuslist+jwt) of every licence issued here.",
+                   RouteAccess::Public(), [&service](const HttpRequest& req, const PathParams&) {
+                     TB_ASSIGN_OR_PROBLEM(std::string jwt, service.StatusListJwt(), req);
+                     HttpResponse r = HttpResponse::Text(200, std::move(jwt), "application/statuslist+jwt");
+                     r.WithHeader("Cache-Control", "public, max-age=60");
+                     r.WithHeader("Access-Control-Allow-Origin", "*");
+                     return r;
+                   },
+                   "application/statuslist+jwt"});
+
+  router.Add(Route{"GET", "/api/v1/licenses/issuer", "getLicenseIssuer",
+                   "This node's licence issuer: iss and public JWK (for trust lists and offline checks).",
+                   RouteAccess::Public(), [&service](const HttpRequest&, const PathParams&) {
+                     HttpResponse r = JsonAnswer(200, object{{"iss", service.options().issuer_url},
+                                                       {"jwk", service.IssuerJwk()},
+                                                       {"status_list_uri", service.StatusListUri()}});
+                     r.headers.clear();
+                     r.WithHeader("Cache-Control", "public, max-age=3600");
+                     r.WithHeader("Access-Control-Allow-Origin", "*");
+                     return r;
+                   }});
+}
+
+}  // namespace tongban::api
