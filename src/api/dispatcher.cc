@@ -285,7 +285,8 @@ boost::json::object ProblemComponents(boost::json::object& schemas) {
       {"404", "No such object, or not the caller's (the same answer either way)"},
       {"409", "The object is not in a state that allows this (already claimed, duplicate, ...)"},
       {"429", "Rate limit or login back-off: retry after Retry-After seconds"},
-      {"503", "Not available now (ledger not yet integrated, too busy): retry after Retry-After"}};
+      {"503", "Not available now (ledger not yet integrated, too busy): retry after Retry-After"},
+      {"Other", "Any other error (413 body too large, 415 media type, 422 unprocessable, 500): a problem"}};
   boost::json::object responses;
   for (const auto& [code, description] : kStatuses) {
     responses["Problem" + std::string(code)] = boost::json::object{
@@ -296,6 +297,19 @@ boost::json::object ProblemComponents(boost::json::object& schemas) {
                                                             {"$ref", "#/components/schemas/Problem"}}}}}}}};
   }
   return responses;
+}
+
+// A route's schema text as JSON; one that does not parse (a programming error the parts
+// conformance test catches) becomes a schema saying so, never a broken document.
+boost::json::value SchemaValue(const std::string& text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return boost::json::object{{"description", "unparsable schema"}};
+  return v;
+}
+
+bool IsJson(const std::string& content_type) {
+  return content_type == "application/json" || content_type.ends_with("+json");
 }
 
 }  // namespace
@@ -320,11 +334,12 @@ std::string Dispatcher::OpenApiJson() const {
     if (has_params) op["parameters"] = std::move(params);
     const bool has_body = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
     if (has_body) {
-      boost::json::object schema = r.request_type == "application/json"
-                                       ? boost::json::object{{"type", "object"}}
-                                       : boost::json::object{{"type", "string"}};
+      boost::json::value schema = !r.request_schema.empty()
+                                      ? SchemaValue(r.request_schema)
+                                      : (IsJson(r.request_type) ? boost::json::object{{"type", "object"}}
+                                                                : boost::json::object{{"type", "string"}});
       op["requestBody"] = boost::json::object{
-          {"required", false},
+          {"required", !r.request_schema.empty() || !IsJson(r.request_type)},
           {"content", boost::json::object{{r.request_type, boost::json::object{{"schema", std::move(schema)}}}}}};
     }
     if (r.access.is_public) {
@@ -335,10 +350,15 @@ std::string Dispatcher::OpenApiJson() const {
       op["security"] = boost::json::array{boost::json::object{{"bearer", boost::json::array{}}}};
       op["x-tongban-roles"] = std::move(roles);
     }
+    boost::json::value answer_schema =
+        !r.response_schema.empty() ? SchemaValue(r.response_schema)
+        : IsJson(r.response_type)  ? boost::json::value(boost::json::object{{"type", "object"}})
+                                   : boost::json::value(boost::json::object{{"type", "string"}});
     boost::json::object responses{
-        {"200", boost::json::object{{"description", "OK"},
-                                    {"content", boost::json::object{{r.response_type,
-                                                                     boost::json::object{}}}}}},
+        {std::to_string(r.success_status),
+         boost::json::object{{"description", r.success_status == 201 ? "Created" : "OK"},
+                             {"content", boost::json::object{{r.response_type,
+                                                              boost::json::object{{"schema", std::move(answer_schema)}}}}}}},
         {"400", ProblemResponseRef("400")}};
     if (!r.access.is_public) {
       responses["401"] = ProblemResponseRef("401");
@@ -348,12 +368,15 @@ std::string Dispatcher::OpenApiJson() const {
     if (has_body) responses["409"] = ProblemResponseRef("409");
     responses["429"] = ProblemResponseRef("429");
     responses["503"] = ProblemResponseRef("503");
+    // Any other error status (413, 415, 422, 500, ...) is a problem too.
+    responses["default"] = ProblemResponseRef("Other");
     op["responses"] = std::move(responses);
     boost::json::value& entry = paths[OpenApiPath(r.pattern)];
     if (!entry.is_object()) entry = boost::json::object{};
     entry.as_object()[method] = std::move(op);
   }
   boost::json::object schemas;
+  for (const auto& [name, text] : router_.schemas()) schemas[name] = SchemaValue(text);
   boost::json::object problem_responses = ProblemComponents(schemas);
   boost::json::object doc{
       {"openapi", "3.1.0"},

@@ -5,7 +5,11 @@
 
 namespace tongban::api {
 
-void Router::Add(Route route) {
+void Router::AddSchema(std::string name, std::string json_schema) {
+  schemas_.emplace(std::move(name), std::move(json_schema));
+}
+
+Route& Router::Add(Route route) {
   size_t index = routes_.size();
   size_t brace = route.pattern.find('{');
   if (brace == std::string::npos) {
@@ -14,6 +18,7 @@ void Router::Add(Route route) {
     with_params_.emplace_back(route.pattern.substr(0, brace), index);
   }
   routes_.push_back(std::move(route));
+  return routes_.back();
 }
 
 bool Router::MatchPattern(std::string_view pattern, std::string_view path, PathParams& params) {

@@ -46,11 +46,35 @@ struct Route {
   std::string request_type = "application/json";
   // A POST that creates something: it honours Idempotency-Key (see api/idempotency.h).
   bool idempotent = false;
+  // The contract, as JSON Schema 2020-12 text (what OpenAPI 3.1 takes): the JSON request body
+  // and the JSON answer of `success_status`; empty = no JSON body / a non-JSON answer. A schema
+  // may "$ref" "#/components/schemas/<Name>" registered with Router::AddSchema. Errors are
+  // RFC 9457 problems (the document names them). The served document is generated from these,
+  // and the HTTP tests validate every JSON answer against them (tests/api/answers_test.sh).
+  std::string request_schema;
+  std::string response_schema;
+  int success_status = 200;
+
+  // router.Add(Route{...}).Accepts(R"({...})").Answers(R"({...})", 201);
+  Route& Accepts(std::string schema) {
+    request_schema = std::move(schema);
+    return *this;
+  }
+  Route& Answers(std::string schema, int status = 200) {
+    response_schema = std::move(schema);
+    success_status = status;
+    return *this;
+  }
 };
 
 class Router {
  public:
-  void Add(Route route);
+  // Adds a route; returns it (valid until the next Add) to attach its schemas.
+  Route& Add(Route route);
+  // A named schema (JSON Schema text) that routes' schemas "$ref" as
+  // "#/components/schemas/<name>". Adding a name twice keeps the first.
+  void AddSchema(std::string name, std::string json_schema);
+  const std::map<std::string, std::string>& schemas() const { return schemas_; }
 
   enum class MatchKind { kFound, kNotFound, kMethodNotAllowed };
   struct Match {
@@ -70,6 +94,7 @@ class Router {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::vector<Route> routes_;
+  std::map<std::string, std::string> schemas_;
   // Indices into routes_: exact patterns by pattern text, and the patterns with parameters (with
   // their literal prefix, a cheap first test), each in the order added.
   std::unordered_map<std::string, std::vector<size_t>, StringHash, std::equal_to<>> exact_;

@@ -11,15 +11,8 @@ REDOCLY="$ROOT/tests/web/node_modules/.bin/redocly"
 command -v node >/dev/null || { echo "node missing: skipped"; exit 77; }
 [ -x "$REDOCLY" ] || { echo "Redocly CLI missing (run scripts/setup): skipped"; exit 77; }
 WORK=$(mktemp -d)
-PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-"$TONGBAN" demo --dir "$WORK/demo" --suite intl --listen 127.0.0.1:0 >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-for _ in $(seq 1 300); do grep -q "demo is ready" "$WORK/out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/out" | head -1 | sed 's/.*://')
-[ -n "$PORT" ] || { echo "FAIL: demo did not start"; tail -20 "$WORK/err"; exit 1; }
-curl -fsS "http://127.0.0.1:$PORT/api/v1/openapi.json" -o "$WORK/openapi.json"
+trap 'rm -rf "$WORK"' EXIT
+"$ROOT/tests/api/fetch_openapi.sh" "$TONGBAN" "$WORK/openapi.json"
 cd "$WORK"
 REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true REDOCLY_SUPPRESS_NOTIFICATIONS=true \
   node "$REDOCLY" lint --config "$ROOT/tests/api/redocly.yaml" --format=stylish openapi.json 2>&1 |

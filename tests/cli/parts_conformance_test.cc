@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <filesystem>
 #include <map>
 #include <set>
@@ -178,6 +180,22 @@ TEST_P(PartTest, EveryRouteIsDescribedAndInTheServedTable) {
     EXPECT_FALSE(r.summary.empty()) << what;
     EXPECT_TRUE(r.access.is_public || !r.access.roles.empty()) << what << " names nobody who may call it";
     EXPECT_TRUE(r.pattern.starts_with("/api/v1/") || r.pattern.starts_with("/ledger/")) << what;
+    // The contract in the route (api/router.h): a JSON answer has its schema, and every schema
+    // is a JSON object (its named components are checked by Redocly and Ajv in the contract tests).
+    if (r.response_type == "application/json") {
+      EXPECT_FALSE(r.response_schema.empty()) << what << " answers JSON without a schema";
+    }
+    for (const std::string* schema : {&r.request_schema, &r.response_schema}) {
+      if (schema->empty()) continue;
+      boost::system::error_code ec;
+      boost::json::value v = boost::json::parse(*schema, ec);
+      EXPECT_TRUE(!ec && v.is_object()) << what << ": a schema is not a JSON object: " << *schema;
+    }
+  }
+  for (const auto& [name, text] : own.schemas()) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(text, ec);
+    EXPECT_TRUE(!ec && v.is_object()) << GetParam() << ": schema " << name << " is not a JSON object";
   }
 }
 

@@ -67,6 +67,33 @@ Result<int64_t> OverlapSeconds(const JsonBody& body) {
 void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
   const RouteAccess kAdmin = RouteAccess::Roles({"admin"});
   const RouteAccess kSystem = RouteAccess::Roles({"department_system"});
+  router.AddSchema("ApiKey", R"json({
+    "type": "object", "additionalProperties": false,
+    "required": ["key_id", "account", "scopes", "label", "created_at", "expires_at", "revoked_at", "active"],
+    "properties": {
+      "key_id": {"type": "string", "pattern": "^[0-9a-f]{12}$"},
+      "account": {"type": "string", "description": "The department system's login"},
+      "scopes": {"type": "array", "items": {"type": "string"}, "examples": [["receipt:issue"]]},
+      "label": {"type": "string"},
+      "created_at": {"type": ["string", "null"], "format": "date-time"},
+      "expires_at": {"type": ["string", "null"], "format": "date-time"},
+      "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+      "active": {"type": "boolean"},
+      "api_key": {"type": "string", "description": "The new key (tbk_...), in this answer only"},
+      "note": {"type": "string"}
+    }
+  })json");
+  router.AddSchema("ApiKeyList", R"json({
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ApiKey"}}}
+  })json");
+  const std::string kKeyList = R"json({"$ref": "#/components/schemas/ApiKeyList"})json";
+  const std::string kCreatedKey = R"json({"allOf": [{"$ref": "#/components/schemas/ApiKey"},
+                                                 {"required": ["api_key"]}]})json";
+  const std::string kOverlap = R"json({
+    "type": "object", "additionalProperties": false,
+    "properties": {"overlap_s": {"type": "integer", "minimum": 0, "maximum": 604800, "default": 86400}}
+  })json";
 
   router.Add(Route{
       "GET", "/api/v1/admin/api-keys", "listApiKeys",
@@ -78,7 +105,8 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
           account_id = a.id;
         }
         return KeyList(identity, account_id, req);
-      }});
+      }})
+      .Answers(kKeyList);
   router.Add(Route{
       "POST", "/api/v1/admin/api-keys", "createApiKey",
       "Create an API key for a department system: {account, scopes[], label}. The key is in the "
@@ -115,7 +143,17 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
                              req);
         return CreatedKey(identity, key, req);
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["account", "scopes", "label"],
+        "properties": {
+          "account": {"type": "string", "maxLength": 64, "examples": ["hospital-hz-demo"]},
+          "scopes": {"type": "array", "minItems": 1, "maxItems": 20, "items": {"type": "string"},
+                     "examples": [["receipt:issue"]]},
+          "label": {"type": "string", "maxLength": 200}
+        }
+      })json")
+      .Answers(kCreatedKey, 201);
   router.Add(Route{
       "POST", "/api/v1/admin/api-keys/{key_id}/rotate", "rotateApiKey",
       "Replace a key: a new key with the same scopes; the old one keeps working for "
@@ -127,7 +165,9 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
         TB_ASSIGN_OR_PROBLEM(int64_t overlap, OverlapSeconds(body), req);
         TB_ASSIGN_OR_PROBLEM(std::string key, identity.RotateApiKey(key_id, overlap), req);
         return CreatedKey(identity, key, req);
-      }});
+      }})
+      .Accepts(kOverlap)
+      .Answers(kCreatedKey, 201);
   router.Add(Route{
       "POST", "/api/v1/admin/api-keys/{key_id}/revoke", "revokeApiKey",
       "Revoke a key: refused at once on this node, within auth.api_key_cache_s on the others.",
@@ -137,12 +177,14 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
         if (!s.ok()) return ProblemResponse(s, req.request_id);
         TB_ASSIGN_OR_PROBLEM(identity::ApiKeyInfo info, identity.GetApiKey(key_id), req);
         return JsonAnswer(200, KeyJson(info));
-      }});
+      }})
+      .Answers(R"json({"$ref": "#/components/schemas/ApiKey"})json");
   router.Add(Route{"GET", "/api/v1/me/api-keys", "listMyApiKeys",
                    "The calling department system's own API keys; never secrets.", kSystem,
                    [&identity](const HttpRequest& req, const PathParams&) {
                      return KeyList(identity, req.principal->account_id, req);
-                   }});
+                   }})
+      .Answers(kKeyList);
   router.Add(Route{
       "POST", "/api/v1/me/api-keys/rotate", "rotateMyApiKey",
       "Rotate the key this request is made with: the answer holds the new key (once); the "
@@ -158,7 +200,9 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
         TB_ASSIGN_OR_PROBLEM(std::string key,
                              identity.RotateApiKey(req.principal->api_key_id, overlap), req);
         return CreatedKey(identity, key, req);
-      }});
+      }})
+      .Accepts(kOverlap)
+      .Answers(kCreatedKey, 201);
 }
 
 }  // namespace tongban::api

@@ -48,6 +48,18 @@ Authoriser MakeAuthoriser(identity::IdentityService& identity) {
 }
 
 void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
+  router.AddSchema("TokenPair", R"json({
+    "type": "object", "additionalProperties": false,
+    "required": ["access_token", "refresh_token", "token_type", "expires_in"],
+    "properties": {
+      "access_token": {"type": "string", "description": "Bearer token for Authorization"},
+      "refresh_token": {"type": "string", "description": "For POST /api/v1/auth/refresh, once"},
+      "token_type": {"const": "Bearer"},
+      "expires_in": {"type": "integer", "description": "Seconds the access token lives"}
+    },
+    "examples": [{"access_token": "tbs1.eyJ...", "refresh_token": "tbr1.f3a9...",
+                  "token_type": "Bearer", "expires_in": 900}]
+  })json");
   router.Add(Route{
       "POST", "/api/v1/auth/login", "login",
       "Log in with a login name and password; returns a bearer token and a refresh token. After "
@@ -69,7 +81,13 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
         }
         if (!pair.ok()) return ProblemResponse(pair.status(), req.request_id);
         return TokenResponse(*pair);
-      }});
+      }})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["login", "password"],
+        "properties": {"login": {"type": "string", "maxLength": 64, "examples": ["13800000001"]},
+                       "password": {"type": "string", "maxLength": 256}}
+      })json")
+      .Answers(R"json({"$ref": "#/components/schemas/TokenPair"})json");
   router.Add(Route{"POST", "/api/v1/auth/refresh", "refreshToken",
                    "Exchange a refresh token for a new token pair (the old one stops working).",
                    RouteAccess::Public(), [&identity](const HttpRequest& req, const PathParams&) {
@@ -80,7 +98,12 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                      auto pair = identity.Refresh(*token);
                      if (!pair.ok()) return ProblemResponse(pair.status(), req.request_id);
                      return TokenResponse(*pair);
-                   }});
+                   }})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["refresh_token"],
+        "properties": {"refresh_token": {"type": "string", "maxLength": 128}}
+      })json")
+      .Answers(R"json({"$ref": "#/components/schemas/TokenPair"})json");
   router.Add(Route{"POST", "/api/v1/auth/logout", "logout",
                    "Revoke the current session (its access and refresh tokens).",
                    RouteAccess::Roles({"citizen", "enterprise", "staff", "auditor", "admin"}),
@@ -92,8 +115,10 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                      }
                      Status s = identity.Logout(req.principal->session_id);
                      if (!s.ok()) return ProblemResponse(s, req.request_id);
-                     return HttpResponse::Json(200, R"({"logged_out":true})");
-                   }});
+                     return HttpResponse::Json(200, R"json({"logged_out":true})json");
+                   }})
+      .Answers(R"json({"type": "object", "required": ["logged_out"],
+                   "properties": {"logged_out": {"const": true}}})json");
   router.Add(Route{"GET", "/api/v1/auth/session", "getSession",
                    "What the presented credential says (account, role, scopes, expiry); answered "
                    "from the token alone, without a database read.",
@@ -115,7 +140,18 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                      HttpResponse r = HttpResponse::Json(200, std::move(body));
                      r.WithHeader("Cache-Control", "no-store");
                      return r;
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["account_id", "role", "session_id", "scopes"],
+        "properties": {
+          "account_id": {"type": "integer"},
+          "role": {"enum": ["citizen", "enterprise", "staff", "auditor", "admin", "department_system"]},
+          "session_id": {"type": "integer", "description": "0 for an API key"},
+          "scopes": {"type": "array", "items": {"type": "string"}},
+          "expires_at": {"type": "integer", "description": "Unix seconds (sessions only)"}
+        }
+      })json");
   router.Add(Route{
       "GET", "/api/v1/me", "getMe", "The calling account (subject ID masked).",
       RouteAccess::Roles({"any"}), [&identity](const HttpRequest& req, const PathParams&) {
@@ -134,7 +170,21 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                               {"region_code", account->region_code},
                               {"scopes", std::move(scopes)}};
         return HttpResponse::Json(200, boost::json::serialize(o));
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "login", "role", "display_name", "subject_id_masked", "department",
+                     "region_code", "scopes"],
+        "properties": {
+          "id": {"type": "integer"}, "login": {"type": "string"},
+          "role": {"enum": ["citizen", "enterprise", "staff", "auditor", "admin", "department_system"]},
+          "display_name": {"type": "string", "examples": ["张伟"]},
+          "subject_id_masked": {"type": "string", "description": "Citizen ID / USCC, masked; empty for none",
+                                "examples": ["3301**********2135"]},
+          "department": {"type": "string"}, "region_code": {"type": "string"},
+          "scopes": {"type": "array", "items": {"type": "string"}}
+        }
+      })json");
 }
 
 }  // namespace tongban::api
