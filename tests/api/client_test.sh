@@ -8,18 +8,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN="$ROOT/tests/web/node_modules/.bin"
 command -v node >/dev/null || { echo "node missing: skipped"; exit 77; }
 [ -x "$BIN/openapi-typescript" ] && [ -x "$BIN/tsc" ] || { echo "openapi-typescript / tsc missing (run scripts/setup): skipped"; exit 77; }
+. "$ROOT/tests/api/demo.sh"
 WORK=$(mktemp -d)
-PID=""
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-"$TONGBAN" demo --dir "$WORK/demo" --suite intl --listen 127.0.0.1:0 >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-for _ in $(seq 1 300); do grep -q "demo is ready" "$WORK/out" 2>/dev/null && break; sleep 0.1; done
-BASE=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/out" | head -1)
-[ -n "$BASE" ] || { echo "FAIL: demo did not start"; tail -20 "$WORK/err"; exit 1; }
+trap 'stop_demo; rm -rf "$WORK"' EXIT
+start_demo "$TONGBAN" "$WORK"
 curl -fsS "$BASE/api/v1/openapi.json" -o "$WORK/openapi.json"
 # The sample receipt the demo prints: "verify: GET /api/v1/receipts/verify?code=C&number=N&check=K".
-QUERY=$(grep -oE 'receipts/verify\?code=[^ ]+' "$WORK/out" | head -1 | sed 's/.*?//')
+QUERY=$(grep -oE 'receipts/verify\?code=[^ ]+' "$DEMO_OUT" | head -1 | sed 's/.*?//')
 CODE=$(echo "$QUERY" | sed -E 's/.*code=([^&]+).*/\1/')
 NUMBER=$(echo "$QUERY" | sed -E 's/.*number=([^&]+).*/\1/')
 CHECK=$(echo "$QUERY" | sed -E 's/.*check=([^&]+).*/\1/')

@@ -10,34 +10,24 @@
 #include "core/clock.h"
 #include "ledger/part/ledger_part.h"
 #include "receipt/offline_receipt.h"
+#include "part/key_files.h"
 #include "receipt/part/receipt_part.h"
 
 namespace tongban::receipt {
-namespace {
-
-std::optional<std::string> ReadWholeFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 int RunVerifyReceipt(const VerifyReceiptOptions& options) {
-  auto answer = ReadWholeFile(options.answer);
-  auto keys = ReadWholeFile(options.keys);
-  if (!answer || !keys) {
+  auto answer = part::ReadTextFile(options.answer);
+  auto keys = part::ReadTextFile(options.keys);
+  if (!answer.ok() || !keys.ok()) {
     std::fprintf(stderr, "tongban verify-receipt: cannot read %s\n",
-                 (!answer ? options.answer : options.keys).string().c_str());
+                 (!answer.ok() ? options.answer : options.keys).string().c_str());
     return 1;
   }
   std::string log_key = options.log_key;
   std::error_code ec;
   if (std::filesystem::is_regular_file(log_key, ec)) {
-    auto text = ReadWholeFile(log_key);
-    if (!text) {
+    auto text = part::ReadTextFile(log_key);
+    if (!text.ok()) {
       std::fprintf(stderr, "tongban verify-receipt: cannot read %s\n", log_key.c_str());
       return 1;
     }
