@@ -46,7 +46,41 @@ void AddAdminRoutes(Router& router, const Context& ctx) {
                                 {"paper_saved_grams", s->paper_saved_grams},
                                 {"paper_grams_per_receipt", receipt::kPaperGramsPerReceipt},
                                 {"per_issuer_day", std::move(per_day)}});
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["issued", "issued_fen", "voided", "destroyed", "claims", "claimed_fen",
+                     "reversals", "paper_saved_grams", "paper_grams_per_receipt", "per_issuer_day"],
+        "description": "All-time figures, and receipts per issuer per day over the last ?days.",
+        "properties": {
+          "issued": {"type": "integer", "minimum": 0,
+                     "description": "Every receipt ever issued, voided and destroyed ones included"},
+          "issued_fen": {"type": "integer", "minimum": 0},
+          "voided": {"type": "integer", "minimum": 0},
+          "destroyed": {"type": "integer", "minimum": 0},
+          "claims": {"type": "integer", "minimum": 0, "description": "Standing claims"},
+          "claimed_fen": {"type": "integer", "minimum": 0},
+          "reversals": {"type": "integer", "minimum": 0},
+          "paper_saved_grams": {"type": "integer", "minimum": 0,
+                                "description": "issued × paper_grams_per_receipt"},
+          "paper_grams_per_receipt": {"type": "integer", "examples": [6]},
+          "per_issuer_day": {
+            "type": "array", "description": "Newest day first",
+            "items": {
+              "type": "object", "additionalProperties": false,
+              "required": ["issuer_id", "issuer_name", "day", "count", "total_fen"],
+              "properties": {
+                "issuer_id": {"type": "integer"},
+                "issuer_name": {"type": "string", "examples": ["杭州市示范第一医院"]},
+                "day": {"type": "string", "format": "date", "description": "China time",
+                        "examples": ["2026-11-18"]},
+                "count": {"type": "integer", "minimum": 0},
+                "total_fen": {"type": "integer", "minimum": 0}
+              }
+            }
+          }
+        }
+      })json");
 
   // The supervising finance department's side (its system's API key with scope
   // receipt:supervise, or the platform admin): register a hospital system as an issuer, from its
@@ -92,7 +126,32 @@ void AddAdminRoutes(Router& router, const Context& ctx) {
                                 {"region_code", issuer->region_code},
                                 {"key_id", std::move(key_id)}});
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["account_id"],
+        "properties": {
+          "account_id": {"type": "integer", "minimum": 1,
+                         "description": "The department-system account (GET /api/v1/me with its API key)",
+                         "examples": [12]}
+        }
+      })json")
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "account_id", "uscc", "name", "region_code", "key_id"],
+        "properties": {
+          "id": {"type": "integer", "description": "The issuer id of the issuer routes",
+                 "examples": [4]},
+          "account_id": {"type": "integer", "examples": [12]},
+          "uscc": {"type": "string", "description": "统一社会信用代码, from the account",
+                   "examples": ["12330100H000001192"]},
+          "name": {"type": "string", "examples": ["杭州市示范第一医院"]},
+          "region_code": {"type": "string", "pattern": "^[0-9]{6}$", "examples": ["330100"]},
+          "key_id": {"type": ["string", "null"], "pattern": "^[0-9a-f]{16}$",
+                     "description": "Its current signing key, as GET /api/v1/receipts/keys publishes it",
+                     "examples": ["57b09f0f29a81d1f"]}
+        }
+      })json",
+               201);
   router.Add(Route{
       "POST", "/api/v1/receipts/issuers/{id}/keys/rotate", "rotateReceiptIssuerKey",
       "Give an issuer a new current signing key; its previous keys stay published (retired) in "
@@ -117,7 +176,26 @@ void AddAdminRoutes(Router& router, const Context& ctx) {
                                 {"current", key->current},
                                 {"created", Iso(key->created_micros)}});
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "maxProperties": 0,
+        "description": "Nothing to choose: no body, or {}."
+      })json")
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["issuer_id", "uscc", "name", "key_id", "key", "current", "created"],
+        "properties": {
+          "issuer_id": {"type": "integer", "examples": [2]},
+          "uscc": {"type": "string", "examples": ["12330100H000001192"]},
+          "name": {"type": "string", "examples": ["杭州市示范第一医院"]},
+          "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$", "examples": ["8437def1446e3fe6"]},
+          "key": {"type": "string", "contentEncoding": "base64",
+                  "description": "The new public key, raw (SM2: the 65-byte uncompressed point; Ed25519: 32 bytes)"},
+          "current": {"type": "boolean", "const": true},
+          "created": {"type": "string", "format": "date-time", "examples": ["2026-11-18T11:06:40Z"]}
+        }
+      })json",
+               201);
   router.Add(
       Route{"POST", "/api/v1/receipts/issuers/{id}/ranges", "assignReceiptRange",
             "Assign an issuer the numbers first_number..last_number of a receipt code (never "
@@ -144,7 +222,36 @@ void AddAdminRoutes(Router& router, const Context& ctx) {
                                       {"last_number", range->last},
                                       {"next_number", range->next}});
             },
-            "application/json", "application/json", /*idempotent=*/true});
+            "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["code", "first_number", "last_number"],
+        "description": "1 <= first_number <= last_number <= 9999999999.",
+        "properties": {
+          "code": {"type": "string", "pattern": "^[0-9]{2}040[12][0-9]{2}$",
+                   "description": "票据代码: province, class 04, kind 01 outpatient / 02 inpatient, year",
+                   "examples": ["33040126"]},
+          "first_number": {"type": "integer", "minimum": 1, "maximum": 9999999999,
+                           "examples": [500001]},
+          "last_number": {"type": "integer", "minimum": 1, "maximum": 9999999999,
+                          "examples": [600000]}
+        }
+      })json")
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "issuer_id", "code", "first_number", "last_number", "next_number"],
+        "properties": {
+          "id": {"type": "integer", "examples": [4]},
+          "issuer_id": {"type": "integer", "examples": [4]},
+          "code": {"type": "string", "pattern": "^[0-9]{2}040[12][0-9]{2}$",
+                   "examples": ["33040126"]},
+          "first_number": {"type": "integer", "examples": [500001]},
+          "last_number": {"type": "integer", "examples": [600000]},
+          "next_number": {"type": "integer", "description": "The next number to issue",
+                          "examples": [500001]}
+        }
+      })json",
+               201);
 }
 
 }  // namespace tongban::api::receipt_routes

@@ -12,6 +12,7 @@ void AddClaimRoutes(Router& router, const Context& ctx) {
   ledger::Sequencer& seq = ctx.seq;
   identity::IdentityService& ids = ctx.ids;
   const std::shared_ptr<VerifyCache>& answers = ctx.answers;
+  AddReceiptSchemas(router);
   router.Add(Route{
       "POST", "/api/v1/receipts/{code}/{number}/claims", "claimReceipt",
       "Claim (reimburse) an amount of a receipt, exactly once: claims of several payers add up to "
@@ -37,7 +38,32 @@ void AddClaimRoutes(Router& router, const Context& ctx) {
         out["receipt"] = object{{"code", key->first.str()}, {"number", key->second.ToString()}};
         return Json(201, out);
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["amount_fen"],
+        "properties": {
+          "amount_fen": {"type": "integer", "minimum": 1,
+                         "description": "The amount reimbursed, in fen", "examples": [4320]},
+          "reference": {"type": ["string", "null"], "maxLength": 64,
+                        "description": "The claimant's own reference (case number), at most 64 bytes",
+                        "examples": ["YB-2026-0001"]}
+        }
+      })json")
+      .Answers(ExtendObjectSchema(router.schemas().at("ReceiptClaim"), R"json({
+        "description": "The claim, and the receipt it is of.",
+        "required": ["receipt"],
+        "properties": {
+          "receipt": {
+            "type": "object", "additionalProperties": false, "required": ["code", "number"],
+            "properties": {
+              "code": {"type": "string", "pattern": "^[0-9]{2}040[12][0-9]{2}$",
+                       "examples": ["33040126"]},
+              "number": {"type": "string", "pattern": "^[0-9]{10}$", "examples": ["0000000001"]}
+            }
+          }
+        }
+      })json"),
+               201);
 
   router.Add(Route{
       "POST", "/api/v1/receipts/{code}/{number}/claims/{id}/reversal", "reverseReceiptClaim",
@@ -54,7 +80,8 @@ void AddClaimRoutes(Router& router, const Context& ctx) {
         if (!claim.ok()) return Problem(claim.status(), req);
         return Json(200, ClaimJson(*claim));
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Answers(R"json({"$ref": "#/components/schemas/ReceiptClaim"})json");
 
   router.Add(Route{
       "POST", "/api/v1/receipts/{code}/{number}/void", "voidReceipt",
@@ -84,7 +111,25 @@ void AddClaimRoutes(Router& router, const Context& ctx) {
                                                     ? value(FullJson(*v->replacement, std::nullopt))
                                                     : value(nullptr)}});
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["reason"],
+        "properties": {
+          "reason": {"type": "string", "maxLength": 200, "description": "红冲原因, at most 200 bytes",
+                     "examples": ["部分退药"]},
+          "replacement": {
+            "description": "A receipt issued in the voided one's place, linked to it",
+            "anyOf": [{"$ref": "#/components/schemas/NewReceipt"}, {"type": "null"}]
+          }
+        }
+      })json")
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["voided", "replacement"],
+        "properties": {
+          "voided": {"$ref": "#/components/schemas/Receipt"},
+          "replacement": {"anyOf": [{"$ref": "#/components/schemas/Receipt"}, {"type": "null"}]}
+        }
+      })json");
 }
 
 }  // namespace tongban::api::receipt_routes

@@ -8,6 +8,7 @@ namespace tongban::api::receipt_routes {
 void AddIssueRoutes(Router& router, const Context& ctx) {
   receipt::ReceiptService& svc = ctx.svc;
   ledger::Sequencer& seq = ctx.seq;
+  AddReceiptSchemas(router);
   router.Add(Route{
       "POST", "/api/v1/receipts", "issueReceipts",
       "Issue one receipt, or a batch {\"receipts\":[...]} of up to 1,000 (all or none); each "
@@ -61,7 +62,49 @@ void AddIssueRoutes(Router& router, const Context& ctx) {
         }
         return Json(201, object{{"count", issued->size()}, {"receipts", std::move(out)}});
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "description": "One receipt, or a batch of up to 1,000 issued all or none.",
+        "oneOf": [
+          {"$ref": "#/components/schemas/NewReceipt"},
+          {
+            "type": "object", "additionalProperties": false, "required": ["receipts"],
+            "properties": {
+              "receipts": {"type": "array", "minItems": 1, "maxItems": 1000,
+                           "items": {"$ref": "#/components/schemas/NewReceipt"}}
+            }
+          }
+        ]
+      })json")
+      .Answers(R"json({
+        "description": "One receipt: the receipt in full (qr_text null: GET the receipt for it). A batch: each receipt's code, number, check code and total.",
+        "oneOf": [
+          {"$ref": "#/components/schemas/Receipt"},
+          {
+            "type": "object", "additionalProperties": false, "required": ["count", "receipts"],
+            "properties": {
+              "count": {"type": "integer", "minimum": 1, "maximum": 1000, "examples": [2]},
+              "receipts": {
+                "type": "array",
+                "items": {
+                  "type": "object", "additionalProperties": false,
+                  "required": ["code", "number", "check_code", "total_fen"],
+                  "properties": {
+                    "code": {"type": "string", "pattern": "^[0-9]{2}040[12][0-9]{2}$",
+                             "examples": ["33040126"]},
+                    "number": {"type": "string", "pattern": "^[0-9]{10}$",
+                               "examples": ["0000000001"]},
+                    "check_code": {"type": "string", "pattern": "^[0-9A-HJ-NP-Z]{6}$",
+                                   "examples": ["WVKPFZ"]},
+                    "total_fen": {"type": "integer", "examples": [7200]}
+                  }
+                }
+              }
+            }
+          }
+        ]
+      })json",
+               201);
 }
 
 }  // namespace tongban::api::receipt_routes

@@ -21,6 +21,7 @@ Result<std::string> ReceiptQrSvg(receipt::ReceiptService& svc, const Receipt& r)
 void AddReadRoutes(Router& router, const Context& ctx) {
   receipt::ReceiptService& svc = ctx.svc;
   identity::IdentityService& ids = ctx.ids;
+  AddReceiptSchemas(router);
   // Loads a receipt the caller may read: the payer (citizen), its issuer, staff and auditors.
   // Anyone else's receipt answers exactly as a missing one (404, the same message), so receipt
   // numbers cannot be probed (issue 15).
@@ -57,7 +58,8 @@ void AddReadRoutes(Router& router, const Context& ctx) {
                 qr = *q;
               }
               return Json(200, FullJson(*r, qr));
-            }});
+            }})
+      .Answers(R"json({"$ref": "#/components/schemas/Receipt"})json");
   router.Add(
       Route{"GET", "/api/v1/receipts/{code}/{number}/qr.svg", "getReceiptQr",
             "The receipt's QR code (TBR1 text, signed by the finance department) as SVG; readers "
@@ -120,7 +122,16 @@ void AddReadRoutes(Router& router, const Context& ctx) {
                                 {"next_cursor", page->next_cursor
                                                     ? value(std::to_string(*page->next_cursor))
                                                     : value(nullptr)}});
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["items", "next_cursor"],
+        "properties": {
+          "items": {"type": "array", "maxItems": 20,
+                    "items": {"$ref": "#/components/schemas/ReceiptSummary"}},
+          "next_cursor": {"type": ["string", "null"], "pattern": "^[0-9]+$",
+                          "description": "?cursor= for the next page; null on the last"}
+        }
+      })json");
 }
 
 }  // namespace tongban::api::receipt_routes

@@ -60,6 +60,19 @@ object ClaimJson(const receipt::Claim& c);
 object SummaryJson(const Receipt& r);
 object FullJson(const Receipt& r, const std::optional<std::string>& qr_text);
 
+// --- contract: JSON Schema 2020-12 text for Route::Accepts / Answers -------------------------
+// The receipt routes' named schemas (components of the OpenAPI document): ReceiptItem,
+// NewReceipt, ReceiptClaim, ReceiptVoid, ReceiptSummary, Receipt and ReceiptVerification. Every
+// route group that refers to them calls this; a name added twice keeps the first, so the order of
+// the groups does not matter.
+void AddReceiptSchemas(Router& router);
+// `base`, a closed object schema, with the "properties" and "required" of `extra` added and its
+// other keywords (a description) in place of the base's: an answer that is another answer plus
+// fields (a receipt in full is its summary and more), still closed and self-contained.
+// REQUIRES: both are JSON objects (our own constants; the parts conformance test parses the
+// result).
+std::string ExtendObjectSchema(std::string_view base, std::string_view extra);
+
 // Public verification answers by receipt ("code/number"), with the check code they were computed
 // for, and QR texts whose finance signature verified (an SM2 verification costs more than the
 // rest of a verification). Bounded: cleared when full.

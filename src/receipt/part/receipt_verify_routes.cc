@@ -16,6 +16,7 @@ void AddVerifyRoutes(Router& router, const Context& ctx) {
   ledger::Sequencer& seq = ctx.seq;
   const auto wait = ctx.wait;
   const std::shared_ptr<VerifyCache>& answers = ctx.answers;
+  AddReceiptSchemas(router);
   router.Add(Route{
       "GET", "/api/v1/receipts/verify", "verifyReceipt",
       "Public verification by ?code=&number=&check= or ?qr=<scanned TBR1 text>: status, claims, "
@@ -115,7 +116,8 @@ void AddVerifyRoutes(Router& router, const Context& ctx) {
         std::string body = boost::json::serialize(out);
         answers->Put(cache_key, check->str(), body);
         return VerifyResponse(std::move(body));
-      }});
+      }})
+      .Answers(R"json({"$ref": "#/components/schemas/ReceiptVerification"})json");
 
   router.Add(Route{
       "GET", "/api/v1/receipts/keys", "receiptKeys",
@@ -141,7 +143,35 @@ void AddVerifyRoutes(Router& router, const Context& ctx) {
             {"issuers", std::move(issuers)}});
         answers->Put(cache_key, "", body);
         return KeysResponse(std::move(body));
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["algorithm", "finance", "issuers"],
+        "properties": {
+          "algorithm": {"enum": ["sm2", "ed25519", "es256"],
+                        "description": "The signature algorithm of every key here (the deployment's suite)",
+                        "examples": ["sm2"]},
+          "finance": {"type": "string", "contentEncoding": "base64",
+                      "description": "The finance department's public key: it signs batch manifests and QR texts"},
+          "issuers": {
+            "type": "array",
+            "items": {
+              "type": "object", "additionalProperties": false,
+              "required": ["uscc", "name", "key_id", "key", "current"],
+              "properties": {
+                "uscc": {"type": "string", "examples": ["12330100H000001192"]},
+                "name": {"type": "string", "examples": ["杭州市示范第一医院"]},
+                "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$",
+                           "description": "Hex of the first 8 bytes of SHA-256 of the raw key; a batch names it as issuer_key_id",
+                           "examples": ["c1e2b0d8e05bf28a"]},
+                "key": {"type": "string", "contentEncoding": "base64"},
+                "current": {"type": "boolean",
+                            "description": "false: retired, kept so the batches it signed still verify"}
+              }
+            }
+          }
+        }
+      })json");
 }
 
 }  // namespace tongban::api::receipt_routes
