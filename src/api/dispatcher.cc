@@ -210,7 +210,11 @@ void Dispatcher::AddSystemRoutes() {
                     RouteAccess::Public(),
                     [](const HttpRequest&, const PathParams&) {
                       return HttpResponse::Json(200, R"({"status":"ok"})");
-                    }});
+                    }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["status"],
+        "properties": {"status": {"const": "ok"}}
+      })json");
   router_.Add(Route{"GET", "/readyz", "getReadiness",
                     "Readiness: the database and the ledger sequencer can serve.",
                     RouteAccess::Public(), [this](const HttpRequest&, const PathParams&) {
@@ -227,7 +231,17 @@ void Dispatcher::AddSystemRoutes() {
                                                           boost::json::serialize(body));
                       if (!ready) r.WithHeader("Retry-After", "1");
                       return r;
-                    }});
+                    }})
+      // The same body answers 503 (status "not_ready") when a probe fails.
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["status", "checks"],
+        "properties": {
+          "status": {"type": "string", "enum": ["ready", "not_ready"]},
+          "checks": {"type": "object", "description": "Each probe's answer: ok, or why it cannot serve",
+                     "additionalProperties": {"type": "string"},
+                     "examples": [{"database": "ok", "sequencer": "ok"}]}
+        }
+      })json");
   router_.Add(Route{"GET", "/metrics", "getMetrics", "Prometheus metrics.", RouteAccess::Public(),
                     [this](const HttpRequest&, const PathParams&) {
                       return HttpResponse::Text(200, metrics_.Render(),
@@ -238,7 +252,18 @@ void Dispatcher::AddSystemRoutes() {
                     "This API's OpenAPI 3.1 document, generated from the route table.",
                     RouteAccess::Public(), [this](const HttpRequest&, const PathParams&) {
                       return HttpResponse::Json(200, OpenApiJson());
-                    }});
+                    }})
+      .Answers(R"json({
+        "type": "object", "required": ["openapi", "info", "paths", "components"],
+        "description": "An OpenAPI 3.1 document (https://spec.openapis.org/oas/3.1/schema/2022-10-07)",
+        "properties": {
+          "openapi": {"const": "3.1.0"},
+          "info": {"type": "object", "required": ["title", "version"],
+                   "properties": {"title": {"type": "string"}, "version": {"type": "string"}}},
+          "paths": {"type": "object"},
+          "components": {"type": "object"}
+        }
+      })json");
 }
 
 namespace {

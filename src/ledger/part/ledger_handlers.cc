@@ -79,6 +79,48 @@ boost::json::object InclusionProofJson(ledger::LogReader& reader,
 
 void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOptions options) {
   auto latest_note = options.latest_note;
+  // The answers' contract (api/router.h). Hashes are base64 (standard alphabet, padded) of the
+  // log's 32-byte hash (SHA-256 or SM3); sizes and indices are integers; notes are C2SP signed
+  // notes as text.
+  router.AddSchema("LedgerHash", R"json({
+    "type": "string", "pattern": "^[A-Za-z0-9+/]{43}=$",
+    "description": "A 32-byte Merkle tree hash (SHA-256 or SM3, per the log), base64",
+    "examples": ["x3QXeyZgwy62RG+MMkk+k92WQW9PUrgJJxBUVbo12i4="]
+  })json");
+  router.AddSchema("SignedNote", R"json({
+    "type": "string",
+    "description": "A C2SP signed note: the checkpoint body (origin, tree size, base64 root hash, one line each), a blank line, then one signature line per signer",
+    "examples": ["tongban.example/ledger\n300\nkEOd7ghbeCqoteE4uYZn/HtU39kFsGR3NzHv56CSEUY=\n\n— tongban.example/ledger MFvT2s2n8aFU8ogFh3HsBpHoaa/fK5+/y2hh1cJIegQlz7s/auxREVouEjgWwPLgSLw+vDp2E35yPlFAyrd0UfXzKFY=\n"]
+  })json");
+  router.AddSchema("Checkpoint", R"json({
+    "type": "object", "additionalProperties": false,
+    "required": ["size", "root", "note", "time_micros"],
+    "properties": {
+      "size": {"type": "integer", "minimum": 0, "description": "Tree size: the number of leaves", "examples": [300]},
+      "root": {"$ref": "#/components/schemas/LedgerHash"},
+      "note": {"$ref": "#/components/schemas/SignedNote"},
+      "time_micros": {"type": "integer", "minimum": 0, "description": "When the checkpoint was made, unix microseconds UTC"}
+    }
+  })json");
+  // Open: answers that embed a proof may add fields (the licence verification adds the event
+  // `document`); the proof route closes it with unevaluatedProperties.
+  router.AddSchema("InclusionProof", R"json({
+    "type": "object",
+    "description": "RFC 9162 inclusion proof of one leaf in the tree of tree_size; with entry and checkpoint it is a complete offline proof (tongban verify --proof)",
+    "required": ["index", "tree_size", "leaf_hash", "hashes"],
+    "properties": {
+      "index": {"type": "integer", "minimum": 0, "description": "The leaf index", "examples": [123]},
+      "tree_size": {"type": "integer", "minimum": 1, "examples": [300]},
+      "leaf_hash": {"$ref": "#/components/schemas/LedgerHash"},
+      "hashes": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerHash"},
+                 "description": "The audit path, leaf to root"},
+      "entry": {"type": "string", "contentEncoding": "base64",
+                "description": "The entry's canonical bytes (83..146), base64; absent when unreadable"},
+      "checkpoint": {"$ref": "#/components/schemas/SignedNote",
+                     "description": "The signed checkpoint of tree_size; absent when none is stored for that size"}
+    }
+  })json");
+  const std::string kNote = R"json({"$ref": "#/components/schemas/SignedNote"})json";
   // --- C2SP tlog-tiles ----------------------------------------------------------------------
   router.Add(Route{"GET", "/ledger/checkpoint", "getTlogCheckpoint",
                    "C2SP tlog-tiles: the latest signed checkpoint (signed note).",
@@ -96,7 +138,8 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                      r.WithHeader("Access-Control-Allow-Origin", "*");
                      return r;
                    },
-                   "text/plain"});
+                   "text/plain"})
+      .Answers(kNote);
   router.Add(Route{
       "GET", "/ledger/tile/{path...}", "getTlogTile",
       "C2SP tlog-tiles: a hash tile <L>/<N>[.p/<W>] or an entry bundle entries/<N>[.p/<W>].",
@@ -131,7 +174,17 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                          {"origin", state.origin},
                          {"hash", crypto::HashAlgorithmName(state.hash)},
                          {"verifier_key", key}});
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["origin", "hash", "verifier_key"],
+        "properties": {
+          "origin": {"type": "string", "description": "The log's origin line", "examples": ["tongban.example/ledger"]},
+          "hash": {"type": "string", "enum": ["sha256", "sm3"]},
+          "verifier_key": {"type": "string", "description": "C2SP note verifier key <name>+<id>+<base64 key>",
+                           "examples": ["tongban.example/ledger+fd77fdce+ASqB+HMlxd+mhcXqILfjk4GJTJKgtELENWccehjc+u1t"]}
+        }
+      })json");
   router.Add(Route{"GET", "/api/v1/ledger/checkpoint", "getLedgerCheckpoint",
                    "The latest checkpoint: size, root and signed note.", RouteAccess::Public(),
                    [&reader, latest_note](const HttpRequest& req, const PathParams&) {
@@ -141,7 +194,8 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                        if (note.ok()) c.note = *note;
                      }
                      return Json(CheckpointJson(c));
-                   }});
+                   }})
+      .Answers(R"json({"$ref": "#/components/schemas/Checkpoint"})json");
   router.Add(Route{"GET", "/api/v1/ledger/checkpoints", "listLedgerCheckpoints",
                    "Checkpoints after a size (cursor), ascending; ?after=<size>&limit=<1..100>.",
                    RouteAccess::Public(), [&reader](const HttpRequest& req, const PathParams&) {
@@ -160,7 +214,15 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                      boost::json::object o{{"items", std::move(items)}};
                      if (list.size() == limit) o["next_after"] = list.back().size;
                      return Json(o);
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["items"],
+        "properties": {
+          "items": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/Checkpoint"}},
+          "next_after": {"type": "integer", "minimum": 0,
+                         "description": "Present when the page is full: pass as ?after= for the next page"}
+        }
+      })json");
   router.Add(Route{
       "GET", "/api/v1/ledger/entries/{index}", "getLedgerEntry",
       "An integrated entry: its canonical bytes, leaf hash and decoded fields.",
@@ -179,7 +241,22 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
           o["time_micros"] = parsed->time_micros;
         }
         return Json(o, /*immutable=*/true);
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["index", "entry", "leaf_hash"],
+        "description": "The decoded fields (type, subject_hash, document_hash, time_micros) are present when the entry parses",
+        "properties": {
+          "index": {"type": "integer", "minimum": 0, "examples": [123]},
+          "entry": {"type": "string", "contentEncoding": "base64", "description": "The canonical entry bytes, base64"},
+          "leaf_hash": {"$ref": "#/components/schemas/LedgerHash"},
+          "type": {"type": "string", "pattern": "^[a-z][a-z0-9._-]{0,63}$", "examples": ["receipt.issue", "license.issue"]},
+          "subject_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                           "description": "Keyed hash of the subject's ID (never the ID itself), hex"},
+          "document_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Hash of the document, hex"},
+          "time_micros": {"type": "integer", "minimum": 0, "description": "Unix microseconds UTC"}
+        }
+      })json");
   router.Add(Route{
       "GET", "/api/v1/ledger/proofs/inclusion", "getInclusionProof",
       "Inclusion proof of ?index=<i> or ?leaf_hash=<hex> in the tree of ?tree_size=<n> "
@@ -201,7 +278,8 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
           TB_ASSIGN_OR_PROBLEM(proof, reader.InclusionProof(index, tree_size), req);
         }
         return Json(InclusionProofJson(reader, proof));
-      }});
+      }})
+      .Answers(R"json({"$ref": "#/components/schemas/InclusionProof", "unevaluatedProperties": false})json");
   router.Add(Route{"GET", "/api/v1/ledger/proofs/consistency", "getConsistencyProof",
                    "Consistency proof between tree sizes ?from=<m>&to=<n>.", RouteAccess::Public(),
                    [&reader](const HttpRequest& req, const PathParams&) {
@@ -210,7 +288,16 @@ void AddLedgerRoutes(Router& router, ledger::LogReader& reader, LedgerRoutesOpti
                      TB_ASSIGN_OR_PROBLEM(auto hashes, reader.ConsistencyProof(from, to), req);
                      return Json(boost::json::object{
                          {"from", from}, {"to", to}, {"hashes", HashList(hashes)}});
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["from", "to", "hashes"],
+        "description": "RFC 9162 consistency proof that the tree of size `to` extends the tree of size `from`",
+        "properties": {
+          "from": {"type": "integer", "minimum": 0, "examples": [100]},
+          "to": {"type": "integer", "minimum": 0, "examples": [300]},
+          "hashes": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerHash"}}
+        }
+      })json");
 }
 
 }  // namespace tongban::api

@@ -26,7 +26,15 @@ void AddWitnessRoutes(Router& router, ledger::Witness& witness) {
             },
             "text/plain"};
   add.request_type = "text/plain";
-  router.Add(std::move(add));
+  router.Add(std::move(add))
+      .Accepts(R"json({
+        "type": "string",
+        "description": "C2SP tlog-witness request: `old <size>`, one base64 consistency-proof hash per line, a blank line, then the signed checkpoint note"
+      })json")
+      .Answers(R"json({
+        "type": "string",
+        "description": "The witness's cosignature line(s) for the checkpoint (C2SP tlog-cosignature); 409 answers the witness's size as text/x.tlog.size"
+      })json");
   router.Add(Route{"GET", "/{origin_hash}/checkpoint", "getWitnessedCheckpoint",
                    "The latest checkpoint cosigned for the log whose origin has this SHA-256 (hex).",
                    RouteAccess::Public(),
@@ -40,7 +48,8 @@ void AddWitnessRoutes(Router& router, ledger::Witness& witness) {
                      r.WithHeader("Cache-Control", "no-cache");
                      return r;
                    },
-                   "text/plain"});
+                   "text/plain"})
+      .Answers(R"json({"type": "string", "description": "The latest cosigned checkpoint, a C2SP signed note"})json");
 }
 
 }  // namespace tongban::api

@@ -120,6 +120,53 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
   const RouteAccess kIssuer = RouteAccess::Roles({"scope:license:issue"});
   const RouteAccess kHolder = RouteAccess::Roles({"citizen", "enterprise"});
 
+  // The answers' contract (api/router.h). Times are ISO 8601 UTC seconds or null (IsoSeconds).
+  router.AddSchema("License", R"json({
+    "type": "object", "additionalProperties": false,
+    "required": ["id", "type_code", "status", "issued_at", "expires_at", "version", "fields", "field_labels"],
+    "description": "One licence as its holder and issuer see it. The type names and issuer_name are present when the type is in this node's catalogue.",
+    "properties": {
+      "id": {"type": "string", "description": "GB/T 36904 licence identifier",
+             "examples": ["1.2.156.3005.2.11100000G00000015Q003.11330000P00001021X.0000001.01.7"]},
+      "type_code": {"type": "string", "description": "Catalogue type code", "examples": ["driving_licence"]},
+      "status": {"type": "string", "enum": ["valid", "suspended", "revoked", "expired", "superseded"],
+                 "description": "As a verifier sees it now: a valid licence past expires_at is expired"},
+      "issued_at": {"type": ["string", "null"], "format": "date-time", "examples": ["2026-09-21T14:13:20Z"]},
+      "expires_at": {"type": ["string", "null"], "format": "date-time", "description": "null: no expiry"},
+      "version": {"type": "integer", "minimum": 1, "description": "1, then +1 per renewal"},
+      "status_reason": {"type": "string", "description": "Why it was suspended or revoked", "examples": ["扣满 12 分"]},
+      "replaced_by": {"type": "string", "description": "The renewal's id, when superseded"},
+      "type_name_zh": {"type": "string", "examples": ["机动车驾驶证"]},
+      "type_name_en": {"type": "string", "examples": ["Driving licence"]},
+      "issuer_name": {"type": "string", "examples": ["浙江省公安厅交通管理局"]},
+      "fields": {"type": "object", "description": "The licence's fields as issued, by field name",
+                 "examples": [{"name": "张伟", "licence_class": "C1", "first_issue_date": "2008-06-20"}]},
+      "field_labels": {"type": "object", "description": "Each catalogue field's label, by field name",
+                       "additionalProperties": {"$ref": "#/components/schemas/FieldLabel"}}
+    }
+  })json");
+  router.AddSchema("FieldLabel", R"json({
+    "type": "object", "additionalProperties": false, "required": ["zh", "en"],
+    "properties": {"zh": {"type": "string", "examples": ["姓名"]}, "en": {"type": "string", "examples": ["Name"]}}
+  })json");
+  router.AddSchema("LicenseAuthorisation", R"json({
+    "type": "object", "additionalProperties": false,
+    "required": ["id", "license_id", "grantee_kind", "grantee", "department", "purpose", "until", "created_at", "revoked_at", "uses"],
+    "properties": {
+      "id": {"type": "integer", "minimum": 1},
+      "license_id": {"type": "string"},
+      "grantee_kind": {"type": "string", "enum": ["staff", "department", "case"]},
+      "grantee": {"type": "string", "description": "Staff login, department name or case number"},
+      "department": {"type": ["string", "null"], "description": "Case grants: the department handling the case; else null"},
+      "purpose": {"type": "string", "examples": ["代办车辆年检"]},
+      "until": {"type": ["string", "null"], "format": "date-time", "examples": ["2026-12-31T00:00:00Z"]},
+      "created_at": {"type": ["string", "null"], "format": "date-time"},
+      "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+      "uses": {"type": "integer", "minimum": 0, "description": "How often staff used it"}
+    }
+  })json");
+  const std::string kLicense = R"json({"$ref": "#/components/schemas/License"})json";
+
   router.Add(Route{"GET", "/api/v1/licenses/types", "listLicenseTypes",
                    "The licence catalogue: types, fields, holder kind, issuing department.",
                    RouteAccess::Public(), [&service](const HttpRequest&, const PathParams&) {
@@ -132,7 +179,41 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      r.WithHeader("Cache-Control", "public, max-age=3600");
                      r.WithHeader("Access-Control-Allow-Origin", "*");
                      return r;
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {
+          "type": "object", "additionalProperties": false,
+          "required": ["code", "gbt36904_type_code", "vct", "name_zh", "name_en", "holder_kind", "validity_years", "fields"],
+          "properties": {
+            "code": {"type": "string", "examples": ["driving_licence"]},
+            "gbt36904_type_code": {"type": "string", "examples": ["11100000G00000015Q003"]},
+            "vct": {"type": "string", "description": "SD-JWT VC type", "examples": ["urn:tongban:license:driving_licence"]},
+            "name_zh": {"type": "string", "examples": ["机动车驾驶证"]},
+            "name_en": {"type": "string", "examples": ["Driving licence"]},
+            "holder_kind": {"type": "string", "enum": ["person", "enterprise"]},
+            "validity_years": {"type": "integer", "minimum": 0, "description": "0: no expiry"},
+            "fields": {"type": "array", "items": {
+              "type": "object", "additionalProperties": false,
+              "required": ["name", "zh", "en", "kind", "required"],
+              "properties": {
+                "name": {"type": "string", "examples": ["licence_class"]},
+                "zh": {"type": "string", "examples": ["准驾车型"]},
+                "en": {"type": "string", "examples": ["Vehicle class"]},
+                "kind": {"type": "string", "enum": ["string", "date", "citizen_id", "uscc", "integer"]},
+                "required": {"type": "boolean"}
+              }}},
+            "issuer": {"type": "object", "additionalProperties": false,
+                       "required": ["key", "name_zh", "name_en", "region_code"],
+                       "description": "The issuing department (absent when not in the catalogue)",
+                       "properties": {
+                         "key": {"type": "string", "examples": ["zj-traffic"]},
+                         "name_zh": {"type": "string", "examples": ["浙江省公安厅交通管理局"]},
+                         "name_en": {"type": "string"},
+                         "region_code": {"type": "string", "examples": ["330000"]}
+                       }}
+          }}}}
+      })json");
 
   router.Add(Route{
       "POST", "/api/v1/licenses", "issueLicense",
@@ -154,7 +235,21 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         TB_ASSIGN_OR_PROBLEM(License l, service.Issue(in, dept), req);
         return JsonAnswer(201, LicenseJson(service.catalogue(), l, service.NowSeconds()));
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["type", "holder", "fields"],
+        "properties": {
+          "type": {"type": "string", "minLength": 1, "maxLength": 64, "description": "A catalogue type code of the calling department",
+                   "examples": ["driving_licence"]},
+          "holder": {"type": "string", "minLength": 1, "maxLength": 18, "description": "The holder's citizen ID number or USCC",
+                     "examples": ["330106198503122138"]},
+          "fields": {"type": "object", "description": "The type's fields by name (listLicenseTypes)",
+                     "examples": [{"name": "张伟", "id_number": "330106198503122138", "licence_class": "C1", "first_issue_date": "2008-06-20"}]},
+          "expires_at": {"type": ["string", "null"], "format": "date-time", "maxLength": 40,
+                         "description": "Default: the type's validity_years from now"}
+        }
+      })json")
+      .Answers(kLicense, 201);
 
   for (std::string action : {"revoke", "suspend", "resume", "renew"}) {
     router.Add(Route{
@@ -182,7 +277,23 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
           TB_ASSIGN_OR_PROBLEM(l, service.ChangeStatus(id, a, reason.value_or(""), dept), req);
           return JsonAnswer(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
         },
-        "application/json", "application/json", /*idempotent=*/action == "renew"});
+        "application/json", "application/json", /*idempotent=*/action == "renew"})
+        // The body may be empty; both keys are read by every action, each used by its own.
+        .Accepts(action == "renew" ? R"json({
+          "type": "object", "additionalProperties": false,
+          "properties": {
+            "expires_at": {"type": ["string", "null"], "format": "date-time", "maxLength": 40,
+                           "description": "Default: the type's validity_years from now"},
+            "reason": {"type": ["string", "null"], "maxLength": 200, "description": "Not used by renew"}
+          }
+        })json" : R"json({
+          "type": "object", "additionalProperties": false,
+          "properties": {
+            "reason": {"type": ["string", "null"], "maxLength": 200, "examples": ["扣满 12 分"]},
+            "expires_at": {"type": ["string", "null"], "maxLength": 40, "description": "Used by renew only"}
+          }
+        })json")
+        .Answers(kLicense, action == "renew" ? 201 : 200);
   }
 
   router.Add(Route{"GET", "/api/v1/me/licenses", "listMyLicenses",
@@ -194,7 +305,11 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      int64_t now = service.NowSeconds();
                      for (const auto& l : list) items.push_back(LicenseJson(service.catalogue(), l, now));
                      return JsonAnswer(200, object{{"items", std::move(items)}});
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/License"}}}
+      })json");
 
   router.Add(Route{
       "POST", "/api/v1/me/licenses/{id}/presentations", "presentLicense",
@@ -221,7 +336,31 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                 {"qr_version", qr.version},
                                 {"reference", out.reference.empty() ? value(nullptr) : value(out.reference)},
                                 {"expires_at", IsoSeconds(out.expires_at)}});
-      }});
+      }})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false, "required": ["disclose"],
+        "properties": {
+          "disclose": {"type": "array", "maxItems": 50, "description": "The field names to disclose",
+                       "items": {"type": "string", "minLength": 1, "maxLength": 64},
+                       "examples": [["name", "licence_class"]]},
+          "verifier": {"type": ["string", "null"], "maxLength": 200, "description": "Audience of the key binding (default: this issuer)",
+                       "examples": ["杭州市西湖区行政服务中心"]},
+          "purpose": {"type": ["string", "null"], "maxLength": 200, "examples": ["窗口核验"]}
+        }
+      })json")
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["token", "token_bytes", "qr_text", "qr_svg", "qr_version", "reference", "expires_at"],
+        "properties": {
+          "token": {"type": "string", "description": "SD-JWT VC with the chosen disclosures and a key-binding JWT"},
+          "token_bytes": {"type": "integer", "minimum": 0},
+          "qr_text": {"type": "string", "description": "What the QR code holds: the token, or the reference when the token is too large"},
+          "qr_svg": {"type": "string", "description": "The QR code as an SVG document"},
+          "qr_version": {"type": "integer", "minimum": 1, "maximum": 40},
+          "reference": {"type": ["string", "null"], "pattern": "^TBL1\\.", "description": "TBL1.<22 base64url>, when the token is too large for a QR code"},
+          "expires_at": {"type": ["string", "null"], "format": "date-time"}
+        }
+      })json", 201);
 
   router.Add(Route{
       "POST", "/api/v1/licenses/verify", "verifyLicense",
@@ -288,7 +427,50 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                                                    : value(ledger_reason)}});
         resp.WithHeader("Access-Control-Allow-Origin", "*");
         return resp;
-      }});
+      }})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false,
+        "description": "Exactly one of token and reference",
+        "properties": {
+          "token": {"type": ["string", "null"], "maxLength": 65536, "description": "The scanned SD-JWT VC presentation"},
+          "reference": {"type": ["string", "null"], "maxLength": 64, "description": "The scanned TBL1. reference"},
+          "purpose": {"type": ["string", "null"], "maxLength": 200, "examples": ["窗口核验"]}
+        },
+        "oneOf": [{"required": ["token"], "properties": {"token": {"type": "string"}}},
+                  {"required": ["reference"], "properties": {"reference": {"type": "string"}}}]
+      })json")
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["valid", "status", "reason", "license", "disclosed", "verification_id", "archived", "ledger", "ledger_reason"],
+        "properties": {
+          "valid": {"type": "boolean"},
+          "status": {"type": "string", "enum": ["valid", "suspended", "revoked", "expired", "invalid", "tampered"]},
+          "reason": {"type": "string", "description": "Why it is not valid; empty when valid"},
+          "license": {"description": "The licence presented; null when the token could not be read",
+            "oneOf": [{"type": "null"}, {
+              "type": "object", "additionalProperties": false,
+              "required": ["id", "type_code", "type_name_zh", "type_name_en", "issuer_name", "expires_at", "foreign"],
+              "properties": {
+                "id": {"type": "string"},
+                "type_code": {"type": "string", "examples": ["driving_licence"]},
+                "type_name_zh": {"type": "string"},
+                "type_name_en": {"type": "string"},
+                "issuer_name": {"type": "string"},
+                "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                "foreign": {"type": "boolean", "description": "Issued by a trusted issuer of another region"}
+              }}]},
+          "disclosed": {"type": "object", "description": "The disclosed fields, by name",
+                        "examples": [{"name": "张伟", "licence_class": "C1"}]},
+          "verification_id": {"type": ["integer", "null"], "description": "The holder's log row; null when not logged"},
+          "archived": {"type": "boolean", "description": "A valid verification by a logged-in staff member is archived (getArchivedVerification)"},
+          "ledger": {"description": "Inclusion proof of the licence's latest lifecycle entry, with its event document; null when there is none to show (see ledger_reason)",
+            "oneOf": [{"type": "null"}, {
+              "$ref": "#/components/schemas/InclusionProof", "unevaluatedProperties": false,
+              "required": ["document"],
+              "properties": {"document": {"type": "string", "description": "The lifecycle event document (JSON text) whose hash is the entry's document hash"}}}]},
+          "ledger_reason": {"type": ["string", "null"], "description": "Why no ledger proof is given, or null"}
+        }
+      })json");
 
   router.Add(Route{
       "GET", "/api/v1/me/verifications", "listMyVerifications",
@@ -322,7 +504,29 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         value next = nullptr;
         if (static_cast<int64_t>(list.size()) == limit) next = std::to_string(list.back().id);
         return JsonAnswer(200, object{{"items", std::move(items)}, {"next_cursor", next}});
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["items", "next_cursor"],
+        "properties": {
+          "items": {"type": "array", "maxItems": 100, "items": {
+            "type": "object", "additionalProperties": false,
+            "required": ["license_id", "type_code", "type_name_zh", "type_name_en", "verifier", "purpose", "result", "reason", "archived", "time"],
+            "properties": {
+              "license_id": {"type": "string"},
+              "type_code": {"type": "string", "examples": ["driving_licence"]},
+              "type_name_zh": {"type": "string", "description": "Empty when the type is not in the catalogue"},
+              "type_name_en": {"type": "string"},
+              "verifier": {"type": "string", "description": "Staff name (department), or public", "examples": ["王芳 (杭州市西湖区行政服务中心)"]},
+              "purpose": {"type": "string"},
+              "result": {"type": "string", "enum": ["valid", "suspended", "revoked", "expired", "invalid", "tampered", "authorised_use"],
+                         "description": "A verification's outcome, or authorised_use when staff used an authorisation"},
+              "reason": {"type": "string", "examples": ["authorisation 1"]},
+              "archived": {"type": "boolean"},
+              "time": {"type": ["string", "null"], "format": "date-time"}
+            }}},
+          "next_cursor": {"type": ["string", "null"], "description": "Pass as ?cursor= for the next page; null on the last"}
+        }
+      })json");
 
   router.Add(Route{
       "GET", "/api/v1/licenses/verifications/{id}", "getArchivedVerification",
@@ -344,7 +548,22 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                 {"result", v.result},
                                 {"time", IsoSeconds(v.time)},
                                 {"disclosed", jec ? value(object{}) : disclosed}});
-      }});
+      }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["id", "license_id", "type_code", "type_name_zh", "purpose", "result", "time", "disclosed"],
+        "properties": {
+          "id": {"type": "integer", "minimum": 1},
+          "license_id": {"type": "string"},
+          "type_code": {"type": "string", "examples": ["driving_licence"]},
+          "type_name_zh": {"type": "string", "description": "Empty when the type is not in the catalogue"},
+          "purpose": {"type": "string", "examples": ["窗口核验"]},
+          "result": {"const": "valid", "description": "Only valid verifications are archived"},
+          "time": {"type": ["string", "null"], "format": "date-time"},
+          "disclosed": {"type": "object", "description": "The disclosed fields as verified",
+                        "examples": [{"name": "张伟", "licence_class": "C1"}]}
+        }
+      })json");
 
   // --- holder authorisation (授权) -----------------------------------------------------------
   auto auth_json = [](const license::Authorisation& a) {
@@ -388,7 +607,22 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         TB_ASSIGN_OR_PROBLEM(license::Authorisation a, service.Authorise(in), req);
         return JsonAnswer(201, auth_json(a));
       },
-      "application/json", "application/json", /*idempotent=*/true});
+      "application/json", "application/json", /*idempotent=*/true})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["grantee_kind", "grantee", "purpose", "until"],
+        "properties": {
+          "grantee_kind": {"type": "string", "enum": ["staff", "department", "case"]},
+          "grantee": {"type": "string", "minLength": 1, "maxLength": 200,
+                      "description": "Staff login, department name or case number"},
+          "department": {"type": ["string", "null"], "maxLength": 200,
+                         "description": "Case grants only (required there): the department that handles the case"},
+          "purpose": {"type": "string", "minLength": 1, "maxLength": 200, "examples": ["代办车辆年检"]},
+          "until": {"type": "string", "format": "date-time", "maxLength": 40, "description": "In the future, at most a year ahead",
+                    "examples": ["2026-12-31T00:00:00Z"]}
+        }
+      })json")
+      .Answers(R"json({"$ref": "#/components/schemas/LicenseAuthorisation"})json", 201);
   router.Add(Route{"GET", "/api/v1/me/authorisations", "listMyAuthorisations",
                    "The caller's authorisations, newest first, with how often each was used.", kHolder,
                    [&service, &identity, auth_json](const HttpRequest& req, const PathParams&) {
@@ -397,7 +631,11 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      array items;
                      for (const auto& a : list) items.push_back(auth_json(a));
                      return JsonAnswer(200, object{{"items", std::move(items)}});
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/LicenseAuthorisation"}}}
+      })json");
   router.Add(Route{"POST", "/api/v1/me/authorisations/{id}/revoke", "revokeAuthorisation",
                    "Withdraw one of the caller's authorisations at once; 404 for another's.",
                    kHolder,
@@ -407,7 +645,11 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      Status s = service.RevokeAuthorisation(holder, id);
                      if (!s.ok()) return ProblemResponse(s, req.request_id);
                      return JsonAnswer(200, object{{"revoked", true}});
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["revoked"],
+        "properties": {"revoked": {"const": true}}
+      })json");
   router.Add(Route{
       "POST", "/api/v1/authorisations/{id}/use", "useAuthorisation",
       "Staff use a holder's authorisation granted to them ({case} for a case authorisation, which "
@@ -422,7 +664,14 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         license::AuthorisedUser user{a.id, a.login, a.display_name, a.department, case_number.value_or("")};
         TB_ASSIGN_OR_PROBLEM(License l, service.UseAuthorisation(id, user), req);
         return JsonAnswer(200, LicenseJson(service.catalogue(), l, service.NowSeconds()));
-      }});
+      }})
+      .Accepts(R"json({
+        "type": "object", "additionalProperties": false,
+        "description": "May be empty",
+        "properties": {"case": {"type": ["string", "null"], "maxLength": 64,
+                                "description": "The case number, for a case authorisation"}}
+      })json")
+      .Answers(kLicense);
 
   router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",
                    "The signed status list (IETF Token Status List, statuslist+jwt) of every licence issued here.",
@@ -445,7 +694,25 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      r.WithHeader("Cache-Control", "public, max-age=3600");
                      r.WithHeader("Access-Control-Allow-Origin", "*");
                      return r;
-                   }});
+                   }})
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false, "required": ["iss", "jwk", "status_list_uri"],
+        "properties": {
+          "iss": {"type": "string", "format": "uri", "examples": ["https://tongban.example/api/v1/licenses"]},
+          "jwk": {"type": "object", "additionalProperties": false,
+                  "required": ["kty", "crv", "x", "y", "kid", "alg"],
+                  "description": "The issuer's public key (RFC 7517)",
+                  "properties": {
+                    "kty": {"const": "EC"},
+                    "crv": {"type": "string", "enum": ["P-256", "SM2"]},
+                    "x": {"type": "string", "description": "base64url"},
+                    "y": {"type": "string", "description": "base64url"},
+                    "kid": {"type": "string"},
+                    "alg": {"type": "string", "enum": ["ES256", "SM2"]}
+                  }},
+          "status_list_uri": {"type": "string", "format": "uri", "examples": ["https://tongban.example/api/v1/licenses/status"]}
+        }
+      })json");
 }
 
 }  // namespace tongban::api
