@@ -215,6 +215,15 @@ void Dispatcher::AddSystemRoutes() {
         "type": "object", "additionalProperties": false, "required": ["status"],
         "properties": {"status": {"const": "ok"}}
       })json");
+  const std::string kReadiness = R"json({
+        "type": "object", "additionalProperties": false, "required": ["status", "checks"],
+        "properties": {
+          "status": {"type": "string", "enum": ["ready", "not_ready"]},
+          "checks": {"type": "object", "description": "Each probe's answer: ok, or why it cannot serve",
+                     "additionalProperties": {"type": "string"},
+                     "examples": [{"database": "ok", "sequencer": "ok"}]}
+        }
+      })json";
   router_.Add(Route{"GET", "/readyz", "getReadiness",
                     "Readiness: the database and the ledger sequencer can serve.",
                     RouteAccess::Public(), [this](const HttpRequest&, const PathParams&) {
@@ -232,16 +241,9 @@ void Dispatcher::AddSystemRoutes() {
                       if (!ready) r.WithHeader("Retry-After", "1");
                       return r;
                     }})
-      // The same body answers 503 (status "not_ready") when a probe fails.
-      .Answers(R"json({
-        "type": "object", "additionalProperties": false, "required": ["status", "checks"],
-        "properties": {
-          "status": {"type": "string", "enum": ["ready", "not_ready"]},
-          "checks": {"type": "object", "description": "Each probe's answer: ok, or why it cannot serve",
-                     "additionalProperties": {"type": "string"},
-                     "examples": [{"database": "ok", "sequencer": "ok"}]}
-        }
-      })json");
+      // The same body answers 503 (status "not_ready", with Retry-After) when a probe fails.
+      .Answers(kReadiness)
+      .AlsoAnswers(503, kReadiness);
   router_.Add(Route{"GET", "/metrics", "getMetrics", "Prometheus metrics.", RouteAccess::Public(),
                     [this](const HttpRequest&, const PathParams&) {
                       return HttpResponse::Text(200, metrics_.Render(),
@@ -364,7 +366,7 @@ std::string Dispatcher::OpenApiJson() const {
                                       : (IsJson(r.request_type) ? boost::json::object{{"type", "object"}}
                                                                 : boost::json::object{{"type", "string"}});
       op["requestBody"] = boost::json::object{
-          {"required", !r.request_schema.empty() || !IsJson(r.request_type)},
+          {"required", r.request_schema.empty() ? !IsJson(r.request_type) : r.request_body_required},
           {"content", boost::json::object{{r.request_type, boost::json::object{{"schema", std::move(schema)}}}}}};
     }
     if (r.access.is_public) {
@@ -393,6 +395,12 @@ std::string Dispatcher::OpenApiJson() const {
     if (has_body) responses["409"] = ProblemResponseRef("409");
     responses["429"] = ProblemResponseRef("429");
     responses["503"] = ProblemResponseRef("503");
+    for (const auto& [status, schema] : r.other_answers) {
+      responses[std::to_string(status)] = boost::json::object{
+          {"description", "Answered with this body, not a problem"},
+          {"content", boost::json::object{{r.response_type,
+                                           boost::json::object{{"schema", SchemaValue(schema)}}}}}};
+    }
     // Any other error status (413, 415, 422, 500, ...) is a problem too.
     responses["default"] = ProblemResponseRef("Other");
     op["responses"] = std::move(responses);

@@ -52,12 +52,21 @@ struct Route {
   // RFC 9457 problems (the document names them). The served document is generated from these,
   // and the HTTP tests validate every JSON answer against them (tests/api/answers_test.sh).
   std::string request_schema;
+  bool request_body_required = true;  // false: the body may be left out (an empty body is `{}`)
   std::string response_schema;
   int success_status = 200;
+  // Answers of another status that are not problems (e.g. /readyz's 503 body): (status, schema).
+  std::vector<std::pair<int, std::string>> other_answers;
 
-  // router.Add(Route{...}).Accepts(R"({...})").Answers(R"({...})", 201);
-  Route& Accepts(std::string schema) {
+  // router.Add(Route{...}).Accepts(R"json({...})json").Answers(R"json({...})json", 201);
+  enum class Body { kRequired, kOptional };
+  Route& Accepts(std::string schema, Body body = Body::kRequired) {
     request_schema = std::move(schema);
+    request_body_required = body == Body::kRequired;
+    return *this;
+  }
+  Route& AlsoAnswers(int status, std::string schema) {
+    other_answers.emplace_back(status, std::move(schema));
     return *this;
   }
   Route& Answers(std::string schema, int status = 200) {

@@ -166,7 +166,7 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
         TB_ASSIGN_OR_PROBLEM(std::string key, identity.RotateApiKey(key_id, overlap), req);
         return CreatedKey(identity, key, req);
       }})
-      .Accepts(kOverlap)
+      .Accepts(kOverlap, Route::Body::kOptional)
       .Answers(kCreatedKey, 201);
   router.Add(Route{
       "POST", "/api/v1/admin/api-keys/{key_id}/revoke", "revokeApiKey",
@@ -201,7 +201,7 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
                              identity.RotateApiKey(req.principal->api_key_id, overlap), req);
         return CreatedKey(identity, key, req);
       }})
-      .Accepts(kOverlap)
+      .Accepts(kOverlap, Route::Body::kOptional)
       .Answers(kCreatedKey, 201);
 }
 

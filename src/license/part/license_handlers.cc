@@ -292,7 +292,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
             "reason": {"type": ["string", "null"], "maxLength": 200, "examples": ["扣满 12 分"]},
             "expires_at": {"type": ["string", "null"], "maxLength": 40, "description": "Used by renew only"}
           }
-        })json")
+        })json", Route::Body::kOptional)
         .Answers(kLicense, action == "renew" ? 201 : 200);
   }
 
@@ -670,7 +670,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         "description": "May be empty",
         "properties": {"case": {"type": ["string", "null"], "maxLength": 64,
                                 "description": "The case number, for a case authorisation"}}
-      })json")
+      })json", Route::Body::kOptional)
       .Answers(kLicense);
 
   router.Add(Route{"GET", "/api/v1/licenses/status", "getLicenseStatusList",

@@ -180,7 +180,7 @@ void AddAdminRoutes(Router& router, const Context& ctx) {
       .Accepts(R"json({
         "type": "object", "additionalProperties": false, "maxProperties": 0,
         "description": "Nothing to choose: no body, or {}."
-      })json")
+      })json", Route::Body::kOptional)
       .Answers(R"json({
         "type": "object", "additionalProperties": false,
         "required": ["issuer_id", "uscc", "name", "key_id", "key", "current", "created"],
