@@ -1,4 +1,7 @@
 // The PostgreSQL driver (libpq).
+// Over ~700 lines on purpose: it is the whole driver (pool, statement cache, parameter and result
+// conversion, errors mapped to Status, batches), kept in one translation unit so that libpq's
+// headers and its text/binary conventions stay in this file alone (store/drivers.h is the seam).
 //
 // A pool of connections, opened on demand up to pool_size. Each connection caches its prepared
 // statements by SQL text (named "tb1", "tb2", ...). Parameters go in text format except blobs

@@ -29,5 +29,8 @@ struct LicenseLedgerOptions {
 
 void AddLicenseRoutes(Router& router, license::LicenseService& service,
                       identity::IdentityService& identity, LicenseLedgerOptions log = {});
+// The holder-authorisation group (license_authorisation_routes.cc); AddLicenseRoutes adds it.
+void AddLicenseAuthorisationRoutes(Router& router, license::LicenseService& service,
+                                   identity::IdentityService& identity);
 
 }  // namespace tongban::api
