@@ -1,6 +1,7 @@
 // The parts list; see parts.h.
 #include "cli/parts.h"
 
+#include "data/part/data_part.h"
 #include "identity/part/identity_part.h"
 #include "ledger/part/ledger_part.h"
 #include "license/part/license_part.h"
@@ -14,6 +15,7 @@ std::vector<std::unique_ptr<part::Part>> MakeParts() {
   parts.push_back(std::make_unique<ledger::LedgerPart>());
   parts.push_back(std::make_unique<receipt::ReceiptPart>());
   parts.push_back(std::make_unique<license::LicensePart>());
+  parts.push_back(std::make_unique<data::DataPart>());
   return parts;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "ledger/entry_leaf.h"
 #include "ledger/log_storage.h"
 #include "license/license_repo.h"
 
@@ -89,37 +90,7 @@ Result<LedgerAnchor> FindLedgerAnchor(store::Tx& tx, const License& l, crypto::H
 }
 
 Result<std::optional<uint64_t>> FindAnchorLeaf(store::Tx& tx, const LedgerAnchor& anchor) {
-  // Key: the entry bytes after version and index (time, subject, document, type).
-  if (anchor.known_leaf) {
-    ledger::Entry at = anchor.entry;
-    at.index.value = *anchor.known_leaf;
-    TB_ASSIGN_OR_RETURN(std::string exact, ledger::EncodeEntry(at));
-    TB_ASSIGN_OR_RETURN(auto entries, ledger::ReadEntries(tx, *anchor.known_leaf, *anchor.known_leaf + 1));
-    if (entries.size() == 1 && entries[0].entry == exact) return anchor.known_leaf;
-    return std::optional<uint64_t>();  // the leaf once found no longer matches: altered
-  }
-  TB_ASSIGN_OR_RETURN(std::string bytes, ledger::EncodeEntry(anchor.entry));
-  const std::string_view tail = std::string_view(bytes).substr(9);
-  auto state = ledger::ReadLogState(tx);
-  if (!state.ok()) {
-    if (state.status().code() == ErrorCode::kNotFound) return std::optional<uint64_t>();
-    return state.status();
-  }
-  // The leaf is usually within the queue depth at the event's time of its hint: small chunks first.
-  constexpr uint64_t kMaxChunk = 4096;
-  constexpr uint64_t kMaxScan = 4'000'000;
-  uint64_t chunk = 256;
-  for (uint64_t begin = anchor.hint; begin < state->size && begin < anchor.hint + kMaxScan;
-       begin += chunk, chunk = std::min(chunk * 2, kMaxChunk)) {
-    TB_ASSIGN_OR_RETURN(auto entries,
-                        ledger::ReadEntries(tx, begin, std::min(begin + chunk, state->size)));
-    for (const auto& e : entries) {
-      if (e.entry.size() == bytes.size() && std::string_view(e.entry).substr(9) == tail) {
-        return std::optional<uint64_t>(e.index);
-      }
-    }
-  }
-  return std::optional<uint64_t>();
+  return ledger::FindEntryLeaf(tx, anchor.entry, anchor.hint, anchor.known_leaf);
 }
 
 }  // namespace tongban::license

@@ -124,7 +124,7 @@ TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsBadCredentialsWith401) {
 
 TEST_F(RoutePolicyTest, EveryProtectedRouteRejectsUnlistedRolesWith403) {
   auto callers = demo_->Callers();
-  ASSERT_EQ(callers.size(), 11u);  // six people, five department systems (two hospitals)
+  ASSERT_EQ(callers.size(), 13u);  // six people, seven department systems (two hospitals, two data pushers)
   int denied = 0, allowed_reads = 0;
   for (const api::Route& route : dispatcher_.router().routes()) {
     if (route.access.is_public) continue;

@@ -1,4 +1,4 @@
-// Interop with a log written by Tessera (tests/data/ledger/tessera-log): every checkpoint
+// Interop with a log written by Tessera (tests/vectors/ledger/tessera-log): every checkpoint
 // verifies with the published key; the entry bundle hashes to the level-0 tile; the tiles
 // reproduce every checkpoint's root through TileNodeSource; consistency between checkpoints.
 #include <filesystem>

@@ -1,4 +1,4 @@
-// Test helpers for tests/ledger: locating and reading the vector files in tests/data/ledger.
+// Test helpers for tests/ledger: locating and reading the vector files in tests/vectors/ledger.
 // Not thread-safe in any interesting way; test-only.
 #pragma once
 
@@ -20,7 +20,7 @@ namespace tongban::ledger::testing {
 // $TONGBAN_VECTORS_DIR/ledger (set by CTest), else the source tree's copy.
 inline std::string VectorsDir() {
   const char* env = std::getenv("TONGBAN_VECTORS_DIR");
-  std::string base = env != nullptr ? env : TONGBAN_TEST_SOURCE_DIR "/tests/data";
+  std::string base = env != nullptr ? env : TONGBAN_TEST_SOURCE_DIR "/tests/vectors";
   return base + "/ledger";
 }
 

@@ -21,7 +21,7 @@ using boost::json::value;
 
 std::string ReadVector(const std::string& rel) {
   const char* dir = std::getenv("TONGBAN_VECTORS_DIR");
-  std::string base = dir ? dir : TONGBAN_TEST_SOURCE_DIR "/tests/data";
+  std::string base = dir ? dir : TONGBAN_TEST_SOURCE_DIR "/tests/vectors";
   std::ifstream in(base + "/sdjwt/" + rel);
   EXPECT_TRUE(in) << rel;
   std::stringstream ss;

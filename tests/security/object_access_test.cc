@@ -136,7 +136,7 @@ std::vector<DemoCredential>* ObjectAccessTest::credentials_ = nullptr;
 
 TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObject) {
   std::vector<Caller> callers = demo_->Callers();
-  ASSERT_EQ(callers.size(), 13u);
+  ASSERT_EQ(callers.size(), 15u);
   const Caller& li_na = Named(callers, "13800000002");
   const Caller& zhang_wei = Named(callers, "13800000001");
   const Caller& xihu_staff = Named(callers, "staff-xihu-001");
@@ -236,6 +236,38 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   for (const char* pattern : {"/api/v1/admin/api-keys/{key_id}/rotate", "/api/v1/admin/api-keys/{key_id}/revoke"}) {
     cases[pattern] = {.exempt = "the operator manages every department system's keys"};
   }
+  // The data platform: the demo's first agreement (the Xihu window reads the police's household
+  // records), and a grant 李娜 gives the housing fund.
+  const std::string kPoliceSystem = "杭州市公安局人口信息系统";
+  json::value agreements = CallJson("GET", "/api/v1/data/agreements", xihu_staff);
+  std::string agreement_id;
+  for (const json::value& a : agreements.at("items").as_array()) {
+    if (a.at("dataset").as_string() == "household_registration") {
+      agreement_id = std::to_string(a.at("id").to_number<int64_t>());
+    }
+  }
+  ASSERT_FALSE(agreement_id.empty());
+  cases["/api/v1/data/agreements/{id}/approve"] = {
+      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem}};
+  cases["/api/v1/data/agreements/{id}/reject"] = {
+      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem},
+      .body = R"({"reason":"测试"})"};
+  cases["/api/v1/data/agreements/{id}/revoke"] = {
+      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}},
+      .owners = {kPoliceSystem, "staff-xihu-001"}, .body = R"({"reason":"测试"})"};
+  json::value data_grant = CallJson(
+      "POST", "/api/v1/me/data-grants", li_na,
+      R"({"department":"hz-housing-fund","dataset":"household_registration","elements":["name"],"purpose":"测试","days":30})");
+  std::string data_grant_id = std::to_string(data_grant.at("id").to_number<int64_t>());
+  cases["/api/v1/me/data-grants/{id}/withdraw"] = {
+      .params = {{"id", data_grant_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000002"}};
+  for (const char* pattern : {"/api/v1/data/datasets/{dataset}/records", "/api/v1/data/datasets/{dataset}/records/bulk"}) {
+    cases[pattern] = {.exempt = "datasets are public in the catalogue; pushing into another department's dataset "
+                                "is refused with 403 (tests/data/data_service_test.cc)"};
+  }
+  cases["/api/v1/data/subjects/{subject}/datasets/{dataset}"] = {
+      .exempt = "whose data may be read is decided by the purpose (?purpose=), not by who asks: a read no "
+                "purpose covers is 403 (tests/data/data_service_test.cc, tests/data/data_routes_test.cc)"};
 
   // --- the walk ------------------------------------------------------------------------------
   int checked = 0, routes = 0;
@@ -300,6 +332,15 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
     if (std::to_string(a.at("id").to_number<int64_t>()) == grant_id) standing = a.at("revoked_at").is_null() && a.at("uses").to_number<int64_t>() == 0;
   }
   EXPECT_TRUE(standing);
+  // The agreement still approved; her data grant still standing.
+  json::value after = CallJson("GET", "/api/v1/data/agreements", xihu_staff);
+  for (const json::value& a : after.at("items").as_array()) {
+    if (std::to_string(a.at("id").to_number<int64_t>()) == agreement_id) {
+      EXPECT_EQ(a.at("state").as_string(), "approved");
+    }
+  }
+  json::value grants = CallJson("GET", "/api/v1/me/data-grants", li_na);
+  EXPECT_TRUE(grants.at("items").at(0).at("withdrawn_at").is_null());
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ await test('SM2 verifies signatures made by openssl (default ID), rejects altere
   }
 });
 
-const v = JSON.parse(readFileSync(join(root, 'tests/data/ledger/rfc6962-8leaf.json'), 'utf8'));
+const v = JSON.parse(readFileSync(join(root, 'tests/vectors/ledger/rfc6962-8leaf.json'), 'utf8'));
 const H = merkle.suiteHash('sha256');
 const leaves = await Promise.all(v.leaves_hex.map((x) => merkle.leafHash(H, fromHex(x))));
 await test('RFC 6962 8-leaf tree: every inclusion proof verifies; altered ones do not', async () => {
@@ -132,7 +132,7 @@ await test('SM3 tree hashing: leaf = SM3(0x00 || x), node = SM3(0x01 || l || r)'
   assert.equal(toHex(n), createHash('sm3').update(Buffer.concat([Buffer.from([1]), a, a])).digest('hex'));
 });
 
-const nv = JSON.parse(readFileSync(join(root, 'tests/data/ledger/signed-note-vectors.json'), 'utf8'));
+const nv = JSON.parse(readFileSync(join(root, 'tests/vectors/ledger/signed-note-vectors.json'), 'utf8'));
 await test('signed note: Go x/mod Ed25519 vector verifies, the corrupted signature does not', async () => {
   const c = nv.notes.find((n) => n.id === 'go-peter-only');
   const key = note.parseVerifierKey(c.vkeys[0]);

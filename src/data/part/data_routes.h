@@ -1,0 +1,46 @@
+// HTTP endpoints of the data platform (docs/data.md):
+//   GET  /api/v1/data/catalogue                                  public: departments, datasets, elements
+//   POST /api/v1/data/datasets/{dataset}/records                 scope data:push: one record version
+//   POST /api/v1/data/datasets/{dataset}/records/bulk            scope data:push: NDJSON, one per line
+//   POST /api/v1/data/agreements                                 staff, department system: request
+//   GET  /api/v1/data/agreements                                 staff, systems (own dept), auditor, admin (all)
+//   POST /api/v1/data/agreements/{id}/approve | reject           the provider department
+//   POST /api/v1/data/agreements/{id}/revoke                     either side
+//   GET  /api/v1/data/subjects/{subject}/datasets/{dataset}?purpose=agreement:ID|grant:ID|case:NO
+//                                                                staff, department system: the read
+//   GET  /api/v1/me/data                                         citizen, enterprise: my records
+//   GET  /api/v1/me/data-access                                  ... who read them, with ledger proofs
+//   GET  /api/v1/me/data-grants, POST /api/v1/me/data-grants, POST /api/v1/me/data-grants/{id}/withdraw
+// The caller's department is its account's department as named in the catalogue. Objects of
+// another department or subject answer 404, as missing ones do. Thread-safe; everything
+// referenced outlives the router.
+#pragma once
+
+#include <chrono>
+
+#include "api/router.h"
+#include "data/data_service.h"
+#include "identity/identity_service.h"
+#include "ledger/log_reader.h"
+#include "ledger/sequencer.h"
+
+namespace tongban::api {
+
+struct DataRoutesOptions {
+  data::DataService* service = nullptr;
+  identity::IdentityService* identity = nullptr;
+  ledger::LogReader* reader = nullptr;  // proofs of the access log
+};
+
+void AddDataRoutes(Router& router, const DataRoutesOptions& options);
+// The subject-facing and read routes (data_subject_routes.cc); AddDataRoutes adds them.
+void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options);
+
+namespace data_routes {
+// The calling account's catalogue department; kPermissionDenied when it has none.
+Result<data::Actor> ActorOf(const DataRoutesOptions& options, const HttpRequest& req);
+// Element codes from a JSON array field; absent = empty.
+Result<std::vector<std::string>> Elements(const boost::json::object& body, std::string_view field);
+}  // namespace data_routes
+
+}  // namespace tongban::api
