@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,11 +42,34 @@ struct HttpRequest {
   std::optional<std::string_view> Query(std::string_view name) const;
 };
 
+// A response that is not ready when the handler returns, for long polls and Server-Sent Events.
+// Implementations are called on the connection's io thread and may answer from any thread.
+//
+//   Deferred: Start(reply) once; call reply(response) exactly once, later (the response may not
+//     itself be deferred or streamed). Cancel(): the server stops; reply soon.
+//   Streamed: the server writes the head (no Content-Length; the body ends when the connection
+//     closes), then calls Next(deliver) again after each delivered chunk is written; deliver(bytes)
+//     exactly once per call, or deliver(nullopt) to end the body. Cancel(): the client went away or
+//     the server stops; a pending Next delivers nullopt soon and no more are made.
+class LaterResponse {
+ public:
+  using Reply = std::function<void(struct HttpResponse)>;
+  using Deliver = std::function<void(std::optional<std::string> bytes)>;
+  virtual ~LaterResponse() = default;
+  virtual void Start(Reply reply) { (void)reply; }
+  virtual void Next(Deliver deliver) { deliver(std::nullopt); }
+  virtual void Cancel() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   HeaderMap headers;  // extra headers (Retry-After, Cache-Control, ...)
+  // Set for a deferred answer (the body comes from Start's reply; status and headers here are
+  // unused) or, with `streamed`, for a body written over time (status, type and headers here).
+  std::shared_ptr<LaterResponse> later;
+  bool streamed = false;
 
   static HttpResponse Json(int status, std::string body);
   static HttpResponse Text(int status, std::string body,

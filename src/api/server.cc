@@ -191,6 +191,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   // Called on stop: idle connections close now, busy ones after their response.
   void OnStop() override {
+    // A long poll answers soon; a stream ends (its pending Next delivers nullopt).
+    if (later_) later_->Cancel();
     if (idle_) {
       beast::error_code ec;
       Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -355,7 +357,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // cost about a third of the instructions of a small request (bench/http, docs/benchmarks.md).
   // Header values come from our handlers; CR and LF are replaced so that none can split a header.
   void Write(HttpResponse response) {
+    if (response.later && !response.streamed) return WaitForLater(std::move(response.later));
     if (server_.stopping.load()) keep_alive_ = false;
+    streaming_ = response.streamed && response.later;
+    if (streaming_) {
+      later_ = std::move(response.later);
+      keep_alive_ = false;  // the body ends when the connection closes
+    }
     head_buf_.clear();
     head_buf_ += "HTTP/1.1 ";
     head_buf_ += std::to_string(response.status);
@@ -372,9 +380,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     } else if (!http11_) {
       head_buf_ += "Connection: keep-alive\r\n";
     }
-    head_buf_ += "Content-Length: ";
-    head_buf_ += std::to_string(response.body.size());
-    head_buf_ += "\r\n\r\n";
+    if (streaming_) {
+      head_buf_ += "Cache-Control: no-store\r\n\r\n";
+    } else {
+      head_buf_ += "Content-Length: ";
+      head_buf_ += std::to_string(response.body.size());
+      head_buf_ += "\r\n\r\n";
+    }
     body_buf_.clear();
     if (!head_) body_buf_.swap(response.body);
     if (server_.observer) {
@@ -386,8 +398,47 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head_buf_), asio::buffer(body_buf_)};
     asio::async_write(stream_, buffers,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (self->streaming_) return self->OnStreamWrite(ec);
                         self->OnWrite(ec);
                       });
+  }
+
+  // A deferred answer (long poll): no timeout while it waits; its reply is written as usual.
+  void WaitForLater(std::shared_ptr<LaterResponse> later) {
+    later_ = std::move(later);
+    Tcp().expires_never();
+    later_->Start([self = shared_from_this()](HttpResponse r) {
+      asio::post(self->worker_.ioc, [self, r = std::move(r)]() mutable {
+        if (!self->later_) return;  // answered already
+        self->later_.reset();
+        r.later.reset();
+        r.streamed = false;
+        self->Write(std::move(r));
+      });
+    });
+  }
+
+  // A streamed body (Server-Sent Events): after each write, ask for the next bytes; no timeout
+  // while the stream waits for them (the stream sends its own heartbeats), body_timeout per write.
+  void OnStreamWrite(beast::error_code ec) {
+    if (ec || server_.stopping.load()) return EndStream();
+    Tcp().expires_never();
+    later_->Next([self = shared_from_this()](std::optional<std::string> bytes) {
+      asio::post(self->worker_.ioc, [self, bytes = std::move(bytes)]() mutable {
+        if (!bytes || !self->later_) return self->EndStream();
+        self->body_buf_ = std::move(*bytes);
+        self->Tcp().expires_after(self->server_.options.body_timeout);
+        asio::async_write(self->stream_, asio::buffer(self->body_buf_),
+                          [self](beast::error_code ec, size_t) { self->OnStreamWrite(ec); });
+      });
+    });
+  }
+  void EndStream() {
+    if (later_) {
+      later_->Cancel();
+      later_.reset();
+    }
+    Close();
   }
   void AppendField(std::string_view name, std::string_view value) {
     head_buf_.append(name);
@@ -433,6 +484,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool head_ = false;
   bool http11_ = true;
   bool first_request_ = true;
+  bool streaming_ = false;                // the response being written is a stream (later_)
+  std::shared_ptr<LaterResponse> later_;  // a deferred answer or a stream in progress
 };
 
 void HttpServer::Impl::Accept(Worker& w) {

@@ -20,11 +20,12 @@ PurposeKind PurposeFrom(std::string_view s) {
 }
 
 constexpr std::string_view kRecordColumns =
-    "id, dataset, subject_id, record_key, version, fields, owner, pushed_by, created_at";
+    "id, dataset, subject_id, record_key, version, fields, owner, pushed_by, created_at, feed_seq";
 
 RecordRow RecordFrom(const store::Row& r) {
   return RecordRow{r.Int64(0), std::string(r.Text(1)), std::string(r.Text(2)), std::string(r.Text(3)),
-                   r.Int64(4), std::string(r.Text(5)), std::string(r.Text(6)), r.Int64(7), r.Int64(8)};
+                   r.Int64(4), std::string(r.Text(5)), std::string(r.Text(6)), r.Int64(7), r.Int64(8),
+                   r.OptInt64(9).value_or(0)};
 }
 
 constexpr std::string_view kAgreementColumns =
@@ -63,6 +64,21 @@ Grant GrantFrom(const store::Row& r) {
   g.created_at = r.Int64(7);
   g.withdrawn_at = r.OptInt64(8);
   return g;
+}
+
+// The trace columns of an access or delivery row from column `at`: at_micros, document,
+// entry_type, entry_subject, entry_document, ledger_hint, leaf.
+void ReadTrace(const store::Row& r, int at, AccessRecord& a) {
+  a.at_micros = r.Int64(at);
+  a.document = r.Text(at + 1);
+  a.entry.type = r.Text(at + 2);
+  auto subject = r.Blob(at + 3);
+  auto document = r.Blob(at + 4);
+  if (subject.size() == a.entry.subject.size()) std::copy(subject.begin(), subject.end(), a.entry.subject.begin());
+  if (document.size() == a.entry.document.size()) std::copy(document.begin(), document.end(), a.entry.document.begin());
+  a.entry.time_micros = a.at_micros;
+  a.hint = static_cast<uint64_t>(r.Int64(at + 5));
+  if (auto leaf = r.OptInt64(at + 6)) a.leaf = static_cast<uint64_t>(*leaf);
 }
 
 std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
@@ -154,14 +170,44 @@ std::vector<store::Migration> DataRepo::Migrations() {
         );
         CREATE INDEX data_access_subject ON data_access (subject_id, id);
       )sql"},
+      // The change feed (数据高铁): feed_seq numbers record versions in commit order (taken from
+      // the one row of data_feed_head, whose row lock is held until commit, so no version with a
+      // smaller number can commit later); data_feed_delivery traces every batch delivered to an
+      // agreement's consumer (the subject finds their versions by feed_seq in its range).
+      {.part = "data", .version = 2, .sql = R"sql(
+        ALTER TABLE data_record ADD COLUMN feed_seq {{int64}};
+        UPDATE data_record SET feed_seq = id;
+        CREATE UNIQUE INDEX data_record_feed ON data_record (dataset, feed_seq);
+        CREATE TABLE data_feed_head (id {{int64}} PRIMARY KEY, seq {{int64}} NOT NULL);
+        INSERT INTO data_feed_head (id, seq) SELECT 1, COALESCE(MAX(id), 0) FROM data_record;
+        CREATE TABLE data_feed_delivery (
+          id {{id}},
+          agreement_id {{int64}} NOT NULL,
+          consumer TEXT NOT NULL,
+          consumer_account {{int64}} NOT NULL,
+          dataset TEXT NOT NULL,
+          elements TEXT NOT NULL,
+          from_seq {{int64}} NOT NULL,
+          to_seq {{int64}} NOT NULL,
+          records {{int64}} NOT NULL,
+          at_micros {{int64}} NOT NULL,
+          document TEXT NOT NULL,
+          entry_type TEXT NOT NULL,
+          entry_subject {{blob}} NOT NULL,
+          entry_document {{blob}} NOT NULL,
+          ledger_hint {{int64}} NOT NULL,
+          leaf {{int64}}
+        );
+        CREATE INDEX data_feed_delivery_range ON data_feed_delivery (dataset, to_seq);
+      )sql"},
   };
 }
 
 Status DataRepo::InsertRecord(store::Tx& tx, const RecordRow& row) {
   return tx.Exec("INSERT INTO data_record (dataset, subject_id, record_key, version, fields, owner, "
-                 "pushed_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 "pushed_by, created_at, feed_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  {row.dataset, row.subject_id, row.key, row.version, row.fields, row.owner,
-                  row.pushed_by, row.created_at})
+                  row.pushed_by, row.created_at, row.feed_seq})
       .status();
 }
 
@@ -298,16 +344,7 @@ Result<std::vector<AccessRecord>> DataRepo::ListAccess(store::Tx& tx, std::strin
     a.purpose = PurposeFrom(r.Text(4));
     a.purpose_ref = r.Text(5);
     a.purpose_text = r.Text(6);
-    a.at_micros = r.Int64(7);
-    a.document = r.Text(8);
-    a.entry.type = r.Text(9);
-    auto subject = r.Blob(10);
-    auto document = r.Blob(11);
-    if (subject.size() == a.entry.subject.size()) std::copy(subject.begin(), subject.end(), a.entry.subject.begin());
-    if (document.size() == a.entry.document.size()) std::copy(document.begin(), document.end(), a.entry.document.begin());
-    a.entry.time_micros = a.at_micros;
-    a.hint = static_cast<uint64_t>(r.Int64(12));
-    if (auto leaf = r.OptInt64(13)) a.leaf = static_cast<uint64_t>(*leaf);
+    ReadTrace(r, 7, a);
     out.push_back(std::move(a));
   }
   return out;
@@ -324,6 +361,77 @@ Result<DataStats> DataRepo::Counts(store::Tx& tx) {
   s.records = records ? records->Int64(0) : 0;
   s.reads = reads ? reads->Int64(0) : 0;
   return s;
+}
+
+
+Result<int64_t> DataRepo::AdvanceFeedHead(store::Tx& tx, int64_t n) {
+  TB_RETURN_IF_ERROR(tx.Exec("UPDATE data_feed_head SET seq = seq + ? WHERE id = 1", {n}).status());
+  return FeedHead(tx);
+}
+
+Result<int64_t> DataRepo::FeedHead(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT seq FROM data_feed_head WHERE id = 1", {}));
+  if (!row) return Status::DataLoss("the change feed's head row is missing");
+  return row->Int64(0);
+}
+
+Result<std::vector<RecordRow>> DataRepo::FeedRecords(store::Tx& tx, std::string_view dataset,
+                                                     int64_t after_seq, int limit) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query(Sql("SELECT ", kRecordColumns,
+                                              " FROM data_record WHERE dataset = ? AND feed_seq > ? "
+                                              "ORDER BY feed_seq LIMIT ?"),
+                                          {dataset, after_seq, limit}));
+  std::vector<RecordRow> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(RecordFrom(r));
+  return out;
+}
+
+Result<int64_t> DataRepo::InsertDelivery(store::Tx& tx, const DeliveryRow& d) {
+  const ledger::Entry& e = d.trace.entry;
+  TB_ASSIGN_OR_RETURN(
+      int64_t row,
+      tx.InsertReturningId(
+          "INSERT INTO data_feed_delivery (agreement_id, consumer, consumer_account, dataset, "
+          "elements, from_seq, to_seq, records, at_micros, document, entry_type, entry_subject, "
+          "entry_document, ledger_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          {d.agreement_id, d.consumer, d.consumer_account, d.dataset, ElementsJson(d.elements),
+           d.from_seq, d.to_seq, d.records, d.trace.at_micros, d.trace.document, e.type,
+           store::Param::Blob(std::span<const uint8_t>(e.subject)),
+           store::Param::Blob(std::span<const uint8_t>(e.document)), static_cast<int64_t>(d.trace.hint)}));
+  return row;
+}
+
+Result<std::vector<AccessRecord>> DataRepo::ListDeliveries(store::Tx& tx, std::string_view subject_id,
+                                                           int limit) {
+  TB_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT DISTINCT d.id, d.consumer, d.dataset, d.elements, d.agreement_id, a.purpose, "
+               "d.at_micros, d.document, d.entry_type, d.entry_subject, d.entry_document, d.ledger_hint, d.leaf "
+               "FROM data_record r JOIN data_feed_delivery d ON d.dataset = r.dataset "
+               "AND d.to_seq >= r.feed_seq AND d.from_seq <= r.feed_seq "
+               "JOIN data_agreement a ON a.id = d.agreement_id "
+               "WHERE r.subject_id = ? ORDER BY d.id DESC LIMIT ?",
+               {subject_id, limit}));
+  std::vector<AccessRecord> out;
+  for (const auto& r : rows) {
+    AccessRecord a;
+    a.id = r.Int64(0);
+    a.reader_department = r.Text(1);
+    a.dataset = r.Text(2);
+    a.elements = ParseElements(r.Text(3));
+    a.purpose = PurposeKind::kAgreement;
+    a.purpose_ref = std::to_string(r.Int64(4));
+    a.purpose_text = r.Text(5);
+    ReadTrace(r, 6, a);
+    a.via_feed = true;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Status DataRepo::SetDeliveryLeaf(store::Tx& tx, int64_t id, uint64_t leaf) {
+  return tx.Exec("UPDATE data_feed_delivery SET leaf = ? WHERE id = ?", {static_cast<int64_t>(leaf), id}).status();
 }
 
 }  // namespace tongban::data

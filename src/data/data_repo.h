@@ -26,6 +26,20 @@ struct RecordRow {
   std::string owner;   // department key
   int64_t pushed_by = 0;
   int64_t created_at = 0;  // unix seconds
+  int64_t feed_seq = 0;    // its place in the change feed (commit order); set by InsertRecord's caller
+};
+
+// One batch of versions delivered to an agreement's consumer by the change feed.
+struct DeliveryRow {
+  int64_t agreement_id = 0;
+  std::string consumer;  // department key
+  int64_t consumer_account = 0;
+  std::string dataset;
+  std::vector<std::string> elements;
+  int64_t from_seq = 0;
+  int64_t to_seq = 0;
+  int64_t records = 0;
+  AccessRecord trace;  // at_micros, document, entry, hint
 };
 
 class DataRepo {
@@ -63,6 +77,18 @@ class DataRepo {
   static Status SetAccessLeaf(store::Tx& tx, int64_t id, uint64_t leaf);
 
   static Result<DataStats> Counts(store::Tx& tx);
+
+  // The change feed. AdvanceFeedHead takes `n` sequence numbers (the head row stays locked until
+  // commit, so numbers commit in order) and returns the new head; FeedHead reads it.
+  static Result<int64_t> AdvanceFeedHead(store::Tx& tx, int64_t n);
+  static Result<int64_t> FeedHead(store::Tx& tx);
+  // Versions of `dataset` after `after_seq`, in feed order, at most `limit`.
+  static Result<std::vector<RecordRow>> FeedRecords(store::Tx& tx, std::string_view dataset,
+                                                    int64_t after_seq, int limit);
+  static Result<int64_t> InsertDelivery(store::Tx& tx, const DeliveryRow& d);
+  // Deliveries that carried a version of the subject's records, newest first.
+  static Result<std::vector<AccessRecord>> ListDeliveries(store::Tx& tx, std::string_view subject_id, int limit);
+  static Status SetDeliveryLeaf(store::Tx& tx, int64_t id, uint64_t leaf);
 };
 
 // Element lists as stored: a JSON array of strings.

@@ -134,11 +134,16 @@ Result<PushResult> DataService::Push(const Actor& pusher, std::string_view datas
 
   const int64_t now_us = clock_.NowUnixMicros();
   std::vector<RecordError> conflicts;
+  int64_t feed_head = 0;
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     result.accepted = result.unchanged = 0;
     conflicts.clear();
     std::vector<ledger::Entry> entries;
-    for (const Good& g : good) {
+    // Feed numbers, taken at the first new version: one per good line (unchanged and refused lines
+    // leave gaps, which a cursor does not mind); the head row stays locked until this commits.
+    int64_t feed_base = -1;
+    for (size_t i = 0; i < good.size(); ++i) {
+      const Good& g = good[i];
       const RecordInput& r = g.record;
       const std::string fields = CanonicalFields(*dataset, r.fields);
       TB_ASSIGN_OR_RETURN(auto stored, DataRepo::FindRecord(tx, dataset->code, r.key, r.version));
@@ -157,9 +162,13 @@ Result<PushResult> DataService::Push(const Actor& pusher, std::string_view datas
         conflicts.push_back({g.line, "key", "this record key belongs to another subject"});
         continue;
       }
+      if (feed_base < 0) {
+        TB_ASSIGN_OR_RETURN(feed_head, DataRepo::AdvanceFeedHead(tx, static_cast<int64_t>(good.size())));
+        feed_base = feed_head - static_cast<int64_t>(good.size());
+      }
       TB_RETURN_IF_ERROR(DataRepo::InsertRecord(
           tx, RecordRow{0, dataset->code, r.subject_id, r.key, r.version, fields, dataset->owner,
-                        pusher.account_id, now_us / 1'000'000}));
+                        pusher.account_id, now_us / 1'000'000, feed_base + static_cast<int64_t>(i) + 1}));
       // The version's ledger entry commits to its dataset, key, version and fields.
       const std::string document = boost::json::serialize(
           object{{"dataset", dataset->code}, {"key", r.key}, {"version", r.version},
@@ -175,6 +184,7 @@ Result<PushResult> DataService::Push(const Actor& pusher, std::string_view datas
     return ledger::EnqueueEntries(tx, entries);
   });
   TB_RETURN_IF_ERROR(s);
+  if (result.accepted > 0 && options_.on_feed) options_.on_feed(feed_head);
   result.rejected.insert(result.rejected.end(), conflicts.begin(), conflicts.end());
   std::stable_sort(result.rejected.begin(), result.rejected.end(),
                    [](const RecordError& a, const RecordError& b) { return a.line < b.line; });
@@ -506,7 +516,10 @@ Result<std::optional<uint64_t>> DataService::AccessLeaf(const AccessRecord& reco
   }));
   if (leaf && !record.leaf) {
     // Remember it: the next look reads one entry instead of scanning. Best effort.
-    (void)db_.Transact([&](store::Tx& tx) { return DataRepo::SetAccessLeaf(tx, record.id, *leaf); });
+    (void)db_.Transact([&](store::Tx& tx) {
+      return record.via_feed ? DataRepo::SetDeliveryLeaf(tx, record.id, *leaf)
+                             : DataRepo::SetAccessLeaf(tx, record.id, *leaf);
+    });
   }
   return leaf;
 }

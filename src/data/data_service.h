@@ -53,6 +53,8 @@ struct DataServiceOptions {
   std::function<Result<bool>(store::Tx& tx, std::string_view department, std::string_view case_number,
                              std::string_view subject_id, std::string_view dataset)>
       case_open;
+  // Called after a push commits new versions, with the feed head (data/feed.h wakes its waiters).
+  std::function<void(int64_t head)> on_feed;
 };
 
 // Who acts: an account and the catalogue department it belongs to.
@@ -156,6 +158,7 @@ struct AccessRecord {
   ledger::Entry entry;   // the entry as enqueued, but its index
   uint64_t hint = 0;
   std::optional<uint64_t> leaf;  // where it was found earlier
+  bool via_feed = false;  // a change-feed delivery (data/feed.h), not a read
 };
 
 struct SubjectRecord {

@@ -149,6 +149,7 @@ class ObjectionService {
   const WorkingCalendar& calendar() const { return *options_.calendar; }
   int working_days() const { return options_.working_days; }
   const Catalogue& catalogue() const { return data_.catalogue(); }
+  const Clock& clock() const { return clock_; }
 
  private:
   Status Step(store::Tx& tx, const Objection& o, std::string_view action, std::string_view actor,

@@ -29,7 +29,7 @@ namespace tongban::testing {
 // Appends one answer to this process's answer log (see above); no-op without TONGBAN_ANSWER_DIR.
 inline void RecordAnswer(const api::HttpRequest& request, const api::HttpResponse& response) {
   static const char* dir = std::getenv("TONGBAN_ANSWER_DIR");
-  if (dir == nullptr || request.route_pattern.empty()) return;
+  if (dir == nullptr || request.route_pattern.empty() || response.later) return;
   const bool json = response.content_type.starts_with("application/json") ||
                     response.content_type.starts_with("application/problem+json");
   if (!json) return;

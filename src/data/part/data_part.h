@@ -1,7 +1,10 @@
 // DataPart: the public data platform as a part of the program (part/part.h). Config section
-// [data]: the catalogue (built in, or a file) and the limits of a push; the data routes
+// [data]: the catalogue (built in, or a file), the limits of a push, the change feed's timing;
+// the data routes
 // (data_routes.h); gauges of records, reads and refused reads; the demo departments' records,
-// agreements and one read the demo citizen can see. Needs the ledger part earlier in the list.
+// agreements and one read the demo citizen can see, and a synthetic county of demo_people people
+// (data/synthetic.h); `tongban data generate` (data_commands.h). Needs the ledger part earlier in
+// the list.
 // Thread-safety: as part/part.h; service() is thread-safe.
 #pragma once
 
@@ -10,6 +13,10 @@
 
 #include "data/catalogue.h"
 #include "data/data_service.h"
+#include "data/feed.h"
+#include "data/calendar.h"
+#include "data/objection.h"
+#include "data/part/data_commands.h"
 #include "part/part.h"
 
 namespace tongban::ledger {
@@ -23,6 +30,11 @@ struct DataConfig {
   int64_t max_push_lines = 100'000;  // lines of one NDJSON push
   int64_t max_line_bytes = 65'536;   // bytes of one NDJSON line
   int64_t max_grant_days = 366;      // longest grant a subject may give
+  int64_t demo_people = 10'000;      // `tongban demo`: people of the synthetic county (0: none)
+  int64_t feed_poll_ms = 100;        // how often the feed looks for other processes' commits
+  int64_t feed_heartbeat_s = 15;     // SSE comment line when nothing happens
+  std::string calendar_file;         // empty: the built-in working-day calendar (data/public-data/calendar.json)
+  int64_t objection_days = 5;        // working days a department has to decide an objection
 };
 
 class DataPart : public part::Part {
@@ -30,22 +42,39 @@ class DataPart : public part::Part {
   std::string_view name() const override { return "data"; }
   std::string DefaultConfig(const part::InitChoices& choices) const override;
   Status Configure(part::ConfigSection& section) override;
-  std::vector<store::Migration> Migrations() const override { return DataService::Migrations(); }
+  std::vector<store::Migration> Migrations() const override {
+    auto m = DataService::Migrations();
+    for (auto& x : ObjectionService::Migrations()) m.push_back(std::move(x));  // part "data_objection"
+    return m;
+  }
   Status Open(const part::PartContext& context) override;
   void AddRoutes(api::Router& router) override;
   void AddMetrics(api::Metrics& metrics) override;
   Status LoadDemo(part::DemoData& demo) override;
+  void AddCommands(part::Commands& commands) override;
+  Status Start() override;
+  Status Stop() override;
 
   const DataConfig& config() const { return config_; }
   // REQUIRES: Open succeeded.
   DataService& service() { return *service_; }
+  ObjectionService& objections() { return *objections_; }
+  identity::IdentityService& identity() { return *identity_; }
+  const Clock& clock() const { return *clock_; }
 
  private:
   DataConfig config_;
   ledger::LedgerPart* ledger_ = nullptr;
   identity::IdentityService* identity_ = nullptr;
+  const Clock* clock_ = nullptr;
+  DataGenerateOptions generate_options_;
+  Status OpenObjections(const part::PartContext& context);
+
   std::unique_ptr<Catalogue> own_catalogue_;  // when loaded from catalogue_file
   std::unique_ptr<DataService> service_;
+  std::unique_ptr<DataFeed> feed_;
+  std::unique_ptr<WorkingCalendar> own_calendar_;  // when loaded from calendar_file
+  std::unique_ptr<ObjectionService> objections_;
 };
 
 }  // namespace tongban::data

@@ -319,6 +319,7 @@ void AddDataRoutes(Router& router, const DataRoutesOptions& options) {
   }
 
   AddDataSubjectRoutes(router, options);
+  AddDataFeedRoutes(router, options);
 }
 
 }  // namespace tongban::api

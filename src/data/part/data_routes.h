@@ -11,6 +11,7 @@
 //   GET  /api/v1/me/data                                         citizen, enterprise: my records
 //   GET  /api/v1/me/data-access                                  ... who read them, with ledger proofs
 //   GET  /api/v1/me/data-grants, POST /api/v1/me/data-grants, POST /api/v1/me/data-grants/{id}/withdraw
+//   GET  /api/v1/data/agreements/{id}/changes | feed             the consumer: change feed (long poll | SSE)
 // The caller's department is its account's department as named in the catalogue. Objects of
 // another department or subject answer 404, as missing ones do. Thread-safe; everything
 // referenced outlives the router.
@@ -20,6 +21,7 @@
 
 #include "api/router.h"
 #include "data/data_service.h"
+#include "data/feed.h"
 #include "identity/identity_service.h"
 #include "ledger/log_reader.h"
 #include "ledger/sequencer.h"
@@ -30,11 +32,15 @@ struct DataRoutesOptions {
   data::DataService* service = nullptr;
   identity::IdentityService* identity = nullptr;
   ledger::LogReader* reader = nullptr;  // proofs of the access log
+  data::DataFeed* feed = nullptr;       // the change feed
+  std::chrono::seconds feed_heartbeat{15};
 };
 
 void AddDataRoutes(Router& router, const DataRoutesOptions& options);
 // The subject-facing and read routes (data_subject_routes.cc); AddDataRoutes adds them.
 void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options);
+// The change feed's long poll and Server-Sent Events (data_feed_routes.cc); AddDataRoutes adds them.
+void AddDataFeedRoutes(Router& router, const DataRoutesOptions& options);
 
 namespace data_routes {
 // The calling account's catalogue department; kPermissionDenied when it has none.

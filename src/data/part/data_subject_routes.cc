@@ -209,35 +209,52 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
         }
         TB_ASSIGN_OR_PROBLEM(auto log, options.service->AccessLog(subject, before, 50), req);
         const data::Catalogue& c = options.service->catalogue();
-        array items;
-        for (const auto& a : log) {
-          value proof = nullptr;
-          TB_ASSIGN_OR_PROBLEM(std::optional<uint64_t> leaf, options.service->AccessLeaf(a), req);
-          if (leaf) {
-            TB_ASSIGN_OR_PROBLEM(object json, proofs->GetOrLoad(*options.reader, *leaf), req);
-            json["document"] = a.document;
-            proof = std::move(json);
+        auto to_json = [&](const std::vector<data::AccessRecord>& records) -> Result<array> {
+          array items;
+          for (const auto& a : records) {
+            value proof = nullptr;
+            TB_ASSIGN_OR_RETURN(std::optional<uint64_t> leaf, options.service->AccessLeaf(a));
+            if (leaf) {
+              TB_ASSIGN_OR_RETURN(object json, proofs->GetOrLoad(*options.reader, *leaf));
+              json["document"] = a.document;
+              proof = std::move(json);
+            }
+            items.push_back(object{{"id", a.id},
+                                   {"at", FormatIso8601Utc(FromUnixMicros(a.at_micros))},
+                                   {"reader", Department(c, a.reader_department)},
+                                   {"dataset", DatasetName(c, a.dataset)},
+                                   {"elements", Strings(a.elements)},
+                                   {"purpose", object{{"kind", data::PurposeKindName(a.purpose)},
+                                                      {"ref", a.purpose_ref},
+                                                      {"text", a.purpose_text}}},
+                                   {"ledger", std::move(proof)}});
           }
-          items.push_back(object{{"id", a.id},
-                                 {"at", FormatIso8601Utc(FromUnixMicros(a.at_micros))},
-                                 {"reader", Department(c, a.reader_department)},
-                                 {"dataset", DatasetName(c, a.dataset)},
-                                 {"elements", Strings(a.elements)},
-                                 {"purpose", object{{"kind", data::PurposeKindName(a.purpose)},
-                                                    {"ref", a.purpose_ref},
-                                                    {"text", a.purpose_text}}},
-                                 {"ledger", std::move(proof)}});
+          return items;
+        };
+        TB_ASSIGN_OR_PROBLEM(array items, to_json(log), req);
+        // Change-feed deliveries of the subject's versions (the newest, on the first page).
+        array deliveries;
+        if (before == 0 && options.feed != nullptr) {
+          TB_ASSIGN_OR_PROBLEM(auto fed, options.feed->Deliveries(subject), req);
+          TB_ASSIGN_OR_PROBLEM(deliveries, to_json(fed), req);
         }
         value next = log.size() == 50 ? value(log.back().id) : value(nullptr);
-        HttpResponse resp = JsonAnswer(200, object{{"items", std::move(items)}, {"next_before", next}});
+        HttpResponse resp = JsonAnswer(200, object{{"items", std::move(items)},
+                                                   {"deliveries", std::move(deliveries)},
+                                                   {"next_before", next}});
         resp.WithHeader("Cache-Control", "no-store");
         return resp;
       }})
       .Answers(R"json({
-        "type": "object", "additionalProperties": false, "required": ["items", "next_before"],
+        "type": "object", "additionalProperties": false, "required": ["items", "deliveries", "next_before"],
         "properties": {
           "next_before": {"type": ["integer", "null"], "description": "?before= for the next page; null at the end"},
-          "items": {"type": "array", "items": {
+          "deliveries": {"type": "array", "description": "Change-feed batches that carried a version of the caller's records to a consumer department under an agreement (first page only; newest first, at most 50); `id` is the delivery's",
+                         "items": {"$ref": "#/components/schemas/DataAccess"}},
+          "items": {"type": "array", "items": {"$ref": "#/components/schemas/DataAccess"}}
+        }
+      })json");
+  router.AddSchema("DataAccess", R"json({
             "type": "object", "additionalProperties": false,
             "required": ["id", "at", "reader", "dataset", "elements", "purpose", "ledger"],
             "properties": {
@@ -252,9 +269,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
               "ledger": {"oneOf": [{"type": "null"},
                                    {"allOf": [{"$ref": "#/components/schemas/InclusionProof"},
                                               {"type": "object", "required": ["document"],
-                                               "properties": {"document": {"type": "string", "description": "What the entry commits to: H(document)"}}}]}]}}}}
-        }
-      })json");
+                                               "properties": {"document": {"type": "string", "description": "What the entry commits to: H(document)"}}}]}]}}})json");
 
   router.Add(Route{"GET", "/api/v1/me/data-grants", "listMyDataGrants",
                    "The caller's grants: which department may read which elements, why, until when.",
