@@ -97,6 +97,14 @@ SyntheticCounty::SyntheticCounty(SyntheticOptions options)
     }
   }
   id_slots_.assign(districts_.size() * kSlotDays * 2, 0);
+  // The county's tag: the same options give the same tag (a load run again changes nothing),
+  // others another, so counties of other seeds or sizes in one database do not share record keys.
+  uint64_t h = options_.seed ^ (static_cast<uint64_t>(options_.people) * 0x9E3779B97F4A7C15ULL) ^
+               (static_cast<uint64_t>(options_.enterprises) * 0xC2B2AE3D27D4EB4FULL);
+  h = (h ^ (h >> 31)) * 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 29;
+  tag_hash_ = static_cast<int64_t>(h % kSeqPerSlot);
+  for (int i = 0; i < 4; ++i, h /= 36) tag_.push_back("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[h % 36]);
 }
 
 CivilDate SyntheticCounty::DateBetween(CivilDate from, CivilDate to) {
@@ -150,7 +158,7 @@ SyntheticCounty::Person SyntheticCounty::MakePerson(bool male, int age, const st
     const int64_t offset = std::clamp<int64_t>(today_days_ - DaysFromCivil(p.birth), 0, kSlotDays - 1);
     uint16_t& used = id_slots_[((district * kSlotDays) + static_cast<size_t>(offset)) * 2 + (male ? 1 : 0)];
     if (used < kSeqPerSlot) {
-      const int k = (static_cast<int>((offset * 37 + static_cast<int64_t>(district) * 11) % kSeqPerSlot) + used) %
+      const int k = (static_cast<int>((offset * 37 + static_cast<int64_t>(district) * 11 + tag_hash_) % kSeqPerSlot) + used) %
                     kSeqPerSlot;
       ++used;
       const std::string first17 = districts_[district].ToString() +
@@ -188,7 +196,7 @@ SyntheticBatch SyntheticCounty::NextEnterprises(int64_t max) {
     const CivilDate established = DateBetween({1995, 1, 1}, {year - 1, 12, 31});
     const char* status = rng_() % 20 == 0 ? "注销" : "存续";
     out["enterprise_registration"].push_back(Line(
-        uscc, "QY-" + region.ToString() + "-" + Padded(100000 + i, 6),
+        uscc, "QY-" + region.ToString() + "-" + tag_ + Padded(100000 + i, 6),
         object{{"name", name},
                {"entity_type", entity_type},
                {"legal_representative", rep.name},
@@ -198,7 +206,7 @@ SyntheticBatch SyntheticCounty::NextEnterprises(int64_t max) {
                {"domicile", Street(district)},
                {"status", status}}));
     static constexpr const char* kRatings[] = {"A", "A", "B", "B", "B", "M", "C", "D"};
-    out["tax_payment"].push_back(Line(uscc, "NS-" + std::to_string(year - 1) + "-" + Padded(100000 + i, 6),
+    out["tax_payment"].push_back(Line(uscc, "NS-" + std::to_string(year - 1) + "-" + tag_ + Padded(100000 + i, 6),
                                       object{{"tax_year", year - 1},
                                              {"credit_rating", Pick(rng_, kRatings)},
                                              {"paid_fen", static_cast<int64_t>(rng_() % 500'000'000)},
@@ -250,10 +258,11 @@ SyntheticBatch SyntheticCounty::NextPeople(int64_t max_people) {
     }
     const Person& head = members[0];
     const std::string hh = Padded(household, 7);
+    const std::string hkey = region + "-" + tag_ + hh;  // the household in record keys
     for (size_t m = 0; m < members.size(); ++m) {
       const Person& p = members[m];
       const int age = Age(p);
-      const std::string tail = region + "-" + hh + "-" + std::to_string(m + 1);
+      const std::string tail = hkey + "-" + std::to_string(m + 1);
       out["household_registration"].push_back(
           Line(p.id, "HJ-" + tail,
                object{{"name", p.name}, {"sex", p.male ? "男" : "女"},
@@ -339,7 +348,7 @@ SyntheticBatch SyntheticCounty::NextPeople(int64_t max_people) {
       for (size_t self = 0; self < 2; ++self) {
         const Person& spouse = members[1 - self];
         out["marriage_registration"].push_back(Line(
-            members[self].id, "HY-" + region + "-" + hh + "-" + std::to_string(self + 1),
+            members[self].id, "HY-" + hkey + "-" + std::to_string(self + 1),
             object{{"marital_status", "已婚"}, {"spouse_name", spouse.name}, {"spouse_id", spouse.id},
                    {"registration_date", Date(date)}, {"certificate_number", cert},
                    {"registry_office", city_name_ + district_names_[district] + "民政局婚姻登记处"}}));
@@ -355,7 +364,7 @@ SyntheticBatch SyntheticCounty::NextPeople(int64_t max_people) {
       char area[16];
       std::snprintf(area, sizeof area, "%d.%02d", area_m2, area_cents);
       out["real_estate_registration"].push_back(Line(
-          head.id, "BDC-" + region + "-" + hh,
+          head.id, "BDC-" + hkey,
           object{{"certificate_number", "浙(" + std::to_string(registered.year) + ")" + city_name_ + "不动产权第" +
                                             hh + "号"},
                  {"property_address", address}, {"floor_area", area},
@@ -364,7 +373,7 @@ SyntheticBatch SyntheticCounty::NextPeople(int64_t max_people) {
       const CivilDate signed_on = CivilFromDays(DaysFromCivil(registered) - 10 - static_cast<int64_t>(rng_() % 50));
       const int64_t yuan_per_m2 = 15'000 + static_cast<int64_t>(rng_() % 45'000);
       out["housing_transaction"].push_back(Line(
-          head.id, "FW-" + region + "-" + hh,
+          head.id, "FW-" + hkey,
           object{{"contract_number", "WQ" + std::to_string(signed_on.year) + region + hh},
                  {"property_address", address}, {"role", "买方"},
                  {"price_fen", (area_m2 * 100 + area_cents) * yuan_per_m2},

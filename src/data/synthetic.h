@@ -7,7 +7,9 @@
 // DataService::Push by each dataset's owner department.
 //
 // No real person's data: every name is drawn from common surnames and given-name characters, every
-// number is generated. Deterministic for a seed (and `today`). ID numbers are unique by
+// number is generated. Deterministic for a seed (and `today`); record keys carry a tag of the seed
+// and sizes, so counties of other seeds or sizes can share a database (their ID numbers may, rarely,
+// coincide: one county per database is what the tests check). ID numbers are unique by
 // construction (a counter per district, birth date and sex, not a set of every number), so a
 // population of millions streams household by household in bounded memory (about 2 MB of
 // counters plus the enterprises' USCCs).
@@ -79,6 +81,8 @@ class SyntheticCounty {
   std::vector<uint16_t> id_slots_;
   std::vector<std::string> employers_;  // USCCs
   std::set<std::string> usccs_;         // the same, for uniqueness
+  std::string tag_;        // 4 characters in every record key, from the seed and sizes
+  int64_t tag_hash_ = 0;   // where the ID sequence codes start, from the same
   int64_t generated_ = 0;
   int64_t household_seq_ = 0;
 };
