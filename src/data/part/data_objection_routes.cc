@@ -109,7 +109,9 @@ constexpr std::string_view kObjectionSchema = R"json({
 
 void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& options) {
   const RouteAccess kSubject = RouteAccess::Roles({"citizen", "enterprise"});
-  const RouteAccess kDepartment = RouteAccess::Roles({"staff", "department_system"});
+  // Deciding pushes a record version: department staff, or a department's system with the push
+  // scope (a system key for, say, receipts cannot rewrite the department's data this way).
+  const RouteAccess kDecider = RouteAccess::Roles({"staff", "scope:data:push"});
   router.AddSchema("DataObjection", std::string(kObjectionSchema));
   const std::string kOne = R"json({"$ref": "#/components/schemas/DataObjection"})json";
   const std::string kList = R"json({"type": "object", "additionalProperties": false, "required": ["items"],
@@ -212,7 +214,7 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
       "The owner department accepts: {value, note?}. The next version of the record is pushed with the "
       "element set to `value` (checked as any push; the disputed version is kept), the objection is "
       "closed and the subject sees the step. 404 for another department's objection.",
-      kDepartment,
+      kDecider,
       [options](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an objection id"), req);
         auto actor = ActorOf(options, req);
@@ -240,7 +242,7 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
       "POST", "/api/v1/data/objections/{id}/reject", "rejectDataObjection",
       "The owner department rejects: {reason} (1-500 bytes), which the subject sees. 404 for another "
       "department's objection.",
-      kDepartment,
+      kDecider,
       [options](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an objection id"), req);
         auto actor = ActorOf(options, req);

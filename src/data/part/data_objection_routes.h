@@ -4,8 +4,9 @@
 //   GET  /api/v1/me/data/objections/{id}         ... one of them (404 for another's)
 //   GET  /api/v1/data/objections?state=...       staff, department system: my department's queue;
 //                                                auditor, admin: every department's
-//   POST /api/v1/data/objections/{id}/accept     the owner department: {value, note?} -> version n+1
-//   POST /api/v1/data/objections/{id}/reject     the owner department: {reason}
+//   POST /api/v1/data/objections/{id}/accept     the owner department's staff or system (scope
+//                                                data:push): {value, note?} -> version n+1
+//   POST /api/v1/data/objections/{id}/reject     the same: {reason}
 // Objects of another subject or department answer 404, as missing ones do. Thread-safe;
 // everything referenced outlives the router.
 #pragma once
