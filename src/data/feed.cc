@@ -2,6 +2,8 @@
 #include "data/feed.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -30,6 +32,16 @@ std::string Refusal(const Agreement& a, int64_t now) {
 }
 
 }  // namespace
+
+boost::json::object FeedChangeJson(const FeedChange& c) {
+  return object{{"seq", c.seq},
+                {"subject", c.subject_id},
+                {"key", c.key},
+                {"version", c.version},
+                {"recorded_at", FormatIso8601Utc(FromUnixMicros(c.recorded_at * 1'000'000))},
+                {"source", c.source},
+                {"fields", c.fields}};
+}
 
 DataFeed::DataFeed(store::Database& db, const Clock& clock, const Catalogue& catalogue, FeedOptions options)
     : db_(db), clock_(clock), catalogue_(catalogue), options_(std::move(options)) {}
@@ -205,12 +217,21 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
   const int64_t now_us = clock_.NowUnixMicros();
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     std::unordered_map<int64_t, std::optional<Agreement>> agreements;
+    // Subscribers of one dataset at one cursor read the same versions: parse each once.
+    std::unordered_map<int64_t, value> parsed;
     std::vector<ledger::Entry> entries;
     auto state = ledger::ReadLogState(tx);
     const uint64_t hint = state.ok() ? state->size : 0;
+    // Waiters asking the same thing in this round share the first one's batch and trace.
+    std::map<std::tuple<int64_t, int64_t, int64_t, int>, size_t> asked;
     for (size_t i = 0; i < ready.size(); ++i) {
       const Waiter& w = ready[i].second;
       FeedBatch& b = batches[i];
+      auto [same, first] = asked.try_emplace({w.agreement_id, w.consumer.account_id, w.after, w.limit}, i);
+      if (!first) {
+        b = batches[same->second];
+        continue;
+      }
       b = Empty(w.after);
       auto found = agreements.find(w.agreement_id);
       if (found == agreements.end()) {
@@ -228,18 +249,26 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
       b.more = rows.size() > static_cast<size_t>(w.limit);
       if (b.more) rows.pop_back();
       if (rows.empty()) continue;
+      auto changes = std::make_shared<std::vector<FeedChange>>();
+      changes->reserve(rows.size());
       for (RecordRow& r : rows) {
-        boost::system::error_code ec;
-        value fields = boost::json::parse(r.fields, ec);
-        if (ec || !fields.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
+        auto [at, fresh] = parsed.try_emplace(r.feed_seq);
+        if (fresh) {
+          boost::system::error_code ec;
+          at->second = boost::json::parse(r.fields, ec);
+          if (ec || !at->second.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
+        }
+        const value& fields = at->second;
         FeedChange c{r.feed_seq, std::move(r.subject_id), std::move(r.key), r.version, r.created_at,
                      std::move(r.owner), {}};
         for (const std::string& e : a->elements) {
           if (const value* v = fields.as_object().if_contains(e)) c.fields.emplace(e, *v);
         }
-        b.changes.push_back(std::move(c));
+        c.json = boost::json::serialize(FeedChangeJson(c));
+        changes->push_back(std::move(c));
       }
-      b.next = b.changes.back().seq;
+      b.items = changes;
+      b.next = changes->back().seq;
       // The trace: which versions went to whom under which agreement, before they leave.
       DeliveryRow d;
       d.agreement_id = a->id;
@@ -247,9 +276,9 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
       d.consumer_account = w.consumer.account_id;
       d.dataset = a->dataset;
       d.elements = a->elements;
-      d.from_seq = b.changes.front().seq;
+      d.from_seq = changes->front().seq;
       d.to_seq = b.next;
-      d.records = static_cast<int64_t>(b.changes.size());
+      d.records = static_cast<int64_t>(changes->size());
       d.trace.at_micros = now_us;
       d.trace.hint = hint;
       d.trace.document = boost::json::serialize(
@@ -273,7 +302,7 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
     Waiter& w = ready[i].second;
     if (!s.ok()) {
       w.done(s);
-    } else if (batches[i].changes.empty() && batches[i].ended.empty()) {
+    } else if (batches[i].changes().empty() && batches[i].ended.empty()) {
       again.push_back(std::move(ready[i]));  // nothing new in its dataset: wait on
     } else {
       w.done(std::move(batches[i]));

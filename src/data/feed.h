@@ -10,7 +10,9 @@
 // transaction: for each, the agreement is checked (approved, not expired, the waiter's), the next
 // versions are read, and their delivery is traced (a data_feed_delivery row and a ledger entry) in
 // that transaction — no delivery without its trace, and one commit for all subscribers (group
-// commit). The subject finds the deliveries of their versions in "my data" (Deliveries()).
+// commit). Waiters of one account at one cursor of one agreement (a department's replicas) share
+// one read, one serialisation and one trace. The subject finds the deliveries of their versions
+// in "my data" (Deliveries()).
 //
 // Thread-safety: thread-safe. `done` callbacks run on the feed's thread, never under its lock (a
 // callback may Wait again). The database, clock and catalogue outlive the feed.
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -57,16 +60,29 @@ struct FeedChange {
   int64_t recorded_at = 0;  // unix seconds
   std::string source;       // the owner department's key
   boost::json::object fields;  // only the covered elements
+  // The change as a DataChange JSON object (the API's wire form), serialised once for every
+  // subscriber that receives it.
+  std::string json;
 };
 
 struct FeedBatch {
-  std::vector<FeedChange> changes;
+  // Shared by the subscribers that asked for the same versions under the same agreement in one
+  // round (a department's replicas at one cursor): read, filtered and serialised once.
+  std::shared_ptr<const std::vector<FeedChange>> items;
+  const std::vector<FeedChange>& changes() const {
+    static const std::vector<FeedChange> kNone;
+    return items ? *items : kNone;
+  }
   int64_t next = 0;    // the cursor to resume from: the last change's seq, or the cursor asked for
   bool more = false;   // more changes are waiting past `next`
   int64_t delivery_id = 0;  // the trace of this batch (0 when empty)
   // Non-empty when the agreement no longer allows the feed (revoked, expired): no more batches.
   std::string ended;
 };
+
+// A change as the API shows it (the DataChange schema): seq, subject, key, version, recorded_at
+// (ISO 8601 UTC), source, fields.
+boost::json::object FeedChangeJson(const FeedChange& c);
 
 class DataFeed {
  public:

@@ -154,11 +154,11 @@ TEST_P(FeedTest, DeliversOnlyCoveredElementsInOrderAndTracesTheDelivery) {
   Push(*service_, 0, 3);
   const int64_t queued = QueuedEntries();
   FeedBatch b = Take(*feed_, 0);
-  ASSERT_EQ(b.changes.size(), 3u);
+  ASSERT_EQ(b.changes().size(), 3u);
   EXPECT_TRUE(b.ended.empty());
   EXPECT_FALSE(b.more);
   for (size_t i = 0; i < 3; ++i) {
-    const FeedChange& c = b.changes[i];
+    const FeedChange& c = b.changes()[i];
     EXPECT_EQ(c.subject_id, PersonId(static_cast<int>(i)));
     EXPECT_EQ(c.version, 1);
     EXPECT_EQ(c.source, "hz-police");
@@ -167,10 +167,10 @@ TEST_P(FeedTest, DeliversOnlyCoveredElementsInOrderAndTracesTheDelivery) {
     EXPECT_EQ(c.fields.at("name").as_string(), "陈静");
     EXPECT_TRUE(c.fields.contains("household_address"));
     if (i > 0) {
-      EXPECT_GT(c.seq, b.changes[i - 1].seq);
+      EXPECT_GT(c.seq, b.changes()[i - 1].seq);
     }
   }
-  EXPECT_EQ(b.next, b.changes.back().seq);
+  EXPECT_EQ(b.next, b.changes().back().seq);
   EXPECT_GT(b.delivery_id, 0);
   // One delivery row and one ledger entry for the batch, written before it was answered.
   EXPECT_EQ(Count("data_feed_delivery"), 1);
@@ -193,33 +193,33 @@ TEST_P(FeedTest, AWaiterIsWokenByTheNextPushAndAResumedConsumerLosesNothing) {
   Push(*service_, 0, 5);
   // Takes 2 of 5, then "dies" (the connection drops after the batch was written).
   FeedBatch first = Take(*feed_, 0, 2);
-  ASSERT_EQ(first.changes.size(), 2u);
+  ASSERT_EQ(first.changes().size(), 2u);
   EXPECT_TRUE(first.more);
   // Resumes from its last cursor: exactly the other three.
   FeedBatch rest = Take(*feed_, first.next);
-  ASSERT_EQ(rest.changes.size(), 3u);
-  EXPECT_EQ(rest.changes.front().subject_id, PersonId(2));
+  ASSERT_EQ(rest.changes().size(), 3u);
+  EXPECT_EQ(rest.changes().front().subject_id, PersonId(2));
   // Waits with nothing new; a push (a new version too) wakes it well before the deadline.
   auto started = std::chrono::steady_clock::now();
   auto later = std::async(std::launch::async, [&] { return Take(*feed_, rest.next, 1000, 10s); });
   std::this_thread::sleep_for(100ms);
   Push(*service_, 3, 1, 2);  // version 2 of record 3: a change like any other
   FeedBatch woken = later.get();
-  ASSERT_EQ(woken.changes.size(), 1u);
-  EXPECT_EQ(woken.changes[0].version, 2);
-  EXPECT_EQ(woken.changes[0].fields.at("name").as_string(), "陈婧");
+  ASSERT_EQ(woken.changes().size(), 1u);
+  EXPECT_EQ(woken.changes()[0].version, 2);
+  EXPECT_EQ(woken.changes()[0].fields.at("name").as_string(), "陈婧");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
   // A retry of the same push is unchanged: nothing new for the feed.
   Push(*service_, 3, 1, 2);
   FeedBatch none = Take(*feed_, woken.next, 1000, 300ms);
-  EXPECT_TRUE(none.changes.empty());
+  EXPECT_TRUE(none.changes().empty());
   EXPECT_EQ(none.next, woken.next);
 }
 
 TEST_P(FeedTest, OtherDatasetsDoNotWakeAWaiterIntoAnEmptyAnswer) {
   Push(*service_, 0, 1);
   FeedBatch b = Take(*feed_, 0);
-  ASSERT_EQ(b.changes.size(), 1u);
+  ASSERT_EQ(b.changes().size(), 1u);
   // A marriage record moves the head, not this dataset: the waiter keeps waiting to its deadline.
   auto r = service_->Push({13, "hz-civil-affairs"}, "marriage_registration",
                           boost::json::serialize(object{
@@ -233,7 +233,7 @@ TEST_P(FeedTest, OtherDatasetsDoNotWakeAWaiterIntoAnEmptyAnswer) {
   ASSERT_EQ(r->accepted, 1) << (r->rejected.empty() ? "" : r->rejected.front().reason);
   auto started = std::chrono::steady_clock::now();
   FeedBatch none = Take(*feed_, b.next, 1000, 400ms);
-  EXPECT_TRUE(none.changes.empty());
+  EXPECT_TRUE(none.changes().empty());
   EXPECT_GE(std::chrono::steady_clock::now() - started, 350ms);
 }
 
@@ -248,7 +248,7 @@ TEST_P(FeedTest, AFeedOnAnotherConnectionDeliversByItsPoll) {
   auto pushed_at = std::chrono::steady_clock::now();
   Push(*service_, 0, 4);
   FeedBatch b = waiting.get();
-  EXPECT_EQ(b.changes.size(), 4u);
+  EXPECT_EQ(b.changes().size(), 4u);
   EXPECT_LT(std::chrono::steady_clock::now() - pushed_at, 3s);
   other_feed->Stop();
 }
@@ -281,7 +281,7 @@ TEST_P(FeedTest, ConcurrentPushersNeverMakeTheConsumerSkipAVersion) {
   auto deadline = std::chrono::steady_clock::now() + 60s;
   while (seen.size() < total && std::chrono::steady_clock::now() < deadline) {
     FeedBatch b = Take(*feed_, cursor, 37, 2s);
-    for (const auto& c : b.changes) {
+    for (const auto& c : b.changes()) {
       EXPECT_GT(c.seq, last_seq);
       last_seq = c.seq;
       EXPECT_TRUE(seen.insert(c.subject_id).second) << "delivered twice";
@@ -300,13 +300,13 @@ TEST_P(FeedTest, ARevokedOrExpiredAgreementEndsTheFeed) {
   const Actor other{14, "hz-civil-affairs"};
   EXPECT_EQ(feed_->CheckSubscription(other, agreement_).status().code(), ErrorCode::kNotFound);
   FeedBatch stranger = Take(*feed_, 0, 10, 2s, &other);
-  EXPECT_TRUE(stranger.changes.empty());
+  EXPECT_TRUE(stranger.changes().empty());
   EXPECT_FALSE(stranger.ended.empty());
 
   ASSERT_TRUE(service_->RevokeAgreement(police_, agreement_, "数据共享协议到期未续签").ok());
   EXPECT_EQ(feed_->CheckSubscription(center_, agreement_).status().code(), ErrorCode::kPermissionDenied);
   FeedBatch b = Take(*feed_, 0);
-  EXPECT_TRUE(b.changes.empty());
+  EXPECT_TRUE(b.changes().empty());
   EXPECT_EQ(b.ended, "the agreement is revoked");
   EXPECT_EQ(Count("data_feed_delivery"), 0);
 }
@@ -315,7 +315,7 @@ TEST_P(FeedTest, ExpiryIsCheckedAtDeliveryTime) {
   Push(*service_, 0, 1);
   clock_.Advance(std::chrono::seconds(366LL * 86400));
   FeedBatch b = Take(*feed_, 0);
-  EXPECT_TRUE(b.changes.empty());
+  EXPECT_TRUE(b.changes().empty());
   EXPECT_EQ(b.ended, "the agreement has expired");
 }
 

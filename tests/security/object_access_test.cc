@@ -255,12 +255,38 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   cases["/api/v1/data/agreements/{id}/revoke"] = {
       .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}},
       .owners = {kPoliceSystem, "staff-xihu-001"}, .body = R"({"reason":"测试"})"};
+  // The change feed of an agreement: only its consumer department follows it.
+  for (const char* pattern : {"/api/v1/data/agreements/{id}/changes", "/api/v1/data/agreements/{id}/feed"}) {
+    cases[pattern] = {.params = {{"id", agreement_id}}, .missing = {{"id", "999999"}},
+                      .owners = {"staff-xihu-001"}};
+  }
   json::value data_grant = CallJson(
       "POST", "/api/v1/me/data-grants", li_na,
       R"({"department":"hz-housing-fund","dataset":"household_registration","elements":["name"],"purpose":"测试","days":30})");
   std::string data_grant_id = std::to_string(data_grant.at("id").to_number<int64_t>());
   cases["/api/v1/me/data-grants/{id}/withdraw"] = {
       .params = {{"id", data_grant_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000002"}};
+  // 张伟's objection to the address of his household record (数据异议): his to read, the police's
+  // to decide.
+  std::string household_key;
+  json::value his_data = CallJson("GET", "/api/v1/me/data", zhang_wei);
+  for (const json::value& r : his_data.at("items").as_array()) {
+    if (r.at("dataset").at("code").as_string() == "household_registration") household_key = r.at("record_key").as_string();
+  }
+  ASSERT_FALSE(household_key.empty());
+  json::value objection = CallJson(
+      "POST", "/api/v1/me/data/objections", zhang_wei,
+      json::serialize(json::object{{"dataset", "household_registration"}, {"record_key", household_key},
+                                   {"element", "household_address"}, {"reason", "门牌号登记错误"}}));
+  std::string objection_id = std::to_string(objection.at("id").to_number<int64_t>());
+  cases["/api/v1/me/data/objections/{id}"] = {
+      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}};
+  cases["/api/v1/data/objections/{id}/accept"] = {
+      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem},
+      .body = R"({"value":"浙江省杭州市西湖区文三路 98 号"})"};
+  cases["/api/v1/data/objections/{id}/reject"] = {
+      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem},
+      .body = R"({"reason":"测试"})"};
   for (const char* pattern : {"/api/v1/data/datasets/{dataset}/records", "/api/v1/data/datasets/{dataset}/records/bulk"}) {
     cases[pattern] = {.exempt = "datasets are public in the catalogue; pushing into another department's dataset "
                                 "is refused with 403 (tests/data/data_service_test.cc)"};
@@ -294,7 +320,9 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
                    c.every_object_roles.contains(std::string(identity::RoleName(caller.principal.role)));
       std::string target = Fill(pattern, c.params);
       if (owner) {
-        if (route.method == "GET") {
+        // A stream (Server-Sent Events) never ends by itself: its owners are tested where it is
+        // (tests/data/feed_e2e_test.sh).
+        if (route.method == "GET" && route.response_type != "text/event-stream") {
           EXPECT_EQ(Call("GET", target, caller.bearer).status, 200) << target << " as owner " << caller.name;
         }
         continue;
@@ -341,6 +369,8 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   }
   json::value grants = CallJson("GET", "/api/v1/me/data-grants", li_na);
   EXPECT_TRUE(grants.at("items").at(0).at("withdrawn_at").is_null());
+  // His objection still open.
+  EXPECT_EQ(CallJson("GET", "/api/v1/me/data/objections/" + objection_id, zhang_wei).at("state").as_string(), "open");
 }
 
 }  // namespace

@@ -36,16 +36,9 @@ Result<int64_t> IntParam(const HttpRequest& req, std::string_view name, int64_t 
   return v;
 }
 
-object ChangeJson(const data::FeedChange& c) {
-  return object{{"seq", c.seq},         {"subject", c.subject_id},
-                {"key", c.key},         {"version", c.version},
-                {"recorded_at", IsoSeconds(c.recorded_at)},
-                {"source", c.source},   {"fields", c.fields}};
-}
-
 object BatchJson(int64_t agreement, const data::FeedBatch& b) {
   array changes;
-  for (const auto& c : b.changes) changes.push_back(ChangeJson(c));
+  for (const auto& c : b.changes()) changes.push_back(data::FeedChangeJson(c));
   return object{{"agreement", agreement},
                 {"changes", std::move(changes)},
                 {"next", b.next},
@@ -117,12 +110,14 @@ class FeedStream : public LaterResponse, public std::enable_shared_from_this<Fee
                            }
                            if (b->ended == "cancelled" || b->ended == "stopping") return deliver(std::nullopt);
                            std::string out;
-                           for (const auto& c : b->changes) {
-                             out += "id: " + std::to_string(c.seq) + "\nevent: change\ndata: ";
-                             out += boost::json::serialize(ChangeJson(c));
+                           for (const auto& c : b->changes()) {
+                             out += "id: ";
+                             out += std::to_string(c.seq);
+                             out += "\nevent: change\ndata: ";
+                             out += c.json;
                              out += "\n\n";
                            }
-                           if (!b->changes.empty()) s->cursor_ = b->next;
+                           if (!b->changes().empty()) s->cursor_ = b->next;
                            if (!b->ended.empty()) {
                              s->ended_ = true;
                              out += "event: end\ndata: " +
