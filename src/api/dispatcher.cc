@@ -96,6 +96,18 @@ void Dispatcher::SetRateLimits(RateLimit per_address, RateLimit per_api_key) {
                                                  : nullptr;
 }
 
+bool Dispatcher::MayBlock(const HttpRequest& request) const {
+  std::call_once(blocking_once_, [this] {
+    for (const Route& r : router_.routes()) {
+      if (r.blocks) blocking_prefixes_.push_back(r.pattern.substr(0, r.pattern.find('{')));
+    }
+  });
+  for (const std::string& prefix : blocking_prefixes_) {
+    if (request.path.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 HttpResponse Dispatcher::Handle(HttpRequest& request) {
   auto now = [this] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/http_message.h"
@@ -47,6 +48,9 @@ class Dispatcher {
   void AddSystemRoutes();
 
   HttpResponse Handle(HttpRequest& request);
+  // Whether a GET may block (a route marked `blocks`): the server's ServerOptions::may_block.
+  // Decided by the literal prefix of such routes' patterns; call after the routes are added.
+  bool MayBlock(const HttpRequest& request) const;
   // Access log + metrics; pass to HttpServer as its ResponseObserver.
   void Observe(const HttpRequest& request, const HttpResponse& response,
                std::chrono::microseconds elapsed);
@@ -64,6 +68,8 @@ class Dispatcher {
   std::unique_ptr<RateLimiter> per_api_key_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::vector<std::pair<std::string, ReadinessProbe>> probes_;
+  mutable std::once_flag blocking_once_;
+  mutable std::vector<std::string> blocking_prefixes_;  // of GET routes marked `blocks`
 };
 
 // Masks identifier-like path segments (long alphanumeric runs with digits: ID numbers, tokens,

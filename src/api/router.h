@@ -46,6 +46,9 @@ struct Route {
   std::string request_type = "application/json";
   // A POST that creates something: it honours Idempotency-Key (see api/idempotency.h).
   bool idempotent = false;
+  // A GET that writes and waits for a commit (a purpose-bound read records its access): the
+  // server runs it on the handler pool, as every other method, not on an io thread.
+  bool blocks = false;
   // The contract, as JSON Schema 2020-12 text (what OpenAPI 3.1 takes): the JSON request body
   // and the JSON answer of `success_status`; empty = no JSON body / a non-JSON answer. A schema
   // may "$ref" "#/components/schemas/<Name>" registered with Router::AddSchema. Errors are

@@ -316,7 +316,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                                  "malformed request target (bad escape, invalid UTF-8 or "
                                  "path traversal)",
                                  request_.request_id);
-    } else if (server_.pool && MayBlock(breq.method())) {
+    } else if (server_.pool && (MayBlock(breq.method()) ||
+                                (server_.options.may_block && server_.options.may_block(request_)))) {
       // The session does nothing else until the response is written (no read is pending), so
       // the handler thread may use request_; the job's reference keeps the session (and so a
       // graceful stop) waiting for it.

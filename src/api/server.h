@@ -55,6 +55,9 @@ struct ServerOptions {
   std::chrono::seconds body_timeout{30};
   std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
   std::chrono::seconds drain_timeout{10};  // graceful stop: wait this long for in-flight work
+  // For GET and HEAD requests: whether this one may block (a read that writes its trace and
+  // waits for the commit); such requests run on the handler pool too. Unset: none do.
+  std::function<bool(const HttpRequest&)> may_block;
   // HTTPS when both are set: PEM certificate chain and private key (TLS 1.2+, OpenSSL).
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -66,8 +66,10 @@ Status WriteFileWithMode(const fs::path& path, const std::string& content, mode_
 int RunHttpServer(api::Dispatcher& dispatcher, const api::ServerOptions& options,
                   const std::function<void(uint16_t)>& on_listening) {
   sigset_t signals = StopSignals();
+  api::ServerOptions with_pool_gets = options;
+  with_pool_gets.may_block = [&dispatcher](const api::HttpRequest& r) { return dispatcher.MayBlock(r); };
   auto server = api::HttpServer::Create(
-      options, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
+      with_pool_gets, [&dispatcher](api::HttpRequest& r) { return dispatcher.Handle(r); },
       [&dispatcher](const api::HttpRequest& req, const api::HttpResponse& res,
                     std::chrono::microseconds us) { dispatcher.Observe(req, res, us); });
   if (!server.ok()) return Fail(server.status());

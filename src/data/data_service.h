@@ -12,7 +12,8 @@
 //   read      a department reads a subject's data under an agreement, a grant, or a case (the
 //             services part's hook): only the covered elements, each with its source department
 //             and record version. The access record is written in the same transaction that
-//             decides the read, with its ledger entry: no read without its trace. A read outside
+//             decides the read, with its ledger entry: no read without its trace. Concurrent
+//             reads share that transaction and its commit (group commit). A read outside
 //             every purpose is refused (kPermissionDenied) and counted.
 //   my data   the subject's own records, and every read of them (who, which elements, why, when)
 //             with the ledger entry that proves it.
@@ -24,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +38,7 @@
 #include "data/record.h"
 #include "ledger/entry.h"
 #include "store/database.h"
+#include "store/group_commit.h"
 #include "store/migration.h"
 
 namespace tongban::data {
@@ -53,6 +56,8 @@ struct DataServiceOptions {
   std::function<Result<bool>(store::Tx& tx, std::string_view department, std::string_view case_number,
                              std::string_view subject_id, std::string_view dataset)>
       case_open;
+  // Reads of concurrent callers decided and traced in one transaction (store/group_commit.h).
+  int read_group_max = 64;
   // Called after a push commits new versions, with the feed head (data/feed.h wakes its waiters).
   std::function<void(int64_t head)> on_feed;
 };
@@ -182,6 +187,7 @@ class DataService {
 
   DataService(store::Database& db, const Clock& clock, const Catalogue& catalogue,
               DataServiceOptions options);
+  ~DataService();
 
   const Catalogue& catalogue() const { return catalogue_; }
 
@@ -225,12 +231,16 @@ class DataService {
   Result<ledger::Entry> Ledger(store::Tx& tx, std::string_view type, std::string_view subject_id,
                                std::string_view document, int64_t now_micros);
   const Dataset* FindDataset(std::string_view code) const { return catalogue_.FindDataset(code); }
+  // One read inside a group's transaction (Read checked the request's shape): a refusal is its
+  // answer and writes nothing.
+  Result<ReadResult> ReadInTx(store::Tx& tx, const ReadRequest& request);
 
   store::Database& db_;
   const Clock& clock_;
   const Catalogue& catalogue_;
   DataServiceOptions options_;
   std::atomic<int64_t> refused_reads_{0};
+  std::unique_ptr<store::GroupCommit<ReadRequest, ReadResult>> reads_;
 };
 
 }  // namespace tongban::data

@@ -103,7 +103,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                    "name_zh": {"type": "string", "examples": ["户籍信息"]}, "name_en": {"type": "string"}}
   })json");
 
-  router.Add(Route{
+  Route& read = router.Add(Route{
       "GET", "/api/v1/data/subjects/{subject}/datasets/{dataset}", "readSubjectData",
       "Read a person's or enterprise's data for a purpose: ?purpose=agreement:<id> | grant:<id> | "
       "case:<number> [&elements=a,b]. Only the elements the purpose covers, each with its source "
@@ -159,6 +159,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
               "recorded_at": {"type": ["string", "null"], "format": "date-time"}}}}
         }
       })json");
+  read.blocks = true;  // it writes the access record and waits for the commit: the handler pool
 
   router.Add(Route{
       "GET", "/api/v1/me/data", "listMyData",
