@@ -53,6 +53,12 @@ void AddWebRoutes(Router& router) {
        "Citizen portal: wallet of licences and receipts, presentations, who verified them."},
       {"/console", "console.html", "getConsolePage",
        "Staff console: scan or paste a licence presentation or receipt QR and verify it."},
+      {"/portal/data", "mydata.html", "getMyDataPage",
+       "My data: my records by department, who read them (proofs checked in the browser), grants."},
+      {"/console/data", "datalookup.html", "getDataLookupPage",
+       "Staff look-up of a person's data under a sharing agreement or a case, with its sources."},
+      {"/console/department", "department.html", "getDepartmentPage",
+       "A department's sharing agreements: approve, reject, revoke, request."},
       {"/verify", "verify.html", "getVerifyPage",
        "Public verification of a receipt or licence QR, with the ledger proof checked in the "
        "browser."},

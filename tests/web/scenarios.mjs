@@ -29,16 +29,16 @@ export async function svgPng(context, svg) {
   }
 }
 
-const PASSWORD = 'tongban-demo';
+export const PASSWORD = 'tongban-demo';
 
-async function login(page, who) {
+export async function login(page, who) {
   await page.fill('#login', who);
   await page.fill('#password', PASSWORD);
   await page.click('#login-form button[type=submit]');
 }
 
 // Every form control has an accessible name; nothing is wider than the phone screen.
-async function checkAccessible(page) {
+export async function checkAccessible(page) {
   const problems = await page.evaluate(() => {
     const out = [];
     for (const el of document.querySelectorAll('input, select, textarea')) {
@@ -91,7 +91,7 @@ async function checkAccessible(page) {
 
 // Whether the server offers an API path (from its OpenAPI document).
 let openapi = null;
-async function offers(base, path) {
+export async function offers(base, path) {
   openapi ||= await (await fetch(`${base}/api/v1/openapi.json`)).json();
   return Object.prototype.hasOwnProperty.call(openapi.paths || {}, path);
 }
@@ -108,9 +108,9 @@ function citizenId(body17) {
   const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
   return body17 + '10X98765432'[sum % 11];
 }
-const ZHANG_WEI_ID = citizenId('33010619850312213');
+export const ZHANG_WEI_ID = citizenId('33010619850312213');
 
-async function apiCall(base, path, { key, method = 'GET', body } = {}) {
+export async function apiCall(base, path, { key, method = 'GET', body } = {}) {
   const headers = { Accept: 'application/json' };
   if (key) headers.Authorization = `Bearer ${key}`;
   if (body !== undefined) {
