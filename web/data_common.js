@@ -92,7 +92,9 @@ const REASONS = [
   [/department is not in the data catalogue/, '您所在的部门不在公共数据目录中，不能查询或共享数据。', 'Your department is not in the public data catalogue, so it cannot read or share data.'],
   [/only the department that owns/, '只有数据集的所属部门可以这样做。', 'Only the department that owns the dataset may do this.'],
   [/already (withdrawn|rejected|revoked|approved)/, '该事项已经处理过，状态已变化。', 'This was already decided; its state has changed.'],
-  [/changed meanwhile/, '该事项刚刚被他人处理，请刷新后再试。', 'Someone else changed this just now; reload and try again.'],
+  [/an objection to element .* (waits|is)/, '对这一数据项的异议正在处理中，处理完之前不能再提。', 'An objection to this element is still being handled; wait for its decision.'],
+  [/objection is already/, '该异议已经处理过。', 'This objection was already decided.'],
+  [/changed meanwhile|decided meanwhile/, '该事项刚刚被他人处理，请刷新后再试。', 'Someone else changed this just now; reload and try again.'],
 ];
 
 // A box explaining a refusal (an ApiError): what it means in words, then the server's own detail.

@@ -2,10 +2,12 @@
 // or its system (API key, kept in this tab's sessionStorage only) see the sharing agreements where
 // the department provides or uses data (GET /api/v1/data/agreements), approve or reject a request
 // as provider, revoke as either side, with a reason (POST …/{id}/approve|reject|revoke), and request
-// a new agreement (POST /api/v1/data/agreements). Every step is a ledger entry (docs/data.md).
+// a new agreement (POST /api/v1/data/agreements); objections to the department's data (GET
+// /api/v1/data/objections?state=all), accepted with the corrected value or rejected with a reason.
+// Every step is a ledger entry (docs/data.md).
 
 import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
-import { catalogue, elementName, explainRefusal, named, raw, stateBadge, when } from './data_common.js';
+import { catalogue, elementName, explainRefusal, named, raw, stateBadge, valueCell, when } from './data_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -76,6 +78,86 @@ async function loadAgreements() {
       : [h('li', { className: 'muted' }, L('本部门尚未申请使用其他部门的数据。', 'We have not asked for another department\'s data.'))]));
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 401)) showError($('list-error'), e);
+  }
+}
+
+// --- Objections to our data (数据异议) ---------------------------------------------------------
+
+const OBJECTION_STATES = {
+  open: ['warn', '待处理', 'to decide'],
+  escalated: ['bad', '逾期，已升级', 'overdue, escalated'],
+  accepted: ['good', '已接受并更正', 'accepted, corrected'],
+  rejected: ['bad', '已驳回', 'rejected'],
+};
+
+function objectionCard(o) {
+  const ds = cat.dataset(o.dataset.code);
+  const el = (ds && ds.elements.find((e) => e.code === o.element.code)) || { code: o.element.code, type: 'string' };
+  const [tone, zh, en] = OBJECTION_STATES[o.state] || ['warn', o.state, o.state];
+  const err = h('div', { hidden: true });
+  const open = o.state === 'open' || o.state === 'escalated';
+  const valueId = `objection-value-${o.id}`;
+  const reasonId = `objection-reason-${o.id}`;
+  const value = h('input', { id: valueId, autocomplete: 'off', maxlength: '500' });
+  value.value = o.claimed_value === null || o.claimed_value === undefined ? '' : String(o.claimed_value);
+  const reason = h('input', { id: reasonId, autocomplete: 'off', maxlength: '500' });
+  const decideObjection = async (action, button) => {
+    clearError(err);
+    let body;
+    if (action === 'accept') {
+      const v = value.value.trim();
+      body = { value: v === '' ? null : ['integer', 'fen'].includes(el.type) && /^-?[0-9]+$/.test(v) ? Number(v) : v };
+      if (reason.value.trim()) body.note = reason.value.trim();
+    } else {
+      if (!reason.value.trim()) {
+        showError(err, new Error(T('驳回须写明理由。', 'A rejection needs a reason.')));
+        reason.focus();
+        return;
+      }
+      body = { reason: reason.value.trim() };
+    }
+    button.disabled = true;
+    try {
+      await session.call(`/api/v1/data/objections/${enc(o.id)}/${action}`, { method: 'POST', body });
+      await loadObjections();
+    } catch (e) {
+      button.disabled = false;
+      if (e instanceof ApiError && e.status === 401) return;
+      if (e instanceof ApiError && e.status === 400) showError(err, e);
+      else { err.hidden = false; err.replaceChildren(explainRefusal(e)); }
+    }
+  };
+  return h('li', { className: 'card', 'data-objection-id': String(o.id), 'data-state': o.state },
+    h('h3', {}, h('span', { className: 'nobr' }, `#${o.id}`), ' ', named(o.dataset), L('：', ': '), named(o.element)),
+    h('p', {}, h('span', { className: `state state-${tone}` }, L(zh, en)),
+      o.overdue && o.state === 'open' ? [' ', h('span', { className: 'state state-bad' }, L('已逾期', 'overdue'))] : ''),
+    h('dl', { className: 'kv' },
+      h('dt', {}, L('记录', 'Record')), h('dd', {}, raw(o.record_key, 'nobr'), ' ', h('span', { className: 'nobr' }, L('版本 ', 'version '), String(o.record_version))),
+      h('dt', {}, L('原登记值', 'Recorded')), h('dd', {}, valueCell(el, o.recorded_value)),
+      h('dt', {}, L('当事人认为应为', 'Should be, says the person')), h('dd', {}, valueCell(el, o.claimed_value)),
+      h('dt', {}, L('理由', 'Why')), h('dd', {}, raw(o.reason)),
+      h('dt', {}, L('处理期限', 'Due by')), h('dd', {}, h('span', { className: 'nobr' }, o.due_date)),
+      o.decision ? [h('dt', {}, L('处理意见', 'Decision')), h('dd', { className: 'decision' }, raw(o.decision))] : '',
+      o.corrected_version ? [h('dt', {}, L('更正后版本', 'Corrected in')), h('dd', {}, h('span', { className: 'nobr' }, L('版本 ', 'version '), String(o.corrected_version)))] : ''),
+    open ? [h('label', { for: valueId }, L('更正后的值（接受时）', 'Corrected value (to accept)')), value,
+      h('label', { for: reasonId }, L('理由或说明（驳回时必填）', 'Reason or note (required to reject)')), reason,
+      h('div', { className: 'actions' },
+        h('button', { type: 'button', className: 'primary', 'data-action': 'accept', onclick: (ev) => decideObjection('accept', ev.currentTarget) }, L('接受并更正', 'Accept and correct')),
+        h('button', { type: 'button', 'data-action': 'reject', onclick: (ev) => decideObjection('reject', ev.currentTarget) }, L('驳回', 'Reject')))] : '',
+    err);
+}
+
+async function loadObjections() {
+  clearError($('objections-error'));
+  try {
+    const r = await session.call('/api/v1/data/objections?state=all');
+    $('objections-section').hidden = false;
+    $('objections').replaceChildren(...(r.items.length ? r.items.map(objectionCard)
+      : [h('li', { className: 'muted' }, L('没有针对本部门数据的异议。', 'No objection to our data.'))]));
+  } catch (e) {
+    // A server without the objection routes: no section.
+    if (e instanceof ApiError && e.status === 404) $('objections-section').hidden = true;
+    else if (!(e instanceof ApiError && e.status === 401)) { $('objections-section').hidden = false; showError($('objections-error'), e); }
   }
 }
 
@@ -154,7 +236,7 @@ async function signedIn(account) {
   $('who').replaceChildren(L('当前：', 'Signed in: '), raw(account.display_name), account.role === 'staff' ? raw(` (${account.login})`) : '',
     ' · ', named(myDept));
   fillRequestForm();
-  await loadAgreements();
+  await Promise.all([loadAgreements(), loadObjections()]);
   document.body.dataset.signedIn = 'true';
 }
 

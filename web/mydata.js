@@ -3,7 +3,8 @@
 // (GET /api/v1/me/data, names from the catalogue), who read them and why (GET
 // /api/v1/me/data-access), each read's ledger inclusion proof checked in this browser against the
 // signed checkpoint as the receipt pages check theirs (proof.js) and its ledger document tied to
-// the row shown; my authorisations (GET/POST /api/v1/me/data-grants, …/{id}/withdraw).
+// the row shown; my authorisations (GET/POST /api/v1/me/data-grants, …/{id}/withdraw); objections
+// to a record's element and how each was handled (GET/POST /api/v1/me/data/objections).
 
 import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { checkInclusionProof, renderChecks } from './proof.js';
@@ -34,10 +35,108 @@ function recordTable(r) {
   const codes = [...(ds ? ds.elements.map((e) => e.code) : []), ...Object.keys(r.fields)];
   const rows = [...new Set(codes)].filter((c) => Object.prototype.hasOwnProperty.call(r.fields, c)).map((c) =>
     h('tr', { 'data-element': c }, h('th', { scope: 'row' }, elementName(ds, c)), h('td', {}, valueCell(elementOf(ds, c), r.fields[c]))));
-  return h('div', { className: 'table-wrap' }, h('table', { className: 'data record', 'data-dataset': r.dataset.code },
+  return h('div', { className: 'record-box' }, h('div', { className: 'table-wrap' }, h('table', { className: 'data record', 'data-dataset': r.dataset.code },
     h('caption', {}, named(r.dataset), ' · ', h('span', { className: 'nobr' }, L('版本 ', 'version '), String(r.record_version)),
       ' · ', when(formatTime(r.recorded_at))),
-    h('tbody', {}, rows)));
+    h('tbody', {}, rows))),
+  objectionsOffered ? h('button', { type: 'button', className: 'no-print dispute', 'data-dataset': r.dataset.code, onclick: () => openObjection(r) },
+    L('数据有误？提出异议', 'Wrong? Dispute it')) : '');
+}
+
+// --- Objections (数据异议) ------------------------------------------------------------------------
+
+let objectionsOffered = false;
+let disputed = null;  // the record being disputed
+
+function openObjection(r) {
+  const ds = cat.dataset(r.dataset.code);
+  disputed = r;
+  clearError($('objection-error'));
+  $('objection-record').replaceChildren(named(r.dataset), ' · ', named(r.source), ' · ',
+    h('span', { className: 'nobr' }, L('版本 ', 'version '), String(r.record_version)));
+  $('objection-element').replaceChildren(...Object.keys(r.fields).map((c) => {
+    const e = elementOf(ds, c);
+    const o = L(e.name_zh, e.name_en || e.name_zh, 'option');
+    o.value = c;
+    return o;
+  }));
+  showRecorded();
+  $('objection-section').hidden = false;
+  $('objection-section').scrollIntoView({ block: 'start' });
+  $('objection-element').focus();
+}
+function showRecorded() {
+  if (!disputed) return;
+  const c = $('objection-element').value;
+  const ds = cat.dataset(disputed.dataset.code);
+  $('objection-recorded').replaceChildren(L('现登记为：', 'Now recorded: '), valueCell(elementOf(ds, c), disputed.fields[c]));
+}
+$('objection-element').addEventListener('change', showRecorded);
+$('objection-close').addEventListener('click', () => { $('objection-section').hidden = true; disputed = null; });
+
+$('objection-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearError($('objection-error'));
+  const body = { dataset: disputed.dataset.code, record_key: disputed.record_key, element: $('objection-element').value,
+    reason: $('objection-reason').value.trim() };
+  if ($('objection-claimed').value.trim()) body.claimed_value = $('objection-claimed').value.trim();
+  const btn = $('objection-form').querySelector('button[type=submit]');
+  btn.disabled = true;
+  try {
+    await session.call('/api/v1/me/data/objections', { method: 'POST', body });
+    $('objection-claimed').value = '';
+    $('objection-reason').value = '';
+    $('objection-section').hidden = true;
+    disputed = null;
+    await loadObjections();
+    $('objections-section').scrollIntoView({ block: 'start' });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 400) showError($('objection-error'), e);
+    else if (!(e instanceof ApiError && e.status === 401)) { $('objection-error').hidden = false; $('objection-error').replaceChildren(explainRefusal(e)); }
+  } finally {
+    btn.disabled = false;
+  }
+});
+
+const OBJECTION_STATES = {
+  open: ['warn', '处理中', 'being handled'],
+  escalated: ['bad', '逾期未处理，已升级', 'overdue, escalated'],
+  accepted: ['good', '已更正', 'corrected'],
+  rejected: ['bad', '已驳回', 'rejected'],
+};
+const STEP = { raise: ['提出', 'raised'], escalate: ['逾期升级', 'escalated'], accept: ['接受并更正', 'accepted and corrected'], reject: ['驳回', 'rejected'] };
+
+function objectionCard(o) {
+  const ds = cat.dataset(o.dataset.code);
+  const el = elementOf(ds, o.element.code);
+  const [tone, zh, en] = OBJECTION_STATES[o.state] || ['warn', o.state, o.state];
+  return h('li', { className: 'card', 'data-objection-id': String(o.id), 'data-state': o.state },
+    h('h3', {}, named(o.dataset), L('：', ': '), named(o.element)),
+    h('p', {}, h('span', { className: `state state-${tone}` }, L(zh, en)),
+      o.overdue && o.state === 'open' ? [' ', h('span', { className: 'state state-bad' }, L('已逾期', 'overdue'))] : ''),
+    h('dl', { className: 'kv' },
+      h('dt', {}, L('处理部门', 'Department')), h('dd', {}, named(o.department)),
+      h('dt', {}, L('原登记值', 'Recorded')), h('dd', {}, valueCell(el, o.recorded_value)),
+      h('dt', {}, L('应为', 'Should be')), h('dd', {}, valueCell(el, o.claimed_value)),
+      h('dt', {}, L('理由', 'Why')), h('dd', {}, raw(o.reason)),
+      h('dt', {}, L('提出时间', 'Raised')), h('dd', {}, when(formatTime(o.raised_at))),
+      h('dt', {}, L('处理期限', 'Due by')), h('dd', {}, h('span', { className: 'nobr' }, o.due_date)),
+      o.decision ? [h('dt', {}, L('处理意见', 'Decision')), h('dd', { className: 'decision' }, raw(o.decision))] : '',
+      o.corrected_version ? [h('dt', {}, L('更正后版本', 'Corrected in')), h('dd', {}, h('span', { className: 'nobr' }, L('版本 ', 'version '), String(o.corrected_version)))] : ''),
+    h('details', {}, h('summary', {}, L('处理经过', 'Steps')),
+      h('ol', {}, o.steps.map((st) => h('li', {}, when(formatTime(st.at)), ' ', L(...(STEP[st.action] || [st.action, st.action])),
+        st.version ? [' · ', h('span', { className: 'nobr' }, L('版本 ', 'version '), String(st.version))] : '')))));
+}
+
+async function loadObjections() {
+  clearError($('objections-error'));
+  try {
+    const r = await session.call('/api/v1/me/data/objections');
+    $('objections').replaceChildren(...(r.items.length ? r.items.map(objectionCard)
+      : [h('li', { className: 'muted' }, L('您没有提出过数据异议。', 'You have not disputed any data.'))]));
+  } catch (e) {
+    sectionError($('objections-error'), e);
+  }
 }
 
 async function loadRecords() {
@@ -257,12 +356,17 @@ async function signedIn(account) {
     return;
   }
   fillGrantForm();
-  await Promise.all([loadRecords(), loadAccess(false), loadGrants()]);
+  // Objections are offered when this server has the routes (a 404 of the list means it has not).
+  objectionsOffered = await session.call('/api/v1/me/data/objections').then(() => true, () => false);
+  $('objections-section').hidden = !objectionsOffered;
+  await Promise.all([loadRecords(), loadAccess(false), loadGrants(), objectionsOffered ? loadObjections() : null]);
   document.body.dataset.loaded = 'true';
 }
 
 function signedOut() {
   me = null;
+  disputed = null;
+  $('objection-section').hidden = true;
   $('mine').hidden = true;
   $('login-section').hidden = false;
   delete document.body.dataset.signedIn;

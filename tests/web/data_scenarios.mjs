@@ -341,4 +341,69 @@ export const dataScenarios = [
       }
     },
   },
+  {
+    name: 'data: objections — 张伟 disputes his registered address (being handled, a second one refused in words); the enterprise disputes its domicile, the registry accepts it on the department page, the enterprise sees version 2 (zh, en)',
+    async run({ page, context, base, apiKeys, shot }) {
+      if (!(await offers(base, '/api/v1/me/data/objections')) || !apiKeys.registry) return 'skip';
+      await openMyData(page, base);
+      const dispute = async (dataset, element, claimed, reason) => {
+        await page.click(`button.dispute[data-dataset=${dataset}]`);
+        await page.waitForSelector('#objection-section:not([hidden])');
+        await page.selectOption('#objection-element', element);
+        await page.fill('#objection-claimed', claimed);
+        await page.fill('#objection-reason', reason);
+        await page.click('#objection-form button[type=submit]');
+      };
+      await dispute('household_registration', 'household_address', '浙江省杭州市西湖区文三路 98 号', '门牌号登记错误，应为 98 号');
+      const mine = page.locator('#objections li[data-state=open]').filter({ hasText: '门牌号登记错误' });
+      await mine.waitFor();
+      assert.match(await mine.textContent(), /户籍信息：户籍地址/);
+      assert.match(await mine.textContent(), /杭州市公安局/);
+      assert.match(await mine.textContent(), /文三路 90 号.*文三路 98 号/);
+      assert.match(await mine.textContent(), /处理期限\d{4}-\d\d-\d\d/);
+      // The same element again while the first waits: refused, and said in words.
+      await dispute('household_registration', 'household_address', '浙江省杭州市西湖区文三路 99 号', '再提一次');
+      await page.waitForSelector('#objection-error .explain');
+      assert.match(await page.textContent('#objection-error .explain'), /正在处理中/);
+      await page.click('#objection-close');
+      await checkAccessible(page);
+      await bothLanguages(page, shot, 'portal-data-objection');
+
+      // The enterprise disputes its domicile; the registry (its system's key) accepts it.
+      await page.click('#logout');
+      await page.waitForSelector('#login-section:not([hidden])');
+      await login(page, 'enterprise-hz-demo');
+      await page.waitForSelector('body[data-loaded=true]');
+      await dispute('enterprise_registration', 'domicile', '浙江省杭州市西湖区文一西路 102 号', '已迁址，营业执照已变更');
+      await page.locator('#objections li[data-state=open]').filter({ hasText: '已迁址' }).waitFor();
+      const registry = await context.newPage();
+      try {
+        await registry.goto(`${base}/console/department`);
+        await registry.fill('#api-key', apiKeys.registry);
+        await registry.click('#key-form button[type=submit]');
+        await registry.waitForSelector('body[data-signed-in=true]');
+        const card = registry.locator('#objections li[data-state=open]').filter({ hasText: '已迁址' });
+        await card.waitFor();
+        const id = await card.getAttribute('data-objection-id');
+        assert.equal(await registry.inputValue(`#objection-value-${id}`), '浙江省杭州市西湖区文一西路 102 号');
+        await checkAccessible(registry);
+        await registry.click(`#objections li[data-objection-id="${id}"] button[data-action=accept]`);
+        await registry.waitForSelector(`#objections li[data-objection-id="${id}"][data-state=accepted]`);
+        assert.match(await registry.textContent(`#objections li[data-objection-id="${id}"]`), /更正后版本版本 2/);
+      } finally {
+        await registry.close();
+      }
+      await page.reload();
+      await page.waitForSelector('body[data-loaded=true]');
+      const done = page.locator('#objections li[data-state=accepted]').filter({ hasText: '已迁址' });
+      assert.match(await done.textContent(), /已更正/);
+      const record = page.locator('table[data-dataset=enterprise_registration]');
+      assert.match(await record.locator('caption').textContent(), /版本 2/);
+      assert.match(await record.locator('tr[data-element=domicile] td').textContent(), /文一西路 102 号/);
+      await setLanguage(page, 'en');
+      assert.match(await done.textContent(), /corrected/);
+      assert.deepEqual(await languageLeaks(page, 'en'), []);
+      await shot('portal-data-objection-accepted-en');
+    },
+  },
 ];
