@@ -87,10 +87,14 @@ std::string Sql(std::string_view a, std::string_view b, std::string_view c = {})
 
 }  // namespace
 
-std::string ElementsJson(const std::vector<std::string>& elements) {
+boost::json::array ElementsArray(const std::vector<std::string>& elements) {
   boost::json::array a;
   for (const auto& e : elements) a.emplace_back(e);
-  return boost::json::serialize(a);
+  return a;
+}
+
+std::string ElementsJson(const std::vector<std::string>& elements) {
+  return boost::json::serialize(ElementsArray(elements));
 }
 
 std::vector<std::string> ParseElements(std::string_view json) {

@@ -3,6 +3,7 @@
 // elements) are stored as text. Stateless; thread-safe.
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -91,7 +92,9 @@ class DataRepo {
   static Status SetDeliveryLeaf(store::Tx& tx, int64_t id, uint64_t leaf);
 };
 
-// Element lists as stored: a JSON array of strings.
+// Element lists as stored: a JSON array of strings (as text for columns, as an array inside
+// ledger documents).
+boost::json::array ElementsArray(const std::vector<std::string>& elements);
 std::string ElementsJson(const std::vector<std::string>& elements);
 std::vector<std::string> ParseElements(std::string_view json);
 

@@ -102,7 +102,8 @@ Result<ledger::Entry> DataService::Ledger(store::Tx& tx, std::string_view type, 
 }
 
 Result<PushResult> DataService::Push(const Actor& pusher, std::string_view dataset_code,
-                                     std::string_view body, bool ndjson) {
+                                     std::string_view body, bool ndjson,
+                                     const std::function<Status(store::Tx&, const PushResult&)>& also) {
   const Dataset* dataset = FindDataset(dataset_code);
   if (dataset == nullptr) return Status::NotFound("dataset", dataset_code);
   if (dataset->owner != pusher.department) {
@@ -189,7 +190,11 @@ Result<PushResult> DataService::Push(const Actor& pusher, std::string_view datas
       entries.push_back(e);
       ++result.accepted;
     }
-    return ledger::EnqueueEntries(tx, entries);
+    TB_RETURN_IF_ERROR(ledger::EnqueueEntries(tx, entries));
+    if (!also) return Status::Ok();
+    PushResult so_far = result;
+    so_far.rejected.insert(so_far.rejected.end(), conflicts.begin(), conflicts.end());
+    return also(tx, so_far);
   });
   TB_RETURN_IF_ERROR(s);
   if (result.accepted > 0 && options_.on_feed) options_.on_feed(feed_head);
@@ -228,7 +233,7 @@ Result<Agreement> DataService::RequestAgreement(const AgreementRequest& request)
     TB_ASSIGN_OR_RETURN(a.id, DataRepo::InsertAgreement(tx, a, request.consumer.account_id));
     const std::string doc = boost::json::serialize(
         object{{"agreement", a.id}, {"action", "request"}, {"consumer", a.consumer},
-               {"provider", a.provider}, {"dataset", a.dataset}, {"elements", ElementsJson(a.elements)},
+               {"provider", a.provider}, {"dataset", a.dataset}, {"elements", ElementsArray(a.elements)},
                {"purpose", a.purpose}, {"legal_basis", a.legal_basis}, {"until", a.valid_until}});
     return Ledger(tx, "data.agreement", catalogue_.DepartmentByKey(a.consumer)->uscc, doc,
                   clock_.NowUnixMicros())
@@ -332,7 +337,7 @@ Result<Grant> DataService::GrantAccess(const GrantRequest& request) {
     TB_ASSIGN_OR_RETURN(g.id, DataRepo::InsertGrant(tx, g));
     const std::string doc = boost::json::serialize(
         object{{"grant", g.id}, {"action", "grant"}, {"department", g.department}, {"dataset", g.dataset},
-               {"elements", ElementsJson(g.elements)}, {"purpose", g.purpose}, {"until", g.valid_until}});
+               {"elements", ElementsArray(g.elements)}, {"purpose", g.purpose}, {"until", g.valid_until}});
     return Ledger(tx, "data.grant", g.subject_id, doc, clock_.NowUnixMicros()).status();
   }));
   return g;
@@ -474,7 +479,7 @@ Result<ReadResult> DataService::ReadInTx(store::Tx& tx, const ReadRequest& reque
   a.document = boost::json::serialize(
       object{{"read", "data"}, {"reader_department", a.reader_department},
              {"reader_account", request.reader.account_id}, {"dataset", a.dataset},
-             {"elements", ElementsJson(a.elements)}, {"purpose", PurposeKindName(a.purpose)},
+             {"elements", ElementsArray(a.elements)}, {"purpose", PurposeKindName(a.purpose)},
              {"purpose_ref", a.purpose_ref}, {"time", now_us}});
   auto state = ledger::ReadLogState(tx);
   a.hint = state.ok() ? state->size : 0;

@@ -195,8 +195,12 @@ class DataService {
   // (kPermissionDenied otherwise; kNotFound for an unknown dataset). `body` is one record (JSON
   // object) or NDJSON. Good lines are committed together, bad ones listed; a line that repeats a
   // stored version with the same fields counts as unchanged, with other fields as rejected.
+  // `also`, when given, runs in the push's transaction after its versions are written, with the
+  // result so far (refused lines included); the push commits only if it succeeds (objections:
+  // the corrected version and the objection's decision commit together, or neither).
   Result<PushResult> Push(const Actor& pusher, std::string_view dataset, std::string_view body,
-                          bool ndjson);
+                          bool ndjson,
+                          const std::function<Status(store::Tx&, const PushResult&)>& also = {});
 
   Result<Agreement> RequestAgreement(const AgreementRequest& request);
   // The provider decides. kNotFound (no such agreement, or not the actor's department's),
@@ -226,6 +230,8 @@ class DataService {
 
   Result<DataStats> Stats();
   int64_t refused_reads() const { return refused_reads_.load(); }
+  // A read refused before it reached Read (the caller has no catalogue department): counted too.
+  void CountRefusedRead() { ++refused_reads_; }
 
  private:
   Result<ledger::Entry> Ledger(store::Tx& tx, std::string_view type, std::string_view subject_id,

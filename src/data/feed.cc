@@ -284,7 +284,7 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
       d.trace.document = boost::json::serialize(
           object{{"feed", "data"}, {"agreement", a->id}, {"consumer", a->consumer},
                  {"consumer_account", w.consumer.account_id}, {"dataset", a->dataset},
-                 {"elements", ElementsJson(a->elements)}, {"from_seq", d.from_seq},
+                 {"elements", ElementsArray(a->elements)}, {"from_seq", d.from_seq},
                  {"to_seq", d.to_seq}, {"records", d.records}, {"time", now_us}});
       ledger::Entry& e = d.trace.entry;
       e.type = "data.feed";

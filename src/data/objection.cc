@@ -228,6 +228,19 @@ Result<Objection> ObjectionService::Accept(const Actor& actor, int64_t id, const
   const value* now_held = fields.as_object().if_contains(o.element);
   const value held = now_held ? *now_held : value();
   int64_t corrected_version = 0;
+  const int64_t now_us = clock_.NowUnixMicros();
+  // Closes it, with the step the subject sees: in the corrected version's own transaction when
+  // one is pushed, so a concurrent reject cannot leave a corrected record beside a "rejected".
+  auto close = [&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(bool changed, ObjectionRepo::Decide(tx, id, ObjectionState::kAccepted, note,
+                                                            corrected_version, actor.account_id, now_us / 1'000'000));
+    if (!changed) return Status::Conflict("the objection was decided meanwhile");
+    return Step(tx, o, "accept", actor.department, actor.account_id, note, corrected_version,
+                object{{"by", actor.department}, {"version", corrected_version},
+                       {"value_hash", HashHex(options_.hash, boost::json::serialize(corrected))},
+                       {"note_hash", HashHex(options_.hash, note)}},
+                now_us);
+  };
   if (held == corrected) {
     if (latest.version == o.record_version) {
       return Status::InvalidField("/value", "is the value already recorded: reject the objection instead");
@@ -240,7 +253,16 @@ Result<Objection> ObjectionService::Accept(const Actor& actor, int64_t id, const
     fields.as_object()[o.element] = corrected;
     const std::string record = boost::json::serialize(object{
         {"subject", o.subject_id}, {"key", o.record_key}, {"version", latest.version + 1}, {"fields", fields}});
-    TB_ASSIGN_OR_RETURN(PushResult pushed, data_.Push(actor, o.dataset, record, false));
+    corrected_version = latest.version + 1;
+    PushResult pushed;
+    Result<PushResult> done = data_.Push(actor, o.dataset, record, false,
+                                         [&](store::Tx& tx, const PushResult& so_far) -> Status {
+                                           pushed = so_far;
+                                           if (!so_far.rejected.empty()) {
+                                             return Status::FailedPrecondition("the corrected version was refused");
+                                           }
+                                           return close(tx);
+                                         });
     if (!pushed.rejected.empty()) {
       std::vector<FieldError> errors;
       for (const RecordError& e : pushed.rejected) {
@@ -252,20 +274,11 @@ Result<Objection> ObjectionService::Accept(const Actor& actor, int64_t id, const
       std::string first = errors.front().field + ": " + errors.front().reason;
       return Status::InvalidArgument(std::move(first), std::move(errors));
     }
-    corrected_version = latest.version + 1;
+    TB_RETURN_IF_ERROR(done.status());
+    return Get(actor.department, id);
   }
-  // 3. Close it, with the step the subject sees.
-  const int64_t now_us = clock_.NowUnixMicros();
-  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(bool changed, ObjectionRepo::Decide(tx, id, ObjectionState::kAccepted, note,
-                                                            corrected_version, actor.account_id, now_us / 1'000'000));
-    if (!changed) return Status::Conflict("the objection was decided meanwhile");
-    return Step(tx, o, "accept", actor.department, actor.account_id, note, corrected_version,
-                object{{"by", actor.department}, {"version", corrected_version},
-                       {"value_hash", HashHex(options_.hash, boost::json::serialize(corrected))},
-                       {"note_hash", HashHex(options_.hash, note)}},
-                now_us);
-  }));
+  // 3. A newer version already holds the value: close it alone.
+  TB_RETURN_IF_ERROR(db_.Transact(close));
   return Get(actor.department, id);
 }
 

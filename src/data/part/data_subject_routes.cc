@@ -116,7 +116,13 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
           return ProblemResponse(Status::InvalidField("purpose", "a read names its purpose"), req.request_id);
         }
         TB_ASSIGN_OR_PROBLEM(auto purpose, ParsePurpose(*purpose_text), req);
-        TB_ASSIGN_OR_PROBLEM(data::Actor actor, ActorOf(options, req), req);
+        auto actor_or = ActorOf(options, req);
+        if (!actor_or.ok()) {
+          // A department outside the catalogue has no purpose to read under: refused and counted.
+          options.service->CountRefusedRead();
+          return ProblemResponse(actor_or.status(), req.request_id);
+        }
+        const data::Actor& actor = *actor_or;
         data::ReadRequest in;
         in.reader = actor;
         in.subject_id = p.at("subject");
@@ -301,8 +307,9 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
         TB_ASSIGN_OR_PROBLEM(in.elements, Elements(body.object(), "elements"), req);
         TB_ASSIGN_OR_PROBLEM(in.purpose, body.RequiredString("purpose", 200), req);
         TB_ASSIGN_OR_PROBLEM(int64_t days, body.RequiredInt("days"), req);
+        // The configured limit ([data] max_grant_days) is the service's to check and name.
         if (days < 1 || days > 3660) {
-          return ProblemResponse(Status::InvalidField("/days", "must be 1-366"), req.request_id);
+          return ProblemResponse(Status::InvalidField("/days", "must be 1-3660 at most"), req.request_id);
         }
         in.days = static_cast<int>(days);
         TB_ASSIGN_OR_PROBLEM(data::Grant g, options.service->GrantAccess(in), req);
