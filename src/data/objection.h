@@ -126,10 +126,11 @@ class ObjectionService {
 
   // The owner department accepts: version n+1 of the record with `element` = `corrected` is
   // pushed (DataService::Push as `actor`), the disputed one kept, and the objection closed with
-  // a step the subject sees. `note` optional (0-500 bytes). kNotFound (not the actor's
-  // department's), kFailedPrecondition (already decided), kInvalidArgument("/value", why) when the
-  // corrected value fails the data element's checks. Retrying after a failure between the push
-  // and the close pushes nothing twice: a newer version that already holds the value closes it.
+  // a step the subject sees, in the push's own transaction (both or neither). `note` optional
+  // (0-500 bytes). kNotFound (not the actor's department's), kFailedPrecondition (already
+  // decided), kConflict (decided or the record changed meanwhile), kInvalidArgument("/value",
+  // why) when the corrected value fails the data element's checks. When a newer version already
+  // holds the value (the department corrected it itself), the objection is closed on it.
   Result<Objection> Accept(const Actor& actor, int64_t id, const boost::json::value& corrected,
                            std::string_view note);
   // The owner department rejects, with a reason (1-500 bytes).
