@@ -49,7 +49,15 @@ base = f"/api/v1/data/agreements/{agreement}"
 assert call("GET", base + "/changes?wait=0")[0] == 401
 assert call("GET", base + "/changes?wait=0", civil_key)[0] == 404, "another department's agreement"
 assert call("GET", "/api/v1/data/agreements/999999/feed", staff)[0] == 404
-assert call("GET", base + "/changes?after=x", staff)[0] == 400
+# Bad input: a clear 400 naming the parameter, on both routes.
+for path in ("/changes?after=x", "/changes?after=-1", "/changes?limit=0", "/changes?limit=1001",
+             "/changes?wait=61", "/feed?after=1e3", "/feed?after=-5"):
+    status, body = call("GET", base + path, staff)
+    assert status == 400, (path, status, body)
+    problem = json.loads(body)
+    assert problem["errors"][0]["field"] in ("after", "limit", "wait"), (path, problem)
+status, body = call("GET", "/api/v1/data/agreements/abc/changes", staff)
+assert status == 400, body
 
 # Catch up with the demo's records by long poll: the cursor to start from.
 cursor = 0
