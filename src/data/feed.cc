@@ -87,7 +87,6 @@ Result<Agreement> DataFeed::CheckSubscription(const Actor& consumer, int64_t agr
 uint64_t DataFeed::Wait(const Actor& consumer, int64_t agreement_id, int64_t after, int limit,
                         std::chrono::steady_clock::time_point deadline, Done done) {
   uint64_t id = 0;
-  bool ready = false;
   bool stopped = false;
   {
     std::lock_guard lock(mu_);
@@ -97,8 +96,8 @@ uint64_t DataFeed::Wait(const Actor& consumer, int64_t agreement_id, int64_t aft
       after = std::max<int64_t>(after, 0);
       waiters_.emplace(id, Waiter{consumer, agreement_id, after, std::clamp(limit, 1, options_.max_batch),
                                   deadline, std::move(done), after});
-      ready = after < head_;
-      if (ready) woken_ = true;
+      // Woken in any case: the feed's thread recomputes the deadline it sleeps until.
+      woken_ = true;
     }
   }
   if (stopped) {

@@ -319,6 +319,19 @@ TEST_P(FeedTest, ExpiryIsCheckedAtDeliveryTime) {
   EXPECT_EQ(b.ended, "the agreement has expired");
 }
 
+TEST_P(FeedTest, AWaitersDeadlineIsKeptWhenThePollIsSlow) {
+  // A feed polling every 5 s must still answer a 200 ms wait (a long poll with wait=0, an SSE
+  // heartbeat) at its deadline, not at the next poll.
+  feed_->Stop();
+  feed_ = MakeFeed(**db_, 5s);
+  ASSERT_TRUE(feed_->Start().ok());
+  std::this_thread::sleep_for(50ms);  // the feed's thread is asleep until its next poll
+  auto started = std::chrono::steady_clock::now();
+  FeedBatch none = Take(*feed_, 0, 10, 200ms);
+  EXPECT_TRUE(none.changes().empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
 TEST_P(FeedTest, CancelAndStopAnswerWaitersAtOnce) {
   std::promise<FeedBatch> p;
   uint64_t id = feed_->Wait(center_, agreement_, 0, 10, std::chrono::steady_clock::now() + 30s,

@@ -118,8 +118,9 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
         TB_ASSIGN_OR_PROBLEM(auto purpose, ParsePurpose(*purpose_text), req);
         auto actor_or = ActorOf(options, req);
         if (!actor_or.ok()) {
-          // A department outside the catalogue has no purpose to read under: refused and counted.
-          options.service->CountRefusedRead();
+          // A department outside the catalogue has no purpose to read under: refused and counted
+          // (a failure to load the account is not a refusal).
+          if (actor_or.status().code() == ErrorCode::kPermissionDenied) options.service->CountRefusedRead();
           return ProblemResponse(actor_or.status(), req.request_id);
         }
         const data::Actor& actor = *actor_or;
