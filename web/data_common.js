@@ -3,7 +3,7 @@
 // and element names in the reader's language, masked ID numbers, values shown by their element
 // type, and refusals (403) explained in words. Endpoints and answers: docs/data.md.
 
-import { api, h, L } from './shell.js';
+import { api, ApiError, h, L, showError } from './shell.js';
 
 let cataloguePromise = null;
 // {departments, datasets, dept(key), deptByName(name_zh), dataset(code)}; fetched once per page.
@@ -29,6 +29,26 @@ export function elementOf(dataset, code) {
   return (dataset && dataset.elements || []).find((e) => e.code === code) || { code, name_zh: code, name_en: code };
 }
 export const elementName = (dataset, code) => named(elementOf(dataset, code));
+
+// A list of element names, "姓名、户籍地址" / "Name, Registered address".
+export const elementList = (dataset, codes) => h('span', {}, codes.flatMap((c, i) => (i ? [L('、', ', '), elementName(dataset, c)] : [elementName(dataset, c)])));
+
+// An <option> naming a department, dataset or element ({name_zh, name_en}) in the reader's language.
+export function option(x, value) {
+  const o = L(x.name_zh, x.name_en || x.name_zh, 'option');
+  o.value = value;
+  return o;
+}
+
+// A fieldset's checkboxes, one per element of the dataset (none without one), each with the id
+// idPrefix + the element's code; the fieldset's other children (its legend) stay.
+export function elementCheckboxes(fieldset, ds, idPrefix) {
+  for (const el of [...fieldset.querySelectorAll('label')]) el.remove();
+  for (const e of ds ? ds.elements : []) {
+    const id = `${idPrefix}${e.code}`;
+    fieldset.append(h('label', { for: id }, h('input', { type: 'checkbox', id, name: 'element', value: e.code }), named(e)));
+  }
+}
 
 // "330106198503122138" → "3301**********2138": the first four and last four characters.
 export function maskId(id) {
@@ -109,13 +129,22 @@ export function explainRefusal(err) {
   return box;
 }
 
-export const STATES = {
+// A refused form or decision shown in its error box: bad input (400) as a plain error, a refusal
+// explained in words; nothing on 401 (the session's onExpired says so).
+export function showRefusal(box, e) {
+  if (e instanceof ApiError && e.status === 400) showError(box, e);
+  else if (!(e instanceof ApiError && e.status === 401)) { box.hidden = false; box.replaceChildren(explainRefusal(e)); }
+}
+
+// A state as a badge, from a table of state → [zh, en, tone] (tone: good, bad or warn); a state
+// the table lacks is shown as is, in warn. By default a sharing agreement's states.
+const AGREEMENT_STATES = {
   requested: ['待审批', 'awaiting approval', 'warn'],
   approved: ['已批准', 'approved', 'good'],
   rejected: ['已驳回', 'rejected', 'bad'],
   revoked: ['已撤销', 'revoked', 'bad'],
 };
-export const stateBadge = (state) => {
-  const [zh, en, tone] = STATES[state] || [state, state, 'warn'];
+export const stateBadge = (state, states = AGREEMENT_STATES) => {
+  const [zh, en, tone] = states[state] || [state, state, 'warn'];
   return h('span', { className: `state state-${tone}`, 'data-state': state }, L(zh, en));
 };

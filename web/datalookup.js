@@ -6,7 +6,7 @@
 // and a refusal (403) explained in words.
 
 import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
-import { catalogue, citizenIdChecks, elementName, elementOf, explainRefusal, looksLikeSubject, maskId, named, raw, valueCell, when } from './data_common.js';
+import { catalogue, citizenIdChecks, elementName, elementOf, explainRefusal, looksLikeSubject, maskId, named, option, raw, valueCell, when } from './data_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -102,11 +102,7 @@ async function loadAgreements() {
     o.value = String(a.id);
     return o;
   }) : [L('本部门没有已批准的共享协议', 'My department has no approved agreement', 'option')]));
-  $('dataset').replaceChildren(...cat.datasets.map((d) => {
-    const o = L(d.name_zh, d.name_en || d.name_zh, 'option');
-    o.value = d.code;
-    return o;
-  }));
+  $('dataset').replaceChildren(...cat.datasets.map((d) => option(d, d.code)));
   purposeChanged();
 }
 

@@ -7,7 +7,7 @@
 // Every step is a ledger entry (docs/data.md).
 
 import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
-import { catalogue, elementName, explainRefusal, named, raw, stateBadge, valueCell, when } from './data_common.js';
+import { catalogue, elementCheckboxes, elementList, elementOf, explainRefusal, named, raw, showRefusal, stateBadge, valueCell, when } from './data_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -15,8 +15,6 @@ const session = new Session('department');
 const enc = encodeURIComponent;
 let cat = null;
 let myDept = null;
-
-const elementList = (dataset, codes) => h('span', {}, codes.flatMap((c, i) => (i ? [L('、', ', '), elementName(dataset, c)] : [elementName(dataset, c)])));
 
 function agreementCard(a, provider) {
   const ds = cat.dataset(a.dataset);
@@ -84,16 +82,15 @@ async function loadAgreements() {
 // --- Objections to our data (数据异议) ---------------------------------------------------------
 
 const OBJECTION_STATES = {
-  open: ['warn', '待处理', 'to decide'],
-  escalated: ['bad', '逾期，已升级', 'overdue, escalated'],
-  accepted: ['good', '已接受并更正', 'accepted, corrected'],
-  rejected: ['bad', '已驳回', 'rejected'],
+  open: ['待处理', 'to decide', 'warn'],
+  escalated: ['逾期，已升级', 'overdue, escalated', 'bad'],
+  accepted: ['已接受并更正', 'accepted, corrected', 'good'],
+  rejected: ['已驳回', 'rejected', 'bad'],
 };
 
 function objectionCard(o) {
   const ds = cat.dataset(o.dataset.code);
-  const el = (ds && ds.elements.find((e) => e.code === o.element.code)) || { code: o.element.code, type: 'string' };
-  const [tone, zh, en] = OBJECTION_STATES[o.state] || ['warn', o.state, o.state];
+  const el = elementOf(ds, o.element.code);
   const err = h('div', { hidden: true });
   const open = o.state === 'open' || o.state === 'escalated';
   const valueId = `objection-value-${o.id}`;
@@ -122,14 +119,12 @@ function objectionCard(o) {
       await loadObjections();
     } catch (e) {
       button.disabled = false;
-      if (e instanceof ApiError && e.status === 401) return;
-      if (e instanceof ApiError && e.status === 400) showError(err, e);
-      else { err.hidden = false; err.replaceChildren(explainRefusal(e)); }
+      showRefusal(err, e);
     }
   };
   return h('li', { className: 'card', 'data-objection-id': String(o.id), 'data-state': o.state },
     h('h3', {}, h('span', { className: 'nobr' }, `#${o.id}`), ' ', named(o.dataset), L('：', ': '), named(o.element)),
-    h('p', {}, h('span', { className: `state state-${tone}` }, L(zh, en)),
+    h('p', {}, stateBadge(o.state, OBJECTION_STATES),
       o.overdue && o.state === 'open' ? [' ', h('span', { className: 'state state-bad' }, L('已逾期', 'overdue'))] : ''),
     h('dl', { className: 'kv' },
       h('dt', {}, L('记录', 'Record')), h('dd', {}, raw(o.record_key, 'nobr'), ' ', h('span', { className: 'nobr' }, L('版本 ', 'version '), String(o.record_version))),
@@ -175,13 +170,7 @@ function fillRequestForm() {
   fillRequestElements();
 }
 function fillRequestElements() {
-  const ds = cat.dataset($('req-dataset').value);
-  const fs = $('req-elements');
-  for (const el of [...fs.querySelectorAll('label')]) el.remove();
-  for (const e of ds ? ds.elements : []) {
-    const id = `req-el-${e.code}`;
-    fs.append(h('label', { for: id }, h('input', { type: 'checkbox', id, name: 'element', value: e.code }), named(e)));
-  }
+  elementCheckboxes($('req-elements'), cat.dataset($('req-dataset').value), 'req-el-');
 }
 $('req-dataset').addEventListener('change', fillRequestElements);
 
@@ -203,8 +192,7 @@ $('request-form').addEventListener('submit', async (ev) => {
     for (const i of $('request-form').querySelectorAll('input[name=element]')) i.checked = false;
     await loadAgreements();
   } catch (e) {
-    if (e instanceof ApiError && e.status === 400) showError($('request-error'), e);
-    else if (!(e instanceof ApiError && e.status === 401)) { $('request-error').hidden = false; $('request-error').replaceChildren(explainRefusal(e)); }
+    showRefusal($('request-error'), e);
   } finally {
     btn.disabled = false;
   }

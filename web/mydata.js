@@ -8,7 +8,7 @@
 
 import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { checkInclusionProof, renderChecks } from './proof.js';
-import { catalogue, elementName, elementOf, explainRefusal, named, raw, valueCell, when } from './data_common.js';
+import { catalogue, elementCheckboxes, elementList, elementName, elementOf, explainRefusal, named, option, raw, showRefusal, stateBadge, valueCell, when } from './data_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -16,9 +16,6 @@ const session = new Session('portal');
 const enc = encodeURIComponent;
 let me = null;
 let cat = null;
-
-// A list of element names, "姓名、户籍地址" / "Name, Registered address".
-const elementList = (dataset, codes) => h('span', {}, codes.flatMap((c, i) => (i ? [L('、', ', '), elementName(dataset, c)] : [elementName(dataset, c)])));
 
 function sectionError(box, e) {
   if (e instanceof ApiError && e.status === 404) {
@@ -54,12 +51,7 @@ function openObjection(r) {
   clearError($('objection-error'));
   $('objection-record').replaceChildren(named(r.dataset), ' · ', named(r.source), ' · ',
     h('span', { className: 'nobr' }, L('版本 ', 'version '), String(r.record_version)));
-  $('objection-element').replaceChildren(...Object.keys(r.fields).map((c) => {
-    const e = elementOf(ds, c);
-    const o = L(e.name_zh, e.name_en || e.name_zh, 'option');
-    o.value = c;
-    return o;
-  }));
+  $('objection-element').replaceChildren(...Object.keys(r.fields).map((c) => option(elementOf(ds, c), c)));
   showRecorded();
   $('objection-section').hidden = false;
   $('objection-section').scrollIntoView({ block: 'start' });
@@ -91,28 +83,26 @@ $('objection-form').addEventListener('submit', async (ev) => {
     await loadObjections();
     $('objections-section').scrollIntoView({ block: 'start' });
   } catch (e) {
-    if (e instanceof ApiError && e.status === 400) showError($('objection-error'), e);
-    else if (!(e instanceof ApiError && e.status === 401)) { $('objection-error').hidden = false; $('objection-error').replaceChildren(explainRefusal(e)); }
+    showRefusal($('objection-error'), e);
   } finally {
     btn.disabled = false;
   }
 });
 
 const OBJECTION_STATES = {
-  open: ['warn', '处理中', 'being handled'],
-  escalated: ['bad', '逾期未处理，已升级', 'overdue, escalated'],
-  accepted: ['good', '已更正', 'corrected'],
-  rejected: ['bad', '已驳回', 'rejected'],
+  open: ['处理中', 'being handled', 'warn'],
+  escalated: ['逾期未处理，已升级', 'overdue, escalated', 'bad'],
+  accepted: ['已更正', 'corrected', 'good'],
+  rejected: ['已驳回', 'rejected', 'bad'],
 };
 const STEP = { raise: ['提出', 'raised'], escalate: ['逾期升级', 'escalated'], accept: ['接受并更正', 'accepted and corrected'], reject: ['驳回', 'rejected'] };
 
 function objectionCard(o) {
   const ds = cat.dataset(o.dataset.code);
   const el = elementOf(ds, o.element.code);
-  const [tone, zh, en] = OBJECTION_STATES[o.state] || ['warn', o.state, o.state];
   return h('li', { className: 'card', 'data-objection-id': String(o.id), 'data-state': o.state },
     h('h3', {}, named(o.dataset), L('：', ': '), named(o.element)),
-    h('p', {}, h('span', { className: `state state-${tone}` }, L(zh, en)),
+    h('p', {}, stateBadge(o.state, OBJECTION_STATES),
       o.overdue && o.state === 'open' ? [' ', h('span', { className: 'state state-bad' }, L('已逾期', 'overdue'))] : ''),
     h('dl', { className: 'kv' },
       h('dt', {}, L('处理部门', 'Department')), h('dd', {}, named(o.department)),
@@ -128,10 +118,11 @@ function objectionCard(o) {
         st.version ? [' · ', h('span', { className: 'nobr' }, L('版本 ', 'version '), String(st.version))] : '')))));
 }
 
-async function loadObjections() {
+// The list as the server answers it: fetched here, or `answer` when the caller already has it.
+async function loadObjections(answer) {
   clearError($('objections-error'));
   try {
-    const r = await session.call('/api/v1/me/data/objections');
+    const r = answer || await session.call('/api/v1/me/data/objections');
     $('objections').replaceChildren(...(r.items.length ? r.items.map(objectionCard)
       : [h('li', { className: 'muted' }, L('您没有提出过数据异议。', 'You have not disputed any data.'))]));
   } catch (e) {
@@ -240,10 +231,11 @@ $('access-more').addEventListener('click', () => loadAccess(true));
 
 // --- My authorisations ------------------------------------------------------------------------
 
+const GRANT_STATES = { active: ['有效', 'active', 'good'], withdrawn: ['已撤回', 'withdrawn', 'bad'], expired: ['已过期', 'expired', 'bad'] };
+
 function grantCard(g) {
   const ds = cat.dataset(g.dataset.code);
   const state = g.withdrawn_at ? 'withdrawn' : g.until && Date.parse(g.until) <= Date.now() ? 'expired' : 'active';
-  const S = { active: ['good', '有效', 'active'], withdrawn: ['bad', '已撤回', 'withdrawn'], expired: ['bad', '已过期', 'expired'] };
   const withdraw = h('button', { type: 'button', className: 'no-print', onclick: () => withdrawGrant(g, withdraw) }, L('撤回授权', 'Withdraw'));
   return h('li', { className: 'card', 'data-grant-id': String(g.id), 'data-state': state },
     h('h3', {}, named(g.department)),
@@ -252,7 +244,7 @@ function grantCard(g) {
       h('dt', {}, L('数据项', 'Elements')), h('dd', {}, elementList(ds, g.elements)),
       h('dt', {}, L('用途', 'Purpose')), h('dd', {}, raw(g.purpose)),
       h('dt', {}, L('有效期至', 'Until')), h('dd', {}, when(formatTime(g.until))),
-      h('dt', {}, L('状态', 'State')), h('dd', {}, h('span', { className: `state state-${S[state][0]}` }, L(S[state][1], S[state][2])),
+      h('dt', {}, L('状态', 'State')), h('dd', {}, stateBadge(state, GRANT_STATES),
         g.withdrawn_at ? [' ', when(formatTime(g.withdrawn_at))] : '')),
     state === 'active' ? withdraw : '');
 }
@@ -286,26 +278,12 @@ async function withdrawGrant(g, button) {
 function fillGrantForm() {
   const dsSel = $('grant-dataset');
   const kind = me.role === 'enterprise' ? 'enterprise' : 'person';
-  $('grant-department').replaceChildren(...cat.departments.map((d) => {
-    const o = L(d.name_zh, d.name_en || d.name_zh, 'option');
-    o.value = d.key;
-    return o;
-  }));
-  dsSel.replaceChildren(...cat.datasets.filter((d) => d.subject === kind).map((d) => {
-    const o = L(d.name_zh, d.name_en || d.name_zh, 'option');
-    o.value = d.code;
-    return o;
-  }));
+  $('grant-department').replaceChildren(...cat.departments.map((d) => option(d, d.key)));
+  dsSel.replaceChildren(...cat.datasets.filter((d) => d.subject === kind).map((d) => option(d, d.code)));
   fillElements();
 }
 function fillElements() {
-  const ds = cat.dataset($('grant-dataset').value);
-  const fs = $('grant-elements');
-  for (const el of [...fs.querySelectorAll('label')]) el.remove();
-  for (const e of ds ? ds.elements : []) {
-    const id = `grant-el-${e.code}`;
-    fs.append(h('label', { for: id }, h('input', { type: 'checkbox', id, name: 'element', value: e.code }), named(e)));
-  }
+  elementCheckboxes($('grant-elements'), cat.dataset($('grant-dataset').value), 'grant-el-');
 }
 $('grant-dataset').addEventListener('change', fillElements);
 
@@ -356,10 +334,12 @@ async function signedIn(account) {
     return;
   }
   fillGrantForm();
-  // Objections are offered when this server has the routes (a 404 of the list means it has not).
-  objectionsOffered = await session.call('/api/v1/me/data/objections').then(() => true, () => false);
+  // Objections are offered when this server has the routes (a 404 of the list means it has not);
+  // the list that answered is the one shown.
+  let objections = null;
+  objectionsOffered = await session.call('/api/v1/me/data/objections').then((r) => { objections = r; return true; }, () => false);
   $('objections-section').hidden = !objectionsOffered;
-  await Promise.all([loadRecords(), loadAccess(false), loadGrants(), objectionsOffered ? loadObjections() : null]);
+  await Promise.all([loadRecords(), loadAccess(false), loadGrants(), objectionsOffered ? loadObjections(objections) : null]);
   document.body.dataset.loaded = 'true';
 }
 
