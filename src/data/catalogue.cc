@@ -10,9 +10,6 @@
 
 namespace tongban::data {
 
-// Generated at build time from data/public-data/catalogue.json (cmake/embed_text.cmake).
-std::string_view EmbeddedCatalogueJson();
-
 namespace {
 
 using boost::json::object;

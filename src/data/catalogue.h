@@ -81,4 +81,7 @@ class Catalogue {
   std::string json_;
 };
 
+// The embedded catalogue text, generated at build time from data/public-data/catalogue.json.
+std::string_view EmbeddedCatalogueJson();
+
 }  // namespace tongban::data

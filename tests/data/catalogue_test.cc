@@ -13,10 +13,6 @@
 #include "core/uscc.h"
 
 namespace tongban::data {
-
-// Generated from data/public-data/catalogue.json (catalogue.cc declares it the same way).
-std::string_view EmbeddedCatalogueJson();
-
 namespace {
 
 using boost::json::array;
