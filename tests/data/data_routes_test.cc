@@ -13,13 +13,13 @@
 #include <set>
 
 #include "api/dispatcher.h"
-#include "core/citizen_id.h"
-#include "core/uscc.h"
 #include "crypto/hmac.h"
 #include "identity/part/auth_handlers.h"
 #include "ledger/log_storage.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
+#include "testing/subject_hash.h"
+#include "testing/synthetic_ids.h"
 #include "testing/test_server.h"
 
 namespace tongban::api {
@@ -34,14 +34,10 @@ using tongban::testing::HttpClient;
 using tongban::testing::RawResponse;
 
 constexpr const char* kPassword = "password-for-tests";
-std::string SyntheticId(std::string first17) { return first17 + CitizenId::ComputeCheckChar(first17); }
-std::string SyntheticUscc(std::string head8, std::string body8) {
-  std::string s = head8 + body8 + Uscc::ComputeOrgCodeCheckChar(body8);
-  return s + Uscc::ComputeCheckChar(s);
-}
-const std::string kZhangWei = SyntheticId("33010619850312213");
-const std::string kLiNa = SyntheticId("33042119920704128");
-const std::string kCompany = SyntheticUscc("91330106", "MA2DEM01");
+using tongban::testing::kCompany;
+using tongban::testing::kLiNa;
+using tongban::testing::kZhangWei;
+using tongban::testing::SyntheticId;
 constexpr int64_t kStart = 1'790'000'000;  // 2026-09-21
 constexpr const char* kHousehold = "/api/v1/data/datasets/household_registration/records";
 constexpr int64_t kMaxLines = 50;
@@ -100,9 +96,7 @@ class DataRoutesTest : public ::testing::TestWithParam<Backend> {
 
     data::DataServiceOptions o;
     o.hash = crypto::HashAlgorithm::kSm3;
-    o.subject_hash = [](std::string_view s) {
-      return crypto::HmacDigest(crypto::HashAlgorithm::kSm3, std::string(32, 's'), s);
-    };
+    o.subject_hash = tongban::testing::TestSubjectHash(crypto::HashAlgorithm::kSm3, 's');
     o.max_lines = kMaxLines;
     service_ = std::make_unique<data::DataService>(**db_, clock_, data::Catalogue::Builtin(), o);
 

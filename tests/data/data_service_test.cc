@@ -19,13 +19,14 @@
 #include <map>
 #include <set>
 
-#include "core/citizen_id.h"
-#include "core/uscc.h"
 #include "crypto/hmac.h"
 #include "data/data_repo.h"
 #include "ledger/entry.h"
 #include "ledger/log_storage.h"
 #include "testing/databases.h"
+#include "testing/ledger_queue.h"
+#include "testing/subject_hash.h"
+#include "testing/synthetic_ids.h"
 
 namespace tongban::data {
 namespace {
@@ -33,22 +34,13 @@ namespace {
 using boost::json::object;
 using boost::json::value;
 using tongban::testing::Backend;
+using tongban::testing::kCompany;
+using tongban::testing::kLiNa;
+using tongban::testing::kZhangWei;
+using tongban::testing::SyntheticId;
 
-std::string SyntheticId(std::string first17) { return first17 + CitizenId::ComputeCheckChar(first17); }
-std::string SyntheticUscc(std::string head8, std::string body8) {
-  std::string s = head8 + body8 + Uscc::ComputeOrgCodeCheckChar(body8);
-  return s + Uscc::ComputeCheckChar(s);
-}
-
-const std::string kZhangWei = SyntheticId("33010619850312213");
-const std::string kLiNa = SyntheticId("33042119920704128");
-const std::string kCompany = SyntheticUscc("91330106", "MA2DEM01");
 constexpr int64_t kStart = 1'790'000'000;  // 2026-09-21
-const std::string kSubjectKey(32, 's');
-
-std::array<uint8_t, 32> SubjectHash(std::string_view id) {
-  return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, kSubjectKey, id);
-}
+const auto SubjectHash = tongban::testing::TestSubjectHash(crypto::HashAlgorithm::kSha256, 's');
 
 const Actor kPolice{101, "hz-police"};
 const Actor kXihu{102, "xihu-service-center"};
@@ -97,15 +89,7 @@ class DataServiceTest : public ::testing::TestWithParam<Backend> {
     return std::make_unique<DataService>(**db_, clock_, Catalogue::Builtin(), std::move(o));
   }
 
-  int64_t QueueDepth() {
-    int64_t depth = 0;
-    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto q, ledger::ReadQueueStats(tx));
-      depth = q.depth;
-      return Status::Ok();
-    }).ok());
-    return depth;
-  }
+  int64_t QueueDepth() { return tongban::testing::QueueDepth(**db_); }
 
   std::vector<ledger::Entry> QueuedEntries() {
     std::vector<ledger::Entry> out;

@@ -18,6 +18,8 @@
 #include "crypto/hmac.h"
 #include "ledger/log_storage.h"
 #include "testing/databases.h"
+#include "testing/ledger_queue.h"
+#include "testing/subject_hash.h"
 
 namespace tongban::data {
 namespace {
@@ -70,9 +72,8 @@ class FeedTest : public ::testing::TestWithParam<Backend> {
     if (feed_) feed_->Stop();
   }
 
-  static std::array<uint8_t, 32> SubjectHash(std::string_view s) {
-    return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 'k'), s);
-  }
+  static inline const auto SubjectHash =
+      tongban::testing::TestSubjectHash(crypto::HashAlgorithm::kSha256, 'k');
   std::unique_ptr<DataFeed> MakeFeed(store::Database& db, std::chrono::milliseconds poll) {
     FeedOptions o;
     o.hash = crypto::HashAlgorithm::kSha256;
@@ -86,20 +87,6 @@ class FeedTest : public ::testing::TestWithParam<Backend> {
     o.subject_hash = SubjectHash;
     if (feed != nullptr) o.on_feed = [feed](int64_t head) { feed->Notify(head); };
     return std::make_unique<DataService>(db, clock_, Catalogue::Builtin(), std::move(o));
-  }
-  // Another connection to the same database, as another process would open.
-  std::unique_ptr<store::Database> SecondConnection() {
-    std::string url;
-    if (GetParam() == Backend::kSqlite) {
-      url = "sqlite://" + (db_->sqlite_dir_ / "test.db").string();
-    } else {
-      url = std::getenv("TONGBAN_TEST_PG");
-      url += (url.find('?') == std::string::npos ? "?" : "&");
-      url += "options=-csearch_path%3D" + db_->pg_name_;
-    }
-    auto db = store::Database::Open(url);
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return db.ok() ? std::move(db).value() : nullptr;
   }
 
   PushResult Push(DataService& s, int from, int count, int version = 1) {
@@ -123,23 +110,9 @@ class FeedTest : public ::testing::TestWithParam<Backend> {
     return b.ok() ? *b : FeedBatch{};
   }
   int64_t Count(std::string_view table) {
-    int64_t n = 0;
-    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM " + std::string(table), {}));
-      n = row->Int64(0);
-      return Status::Ok();
-    }).ok());
-    return n;
+    return tongban::testing::CountRows(**db_, "SELECT COUNT(*) FROM " + std::string(table));
   }
-  int64_t QueuedEntries() {
-    int64_t n = 0;
-    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto q, ledger::ReadQueueStats(tx));
-      n = static_cast<int64_t>(q.depth);
-      return Status::Ok();
-    }).ok());
-    return n;
-  }
+  int64_t QueuedEntries() { return tongban::testing::QueueDepth(**db_); }
 
   FakeClock clock_{kStart * 1'000'000};
   std::unique_ptr<tongban::testing::TestDatabase> db_;
@@ -239,7 +212,7 @@ TEST_P(FeedTest, OtherDatasetsDoNotWakeAWaiterIntoAnEmptyAnswer) {
 
 TEST_P(FeedTest, AFeedOnAnotherConnectionDeliversByItsPoll) {
   // "Another process": its own connection, its own feed, never notified by this process's pushes.
-  auto other_db = SecondConnection();
+  auto other_db = db_->OpenAnotherConnection();
   ASSERT_NE(other_db, nullptr);
   auto other_feed = MakeFeed(*other_db, 25ms);
   ASSERT_TRUE(other_feed->Start().ok());
@@ -261,7 +234,7 @@ TEST_P(FeedTest, ConcurrentPushersNeverMakeTheConsumerSkipAVersion) {
   std::vector<std::unique_ptr<store::Database>> dbs;
   std::vector<std::unique_ptr<DataService>> services;
   for (int p = 0; p < kPushers; ++p) {
-    dbs.push_back(SecondConnection());
+    dbs.push_back(db_->OpenAnotherConnection());
     ASSERT_NE(dbs.back(), nullptr);
     services.push_back(MakeService(*dbs.back(), feed_.get()));
   }

@@ -10,13 +10,14 @@
 #include <boost/json.hpp>
 
 #include "api/dispatcher.h"
-#include "core/citizen_id.h"
 #include "crypto/hmac.h"
 #include "data/part/data_routes.h"
 #include "identity/part/auth_handlers.h"
 #include "ledger/log_storage.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
+#include "testing/subject_hash.h"
+#include "testing/synthetic_ids.h"
 #include "testing/test_server.h"
 
 namespace tongban::api {
@@ -30,9 +31,8 @@ using tongban::testing::Backend;
 using tongban::testing::HttpClient;
 
 constexpr const char* kPassword = "password-for-tests";
-std::string SyntheticId(std::string first17) { return first17 + CitizenId::ComputeCheckChar(first17); }
-const std::string kZhangWei = SyntheticId("33010619850312213");
-const std::string kLiNa = SyntheticId("33042119920704128");
+using tongban::testing::kLiNa;
+using tongban::testing::kZhangWei;
 constexpr int64_t kTuesday = 1'790'042'400;  // 2026-09-22 10:00 in Hangzhou
 constexpr int64_t kDueEnd = 1'790'784'000;   // the end of 2026-09-30 in Hangzhou
 constexpr const char* kRaise =
@@ -74,9 +74,7 @@ class ObjectionRoutesTest : public ::testing::TestWithParam<Backend> {
 
     data::DataServiceOptions o;
     o.hash = crypto::HashAlgorithm::kSm3;
-    o.subject_hash = [](std::string_view s) {
-      return crypto::HmacDigest(crypto::HashAlgorithm::kSm3, std::string(32, 's'), s);
-    };
+    o.subject_hash = tongban::testing::TestSubjectHash(crypto::HashAlgorithm::kSm3, 's');
     service_ = std::make_unique<data::DataService>(**db_, clock_, data::Catalogue::Builtin(), o);
     data::ObjectionServiceOptions oo;
     oo.hash = o.hash;

@@ -7,12 +7,14 @@
 
 #include <gtest/gtest.h>
 
-#include "core/citizen_id.h"
 #include "crypto/hmac.h"
 #include "data/calendar.h"
 #include "data/data_repo.h"
 #include "ledger/log_storage.h"
 #include "testing/databases.h"
+#include "testing/ledger_queue.h"
+#include "testing/subject_hash.h"
+#include "testing/synthetic_ids.h"
 
 namespace tongban::data {
 namespace {
@@ -20,11 +22,9 @@ namespace {
 using boost::json::object;
 using boost::json::value;
 using tongban::testing::Backend;
+using tongban::testing::kLiNa;
+using tongban::testing::kZhangWei;
 
-std::string SyntheticId(std::string first17) { return first17 + CitizenId::ComputeCheckChar(first17); }
-
-const std::string kZhangWei = SyntheticId("33010619850312213");
-const std::string kLiNa = SyntheticId("33042119920704128");
 // Tuesday 2026-09-22 10:00 in Hangzhou (02:00 UTC).
 constexpr int64_t kTuesday = 1'790'042'400;
 // The end of Wednesday 2026-09-30 in Hangzhou: five working days later (中秋节 25th-27th).
@@ -131,9 +131,8 @@ class ObjectionTest : public ::testing::TestWithParam<Backend> {
     PushHousehold(kLiNa, "HJ-330421-0000128", "李娜", "女", "1992-07-04");
   }
 
-  static std::array<uint8_t, 32> SubjectHash(std::string_view s) {
-    return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
-  }
+  static inline const auto SubjectHash =
+      tongban::testing::TestSubjectHash(crypto::HashAlgorithm::kSha256, 's');
 
   void PushHousehold(const std::string& subject, const std::string& key, const std::string& name,
                      const std::string& sex, const std::string& birth) {
@@ -152,15 +151,7 @@ class ObjectionTest : public ::testing::TestWithParam<Backend> {
                                value("浙江省杭州市西湖区文三路 98 号"), "门牌号登记错误，应为 98 号"});
   }
 
-  int64_t QueueDepth() {
-    int64_t depth = 0;
-    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto q, ledger::ReadQueueStats(tx));
-      depth = static_cast<int64_t>(q.depth);
-      return Status::Ok();
-    }).ok());
-    return depth;
-  }
+  int64_t QueueDepth() { return tongban::testing::QueueDepth(**db_); }
 
   std::optional<RecordRow> Version(const std::string& key, int64_t version) {
     std::optional<RecordRow> row;

@@ -12,6 +12,7 @@
 #include "data/data_service.h"
 #include "ledger/log_storage.h"
 #include "testing/databases.h"
+#include "testing/subject_hash.h"
 
 namespace tongban::data {
 namespace {
@@ -38,9 +39,7 @@ class ReadGroupTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(store::Migrate(**db_, m).ok());
     DataServiceOptions o;
     o.hash = crypto::HashAlgorithm::kSha256;
-    o.subject_hash = [](std::string_view s) {
-      return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 'k'), s);
-    };
+    o.subject_hash = tongban::testing::TestSubjectHash(crypto::HashAlgorithm::kSha256, 'k');
     o.read_group_max = 16;
     service_ = std::make_unique<DataService>(**db_, clock_, Catalogue::Builtin(), std::move(o));
     std::string body;
@@ -62,15 +61,7 @@ class ReadGroupTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(service_->DecideAgreement(police_, a->id, true, "").ok());
     agreement_ = std::to_string(a->id);
   }
-  int64_t Count(std::string_view sql) {
-    int64_t n = 0;
-    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(std::string(sql), {}));
-      n = row->Int64(0);
-      return Status::Ok();
-    }).ok());
-    return n;
-  }
+  int64_t Count(std::string_view sql) { return tongban::testing::CountRows(**db_, sql); }
 
   static constexpr int kPeople = 40;
   FakeClock clock_{kStart * 1'000'000};

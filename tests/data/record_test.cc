@@ -14,6 +14,7 @@
 
 #include "core/citizen_id.h"
 #include "core/uscc.h"
+#include "testing/synthetic_ids.h"
 
 namespace tongban::data {
 namespace {
@@ -21,16 +22,12 @@ namespace {
 using boost::json::object;
 using boost::json::value;
 
-std::string SyntheticId(std::string first17) { return first17 + CitizenId::ComputeCheckChar(first17); }
-// A USCC: authority/type + region, an 8-character organisation body, its two check characters.
-std::string SyntheticUscc(std::string head8, std::string body8) {
-  std::string s = head8 + body8 + Uscc::ComputeOrgCodeCheckChar(body8);
-  return s + Uscc::ComputeCheckChar(s);
-}
+using tongban::testing::kCompany;
+using tongban::testing::kZhangWei;  // 张伟, 西湖区, 1985
+using tongban::testing::SyntheticId;
+using tongban::testing::SyntheticUscc;
 
-const std::string kZhangWei = SyntheticId("33010619850312213");  // 张伟, 西湖区, 1985
 const std::string kWangFang = SyntheticId("33010219900101002");  // 王芳, 上城区, 1990 (X or digit)
-const std::string kCompany = SyntheticUscc("91330106", "MA2DEM01");
 const std::string kEmployer = SyntheticUscc("91330108", "MA27QK3B");
 constexpr CivilDate kToday{2026, 9, 21};
 

@@ -15,6 +15,7 @@
 #include "qr/qr_svg.h"
 #include "license/status_list.h"
 #include "testing/databases.h"
+#include "testing/ledger_queue.h"
 
 namespace tongban::license {
 namespace {
@@ -85,15 +86,7 @@ class LicenseServiceTest : public ::testing::TestWithParam<Backend> {
     return r.ok() ? *r : VerifyResult{};
   }
 
-  int64_t QueueDepth() {
-    int64_t depth = 0;
-    EXPECT_TRUE(db_->get()->Read([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(auto q, ledger::ReadQueueStats(tx));
-      depth = static_cast<int64_t>(q.depth);
-      return Status::Ok();
-    }).ok());
-    return depth;
-  }
+  int64_t QueueDepth() { return tongban::testing::QueueDepth(**db_); }
 
   FakeClock clock_{kStart * 1'000'000};
   std::unique_ptr<tongban::testing::TestDatabase> db_;

@@ -13,9 +13,7 @@
 #include <mutex>
 #include <string>
 
-#include "core/citizen_id.h"
 #include "core/clock.h"
-#include "core/uscc.h"
 #include "crypto/hmac.h"
 #include "crypto/key.h"
 #include "ledger/log_reader.h"
@@ -26,26 +24,18 @@
 #include "receipt/receipt_service.h"
 #include "store/migration.h"
 #include "testing/databases.h"
+#include "testing/synthetic_ids.h"
 
 namespace tongban::receipt::testing {
 
 using tongban::testing::Backend;
 
-inline std::string SyntheticId(std::string_view region6, std::string_view birth8,
-                               std::string_view seq3) {
-  std::string first17 = std::string(region6) + std::string(birth8) + std::string(seq3);
-  return first17 + CitizenId::ComputeCheckChar(first17);
-}
-inline std::string SyntheticUscc(std::string_view prefix2, std::string_view region6,
-                                 std::string_view org8) {
-  std::string first17 = std::string(prefix2) + std::string(region6) + std::string(org8) +
-                        Uscc::ComputeOrgCodeCheckChar(org8);
-  return first17 + Uscc::ComputeCheckChar(first17);
-}
+using tongban::testing::SyntheticId;
+using tongban::testing::SyntheticUscc;
 
-// 张伟 and 李娜, synthetic.
-inline const std::string kZhangWeiId = SyntheticId("330106", "19850312", "213");
-inline const std::string kLiNaId = SyntheticId("330421", "19920704", "128");
+// 张伟 and 李娜, synthetic (tests/testing/synthetic_ids.h).
+inline const std::string& kZhangWeiId = tongban::testing::kZhangWei;
+inline const std::string& kLiNaId = tongban::testing::kLiNa;
 
 inline NewReceipt SampleReceipt(std::string id = kZhangWeiId, std::string name = "张伟") {
   NewReceipt r;

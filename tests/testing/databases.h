@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "store/database.h"
 
@@ -44,10 +46,19 @@ class TestDatabase {
   store::Database* operator->() const { return db_.get(); }
   explicit operator bool() const { return db_ != nullptr; }
 
+  // Another connection to the same database (without the test's options), as another process would
+  // open; nullptr (and a failure) when it cannot be opened.
+  std::unique_ptr<store::Database> OpenAnotherConnection() const {
+    auto db = store::Database::Open(url_);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::Database> admin_;
   std::filesystem::path sqlite_dir_;
   std::string pg_name_;
+  std::string url_;  // the test database's URL (the PostgreSQL one selects its schema)
 };
 
 inline std::string UniqueName(std::string_view prefix) {
@@ -65,7 +76,8 @@ inline std::unique_ptr<TestDatabase> OpenTestDatabase(Backend backend,
   if (backend == Backend::kSqlite) {
     t->sqlite_dir_ = std::filesystem::temp_directory_path() / UniqueName("tongban_test_");
     std::filesystem::create_directories(t->sqlite_dir_);
-    auto db = store::Database::Open("sqlite://" + (t->sqlite_dir_ / "test.db").string(), options);
+    t->url_ = "sqlite://" + (t->sqlite_dir_ / "test.db").string();
+    auto db = store::Database::Open(t->url_, options);
     if (!db.ok()) {
       ADD_FAILURE() << db.status().ToString();
       return nullptr;
@@ -98,7 +110,19 @@ inline std::unique_ptr<TestDatabase> OpenTestDatabase(Backend backend,
   t->db_ = std::move(db).value();
   t->admin_ = std::move(admin).value();
   t->pg_name_ = schema;
+  t->url_ = std::move(u);
   return t;
+}
+
+// The single number a query such as "SELECT COUNT(*) FROM t" answers (0, and a failure, on error).
+inline int64_t CountRows(store::Database& db, std::string_view sql) {
+  int64_t n = 0;
+  EXPECT_TRUE(db.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(std::string(sql), {}));
+    n = row->Int64(0);
+    return Status::Ok();
+  }).ok());
+  return n;
 }
 
 }  // namespace tongban::testing
