@@ -87,6 +87,13 @@ std::string Sql(std::string_view a, std::string_view b, std::string_view c = {})
 
 }  // namespace
 
+Result<boost::json::object> StoredFields(const RecordRow& row) {
+  boost::system::error_code ec;
+  boost::json::value fields = boost::json::parse(row.fields, ec);
+  if (ec || !fields.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
+  return std::move(fields.as_object());
+}
+
 boost::json::array ElementsArray(const std::vector<std::string>& elements) {
   boost::json::array a;
   for (const auto& e : elements) a.emplace_back(e);
@@ -232,6 +239,16 @@ Result<std::optional<std::string>> DataRepo::RecordSubject(store::Tx& tx, std::s
                                             {dataset, key}));
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(std::string(row->Text(0)));
+}
+
+Result<std::optional<RecordRow>> DataRepo::LatestRecord(store::Tx& tx, std::string_view subject_id,
+                                                        std::string_view dataset, std::string_view key) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(Sql("SELECT ", kRecordColumns,
+                                                " FROM data_record WHERE subject_id = ? AND dataset = ? "
+                                                "AND record_key = ? ORDER BY version DESC LIMIT 1"),
+                                            {subject_id, dataset, key}));
+  if (!row) return std::optional<RecordRow>();
+  return std::optional<RecordRow>(RecordFrom(*row));
 }
 
 Result<std::vector<RecordRow>> DataRepo::LatestRecords(store::Tx& tx, std::string_view subject_id,

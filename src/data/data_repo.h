@@ -54,6 +54,10 @@ class DataRepo {
   // The subject of any stored version of (dataset, key), nullopt when none is stored.
   static Result<std::optional<std::string>> RecordSubject(store::Tx& tx, std::string_view dataset,
                                                           std::string_view key);
+  // The newest version of the subject's record `key` of `dataset`; nullopt when none is the
+  // subject's.
+  static Result<std::optional<RecordRow>> LatestRecord(store::Tx& tx, std::string_view subject_id,
+                                                       std::string_view dataset, std::string_view key);
   // The newest version of each of the subject's records (one dataset, or all when empty).
   static Result<std::vector<RecordRow>> LatestRecords(store::Tx& tx, std::string_view subject_id,
                                                       std::string_view dataset);
@@ -91,6 +95,9 @@ class DataRepo {
   static Result<std::vector<AccessRecord>> ListDeliveries(store::Tx& tx, std::string_view subject_id, int limit);
   static Status SetDeliveryLeaf(store::Tx& tx, int64_t id, uint64_t leaf);
 };
+
+// A stored version's fields as a JSON object; kDataLoss when the column is not one.
+Result<boost::json::object> StoredFields(const RecordRow& row);
 
 // Element lists as stored: a JSON array of strings (as text for columns, as an array inside
 // ledger documents).

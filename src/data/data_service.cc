@@ -66,6 +66,12 @@ std::string_view AgreementStateName(AgreementState s) {
   return "requested";
 }
 
+std::string AgreementRefusal(const Agreement& a, int64_t now) {
+  if (a.state != AgreementState::kApproved) return "the agreement is " + std::string(AgreementStateName(a.state));
+  if (a.valid_until <= now) return "the agreement has expired";
+  return {};
+}
+
 std::string_view PurposeKindName(PurposeKind k) {
   switch (k) {
     case PurposeKind::kAgreement: return "agreement";
@@ -83,11 +89,8 @@ DataService::DataService(store::Database& db, const Clock& clock, const Catalogu
       clock_(clock),
       catalogue_(catalogue),
       options_(std::move(options)),
-      reads_(std::make_unique<store::GroupCommit<ReadRequest, ReadResult>>(
-          db, static_cast<size_t>(options_.read_group_max),
-          [this](store::Tx& tx, const ReadRequest& r) { return ReadInTx(tx, r); })) {}
-
-DataService::~DataService() = default;
+      reads_(db, static_cast<size_t>(options_.read_group_max),
+             [this](store::Tx& tx, const CheckedRead& r) { return ReadInTx(tx, r); }) {}
 
 // A ledger entry for `document` about `subject_id`, enqueued in `tx`.
 Result<ledger::Entry> DataService::Ledger(store::Tx& tx, std::string_view type, std::string_view subject_id,
@@ -373,21 +376,22 @@ Result<ReadResult> DataService::Read(const ReadRequest& request) {
   const Dataset* dataset = FindDataset(request.dataset);
   if (dataset == nullptr) return Status::NotFound("dataset", request.dataset);
   TB_RETURN_IF_ERROR(CheckSubject(*dataset, request.subject_id, ChinaDate(clock_.Now())));
-  TB_RETURN_IF_ERROR(CheckElements(*dataset, request.elements, true).status());
+  TB_ASSIGN_OR_RETURN(std::vector<std::string> wanted, CheckElements(*dataset, request.elements, true));
   if (catalogue_.DepartmentByKey(request.reader.department) == nullptr) {
     ++refused_reads_;
     return Status::PermissionDenied("the caller's department is not in the data catalogue");
   }
   // Decided, traced and committed with the reads of other callers (group commit): one fsync for
   // a group, the access record of each in the transaction that decides it.
-  Result<ReadResult> r = reads_->Run(request);
+  Result<ReadResult> r = reads_.Run(CheckedRead{&request, dataset, std::move(wanted)});
   if (!r.ok() && r.status().code() == ErrorCode::kPermissionDenied) ++refused_reads_;
   return r;
 }
 
-Result<ReadResult> DataService::ReadInTx(store::Tx& tx, const ReadRequest& request) {
-  const Dataset* dataset = FindDataset(request.dataset);
-  TB_ASSIGN_OR_RETURN(std::vector<std::string> wanted, CheckElements(*dataset, request.elements, true));
+Result<ReadResult> DataService::ReadInTx(store::Tx& tx, const CheckedRead& read) {
+  const ReadRequest& request = *read.request;
+  const Dataset* dataset = read.dataset;
+  const std::vector<std::string>& wanted = read.wanted;
   ReadResult result;
   const int64_t now_us = clock_.NowUnixMicros();
   const int64_t now = now_us / 1'000'000;
@@ -406,10 +410,7 @@ Result<ReadResult> DataService::ReadInTx(store::Tx& tx, const ReadRequest& reque
       TB_ASSIGN_OR_RETURN(auto a, DataRepo::GetAgreement(tx, id));
       if (!a || a->consumer != request.reader.department) return refuse("no such agreement of the caller's department");
       if (a->dataset != dataset->code) return refuse("the agreement is for another dataset");
-      if (a->state != AgreementState::kApproved) {
-        return refuse("the agreement is " + std::string(AgreementStateName(a->state)));
-      }
-      if (a->valid_until <= now) return refuse("the agreement has expired");
+      if (std::string why = AgreementRefusal(*a, now); !why.empty()) return refuse(std::move(why));
       covered = a->elements;
       purpose_text = a->purpose;
       break;
@@ -458,11 +459,9 @@ Result<ReadResult> DataService::ReadInTx(store::Tx& tx, const ReadRequest& reque
   TB_ASSIGN_OR_RETURN(auto records, DataRepo::LatestRecords(tx, request.subject_id, dataset->code));
   result.values.clear();
   for (const RecordRow& r : records) {
-    boost::system::error_code ec;
-    value fields = boost::json::parse(r.fields, ec);
-    if (ec || !fields.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
+    TB_ASSIGN_OR_RETURN(object fields, StoredFields(r));
     for (const std::string& e : elements) {
-      if (const value* v = fields.as_object().if_contains(e)) {
+      if (const value* v = fields.if_contains(e)) {
         result.values.push_back(ElementValue{e, *v, r.owner, r.key, r.version, r.created_at});
       }
     }
@@ -495,11 +494,8 @@ Result<std::vector<SubjectRecord>> DataService::SubjectRecords(std::string_view 
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto rows, DataRepo::LatestRecords(tx, subject_id, ""));
     for (const RecordRow& r : rows) {
-      boost::system::error_code ec;
-      value fields = boost::json::parse(r.fields, ec);
-      if (ec || !fields.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
-      out.push_back(SubjectRecord{r.dataset, r.owner, r.key, r.version, r.created_at,
-                                  std::move(fields.as_object())});
+      TB_ASSIGN_OR_RETURN(object fields, StoredFields(r));
+      out.push_back(SubjectRecord{r.dataset, r.owner, r.key, r.version, r.created_at, std::move(fields)});
     }
     return Status::Ok();
   }));

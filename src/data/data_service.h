@@ -25,7 +25,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,6 +91,10 @@ struct Agreement {
   int64_t created_at = 0;   // unix seconds
   std::optional<int64_t> decided_at;
 };
+
+// Why `a` does not allow its consumer to read or follow its dataset at `now` (unix seconds): not
+// approved, or expired; empty when it does.
+std::string AgreementRefusal(const Agreement& a, int64_t now);
 
 struct AgreementRequest {
   Actor consumer;
@@ -187,7 +190,6 @@ class DataService {
 
   DataService(store::Database& db, const Clock& clock, const Catalogue& catalogue,
               DataServiceOptions options);
-  ~DataService();
 
   const Catalogue& catalogue() const { return catalogue_; }
 
@@ -237,16 +239,21 @@ class DataService {
   Result<ledger::Entry> Ledger(store::Tx& tx, std::string_view type, std::string_view subject_id,
                                std::string_view document, int64_t now_micros);
   const Dataset* FindDataset(std::string_view code) const { return catalogue_.FindDataset(code); }
-  // One read inside a group's transaction (Read checked the request's shape): a refusal is its
-  // answer and writes nothing.
-  Result<ReadResult> ReadInTx(store::Tx& tx, const ReadRequest& request);
+  // A read whose shape Read checked: its dataset and the elements asked for (catalogue order).
+  struct CheckedRead {
+    const ReadRequest* request;
+    const Dataset* dataset;
+    std::vector<std::string> wanted;
+  };
+  // One read inside a group's transaction: a refusal is its answer and writes nothing.
+  Result<ReadResult> ReadInTx(store::Tx& tx, const CheckedRead& read);
 
   store::Database& db_;
   const Clock& clock_;
   const Catalogue& catalogue_;
   DataServiceOptions options_;
   std::atomic<int64_t> refused_reads_{0};
-  std::unique_ptr<store::GroupCommit<ReadRequest, ReadResult>> reads_;
+  store::GroupCommit<CheckedRead, ReadResult> reads_;
 };
 
 }  // namespace tongban::data

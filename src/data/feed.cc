@@ -24,13 +24,6 @@ FeedBatch Empty(int64_t after, std::string ended = {}) {
   return b;
 }
 
-// Why `a` does not (or no longer does) let `consumer` follow its dataset; empty when it does.
-std::string Refusal(const Agreement& a, int64_t now) {
-  if (a.state != AgreementState::kApproved) return "the agreement is " + std::string(AgreementStateName(a.state));
-  if (a.valid_until <= now) return "the agreement has expired";
-  return {};
-}
-
 }  // namespace
 
 boost::json::object FeedChangeJson(const FeedChange& c) {
@@ -79,7 +72,7 @@ Result<Agreement> DataFeed::CheckSubscription(const Actor& consumer, int64_t agr
     return Status::Ok();
   }));
   if (!a || a->consumer != consumer.department) return Status::NotFound("agreement", std::to_string(agreement_id));
-  std::string why = Refusal(*a, clock_.NowUnixMicros() / 1'000'000);
+  std::string why = AgreementRefusal(*a, clock_.NowUnixMicros() / 1'000'000);
   if (!why.empty()) return Status::PermissionDenied(why + ": no feed");
   return *a;
 }
@@ -217,7 +210,7 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     std::unordered_map<int64_t, std::optional<Agreement>> agreements;
     // Subscribers of one dataset at one cursor read the same versions: parse each once.
-    std::unordered_map<int64_t, value> parsed;
+    std::unordered_map<int64_t, object> parsed;
     std::vector<ledger::Entry> entries;
     auto state = ledger::ReadLogState(tx);
     const uint64_t hint = state.ok() ? state->size : 0;
@@ -242,7 +235,7 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
         b.ended = "no such agreement of the caller's department";
         continue;
       }
-      b.ended = Refusal(*a, now_us / 1'000'000);
+      b.ended = AgreementRefusal(*a, now_us / 1'000'000);
       if (!b.ended.empty()) continue;
       TB_ASSIGN_OR_RETURN(auto rows, DataRepo::FeedRecords(tx, a->dataset, w.after, w.limit + 1));
       b.more = rows.size() > static_cast<size_t>(w.limit);
@@ -251,17 +244,16 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
       auto changes = std::make_shared<std::vector<FeedChange>>();
       changes->reserve(rows.size());
       for (RecordRow& r : rows) {
-        auto [at, fresh] = parsed.try_emplace(r.feed_seq);
-        if (fresh) {
-          boost::system::error_code ec;
-          at->second = boost::json::parse(r.fields, ec);
-          if (ec || !at->second.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
+        auto at = parsed.find(r.feed_seq);
+        if (at == parsed.end()) {
+          TB_ASSIGN_OR_RETURN(object fields, StoredFields(r));
+          at = parsed.emplace(r.feed_seq, std::move(fields)).first;
         }
-        const value& fields = at->second;
+        const object& fields = at->second;
         FeedChange c{r.feed_seq, std::move(r.subject_id), std::move(r.key), r.version, r.created_at,
                      std::move(r.owner), {}};
         for (const std::string& e : a->elements) {
-          if (const value* v = fields.as_object().if_contains(e)) c.fields.emplace(e, *v);
+          if (const value* v = fields.if_contains(e)) c.fields.emplace(e, *v);
         }
         c.json = boost::json::serialize(FeedChangeJson(c));
         changes->push_back(std::move(c));

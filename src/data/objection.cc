@@ -69,7 +69,7 @@ ObjectionService::ObjectionService(store::Database& db, const Clock& clock, Data
 }
 
 // One step: its ledger entry (keyed subject hash, H(document)) and its row, in `tx`.
-Status ObjectionService::Step(store::Tx& tx, const Objection& o, std::string_view action, std::string_view actor,
+Status ObjectionService::Step(store::Tx& tx, Objection& o, std::string_view action, std::string_view actor,
                               int64_t account, std::string_view note, std::optional<int64_t> version,
                               object document, int64_t now_micros) {
   document["objection"] = o.id;
@@ -88,11 +88,8 @@ Status ObjectionService::Step(store::Tx& tx, const Objection& o, std::string_vie
   e.document = crypto::Hash(options_.hash, step.document);
   e.time_micros = now_micros;
   TB_RETURN_IF_ERROR(ledger::EnqueueEntry(tx, e).status());
-  return ObjectionRepo::InsertStep(tx, o.id, account, step);
-}
-
-Status ObjectionService::LoadSteps(store::Tx& tx, Objection& o) {
-  TB_ASSIGN_OR_RETURN(o.steps, ObjectionRepo::Steps(tx, o.id));
+  TB_RETURN_IF_ERROR(ObjectionRepo::InsertStep(tx, o.id, account, step));
+  o.steps.push_back(std::move(step));
   return Status::Ok();
 }
 
@@ -120,25 +117,18 @@ Result<Objection> ObjectionService::Raise(const ObjectionRequest& request) {
   o.due_date = calendar().AddWorkingDays(ChinaDate(clock_.Now()), options_.working_days);
   o.due_at = EndOfChinaDay(o.due_date);
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    o.steps.clear();  // of an attempt that was retried
     // Only the subject's own record: another's answers exactly as a missing one.
-    TB_ASSIGN_OR_RETURN(auto records, DataRepo::LatestRecords(tx, request.subject_id, dataset->code));
-    auto it = std::find_if(records.begin(), records.end(),
-                           [&](const RecordRow& r) { return r.key == request.record_key; });
-    if (it == records.end()) return Status::NotFound("record", request.record_key);
-    boost::system::error_code ec;
-    value fields = boost::json::parse(it->fields, ec);
-    if (ec || !fields.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
-    const value* recorded = fields.as_object().if_contains(o.element);
+    TB_ASSIGN_OR_RETURN(auto record, DataRepo::LatestRecord(tx, request.subject_id, dataset->code, request.record_key));
+    if (!record) return Status::NotFound("record", request.record_key);
+    TB_ASSIGN_OR_RETURN(object fields, StoredFields(*record));
+    const value* recorded = fields.if_contains(o.element);
     o.recorded = recorded ? *recorded : value();
-    o.record_version = it->version;
+    o.record_version = record->version;
     if (!o.claimed.is_null() && o.claimed == o.recorded) {
       return Status::InvalidField("/claimed_value", "is the value already recorded");
     }
-    TB_ASSIGN_OR_RETURN(bool pending, ObjectionRepo::HasUndecided(tx, o.dataset, o.record_key, o.element));
-    if (pending) {
-      return Status::Conflict("an objection to element " + o.element +
-                              " of this record is already waiting for the department's decision");
-    }
+    // One undecided objection per element of a record: the unique index answers kAlreadyExists.
     TB_ASSIGN_OR_RETURN(o.id, ObjectionRepo::Insert(tx, o));
     // Values and the reason only as hashes: the ledger is public, the subject is a person.
     return Step(tx, o, "raise", "subject", 0, o.reason, std::nullopt,
@@ -153,16 +143,14 @@ Result<Objection> ObjectionService::Raise(const ObjectionRequest& request) {
                             " of this record is already waiting for the department's decision");
   }
   TB_RETURN_IF_ERROR(s);
-  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) { return LoadSteps(tx, o); }));
-  return o;
+  return o;  // with the step Step() added
 }
 
 Result<std::vector<Objection>> ObjectionService::Mine(std::string_view subject_id) {
   std::vector<Objection> out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(out, ObjectionRepo::OfSubject(tx, subject_id));
-    for (Objection& o : out) TB_RETURN_IF_ERROR(LoadSteps(tx, o));
-    return Status::Ok();
+    return ObjectionRepo::LoadSteps(tx, out);
   }));
   return out;
 }
@@ -173,7 +161,7 @@ Result<Objection> ObjectionService::MineOne(std::string_view subject_id, int64_t
     TB_ASSIGN_OR_RETURN(auto found, ObjectionRepo::Get(tx, id));
     if (!found || found->subject_id != subject_id) return Status::NotFound("objection", std::to_string(id));
     o = std::move(*found);
-    return LoadSteps(tx, o);
+    return ObjectionRepo::LoadSteps(tx, std::span(&o, 1));
   }));
   return o;
 }
@@ -183,8 +171,7 @@ Result<std::vector<Objection>> ObjectionService::Queue(std::string_view departme
   const int64_t now = clock_.NowUnixMicros() / 1'000'000;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(out, ObjectionRepo::Queue(tx, department, filter, now, 500));
-    for (Objection& o : out) TB_RETURN_IF_ERROR(LoadSteps(tx, o));
-    return Status::Ok();
+    return ObjectionRepo::LoadSteps(tx, out);
   }));
   return out;
 }
@@ -197,7 +184,7 @@ Result<Objection> ObjectionService::Get(std::string_view department, int64_t id)
       return Status::NotFound("objection", std::to_string(id));
     }
     o = std::move(*found);
-    return LoadSteps(tx, o);
+    return ObjectionRepo::LoadSteps(tx, std::span(&o, 1));
   }));
   return o;
 }
@@ -216,16 +203,13 @@ Result<Objection> ObjectionService::Accept(const Actor& actor, int64_t id, const
     if (!o.Undecided()) {
       return Status::FailedPrecondition("the objection is already " + std::string(ObjectionStateName(o.state)));
     }
-    TB_ASSIGN_OR_RETURN(auto records, DataRepo::LatestRecords(tx, o.subject_id, o.dataset));
-    auto it = std::find_if(records.begin(), records.end(), [&](const RecordRow& r) { return r.key == o.record_key; });
-    if (it == records.end()) return Status::DataLoss("the disputed record is gone");
-    latest = *it;
+    TB_ASSIGN_OR_RETURN(auto record, DataRepo::LatestRecord(tx, o.subject_id, o.dataset, o.record_key));
+    if (!record) return Status::DataLoss("the disputed record is gone");
+    latest = std::move(*record);
     return Status::Ok();
   }));
-  boost::system::error_code ec;
-  value fields = boost::json::parse(latest.fields, ec);
-  if (ec || !fields.is_object()) return Status::DataLoss("a stored record's fields are not JSON");
-  const value* now_held = fields.as_object().if_contains(o.element);
+  TB_ASSIGN_OR_RETURN(object fields, StoredFields(latest));
+  const value* now_held = fields.if_contains(o.element);
   const value held = now_held ? *now_held : value();
   int64_t corrected_version = 0;
   const int64_t now_us = clock_.NowUnixMicros();
@@ -250,7 +234,7 @@ Result<Objection> ObjectionService::Accept(const Actor& actor, int64_t id, const
     corrected_version = latest.version;
   } else {
     // 2. The corrected version, through the department's own push (checks, ledger entry, feed).
-    fields.as_object()[o.element] = corrected;
+    fields[o.element] = corrected;
     const std::string record = boost::json::serialize(object{
         {"subject", o.subject_id}, {"key", o.record_key}, {"version", latest.version + 1}, {"fields", fields}});
     corrected_version = latest.version + 1;
@@ -306,7 +290,7 @@ Result<int64_t> ObjectionService::EscalateOverdue(int limit) {
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     escalated = 0;
     TB_ASSIGN_OR_RETURN(auto due, ObjectionRepo::Overdue(tx, now_us / 1'000'000, limit));
-    for (const Objection& o : due) {
+    for (Objection& o : due) {
       TB_ASSIGN_OR_RETURN(bool changed, ObjectionRepo::Escalate(tx, o.id, now_us / 1'000'000));
       if (!changed) continue;
       TB_RETURN_IF_ERROR(Step(tx, o, "escalate", "system", 0, "", std::nullopt,

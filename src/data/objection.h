@@ -148,15 +148,14 @@ class ObjectionService {
   int64_t sweep_errors() const { return sweep_errors_.load(); }
 
   const WorkingCalendar& calendar() const { return *options_.calendar; }
-  int working_days() const { return options_.working_days; }
   const Catalogue& catalogue() const { return data_.catalogue(); }
   const Clock& clock() const { return clock_; }
 
  private:
-  Status Step(store::Tx& tx, const Objection& o, std::string_view action, std::string_view actor,
+  // Writes a step (row + ledger entry) and appends it to o.steps.
+  Status Step(store::Tx& tx, Objection& o, std::string_view action, std::string_view actor,
               int64_t account, std::string_view note, std::optional<int64_t> version,
               boost::json::object document, int64_t now_micros);
-  Status LoadSteps(store::Tx& tx, Objection& o);
 
   store::Database& db_;
   const Clock& clock_;

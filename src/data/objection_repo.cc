@@ -1,6 +1,8 @@
 // The SQL of data objections; see objection_repo.h.
 #include "data/objection_repo.h"
 
+#include <map>
+
 namespace tongban::data {
 namespace {
 
@@ -136,15 +138,6 @@ Result<std::vector<Objection>> ObjectionRepo::OfSubject(store::Tx& tx, std::stri
   return Many(tx, Select("WHERE subject_id = ? ORDER BY id DESC LIMIT 500"), {subject_id});
 }
 
-Result<bool> ObjectionRepo::HasUndecided(store::Tx& tx, std::string_view dataset, std::string_view key,
-                                         std::string_view element) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id FROM data_objection WHERE dataset = ? AND "
-                                            "record_key = ? AND element = ? AND state IN ('open', "
-                                            "'escalated')",
-                                            {dataset, key, element}));
-  return row.has_value();
-}
-
 Result<std::vector<Objection>> ObjectionRepo::Queue(store::Tx& tx, std::string_view department,
                                                     ObjectionFilter filter, int64_t now, int limit) {
   std::string where = "WHERE (? = '' OR owner = ?)";
@@ -191,16 +184,27 @@ Status ObjectionRepo::InsertStep(store::Tx& tx, int64_t objection_id, int64_t ac
       .status();
 }
 
-Result<std::vector<ObjectionStep>> ObjectionRepo::Steps(store::Tx& tx, int64_t objection_id) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, action, at_micros, actor, note, version, document "
-                                          "FROM data_objection_step WHERE objection_id = ? ORDER BY id",
-                                          {objection_id}));
-  std::vector<ObjectionStep> out;
-  for (const auto& r : rows) {
-    out.push_back(ObjectionStep{r.Int64(0), std::string(r.Text(1)), r.Int64(2), std::string(r.Text(3)),
-                                std::string(r.Text(4)), r.OptInt64(5), std::string(r.Text(6))});
+Status ObjectionRepo::LoadSteps(store::Tx& tx, std::span<Objection> objections) {
+  if (objections.empty()) return Status::Ok();
+  std::map<int64_t, Objection*> by_id;
+  std::vector<store::Param> ids;
+  std::string marks;
+  for (Objection& o : objections) {
+    o.steps.clear();
+    by_id[o.id] = &o;
+    ids.emplace_back(o.id);
+    marks += marks.empty() ? "?" : ", ?";
   }
-  return out;
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT objection_id, id, action, at_micros, actor, note, version, document "
+                                          "FROM data_objection_step WHERE objection_id IN (" + marks +
+                                              ") ORDER BY objection_id, id",
+                                          ids));
+  for (const auto& r : rows) {
+    by_id.at(r.Int64(0))->steps.push_back(ObjectionStep{r.Int64(1), std::string(r.Text(2)), r.Int64(3),
+                                                         std::string(r.Text(4)), std::string(r.Text(5)),
+                                                         r.OptInt64(6), std::string(r.Text(7))});
+  }
+  return Status::Ok();
 }
 
 }  // namespace tongban::data

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -23,8 +24,6 @@ class ObjectionRepo {
   static Result<std::optional<Objection>> Get(store::Tx& tx, int64_t id);
   static Result<std::vector<Objection>> OfSubject(store::Tx& tx, std::string_view subject_id);
   // Undecided objections to (dataset, key, element): 0 or 1.
-  static Result<bool> HasUndecided(store::Tx& tx, std::string_view dataset, std::string_view key,
-                                   std::string_view element);
   // `department` empty: every department's. `now` (unix seconds) decides "overdue".
   static Result<std::vector<Objection>> Queue(store::Tx& tx, std::string_view department,
                                               ObjectionFilter filter, int64_t now, int limit);
@@ -38,7 +37,8 @@ class ObjectionRepo {
   static Result<bool> Escalate(store::Tx& tx, int64_t id, int64_t at);
 
   static Status InsertStep(store::Tx& tx, int64_t objection_id, int64_t account, const ObjectionStep& s);
-  static Result<std::vector<ObjectionStep>> Steps(store::Tx& tx, int64_t objection_id);
+  // Fills the steps of each of `objections` (one query for all of them).
+  static Status LoadSteps(store::Tx& tx, std::span<Objection> objections);
 };
 
 }  // namespace tongban::data
