@@ -97,13 +97,15 @@ void Dispatcher::SetRateLimits(RateLimit per_address, RateLimit per_api_key) {
 }
 
 bool Dispatcher::MayBlock(const HttpRequest& request) const {
+  // The literal part of each blocking pattern (up to its first parameter): a cheap test, and a
+  // request it matches by mistake (a 404 under that prefix) merely runs on the pool.
   std::call_once(blocking_once_, [this] {
     for (const Route& r : router_.routes()) {
       if (r.blocks) blocking_prefixes_.push_back(r.pattern.substr(0, r.pattern.find('{')));
     }
   });
   for (const std::string& prefix : blocking_prefixes_) {
-    if (request.path.starts_with(prefix)) return true;
+    if (prefix.ends_with('/') ? request.path.starts_with(prefix) : request.path == prefix) return true;
   }
   return false;
 }

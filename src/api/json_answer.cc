@@ -9,7 +9,11 @@
 namespace tongban::api {
 
 HttpResponse JsonAnswer(int status, const boost::json::value& v, std::string_view cache_control) {
-  HttpResponse r = HttpResponse::Json(status, boost::json::serialize(v));
+  return JsonTextAnswer(status, boost::json::serialize(v), cache_control);
+}
+
+HttpResponse JsonTextAnswer(int status, std::string json, std::string_view cache_control) {
+  HttpResponse r = HttpResponse::Json(status, std::move(json));
   r.WithHeader("Cache-Control", std::string(cache_control));
   return r;
 }

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/http_message.h"
@@ -16,6 +17,8 @@ namespace tongban::api {
 // `v` serialised, with Cache-Control `cache_control`.
 HttpResponse JsonAnswer(int status, const boost::json::value& v,
                         std::string_view cache_control = "no-store");
+// The same for JSON already serialised (pieces put together without parsing them again).
+HttpResponse JsonTextAnswer(int status, std::string json, std::string_view cache_control = "no-store");
 
 // "2026-12-07T04:33:00Z" for unix seconds; null when absent or 0 (never set).
 boost::json::value IsoSeconds(std::optional<int64_t> unix_seconds);

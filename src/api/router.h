@@ -72,6 +72,11 @@ struct Route {
     other_answers.emplace_back(status, std::move(schema));
     return *this;
   }
+  // See `blocks`.
+  Route& Blocks() {
+    blocks = true;
+    return *this;
+  }
   Route& Answers(std::string schema, int status = 200) {
     response_schema = std::move(schema);
     success_status = status;

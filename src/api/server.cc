@@ -358,6 +358,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // cost about a third of the instructions of a small request (bench/http, docs/benchmarks.md).
   // Header values come from our handlers; CR and LF are replaced so that none can split a header.
   void Write(HttpResponse response) {
+    if (head_ && response.streamed) {
+      // HEAD of a stream: its head only, and no stream is started (nothing is delivered).
+      response.later.reset();
+      response.streamed = false;
+    }
     if (response.later && !response.streamed) return WaitForLater(std::move(response.later));
     if (server_.stopping.load()) keep_alive_ = false;
     streaming_ = response.streamed && response.later;

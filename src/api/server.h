@@ -42,7 +42,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
   int threads = 2;
-  // Threads running blocking (non-GET/HEAD/OPTIONS) requests; 0 runs them on the io threads.
+  // Threads running blocking requests (every method but GET/HEAD/OPTIONS, and GETs `may_block`
+  // names); 0 runs them on the io threads.
   int handler_threads = 16;
   size_t body_limit = 1 << 20;       // bytes; larger bodies get 413
   size_t header_limit = 16 << 10;    // bytes; larger header blocks get 431

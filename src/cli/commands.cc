@@ -61,10 +61,12 @@ Status WriteFileWithMode(const fs::path& path, const std::string& content, mode_
   return Status::Ok();
 }
 
-// Serves `dispatcher` until SIGINT/SIGTERM, then stops gracefully. REQUIRES: StopSignals() was
-// called before any thread started.
+// Serves `dispatcher` until SIGINT/SIGTERM, then stops gracefully; `after_run` runs once the
+// server has drained, before it is destroyed. REQUIRES: StopSignals() was called before any
+// thread started.
 int RunHttpServer(api::Dispatcher& dispatcher, const api::ServerOptions& options,
-                  const std::function<void(uint16_t)>& on_listening) {
+                  const std::function<void(uint16_t)>& on_listening,
+                  const std::function<void()>& after_run = {}) {
   sigset_t signals = StopSignals();
   api::ServerOptions with_pool_gets = options;
   with_pool_gets.may_block = [&dispatcher](const api::HttpRequest& r) { return dispatcher.MayBlock(r); };
@@ -96,6 +98,9 @@ int RunHttpServer(api::Dispatcher& dispatcher, const api::ServerOptions& options
   // Wake the signal thread if Run() ended for another reason.
   pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
+  // Before the server goes: work that still holds a deferred answer or a stream (the parts'
+  // workers) ends and answers into io contexts that still exist.
+  if (after_run) after_run();
 
   spdlog::info("{}", R"({"msg":"stopped"})");
   FlushLogs();
@@ -133,9 +138,11 @@ int Serve(App& app, std::optional<std::string> listen_override,
   WireApi(app, dispatcher);
   if (Status s = app.Start(); !s.ok()) return Fail(s);
 
-  int rc = RunHttpServer(dispatcher, options, on_listening);
-  // In-flight requests are done: flush the ledger queue so nothing acknowledged waits.
-  if (Status s = app.Stop(); !s.ok()) {
+  // In-flight requests are done: stop the parts (their workers answer any deferred response
+  // while the server still exists) and flush the ledger queue so nothing acknowledged waits.
+  Status stopped = Status::Ok();
+  int rc = RunHttpServer(dispatcher, options, on_listening, [&] { stopped = app.Stop(); });
+  if (Status s = stopped; !s.ok()) {
     spdlog::error(R"({{"msg":"ledger flush failed","error":"{}"}})", s.ToString());
     FlushLogs();
     return rc == 0 ? 1 : rc;

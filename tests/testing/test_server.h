@@ -53,6 +53,8 @@ class TestServer {
  public:
   explicit TestServer(api::Dispatcher& dispatcher, api::ServerOptions options = {}) {
     options.port = 0;
+    // As in production (cli/commands.cc): GETs marked Route::blocks run on the handler pool.
+    options.may_block = [&dispatcher](const api::HttpRequest& r) { return dispatcher.MayBlock(r); };
     auto server = api::HttpServer::Create(
         options, [&dispatcher](api::HttpRequest& r) {
           api::HttpResponse response = dispatcher.Handle(r);

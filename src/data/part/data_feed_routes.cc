@@ -6,7 +6,8 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <memory>
-#include <mutex>
+
+#include <spdlog/spdlog.h>
 
 #include "api/json_answer.h"
 #include "api/problem.h"
@@ -16,16 +17,20 @@
 namespace tongban::api {
 namespace {
 
-using boost::json::array;
 using boost::json::object;
 using boost::json::value;
-using data_routes::ActorOf;
+
+Result<int64_t> IntValue(std::optional<std::string_view> text, std::string_view name, int64_t min, int64_t max,
+                         int64_t fallback);
 
 // A decimal integer in [min, max] from a query parameter; `fallback` when absent.
 Result<int64_t> IntParam(const HttpRequest& req, std::string_view name, int64_t min, int64_t max,
                          int64_t fallback) {
-  std::optional<std::string_view> text = req.Query(name);
-  if (name == "after" && !text) text = req.Header("last-event-id");
+  return IntValue(req.Query(name), name, min, max, fallback);
+}
+
+Result<int64_t> IntValue(std::optional<std::string_view> text, std::string_view name, int64_t min, int64_t max,
+                         int64_t fallback) {
   if (!text) return fallback;
   int64_t v = 0;
   const auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
@@ -36,41 +41,40 @@ Result<int64_t> IntParam(const HttpRequest& req, std::string_view name, int64_t 
   return v;
 }
 
-object BatchJson(int64_t agreement, const data::FeedBatch& b) {
-  array changes;
-  for (const auto& c : b.changes()) changes.push_back(data::FeedChangeJson(c));
-  return object{{"agreement", agreement},
-                {"changes", std::move(changes)},
-                {"next", b.next},
-                {"more", b.more},
-                {"ended", b.ended.empty() || b.ended == "cancelled" || b.ended == "stopping"
-                              ? value(nullptr)
-                              : value(b.ended)}};
+// The long poll's answer, its changes spliced in as the feed serialised them (FeedChange::json).
+std::string BatchJson(int64_t agreement, const data::FeedBatch& b) {
+  std::string out = "{\"agreement\":" + std::to_string(agreement) + ",\"changes\":[";
+  for (const auto& c : b.changes()) {
+    if (out.back() != '[') out += ',';
+    out += c.json;
+  }
+  const object rest{{"next", b.next},
+                    {"more", b.more},
+                    {"ended", b.ended.empty() || b.ended == "cancelled" || b.ended == "stopping"
+                                  ? value(nullptr)
+                                  : value(b.ended)}};
+  out += "],";
+  out += boost::json::serialize(rest).substr(1);  // without its '{'
+  return out;
 }
 
 // The long poll: answers when the next batch is committed, or empty at the deadline.
 class LongPoll : public LaterResponse {
  public:
   LongPoll(data::DataFeed& feed, data::Actor consumer, int64_t agreement, int64_t after, int limit,
-           std::chrono::seconds wait)
-      : feed_(feed), consumer_(std::move(consumer)), agreement_(agreement), after_(after), limit_(limit), wait_(wait) {}
+           std::chrono::seconds wait, std::string request_id)
+      : feed_(feed), consumer_(std::move(consumer)), agreement_(agreement), after_(after), limit_(limit),
+        wait_(wait), request_id_(std::move(request_id)) {}
+  // Start and Cancel run on the connection's io thread (http_message.h): no lock needed.
   void Start(Reply reply) override {
-    const int64_t agreement = agreement_;
-    std::lock_guard lock(mu_);
     waiter_ = feed_.Wait(consumer_, agreement_, after_, limit_, std::chrono::steady_clock::now() + wait_,
-                         [reply = std::move(reply), agreement](Result<data::FeedBatch> b) {
-                           if (!b.ok()) return reply(ProblemResponse(b.status(), ""));
-                           reply(JsonAnswer(200, BatchJson(agreement, *b)));
+                         [reply = std::move(reply), agreement = agreement_,
+                          request_id = request_id_](Result<data::FeedBatch> b) {
+                           if (!b.ok()) return reply(ProblemResponse(b.status(), request_id));
+                           reply(JsonTextAnswer(200, BatchJson(agreement, *b)));
                          });
   }
-  void Cancel() override {
-    uint64_t w = 0;
-    {
-      std::lock_guard lock(mu_);
-      w = waiter_;
-    }
-    feed_.Cancel(w);
-  }
+  void Cancel() override { feed_.Cancel(waiter_); }
 
  private:
   data::DataFeed& feed_;
@@ -78,7 +82,7 @@ class LongPoll : public LaterResponse {
   int64_t agreement_, after_;
   int limit_;
   std::chrono::seconds wait_;
-  std::mutex mu_;
+  std::string request_id_;
   uint64_t waiter_ = 0;
 };
 
@@ -96,17 +100,18 @@ class FeedStream : public LaterResponse, public std::enable_shared_from_this<Fee
       return deliver("retry: 2000\n: following agreement " + std::to_string(agreement_) + " after " +
                      std::to_string(cursor_) + "\n\n");
     }
-    if (ended_) return deliver(std::nullopt);
-    std::lock_guard lock(mu_);
-    if (cancelled_) return deliver(std::nullopt);
+    // Next and Cancel run on the connection's io thread (http_message.h): no lock needed.
+    if (ended_ || cancelled_) return deliver(std::nullopt);
     waiter_ = feed_.Wait(consumer_, agreement_, cursor_, 500, std::chrono::steady_clock::now() + heartbeat_,
                          [self = shared_from_this(), deliver = std::move(deliver)](Result<data::FeedBatch> b) {
                            FeedStream* s = self.get();
                            // Runs on the feed's thread; Next is not called again before deliver.
                            if (!b.ok()) {
-                             s->ended_ = true;
-                             return deliver("event: end\ndata: " +
-                                            boost::json::serialize(object{{"reason", b.status().message()}}) + "\n\n");
+                             // Not the end of the feed (that is `ended`): close, and EventSource
+                             // reconnects with Last-Event-ID. The cause stays in the log.
+                             spdlog::warn(R"({{"msg":"data feed: a delivery failed","error":"{}"}})",
+                                          b.status().ToString());
+                             return deliver(std::nullopt);
                            }
                            if (b->ended == "cancelled" || b->ended == "stopping") return deliver(std::nullopt);
                            std::string out;
@@ -128,13 +133,8 @@ class FeedStream : public LaterResponse, public std::enable_shared_from_this<Fee
                          });
   }
   void Cancel() override {
-    uint64_t w = 0;
-    {
-      std::lock_guard lock(mu_);
-      cancelled_ = true;
-      w = waiter_;
-    }
-    feed_.Cancel(w);
+    cancelled_ = true;
+    feed_.Cancel(waiter_);
   }
 
  private:
@@ -145,7 +145,6 @@ class FeedStream : public LaterResponse, public std::enable_shared_from_this<Fee
   std::chrono::seconds heartbeat_;
   bool started_ = false;
   bool ended_ = false;
-  std::mutex mu_;
   bool cancelled_ = false;
   uint64_t waiter_ = 0;
 };
@@ -174,10 +173,11 @@ void AddDataFeedRoutes(Router& router, const DataRoutesOptions& options) {
   // Who follows which agreement: the caller's department must be its consumer (404 otherwise).
   auto subscribe = [options](const HttpRequest& req, const PathParams& p) -> Result<std::pair<data::Actor, int64_t>> {
     TB_ASSIGN_OR_RETURN(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an agreement id"));
-    auto actor = ActorOf(options, req);
-    if (!actor.ok()) return Status::NotFound("agreement", std::to_string(id));
-    TB_RETURN_IF_ERROR(options.feed->CheckSubscription(*actor, id).status());
-    return std::make_pair(*actor, id);
+    // A department outside the catalogue consumes no agreement: the same 404 as a missing one.
+    TB_ASSIGN_OR_RETURN(data::Actor actor, data_routes::ActorOrMissing(*options.identity, options.service->catalogue(),
+                                                                       req, Status::NotFound("agreement", std::to_string(id))));
+    TB_RETURN_IF_ERROR(options.feed->CheckSubscription(actor, id).status());
+    return std::make_pair(actor, id);
   };
 
   router.Add(Route{
@@ -194,7 +194,7 @@ void AddDataFeedRoutes(Router& router, const DataRoutesOptions& options) {
         TB_ASSIGN_OR_PROBLEM(int64_t wait, IntParam(req, "wait", 0, 60, 25), req);
         HttpResponse r;
         r.later = std::make_shared<LongPoll>(*feed, sub.first, sub.second, after, static_cast<int>(limit),
-                                             std::chrono::seconds(wait));
+                                             std::chrono::seconds(wait), req.request_id);
         return r;
       }})
       .Answers(R"json({
@@ -216,7 +216,13 @@ void AddDataFeedRoutes(Router& router, const DataRoutesOptions& options) {
       kDepartment,
       [subscribe, feed, heartbeat](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(auto sub, subscribe(req, p), req);
-        TB_ASSIGN_OR_PROBLEM(int64_t after, IntParam(req, "after", 0, INT64_MAX, 0), req);
+        // A reconnecting EventSource sends Last-Event-ID to the URL it first used, ?after= and
+        // all: the header is where it is now.
+        std::optional<std::string_view> last = req.Header("last-event-id");
+        TB_ASSIGN_OR_PROBLEM(int64_t after,
+                             last ? IntValue(last, "Last-Event-ID", 0, INT64_MAX, 0)
+                                  : IntParam(req, "after", 0, INT64_MAX, 0),
+                             req);
         HttpResponse r;
         r.content_type = "text/event-stream; charset=utf-8";
         r.later = std::make_shared<FeedStream>(*feed, sub.first, sub.second, after, heartbeat);

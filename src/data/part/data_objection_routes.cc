@@ -16,14 +16,12 @@ using boost::json::value;
 
 namespace {
 
-Result<std::string> SubjectOf(const DataObjectionRoutesOptions& options, const HttpRequest& req) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, options.identity->GetAccount(req.principal->account_id));
-  if (a.subject_id.empty()) return Status::PermissionDenied("this account is not a data subject");
-  return a.subject_id;
-}
+using data_routes::SubjectOf;
 
-Result<data::Actor> ActorOf(const DataObjectionRoutesOptions& options, const HttpRequest& req) {
-  return data_routes::ActorOf(DataRoutesOptions{.service = options.service, .identity = options.identity}, req);
+// The caller's department, or the 404 of objection `id` when it is outside the catalogue.
+Result<data::Actor> DeciderOf(const DataObjectionRoutesOptions& options, const HttpRequest& req, int64_t id) {
+  return data_routes::ActorOrMissing(*options.identity, options.service->catalogue(), req,
+                                     Status::NotFound("objection", std::to_string(id)));
 }
 
 value Named(std::string_view code, const std::string* zh, const std::string* en, std::string_view key = "code") {
@@ -125,7 +123,7 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
       "caller's; 409 while an objection to the same element waits for a decision.",
       kSubject,
       [options](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
         TB_ASSIGN_OR_PROBLEM(JsonBody body,
                              JsonBody::Parse(req.body, {"dataset", "record_key", "element", "claimed_value", "reason"}),
                              req);
@@ -157,14 +155,12 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
                    "accepted with the corrected version, rejected with the reason).",
                    kSubject,
                    [options](const HttpRequest& req, const PathParams&) {
-                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(auto list, options.objections->Mine(subject), req);
                      array items;
                      const int64_t now = NowSeconds(options);
                      for (const auto& o : list) items.push_back(ObjectionJson(options.objections->catalogue(), o, now));
-                     HttpResponse resp = JsonAnswer(200, object{{"items", std::move(items)}});
-                     resp.WithHeader("Cache-Control", "no-store");
-                     return resp;
+                     return JsonAnswer(200, object{{"items", std::move(items)}});
                    }})
       .Answers(kList);
 
@@ -172,11 +168,9 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
                    "One of the caller's objections with its steps; 404 for another's.", kSubject,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an objection id"), req);
-                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(data::Objection o, options.objections->MineOne(subject, id), req);
-                     HttpResponse resp = JsonAnswer(200, ObjectionJson(options.objections->catalogue(), o, NowSeconds(options)));
-                     resp.WithHeader("Cache-Control", "no-store");
-                     return resp;
+                     return JsonAnswer(200, ObjectionJson(options.objections->catalogue(), o, NowSeconds(options)));
                    }})
       .Answers(kOne);
 
@@ -194,18 +188,17 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
         }
         std::string department;
         if (req.principal->role != identity::Role::kAuditor && req.principal->role != identity::Role::kAdmin) {
-          auto actor = ActorOf(options, req);
           // A department outside the catalogue owns no data: nothing to answer.
-          if (!actor.ok()) return JsonAnswer(200, object{{"items", array{}}});
+          TB_ASSIGN_OR_PROBLEM(auto actor, data_routes::ActorIfAny(*options.identity, options.service->catalogue(), req),
+                               req);
+          if (!actor) return JsonAnswer(200, object{{"items", array{}}});
           department = actor->department;
         }
         TB_ASSIGN_OR_PROBLEM(auto list, options.objections->Queue(department, *filter), req);
         array items;
         const int64_t now = NowSeconds(options);
         for (const auto& o : list) items.push_back(ObjectionJson(options.objections->catalogue(), o, now));
-        HttpResponse resp = JsonAnswer(200, object{{"items", std::move(items)}});
-        resp.WithHeader("Cache-Control", "no-store");
-        return resp;
+        return JsonAnswer(200, object{{"items", std::move(items)}});
       }})
       .Answers(kList);
 
@@ -217,8 +210,7 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
       kDecider,
       [options](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an objection id"), req);
-        auto actor = ActorOf(options, req);
-        if (!actor.ok()) return ProblemResponse(Status::NotFound("objection", std::to_string(id)), req.request_id);
+        TB_ASSIGN_OR_PROBLEM(data::Actor actor, DeciderOf(options, req, id), req);
         TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"value", "note"}), req);
         const value* v = body.object().if_contains("value");
         if (v == nullptr) {
@@ -226,7 +218,7 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
                                  req.request_id);
         }
         TB_ASSIGN_OR_PROBLEM(auto note, body.OptionalString("note", 500), req);
-        TB_ASSIGN_OR_PROBLEM(data::Objection o, options.objections->Accept(*actor, id, *v, note.value_or("")), req);
+        TB_ASSIGN_OR_PROBLEM(data::Objection o, options.objections->Accept(actor, id, *v, note.value_or("")), req);
         return JsonAnswer(200, ObjectionJson(options.objections->catalogue(), o, NowSeconds(options)));
       }})
       .Accepts(R"json({
@@ -245,11 +237,10 @@ void AddDataObjectionRoutes(Router& router, const DataObjectionRoutesOptions& op
       kDecider,
       [options](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an objection id"), req);
-        auto actor = ActorOf(options, req);
-        if (!actor.ok()) return ProblemResponse(Status::NotFound("objection", std::to_string(id)), req.request_id);
+        TB_ASSIGN_OR_PROBLEM(data::Actor actor, DeciderOf(options, req, id), req);
         TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"reason"}), req);
         TB_ASSIGN_OR_PROBLEM(std::string reason, body.RequiredString("reason", 500), req);
-        TB_ASSIGN_OR_PROBLEM(data::Objection o, options.objections->Reject(*actor, id, reason), req);
+        TB_ASSIGN_OR_PROBLEM(data::Objection o, options.objections->Reject(actor, id, reason), req);
         return JsonAnswer(200, ObjectionJson(options.objections->catalogue(), o, NowSeconds(options)));
       }})
       .Accepts(R"json({

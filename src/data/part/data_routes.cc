@@ -16,11 +16,37 @@ using boost::json::value;
 
 namespace data_routes {
 
-Result<data::Actor> ActorOf(const DataRoutesOptions& options, const HttpRequest& req) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, options.identity->GetAccount(req.principal->account_id));
-  const data::Department* d = options.service->catalogue().DepartmentByName(a.department);
+Result<data::Actor> ActorOf(identity::IdentityService& identity, const data::Catalogue& catalogue,
+                            const HttpRequest& req) {
+  TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
+  const data::Department* d = catalogue.DepartmentByName(a.department);
   if (d == nullptr) return Status::PermissionDenied("the caller's department is not in the data catalogue");
   return data::Actor{a.id, d->key};
+}
+
+Result<data::Actor> ActorOf(const DataRoutesOptions& options, const HttpRequest& req) {
+  return ActorOf(*options.identity, options.service->catalogue(), req);
+}
+
+Result<data::Actor> ActorOrMissing(identity::IdentityService& identity, const data::Catalogue& catalogue,
+                                   const HttpRequest& req, Status missing) {
+  Result<data::Actor> actor = ActorOf(identity, catalogue, req);
+  if (!actor.ok() && actor.status().code() == ErrorCode::kPermissionDenied) return missing;
+  return actor;
+}
+
+Result<std::optional<data::Actor>> ActorIfAny(identity::IdentityService& identity, const data::Catalogue& catalogue,
+                                              const HttpRequest& req) {
+  Result<data::Actor> actor = ActorOf(identity, catalogue, req);
+  if (actor.ok()) return std::optional<data::Actor>(*actor);
+  if (actor.status().code() == ErrorCode::kPermissionDenied) return std::optional<data::Actor>();
+  return actor.status();
+}
+
+Result<std::string> SubjectOf(identity::IdentityService& identity, const HttpRequest& req) {
+  TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
+  if (a.subject_id.empty()) return Status::PermissionDenied("this account is not a data subject");
+  return a.subject_id;
 }
 
 Result<std::vector<std::string>> Elements(const object& body, std::string_view field) {
@@ -266,9 +292,9 @@ void AddDataRoutes(Router& router, const DataRoutesOptions& options) {
       [options](const HttpRequest& req, const PathParams&) {
         std::string department;
         if (req.principal->role != identity::Role::kAuditor && req.principal->role != identity::Role::kAdmin) {
-          auto actor = ActorOf(options, req);
-          // A department outside the catalogue is party to no agreement.
-          if (!actor.ok()) return JsonAnswer(200, object{{"items", array{}}});
+          // A department outside the catalogue is party to no agreement: an empty list.
+          TB_ASSIGN_OR_PROBLEM(auto actor, ActorIfAny(*options.identity, options.service->catalogue(), req), req);
+          if (!actor) return JsonAnswer(200, object{{"items", array{}}});
           department = actor->department;
         }
         TB_ASSIGN_OR_PROBLEM(auto list, options.service->Agreements(department), req);
@@ -301,11 +327,10 @@ void AddDataRoutes(Router& router, const DataRoutesOptions& options) {
         [options, action](const HttpRequest& req, const PathParams& p) {
           TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an agreement id"), req);
           // A department outside the catalogue is party to no agreement: the same 404 as a missing one.
-          auto actor_or = ActorOf(options, req);
-          if (!actor_or.ok()) {
-            return ProblemResponse(Status::NotFound("agreement", std::to_string(id)), req.request_id);
-          }
-          const data::Actor& actor = *actor_or;
+          TB_ASSIGN_OR_PROBLEM(data::Actor actor,
+                               ActorOrMissing(*options.identity, options.service->catalogue(), req,
+                                              Status::NotFound("agreement", std::to_string(id))),
+                               req);
           TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body, {"reason"}), req);
           TB_ASSIGN_OR_PROBLEM(auto reason, body.OptionalString("reason", 200), req);
           Result<data::Agreement> a =
@@ -319,7 +344,7 @@ void AddDataRoutes(Router& router, const DataRoutesOptions& options) {
   }
 
   AddDataSubjectRoutes(router, options);
-  AddDataFeedRoutes(router, options);
+  if (options.feed != nullptr) AddDataFeedRoutes(router, options);
 }
 
 }  // namespace tongban::api

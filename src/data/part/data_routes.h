@@ -18,6 +18,8 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "api/router.h"
 #include "data/data_service.h"
@@ -44,7 +46,20 @@ void AddDataFeedRoutes(Router& router, const DataRoutesOptions& options);
 
 namespace data_routes {
 // The calling account's catalogue department; kPermissionDenied when it has none.
+Result<data::Actor> ActorOf(identity::IdentityService& identity, const data::Catalogue& catalogue,
+                            const HttpRequest& req);
 Result<data::Actor> ActorOf(const DataRoutesOptions& options, const HttpRequest& req);
+// As ActorOf, for a route about one object of a department: a caller whose department is outside
+// the catalogue is party to none, and gets `missing` (the 404 of a missing object); any other
+// error (the account could not be read) is returned as it is.
+Result<data::Actor> ActorOrMissing(identity::IdentityService& identity, const data::Catalogue& catalogue,
+                                   const HttpRequest& req, Status missing);
+// The calling account's department for a list: nullopt (an empty list) when it is outside the
+// catalogue; other errors as they are.
+Result<std::optional<data::Actor>> ActorIfAny(identity::IdentityService& identity, const data::Catalogue& catalogue,
+                                              const HttpRequest& req);
+// The calling account's subject (citizen ID or USCC); kPermissionDenied when it is none's.
+Result<std::string> SubjectOf(identity::IdentityService& identity, const HttpRequest& req);
 // Element codes from a JSON array field; absent = empty.
 Result<std::vector<std::string>> Elements(const boost::json::object& body, std::string_view field);
 }  // namespace data_routes

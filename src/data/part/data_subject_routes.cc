@@ -18,11 +18,6 @@ using namespace data_routes;
 namespace {
 
 // The calling citizen's or enterprise's subject (citizen ID number or USCC).
-Result<std::string> SubjectOf(const DataRoutesOptions& options, const HttpRequest& req) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, options.identity->GetAccount(req.principal->account_id));
-  if (a.subject_id.empty()) return Status::PermissionDenied("this account is not a data subject");
-  return a.subject_id;
-}
 
 value Department(const data::Catalogue& c, std::string_view key) {
   const data::Department* d = c.DepartmentByKey(key);
@@ -103,7 +98,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                    "name_zh": {"type": "string", "examples": ["户籍信息"]}, "name_en": {"type": "string"}}
   })json");
 
-  Route& read = router.Add(Route{
+  router.Add(Route{
       "GET", "/api/v1/data/subjects/{subject}/datasets/{dataset}", "readSubjectData",
       "Read a person's or enterprise's data for a purpose: ?purpose=agreement:<id> | grant:<id> | "
       "case:<number> [&elements=a,b]. Only the elements the purpose covers, each with its source "
@@ -143,12 +138,11 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                                   {"record_version", v.record_version},
                                   {"recorded_at", IsoSeconds(v.recorded_at)}});
         }
-        HttpResponse resp = JsonAnswer(200, object{{"access_id", r.access_id},
+        return JsonAnswer(200, object{{"access_id", r.access_id},
                                                    {"dataset", DatasetName(c, in.dataset)},
                                                    {"values", std::move(values)}});
-        resp.WithHeader("Cache-Control", "no-store");
-        return resp;
       }})
+      .Blocks()  // it writes the access record and waits for the commit: the handler pool
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["access_id", "dataset", "values"],
         "properties": {
@@ -166,7 +160,6 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
               "recorded_at": {"type": ["string", "null"], "format": "date-time"}}}}
         }
       })json");
-  read.blocks = true;  // it writes the access record and waits for the commit: the handler pool
 
   router.Add(Route{
       "GET", "/api/v1/me/data", "listMyData",
@@ -174,7 +167,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
       "department that holds each.",
       kSubject,
       [options](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
         TB_ASSIGN_OR_PROBLEM(auto records, options.service->SubjectRecords(subject), req);
         const data::Catalogue& c = options.service->catalogue();
         array items;
@@ -186,9 +179,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                                  {"recorded_at", IsoSeconds(r.recorded_at)},
                                  {"fields", r.fields}});
         }
-        HttpResponse resp = JsonAnswer(200, object{{"items", std::move(items)}});
-        resp.WithHeader("Cache-Control", "no-store");
-        return resp;
+        return JsonAnswer(200, object{{"items", std::move(items)}});
       }})
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items"],
@@ -210,7 +201,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
       "(null until the entry is integrated), with the document the entry commits to.",
       kSubject,
       [options, proofs = std::make_shared<InclusionProofCache>()](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
         int64_t before = 0;
         if (auto b = req.Query("before")) {
           TB_ASSIGN_OR_PROBLEM(before, PositiveIntParam(*b, "before", "must be an access id"), req);
@@ -247,11 +238,9 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
           TB_ASSIGN_OR_PROBLEM(deliveries, to_json(fed), req);
         }
         value next = log.size() == 50 ? value(log.back().id) : value(nullptr);
-        HttpResponse resp = JsonAnswer(200, object{{"items", std::move(items)},
+        return JsonAnswer(200, object{{"items", std::move(items)},
                                                    {"deliveries", std::move(deliveries)},
                                                    {"next_before", next}});
-        resp.WithHeader("Cache-Control", "no-store");
-        return resp;
       }})
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items", "deliveries", "next_before"],
@@ -283,7 +272,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                    "The caller's grants: which department may read which elements, why, until when.",
                    kSubject,
                    [options](const HttpRequest& req, const PathParams&) {
-                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(auto grants, options.service->Grants(subject), req);
                      array items;
                      for (const auto& g : grants) items.push_back(GrantJson(options.service->catalogue(), g));
@@ -298,7 +287,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
       "(1-366): {department, dataset, elements[], purpose, days}. On the ledger; withdraw it any time.",
       kSubject,
       [options](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+        TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
         TB_ASSIGN_OR_PROBLEM(JsonBody body,
                              JsonBody::Parse(req.body, {"department", "dataset", "elements", "purpose", "days"}), req);
         data::GrantRequest in;
@@ -334,7 +323,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                    "Withdraw one of the caller's grants: reads under it stop at once; 404 for another's.",
                    kSubject,
                    [options](const HttpRequest& req, const PathParams& p) {
-                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string subject, SubjectOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a grant id"), req);
                      TB_ASSIGN_OR_PROBLEM(data::Grant g, options.service->WithdrawGrant(subject, id), req);
                      return JsonAnswer(200, GrantJson(options.service->catalogue(), g));
