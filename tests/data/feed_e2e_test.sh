@@ -151,6 +151,22 @@ assert len(keys) == 200 and len(set(keys)) == 200, ("duplicates or loss", len(ke
 assert set(keys) == {"HJ-E2E-%05d" % n for n in range(200)}
 assert seqs == sorted(seqs), "not in commit order"
 
+# A reconnecting EventSource keeps its first URL (?after=start) and sends Last-Event-ID: the header
+# wins, so nothing already received comes again.
+third = Sse(after=start, last_event_id=seqs[-2])
+ev = third.event()
+while ev.get("event") != "change":
+    ev = third.event()
+assert int(ev["id"]) == seqs[-1], (ev, seqs[-1])
+third.close()
+# HEAD of the stream: its head, at once, and no stream (nothing delivered).
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+c.request("HEAD", base + "/feed", headers={"Authorization": "Bearer " + staff})
+r = c.getresponse()
+assert r.status == 200 and r.getheader("Content-Type").startswith("text/event-stream"), r.status
+assert r.read() == b""
+c.close()
+
 # Long poll: resumes from the SSE's cursor with nothing new; waits about a second, answers empty.
 t = time.time()
 status, body = call("GET", f"{base}/changes?after={seqs[-1]}&wait=1", staff)
