@@ -5,7 +5,6 @@
 #include "receipt/receipt_service.h"
 
 #include <algorithm>
-#include <condition_variable>
 
 #include "core/clock.h"
 #include "core/money.h"
@@ -21,14 +20,6 @@ std::string FenText(int64_t fen) { return Fen(fen).ToYuanString(); }
 
 }  // namespace
 
-struct ReceiptService::ClaimWaiter {
-  const ClaimRequest* request = nullptr;
-  int64_t time_micros = 0;
-  std::optional<Result<Claim>> result;  // set by the leader that ran it
-  bool done = false;                    // guarded by claim_mu_
-  std::condition_variable cv;
-};
-
 Status ReceiptService::ValidateClaim(const ClaimRequest& r) {
   if (r.amount_fen < 1) return Status::InvalidField("/amount_fen", "must be a positive amount in fen");
   if (r.reference.size() > 64 || (!r.reference.empty() && !ValidText(r.reference, 64))) {
@@ -43,43 +34,13 @@ Result<Claim> ReceiptService::AddClaim(const ReceiptCode& code, const ReceiptNum
   ClaimRequest request{code, number, claimant_account, std::string(claimant), amount_fen,
                        std::string(reference)};
   TB_RETURN_IF_ERROR(ValidateClaim(request));
-  ClaimWaiter self;
-  self.request = &request;
-  self.time_micros = options_.clock->NowUnixMicros();
-  std::unique_lock lock(claim_mu_);
-  claim_queue_.push_back(&self);
-  while (!self.done && claim_queue_.front() != &self) self.cv.wait(lock);
-  if (self.done) return std::move(*self.result);
-  // The leader: the claims queued up to now (itself first), at most claim_group_max of them.
-  const size_t n = std::min(claim_queue_.size(),
-                            static_cast<size_t>(std::max(1, options_.claim_group_max)));
-  std::vector<ClaimWaiter*> group(claim_queue_.begin(), claim_queue_.begin() + n);
-  lock.unlock();
-  std::vector<const ClaimRequest*> requests;
-  std::vector<int64_t> times;
-  requests.reserve(n);
-  times.reserve(n);
-  for (ClaimWaiter* w : group) {
-    requests.push_back(w->request);
-    times.push_back(w->time_micros);
-  }
-  std::vector<Result<Claim>> results = RunClaimGroup(requests, times);
-  for (size_t i = 1; i < n; ++i) group[i]->result.emplace(std::move(results[i]));
-  lock.lock();
-  claim_queue_.erase(claim_queue_.begin(), claim_queue_.begin() + static_cast<ptrdiff_t>(n));
-  // Notified under the lock: a waiter cannot see `done` and go away before this loop is over.
-  for (size_t i = 1; i < n; ++i) {
-    group[i]->done = true;
-    group[i]->cv.notify_one();
-  }
-  if (!claim_queue_.empty()) claim_queue_.front()->cv.notify_one();  // the next leader
-  return std::move(results[0]);
+  // Queued with the concurrent claims; the first in the queue runs a group (group commit).
+  return claims_.Run(TimedClaim{&request, options_.clock->NowUnixMicros()});
 }
 
 std::vector<Result<Claim>> ReceiptService::AddClaims(std::span<const ClaimRequest> requests) {
   std::vector<std::optional<Result<Claim>>> out(requests.size());
-  std::vector<const ClaimRequest*> valid;
-  std::vector<int64_t> times;
+  std::vector<TimedClaim> valid;
   std::vector<size_t> at;
   const int64_t now = options_.clock->NowUnixMicros();
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -87,12 +48,14 @@ std::vector<Result<Claim>> ReceiptService::AddClaims(std::span<const ClaimReques
       out[i].emplace(s);
       continue;
     }
-    valid.push_back(&requests[i]);
-    times.push_back(now);
+    valid.push_back(TimedClaim{&requests[i], now});
     at.push_back(i);
   }
   if (!valid.empty()) {
-    std::vector<Result<Claim>> results = RunClaimGroup(valid, times);
+    std::vector<const TimedClaim*> group;
+    group.reserve(valid.size());
+    for (const TimedClaim& c : valid) group.push_back(&c);
+    std::vector<Result<Claim>> results = claims_.RunTogether(group);
     for (size_t k = 0; k < at.size(); ++k) out[at[k]].emplace(std::move(results[k]));
   }
   std::vector<Result<Claim>> flat;
@@ -101,51 +64,11 @@ std::vector<Result<Claim>> ReceiptService::AddClaims(std::span<const ClaimReques
   return flat;
 }
 
-std::vector<Result<Claim>> ReceiptService::RunClaimGroup(
-    std::span<const ClaimRequest* const> requests, std::span<const int64_t> times) {
-  const size_t n = requests.size();
-  std::vector<std::optional<Result<Claim>>> out(n);
-  bool all_ran = false;       // the function reached its end: a failure after it was at COMMIT
-  bool retryable = false;
-  Status s = db_.Transact([&](store::Tx& tx) -> Status {
-    all_ran = false;
-    retryable = false;  // of this attempt
-    for (size_t i = 0; i < n; ++i) {
-      Claim claim;
-      claim.time_micros = times[i];
-      Status one = ClaimInTx(tx, *requests[i], claim);
-      if (tx.failed()) {
-        retryable = tx.retryable();
-        return one.ok() ? Status::Internal("claim transaction failed") : one;
-      }
-      if (one.ok()) {
-        out[i].emplace(std::move(claim));
-      } else {
-        out[i].emplace(std::move(one));
-      }
-    }
-    all_ran = true;
-    return Status::Ok();
-  });
-  std::vector<Result<Claim>> results;
-  results.reserve(n);
-  if (s.ok()) {
-    for (auto& r : out) results.push_back(std::move(*r));
-    return results;
-  }
-  if (all_ran || n == 1 || retryable) {
-    // COMMIT failed (nothing acknowledged; with a lost acknowledgement the outcome is unknown,
-    // so the claims must not be run again), or retries ran out: every claim gets the error.
-    for (size_t i = 0; i < n; ++i) results.emplace_back(s);
-    return results;
-  }
-  // A statement failed the group (not retryable): run each claim alone, so one claim's error
-  // does not fail the others.
-  for (size_t i = 0; i < n; ++i) {
-    auto one = RunClaimGroup(std::span(&requests[i], 1), std::span(&times[i], 1));
-    results.push_back(std::move(one.front()));
-  }
-  return results;
+Result<Claim> ReceiptService::ClaimOne(store::Tx& tx, const TimedClaim& c) {
+  Claim claim;
+  claim.time_micros = c.time_micros;
+  TB_RETURN_IF_ERROR(ClaimInTx(tx, *c.request, claim));
+  return claim;
 }
 
 Status ReceiptService::ClaimInTx(store::Tx& tx, const ClaimRequest& r, Claim& claim) {

@@ -19,7 +19,11 @@ namespace tongban::receipt {
 std::vector<store::Migration> ReceiptService::Migrations() { return ReceiptRepo::Migrations(); }
 
 ReceiptService::ReceiptService(store::Database& db, ReceiptServiceOptions options)
-    : db_(db), options_(std::move(options)), wallet_indexer_(db) {
+    : db_(db),
+      options_(std::move(options)),
+      wallet_indexer_(db),
+      claims_(db, static_cast<size_t>(std::max(1, options_.claim_group_max)),
+              [this](store::Tx& tx, const TimedClaim& c) { return ClaimOne(tx, c); }) {
   assert(options_.clock != nullptr && options_.subject_hash && options_.issuer_keys &&
          options_.finance_key);
 }

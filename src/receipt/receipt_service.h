@@ -64,9 +64,7 @@
 
 #include <array>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -86,6 +84,7 @@
 #include "receipt/receipt.h"
 #include "receipt/wallet_indexer.h"
 #include "store/database.h"
+#include "store/group_commit.h"
 #include "store/migration.h"
 
 namespace tongban::ledger {
@@ -311,17 +310,18 @@ class ReceiptService {
                                          std::string_view prefix, bool batch);
 
   // --- claims (claims.cc) ---
-  // One queued AddClaim call.
-  struct ClaimWaiter;
+  // A claim with the time it arrived (what its row and ledger entry say).
+  struct TimedClaim {
+    const ClaimRequest* request;
+    int64_t time_micros;
+  };
   // Checks a claim's fields (no storage).
   static Status ValidateClaim(const ClaimRequest& r);
   // One claim inside a group's transaction: its conditional update, claim row and ledger entry.
   // A business refusal (404/409/412) is returned without failing `tx`; check tx.failed().
   Status ClaimInTx(store::Tx& tx, const ClaimRequest& r, Claim& claim);
-  // Runs valid claims (with their times) as one transaction; falls back to one by one when a
-  // statement fails the group. One result per item.
-  std::vector<Result<Claim>> RunClaimGroup(std::span<const ClaimRequest* const> requests,
-                                           std::span<const int64_t> times);
+  // One claim in its group's transaction (claims_): a refusal is its answer and fails nothing.
+  Result<Claim> ClaimOne(store::Tx& tx, const TimedClaim& c);
 
   // --- integrity (integrity.cc) ---
   // The batch's manifest once its two signatures verified (read and checked on first use).
@@ -336,9 +336,8 @@ class ReceiptService {
   NumberLanes lanes_;
   // Keeps the wallet index (IndexWallet, StartWalletIndexer).
   WalletIndexer wallet_indexer_;
-  // The claim queue (group commit): the waiter at the front leads the next group.
-  std::mutex claim_mu_;
-  std::deque<ClaimWaiter*> claim_queue_;
+  // The claim queue (group commit, store/group_commit.h): the first queued leads the next group.
+  store::GroupCommit<TimedClaim, Claim> claims_;
   // Caches of immutable, already-checked data (bounded; cleared when full): verified batch
   // manifests (a changed row cannot make a receipt pass: receipts are checked against the copy
   // whose signatures verified) and ledger entries by index (the log is append-only; `tongban

@@ -13,8 +13,8 @@
 //   GroupCommit<ReadRequest, ReadResult> reads(db, 64, [&](store::Tx& tx, const ReadRequest& r) {...});
 //   Result<ReadResult> r = reads.Run(request);   // blocks until its group committed
 //
-// Thread-safe. `run_one` is called on the leader's thread. (receipt/claims.cc has the same shape
-// written out for claims, with times taken at arrival.)
+// Thread-safe. `run_one` is called on the leader's thread. Used by receipt claims
+// (receipt/claims.cc) and the data platform's purpose-bound reads (data/data_service.cc).
 #pragma once
 
 #include <algorithm>
@@ -53,7 +53,7 @@ class GroupCommit {
     std::vector<const Request*> requests;
     requests.reserve(n);
     for (Waiter* w : group) requests.push_back(w->request);
-    std::vector<Result<Answer>> answers = RunGroup(requests);
+    std::vector<Result<Answer>> answers = RunTogether(requests);
     for (size_t i = 1; i < n; ++i) group[i]->answer.emplace(std::move(answers[i]));
     lock.lock();
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -66,15 +66,9 @@ class GroupCommit {
     return std::move(answers[0]);
   }
 
- private:
-  struct Waiter {
-    const Request* request = nullptr;
-    std::optional<Result<Answer>> answer;  // set by the leader that ran it
-    bool done = false;                     // guarded by mu_
-    std::condition_variable cv;
-  };
-
-  std::vector<Result<Answer>> RunGroup(std::span<const Request* const> requests) {
+  // Runs `requests` as one group now (a caller that holds a batch already, e.g. a bulk API), with
+  // the same rules as a queued group; one answer per request, in order.
+  std::vector<Result<Answer>> RunTogether(std::span<const Request* const> requests) {
     const size_t n = requests.size();
     std::vector<std::optional<Result<Answer>>> out(n);
     bool all_ran = false;  // the function reached its end: a failure after it was at COMMIT
@@ -100,12 +94,24 @@ class GroupCommit {
       return answers;
     }
     if (all_ran || n == 1 || retryable) {
+      // COMMIT failed (nothing acknowledged; with a lost acknowledgement the outcome is unknown,
+      // so the requests must not run again), or retries ran out: every request gets the error.
       for (size_t i = 0; i < n; ++i) answers.emplace_back(s);
       return answers;
     }
-    for (size_t i = 0; i < n; ++i) answers.push_back(std::move(RunGroup(requests.subspan(i, 1)).front()));
+    // A statement failed the group (not retryable): run each alone, so one request's error does
+    // not fail the others.
+    for (size_t i = 0; i < n; ++i) answers.push_back(std::move(RunTogether(requests.subspan(i, 1)).front()));
     return answers;
   }
+
+ private:
+  struct Waiter {
+    const Request* request = nullptr;
+    std::optional<Result<Answer>> answer;  // set by the leader that ran it
+    bool done = false;                     // guarded by mu_
+    std::condition_variable cv;
+  };
 
   Database& db_;
   const size_t max_group_;
