@@ -128,11 +128,6 @@ void DataFeed::Notify(int64_t head) {
   cv_.notify_all();
 }
 
-int64_t DataFeed::head() const {
-  std::lock_guard lock(mu_);
-  return head_;
-}
-
 int64_t DataFeed::waiting() const {
   std::lock_guard lock(mu_);
   return static_cast<int64_t>(waiters_.size());

@@ -112,7 +112,6 @@ class DataFeed {
 
   // A push in this process committed versions up to `head`: wake the waiters now.
   void Notify(int64_t head);
-  int64_t head() const;
 
   // The deliveries that carried a version of the subject's records, newest first (at most 50),
   // as access records (purpose: the agreement; `via_feed` set).

@@ -115,7 +115,6 @@ Status DataPart::Configure(part::ConfigSection& s) {
 Status DataPart::Open(const part::PartContext& context) {
   TB_ASSIGN_OR_RETURN(ledger_, context.Earlier<ledger::LedgerPart>("data", "ledger"));
   identity_ = context.identity;
-  clock_ = &context.clock;
   const Catalogue* catalogue = &Catalogue::Builtin();
   if (!config_.catalogue_file.empty()) {
     const auto path = context.Resolve(config_.catalogue_file);

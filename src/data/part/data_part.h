@@ -58,15 +58,12 @@ class DataPart : public part::Part {
   const DataConfig& config() const { return config_; }
   // REQUIRES: Open succeeded.
   DataService& service() { return *service_; }
-  ObjectionService& objections() { return *objections_; }
   identity::IdentityService& identity() { return *identity_; }
-  const Clock& clock() const { return *clock_; }
 
  private:
   DataConfig config_;
   ledger::LedgerPart* ledger_ = nullptr;
   identity::IdentityService* identity_ = nullptr;
-  const Clock* clock_ = nullptr;
   DataGenerateOptions generate_options_;
   Status OpenObjections(const part::PartContext& context);
 
