@@ -6,6 +6,7 @@
 #include "ledger/part/ledger_part.h"
 #include "license/part/license_part.h"
 #include "receipt/part/receipt_part.h"
+#include "service/part/service_part.h"
 
 namespace tongban::cli {
 
@@ -16,6 +17,7 @@ std::vector<std::unique_ptr<part::Part>> MakeParts() {
   parts.push_back(std::make_unique<receipt::ReceiptPart>());
   parts.push_back(std::make_unique<license::LicensePart>());
   parts.push_back(std::make_unique<data::DataPart>());
+  parts.push_back(std::make_unique<service::ServicePart>());
   return parts;
 }
 

@@ -234,6 +234,9 @@ class DataService {
   int64_t refused_reads() const { return refused_reads_.load(); }
   // A read refused before it reached Read (the caller has no catalogue department): counted too.
   void CountRefusedRead() { ++refused_reads_; }
+  // The services part's case check (DataServiceOptions::case_open), installed once cases exist.
+  // REQUIRES: before the service is used by more than one thread.
+  void SetCaseCheck(decltype(DataServiceOptions::case_open) case_open) { options_.case_open = std::move(case_open); }
 
  private:
   Result<ledger::Entry> Ledger(store::Tx& tx, std::string_view type, std::string_view subject_id,

@@ -166,41 +166,51 @@ Status LicenseService::Record(store::Tx& tx, const License& l, std::string_view 
   return ledger::EnqueueEntry(tx, e).status();
 }
 
-Result<License> LicenseService::Issue(const IssueRequest& request, std::string_view department_key) {
+Result<const LicenseType*> LicenseService::CheckIssue(const IssueRequest& request, std::string_view department_key) {
   const LicenseType* type = catalogue_->Type(request.type);
   if (type == nullptr) return Status::InvalidField("/type", "is not a licence type of the catalogue");
   if (type->issuer != department_key) {
     return Status::PermissionDenied("this department does not issue " + type->code);
   }
-  const Department* dept = catalogue_->DepartmentByKey(type->issuer);
   if (type->holder == HolderKind::kPerson) {
     TB_RETURN_IF_ERROR(CitizenId::Parse(request.holder_subject, clock_, "/holder").status());
   } else {
     TB_RETURN_IF_ERROR(Uscc::Parse(request.holder_subject, "/holder").status());
   }
-  TB_ASSIGN_OR_RETURN(std::string fields, ValidateFields(*type, request));
-  int64_t now = NowSeconds();
-  int64_t expires = request.expires_at.value_or(type->validity_years ? AddYears(now, type->validity_years) : 0);
-  if (request.expires_at && *request.expires_at <= now) {
-    return Status::InvalidField("/expires_at", "must be in the future");
-  }
+  return type;
+}
+
+Result<License> LicenseService::Issue(const IssueRequest& request, std::string_view department_key) {
   License l;
-  const uint64_t hint = LedgerHint();
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    l = License{};
-    TB_ASSIGN_OR_RETURN(l.serial, LicenseRepo::NextSerial(tx, dept->key, type->code));
-    TB_ASSIGN_OR_RETURN(l.status_index, LicenseRepo::NextStatusIndex(tx));
-    TB_ASSIGN_OR_RETURN(LicenseId id, LicenseId::Make(type->type_code, dept->uscc, l.serial, 1));
-    l.id = id.text();
-    l.type = type->code;
-    l.issuer = dept->key;
-    l.holder_subject = request.holder_subject;
-    l.fields_json = fields;
-    l.issued_at = now;
-    l.expires_at = expires;
-    TB_RETURN_IF_ERROR(LicenseRepo::Insert(tx, l));
-    return Record(tx, l, "issue", {}, hint);
+    TB_ASSIGN_OR_RETURN(l, IssueIn(tx, request, department_key));
+    return Status::Ok();
   }));
+  return l;
+}
+
+Result<License> LicenseService::IssueIn(store::Tx& tx, const IssueRequest& request, std::string_view department_key) {
+  TB_ASSIGN_OR_RETURN(const LicenseType* type, CheckIssue(request, department_key));
+  TB_ASSIGN_OR_RETURN(std::string fields, ValidateFields(*type, request));
+  const int64_t now = NowSeconds();
+  if (request.expires_at && *request.expires_at <= now) return Status::InvalidField("/expires_at", "must be in the future");
+  const Department* dept = catalogue_->DepartmentByKey(type->issuer);
+  // The log's size in this transaction's snapshot: a lower bound for the entry's leaf index.
+  TB_ASSIGN_OR_RETURN(ledger::LogState log, ledger::ReadLogState(tx));
+  const uint64_t hint = log.size;
+  License l;
+  TB_ASSIGN_OR_RETURN(l.serial, LicenseRepo::NextSerial(tx, dept->key, type->code));
+  TB_ASSIGN_OR_RETURN(l.status_index, LicenseRepo::NextStatusIndex(tx));
+  TB_ASSIGN_OR_RETURN(LicenseId id, LicenseId::Make(type->type_code, dept->uscc, l.serial, 1));
+  l.id = id.text();
+  l.type = type->code;
+  l.issuer = dept->key;
+  l.holder_subject = request.holder_subject;
+  l.fields_json = fields;
+  l.issued_at = now;
+  l.expires_at = request.expires_at.value_or(type->validity_years ? AddYears(now, type->validity_years) : 0);
+  TB_RETURN_IF_ERROR(LicenseRepo::Insert(tx, l));
+  TB_RETURN_IF_ERROR(Record(tx, l, "issue", {}, hint));
   return l;
 }
 

@@ -146,6 +146,12 @@ class LicenseService {
   // kPermissionDenied if the department does not issue that type; kInvalidArgument with the
   // field at fault (/type, /holder, /fields/<name>) for bad input.
   Result<License> Issue(const IssueRequest& request, std::string_view department_key);
+  // As Issue, inside the caller's transaction (the services part: a task's approval and its
+  // output licence commit together, or neither).
+  Result<License> IssueIn(store::Tx& tx, const IssueRequest& request, std::string_view department_key);
+  // The services part's case check (LicenseServiceOptions::case_open), installed once cases
+  // exist. REQUIRES: before the service is used by more than one thread.
+  void SetCaseCheck(decltype(LicenseServiceOptions::case_open) case_open) { options_.case_open = std::move(case_open); }
 
   enum class Action { kSuspend, kResume, kRevoke };
   // kNotFound (no such licence, or another department's); kFailedPrecondition if the
@@ -220,6 +226,8 @@ class LicenseService {
  private:
   LicenseService(store::Database& db, const Clock& clock, LicenseServiceOptions options);
   Result<std::string> ValidateFields(const LicenseType& type, const IssueRequest& request) const;
+  // The type of an issue request, if `department_key` issues it and the holder is well-formed.
+  Result<const LicenseType*> CheckIssue(const IssueRequest& request, std::string_view department_key);
   // `ledger_hint`: LedgerHint() read before the transaction began (lifecycle events only).
   Status Record(store::Tx& tx, const License& l, std::string_view action, boost::json::object extra,
                 uint64_t ledger_hint = 0);

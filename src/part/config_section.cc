@@ -48,6 +48,21 @@ Status ConfigSection::Read(std::string_view key, bool& out) {
   return Status::Ok();
 }
 
+Status ConfigSection::Read(std::string_view key, std::vector<std::string>& out) {
+  const toml::node* node = Get(key);
+  if (node == nullptr) return Status::Ok();
+  const toml::array* list = node->as_array();
+  if (list == nullptr) return Status::InvalidField(Field(key), "must be an array of strings");
+  std::vector<std::string> values;
+  for (const toml::node& e : *list) {
+    auto v = e.value<std::string>();
+    if (!e.is_string() || !v) return Status::InvalidField(Field(key), "must be an array of strings");
+    values.push_back(*v);
+  }
+  out = std::move(values);
+  return Status::Ok();
+}
+
 Status ConfigSection::ReadOneOf(std::string_view key, std::string& out,
                                 const std::set<std::string>& allowed) {
   TB_RETURN_IF_ERROR(Read(key, out));

@@ -32,6 +32,8 @@ class ConfigSection {
   Status Read(std::string_view key, int64_t& out, int64_t lo, int64_t hi);
   Status Read(std::string_view key, int& out, int lo, int hi);
   Status Read(std::string_view key, bool& out);
+  // An array of strings (absent: `out` unchanged).
+  Status Read(std::string_view key, std::vector<std::string>& out);
   // A string that must be one of `allowed`.
   Status ReadOneOf(std::string_view key, std::string& out, const std::set<std::string>& allowed);
   // An array of tables ([[section.key]]): each element as a section of its own; absent = empty.

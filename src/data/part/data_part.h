@@ -59,6 +59,8 @@ class DataPart : public part::Part {
   // REQUIRES: Open succeeded.
   DataService& service() { return *service_; }
   identity::IdentityService& identity() { return *identity_; }
+  // The working-day calendar (built in, or [data] calendar_file). REQUIRES: Open succeeded.
+  const WorkingCalendar& calendar() const { return objections_->calendar(); }
 
  private:
   DataConfig config_;

@@ -1,0 +1,423 @@
+// The SQL of cases and tasks; see case_repo.h.
+#include "service/case_repo.h"
+
+#include <map>
+
+namespace tongban::service {
+namespace {
+
+boost::json::object ObjectFrom(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return {};
+  return v.as_object();
+}
+
+std::optional<CivilDate> DateFrom(std::optional<std::string> s) {
+  if (!s || s->size() != 10) return std::nullopt;
+  CivilDate d{std::stoi(s->substr(0, 4)), std::stoi(s->substr(5, 2)), std::stoi(s->substr(8, 2))};
+  if (!d.IsValid()) return std::nullopt;
+  return d;
+}
+
+constexpr std::string_view kCaseColumns =
+    "id, case_number, bundle, applicant_account, applicant_subject, applicant_name, co_applicant_account, "
+    "co_applicant_subject, co_applicant_name, state, form, created_at, submitted_at, opened_at, completed_at, "
+    "updated_at, fields_prefilled, fields_asked, materials_from_wallet, materials_uploaded";
+
+Case CaseFrom(const store::Row& r) {
+  Case c;
+  c.id = r.Int64(0);
+  c.case_number = r.OptText(1).value_or("");
+  c.bundle = r.Text(2);
+  c.applicant_account = r.Int64(3);
+  c.applicant_subject = r.Text(4);
+  c.applicant_name = r.Text(5);
+  c.co_applicant_account = r.OptInt64(6);
+  c.co_applicant_subject = r.Text(7);
+  c.co_applicant_name = r.Text(8);
+  c.state = ParseCaseState(r.Text(9)).value_or(CaseState::kDraft);
+  c.form = ObjectFrom(r.Text(10));
+  c.created_at = r.Int64(11);
+  c.submitted_at = r.OptInt64(12);
+  c.opened_at = r.OptInt64(13);
+  c.completed_at = r.OptInt64(14);
+  c.updated_at = r.Int64(15);
+  c.fields_prefilled = static_cast<int>(r.Int64(16));
+  c.fields_asked = static_cast<int>(r.Int64(17));
+  c.materials_from_wallet = static_cast<int>(r.Int64(18));
+  c.materials_uploaded = static_cast<int>(r.Int64(19));
+  return c;
+}
+
+std::string SelectCase(std::string_view where) {
+  return "SELECT " + std::string(kCaseColumns) + " FROM service_case " + std::string(where);
+}
+
+constexpr std::string_view kTaskColumns =
+    "t.id, t.case_id, c.case_number, t.item, t.department, t.state, t.claimed_by, t.claimed_by_name, t.ready_at, "
+    "t.due_date, t.due_at, t.paused_at, t.paused_days, t.escalated_at, t.decided_at, t.reason, t.licenses, "
+    "t.updated_at";
+
+Task TaskFrom(const store::Row& r) {
+  Task t;
+  t.id = r.Int64(0);
+  t.case_id = r.Int64(1);
+  t.case_number = r.OptText(2).value_or("");
+  t.item = r.Text(3);
+  t.department = r.Text(4);
+  t.state = ParseTaskState(r.Text(5)).value_or(TaskState::kWaiting);
+  t.claimed_by = r.OptInt64(6);
+  t.claimed_by_name = r.Text(7);
+  t.ready_at = r.OptInt64(8);
+  t.due_date = DateFrom(r.OptText(9));
+  t.due_at = r.OptInt64(10);
+  t.paused_at = r.OptInt64(11);
+  t.paused_days = static_cast<int>(r.Int64(12));
+  t.escalated_at = r.OptInt64(13);
+  t.decided_at = r.OptInt64(14);
+  t.reason = r.Text(15);
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(r.Text(16), ec);
+  if (!ec && v.is_array()) {
+    for (const auto& e : v.as_array()) {
+      if (e.is_string()) t.licenses.emplace_back(e.as_string());
+    }
+  }
+  t.updated_at = r.Int64(17);
+  return t;
+}
+
+std::string SelectTask(std::string_view where) {
+  return "SELECT " + std::string(kTaskColumns) +
+         " FROM service_task t JOIN service_case c ON c.id = t.case_id " + std::string(where);
+}
+
+Result<std::vector<Task>> ManyTasks(store::Tx& tx, const std::string& sql, store::Params params) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, std::move(params)));
+  std::vector<Task> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(TaskFrom(r));
+  return out;
+}
+
+std::string LicensesJson(const std::vector<std::string>& ids) {
+  boost::json::array a;
+  for (const auto& id : ids) a.emplace_back(id);
+  return boost::json::serialize(a);
+}
+
+store::Param OptParam(const std::optional<int64_t>& v) {
+  return v ? store::Param(*v) : store::Param(nullptr);
+}
+
+}  // namespace
+
+std::optional<QueueFilter> ParseQueueFilter(std::string_view s) {
+  if (s == "open") return QueueFilter::kOpen;
+  if (s == "ready") return QueueFilter::kReady;
+  if (s == "mine") return QueueFilter::kMine;
+  if (s == "awaiting_citizen") return QueueFilter::kAwaitingCitizen;
+  if (s == "overdue") return QueueFilter::kOverdue;
+  if (s == "escalated") return QueueFilter::kEscalated;
+  if (s == "done") return QueueFilter::kDone;
+  return std::nullopt;
+}
+
+std::vector<store::Migration> CaseRepo::Migrations() {
+  return {
+      {.part = "service", .version = 1, .sql = R"sql(
+        CREATE TABLE service_case (
+          id {{id}},
+          case_number TEXT UNIQUE,
+          bundle TEXT NOT NULL,
+          applicant_account {{int64}} NOT NULL,
+          applicant_subject TEXT NOT NULL,
+          applicant_name TEXT NOT NULL,
+          co_applicant_account {{int64}},
+          co_applicant_subject TEXT NOT NULL,
+          co_applicant_name TEXT NOT NULL,
+          state TEXT NOT NULL,
+          form TEXT NOT NULL,
+          created_at {{int64}} NOT NULL,
+          submitted_at {{int64}},
+          opened_at {{int64}},
+          completed_at {{int64}},
+          updated_at {{int64}} NOT NULL,
+          fields_prefilled {{int64}} NOT NULL,
+          fields_asked {{int64}} NOT NULL,
+          materials_from_wallet {{int64}} NOT NULL,
+          materials_uploaded {{int64}} NOT NULL
+        );
+        CREATE INDEX service_case_applicant ON service_case (applicant_subject, id);
+        CREATE INDEX service_case_co_applicant ON service_case (co_applicant_subject, id);
+        CREATE TABLE service_task (
+          id {{id}},
+          case_id {{int64}} NOT NULL REFERENCES service_case (id),
+          item TEXT NOT NULL,
+          department TEXT NOT NULL,
+          state TEXT NOT NULL,
+          claimed_by {{int64}},
+          claimed_by_name TEXT NOT NULL,
+          ready_at {{int64}},
+          due_date TEXT,
+          due_at {{int64}},
+          paused_at {{int64}},
+          paused_days {{int64}} NOT NULL,
+          escalated_at {{int64}},
+          decided_at {{int64}},
+          reason TEXT NOT NULL,
+          licenses TEXT NOT NULL,
+          updated_at {{int64}} NOT NULL
+        );
+        CREATE INDEX service_task_case ON service_task (case_id, id);
+        CREATE INDEX service_task_queue ON service_task (department, state, due_at);
+        CREATE INDEX service_task_due ON service_task (state, due_at);
+        CREATE TABLE service_event (
+          id {{id}},
+          case_id {{int64}} NOT NULL REFERENCES service_case (id),
+          task_id {{int64}},
+          action TEXT NOT NULL,
+          actor TEXT NOT NULL,
+          at_micros {{int64}} NOT NULL,
+          note TEXT NOT NULL,
+          document TEXT NOT NULL
+        );
+        CREATE INDEX service_event_case ON service_event (case_id, id);
+        CREATE TABLE service_notice (
+          id {{id}},
+          account_id {{int64}} NOT NULL,
+          department TEXT NOT NULL,
+          case_id {{int64}},
+          case_number TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          text_zh TEXT NOT NULL,
+          text_en TEXT NOT NULL,
+          at {{int64}} NOT NULL,
+          read_at {{int64}}
+        );
+        CREATE INDEX service_notice_account ON service_notice (account_id, id);
+        CREATE INDEX service_notice_department ON service_notice (department, id);
+      )sql"},
+  };
+}
+
+Result<int64_t> CaseRepo::InsertCase(store::Tx& tx, const Case& c) {
+  return tx.InsertReturningId(
+      "INSERT INTO service_case (bundle, applicant_account, applicant_subject, applicant_name, "
+      "co_applicant_subject, co_applicant_name, state, form, created_at, updated_at, fields_prefilled, "
+      "fields_asked, materials_from_wallet, materials_uploaded) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0) RETURNING id",
+      {c.bundle, c.applicant_account, c.applicant_subject, c.applicant_name, c.co_applicant_subject,
+       c.co_applicant_name, CaseStateName(c.state), boost::json::serialize(c.form), c.created_at, c.updated_at});
+}
+
+Status CaseRepo::SetCaseNumber(store::Tx& tx, int64_t id, std::string_view number) {
+  return tx.Exec("UPDATE service_case SET case_number = ? WHERE id = ?", {number, id}).status();
+}
+
+Status CaseRepo::UpdateCase(store::Tx& tx, const Case& c) {
+  const std::string form = boost::json::serialize(c.form);
+  return tx
+      .Exec("UPDATE service_case SET state = ?, form = ?, co_applicant_account = ?, co_applicant_subject = ?, "
+            "co_applicant_name = ?, submitted_at = ?, opened_at = ?, completed_at = ?, updated_at = ?, "
+            "fields_prefilled = ?, fields_asked = ?, materials_from_wallet = ?, materials_uploaded = ? WHERE id = ?",
+            {CaseStateName(c.state), form, OptParam(c.co_applicant_account), c.co_applicant_subject,
+             c.co_applicant_name, OptParam(c.submitted_at), OptParam(c.opened_at), OptParam(c.completed_at),
+             c.updated_at, c.fields_prefilled, c.fields_asked, c.materials_from_wallet, c.materials_uploaded, c.id})
+      .status();
+}
+
+Result<std::optional<Case>> CaseRepo::GetCase(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectCase("WHERE id = ?"), {id}));
+  if (!row) return std::optional<Case>();
+  return std::optional<Case>(CaseFrom(*row));
+}
+
+Result<std::optional<Case>> CaseRepo::CaseByNumber(store::Tx& tx, std::string_view number) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectCase("WHERE case_number = ?"), {number}));
+  if (!row) return std::optional<Case>();
+  return std::optional<Case>(CaseFrom(*row));
+}
+
+Result<std::vector<Case>> CaseRepo::CasesOf(store::Tx& tx, std::string_view subject, int limit) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query(SelectCase("WHERE applicant_subject = ? OR co_applicant_subject = ? "
+                                                     "ORDER BY id DESC LIMIT ?"),
+                                          {subject, subject, limit}));
+  std::vector<Case> out;
+  for (const auto& r : rows) out.push_back(CaseFrom(r));
+  return out;
+}
+
+Result<int64_t> CaseRepo::InsertTask(store::Tx& tx, const Task& t) {
+  const std::optional<std::string> due = t.due_date ? std::optional(t.due_date->ToString()) : std::nullopt;
+  return tx.InsertReturningId(
+      "INSERT INTO service_task (case_id, item, department, state, claimed_by_name, ready_at, due_date, due_at, "
+      "paused_days, reason, licenses, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?, 0, '', '[]', ?) RETURNING id",
+      {t.case_id, t.item, t.department, TaskStateName(t.state), OptParam(t.ready_at),
+       due ? store::Param(*due) : store::Param(nullptr), OptParam(t.due_at), t.updated_at});
+}
+
+Status CaseRepo::UpdateTask(store::Tx& tx, const Task& t) {
+  const std::optional<std::string> due = t.due_date ? std::optional(t.due_date->ToString()) : std::nullopt;
+  const std::string licenses = LicensesJson(t.licenses);
+  return tx
+      .Exec("UPDATE service_task SET state = ?, claimed_by = ?, claimed_by_name = ?, ready_at = ?, due_date = ?, "
+            "due_at = ?, paused_at = ?, paused_days = ?, escalated_at = ?, decided_at = ?, reason = ?, licenses = ?, "
+            "updated_at = ? WHERE id = ?",
+            {TaskStateName(t.state), OptParam(t.claimed_by), t.claimed_by_name, OptParam(t.ready_at),
+             due ? store::Param(*due) : store::Param(nullptr), OptParam(t.due_at), OptParam(t.paused_at),
+             t.paused_days, OptParam(t.escalated_at), OptParam(t.decided_at), t.reason, licenses, t.updated_at, t.id})
+      .status();
+}
+
+Result<std::optional<Task>> CaseRepo::GetTask(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectTask("WHERE t.id = ?"), {id}));
+  if (!row) return std::optional<Task>();
+  return std::optional<Task>(TaskFrom(*row));
+}
+
+Result<std::vector<Task>> CaseRepo::TasksOf(store::Tx& tx, int64_t case_id) {
+  return ManyTasks(tx, SelectTask("WHERE t.case_id = ? ORDER BY t.id"), {case_id});
+}
+
+Result<std::vector<Task>> CaseRepo::Queue(store::Tx& tx, std::string_view department, QueueFilter filter,
+                                          int64_t account, int64_t now, int limit) {
+  const std::string base = "WHERE t.department = ? AND ";
+  switch (filter) {
+    case QueueFilter::kOpen:
+      return ManyTasks(tx, SelectTask(base + "t.state IN ('ready', 'claimed', 'awaiting_citizen') "
+                                             "ORDER BY t.due_at, t.id LIMIT ?"),
+                       {department, limit});
+    case QueueFilter::kReady:
+      return ManyTasks(tx, SelectTask(base + "t.state = 'ready' ORDER BY t.due_at, t.id LIMIT ?"), {department, limit});
+    case QueueFilter::kMine:
+      return ManyTasks(tx, SelectTask(base + "t.state IN ('claimed', 'awaiting_citizen') AND t.claimed_by = ? "
+                                             "ORDER BY t.due_at, t.id LIMIT ?"),
+                       {department, account, limit});
+    case QueueFilter::kAwaitingCitizen:
+      return ManyTasks(tx, SelectTask(base + "t.state = 'awaiting_citizen' ORDER BY t.id LIMIT ?"), {department, limit});
+    case QueueFilter::kOverdue:
+      return ManyTasks(tx, SelectTask(base + "t.state IN ('ready', 'claimed') AND t.due_at < ? "
+                                             "ORDER BY t.due_at, t.id LIMIT ?"),
+                       {department, now, limit});
+    case QueueFilter::kEscalated:
+      return ManyTasks(tx, SelectTask(base + "t.escalated_at IS NOT NULL AND t.state IN ('ready', 'claimed', "
+                                             "'awaiting_citizen') ORDER BY t.escalated_at, t.id LIMIT ?"),
+                       {department, limit});
+    case QueueFilter::kDone:
+      return ManyTasks(tx, SelectTask(base + "t.state IN ('approved', 'rejected', 'cancelled') "
+                                             "ORDER BY t.decided_at DESC, t.id DESC LIMIT ?"),
+                       {department, limit});
+  }
+  return std::vector<Task>{};
+}
+
+Result<std::vector<Task>> CaseRepo::Overdue(store::Tx& tx, int64_t now, int limit) {
+  return ManyTasks(tx, SelectTask("WHERE t.state IN ('ready', 'claimed') AND t.due_at < ? AND t.escalated_at IS NULL "
+                                  "ORDER BY t.due_at, t.id LIMIT ?"),
+                   {now, limit});
+}
+
+Result<int64_t> CaseRepo::InsertEvent(store::Tx& tx, int64_t case_id, const CaseEvent& e) {
+  return tx.InsertReturningId(
+      "INSERT INTO service_event (case_id, task_id, action, actor, at_micros, note, document) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {case_id, OptParam(e.task_id), e.action, e.actor, e.at_micros, e.note, e.document});
+}
+
+Result<std::vector<CaseEvent>> CaseRepo::EventsOf(store::Tx& tx, int64_t case_id) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, task_id, action, actor, at_micros, note, document "
+                                          "FROM service_event WHERE case_id = ? ORDER BY id",
+                                          {case_id}));
+  std::vector<CaseEvent> out;
+  for (const auto& r : rows) {
+    out.push_back({r.Int64(0), r.OptInt64(1), std::string(r.Text(2)), std::string(r.Text(3)), r.Int64(4),
+                   std::string(r.Text(5)), std::string(r.Text(6))});
+  }
+  return out;
+}
+
+Result<int64_t> CaseRepo::InsertNotice(store::Tx& tx, const Notice& n) {
+  return tx.InsertReturningId(
+      "INSERT INTO service_notice (account_id, department, case_id, case_number, kind, text_zh, text_en, at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {n.account_id, n.department, OptParam(n.case_id), n.case_number, n.kind, n.text_zh, n.text_en, n.at});
+}
+
+Result<std::vector<Notice>> CaseRepo::NoticesOf(store::Tx& tx, int64_t account_id, std::string_view department,
+                                                int limit) {
+  TB_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT id, account_id, department, case_id, case_number, kind, text_zh, text_en, at, "
+                               "read_at FROM service_notice WHERE (account_id = ? AND account_id <> 0) "
+                               "OR (account_id = 0 AND department = ? AND department <> '') ORDER BY id DESC LIMIT ?",
+                               {account_id, department, limit}));
+  std::vector<Notice> out;
+  for (const auto& r : rows) {
+    Notice n;
+    n.id = r.Int64(0);
+    n.account_id = r.Int64(1);
+    n.department = r.Text(2);
+    n.case_id = r.OptInt64(3);
+    n.case_number = r.Text(4);
+    n.kind = r.Text(5);
+    n.text_zh = r.Text(6);
+    n.text_en = r.Text(7);
+    n.at = r.Int64(8);
+    n.read_at = r.OptInt64(9);
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+Result<bool> CaseRepo::MarkRead(store::Tx& tx, int64_t account_id, int64_t id, int64_t now) {
+  TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE service_notice SET read_at = COALESCE(read_at, ?) "
+                                         "WHERE id = ? AND account_id = ? AND account_id <> 0",
+                                         {now, id, account_id}));
+  return n > 0;
+}
+
+Result<std::vector<ServiceFigures>> CaseRepo::FiguresByBundle(store::Tx& tx) {
+  TB_ASSIGN_OR_RETURN(auto rows,
+                      tx.Query("SELECT bundle, COUNT(*), "
+                               "SUM(CASE WHEN state = 'completed' THEN 1 ELSE 0 END), "
+                               "SUM(fields_prefilled), SUM(fields_asked), SUM(materials_from_wallet), "
+                               "SUM(materials_uploaded), "
+                               "SUM(CASE WHEN state = 'completed' THEN completed_at - submitted_at ELSE 0 END) "
+                               "FROM service_case WHERE submitted_at IS NOT NULL GROUP BY bundle ORDER BY bundle"));
+  std::vector<ServiceFigures> out;
+  for (const auto& r : rows) {
+    ServiceFigures f;
+    f.bundle = r.Text(0);
+    f.cases = r.Int64(1);
+    f.completed = r.Int64(2);
+    f.fields_prefilled = r.Int64(3);
+    f.fields_asked = r.Int64(4);
+    f.materials_from_wallet = r.Int64(5);
+    f.materials_uploaded = r.Int64(6);
+    f.completion_seconds_sum = r.Int64(7);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::vector<DepartmentFigures>> CaseRepo::FiguresByDepartment(store::Tx& tx, int64_t now) {
+  TB_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT department, "
+               "SUM(CASE WHEN state IN ('ready', 'claimed', 'awaiting_citizen') THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN state = 'approved' THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN state = 'rejected' THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN state IN ('ready', 'claimed') AND due_at < ? THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN escalated_at IS NOT NULL THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN decided_at IS NOT NULL AND ready_at IS NOT NULL THEN decided_at - ready_at ELSE 0 END) "
+               "FROM service_task GROUP BY department ORDER BY department",
+               {now}));
+  std::vector<DepartmentFigures> out;
+  for (const auto& r : rows) {
+    out.push_back({std::string(r.Text(0)), r.Int64(1), r.Int64(2), r.Int64(3), r.Int64(4), r.Int64(5), r.Int64(6)});
+  }
+  return out;
+}
+
+}  // namespace tongban::service

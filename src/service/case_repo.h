@@ -1,0 +1,70 @@
+// CaseRepo: the SQL of cases, tasks, events and notices (tables service_case, service_task,
+// service_event, service_notice), the same on SQLite and PostgreSQL. Every function runs inside
+// the caller's transaction; decisions are case_service.h's.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "service/case_record.h"
+#include "store/database.h"
+#include "store/migration.h"
+
+namespace tongban::service {
+
+// What a department's queue shows.
+enum class QueueFilter { kOpen, kReady, kMine, kAwaitingCitizen, kOverdue, kEscalated, kDone };
+std::optional<QueueFilter> ParseQueueFilter(std::string_view s);
+
+struct ServiceFigures {
+  std::string bundle;
+  int64_t cases = 0, completed = 0;
+  int64_t fields_prefilled = 0, fields_asked = 0, materials_from_wallet = 0, materials_uploaded = 0;
+  int64_t old_visits = 0;             // filled by the service from the catalogue
+  int64_t completion_seconds_sum = 0;  // submitted -> completed, completed cases
+};
+
+struct DepartmentFigures {
+  std::string department;
+  int64_t open = 0, approved = 0, rejected = 0, overdue = 0, escalated = 0;
+  int64_t decision_seconds_sum = 0;  // ready -> decided, decided tasks
+};
+
+class CaseRepo {
+ public:
+  static std::vector<store::Migration> Migrations();
+
+  static Result<int64_t> InsertCase(store::Tx& tx, const Case& c);
+  static Status SetCaseNumber(store::Tx& tx, int64_t id, std::string_view number);
+  // Writes the mutable columns of `c` (state, form, co-applicant, times, figures).
+  static Status UpdateCase(store::Tx& tx, const Case& c);
+  static Result<std::optional<Case>> GetCase(store::Tx& tx, int64_t id);
+  static Result<std::optional<Case>> CaseByNumber(store::Tx& tx, std::string_view number);
+  // Cases where `subject` is the applicant or the named co-applicant, newest first.
+  static Result<std::vector<Case>> CasesOf(store::Tx& tx, std::string_view subject, int limit);
+
+  static Result<int64_t> InsertTask(store::Tx& tx, const Task& t);
+  static Status UpdateTask(store::Tx& tx, const Task& t);
+  static Result<std::optional<Task>> GetTask(store::Tx& tx, int64_t id);
+  static Result<std::vector<Task>> TasksOf(store::Tx& tx, int64_t case_id);
+  static Result<std::vector<Task>> Queue(store::Tx& tx, std::string_view department, QueueFilter filter,
+                                         int64_t account, int64_t now, int limit);
+  // Open tasks (ready or claimed) whose due time has passed and that are not yet escalated.
+  static Result<std::vector<Task>> Overdue(store::Tx& tx, int64_t now, int limit);
+
+  static Result<int64_t> InsertEvent(store::Tx& tx, int64_t case_id, const CaseEvent& e);
+  static Result<std::vector<CaseEvent>> EventsOf(store::Tx& tx, int64_t case_id);
+
+  static Result<int64_t> InsertNotice(store::Tx& tx, const Notice& n);
+  static Result<std::vector<Notice>> NoticesOf(store::Tx& tx, int64_t account_id, std::string_view department,
+                                               int limit);
+  // Marks the account's notice read; false if it is not theirs.
+  static Result<bool> MarkRead(store::Tx& tx, int64_t account_id, int64_t id, int64_t now);
+
+  static Result<std::vector<ServiceFigures>> FiguresByBundle(store::Tx& tx);
+  static Result<std::vector<DepartmentFigures>> FiguresByDepartment(store::Tx& tx, int64_t now);
+};
+
+}  // namespace tongban::service

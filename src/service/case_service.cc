@@ -1,0 +1,1063 @@
+// CaseService; see case_service.h.
+#include "service/case_service.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "core/citizen_id.h"
+#include "core/mask.h"
+#include "core/uscc.h"
+#include "ledger/log_storage.h"
+
+namespace tongban::service {
+
+using boost::json::object;
+using boost::json::value;
+
+std::string_view CaseStateName(CaseState s) {
+  switch (s) {
+    case CaseState::kDraft: return "draft";
+    case CaseState::kAwaitingCoApplicant: return "awaiting_co_applicant";
+    case CaseState::kInProgress: return "in_progress";
+    case CaseState::kCompleted: return "completed";
+    case CaseState::kRejected: return "rejected";
+  }
+  return "draft";
+}
+
+std::optional<CaseState> ParseCaseState(std::string_view s) {
+  for (CaseState c : {CaseState::kDraft, CaseState::kAwaitingCoApplicant, CaseState::kInProgress,
+                      CaseState::kCompleted, CaseState::kRejected}) {
+    if (CaseStateName(c) == s) return c;
+  }
+  return std::nullopt;
+}
+
+std::string_view TaskStateName(TaskState s) {
+  switch (s) {
+    case TaskState::kWaiting: return "waiting";
+    case TaskState::kReady: return "ready";
+    case TaskState::kClaimed: return "claimed";
+    case TaskState::kAwaitingCitizen: return "awaiting_citizen";
+    case TaskState::kApproved: return "approved";
+    case TaskState::kRejected: return "rejected";
+    case TaskState::kCancelled: return "cancelled";
+  }
+  return "waiting";
+}
+
+std::optional<TaskState> ParseTaskState(std::string_view s) {
+  for (TaskState t : {TaskState::kWaiting, TaskState::kReady, TaskState::kClaimed, TaskState::kAwaitingCitizen,
+                      TaskState::kApproved, TaskState::kRejected, TaskState::kCancelled}) {
+    if (TaskStateName(t) == s) return t;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr int kListLimit = 500;
+
+// Unix seconds at which China date `d` begins (UTC+8, no daylight saving).
+int64_t ChinaDayStart(CivilDate d) { return DaysFromCivil(d) * 86400 - 8 * 3600; }
+
+// Working days in (from, to], China dates.
+int WorkingDaysBetween(const data::WorkingCalendar& cal, CivilDate from, CivilDate to) {
+  int n = 0;
+  for (int64_t d = DaysFromCivil(from) + 1; d <= DaysFromCivil(to); ++d) {
+    if (cal.IsWorkingDay(CivilFromDays(d))) ++n;
+  }
+  return n;
+}
+
+std::string CaseNumber(CivilDate day, int64_t id) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "YJS%04d%02d%02d%06lld", day.year, day.month, day.day,
+                static_cast<long long>(id % 1'000'000));
+  return buf;
+}
+
+Status CheckText(std::string_view field, std::string_view text, size_t max) {
+  if (text.empty()) return Status::InvalidField(std::string(field), "is required");
+  if (text.size() > max) return Status::InvalidField(std::string(field), "must be at most " + std::to_string(max) + " bytes");
+  return Status::Ok();
+}
+
+// Checks an asked answer against its field; the reason, or "" when it is good.
+std::string CheckAnswer(const Field& f, const value& v, const Clock& clock) {
+  switch (f.type) {
+    case FieldType::kString: {
+      if (!v.is_string()) return "must be a string";
+      const auto& s = v.as_string();
+      if (s.empty()) return "must not be empty";
+      if (s.size() > f.max_length) return "must be at most " + std::to_string(f.max_length) + " bytes";
+      return "";
+    }
+    case FieldType::kDate: {
+      if (!v.is_string() || v.as_string().size() != 10) return "must be a date YYYY-MM-DD";
+      const std::string s(v.as_string());
+      if (s[4] != '-' || s[7] != '-') return "must be a date YYYY-MM-DD";
+      for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (s[i] < '0' || s[i] > '9') return "must be a date YYYY-MM-DD";
+      }
+      CivilDate d{std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2)), std::stoi(s.substr(8, 2))};
+      if (!d.IsValid()) return "is not a date of the calendar";
+      return "";
+    }
+    case FieldType::kInteger:
+      return v.is_int64() ? "" : "must be an integer";
+    case FieldType::kFen:
+      return v.is_int64() && v.as_int64() >= 0 ? "" : "must be a whole number of fen, 0 or more";
+    case FieldType::kCode: {
+      if (!v.is_string()) return "must be one of the listed codes";
+      const std::string s(v.as_string());
+      return std::find(f.codes.begin(), f.codes.end(), s) != f.codes.end() ? "" : "must be one of the listed codes";
+    }
+    case FieldType::kCitizenId: {
+      if (!v.is_string()) return "must be a citizen ID number";
+      auto id = CitizenId::Parse(v.as_string(), clock);
+      return id.ok() ? "" : "is not a valid citizen ID number";
+    }
+    case FieldType::kUscc: {
+      if (!v.is_string()) return "must be a unified social credit code";
+      auto u = Uscc::Parse(v.as_string());
+      return u.ok() ? "" : "is not a valid unified social credit code";
+    }
+  }
+  return "";
+}
+
+std::string ValueText(const value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_null()) return "";
+  return boost::json::serialize(v);
+}
+
+object& FieldsOf(Case& c) {
+  value& f = c.form["fields"];
+  if (!f.is_object()) f = object{};
+  return f.as_object();
+}
+
+object& MaterialsOf(Case& c) {
+  value& m = c.form["materials"];
+  if (!m.is_object()) m = object{};
+  return m.as_object();
+}
+
+void Count(Case& c) {
+  c.fields_prefilled = 0;
+  c.fields_asked = 0;
+  for (const auto& [k, v] : FieldsOf(c)) {
+    const object& o = v.as_object();
+    if (o.contains("source")) {
+      ++c.fields_prefilled;
+    } else if (o.contains("value") && !o.at("value").is_null()) {
+      ++c.fields_asked;
+    }
+  }
+  c.materials_from_wallet = 0;
+  for (const auto& [k, v] : MaterialsOf(c)) {
+    if (v.as_object().contains("license_id")) ++c.materials_from_wallet;
+  }
+}
+
+}  // namespace
+
+CaseService::CaseService(store::Database& db, const Clock& clock, const ServiceCatalogue& catalogue,
+                         data::DataService& data, license::LicenseService& licenses, CaseServiceOptions options)
+    : db_(db), clock_(clock), catalogue_(catalogue), data_(data), licenses_(licenses), options_(std::move(options)) {
+  if (options_.calendar == nullptr) options_.calendar = &data::WorkingCalendar::Builtin();
+}
+
+const Bundle& CaseService::BundleOf(const Case& c) const {
+  const Bundle* b = catalogue_.FindBundle(c.bundle);
+  if (b == nullptr) {
+    // A case of a bundle the catalogue no longer has: its tasks still name their items; keep going
+    // with an empty bundle rather than failing every read of old cases.
+    static const Bundle kGone{};
+    return kGone;
+  }
+  return *b;
+}
+
+Result<bool> CaseService::CaseMayRead(store::Tx& tx, std::string_view department, std::string_view case_number,
+                                      std::string_view subject, std::string_view dataset) {
+  TB_ASSIGN_OR_RETURN(auto found, CaseRepo::CaseByNumber(tx, case_number));
+  if (!found || !found->Live()) return false;
+  const Case& c = *found;
+  const Bundle* b = catalogue_.FindBundle(c.bundle);
+  if (b == nullptr) return false;
+  Party party;
+  if (subject == c.applicant_subject) {
+    party = Party::kApplicant;
+  } else if (!c.co_applicant_subject.empty() && subject == c.co_applicant_subject && c.co_applicant_account) {
+    party = Party::kCoApplicant;
+  } else {
+    return false;
+  }
+  bool runs = b->department == department;
+  if (!runs) {
+    for (const Step& s : b->steps) {
+      const Item* it = catalogue_.FindItem(s.item);
+      if (it != nullptr && it->department == department && c.state == CaseState::kInProgress) runs = true;
+    }
+  }
+  return runs && catalogue_.ReadsDataset(*b, party, dataset);
+}
+
+Result<bool> CaseService::CaseOpenFor(store::Tx& tx, std::string_view department_name, std::string_view case_number) {
+  const data::Department* d = data_.catalogue().DepartmentByName(department_name);
+  if (d == nullptr) return false;
+  TB_ASSIGN_OR_RETURN(auto found, CaseRepo::CaseByNumber(tx, case_number));
+  if (!found || !found->Live()) return false;
+  const Bundle* b = catalogue_.FindBundle(found->bundle);
+  if (b == nullptr) return false;
+  if (b->department == d->key) return true;
+  for (const Step& s : b->steps) {
+    const Item* it = catalogue_.FindItem(s.item);
+    if (it != nullptr && it->department == d->key) return true;
+  }
+  return false;
+}
+
+Result<Case> CaseService::Load(store::Tx& tx, int64_t case_id, bool with_details) {
+  TB_ASSIGN_OR_RETURN(auto found, CaseRepo::GetCase(tx, case_id));
+  if (!found) return Status::NotFound("case", std::to_string(case_id));
+  Case c = std::move(*found);
+  if (with_details) {
+    TB_ASSIGN_OR_RETURN(c.tasks, CaseRepo::TasksOf(tx, c.id));
+    TB_ASSIGN_OR_RETURN(c.events, CaseRepo::EventsOf(tx, c.id));
+  }
+  return c;
+}
+
+Status CaseService::Event(store::Tx& tx, const Case& c, std::optional<int64_t> task_id, std::string_view item,
+                          std::string_view action, std::string_view actor, std::string_view note) {
+  CaseEvent e;
+  e.task_id = task_id;
+  e.action = std::string(action);
+  e.actor = std::string(actor);
+  e.at_micros = clock_.NowUnixMicros();
+  e.note = std::string(note);
+  // The document holds no personal data: the case number, the step and a hash of the note.
+  object doc{{"case", c.case_number}, {"bundle", c.bundle}, {"action", e.action}, {"actor", e.actor},
+             {"at", e.at_micros}};
+  if (task_id) {
+    doc["task"] = *task_id;
+    doc["item"] = item;
+  }
+  if (!note.empty()) doc["note_hash"] = crypto::ToHex(crypto::Hash(options_.hash, note));
+  e.document = boost::json::serialize(doc);
+  TB_RETURN_IF_ERROR(CaseRepo::InsertEvent(tx, c.id, e).status());
+  ledger::Entry entry;
+  entry.type = task_id ? "service.task" : "service.case";
+  entry.subject = options_.subject_hash(c.applicant_subject);
+  entry.document = crypto::Hash(options_.hash, e.document);
+  entry.time_micros = e.at_micros;
+  return ledger::EnqueueEntry(tx, entry).status();
+}
+
+Status CaseService::Notify(store::Tx& tx, const Case& c, int64_t account, std::string_view department,
+                           std::string kind, std::string text_zh, std::string text_en, Outbox& out) {
+  Notice n;
+  n.account_id = account;
+  n.department = std::string(department);
+  n.case_id = c.id;
+  n.case_number = c.case_number;
+  n.kind = std::move(kind);
+  n.text_zh = std::move(text_zh);
+  n.text_en = std::move(text_en);
+  n.at = NowSeconds();
+  TB_ASSIGN_OR_RETURN(n.id, CaseRepo::InsertNotice(tx, n));
+  out.messages.push_back({account, std::string(department), account != 0 ? "sms" : "push", std::move(n)});
+  return Status::Ok();
+}
+
+Status CaseService::NotifyApplicants(store::Tx& tx, const Case& c, std::string kind, const std::string& text_zh,
+                                     const std::string& text_en, Outbox& out) {
+  TB_RETURN_IF_ERROR(Notify(tx, c, c.applicant_account, "", kind, text_zh, text_en, out));
+  if (c.co_applicant_account) {
+    TB_RETURN_IF_ERROR(Notify(tx, c, *c.co_applicant_account, "", kind, text_zh, text_en, out));
+  }
+  return Status::Ok();
+}
+
+void CaseService::Deliver(const Outbox& out) {
+  if (options_.notifier == nullptr) return;
+  for (const OutboundMessage& m : out.messages) options_.notifier->Send(m);
+}
+
+Result<int> CaseService::Prefill(const Case& c, const Bundle& bundle, Party party, const std::string& subject,
+                                 object& fields) {
+  // The party's sourced fields, grouped by dataset: one read per dataset.
+  std::map<std::string, std::vector<const Field*>> by_dataset;
+  for (const Field* f : catalogue_.FormFields(bundle)) {
+    if (f->subject == party && f->source) by_dataset[f->source->dataset].push_back(f);
+  }
+  int filled = 0;
+  for (const auto& [dataset, wanted] : by_dataset) {
+    data::ReadRequest read;
+    read.reader = {0, bundle.department};
+    read.subject_id = subject;
+    read.dataset = dataset;
+    for (const Field* f : wanted) {
+      if (std::find(read.elements.begin(), read.elements.end(), f->source->element) == read.elements.end()) {
+        read.elements.push_back(f->source->element);
+      }
+    }
+    read.purpose = data::PurposeKind::kCase;
+    read.purpose_ref = c.case_number;
+    auto result = data_.Read(read);
+    if (!result.ok()) {
+      // A department that holds nothing, or a read refused: the fields are asked instead.
+      spdlog::warn("service: case {} prefill from {} not read: {}", c.case_number, dataset, result.status().ToString());
+      continue;
+    }
+    for (const Field* f : wanted) {
+      for (const data::ElementValue& v : result->values) {
+        if (v.element != f->source->element || v.value.is_null()) continue;
+        fields[f->code] = object{{"value", v.value},
+                                 {"party", PartyName(party)},
+                                 {"source", object{{"department", v.source},
+                                                   {"dataset", dataset},
+                                                   {"element", v.element},
+                                                   {"record_key", v.record_key},
+                                                   {"record_version", v.record_version},
+                                                   {"access_id", result->access_id}}}};
+        ++filled;
+        break;
+      }
+    }
+  }
+  return filled;
+}
+
+Result<Case> CaseService::Start(const Person& applicant, std::string_view bundle_code) {
+  const Bundle* bundle = catalogue_.FindBundle(bundle_code);
+  if (bundle == nullptr) return Status::InvalidField("/bundle", "is not a bundle or item of the service catalogue");
+  TB_RETURN_IF_ERROR(CheckText("/applicant", applicant.subject_id, 64));
+  Case c;
+  c.bundle = bundle->code;
+  c.applicant_account = applicant.account_id;
+  c.applicant_subject = applicant.subject_id;
+  c.applicant_name = applicant.name;
+  c.state = CaseState::kDraft;
+  c.created_at = c.updated_at = NowSeconds();
+  object fields;
+  for (const Field* f : catalogue_.FormFields(*bundle)) {
+    fields[f->code] = object{{"value", nullptr}, {"party", PartyName(f->subject)}};
+  }
+  c.form = object{{"fields", fields}, {"materials", object{}}};
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(c.id, CaseRepo::InsertCase(tx, c));
+    c.case_number = CaseNumber(ChinaDate(clock_.Now()), c.id);
+    TB_RETURN_IF_ERROR(CaseRepo::SetCaseNumber(tx, c.id, c.case_number));
+    return Event(tx, c, std::nullopt, "", "start", "applicant", "");
+  }));
+  // The reads run once the draft is committed: each is decided against it (CaseMayRead).
+  TB_ASSIGN_OR_RETURN(int filled, Prefill(c, *bundle, Party::kApplicant, c.applicant_subject, FieldsOf(c)));
+  if (filled > 0) {
+    Count(c);
+    c.updated_at = NowSeconds();
+    TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) { return CaseRepo::UpdateCase(tx, c); }));
+  }
+  return c;
+}
+
+Result<std::map<std::string, license::License>> CaseService::FetchLicenses(const Answers& answers) {
+  std::map<std::string, license::License> out;
+  for (const MaterialChoice& m : answers.materials) {
+    if (m.license_id.empty() || out.contains(m.license_id)) continue;
+    auto l = licenses_.Get(m.license_id);
+    if (l.ok()) {
+      out.emplace(m.license_id, std::move(l).value());
+    } else if (l.status().code() != ErrorCode::kNotFound) {
+      return l.status();
+    }
+  }
+  return out;
+}
+
+void CaseService::Apply(Case& c, const Bundle& bundle, Party party, const std::string& subject,
+                        const Answers& answers, const std::map<std::string, license::License>& licenses, bool final,
+                        std::vector<FieldError>& errors) {
+  object& fields = FieldsOf(c);
+  for (const auto& [code, v] : answers.fields) {
+    const std::string path = "/answers/" + std::string(code);
+    const Field* f = catalogue_.FindField(code);
+    if (f == nullptr || !fields.contains(code)) {
+      errors.push_back({path, "is not a field of this form"});
+      continue;
+    }
+    if (f->subject != party) {
+      errors.push_back({path, "is answered by the " + std::string(party == Party::kApplicant ? "co-applicant" : "applicant")});
+      continue;
+    }
+    object& slot = fields[code].as_object();
+    if (slot.contains("source")) {
+      if (slot.at("value") != v) {
+        errors.push_back({path, "is pre-filled from " + std::string(slot.at("source").at("department").as_string()) +
+                                    " and cannot be edited here; dispute it with a data objection"});
+      }
+      continue;
+    }
+    if (v.is_null()) {
+      slot["value"] = nullptr;
+      continue;
+    }
+    std::string why = CheckAnswer(*f, v, clock_);
+    if (!why.empty()) {
+      errors.push_back({path, why});
+      continue;
+    }
+    slot["value"] = v;
+  }
+  object& materials = MaterialsOf(c);
+  const int64_t now = NowSeconds();
+  std::set<std::string> bundle_materials;
+  for (const Material* m : catalogue_.FormMaterials(bundle)) bundle_materials.insert(m->code);
+  for (const MaterialChoice& choice : answers.materials) {
+    const std::string path = "/materials/" + choice.code;
+    const Material* m = catalogue_.FindMaterial(choice.code);
+    if (m == nullptr || !bundle_materials.contains(choice.code)) {
+      errors.push_back({path, "is not a material of this form"});
+      continue;
+    }
+    if (m->subject != party) {
+      errors.push_back({path, "is attached by the " + std::string(party == Party::kApplicant ? "co-applicant" : "applicant")});
+      continue;
+    }
+    if (m->license.empty()) {
+      errors.push_back({path, "no licence satisfies this material; upload it"});
+      continue;
+    }
+    auto it = licenses.find(choice.license_id);
+    // Another holder's licence answers as a missing one.
+    if (it == licenses.end() || it->second.holder_subject != subject) {
+      errors.push_back({path + "/license_id", "is not a licence in your wallet"});
+      continue;
+    }
+    const license::License& l = it->second;
+    if (l.type != m->license) {
+      errors.push_back({path + "/license_id", "is a " + l.type + ", not a " + m->license});
+      continue;
+    }
+    if (l.EffectiveStatus(now) != license::LicenseStatus::kValid) {
+      errors.push_back({path + "/license_id", "is " + std::string(license::LicenseStatusName(l.EffectiveStatus(now))) +
+                                                  ", not valid"});
+      continue;
+    }
+    materials[choice.code] = object{{"license_id", l.id}, {"type", l.type}, {"party", PartyName(party)},
+                                    {"verified_at", now}};
+  }
+  if (!final) return;
+  for (const Field* f : catalogue_.FormFields(bundle)) {
+    if (f->subject != party || !f->required) continue;
+    const object& slot = fields[f->code].as_object();
+    if (!slot.contains("value") || slot.at("value").is_null()) {
+      if (!answers.fields.contains(f->code)) errors.push_back({"/answers/" + f->code, "is required"});
+    }
+  }
+  for (const Material* m : catalogue_.FormMaterials(bundle)) {
+    if (m->subject != party || !m->required || materials.contains(m->code)) continue;
+    const bool named = std::any_of(answers.materials.begin(), answers.materials.end(),
+                                   [&](const MaterialChoice& x) { return x.code == m->code; });
+    if (!named) {
+      errors.push_back({"/materials/" + m->code,
+                        m->license.empty() ? "is required: upload it" : "is required: attach your " + m->license});
+    }
+  }
+}
+
+Result<Case> CaseService::Submit(const Person& applicant, int64_t case_id, const SubmitRequest& request) {
+  TB_ASSIGN_OR_RETURN(auto licenses, FetchLicenses(request.answers));
+  Case c;
+  Outbox out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, false));
+    if (c.applicant_subject != applicant.subject_id) return Status::NotFound("case", std::to_string(case_id));
+    if (c.state != CaseState::kDraft) return Status::FailedPrecondition("the case is already submitted");
+    const Bundle& bundle = BundleOf(c);
+    std::vector<FieldError> errors;
+    Apply(c, bundle, Party::kApplicant, c.applicant_subject, request.answers, licenses, true, errors);
+    if (bundle.has_co_applicant()) {
+      auto id = CitizenId::Parse(request.co_applicant_id, clock_, "/co_applicant_id");
+      if (!id.ok()) {
+        errors.push_back({"/co_applicant_id", "must be the " + bundle.co_applicant_en + "'s citizen ID number"});
+      } else if (request.co_applicant_id == c.applicant_subject) {
+        errors.push_back({"/co_applicant_id", "must be another person's"});
+      }
+      if (request.co_applicant_name.empty() || request.co_applicant_name.size() > 100) {
+        errors.push_back({"/co_applicant_name", "is required (at most 100 bytes)"});
+      }
+    } else if (!request.co_applicant_id.empty()) {
+      errors.push_back({"/co_applicant_id", "this service has no co-applicant"});
+    }
+    if (!errors.empty()) {
+      return Status::InvalidArgument("the application is not complete: " + errors.front().field + " " +
+                                         errors.front().reason,
+                                     std::move(errors));
+    }
+    const int64_t now = NowSeconds();
+    c.submitted_at = now;
+    c.updated_at = now;
+    Count(c);
+    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "submit", "applicant", ""));
+    if (bundle.has_co_applicant()) {
+      c.co_applicant_subject = request.co_applicant_id;
+      c.co_applicant_name = request.co_applicant_name;
+      c.state = CaseState::kAwaitingCoApplicant;
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+      return Notify(tx, c, c.applicant_account, "", "submitted",
+                    "您的" + bundle.name_zh + "申请已提交，等待" + bundle.co_applicant_zh + "确认。",
+                    "Your application for " + bundle.name_en + " is submitted; waiting for the " +
+                        bundle.co_applicant_en + " to confirm.",
+                    out);
+    }
+    TB_RETURN_IF_ERROR(Notify(tx, c, c.applicant_account, "", "submitted",
+                              "您的" + bundle.name_zh + "申请已提交，正在办理。",
+                              "Your application for " + bundle.name_en + " is submitted and in progress.", out));
+    return OpenCase(tx, c, bundle, out);
+  }));
+  Deliver(out);
+  spdlog::info("service: case {} submitted ({})", c.case_number, c.bundle);
+  return c;
+}
+
+Result<Case> CaseService::Confirm(const Person& co, int64_t case_id, const Answers& answers) {
+  // The consent first, so the reads of the co-applicant's data are decided against it.
+  Case c;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, false));
+    if (c.co_applicant_subject.empty() || c.co_applicant_subject != co.subject_id) {
+      return Status::NotFound("case", std::to_string(case_id));
+    }
+    if (c.state != CaseState::kAwaitingCoApplicant) {
+      return Status::FailedPrecondition("the case is not waiting for your confirmation");
+    }
+    if (c.co_applicant_account && *c.co_applicant_account != co.account_id) {
+      return Status::NotFound("case", std::to_string(case_id));
+    }
+    if (!c.co_applicant_account) {
+      c.co_applicant_account = co.account_id;
+      c.updated_at = NowSeconds();
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+      return Event(tx, c, std::nullopt, "", "consent", "co_applicant", "");
+    }
+    return Status::Ok();
+  }));
+  const Bundle& bundle = BundleOf(c);
+  object prefilled;
+  TB_RETURN_IF_ERROR(Prefill(c, bundle, Party::kCoApplicant, c.co_applicant_subject, prefilled).status());
+  TB_ASSIGN_OR_RETURN(auto licenses, FetchLicenses(answers));
+  Outbox out;
+  Status decided = db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, false));
+    if (c.state != CaseState::kAwaitingCoApplicant) {
+      return Status::FailedPrecondition("the case is not waiting for your confirmation");
+    }
+    object& fields = FieldsOf(c);
+    for (const auto& [k, v] : prefilled) fields[k] = v;
+    std::vector<FieldError> errors;
+    Apply(c, bundle, Party::kCoApplicant, c.co_applicant_subject, answers, licenses, true, errors);
+    c.updated_at = NowSeconds();
+    if (!errors.empty()) {
+      // Keep what was read (the next try need not read again), refuse the confirmation.
+      Count(c);
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+      return Status::InvalidArgument("the confirmation is not complete: " + errors.front().field + " " +
+                                         errors.front().reason,
+                                     std::move(errors));
+    }
+    Count(c);
+    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "confirm", "co_applicant", ""));
+    TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "confirmed", bundle.co_applicant_zh + "已确认，" + bundle.name_zh + "开始办理。",
+                                        "The " + bundle.co_applicant_en + " confirmed; " + bundle.name_en +
+                                            " is in progress.",
+                                        out));
+    return OpenCase(tx, c, bundle, out);
+  });
+  if (!decided.ok() && decided.code() == ErrorCode::kInvalidArgument) {
+    // The refused confirmation still stored the pre-filled values? No: the transaction rolled back
+    // with the error. Store them on their own so the form shows them.
+    (void)db_.Transact([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(Case again, Load(tx, case_id, false));
+      if (again.state != CaseState::kAwaitingCoApplicant) return Status::Ok();
+      object& fields = FieldsOf(again);
+      for (const auto& [k, v] : prefilled) fields[k] = v;
+      Count(again);
+      return CaseRepo::UpdateCase(tx, again);
+    });
+    return decided;
+  }
+  TB_RETURN_IF_ERROR(decided);
+  Deliver(out);
+  return c;
+}
+
+Status CaseService::MakeReady(Task& t, const Item& item, int64_t now) {
+  const CivilDate today = ChinaDate(clock_.Now());
+  const CivilDate due = calendar().AddWorkingDays(today, item.time_limit_days);
+  t.state = TaskState::kReady;
+  t.ready_at = now;
+  t.due_date = due;
+  t.due_at = ChinaDayStart(CivilFromDays(DaysFromCivil(due) + 1));
+  t.updated_at = now;
+  return Status::Ok();
+}
+
+Status CaseService::OpenCase(store::Tx& tx, Case& c, const Bundle& bundle, Outbox& out) {
+  const int64_t now = NowSeconds();
+  c.state = CaseState::kInProgress;
+  c.opened_at = now;
+  c.updated_at = now;
+  TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+  for (const Step& s : bundle.steps) {
+    const Item* item = catalogue_.FindItem(s.item);
+    Task t;
+    t.case_id = c.id;
+    t.case_number = c.case_number;
+    t.item = item->code;
+    t.department = item->department;
+    t.updated_at = now;
+    if (s.after.empty()) TB_RETURN_IF_ERROR(MakeReady(t, *item, now));
+    TB_ASSIGN_OR_RETURN(t.id, CaseRepo::InsertTask(tx, t));
+    c.tasks.push_back(t);
+  }
+  (void)out;
+  return Event(tx, c, std::nullopt, "", "open", "system", "");
+}
+
+Result<Case> CaseService::Supplement(const Person& applicant, int64_t case_id, const Answers& answers) {
+  TB_ASSIGN_OR_RETURN(auto licenses, FetchLicenses(answers));
+  Case c;
+  Outbox out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
+    Party party;
+    if (c.applicant_subject == applicant.subject_id) {
+      party = Party::kApplicant;
+    } else if (!c.co_applicant_subject.empty() && c.co_applicant_subject == applicant.subject_id) {
+      party = Party::kCoApplicant;
+    } else {
+      return Status::NotFound("case", std::to_string(case_id));
+    }
+    const bool waiting = std::any_of(c.tasks.begin(), c.tasks.end(),
+                                     [](const Task& t) { return t.state == TaskState::kAwaitingCitizen; });
+    if (!waiting) return Status::FailedPrecondition("no task of the case is waiting for materials");
+    std::vector<FieldError> errors;
+    Apply(c, BundleOf(c), party, applicant.subject_id, answers, licenses, false, errors);
+    if (!errors.empty()) {
+      return Status::InvalidArgument("the supplement is refused: " + errors.front().field + " " + errors.front().reason,
+                                     std::move(errors));
+    }
+    const int64_t now = NowSeconds();
+    const CivilDate today = ChinaDate(clock_.Now());
+    Count(c);
+    c.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "supplement", PartyName(party), ""));
+    for (Task& t : c.tasks) {
+      if (t.state != TaskState::kAwaitingCitizen) continue;
+      // The clock stopped while the task waited: the due date moves by the working days it lost.
+      const CivilDate paused = ChinaDate(TimePoint(std::chrono::seconds(t.paused_at.value_or(now))));
+      const int lost = WorkingDaysBetween(calendar(), paused, today);
+      if (t.due_date && lost > 0) {
+        t.due_date = calendar().AddWorkingDays(*t.due_date, lost);
+        t.due_at = ChinaDayStart(CivilFromDays(DaysFromCivil(*t.due_date) + 1));
+      }
+      t.paused_days += lost;
+      t.paused_at.reset();
+      t.state = t.claimed_by ? TaskState::kClaimed : TaskState::kReady;
+      t.updated_at = now;
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+      TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "resume", "system", ""));
+      TB_RETURN_IF_ERROR(Notify(tx, c, 0, t.department, "supplemented", "办件 " + c.case_number + " 已补正材料。",
+                                "Case " + c.case_number + " has the materials asked for.", out));
+    }
+    return Status::Ok();
+  }));
+  Deliver(out);
+  return c;
+}
+
+Result<Case> CaseService::Mine(std::string_view subject, int64_t case_id) {
+  Case c;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
+    if (c.applicant_subject != subject && (c.co_applicant_subject.empty() || c.co_applicant_subject != subject)) {
+      return Status::NotFound("case", std::to_string(case_id));
+    }
+    return Status::Ok();
+  }));
+  return c;
+}
+
+Result<std::vector<Case>> CaseService::MyCases(std::string_view subject) {
+  std::vector<Case> out;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(out, CaseRepo::CasesOf(tx, subject, kListLimit));
+    for (Case& c : out) {
+      TB_ASSIGN_OR_RETURN(c.tasks, CaseRepo::TasksOf(tx, c.id));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<Task>> CaseService::Queue(const Staff& staff, QueueFilter filter) {
+  std::vector<Task> out;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(out, CaseRepo::Queue(tx, staff.department, filter, staff.account_id, NowSeconds(), kListLimit));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Case> CaseService::CaseForStaff(const Staff& staff, int64_t case_id) {
+  Case c;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
+    const bool involved = BundleOf(c).department == staff.department ||
+                          std::any_of(c.tasks.begin(), c.tasks.end(),
+                                      [&](const Task& t) { return t.department == staff.department; });
+    if (!involved || c.state == CaseState::kDraft) return Status::NotFound("case", std::to_string(case_id));
+    return Status::Ok();
+  }));
+  return c;
+}
+
+Result<std::pair<Task, Case>> CaseService::StaffTask(store::Tx& tx, const Staff& staff, int64_t task_id) {
+  TB_ASSIGN_OR_RETURN(auto t, CaseRepo::GetTask(tx, task_id));
+  if (!t || t->department != staff.department) return Status::NotFound("task", std::to_string(task_id));
+  TB_ASSIGN_OR_RETURN(Case c, Load(tx, t->case_id, false));
+  return std::pair<Task, Case>(std::move(*t), std::move(c));
+}
+
+Result<Task> CaseService::Claim(const Staff& staff, int64_t task_id) {
+  Task t;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
+    t = std::move(found.first);
+    if (t.state == TaskState::kClaimed && t.claimed_by == staff.account_id) return Status::Ok();
+    if (t.state == TaskState::kClaimed) return Status::Conflict("the task is claimed by " + t.claimed_by_name);
+    if (t.state != TaskState::kReady) {
+      return Status::FailedPrecondition("the task is " + std::string(TaskStateName(t.state)) + ", not ready");
+    }
+    t.state = TaskState::kClaimed;
+    t.claimed_by = staff.account_id;
+    t.claimed_by_name = staff.name;
+    t.updated_at = NowSeconds();
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+    return Event(tx, found.second, t.id, t.item, "claim", staff.department, "");
+  }));
+  return t;
+}
+
+namespace {
+
+// Whether the staff member may decide the task now: ready (the decision claims it) or theirs.
+Status Decidable(const Task& t, const Staff& staff) {
+  if (t.state == TaskState::kReady) return Status::Ok();
+  if (t.state == TaskState::kClaimed) {
+    if (t.claimed_by != staff.account_id) return Status::Conflict("the task is claimed by " + t.claimed_by_name);
+    return Status::Ok();
+  }
+  return Status::FailedPrecondition("the task is " + std::string(TaskStateName(t.state)));
+}
+
+// The value of an output template for the licence of `holder`.
+std::string Fill(const std::string& tmpl, Party holder, const Case& c, const Item& item, const object& fields,
+                 CivilDate today) {
+  if (tmpl.starts_with("=")) return tmpl.substr(1);
+  if (tmpl == "$case") return c.case_number;
+  if (tmpl == "$today") return today.ToString();
+  if (tmpl == "$item") return item.name_zh;
+  std::string name = tmpl;
+  const std::string h(PartyName(holder));
+  const std::string o(PartyName(holder == Party::kApplicant ? Party::kCoApplicant : Party::kApplicant));
+  for (auto [from, to] : {std::pair<std::string_view, std::string_view>{"{holder}", h}, {"{other}", o}}) {
+    for (size_t p = name.find(from); p != std::string::npos; p = name.find(from)) name.replace(p, from.size(), to);
+  }
+  if (name == "applicant_id") return c.applicant_subject;
+  if (name == "co_applicant_id") return c.co_applicant_subject;
+  auto it = fields.find(name);
+  if (it == fields.end() || !it->value().is_object()) return "";
+  const object& slot = it->value().as_object();
+  return slot.contains("value") ? ValueText(slot.at("value")) : "";
+}
+
+}  // namespace
+
+Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const object& staff_fields) {
+  Task t;
+  Outbox out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
+    t = std::move(found.first);
+    Case& c = found.second;
+    TB_RETURN_IF_ERROR(Decidable(t, staff));
+    const Item* item = catalogue_.FindItem(t.item);
+    if (item == nullptr) return Status::FailedPrecondition("item " + t.item + " is no longer in the catalogue");
+    const int64_t now = NowSeconds();
+    // The output licence, one per holder, issued in this transaction: approved and issued, or neither.
+    t.licenses.clear();
+    if (!item->output.empty()) {
+      std::vector<FieldError> errors;
+      for (const std::string& sf : item->staff_fields) {
+        const value* v = staff_fields.if_contains(sf);
+        if (v == nullptr || !v->is_string() || v->as_string().empty()) {
+          errors.push_back({"/staff_fields/" + sf, "is required to issue the " + item->output});
+        }
+      }
+      for (const auto& [k, v] : staff_fields) {
+        if (std::find(item->staff_fields.begin(), item->staff_fields.end(), k) == item->staff_fields.end()) {
+          errors.push_back({"/staff_fields/" + std::string(k), "is not a staff field of this item"});
+        }
+      }
+      if (!errors.empty()) {
+        return Status::InvalidArgument("cannot issue the " + item->output + ": " + errors.front().field + " " +
+                                           errors.front().reason,
+                                       std::move(errors));
+      }
+      const license::LicenseType* type = licenses_.catalogue().Type(item->output);
+      const CivilDate today = ChinaDate(clock_.Now());
+      for (Party holder : item->output_holders) {
+        license::IssueRequest issue;
+        issue.type = item->output;
+        issue.holder_subject = holder == Party::kApplicant ? c.applicant_subject : c.co_applicant_subject;
+        for (const auto& [field, tmpl] : item->output_fields) {
+          std::string v = Fill(tmpl, holder, c, *item, FieldsOf(c), today);
+          if (!v.empty()) issue.fields[field] = v;
+        }
+        for (const auto& [k, v] : staff_fields) issue.fields[k] = v;
+        auto issued = licenses_.IssueIn(tx, issue, type->issuer);
+        if (!issued.ok()) {
+          const Status refused = issued.status();
+          const std::string why = refused.fields().empty()
+                                      ? std::string(refused.message())
+                                      : refused.fields().front().field + ": " + refused.fields().front().reason;
+          return Status::FailedPrecondition("the " + item->output + " cannot be issued from this case (" + why +
+                                            "); ask for materials or reject");
+        }
+        t.licenses.push_back(issued->id);
+      }
+    }
+    t.state = TaskState::kApproved;
+    if (!t.claimed_by) {
+      t.claimed_by = staff.account_id;
+      t.claimed_by_name = staff.name;
+    }
+    t.decided_at = now;
+    t.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "approve", staff.department, ""));
+    TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "task_approved",
+                                        item->name_zh + "已办结" + (t.licenses.empty() ? "。" : "，证照已发放到您的卡包。"),
+                                        item->name_en + " is done" +
+                                            (t.licenses.empty() ? "." : "; the licence is in your wallet."),
+                                        out));
+    // Waiting items whose waits are all approved enter their queues; the last approval completes.
+    TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
+    std::set<std::string> approved;
+    for (const Task& x : tasks) {
+      if (x.state == TaskState::kApproved) approved.insert(x.item);
+    }
+    const Bundle& bundle = BundleOf(c);
+    for (Task& x : tasks) {
+      if (x.state != TaskState::kWaiting) continue;
+      const Step* s = bundle.FindStep(x.item);
+      const Item* xi = catalogue_.FindItem(x.item);
+      if (s == nullptr || xi == nullptr) continue;
+      if (std::all_of(s->after.begin(), s->after.end(), [&](const std::string& a) { return approved.contains(a); })) {
+        TB_RETURN_IF_ERROR(MakeReady(x, *xi, now));
+        TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
+      }
+    }
+    if (approved.size() == tasks.size()) {
+      c.state = CaseState::kCompleted;
+      c.completed_at = now;
+      c.updated_at = now;
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+      TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "complete", "system", ""));
+      TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "completed", bundle.name_zh + "已全部办结。",
+                                          bundle.name_en + " is complete.", out));
+    }
+    return Status::Ok();
+  }));
+  Deliver(out);
+  return t;
+}
+
+Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::string_view reason) {
+  TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
+  Task t;
+  Outbox out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
+    t = std::move(found.first);
+    Case& c = found.second;
+    TB_RETURN_IF_ERROR(Decidable(t, staff));
+    const int64_t now = NowSeconds();
+    t.state = TaskState::kRejected;
+    if (!t.claimed_by) {
+      t.claimed_by = staff.account_id;
+      t.claimed_by_name = staff.name;
+    }
+    t.reason = std::string(reason);
+    t.decided_at = now;
+    t.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "reject", staff.department, reason));
+    TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
+    for (Task& x : tasks) {
+      if (x.id == t.id || (!x.Open() && x.state != TaskState::kWaiting)) continue;
+      x.state = TaskState::kCancelled;
+      x.decided_at = now;
+      x.updated_at = now;
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
+    }
+    c.state = CaseState::kRejected;
+    c.completed_at = now;
+    c.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+    const Item* item = catalogue_.FindItem(t.item);
+    const std::string name_zh = item ? item->name_zh : t.item, name_en = item ? item->name_en : t.item;
+    return NotifyApplicants(tx, c, "rejected", name_zh + "未通过：" + std::string(reason),
+                            name_en + " was refused: " + std::string(reason), out);
+  }));
+  Deliver(out);
+  return t;
+}
+
+Result<Task> CaseService::RequestMaterials(const Staff& staff, int64_t task_id, std::string_view reason) {
+  TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
+  Task t;
+  Outbox out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
+    t = std::move(found.first);
+    Case& c = found.second;
+    TB_RETURN_IF_ERROR(Decidable(t, staff));
+    const int64_t now = NowSeconds();
+    t.state = TaskState::kAwaitingCitizen;
+    if (!t.claimed_by) {
+      t.claimed_by = staff.account_id;
+      t.claimed_by_name = staff.name;
+    }
+    t.reason = std::string(reason);
+    t.paused_at = now;
+    t.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "request_materials", staff.department, reason));
+    const Item* item = catalogue_.FindItem(t.item);
+    const std::string name_zh = item ? item->name_zh : t.item, name_en = item ? item->name_en : t.item;
+    return NotifyApplicants(tx, c, "materials_requested", name_zh + "需要补正：" + std::string(reason),
+                            name_en + " needs more from you: " + std::string(reason), out);
+  }));
+  Deliver(out);
+  return t;
+}
+
+Result<int64_t> CaseService::EscalateOverdue(int limit) {
+  int64_t done = 0;
+  Outbox out;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    out = {};
+    done = 0;
+    const int64_t now = NowSeconds();
+    TB_ASSIGN_OR_RETURN(auto due, CaseRepo::Overdue(tx, now, limit));
+    for (Task& t : due) {
+      t.escalated_at = now;
+      t.updated_at = now;
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+      TB_ASSIGN_OR_RETURN(Case c, Load(tx, t.case_id, false));
+      TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "escalate", "system", ""));
+      TB_RETURN_IF_ERROR(Notify(tx, c, 0, t.department, "escalated",
+                                "办件 " + c.case_number + " 的事项已超过办理时限（" +
+                                    (t.due_date ? t.due_date->ToString() : "") + "），已上报部门负责人。",
+                                "A task of case " + c.case_number + " is past its time limit (" +
+                                    (t.due_date ? t.due_date->ToString() : "") + ") and goes to the department lead.",
+                                out));
+      ++done;
+    }
+    return Status::Ok();
+  }));
+  Deliver(out);
+  return done;
+}
+
+void CaseService::StartSweeps(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this, interval] {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
+      lock.unlock();
+      auto r = EscalateOverdue(1000);
+      if (!r.ok()) {
+        ++sweep_errors_;
+        spdlog::warn("service: escalation sweep failed: {}", r.status().ToString());
+      }
+      lock.lock();
+    }
+  });
+}
+
+void CaseService::StopSweeps() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<std::vector<Notice>> CaseService::Notices(int64_t account_id, std::string_view department) {
+  std::vector<Notice> out;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(out, CaseRepo::NoticesOf(tx, account_id, department, 200));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status CaseService::MarkNoticeRead(int64_t account_id, int64_t notice_id) {
+  return db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(bool ok, CaseRepo::MarkRead(tx, account_id, notice_id, NowSeconds()));
+    return ok ? Status::Ok() : Status::NotFound("notice", std::to_string(notice_id));
+  });
+}
+
+bool CaseService::DueSoon(const Task& task) const {
+  if (!task.due_date || (task.state != TaskState::kReady && task.state != TaskState::kClaimed)) return false;
+  const CivilDate today = ChinaDate(clock_.Now());
+  return calendar().AddWorkingDays(today, 1) >= *task.due_date;
+}
+
+Result<Figures> CaseService::GetFigures() {
+  Figures f;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(f.bundles, CaseRepo::FiguresByBundle(tx));
+    TB_ASSIGN_OR_RETURN(f.departments, CaseRepo::FiguresByDepartment(tx, NowSeconds()));
+    return Status::Ok();
+  }));
+  for (ServiceFigures& b : f.bundles) {
+    const Bundle* bundle = catalogue_.FindBundle(b.bundle);
+    b.old_visits = bundle ? bundle->old_visits : 0;
+  }
+  return f;
+}
+
+}  // namespace tongban::service

@@ -1,0 +1,53 @@
+// ServicePart: "one thing" services (一件事) as a part of the program (part/part.h). Config section
+// [service]: the catalogue (built in, or files), the notification sink, the escalation sweep. It
+// installs the case checks into the data part (reads under a case) and the licence part (grants to
+// a case); adds the routes (service_routes.h), the seed figures as gauges, and the demo staff of
+// the departments that handle the demo bundles. Needs the licence and data parts earlier in the list.
+// Thread-safety: as part/part.h; service() is thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "part/part.h"
+#include "service/case_service.h"
+#include "service/catalogue.h"
+#include "service/notifier.h"
+
+namespace tongban::service {
+
+struct ServiceConfig {
+  std::vector<std::string> catalogue_files;  // empty: the built-in catalogue (data/services/catalogue.toml)
+  std::string notifier = "file";             // file (notifications.jsonl in the data folder) or log
+  std::string notifier_file = "notifications.jsonl";
+  int64_t escalation_sweep_s = 300;          // how often overdue tasks are looked for
+};
+
+class ServicePart : public part::Part {
+ public:
+  std::string_view name() const override { return "service"; }
+  std::string DefaultConfig(const part::InitChoices& choices) const override;
+  Status Configure(part::ConfigSection& section) override;
+  std::vector<store::Migration> Migrations() const override { return CaseService::Migrations(); }
+  Status Open(const part::PartContext& context) override;
+  void AddRoutes(api::Router& router) override;
+  void AddMetrics(api::Metrics& metrics) override;
+  Status LoadDemo(part::DemoData& demo) override;
+  Status Start() override;
+  Status Stop() override;
+
+  // REQUIRES: Open succeeded.
+  CaseService& service() { return *service_; }
+
+ private:
+  ServiceConfig config_;
+  identity::IdentityService* identity_ = nullptr;
+  license::LicenseService* licenses_ = nullptr;
+  data::DataService* data_ = nullptr;
+  std::unique_ptr<ServiceCatalogue> own_catalogue_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<CaseService> service_;
+};
+
+}  // namespace tongban::service
