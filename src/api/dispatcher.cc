@@ -155,7 +155,8 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
       return ProblemResponse(415, "", "request bodies must be application/json",
                              request.request_id);
     }
-    if (!IsValidUtf8(request.body)) {
+    // Bodies are text (JSON, NDJSON, C2SP notes) except a route's declared binary upload.
+    if (route.request_type != "application/octet-stream" && !IsValidUtf8(request.body)) {
       return ProblemResponse(Status::InvalidArgument("request body is not valid UTF-8"),
                              request.request_id);
     }

@@ -86,6 +86,13 @@ Status CheckText(std::string_view field, std::string_view text, size_t max) {
   return Status::Ok();
 }
 
+// kInvalidArgument with every problem, the first in the message. REQUIRES: !errors.empty().
+Status Refused(const std::string& what, std::vector<FieldError> errors) {
+  std::string message = what + ": " + errors.front().field + " " + errors.front().reason;
+  if (errors.size() > 1) message += " (and " + std::to_string(errors.size() - 1) + " more)";
+  return Status::InvalidArgument(std::move(message), std::move(errors));
+}
+
 // Checks an asked answer against its field; the reason, or "" when it is good.
 std::string CheckAnswer(const Field& f, const value& v, const Clock& clock) {
   switch (f.type) {
@@ -160,8 +167,10 @@ void Count(Case& c) {
     }
   }
   c.materials_from_wallet = 0;
+  c.materials_uploaded = 0;
   for (const auto& [k, v] : MaterialsOf(c)) {
     if (v.as_object().contains("license_id")) ++c.materials_from_wallet;
+    if (v.as_object().contains("upload")) ++c.materials_uploaded;
   }
 }
 
@@ -184,8 +193,11 @@ const Bundle& CaseService::BundleOf(const Case& c) const {
   return *b;
 }
 
-Result<bool> CaseService::CaseMayRead(store::Tx& tx, std::string_view department, std::string_view case_number,
+Result<bool> CaseService::CaseMayRead(store::Tx& tx, std::string_view department_name, std::string_view case_number,
                                       std::string_view subject, std::string_view dataset) {
+  const data::Department* d = data_.catalogue().DepartmentByName(department_name);
+  if (d == nullptr) return false;
+  const std::string& department = d->key;
   TB_ASSIGN_OR_RETURN(auto found, CaseRepo::CaseByNumber(tx, case_number));
   if (!found || !found->Live()) return false;
   const Case& c = *found;
@@ -499,9 +511,7 @@ Result<Case> CaseService::Submit(const Person& applicant, int64_t case_id, const
       errors.push_back({"/co_applicant_id", "this service has no co-applicant"});
     }
     if (!errors.empty()) {
-      return Status::InvalidArgument("the application is not complete: " + errors.front().field + " " +
-                                         errors.front().reason,
-                                     std::move(errors));
+      return Refused("the application is not complete", std::move(errors));
     }
     const int64_t now = NowSeconds();
     c.submitted_at = now;
@@ -571,9 +581,7 @@ Result<Case> CaseService::Confirm(const Person& co, int64_t case_id, const Answe
       // Keep what was read (the next try need not read again), refuse the confirmation.
       Count(c);
       TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-      return Status::InvalidArgument("the confirmation is not complete: " + errors.front().field + " " +
-                                         errors.front().reason,
-                                     std::move(errors));
+      return Refused("the confirmation is not complete", std::move(errors));
     }
     Count(c);
     TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "confirm", "co_applicant", ""));
@@ -655,8 +663,7 @@ Result<Case> CaseService::Supplement(const Person& applicant, int64_t case_id, c
     std::vector<FieldError> errors;
     Apply(c, BundleOf(c), party, applicant.subject_id, answers, licenses, false, errors);
     if (!errors.empty()) {
-      return Status::InvalidArgument("the supplement is refused: " + errors.front().field + " " + errors.front().reason,
-                                     std::move(errors));
+      return Refused("the supplement is refused", std::move(errors));
     }
     const int64_t now = NowSeconds();
     const CivilDate today = ChinaDate(clock_.Now());
@@ -685,6 +692,45 @@ Result<Case> CaseService::Supplement(const Person& applicant, int64_t case_id, c
     return Status::Ok();
   }));
   Deliver(out);
+  return c;
+}
+
+Result<Case> CaseService::AttachUpload(const Person& person, int64_t case_id, std::string_view code,
+                                       const StoredUpload& file) {
+  Case c;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
+    Party party;
+    if (c.applicant_subject == person.subject_id) {
+      party = Party::kApplicant;
+    } else if (!c.co_applicant_subject.empty() && c.co_applicant_subject == person.subject_id) {
+      party = Party::kCoApplicant;
+    } else {
+      return Status::NotFound("case", std::to_string(case_id));
+    }
+    const Material* m = catalogue_.FindMaterial(code);
+    const auto materials = catalogue_.FormMaterials(BundleOf(c));
+    if (m == nullptr || std::find(materials.begin(), materials.end(), m) == materials.end()) {
+      return Status::InvalidField("/code", "is not a material of this form");
+    }
+    if (m->subject != party) {
+      return Status::InvalidField("/code", std::string("is attached by the ") +
+                                               (party == Party::kApplicant ? "co-applicant" : "applicant"));
+    }
+    if (!m->upload) return Status::InvalidField("/code", "cannot be uploaded: attach the licence " + m->license);
+    const bool waiting = std::any_of(c.tasks.begin(), c.tasks.end(),
+                                     [](const Task& t) { return t.state == TaskState::kAwaitingCitizen; });
+    const bool now_ok = party == Party::kApplicant ? (c.state == CaseState::kDraft || waiting)
+                                                   : c.state == CaseState::kAwaitingCoApplicant;
+    if (!now_ok) return Status::FailedPrecondition("materials cannot be changed in this state of the case");
+    const int64_t now = NowSeconds();
+    MaterialsOf(c)[code] = object{{"upload", file.hash}, {"mime", file.mime}, {"size", file.size},
+                                  {"party", PartyName(party)}, {"verified_at", now}};
+    Count(c);
+    c.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+    return Event(tx, c, std::nullopt, "", "upload", PartyName(party), file.hash);
+  }));
   return c;
 }
 
@@ -824,9 +870,7 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
         }
       }
       if (!errors.empty()) {
-        return Status::InvalidArgument("cannot issue the " + item->output + ": " + errors.front().field + " " +
-                                           errors.front().reason,
-                                       std::move(errors));
+        return Refused("cannot issue the " + item->output, std::move(errors));
       }
       const license::LicenseType* type = licenses_.catalogue().Type(item->output);
       const CivilDate today = ChinaDate(clock_.Now());

@@ -54,6 +54,7 @@
 #include "service/case_repo.h"
 #include "service/catalogue.h"
 #include "service/notifier.h"
+#include "service/upload_store.h"
 #include "store/database.h"
 #include "store/migration.h"
 
@@ -121,7 +122,8 @@ class CaseService {
   // applicant or its confirmed co-applicant, and a field of the bundle is sourced from `dataset`
   // for that party. A licence grant to a case is usable while the case is live and the
   // department (by name) runs it or has a task in it.
-  Result<bool> CaseMayRead(store::Tx& tx, std::string_view department, std::string_view case_number,
+  // Departments are named by their Chinese name (the accounts' department), as both parts pass them.
+  Result<bool> CaseMayRead(store::Tx& tx, std::string_view department_name, std::string_view case_number,
                            std::string_view subject, std::string_view dataset);
   Result<bool> CaseOpenFor(store::Tx& tx, std::string_view department_name, std::string_view case_number);
 
@@ -136,6 +138,13 @@ class CaseService {
   // 补正: answers and licences asked for; resumes the case's tasks awaiting the citizen.
   // kFailedPrecondition when none is.
   Result<Case> Supplement(const Person& applicant, int64_t case_id, const Answers& answers);
+
+  // Attaches an uploaded file (stored by UploadStore) as material `code` of the person's party:
+  // the applicant while the case is a draft or a task waits for them (补正), the co-applicant
+  // while the case waits for their confirmation. kNotFound (not their case), kInvalidArgument
+  // ("/code": not a material of the form, not theirs, or one that cannot be uploaded),
+  // kFailedPrecondition (not now).
+  Result<Case> AttachUpload(const Person& person, int64_t case_id, std::string_view code, const StoredUpload& file);
 
   // A case of the person's (applicant or named co-applicant), with tasks and events.
   Result<Case> Mine(std::string_view subject, int64_t case_id);

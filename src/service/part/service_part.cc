@@ -20,6 +20,8 @@ std::string ServicePart::DefaultConfig(const part::InitChoices&) const {
 notifier = "file"                     # file: one JSON line per notice in notifier_file; log: the log
 notifier_file = "notifications.jsonl" # relative to this file's folder
 escalation_sweep_s = 300              # how often overdue tasks are escalated (s)
+upload_dir = "uploads"                # uploaded materials, stored once by hash
+max_upload_bytes = 1048576            # one uploaded file (JPEG, PNG or PDF); within server.body_limit_bytes
 )";
 }
 
@@ -27,6 +29,8 @@ Status ServicePart::Configure(part::ConfigSection& s) {
   TB_RETURN_IF_ERROR(s.Read("catalogue_files", config_.catalogue_files));
   TB_RETURN_IF_ERROR(s.ReadOneOf("notifier", config_.notifier, {"file", "log"}));
   TB_RETURN_IF_ERROR(s.Read("notifier_file", config_.notifier_file));
+  TB_RETURN_IF_ERROR(s.Read("upload_dir", config_.upload_dir));
+  TB_RETURN_IF_ERROR(s.Read("max_upload_bytes", config_.max_upload_bytes, 1024, int64_t{64} << 20));
   return s.Read("escalation_sweep_s", config_.escalation_sweep_s, 1, 86400);
 }
 
@@ -55,6 +59,8 @@ Status ServicePart::Open(const part::PartContext& context) {
   } else {
     notifier_ = std::make_unique<LogNotifier>();
   }
+  TB_ASSIGN_OR_RETURN(uploads_, UploadStore::Open(context.Resolve(config_.upload_dir), ledger->suite().hash,
+                                                  config_.max_upload_bytes));
   CaseServiceOptions options;
   options.hash = ledger->suite().hash;
   options.subject_hash = [ledger](std::string_view id) { return ledger->SubjectHash(id); };
@@ -87,7 +93,7 @@ Status ServicePart::Stop() {
 
 void ServicePart::AddRoutes(api::Router& router) {
   api::AddServiceRoutes(router, {.service = service_.get(), .identity = identity_, .licenses = licenses_,
-                                 .data_catalogue = &data_->catalogue()});
+                                 .data_catalogue = &data_->catalogue(), .uploads = uploads_.get()});
 }
 
 void ServicePart::AddMetrics(api::Metrics& metrics) {

@@ -22,6 +22,8 @@ struct ServiceConfig {
   std::string notifier = "file";             // file (notifications.jsonl in the data folder) or log
   std::string notifier_file = "notifications.jsonl";
   int64_t escalation_sweep_s = 300;          // how often overdue tasks are looked for
+  std::string upload_dir = "uploads";        // uploaded materials, by hash (relative to the config's folder)
+  int64_t max_upload_bytes = 1 << 20;        // one uploaded file (also within server.body_limit_bytes)
 };
 
 class ServicePart : public part::Part {
@@ -47,6 +49,7 @@ class ServicePart : public part::Part {
   data::DataService* data_ = nullptr;
   std::unique_ptr<ServiceCatalogue> own_catalogue_;
   std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<UploadStore> uploads_;
   std::unique_ptr<CaseService> service_;
 };
 

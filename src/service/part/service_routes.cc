@@ -145,8 +145,13 @@ object CaseJson(const CaseService& s, const data::Catalogue& dc, const Case& c, 
       value attached = nullptr;
       if (auto it = stored_materials.find(m->code); it != stored_materials.end() && it->value().is_object()) {
         const object& a = it->value().as_object();
-        attached = object{{"license_id", a.at("license_id")}, {"type", a.at("type")},
-                          {"verified_at", IsoSeconds(a.at("verified_at").to_number<int64_t>())}};
+        if (a.contains("license_id")) {
+          attached = object{{"license_id", a.at("license_id")}, {"type", a.at("type")},
+                            {"verified_at", IsoSeconds(a.at("verified_at").to_number<int64_t>())}};
+        } else {
+          attached = object{{"upload", object{{"sha", a.at("upload")}, {"mime", a.at("mime")}, {"size", a.at("size")}}},
+                            {"verified_at", IsoSeconds(a.at("verified_at").to_number<int64_t>())}};
+        }
       }
       array available;
       if (!staff && m->subject == viewer && !m->license.empty()) {
@@ -304,10 +309,17 @@ constexpr std::string_view kMaterialSchema = R"json({
     "party": {"enum": ["applicant", "co_applicant"]},
     "license_type": {"type": ["string", "null"], "description": "A licence of this type satisfies it (免交)"},
     "upload": {"type": "boolean"}, "required": {"type": "boolean"},
-    "attached": {"oneOf": [{"type": "null"}, {"type": "object", "additionalProperties": false,
-      "required": ["license_id", "type", "verified_at"],
-      "properties": {"license_id": {"type": "string"}, "type": {"type": "string"},
-                     "verified_at": {"type": ["string", "null"], "format": "date-time"}}}]},
+    "attached": {"oneOf": [{"type": "null"},
+      {"type": "object", "additionalProperties": false, "required": ["license_id", "type", "verified_at"],
+       "description": "A licence of the wallet, verified (免交)",
+       "properties": {"license_id": {"type": "string"}, "type": {"type": "string"},
+                      "verified_at": {"type": ["string", "null"], "format": "date-time"}}},
+      {"type": "object", "additionalProperties": false, "required": ["upload", "verified_at"],
+       "description": "An uploaded file, typed by its content and stored once by its hash",
+       "properties": {"upload": {"type": "object", "additionalProperties": false, "required": ["sha", "mime", "size"],
+                                 "properties": {"sha": {"type": "string"}, "mime": {"enum": ["image/jpeg", "image/png", "application/pdf"]},
+                                                "size": {"type": "integer"}}},
+                      "verified_at": {"type": ["string", "null"], "format": "date-time"}}}]},
     "available": {"type": "array", "items": {"type": "string"},
                   "description": "Valid licences of the type in the caller's wallet"}
   }
@@ -539,7 +551,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, false, {},
                                                      Party::kCoApplicant));
                    }})
-      .Accepts(BodySchema())
+      .Accepts(BodySchema(), Route::Body::kOptional)
       .Answers(kCase);
 
   router.Add(Route{"POST", "/api/v1/me/cases/{id}/supplement", "supplementCase",
@@ -558,6 +570,55 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    }})
       .Accepts(BodySchema())
       .Answers(kCase);
+
+  router.Add(Route{"PUT", "/api/v1/me/cases/{id}/materials/{code}", "uploadCaseMaterial",
+                   "Upload material `code` of the caller's case: the file's bytes as the body (at most "
+                   "[service] max_upload_bytes). Its type is read from the content (JPEG, PNG or PDF; 422 "
+                   "for anything else, whatever its name or Content-Type), it is stored once by its hash, "
+                   "and replaces an earlier file of the same material. The applicant uploads while the case "
+                   "is a draft or a task waits for them (补正); the co-applicant while it waits for their "
+                   "confirmation. 400 for an empty body, 413 for a larger one.",
+                   kCitizen,
+                   [options](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     auto stored = options.uploads->Put(req.body);
+                     if (!stored.ok() && stored.status().code() == ErrorCode::kOutOfRange) {
+                       return ProblemResponse(413, "", stored.status().message(), req.request_id);
+                     }
+                     TB_ASSIGN_OR_PROBLEM(service::StoredUpload file, std::move(stored), req);
+                     TB_ASSIGN_OR_PROBLEM(Case c, options.service->AttachUpload(me, id, p.at("code"), file), req);
+                     return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, false,
+                                                     WalletOf(options, me.subject_id), ViewerOf(c, me.subject_id)));
+                   },
+                   "application/json", "application/octet-stream"})
+      .Answers(kCase);
+
+  router.Add(Route{"GET", "/api/v1/service/cases/{id}/materials/{code}", "getServiceCaseMaterial",
+                   "The uploaded file of material `code` of a case the caller's department runs or has a task "
+                   "in, with its content type. 404 otherwise, or when the material was not uploaded.",
+                   kStaff,
+                   [options](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Staff staff,
+                                          StaffOf(options, req, Status::NotFound("case", std::to_string(id))), req);
+                     TB_ASSIGN_OR_PROBLEM(Case c, options.service->CaseForStaff(staff, id), req);
+                     const value* m = c.form.contains("materials") ? c.form.at("materials").as_object().if_contains(p.at("code"))
+                                                                   : nullptr;
+                     if (m == nullptr || !m->is_object() || !m->as_object().contains("upload")) {
+                       return ProblemResponse(Status::NotFound("material", p.at("code")), req.request_id);
+                     }
+                     TB_ASSIGN_OR_PROBLEM(std::string bytes,
+                                          options.uploads->Get(m->as_object().at("upload").as_string()), req);
+                     HttpResponse r;
+                     r.status = 200;
+                     r.content_type = std::string(m->as_object().at("mime").as_string());
+                     r.body = std::move(bytes);
+                     r.headers.emplace_back("Cache-Control", "private, no-store");
+                     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+                     return r;
+                   },
+                   "application/octet-stream"});
 
   const std::string kNotices = R"json({"type": "object", "additionalProperties": false, "required": ["items"],
     "properties": {"items": {"type": "array", "items": {"type": "object", "additionalProperties": false,
@@ -651,7 +712,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
     const char* operation;
     const char* summary;
   };
-  auto task_route = [&](const Decision& d, auto act, std::string accepts) {
+  auto task_route = [&](const Decision& d, auto act, std::string accepts, Route::Body body = Route::Body::kRequired) {
     router.Add(Route{"POST", std::string("/api/v1/service/tasks/{id}/") + d.path, d.operation, d.summary, kStaff,
                      [options, act](const HttpRequest& req, const PathParams& p) {
                        TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a task id"), req);
@@ -660,7 +721,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                        TB_ASSIGN_OR_PROBLEM(Task t, act(*options.service, staff, id, req.body.empty() ? "{}" : req.body), req);
                        return JsonAnswer(200, TaskJson(*options.service, *options.data_catalogue, t));
                      }})
-        .Accepts(std::move(accepts))
+        .Accepts(std::move(accepts), body)
         .Answers(kTask);
   };
   task_route({"claim", "claimServiceTask",
@@ -670,7 +731,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                TB_RETURN_IF_ERROR(JsonBody::Parse(body, {}).status());
                return s.Claim(staff, id);
              },
-             R"json({"type": "object", "additionalProperties": false, "properties": {}})json");
+             R"json({"type": "object", "additionalProperties": false, "properties": {}})json", Route::Body::kOptional);
   task_route({"approve", "approveServiceTask",
               "Approve: {staff_fields?} (the output licence's fields the department supplies, e.g. the "
               "child's new ID number). The item's licence is issued into each holder's wallet in the same "
@@ -686,7 +747,8 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
              },
              R"json({"type": "object", "additionalProperties": false,
                "properties": {"staff_fields": {"type": "object", "additionalProperties": {"type": "string"},
-                                               "examples": [{"id_number": "330106202611300014"}]}}})json");
+                                               "examples": [{"id_number": "330106202611300014"}]}}})json",
+             Route::Body::kOptional);
   task_route({"reject", "rejectServiceTask",
               "Reject with a reason (1-500 bytes): the case is rejected and its other tasks cancelled; the "
               "applicants are told why."},

@@ -10,6 +10,7 @@
 #include "identity/identity_service.h"
 #include "license/license_service.h"
 #include "service/case_service.h"
+#include "service/upload_store.h"
 
 namespace tongban::api {
 
@@ -18,6 +19,7 @@ struct ServiceRoutesOptions {
   identity::IdentityService* identity = nullptr;
   license::LicenseService* licenses = nullptr;  // the applicant's wallet, for licence materials
   const data::Catalogue* data_catalogue = nullptr;
+  service::UploadStore* uploads = nullptr;      // uploaded materials
 };
 
 void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options);
