@@ -174,7 +174,19 @@ CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subje
   v6.part = "license";
   v6.version = 6;
   v6.sql = "ALTER TABLE license_authorisation ADD COLUMN department TEXT NOT NULL DEFAULT ''";
-  return {v1, v2, v3, v4, v5, v6};
+  // v7: guardians (监护人) of a licence's holder — a newborn's parents, who see it in their wallets.
+  store::Migration v7;
+  v7.part = "license";
+  v7.version = 7;
+  v7.sql = R"sql(
+    CREATE TABLE license_guardian (
+      license_id TEXT NOT NULL REFERENCES license (id),
+      guardian_subject TEXT NOT NULL,
+      PRIMARY KEY (license_id, guardian_subject)
+    );
+    CREATE INDEX license_guardian_subject ON license_guardian (guardian_subject);
+  )sql";
+  return {v1, v2, v3, v4, v5, v6, v7};
 }
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
@@ -193,6 +205,24 @@ Result<std::optional<License>> LicenseRepo::Get(store::Tx& tx, std::string_view 
   if (!row) return std::optional<License>();
   TB_ASSIGN_OR_RETURN(License l, FromRow(*row));
   return std::optional<License>(std::move(l));
+}
+
+Status LicenseRepo::AddGuardian(store::Tx& tx, std::string_view license_id, std::string_view guardian) {
+  return tx.Exec("INSERT INTO license_guardian (license_id, guardian_subject) VALUES (?, ?)", {license_id, guardian})
+      .status();
+}
+
+Result<std::vector<License>> LicenseRepo::ByGuardian(store::Tx& tx, std::string_view guardian) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kColumns) + " FROM license WHERE id IN "
+                                              "(SELECT license_id FROM license_guardian WHERE guardian_subject = ?) "
+                                              "ORDER BY issued_at DESC, id",
+                                          {guardian}));
+  std::vector<License> out;
+  for (const auto& r : rows) {
+    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 Result<std::vector<License>> LicenseRepo::ByHolder(store::Tx& tx, std::string_view holder) {

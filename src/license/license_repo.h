@@ -80,6 +80,9 @@ class LicenseRepo {
   static Status Insert(store::Tx& tx, const License& l);
   static Result<std::optional<License>> Get(store::Tx& tx, std::string_view id);
   static Result<std::vector<License>> ByHolder(store::Tx& tx, std::string_view holder_subject);
+  // Licences whose holder has `guardian` among its guardians (license_guardian).
+  static Result<std::vector<License>> ByGuardian(store::Tx& tx, std::string_view guardian);
+  static Status AddGuardian(store::Tx& tx, std::string_view license_id, std::string_view guardian);
   // Conditional update: changes status only if it is still `from`. Returns rows changed.
   static Result<int64_t> UpdateStatus(store::Tx& tx, std::string_view id, LicenseStatus from,
                                       LicenseStatus to, std::string_view reason,

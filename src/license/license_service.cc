@@ -192,6 +192,12 @@ Result<License> LicenseService::Issue(const IssueRequest& request, std::string_v
 Result<License> LicenseService::IssueIn(store::Tx& tx, const IssueRequest& request, std::string_view department_key) {
   TB_ASSIGN_OR_RETURN(const LicenseType* type, CheckIssue(request, department_key));
   TB_ASSIGN_OR_RETURN(std::string fields, ValidateFields(*type, request));
+  for (size_t i = 0; i < request.guardians.size(); ++i) {
+    const std::string at = "/guardians/" + std::to_string(i);
+    if (type->holder != HolderKind::kPerson) return Status::InvalidField(at, "only a person's licence has guardians");
+    TB_RETURN_IF_ERROR(CitizenId::Parse(request.guardians[i], clock_, at).status());
+    if (request.guardians[i] == request.holder_subject) return Status::InvalidField(at, "is the holder");
+  }
   const int64_t now = NowSeconds();
   if (request.expires_at && *request.expires_at <= now) return Status::InvalidField("/expires_at", "must be in the future");
   const Department* dept = catalogue_->DepartmentByKey(type->issuer);
@@ -210,6 +216,7 @@ Result<License> LicenseService::IssueIn(store::Tx& tx, const IssueRequest& reque
   l.issued_at = now;
   l.expires_at = request.expires_at.value_or(type->validity_years ? AddYears(now, type->validity_years) : 0);
   TB_RETURN_IF_ERROR(LicenseRepo::Insert(tx, l));
+  for (const std::string& g : request.guardians) TB_RETURN_IF_ERROR(LicenseRepo::AddGuardian(tx, l.id, g));
   TB_RETURN_IF_ERROR(Record(tx, l, "issue", {}, hint));
   return l;
 }
@@ -329,6 +336,8 @@ Result<std::vector<License>> LicenseService::Wallet(std::string_view holder_subj
   std::vector<License> out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(out, LicenseRepo::ByHolder(tx, holder_subject));
+    TB_ASSIGN_OR_RETURN(auto wards, LicenseRepo::ByGuardian(tx, holder_subject));
+    for (License& l : wards) out.push_back(std::move(l));
     return Status::Ok();
   }));
   return out;

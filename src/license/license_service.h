@@ -63,6 +63,9 @@ struct IssueRequest {
   std::string holder_subject;  // citizen ID number (person) or USCC (enterprise)
   boost::json::object fields;  // field name -> value (string, or integer for integer fields)
   std::optional<int64_t> expires_at;  // unix seconds; default from the type's validity
+  // Guardians (监护人) of a person holder — a newborn's parents: citizen ID numbers, not the
+  // holder's. The licence shows in their wallets too (Wallet). Presenting it stays the holder's.
+  std::vector<std::string> guardians;
 };
 
 struct PresentRequest {
@@ -171,6 +174,7 @@ class LicenseService {
   Result<int64_t> PurgePresentations();
 
   Result<License> Get(std::string_view id);
+  // The licences held by `holder_subject`, then those of which they are a guardian.
   Result<std::vector<License>> Wallet(std::string_view holder_subject);
 
   // kNotFound (no such licence, or not the holder's), kFailedPrecondition (not valid now),

@@ -480,7 +480,9 @@ void CaseService::Apply(Case& c, const Bundle& bundle, Party party, const std::s
                                    [&](const MaterialChoice& x) { return x.code == m->code; });
     if (!named) {
       errors.push_back({"/materials/" + m->code,
-                        m->license.empty() ? "is required: upload it" : "is required: attach your " + m->license});
+                        m->license.empty() ? "is required: upload it"
+                        : m->upload        ? "is required: attach a " + m->license + " from your wallet, or upload it"
+                                           : "is required: attach a " + m->license + " from your wallet"});
     }
   }
 }
@@ -874,10 +876,21 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
       }
       const license::LicenseType* type = licenses_.catalogue().Type(item->output);
       const CivilDate today = ChinaDate(clock_.Now());
-      for (Party holder : item->output_holders) {
+      auto subject_of = [&](Party p) { return p == Party::kApplicant ? c.applicant_subject : c.co_applicant_subject; };
+      // One licence per holder; or, with a holder field (a newborn's ID number), one licence for
+      // that person with the applicants as guardians.
+      const size_t licences = item->output_holder_field.empty() ? item->output_holders.size() : 1;
+      for (size_t h = 0; h < licences; ++h) {
+        const Party holder = item->output_holders[h];
         license::IssueRequest issue;
         issue.type = item->output;
-        issue.holder_subject = holder == Party::kApplicant ? c.applicant_subject : c.co_applicant_subject;
+        issue.holder_subject = subject_of(holder);
+        if (!item->output_holder_field.empty()) {
+          issue.holder_subject = std::string(staff_fields.at(item->output_holder_field).as_string());
+          for (Party g : item->output_holders) {
+            if (!subject_of(g).empty()) issue.guardians.push_back(subject_of(g));
+          }
+        }
         for (const auto& [field, tmpl] : item->output_fields) {
           std::string v = Fill(tmpl, holder, c, *item, FieldsOf(c), today);
           if (!v.empty()) issue.fields[field] = v;

@@ -359,6 +359,12 @@ Result<ServiceCatalogue> ServiceCatalogue::Parse(const std::vector<CatalogueFile
       it.output = r.String("output", false);
       const std::vector<std::string> holders = r.Strings("output_holders");
       it.staff_fields = r.Strings("staff_fields");
+      it.output_holder_field = r.String("output_holder_field", false);
+      if (!it.output_holder_field.empty() &&
+          std::find(it.staff_fields.begin(), it.staff_fields.end(), it.output_holder_field) == it.staff_fields.end()) {
+        r.Error(r.Node("output_holder_field"), "output_holder_field " + it.output_holder_field +
+                                                   " must be one of the staff_fields (the staff names the holder)");
+      }
       const toml::node* of = r.Node("output_fields");
       if (of != nullptr) {
         if (const toml::table* ot = of->as_table()) {
@@ -375,8 +381,8 @@ Result<ServiceCatalogue> ServiceCatalogue::Parse(const std::vector<CatalogueFile
         }
       }
       if (it.output.empty()) {
-        if (!holders.empty() || !it.staff_fields.empty() || !it.output_fields.empty()) {
-          r.Error(r.Node("output"), "output_holders, staff_fields and output_fields need an output licence type");
+        if (!holders.empty() || !it.staff_fields.empty() || !it.output_fields.empty() || !it.output_holder_field.empty()) {
+          r.Error(r.Node("output"), "output_holders, output_holder_field, staff_fields and output_fields need an output licence type");
         }
       } else if (const license::LicenseType* lt = license_catalogue.Type(it.output); lt == nullptr) {
         r.Error(r.Node("output"), "output " + it.output + " is not a type of the licence catalogue");

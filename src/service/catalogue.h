@@ -73,7 +73,10 @@ struct Item {
   std::vector<std::string> fields;
   std::vector<std::string> materials;
   std::string output;  // licence type issued on approval, or ""
-  std::vector<Party> output_holders;
+  std::vector<Party> output_holders;  // each gets the licence; with output_holder_field: its guardians
+  // A staff field naming the licence's holder (a newborn's new ID number): one licence, issued to
+  // that person, with output_holders as its guardians (it shows in their wallets). "" = none.
+  std::string output_holder_field;
   std::vector<std::string> staff_fields;            // licence fields the approving staff supplies
   std::map<std::string, std::string> output_fields;  // licence field -> value template
   bool uses_co_applicant = false;                   // computed
