@@ -136,7 +136,7 @@ std::vector<DemoCredential>* ObjectAccessTest::credentials_ = nullptr;
 
 TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObject) {
   std::vector<Caller> callers = demo_->Callers();
-  ASSERT_EQ(callers.size(), 15u);
+  ASSERT_EQ(callers.size(), 26u);  // and the services part's staff of each department
   const Caller& li_na = Named(callers, "13800000002");
   const Caller& zhang_wei = Named(callers, "13800000001");
   const Caller& xihu_staff = Named(callers, "staff-xihu-001");
@@ -207,7 +207,7 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
       .params = {{"id", grant_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000002"}};
   // The Shangcheng window sends the right case number: the department binding refuses it.
   cases["/api/v1/authorisations/{id}/use"] = {
-      .params = {{"id", grant_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-xihu-001"},
+      .params = {{"id", grant_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-xihu-001", "staff-xihu-service-center"},
       .body = R"({"case":"2026-001"})"};
   cases["/api/v1/licenses/verifications/{id}"] = {
       .params = {{"id", verification_id}}, .missing = {{"id", "999999"}},
@@ -248,17 +248,19 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   }
   ASSERT_FALSE(agreement_id.empty());
   cases["/api/v1/data/agreements/{id}/approve"] = {
-      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem}};
+      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem, "staff-hz-police"}};
   cases["/api/v1/data/agreements/{id}/reject"] = {
-      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem},
+      .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem, "staff-hz-police"},
       .body = R"({"reason":"测试"})"};
+  // Department-mates are owners alike: the services part's window staff of each department.
   cases["/api/v1/data/agreements/{id}/revoke"] = {
       .params = {{"id", agreement_id}}, .missing = {{"id", "999999"}},
-      .owners = {kPoliceSystem, "staff-xihu-001"}, .body = R"({"reason":"测试"})"};
+      .owners = {kPoliceSystem, "staff-hz-police", "staff-xihu-001", "staff-xihu-service-center"},
+      .body = R"({"reason":"测试"})"};
   // The change feed of an agreement: only its consumer department follows it.
   for (const char* pattern : {"/api/v1/data/agreements/{id}/changes", "/api/v1/data/agreements/{id}/feed"}) {
     cases[pattern] = {.params = {{"id", agreement_id}}, .missing = {{"id", "999999"}},
-                      .owners = {"staff-xihu-001"}};
+                      .owners = {"staff-xihu-001", "staff-xihu-service-center"}};
   }
   json::value data_grant = CallJson(
       "POST", "/api/v1/me/data-grants", li_na,
@@ -282,10 +284,10 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   cases["/api/v1/me/data/objections/{id}"] = {
       .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}};
   cases["/api/v1/data/objections/{id}/accept"] = {
-      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem},
+      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem, "staff-hz-police"},
       .body = R"({"value":"浙江省杭州市西湖区文三路 98 号"})"};
   cases["/api/v1/data/objections/{id}/reject"] = {
-      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem},
+      .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem, "staff-hz-police"},
       .body = R"({"reason":"测试"})"};
   for (const char* pattern : {"/api/v1/data/datasets/{dataset}/records", "/api/v1/data/datasets/{dataset}/records/bulk"}) {
     cases[pattern] = {.exempt = "datasets are public in the catalogue; pushing into another department's dataset "
@@ -294,6 +296,52 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   cases["/api/v1/data/subjects/{subject}/datasets/{dataset}"] = {
       .exempt = "whose data may be read is decided by the purpose (?purpose=), not by who asks: a read no "
                 "purpose covers is 403 (tests/data/data_service_test.cc, tests/data/data_routes_test.cc)"};
+
+  // 张伟's application for cross-region medical filing (异地就医备案, an item applied for alone,
+  // handled by the medical security bureau), submitted with his ID card from the wallet and an
+  // uploaded proof of residence; the notice it brought him.
+  json::value started = CallJson("POST", "/api/v1/me/cases", zhang_wei, R"({"bundle":"cross_region_medical_filing"})");
+  const std::string case_id = std::to_string(started.at("id").to_number<int64_t>());
+  std::string id_card;
+  for (const json::value& m : started.at("materials").as_array()) {
+    if (m.at("code").as_string() == "applicant_id_card") id_card = m.at("available").at(0).as_string();
+  }
+  const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde", 33);
+  ASSERT_EQ(Call("PUT", "/api/v1/me/cases/" + case_id + "/materials/medical_filing_residence_proof",
+                 zhang_wei.bearer, png).status, 200);
+  CallJson("POST", "/api/v1/me/cases/" + case_id + "/submit", zhang_wei,
+           json::serialize(json::object{
+               {"answers", json::object{{"medical_filing_type", "异地长期居住"}, {"medical_destination", "上海市浦东新区"},
+                                        {"medical_filing_start_date", "2027-01-01"}, {"contact_phone", "13800000001"}}},
+               {"materials", json::array{json::object{{"code", "applicant_id_card"}, {"license_id", id_card}}}}}));
+  json::value queue = CallJson("GET", "/api/v1/service/tasks", Named(callers, "staff-hz-medical-security"));
+  const std::string task_id = std::to_string(queue.at("items").at(0).at("id").to_number<int64_t>());
+  json::value notices = CallJson("GET", "/api/v1/me/notices", zhang_wei);
+  const std::string notice_id = std::to_string(notices.at("items").at(0).at("id").to_number<int64_t>());
+  cases["/api/v1/me/cases/{id}"] = {.params = {{"id", case_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}};
+  for (const char* pattern : {"/api/v1/me/cases/{id}/submit", "/api/v1/me/cases/{id}/confirm",
+                              "/api/v1/me/cases/{id}/supplement"}) {
+    cases[pattern] = {.params = {{"id", case_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}, .body = "{}"};
+  }
+  cases["/api/v1/me/cases/{id}/materials/{code}"] = {
+      .params = {{"id", case_id}, {"code", "medical_filing_residence_proof"}},
+      .missing = {{"id", "999999"}, {"code", "medical_filing_residence_proof"}},
+      .owners = {"13800000001"}, .body = png};
+  cases["/api/v1/me/notices/{id}/read"] = {
+      .params = {{"id", notice_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}};
+  cases["/api/v1/service/cases/{id}"] = {
+      .params = {{"id", case_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-medical-security"}};
+  cases["/api/v1/service/cases/{id}/materials/{code}"] = {
+      .params = {{"id", case_id}, {"code", "medical_filing_residence_proof"}},
+      .missing = {{"id", "999999"}, {"code", "medical_filing_residence_proof"}},
+      .owners = {"staff-hz-medical-security"}};
+  for (const char* action : {"claim", "approve", "reject", "request-materials"}) {
+    cases[std::string("/api/v1/service/tasks/{id}/") + action] = {
+        .params = {{"id", task_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-medical-security"},
+        .body = R"({"reason":"测试"})"};
+  }
+  cases["/api/v1/service/tasks/{id}/claim"].body = "{}";
+  cases["/api/v1/service/tasks/{id}/approve"].body = "{}";
 
   // --- the walk ------------------------------------------------------------------------------
   int checked = 0, routes = 0;
@@ -369,6 +417,11 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   }
   json::value grants = CallJson("GET", "/api/v1/me/data-grants", li_na);
   EXPECT_TRUE(grants.at("items").at(0).at("withdrawn_at").is_null());
+  // His case untouched: still one task, ready, nobody's.
+  json::value his_case = CallJson("GET", "/api/v1/me/cases/" + case_id, zhang_wei);
+  EXPECT_EQ(his_case.at("state").as_string(), "in_progress");
+  EXPECT_EQ(his_case.at("tasks").at(0).at("state").as_string(), "ready");
+  EXPECT_TRUE(his_case.at("tasks").at(0).at("claimed_by").is_null());
   // His objection still open.
   EXPECT_EQ(CallJson("GET", "/api/v1/me/data/objections/" + objection_id, zhang_wei).at("state").as_string(), "open");
 }

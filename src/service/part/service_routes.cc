@@ -22,6 +22,11 @@ using service::Task;
 
 namespace {
 
+// In a handler: returns the problem for `status` unless it is OK.
+#define TB_RETURN_IF_PROBLEM(expr, req)                                           \
+  if (const Status tb_problem_status = (expr); !tb_problem_status.ok())           \
+  return ::tongban::api::ProblemResponse(tb_problem_status, (req).request_id)
+
 value DepartmentJson(const data::Catalogue& c, std::string_view key) {
   const data::Department* d = c.DepartmentByKey(key);
   return object{{"key", key}, {"name_zh", d ? d->name_zh : std::string(key)}, {"name_en", d ? d->name_en : std::string(key)}};
@@ -582,6 +587,8 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
                      TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     // Another's case is 404 before a byte is stored.
+                     TB_RETURN_IF_PROBLEM(options.service->Mine(me.subject_id, id).status(), req);
                      auto stored = options.uploads->Put(req.body);
                      if (!stored.ok() && stored.status().code() == ErrorCode::kOutOfRange) {
                        return ProblemResponse(413, "", stored.status().message(), req.request_id);
@@ -661,9 +668,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "Marks one of the caller's notices read; 404 for another's.", RouteAccess::Roles({"citizen", "staff"}),
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a notice id"), req);
-                     if (Status s = options.service->MarkNoticeRead(req.principal->account_id, id); !s.ok()) {
-                       return ProblemResponse(s, req.request_id);
-                     }
+                     TB_RETURN_IF_PROBLEM(options.service->MarkNoticeRead(req.principal->account_id, id), req);
                      return JsonAnswer(200, object{{"id", id}, {"read", true}});
                    }})
       .Answers(R"json({"type": "object", "additionalProperties": false, "required": ["id", "read"],
