@@ -845,17 +845,9 @@ std::string Fill(const std::string& tmpl, Party holder, const Case& c, const Ite
 }  // namespace
 
 Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const object& staff_fields) {
-  Task t;
-  Outbox out;
-  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    out = {};
-    TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
-    t = std::move(found.first);
-    Case& c = found.second;
-    TB_RETURN_IF_ERROR(Decidable(t, staff));
+  return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
     const Item* item = catalogue_.FindItem(t.item);
     if (item == nullptr) return Status::FailedPrecondition("item " + t.item + " is no longer in the catalogue");
-    const int64_t now = NowSeconds();
     // The output licence, one per holder, issued in this transaction: approved and issued, or neither.
     t.licenses.clear();
     if (!item->output.empty()) {
@@ -909,12 +901,7 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
       }
     }
     t.state = TaskState::kApproved;
-    if (!t.claimed_by) {
-      t.claimed_by = staff.account_id;
-      t.claimed_by_name = staff.name;
-    }
     t.decided_at = now;
-    t.updated_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
     TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "approve", staff.department, ""));
     TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "task_approved",
@@ -949,30 +936,41 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
                                           bundle.name_en + " is complete.", out));
     }
     return Status::Ok();
-  }));
-  Deliver(out);
-  return t;
+  });
 }
 
-Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::string_view reason) {
-  TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
+Result<Task> CaseService::Decide(const Staff& staff, int64_t task_id, const DecisionStep& step) {
   Task t;
   Outbox out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     out = {};
     TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
     t = std::move(found.first);
-    Case& c = found.second;
     TB_RETURN_IF_ERROR(Decidable(t, staff));
-    const int64_t now = NowSeconds();
-    t.state = TaskState::kRejected;
+    // A decision on a ready task claims it for whoever decides.
     if (!t.claimed_by) {
       t.claimed_by = staff.account_id;
       t.claimed_by_name = staff.name;
     }
+    const int64_t now = NowSeconds();
+    t.updated_at = now;
+    return step(tx, t, found.second, now, out);
+  }));
+  Deliver(out);
+  return t;
+}
+
+std::pair<std::string, std::string> CaseService::ItemNames(std::string_view code) const {
+  const Item* item = catalogue_.FindItem(code);
+  return item ? std::pair(item->name_zh, item->name_en) : std::pair(std::string(code), std::string(code));
+}
+
+Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::string_view reason) {
+  TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
+  return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
+    t.state = TaskState::kRejected;
     t.reason = std::string(reason);
     t.decided_at = now;
-    t.updated_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
     TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "reject", staff.department, reason));
     TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
@@ -987,43 +985,24 @@ Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::strin
     c.completed_at = now;
     c.updated_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-    const Item* item = catalogue_.FindItem(t.item);
-    const std::string name_zh = item ? item->name_zh : t.item, name_en = item ? item->name_en : t.item;
-    return NotifyApplicants(tx, c, "rejected", name_zh + "未通过：" + std::string(reason),
-                            name_en + " was refused: " + std::string(reason), out);
-  }));
-  Deliver(out);
-  return t;
+    const auto [zh, en] = ItemNames(t.item);
+    return NotifyApplicants(tx, c, "rejected", zh + "未通过：" + std::string(reason),
+                            en + " was refused: " + std::string(reason), out);
+  });
 }
 
 Result<Task> CaseService::RequestMaterials(const Staff& staff, int64_t task_id, std::string_view reason) {
   TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
-  Task t;
-  Outbox out;
-  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    out = {};
-    TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
-    t = std::move(found.first);
-    Case& c = found.second;
-    TB_RETURN_IF_ERROR(Decidable(t, staff));
-    const int64_t now = NowSeconds();
+  return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
     t.state = TaskState::kAwaitingCitizen;
-    if (!t.claimed_by) {
-      t.claimed_by = staff.account_id;
-      t.claimed_by_name = staff.name;
-    }
     t.reason = std::string(reason);
     t.paused_at = now;
-    t.updated_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
     TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "request_materials", staff.department, reason));
-    const Item* item = catalogue_.FindItem(t.item);
-    const std::string name_zh = item ? item->name_zh : t.item, name_en = item ? item->name_en : t.item;
-    return NotifyApplicants(tx, c, "materials_requested", name_zh + "需要补正：" + std::string(reason),
-                            name_en + " needs more from you: " + std::string(reason), out);
-  }));
-  Deliver(out);
-  return t;
+    const auto [zh, en] = ItemNames(t.item);
+    return NotifyApplicants(tx, c, "materials_requested", zh + "需要补正：" + std::string(reason),
+                            en + " needs more from you: " + std::string(reason), out);
+  });
 }
 
 Result<int64_t> CaseService::EscalateOverdue(int limit) {

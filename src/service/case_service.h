@@ -206,6 +206,13 @@ class CaseService {
                 std::string text_zh, std::string text_en, Outbox& out);
   Status NotifyApplicants(store::Tx& tx, const Case& c, std::string kind, const std::string& text_zh,
                           const std::string& text_en, Outbox& out);
+  // A staff decision on a task: in one transaction, the staff member's task (kNotFound otherwise),
+  // decidable by them (ready, or claimed by them; a ready one is claimed by the decision), and its
+  // case handed to `step`; notices delivered after the commit.
+  using DecisionStep = std::function<Status(store::Tx&, Task&, Case&, int64_t now, Outbox&)>;
+  Result<Task> Decide(const Staff& staff, int64_t task_id, const DecisionStep& step);
+  // An item's zh and en names (its code when the catalogue no longer has it).
+  std::pair<std::string, std::string> ItemNames(std::string_view code) const;
   // The staff member's task (kNotFound otherwise) and its case.
   Result<std::pair<Task, Case>> StaffTask(store::Tx& tx, const Staff& staff, int64_t task_id);
   void Deliver(const Outbox& out);

@@ -158,6 +158,15 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
+// `department`: a department key of the public data catalogue.
+std::string ReadDepartment(TableReader& r, const data::Catalogue& data_catalogue) {
+  std::string key = r.String("department", true);
+  if (!key.empty() && data_catalogue.DepartmentByKey(key) == nullptr) {
+    r.Error(r.Node("department"), "department " + key + " is not a department of the public data catalogue");
+  }
+  return key;
+}
+
 // The tables of an array of tables [[key]]; a non-table entry is an error.
 std::vector<const toml::table*> Tables(const toml::table& root, std::string_view key, const std::string& file,
                                        std::vector<FieldError>& errors) {
@@ -330,10 +339,7 @@ Result<ServiceCatalogue> ServiceCatalogue::Parse(const std::vector<CatalogueFile
       r.Node("code");
       it.name_zh = r.String("name_zh", true);
       it.name_en = r.String("name_en", true);
-      it.department = r.String("department", true);
-      if (!it.department.empty() && data_catalogue.DepartmentByKey(it.department) == nullptr) {
-        r.Error(r.Node("department"), "department " + it.department + " is not a department of the public data catalogue");
-      }
+      it.department = ReadDepartment(r, data_catalogue);
       it.time_limit_days = static_cast<int>(r.Integer("time_limit_days", 1, 1, 365, true));
       it.fee_fen = r.Integer("fee_fen", 0, 0, 100'000'000'00);
       it.cross_province = r.Bool("cross_province", false);
@@ -457,10 +463,7 @@ Result<ServiceCatalogue> ServiceCatalogue::Parse(const std::vector<CatalogueFile
       r.Node("code");
       b.name_zh = r.String("name_zh", true);
       b.name_en = r.String("name_en", true);
-      b.department = r.String("department", true);
-      if (!b.department.empty() && data_catalogue.DepartmentByKey(b.department) == nullptr) {
-        r.Error(r.Node("department"), "department " + b.department + " is not a department of the public data catalogue");
-      }
+      b.department = ReadDepartment(r, data_catalogue);
       b.co_applicant_zh = r.String("co_applicant_zh", false);
       b.co_applicant_en = r.String("co_applicant_en", false);
       if (b.co_applicant_zh.empty() != b.co_applicant_en.empty()) {

@@ -236,6 +236,13 @@ Result<service::Staff> StaffOf(const ServiceRoutesOptions& o, const HttpRequest&
   return service::Staff{a.id, d->key, a.display_name};
 }
 
+// Case {id} of the path, as the calling staff member's department may see it (404 otherwise).
+Result<Case> StaffCase(const ServiceRoutesOptions& o, const HttpRequest& req, const PathParams& p) {
+  TB_ASSIGN_OR_RETURN(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"));
+  TB_ASSIGN_OR_RETURN(service::Staff staff, StaffOf(o, req, Status::NotFound("case", std::to_string(id))));
+  return o.service->CaseForStaff(staff, id);
+}
+
 // The caller's wallet by licence type (valid licences only).
 std::map<std::string, std::vector<std::string>> WalletOf(const ServiceRoutesOptions& o, const std::string& subject) {
   std::map<std::string, std::vector<std::string>> out;
@@ -606,10 +613,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "in, with its content type. 404 otherwise, or when the material was not uploaded.",
                    kStaff,
                    [options](const HttpRequest& req, const PathParams& p) {
-                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                          StaffOf(options, req, Status::NotFound("case", std::to_string(id))), req);
-                     TB_ASSIGN_OR_PROBLEM(Case c, options.service->CaseForStaff(staff, id), req);
+                     TB_ASSIGN_OR_PROBLEM(Case c, StaffCase(options, req, p), req);
                      const value* m = c.form.contains("materials") ? c.form.at("materials").as_object().if_contains(p.at("code"))
                                                                    : nullptr;
                      if (m == nullptr || !m->is_object() || !m->as_object().contains("upload")) {
@@ -704,10 +708,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "source, the licences attached (verified), every task and event. 404 otherwise.",
                    kStaff,
                    [options](const HttpRequest& req, const PathParams& p) {
-                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                          StaffOf(options, req, Status::NotFound("case", std::to_string(id))), req);
-                     TB_ASSIGN_OR_PROBLEM(Case c, options.service->CaseForStaff(staff, id), req);
+                     TB_ASSIGN_OR_PROBLEM(Case c, StaffCase(options, req, p), req);
                      return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, true));
                    }})
       .Answers(kCase);
