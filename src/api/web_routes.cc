@@ -59,6 +59,12 @@ void AddWebRoutes(Router& router) {
        "Staff look-up of a person's data under a sharing agreement or a case, with its sources."},
       {"/console/department", "department.html", "getDepartmentPage",
        "A department's sharing agreements: approve, reject, revoke, request."},
+      {"/portal/services", "services.html", "getServicesPage",
+       "One-thing services: apply (pre-filled form, licences from the wallet, uploads, co-applicant), "
+       "confirm, supplement, my applications and their progress, the inbox."},
+      {"/console/services", "tasks.html", "getServiceTasksPage",
+       "A department's one-thing tasks: queue, case with sources and materials, claim, approve with "
+       "staff fields, refuse, ask for more; figures."},
       {"/verify", "verify.html", "getVerifyPage",
        "Public verification of a receipt or licence QR, with the ledger proof checked in the "
        "browser."},

@@ -1,0 +1,600 @@
+// "一件事 / One-thing services" (/portal/services), for a citizen logged in (the portal's session:
+// the same tab stays logged in between /portal, /portal/data and here): the service catalogue
+// (GET /api/v1/services, bundles first, then single items); starting an application (POST
+// /api/v1/me/cases) and its form — fields the departments hold shown pre-filled with their source,
+// not editable (a wrong one is disputed in 我的数据), the rest asked by type; materials taken from
+// the wallet (免交) or uploaded (PUT …/materials/{code} with the file's bytes); the co-applicant
+// named by ID number; the server's field errors shown under their fields. My applications (GET
+// /api/v1/me/cases) with each department's task, its handler and due date, and the events; a
+// co-applicant confirms (POST …/confirm, their own materials first); an applicant answers a
+// department's request for more (补正, POST …/supplement). The inbox (GET /api/v1/me/notices).
+// ?case=<id> opens one application.
+
+import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, lang, Session, showError, T } from './shell.js';
+import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
+import { badge, CASE_STATES, eventList, fieldValue, reasonText, services, sourceLine, taskItem } from './service_common.js';
+
+initShell();
+const $ = (id) => document.getElementById(id);
+const session = new Session('portal');
+const enc = encodeURIComponent;
+let svc = null;        // the service catalogue
+let cat = null;        // the data catalogue (department names)
+let types = new Map(); // licence type code → {name_zh, name_en}
+let wallet = new Map(); // licence id → licence of my wallet
+let current = null;    // the open form: {c, mode}; mode submit | confirm | supplement
+let myName = '';       // the account's display name
+
+// --- Problems -------------------------------------------------------------------------------
+
+// A refusal in words: what happened, then the server's own detail (as code: it is English).
+function problemBox(e, title) {
+  const p = e instanceof ApiError ? e.problem : { detail: String(e && e.message || e) };
+  const box = h('div', { className: 'problem', role: 'alert', 'data-status': String(e && e.status || '') });
+  let what = title || L('未能完成', 'Not done');
+  if (e instanceof ApiError && e.status === 404) what = L('没有找到：它不存在，或者不是您的。', 'Not found: it does not exist or is not yours.');
+  else if (e instanceof ApiError && e.status === 409) what = L('现在不能这样做：办件的状态已经变了，请刷新后再看。', 'Not possible now: the application\'s state has changed; reload and look again.');
+  else if (e instanceof ApiError && e.status === 413) what = L('文件太大。', 'The file is too large.');
+  else if (e instanceof ApiError && e.status === 0) what = L('网络错误，请稍后再试。', 'Network error; try again later.');
+  box.append(h('strong', {}, what, e && e.status ? ` (${e.status})` : ''));
+  if (p && p.detail) box.append(h('p', { className: 'muted' }, L('服务器说明：', 'The server said: '), h('code', { 'data-raw': '' }, p.detail)));
+  return box;
+}
+function showProblem(box, e, title) {
+  if (e instanceof ApiError && e.status === 401) return;  // onExpired says so
+  box.hidden = false;
+  box.replaceChildren(problemBox(e, title));
+}
+
+// --- Licences ---------------------------------------------------------------------------------
+
+const typeName = (code) => {
+  const t = types.get(code);
+  return t ? L(t.name_zh, t.name_en || t.name_zh) : raw(code);
+};
+// "居民身份证 · 张伟 · 浙江省公安厅" for a licence of my wallet.
+function licenceName(id) {
+  const l = wallet.get(id);
+  if (!l) return h('code', {}, id);
+  return h('span', {}, l.type_name_zh ? L(l.type_name_zh, l.type_name_en || l.type_name_zh) : typeName(l.type_code),
+    l.fields && l.fields.name ? [' · ', raw(l.fields.name)] : '', l.issuer_name ? [' · ', raw(l.issuer_name)] : '');
+}
+async function loadWallet() {
+  try {
+    const r = await session.call('/api/v1/me/licenses');
+    wallet = new Map(r.items.map((l) => [l.id, l]));
+  } catch { /* names fall back to ids */ }
+}
+
+// --- The catalogue ----------------------------------------------------------------------------
+
+function bundleCard(b) {
+  const depts = new Set(b.steps.map((s) => s.department.key)).size;
+  const start = h('button', { type: 'button', className: 'primary', 'data-action': 'start', 'data-bundle': b.code,
+    onclick: () => startCase(b, start) }, L('开始办理', 'Apply'));
+  return h('li', { className: 'card', 'data-bundle': b.code },
+    h('h4', {}, named(b)),
+    h('p', { className: 'muted' },
+      b.single ? named(b.steps[0].department)
+        : L(`${b.steps.length} 个事项 · ${depts} 个部门联办`, `${b.steps.length} items · ${depts} departments at once`),
+      b.co_applicant ? [' · ', L(`需${b.co_applicant.name_zh}共同申请`, `with the ${b.co_applicant.name_en.toLowerCase()}`)] : ''),
+    b.old_visits ? h('p', {}, L(`以往要跑 ${b.old_visits} 趟，现在网上办、一趟不用跑。`, `It used to take ${b.old_visits} visits; now none.`)) : '',
+    b.single ? '' : h('details', {}, h('summary', {}, L('包含的事项', 'What it covers')),
+      h('ol', {}, b.steps.map((s) => h('li', {}, named(s), L('：', ': '), named(s.department), L('，', ', '),
+        h('span', { className: 'nobr' }, L(`${s.time_limit_days} 个工作日`, `${s.time_limit_days} working days`)))))),
+    start);
+}
+
+function renderCatalogue() {
+  $('bundles').replaceChildren(...svc.bundles.filter((b) => !b.single).map(bundleCard));
+  $('items').replaceChildren(...svc.bundles.filter((b) => b.single).map(bundleCard));
+}
+
+async function startCase(b, button) {
+  clearError($('catalogue-error'));
+  button.disabled = true;
+  try {
+    const c = await session.call('/api/v1/me/cases', { method: 'POST', body: { bundle: b.code } });
+    await openForm(c, 'submit');
+    loadCases();
+  } catch (e) {
+    showProblem($('catalogue-error'), e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// --- The form ---------------------------------------------------------------------------------
+
+const MODES = {
+  submit: { h: ['填写申请：', 'Apply: '], button: ['提交申请', 'Submit'], path: 'submit' },
+  confirm: { h: ['核对并确认：', 'Check and confirm: '], button: ['确认并提交', 'Confirm'], path: 'confirm' },
+  supplement: { h: ['补正：', 'Supplement: '], button: ['提交补正', 'Send'], path: 'supplement' },
+};
+
+const fieldErrorBox = (id) => h('div', { id: `err-${id}`, className: 'field-error', hidden: true });
+
+function input(f) {
+  const id = `f-${f.code}`;
+  let el;
+  if (f.type === 'code') {
+    el = h('select', { id, name: f.code }, L('请选择', 'Choose', 'option'), f.codes.map((x) => h('option', { value: x }, x)));
+    el.options[0].value = '';
+  } else {
+    el = h('input', { id, name: f.code, autocomplete: 'off',
+      type: f.type === 'date' ? 'date' : 'text',
+      inputmode: ['integer', 'fen'].includes(f.type) ? 'numeric' : undefined,
+      maxlength: f.type === 'citizen_id' ? '18' : undefined,
+      spellcheck: f.type === 'citizen_id' ? 'false' : undefined });
+  }
+  el.setAttribute('aria-describedby', `err-${id}`);
+  if (f.value !== null && f.value !== undefined) el.value = String(f.value);
+  return el;
+}
+
+// The department a field of the bundle is read from, by the catalogue (also before it was read).
+function catalogueSource(c, code) {
+  const b = svc.bundle(c.bundle.code);
+  const f = b && b.fields.find((x) => x.code === code);
+  return f && f.source ? f.source : null;
+}
+
+function fieldsPart(c, mode) {
+  const party = c.role;
+  const consented = (c.events || []).some((e) => e.action === 'consent');
+  const mine = c.fields.filter((f) => f.party === party);
+  const given = [];  // from the departments, or to be read from them on confirming
+  const asked = [];
+  for (const f of mine) {
+    if (f.prefilled) given.push(h('div', { 'data-field': f.code, 'data-prefilled': 'true' },
+      h('dt', {}, named(f)),
+      h('dd', {}, h('div', { className: 'value' }, fieldValue(f)),
+        h('div', { className: 'muted small' }, sourceLine(f), ' · ',
+          h('a', { href: '/portal/data', className: 'dispute' }, L('有误？提出数据异议', 'Wrong? Dispute it'))))));
+    else if (mode === 'confirm' && !consented && catalogueSource(c, f.code)) given.push(h('div', { 'data-field': f.code, 'data-prefilled': 'pending' },
+      h('dt', {}, named(f)),
+      h('dd', { className: 'muted' }, L('确认时从', 'Read from '), named(catalogueSource(c, f.code).department), L('调取', ' when you confirm'))));
+    else if (f.editable) asked.push(h('div', { className: 'field', 'data-field': f.code },
+      h('label', { for: `f-${f.code}` }, named(f), f.required ? '' : L('（选填）', ' (optional)')),
+      input(f), fieldErrorBox(`f-${f.code}`)));
+  }
+  const parts = [];
+  if (given.length) {
+    parts.push(h('h3', {}, L('部门已有的信息（不用填）', 'What the departments already hold (nothing to fill in)')),
+      h('dl', { className: 'fields', id: 'given' }, given));
+  }
+  if (asked.length) parts.push(h('h3', {}, L('请填写', 'Please fill in')), h('div', { id: 'asked' }, asked));
+  // The other party's part: what the applicant gave (for the co-applicant to check), or a note.
+  const theirs = c.fields.filter((f) => f.party !== party);
+  if (theirs.length) {
+    const other = party === 'applicant' ? L(c.bundle.co_applicant_zh, c.bundle.co_applicant_en.toLowerCase()) : L('申请人', 'the applicant');
+    if (theirs.every((f) => f.value === null || f.value === undefined)) {
+      parts.push(h('p', { className: 'muted', id: 'theirs-note' }, L('以下由', 'Given by '), other, L('确认时提供：', ' when confirming: '),
+        theirs.flatMap((f, i) => [i ? L('、', ', ') : '', named(f)])));
+    } else {
+      parts.push(h('h3', {}, L('由', 'Given by '), other, L('提供', '')),
+        h('dl', { className: 'fields', id: 'theirs' }, theirs.map((f) =>
+          h('div', { 'data-field': f.code }, h('dt', {}, named(f)),
+            h('dd', {}, h('div', { className: 'value' }, fieldValue(f)), f.source ? h('div', { className: 'muted small' }, sourceLine(f)) : '')))));
+    }
+  }
+  return parts;
+}
+
+// What a material is now: attached (a licence or a file), or the wallet licence chosen to be
+// attached on sending (`chosen`), or nothing yet.
+function attachedText(m, chosen) {
+  const a = m.attached;
+  if (chosen && !(a && a.license_id === chosen)) return h('span', {}, L('提交时从卡包附上：', 'Attached from the wallet on sending: '), licenceName(chosen));
+  if (!a) return h('span', { className: 'muted' }, L('尚未提供', 'not given yet'));
+  if (a.license_id) return h('span', { className: 'pass' }, L('✓ 已从卡包附上：', '✓ From the wallet: '), wallet.has(a.license_id) ? licenceName(a.license_id) : typeName(a.type));
+  const kind = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'application/pdf': 'PDF' }[a.upload.mime] || a.upload.mime;
+  return h('span', { className: 'pass' }, L('✓ 已上传 ', '✓ Uploaded '), h('span', { className: 'nobr', 'data-raw': '' }, `${kind} · ${a.upload.size} B`));
+}
+
+function materialBlock(c, m) {
+  const parts = [h('h4', {}, named(m), m.required ? '' : L('（选填）', ' (optional)')),
+    h('p', { className: 'attached', id: `att-${m.code}` })];
+  let select = null;
+  if (m.license_type && m.available.length) {
+    const id = `m-${m.code}-licence`;
+    select = h('select', { id, name: m.code, 'aria-describedby': `err-m-${m.code}` },
+      L('不用卡包中的证照', 'None from my wallet', 'option'), m.available.map((lid) => {
+        const o = h('option', { value: lid });
+        const l = wallet.get(lid);
+        if (l) {
+          o.dataset.zh = `${l.type_name_zh} · ${(l.fields && l.fields.name) || ''}`;
+          o.dataset.en = `${l.type_name_en || l.type_name_zh} · ${(l.fields && l.fields.name) || ''}`;
+          o.textContent = lang === 'zh' ? o.dataset.zh : o.dataset.en;
+        } else o.textContent = lid;
+        return o;
+      }));
+    select.options[0].value = '';
+    // 免交 by default: the licence attached before, else one of the type in my own name. (The
+    // wallet also holds my children's licences, as their guardian; `available` lists those too,
+    // but the server takes only the applicant's own.)
+    const own = m.available.find((lid) => wallet.has(lid) && wallet.get(lid).fields && wallet.get(lid).fields.name === myName);
+    select.value = m.attached && m.attached.license_id && m.available.includes(m.attached.license_id) ? m.attached.license_id
+      : m.attached && m.attached.upload ? '' : own || '';
+    select.addEventListener('change', () => $(`att-${m.code}`).replaceChildren(attachedText(current.c.materials.find((x) => x.code === m.code), select.value)));
+    parts.push(h('label', { for: id }, L('从卡包选择（免交复印件）', 'From my wallet (no copy needed)')), select);
+  } else if (m.license_type) {
+    parts.push(h('p', { className: 'muted' }, L('您的卡包中没有', 'Your wallet has no '), typeName(m.license_type), m.upload ? L('，请上传。', '; upload it.') : L('。', '.')));
+  }
+  if (m.upload) {
+    const id = `m-${m.code}-file`;
+    const file = h('input', { type: 'file', id, className: 'visually-hidden', accept: 'image/jpeg,image/png,application/pdf',
+      'aria-describedby': `err-m-${m.code}` });
+    file.addEventListener('change', () => upload(c.id, m.code, file, select));
+    parts.push(h('div', { className: 'actions' }, file, h('label', { className: 'button', for: id },
+      select ? L('或上传文件', 'Or upload a file') : L('上传文件', 'Upload a file'), ' (', h('span', { 'data-raw': '' }, 'JPEG / PNG / PDF'), ')')));
+  }
+  parts.push(fieldErrorBox(`m-${m.code}`));
+  parts[1].replaceChildren(attachedText(m, select && select.value));
+  return h('div', { className: 'material', 'data-material': m.code }, parts);
+}
+
+function materialsPart(c) {
+  const mine = c.materials.filter((m) => m.party === c.role);
+  const theirs = c.materials.filter((m) => m.party !== c.role);
+  const parts = [];
+  if (mine.length) parts.push(h('h3', {}, L('材料', 'Materials')), h('div', { id: 'my-materials' }, mine.map((m) => materialBlock(c, m))));
+  if (theirs.length && c.state !== 'draft') {
+    parts.push(h('h3', {}, L('对方的材料', 'The other party\'s materials')), h('ul', { id: 'their-materials' }, theirs.map((m) =>
+      h('li', { 'data-material': m.code }, named(m), L('：', ': '), m.attached ? h('span', { className: 'pass' }, L('✓ 已提供', '✓ given'))
+        : h('span', { className: 'muted' }, L('尚未提供', 'not given yet'))))));
+  }
+  return parts;
+}
+
+async function upload(caseId, code, fileInput, select) {
+  const file = fileInput.files[0];
+  if (!file) return;
+  const err = $(`err-m-${code}`);
+  err.hidden = true;
+  $(`att-${code}`).replaceChildren(L('正在上传…', 'Uploading…'));
+  try {
+    let res;
+    try {
+      res = await fetch(`/api/v1/me/cases/${enc(caseId)}/materials/${enc(code)}`, { method: 'PUT', body: file,
+        headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream', Authorization: `Bearer ${session.token}` } });
+    } catch (e) {
+      throw new ApiError(0, { title: 'network', detail: String(e) });
+    }
+    const data = await res.json().catch(() => null);
+    if (res.status === 401) { session.expired(); return; }
+    if (!res.ok) throw new ApiError(res.status, data || { detail: `HTTP ${res.status}` });
+    current.c = data;
+    const m = data.materials.find((x) => x.code === code);
+    if (select) select.value = '';  // the file is the choice now
+    $(`att-${code}`).replaceChildren(attachedText(m));
+  } catch (e) {
+    const m = current.c.materials.find((x) => x.code === code);
+    $(`att-${code}`).replaceChildren(attachedText(m, select && select.value));
+    const reason = e.problem && Array.isArray(e.problem.errors) && e.problem.errors[0];
+    err.hidden = false;
+    err.replaceChildren(reason ? reasonText(reason.reason) : problemBox(e));
+  } finally {
+    fileInput.value = '';
+  }
+}
+
+function renderForm(c, mode) {
+  current = { c, mode };
+  const M = MODES[mode];
+  $('apply-h').replaceChildren(L(...M.h), named(c.bundle));
+  const intro = [h('p', {}, L('办件编号 ', 'Application number '), h('span', { className: 'nobr', id: 'case-number', 'data-raw': '' }, c.case_number))];
+  if (mode === 'confirm') {
+    intro.push(h('p', {}, raw(c.applicant.name), L(`在申请中把您列为${c.bundle.co_applicant_zh}。请核对以下内容，补齐您的材料后确认；确认后各部门开始办理。`,
+      ` named you as the ${c.bundle.co_applicant_en.toLowerCase()} in this application. Check it, add your materials and confirm; then the departments start.`)));
+  }
+  if (mode === 'supplement') {
+    const asked = c.tasks.filter((t) => t.state === 'awaiting_citizen');
+    intro.push(h('div', { className: 'checks', id: 'asked-for' }, h('strong', {}, L('部门要求补正：', 'The departments ask for more:')),
+      h('ul', {}, asked.map((t) => h('li', { 'data-task-id': String(t.id) }, named(t.department), L('（', ' ('), named(t.item), L('）：', '): '), raw(t.reason))))));
+  }
+  $('apply-intro').replaceChildren(...intro);
+  $('apply-fields').replaceChildren(...fieldsPart(c, mode));
+  $('apply-materials').replaceChildren(...materialsPart(c));
+  const co = mode === 'submit' && svc.bundle(c.bundle.code).co_applicant;
+  $('co-box').hidden = !co;
+  if (co) $('co-legend').replaceChildren(L(co.name_zh, co.name_en), L('（共同申请人）', ' (co-applicant)'));
+  $('apply-submit').replaceChildren(L(...M.button));
+  clearError($('apply-error'));
+  $('apply-section').hidden = false;
+  document.body.dataset.form = mode;
+}
+
+async function openForm(c, mode) {
+  if (c.materials.some((m) => m.available.some((id) => !wallet.has(id)))) await loadWallet();
+  renderForm(c, mode);
+  $('apply-section').scrollIntoView({ block: 'start' });
+  $('apply-h').focus();
+}
+
+async function openCase(id, mode) {
+  clearError($('cases-error'));
+  try {
+    await openForm(await session.call(`/api/v1/me/cases/${enc(id)}`), mode);
+  } catch (e) {
+    showProblem($('cases-error'), e);
+  }
+}
+
+function closeForm() {
+  current = null;
+  $('apply-section').hidden = true;
+  $('co-id').value = '';
+  $('co-name').value = '';
+  delete document.body.dataset.form;
+}
+$('apply-close').addEventListener('click', closeForm);
+
+// Field errors under their fields; what has no place on the form goes to the box at its end.
+function showFieldErrors(c, e) {
+  const box = $('apply-error');
+  const errors = (e.problem && e.problem.errors) || [];
+  const left = [];
+  let first = null;
+  for (const x of errors) {
+    const m = /^\/(answers|materials)\/([^/]+)/.exec(x.field);
+    const target = m ? $(`err-${m[1] === 'answers' ? 'f' : 'm'}-${m[2]}`) : x.field === '/co_applicant_id' ? $('err-co-id')
+      : x.field === '/co_applicant_name' ? $('err-co-name') : null;
+    if (target && !target.parentElement.closest('[hidden]')) {
+      target.hidden = false;
+      const empty = target.id.startsWith('err-co-') && !$(target.id.slice(4)).value.trim();
+      target.replaceChildren(empty ? L('必填', 'required') : reasonText(x.reason));
+      first ||= target;
+    } else {
+      const what = m && (c.fields.find((f) => f.code === m[2]) || c.materials.find((f) => f.code === m[2]));
+      left.push(h('li', {}, what ? named(what) : h('code', {}, x.field), L('：', ': '), reasonText(x.reason)));
+    }
+  }
+  box.hidden = false;
+  box.replaceChildren(h('div', { className: 'problem', role: 'alert', 'data-errors': String(errors.length) },
+    h('strong', {}, L(`还有 ${errors.length} 处需要处理`, `${errors.length} thing${errors.length === 1 ? '' : 's'} to fix`)),
+    first ? h('p', {}, L('见各项下方的红字说明。', 'See the notes in red under each.')) : '',
+    left.length ? h('ul', {}, left) : ''));
+  const focus = first ? first.parentElement.querySelector('input:not([type=file]), select') || first.parentElement.querySelector('input') : null;
+  if (focus) focus.focus();
+  else box.scrollIntoView({ block: 'center' });
+}
+
+function clearFieldErrors() {
+  for (const el of document.querySelectorAll('#apply-form .field-error')) { el.hidden = true; el.replaceChildren(); }
+  clearError($('apply-error'));
+}
+
+// What the person typed and chose, kept across a re-render of the form.
+function snapshot() {
+  return [...$('apply-form').querySelectorAll('input:not([type=file]), select')].map((el) => [el.id, el.value]);
+}
+function restore(values) {
+  for (const [id, v] of values) {
+    const el = id && $(id);
+    if (el && (el.tagName !== 'SELECT' || [...el.options].some((o) => o.value === v))) el.value = v;
+  }
+}
+
+$('apply-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  if (!current) return;
+  const { c, mode } = current;
+  clearFieldErrors();
+  const answers = {};
+  for (const f of c.fields) {
+    const el = f.editable && $(`f-${f.code}`);
+    if (!el) continue;
+    let v = el.value.trim();
+    if (v === '') continue;
+    if (['integer', 'fen'].includes(f.type) && /^-?[0-9]+$/.test(v)) v = Number(v);
+    else if (f.type === 'citizen_id') v = v.toUpperCase();
+    answers[f.code] = v;
+  }
+  const materials = [];
+  for (const m of c.materials) {
+    const sel = $(`m-${m.code}-licence`);
+    if (sel && sel.value) materials.push({ code: m.code, license_id: sel.value });
+  }
+  const body = { answers, materials };
+  if (mode === 'submit' && !$('co-box').hidden) {
+    const id = $('co-id').value.trim().toUpperCase();
+    const name = $('co-name').value.trim();
+    // A mistyped ID number is caught here (its check character); anything missing the server
+    // lists with the rest.
+    if (id && !citizenIdChecks(id)) {
+      $('err-co-id').hidden = false;
+      $('err-co-id').replaceChildren(L('公民身份号码不正确（请核对最后一位校验码）', 'Not a valid citizen ID number (check its last character)'));
+      $('co-id').focus();
+      return;
+    }
+    body.co_applicant_id = id;
+    body.co_applicant_name = name;
+  }
+  const btn = $('apply-submit');
+  btn.disabled = true;
+  try {
+    await session.call(`/api/v1/me/cases/${enc(c.id)}/${MODES[mode].path}`, { method: 'POST', body });
+    closeForm();
+    await Promise.all([loadCases(), loadNotices()]);
+    const card = document.querySelector(`#cases li[data-case-id="${c.id}"]`);
+    if (card) { card.scrollIntoView({ block: 'start' }); card.focus(); }
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    if (e instanceof ApiError && [400, 422].includes(e.status) && Array.isArray(e.problem.errors) && e.problem.errors.length) {
+      // The server may have stored something meanwhile (a confirmation keeps what it read): show
+      // the case as it is now, with what was typed and chosen kept.
+      const values = snapshot();
+      try {
+        const again = await session.call(`/api/v1/me/cases/${enc(c.id)}`);
+        renderForm(again, mode);
+        restore(values);
+      } catch { /* keep the form as it is */ }
+      showFieldErrors(current.c, e);
+    } else showProblem($('apply-error'), e, L('未能提交', 'Not sent'));
+  } finally {
+    btn.disabled = false;
+  }
+});
+
+// --- My applications --------------------------------------------------------------------------
+
+function caseCard(c) {
+  const co = c.co_applicant;
+  const act = (action, zh, en, mode, primary) => h('button', { type: 'button', className: primary ? 'primary' : '', 'data-action': action,
+    onclick: () => openCase(c.id, mode) }, L(zh, en));
+  const actions = [];
+  if (c.role === 'applicant' && c.state === 'draft') actions.push(act('edit', '继续填写', 'Continue', 'submit', true));
+  if (c.role === 'co_applicant' && c.state === 'awaiting_co_applicant') actions.push(act('confirm', '核对并确认', 'Check and confirm', 'confirm', true));
+  if (c.role === 'applicant' && c.tasks.some((t) => t.state === 'awaiting_citizen')) actions.push(act('supplement', '补正材料', 'Supplement', 'supplement', true));
+  const f = c.figures;
+  return h('li', { className: 'card', tabindex: '-1', 'data-case-id': String(c.id), 'data-state': c.state, 'data-role': c.role },
+    h('h3', {}, named(c.bundle)),
+    h('p', {}, h('span', { className: 'nobr case-number', 'data-raw': '' }, c.case_number), ' ', badge(c.state, CASE_STATES)),
+    h('dl', { className: 'kv' },
+      h('dt', {}, L('我是', 'I am')), h('dd', { className: 'role' }, c.role === 'applicant' ? L('申请人', 'the applicant')
+        : [L(c.bundle.co_applicant_zh, `the ${c.bundle.co_applicant_en.toLowerCase()}`), L('（共同申请人）', ' (co-applicant)')]),
+      h('dt', {}, L('申请人', 'Applicant')), h('dd', {}, raw(c.applicant.name)),
+      co ? [h('dt', {}, L(c.bundle.co_applicant_zh, c.bundle.co_applicant_en)), h('dd', { className: 'co' }, raw(co.name), ' ',
+        co.confirmed ? L('（已确认）', '(confirmed)') : L('（待确认）', '(not yet confirmed)'))] : '',
+      c.submitted_at ? [h('dt', {}, L('提交时间', 'Sent')), h('dd', {}, when(formatTime(c.submitted_at)))] : '',
+      c.completed_at ? [h('dt', {}, L('办结时间', 'Done')), h('dd', {}, when(formatTime(c.completed_at)))] : ''),
+    c.submitted_at ? h('p', { className: 'figures muted' }, L(`免填 ${f.fields_prefilled} 项 · 卡包免交 ${f.materials_from_wallet} 份 · 少跑 ${f.old_visits} 趟`,
+      `${f.fields_prefilled} fields filled in for you · ${f.materials_from_wallet} licences from the wallet · ${f.old_visits} visits saved`)) : '',
+    c.tasks.length ? [h('p', {}, h('strong', {}, L('各部门办理进度', 'Progress at each department'))), h('ul', { className: 'tasks' }, c.tasks.map((t) => taskItem(t)))] : '',
+    actions.length ? h('div', { className: 'actions no-print' }, actions) : '',
+    historyBox(c));
+}
+
+// The events, read when the box is opened (the list of applications carries none).
+function historyBox(c) {
+  const body = h('div', {}, c.events && c.events.length ? eventList(c, cat) : '');
+  const box = h('details', { className: 'history' }, h('summary', {}, L('办理记录', 'History')), body);
+  box.addEventListener('toggle', async () => {
+    if (!box.open || box.dataset.loaded) return;
+    try {
+      const full = await session.call(`/api/v1/me/cases/${enc(c.id)}`);
+      body.replaceChildren(eventList(full, cat));
+      box.dataset.loaded = 'true';
+    } catch (e) {
+      body.replaceChildren(problemBox(e));
+    }
+  });
+  return box;
+}
+
+async function loadCases() {
+  clearError($('cases-error'));
+  try {
+    const r = await session.call('/api/v1/me/cases');
+    $('cases').replaceChildren(...(r.items.length ? r.items.map(caseCard)
+      : [h('li', { className: 'muted' }, L('您还没有办过一件事。', 'You have no applications yet.'))]));
+  } catch (e) {
+    showProblem($('cases-error'), e);
+  }
+}
+
+// ?case=<id>: that application — its form when it waits for me, else its card.
+async function openLinkedCase(id) {
+  try {
+    const c = await session.call(`/api/v1/me/cases/${enc(id)}`);
+    if (c.role === 'co_applicant' && c.state === 'awaiting_co_applicant') return openForm(c, 'confirm');
+    if (c.role === 'applicant' && c.state === 'draft') return openForm(c, 'submit');
+    const card = document.querySelector(`#cases li[data-case-id="${c.id}"]`);
+    if (card) { card.scrollIntoView({ block: 'start' }); card.focus(); }
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      $('cases-error').hidden = false;
+      $('cases-error').replaceChildren(h('div', { className: 'problem', role: 'alert', 'data-not-found': id },
+        h('strong', {}, L(`没有找到办件 ${id}：它不存在，或者您不是它的申请人。`, `No application ${id}: it does not exist or you are not one of its applicants.`))));
+      $('cases-section').scrollIntoView({ block: 'start' });
+    } else showProblem($('cases-error'), e);
+  }
+}
+
+// --- Inbox ------------------------------------------------------------------------------------
+
+// A notice's text as the server wrote it in each language (it quotes what departments typed, in
+// their language: data, not page text).
+function notice(n) {
+  const t = L(n.text_zh, n.text_en);
+  t.dataset.raw = '';
+  return t;
+}
+
+async function loadNotices() {
+  clearError($('notices-error'));
+  try {
+    const r = await session.call('/api/v1/me/notices');
+    const unread = r.items.filter((n) => !n.read_at).length;
+    $('unread').hidden = !unread;
+    $('unread').replaceChildren(L(`${unread} 条未读`, `${unread} unread`));
+    $('notices').replaceChildren(...(r.items.length ? r.items.slice(0, 30).map((n) => {
+      const read = h('button', { type: 'button', 'data-action': 'read', onclick: () => markRead(n, read) }, L('标为已读', 'Mark read'));
+      return h('li', { className: 'card', 'data-notice-id': String(n.id), 'data-kind': n.kind, 'data-read': n.read_at ? 'true' : 'false' },
+        h('p', {}, n.read_at ? '' : [h('span', { className: 'state state-warn' }, L('新', 'new')), ' '], notice(n)),
+        h('p', { className: 'muted' }, when(formatTime(n.at)), n.case_number ? [' · ', h('span', { className: 'nobr', 'data-raw': '' }, n.case_number)] : ''),
+        n.read_at ? '' : read);
+    }) : [h('li', { className: 'muted' }, L('没有消息。', 'No messages.'))]));
+  } catch (e) {
+    showProblem($('notices-error'), e);
+  }
+}
+
+async function markRead(n, button) {
+  button.disabled = true;
+  try {
+    await session.call(`/api/v1/me/notices/${enc(n.id)}/read`, { method: 'POST', body: {} });
+    await loadNotices();
+  } catch (e) {
+    button.disabled = false;
+    showProblem($('notices-error'), e);
+  }
+}
+
+// --- Session ----------------------------------------------------------------------------------
+
+async function signedIn(account) {
+  if (account.role !== 'citizen') {
+    await session.logout();
+    showError($('error'), new Error(T('一件事由个人用自己的账号办理；企业和工作人员请使用各自的页面。',
+      'One-thing services are for a person with their own login; enterprises and staff use their own pages.')));
+    return;
+  }
+  clearError($('error'));
+  myName = account.display_name;
+  $('login-section').hidden = true;
+  $('mine').hidden = false;
+  $('who').replaceChildren(L('您好，', 'Hello, '), raw(account.display_name), ...(account.subject_id_masked ? [' (', raw(account.subject_id_masked, 'nobr'), ')'] : []));
+  document.body.dataset.signedIn = 'true';
+  try {
+    [svc, cat] = await Promise.all([services(), catalogue()]);
+    const t = await fetch('/api/v1/licenses/types').then((r) => (r.ok ? r.json() : { items: [] })).catch(() => ({ items: [] }));
+    types = new Map(t.items.map((x) => [x.code, x]));
+  } catch (e) {
+    showProblem($('error'), e);
+    return;
+  }
+  renderCatalogue();
+  await Promise.all([loadWallet(), loadCases(), loadNotices()]);
+  const linked = new URLSearchParams(location.search).get('case');
+  if (linked) await openLinkedCase(linked);
+  document.body.dataset.loaded = 'true';
+}
+
+function signedOut() {
+  closeForm();
+  wallet = new Map();
+  $('mine').hidden = true;
+  $('login-section').hidden = false;
+  delete document.body.dataset.signedIn;
+  delete document.body.dataset.loaded;
+}
+session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
+
+bindLogin(session, $('login-form'), $('error'), signedIn);
+$('logout').addEventListener('click', async () => {
+  await session.logout();
+  signedOut();
+});
+document.body.dataset.ready = 'true';
