@@ -12,7 +12,7 @@ const MASKED_ZW = `${ZHANG_WEI_ID.slice(0, 4)}**********${ZHANG_WEI_ID.slice(-4)
 
 // Text the page itself writes is in the chosen language: in zh no English word, in en no Chinese
 // character, outside data (values, names, purposes typed by departments: [data-raw]) and codes.
-async function languageLeaks(page, lang) {
+export async function languageLeaks(page, lang) {
   return page.evaluate((lang) => {
     const out = [];
     const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
@@ -30,7 +30,7 @@ async function languageLeaks(page, lang) {
 // No horizontal scroll; table cells never break inside a word or number (no overflow-wrap:
 // anywhere, no break-all; each Latin word or number of a cell on one line), and what is marked
 // unbreakable (dates, versions, masked IDs) stays on one line.
-async function layoutProblems(page) {
+export async function layoutProblems(page) {
   return page.evaluate(() => {
     const out = [];
     if (document.documentElement.scrollWidth > window.innerWidth + 1) {
@@ -64,14 +64,14 @@ async function layoutProblems(page) {
   });
 }
 
-async function setLanguage(page, lang) {
+export async function setLanguage(page, lang) {
   const now = await page.evaluate(() => document.documentElement.lang);
   if ((lang === 'en') !== (now === 'en')) await page.click('#lang');
   await page.waitForFunction((l) => document.documentElement.lang === (l === 'en' ? 'en' : 'zh-CN'), lang);
 }
 
 // Both languages, normal and large text: language and layout clean; a screenshot of each.
-async function bothLanguages(page, shot, name) {
+export async function bothLanguages(page, shot, name) {
   for (const lang of ['zh', 'en']) {
     await setLanguage(page, lang);
     assert.deepEqual(await languageLeaks(page, lang), [], `${lang} text of ${name}`);
@@ -262,16 +262,16 @@ export const dataScenarios = [
       const seen = log.items.find((x) => x.id === accessId);
       assert.ok(seen, 'the read is in the subject\'s log');
       assert.deepEqual(seen.elements, ['name', 'birth_date', 'household_address', 'relation_to_head']);
-      // A case this node does not handle: refused, and the page says why in words.
+      // A case number of no case of the department's: refused, and the page says why in words.
       await page.check('#by-case');
       await page.fill('#case', 'XH-2026-000123');
       await page.selectOption('#dataset', 'household_registration');
       await page.click('#lookup-form button[type=submit]');
       await page.waitForSelector('#result [data-refused="403"]');
-      assert.match(await page.textContent('#result .explain'), /不能凭办件编号查询/);
+      assert.match(await page.textContent('#result .explain'), /没有本部门需要这些数据的在办件/);
       await shot('console-data-refused-zh');
       await setLanguage(page, 'en');
-      assert.match(await page.textContent('#result .explain'), /does not handle cases/);
+      assert.match(await page.textContent('#result .explain'), /No open case of your department needs this data/);
       assert.deepEqual(await languageLeaks(page, 'en'), []);
       await shot('console-data-refused-en');
     },
