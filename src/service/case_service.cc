@@ -844,15 +844,25 @@ std::string Fill(const std::string& tmpl, Party holder, const Case& c, const Ite
 
 }  // namespace
 
-Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const object& staff_fields) {
+Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const object& asked_fields) {
   return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
+    object staff_fields = asked_fields;  // with the case's earlier staff fields (below)
     const Item* item = catalogue_.FindItem(t.item);
     if (item == nullptr) return Status::FailedPrecondition("item " + t.item + " is no longer in the catalogue");
     // The output licence, one per holder, issued in this transaction: approved and issued, or neither.
     t.licenses.clear();
     if (!item->output.empty()) {
       std::vector<FieldError> errors;
+      // Staff fields given at an earlier step of the case (the child's ID number the police
+      // assigned) are carried: left out, they are reused; given again, they must agree.
+      object& given = c.form["staff_fields"].is_object() ? c.form["staff_fields"].as_object()
+                                                          : c.form["staff_fields"].emplace_object();
       for (const std::string& sf : item->staff_fields) {
+        if (!staff_fields.contains(sf) && given.contains(sf)) staff_fields[sf] = given.at(sf);
+        if (staff_fields.contains(sf) && given.contains(sf) && staff_fields.at(sf) != given.at(sf)) {
+          errors.push_back({"/staff_fields/" + sf, "differs from the " + sf + " given earlier in this case (" +
+                                                       ValueText(given.at(sf)) + ")"});
+        }
         const value* v = staff_fields.if_contains(sf);
         if (v == nullptr || !v->is_string() || v->as_string().empty()) {
           errors.push_back({"/staff_fields/" + sf, "is required to issue the " + item->output});
@@ -900,6 +910,10 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
         t.licenses.push_back(issued->id);
       }
     }
+    for (const std::string& sf : item->staff_fields) {
+      if (const value* v = staff_fields.if_contains(sf)) c.form["staff_fields"].as_object()[sf] = *v;
+    }
+    if (!item->staff_fields.empty()) TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
     t.state = TaskState::kApproved;
     t.decided_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));

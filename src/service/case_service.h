@@ -157,8 +157,9 @@ class CaseService {
   // kNotFound (another department's), kConflict (claimed by someone else), kFailedPrecondition.
   Result<Task> Claim(const Staff& staff, int64_t task_id);
   // `staff_fields`: values of the output licence's staff fields (kInvalidArgument
-  // /staff_fields/<name> when missing or refused by the licence part). A ready task is claimed
-  // by the approval.
+  // /staff_fields/<name> when missing, or different from the value an earlier step of the case
+  // gave — the child's ID number the police assigned is reused by the later steps when left out).
+  // A ready task is claimed by the approval.
   Result<Task> Approve(const Staff& staff, int64_t task_id, const boost::json::object& staff_fields);
   Result<Task> Reject(const Staff& staff, int64_t task_id, std::string_view reason);
   Result<Task> RequestMaterials(const Staff& staff, int64_t task_id, std::string_view reason);

@@ -304,11 +304,14 @@ TEST_P(CaseServiceTest, MarriageBirthHouseholdEndToEnd) {
   // The child's new ID number is the department's to give.
   EXPECT_EQ(cases_->Approve(StaffOf("hz-police"), household.id, {}).status().code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(cases_->Approve(StaffOf("hz-police"), household.id, object{{"id_number", kChild}}).ok());
-  ASSERT_TRUE(cases_->Approve(StaffOf("hz-medical-security"), TaskOf(c, "newborn_medical_insurance").id,
-                              object{{"id_number", kChild}})
-                  .ok());
-  auto last = cases_->Approve(StaffOf("hz-hrss"), TaskOf(c, "newborn_social_security_card").id,
-                              object{{"id_number", kChild}, {"card_number", "A33010600001"}});
+  // Later steps reuse the number the police gave; another number is refused.
+  ASSERT_TRUE(cases_->Approve(StaffOf("hz-medical-security"), TaskOf(c, "newborn_medical_insurance").id, {}).ok());
+  const Task card = TaskOf(c, "newborn_social_security_card");
+  auto differs = cases_->Approve(StaffOf("hz-hrss"), card.id,
+                                 object{{"id_number", SyntheticId("33010620261130002")}, {"card_number", "A33010600001"}});
+  ASSERT_EQ(differs.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(differs.status().fields().front().field, "/staff_fields/id_number");
+  auto last = cases_->Approve(StaffOf("hz-hrss"), card.id, object{{"card_number", "A33010600001"}});
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   auto done = cases_->Mine(kZhangWei, c.id);
   ASSERT_TRUE(done.ok());

@@ -250,7 +250,10 @@ std::map<std::string, std::vector<std::string>> WalletOf(const ServiceRoutesOpti
   if (!wallet.ok()) return out;
   const int64_t now = o.licenses->NowSeconds();
   for (const license::License& l : *wallet) {
-    if (l.EffectiveStatus(now) == license::LicenseStatus::kValid) out[l.type].push_back(l.id);
+    // Only their own: a ward's licence (a child's) is not the caller's material.
+    if (l.holder_subject == subject && l.EffectiveStatus(now) == license::LicenseStatus::kValid) {
+      out[l.type].push_back(l.id);
+    }
   }
   return out;
 }
@@ -524,8 +527,8 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "are checked by type; a pre-filled field cannot be changed (dispute it with a data "
                    "objection); each licence material must be a valid licence of the caller's wallet of the "
                    "right type. Bundles with a co-applicant wait for their confirmation; the others open at "
-                   "once, fanned out into department tasks. The case is stored before the answer. 422 lists "
-                   "every field at fault.",
+                   "once, fanned out into department tasks. The case is stored before the answer. 400 lists "
+                   "every field at fault (errors[]).",
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
@@ -550,7 +553,8 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
   router.Add(Route{"POST", "/api/v1/me/cases/{id}/confirm", "confirmCase",
                    "The co-applicant named in a case confirms it from their own login: {answers, "
                    "materials}. Their fields are pre-filled under the case (a 422 keeps them, so the next "
-                   "try shows them); then the case opens. 404 for anyone not named in it.",
+                   "try shows them); then the case opens. 400 lists every field at fault; 404 for anyone not "
+                   "named in it.",
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
