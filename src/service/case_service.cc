@@ -901,6 +901,11 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
         auto issued = licenses_.IssueIn(tx, issue, type->issuer);
         if (!issued.ok()) {
           const Status refused = issued.status();
+          // Only the licence part's verdict on the case's values is the case's problem; a storage
+          // error (a serialization conflict the transaction retries) stays what it is.
+          if (refused.code() != ErrorCode::kInvalidArgument && refused.code() != ErrorCode::kPermissionDenied) {
+            return refused;
+          }
           const std::string why = refused.fields().empty()
                                       ? std::string(refused.message())
                                       : refused.fields().front().field + ": " + refused.fields().front().reason;
