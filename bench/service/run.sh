@@ -160,7 +160,7 @@ if [ -n "$STACKS_PID" ]; then
 fi
 if [ -n "$PGLOG" ]; then
   echo "PostgreSQL errors during the load (its log):"
-  tail -n +"$((PGLOG_AT + 1))" "$PGLOG" | grep -E ' ERROR: ' | sed -E 's/.* ERROR: +//' | cut -c1-100 | sort | uniq -c | sort -rn | head -5
+  tail -n +"$((PGLOG_AT + 1))" "$PGLOG" | grep -E ' ERROR: ' | sed -E 's/.* ERROR: +//' | cut -c1-100 | sort | uniq -c | sort -rn | head -5 || true  # none is fine
 fi
 [ -n "${LOG_KEEP:-}" ] && cp "$WORK/serve.log" "$LOG_KEEP"
 echo "server log: $(grep -c . "$WORK/serve.log" || true) lines at warn and above$( [ -s "$WORK/serve.log" ] && echo ", the first:")"
