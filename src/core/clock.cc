@@ -61,6 +61,25 @@ CivilDate UtcDate(TimePoint t) {
 
 CivilDate ChinaDate(TimePoint t) { return UtcDate(t + std::chrono::hours(8)); }
 
+std::optional<CivilDate> ParseCivilDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  auto digits = [&](size_t at, size_t n) {
+    int x = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+      x = x * 10 + (s[i] - '0');
+    }
+    return x;
+  };
+  CivilDate d{digits(0, 4), digits(5, 2), digits(8, 2)};
+  if (d.month < 1 || d.day < 1 || !d.IsValid()) return std::nullopt;
+  return d;
+}
+
+int64_t ChinaDayStartUnix(CivilDate d) { return DaysFromCivil(d) * 86400 - 8 * 3600; }
+
+int64_t ChinaDayEndUnix(CivilDate d) { return ChinaDayStartUnix(d) + 86400; }
+
 std::string FormatIso8601Utc(TimePoint t) {
   auto day = floor<std::chrono::days>(t);
   CivilDate d = CivilFromDays(day.time_since_epoch().count());

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,14 @@ CivilDate UtcDate(TimePoint t);
 // The calendar date in China Standard Time (UTC+8, no daylight saving) of a time point: the date
 // printed on pages and used for local-date rules such as "a birth date is not in the future".
 CivilDate ChinaDate(TimePoint t);
+
+// "2026-11-24" (exactly YYYY-MM-DD, a date of the calendar) to a date; nullopt for anything else.
+std::optional<CivilDate> ParseCivilDate(std::string_view text);
+// Unix seconds at which China date `d` begins (UTC+8, no daylight saving): the start of a local
+// day, and the end of the day before. REQUIRES: d.IsValid().
+int64_t ChinaDayStartUnix(CivilDate d);
+// Unix seconds at which China date `d` ends (the next day's start): a deadline "by the end of d".
+int64_t ChinaDayEndUnix(CivilDate d);
 
 // "2026-11-24T08:25:19Z": whole seconds, sub-second part truncated. Years 0..9999.
 std::string FormatIso8601Utc(TimePoint t);

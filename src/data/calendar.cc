@@ -17,18 +17,8 @@ using boost::json::value;
 // "2026-02-15" in `year`, or nullopt.
 std::optional<CivilDate> ParseDate(const value* v, int year) {
   if (v == nullptr || !v->is_string()) return std::nullopt;
-  const std::string_view s = v->as_string();
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  auto digits = [&](size_t at, size_t n) {
-    int x = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return -1;
-      x = x * 10 + (s[i] - '0');
-    }
-    return x;
-  };
-  CivilDate d{digits(0, 4), digits(5, 2), digits(8, 2)};
-  if (d.year != year || d.month < 1 || d.day < 1 || !d.IsValid()) return std::nullopt;
+  auto d = ParseCivilDate(v->as_string());
+  if (!d || d->year != year) return std::nullopt;
   return d;
 }
 
@@ -151,6 +141,14 @@ bool WorkingCalendar::IsWorkingDay(CivilDate date) const {
   if (holidays_.contains(date)) return false;
   const int dow = DayOfWeek(date);
   return dow != 0 && dow != 6;
+}
+
+int WorkingCalendar::CountWorkingDays(CivilDate from, CivilDate through) const {
+  int n = 0;
+  for (int64_t d = DaysFromCivil(from) + 1; d <= DaysFromCivil(through); ++d) {
+    if (IsWorkingDay(CivilFromDays(d))) ++n;
+  }
+  return n;
 }
 
 CivilDate WorkingCalendar::AddWorkingDays(CivilDate from, int n) const {

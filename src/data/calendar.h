@@ -57,6 +57,9 @@ class WorkingCalendar {
   // 中秋节); after Wednesday 2026-09-30 it is Tuesday 2026-10-13 (1st-7th 国庆节, Saturday the
   // 10th a working day). REQUIRES: from.IsValid(), 0 <= n <= 3660.
   CivilDate AddWorkingDays(CivilDate from, int n) const;
+  // The working days after `from` up to and including `through` (0 when through <= from).
+  // REQUIRES: both valid.
+  int CountWorkingDays(CivilDate from, CivilDate through) const;
 
   // Whether the file lists `year` (and so knows its holidays).
   bool Covers(int year) const { return years_.contains(year); }

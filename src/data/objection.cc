@@ -14,7 +14,6 @@ using boost::json::object;
 using boost::json::value;
 
 constexpr size_t kMaxText = 500;
-constexpr int64_t kChinaOffsetSeconds = 8 * 3600;
 
 Status CheckText(std::string_view field, std::string_view text, size_t min, size_t max) {
   if (text.size() < min || text.size() > max) {
@@ -33,7 +32,6 @@ Status CheckValue(std::string_view field, const value& v) {
 }
 
 // The end of China date `d` (its next midnight in UTC+8), in unix seconds.
-int64_t EndOfChinaDay(CivilDate d) { return (DaysFromCivil(d) + 1) * 86400 - kChinaOffsetSeconds; }
 
 std::string HashHex(crypto::HashAlgorithm alg, std::string_view text) {
   return crypto::ToHex(crypto::Hash(alg, text));
@@ -115,7 +113,7 @@ Result<Objection> ObjectionService::Raise(const ObjectionRequest& request) {
   o.state = ObjectionState::kOpen;
   o.raised_at = now_us / 1'000'000;
   o.due_date = calendar().AddWorkingDays(ChinaDate(clock_.Now()), options_.working_days);
-  o.due_at = EndOfChinaDay(o.due_date);
+  o.due_at = ChinaDayEndUnix(o.due_date);
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     o.steps.clear();  // of an attempt that was retried
     // Only the subject's own record: another's answers exactly as a missing one.

@@ -19,16 +19,6 @@ boost::json::value JsonFrom(std::string_view text) {
   return ec ? boost::json::value() : v;
 }
 
-CivilDate DateFrom(std::string_view s) {
-  CivilDate d;
-  if (s.size() == 10) {
-    d.year = std::stoi(std::string(s.substr(0, 4)));
-    d.month = std::stoi(std::string(s.substr(5, 2)));
-    d.day = std::stoi(std::string(s.substr(8, 2)));
-  }
-  return d;
-}
-
 constexpr std::string_view kColumns =
     "id, subject_id, dataset, record_key, record_version, element, recorded_value, claimed_value, "
     "reason, owner, state, raised_at, due_date, due_at, escalated_at, decided_at, decision, "
@@ -48,7 +38,7 @@ Objection ObjectionFrom(const store::Row& r) {
   o.owner = r.Text(9);
   o.state = StateFrom(r.Text(10));
   o.raised_at = r.Int64(11);
-  o.due_date = DateFrom(r.Text(12));
+  o.due_date = ParseCivilDate(r.Text(12)).value_or(CivilDate{});
   o.due_at = r.Int64(13);
   o.escalated_at = r.OptInt64(14);
   o.decided_at = r.OptInt64(15);

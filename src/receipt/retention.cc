@@ -18,7 +18,7 @@ namespace {
 
 // Unix micros of 00:00 China time (UTC+8) on `d`.
 int64_t ChinaMidnightMicros(CivilDate d) {
-  return (DaysFromCivil(d) * 86400 - 8 * 3600) * int64_t{1'000'000};
+  return ChinaDayStartUnix(d) * int64_t{1'000'000};
 }
 
 }  // namespace
