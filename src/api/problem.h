@@ -33,3 +33,10 @@ HttpResponse ProblemResponse(int http_status, std::string_view title, std::strin
     return ::tongban::api::ProblemResponse(TB_CONCAT_(problem_r_, __LINE__).status(),       \
                                            (req).request_id);                               \
   lhs = std::move(TB_CONCAT_(problem_r_, __LINE__)).value()
+
+// In a handler: `TB_RETURN_IF_PROBLEM(service.Revoke(id), req);` returns the error as a problem
+// response for request `req` unless the Status is OK.
+#define TB_RETURN_IF_PROBLEM(expr, req)                                                     \
+  if (const ::tongban::Status TB_CONCAT_(problem_s_, __LINE__) = (expr);                   \
+      !TB_CONCAT_(problem_s_, __LINE__).ok())                                               \
+  return ::tongban::api::ProblemResponse(TB_CONCAT_(problem_s_, __LINE__), (req).request_id)

@@ -49,6 +49,20 @@ constexpr std::string_view kPresentationColumns =
     "nonce, license_id, holder_subject, verifier, purpose, token, reference, created_at, "
     "expires_at, verified_at";
 
+
+// The licences `sql_tail` ("WHERE ... ORDER BY ...") selects, in order.
+Result<std::vector<License>> Licenses(store::Tx& tx, std::string_view sql_tail, store::Params params) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kColumns) + " FROM license " +
+                                              std::string(sql_tail), std::move(params)));
+  std::vector<License> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view LicenseStatusName(LicenseStatus s) {
@@ -213,29 +227,14 @@ Status LicenseRepo::AddGuardian(store::Tx& tx, std::string_view license_id, std:
 }
 
 Result<std::vector<License>> LicenseRepo::ByGuardian(store::Tx& tx, std::string_view guardian) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kColumns) + " FROM license WHERE id IN "
-                                              "(SELECT license_id FROM license_guardian WHERE guardian_subject = ?) "
-                                              "ORDER BY issued_at DESC, id",
-                                          {guardian}));
-  std::vector<License> out;
-  for (const auto& r : rows) {
-    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
-    out.push_back(std::move(l));
-  }
-  return out;
+  return Licenses(tx,
+                  "WHERE id IN (SELECT license_id FROM license_guardian WHERE guardian_subject = ?) "
+                  "ORDER BY issued_at DESC, id",
+                  {guardian});
 }
 
 Result<std::vector<License>> LicenseRepo::ByHolder(store::Tx& tx, std::string_view holder) {
-  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kColumns) +
-                                              " FROM license WHERE holder_subject = ? "
-                                              "ORDER BY issued_at DESC, id",
-                                          {holder}));
-  std::vector<License> out;
-  for (const auto& r : rows) {
-    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
-    out.push_back(std::move(l));
-  }
-  return out;
+  return Licenses(tx, "WHERE holder_subject = ? ORDER BY issued_at DESC, id", {holder});
 }
 
 Result<int64_t> LicenseRepo::UpdateStatus(store::Tx& tx, std::string_view id, LicenseStatus from,
@@ -261,17 +260,8 @@ Result<int64_t> LicenseRepo::NextStatusIndex(store::Tx& tx) {
 }
 
 Result<std::vector<License>> LicenseRepo::DueForExpiry(store::Tx& tx, int64_t now, int64_t limit) {
-  TB_ASSIGN_OR_RETURN(auto rows,
-                      tx.Query("SELECT " + std::string(kColumns) +
-                                   " FROM license WHERE status = 'valid' AND expires_at > 0 AND "
-                                   "expires_at <= ? ORDER BY expires_at LIMIT ?",
-                               {now, limit}));
-  std::vector<License> out;
-  for (const auto& r : rows) {
-    TB_ASSIGN_OR_RETURN(License l, FromRow(r));
-    out.push_back(std::move(l));
-  }
-  return out;
+  return Licenses(tx, "WHERE status = 'valid' AND expires_at > 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                  {now, limit});
 }
 
 Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx, int64_t now) {

@@ -173,8 +173,7 @@ void AddApiKeyRoutes(Router& router, identity::IdentityService& identity) {
       "Revoke a key: refused at once on this node, within auth.api_key_cache_s on the others.",
       kAdmin, [&identity](const HttpRequest& req, const PathParams& p) {
         TB_ASSIGN_OR_PROBLEM(std::string key_id, KeyId(p.at("key_id")), req);
-        Status s = identity.RevokeApiKey(key_id);
-        if (!s.ok()) return ProblemResponse(s, req.request_id);
+        TB_RETURN_IF_PROBLEM(identity.RevokeApiKey(key_id), req);
         TB_ASSIGN_OR_PROBLEM(identity::ApiKeyInfo info, identity.GetApiKey(key_id), req);
         return JsonAnswer(200, KeyJson(info));
       }})

@@ -113,8 +113,7 @@ void AddAuthRoutes(Router& router, identity::IdentityService& identity) {
                            Status::FailedPrecondition("API keys have no session to log out"),
                            req.request_id);
                      }
-                     Status s = identity.Logout(req.principal->session_id);
-                     if (!s.ok()) return ProblemResponse(s, req.request_id);
+                     TB_RETURN_IF_PROBLEM(identity.Logout(req.principal->session_id), req);
                      return HttpResponse::Json(200, R"json({"logged_out":true})json");
                    }})
       .Answers(R"json({"type": "object", "required": ["logged_out"],

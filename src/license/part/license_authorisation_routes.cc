@@ -100,8 +100,7 @@ void AddLicenseAuthorisationRoutes(Router& router, LicenseService& service,
                    [&service, &identity, parse_id](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, parse_id(p.at("id")), req);
                      TB_ASSIGN_OR_PROBLEM(std::string holder, HolderOf(identity, req), req);
-                     Status s = service.RevokeAuthorisation(holder, id);
-                     if (!s.ok()) return ProblemResponse(s, req.request_id);
+                     TB_RETURN_IF_PROBLEM(service.RevokeAuthorisation(holder, id), req);
                      return JsonAnswer(200, object{{"revoked", true}});
                    }})
       .Answers(R"json({
