@@ -21,6 +21,10 @@ namespace tongban::service {
 enum class CaseState { kDraft, kAwaitingCoApplicant, kInProgress, kCompleted, kRejected };
 std::string_view CaseStateName(CaseState s);
 std::optional<CaseState> ParseCaseState(std::string_view s);
+// Not yet completed or rejected: it may still read data and use grants.
+inline bool IsLive(CaseState s) {
+  return s == CaseState::kDraft || s == CaseState::kAwaitingCoApplicant || s == CaseState::kInProgress;
+}
 
 // waiting: for another item's approval; ready: in the department's queue; claimed: a staff member
 // has it; awaiting_citizen: 补正, materials asked for, the clock paused; approved / rejected /
@@ -86,9 +90,21 @@ struct Case {
   std::vector<Task> tasks;       // filled by the getters that say so
   std::vector<CaseEvent> events;  // oldest first, filled by the getters that say so
 
-  bool Live() const {
-    return state == CaseState::kDraft || state == CaseState::kAwaitingCoApplicant || state == CaseState::kInProgress;
-  }
+  bool Live() const { return IsLive(state); }
+};
+
+// Who a case is about and where it stands, without its form: what the checks on every data read
+// and licence use under a case, and the ownership checks, need (CaseRepo::Ref*).
+struct CaseRef {
+  int64_t id = 0;
+  std::string case_number;
+  std::string bundle;
+  CaseState state = CaseState::kDraft;
+  std::string applicant_subject;
+  std::string co_applicant_subject;
+  std::optional<int64_t> co_applicant_account;
+
+  bool Live() const { return IsLive(state); }
 };
 
 // A notice in an account's inbox, or a department's (escalations, for its lead), and what the

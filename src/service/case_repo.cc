@@ -13,13 +13,6 @@ boost::json::object ObjectFrom(std::string_view text) {
   return v.as_object();
 }
 
-std::optional<CivilDate> DateFrom(std::optional<std::string> s) {
-  if (!s || s->size() != 10) return std::nullopt;
-  CivilDate d{std::stoi(s->substr(0, 4)), std::stoi(s->substr(5, 2)), std::stoi(s->substr(8, 2))};
-  if (!d.IsValid()) return std::nullopt;
-  return d;
-}
-
 constexpr std::string_view kCaseColumns =
     "id, case_number, bundle, applicant_account, applicant_subject, applicant_name, co_applicant_account, "
     "co_applicant_subject, co_applicant_name, state, form, created_at, submitted_at, opened_at, completed_at, "
@@ -70,7 +63,7 @@ Task TaskFrom(const store::Row& r) {
   t.claimed_by = r.OptInt64(6);
   t.claimed_by_name = r.Text(7);
   t.ready_at = r.OptInt64(8);
-  t.due_date = DateFrom(r.OptText(9));
+  if (auto due = r.OptText(9)) t.due_date = ParseCivilDate(*due);
   t.due_at = r.OptInt64(10);
   t.paused_at = r.OptInt64(11);
   t.paused_days = static_cast<int>(r.Int64(12));
@@ -234,11 +227,32 @@ Result<std::optional<Case>> CaseRepo::GetCase(store::Tx& tx, int64_t id) {
   return std::optional<Case>(CaseFrom(*row));
 }
 
-Result<std::optional<Case>> CaseRepo::CaseByNumber(store::Tx& tx, std::string_view number) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectCase("WHERE case_number = ?"), {number}));
-  if (!row) return std::optional<Case>();
-  return std::optional<Case>(CaseFrom(*row));
+namespace {
+
+Result<std::optional<CaseRef>> Ref(store::Tx& tx, std::string_view where, store::Params params) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, case_number, bundle, state, applicant_subject, "
+                                            "co_applicant_subject, co_applicant_account FROM service_case " +
+                                                std::string(where),
+                                            std::move(params)));
+  if (!row) return std::optional<CaseRef>();
+  CaseRef c;
+  c.id = row->Int64(0);
+  c.case_number = row->OptText(1).value_or("");
+  c.bundle = row->Text(2);
+  c.state = ParseCaseState(row->Text(3)).value_or(CaseState::kDraft);
+  c.applicant_subject = row->Text(4);
+  c.co_applicant_subject = row->Text(5);
+  c.co_applicant_account = row->OptInt64(6);
+  return std::optional<CaseRef>(std::move(c));
 }
+
+}  // namespace
+
+Result<std::optional<CaseRef>> CaseRepo::RefByNumber(store::Tx& tx, std::string_view number) {
+  return Ref(tx, "WHERE case_number = ?", {number});
+}
+
+Result<std::optional<CaseRef>> CaseRepo::RefById(store::Tx& tx, int64_t id) { return Ref(tx, "WHERE id = ?", {id}); }
 
 Result<std::vector<Case>> CaseRepo::CasesOf(store::Tx& tx, std::string_view subject, int limit) {
   TB_ASSIGN_OR_RETURN(auto rows, tx.Query(SelectCase("WHERE applicant_subject = ? OR co_applicant_subject = ? "

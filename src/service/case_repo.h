@@ -41,7 +41,9 @@ class CaseRepo {
   // Writes the mutable columns of `c` (state, form, co-applicant, times, figures).
   static Status UpdateCase(store::Tx& tx, const Case& c);
   static Result<std::optional<Case>> GetCase(store::Tx& tx, int64_t id);
-  static Result<std::optional<Case>> CaseByNumber(store::Tx& tx, std::string_view number);
+  // A case's CaseRef, by its number or id (the form is not read).
+  static Result<std::optional<CaseRef>> RefByNumber(store::Tx& tx, std::string_view number);
+  static Result<std::optional<CaseRef>> RefById(store::Tx& tx, int64_t id);
   // Cases where `subject` is the applicant or the named co-applicant, newest first.
   static Result<std::vector<Case>> CasesOf(store::Tx& tx, std::string_view subject, int limit);
 

@@ -61,18 +61,6 @@ namespace {
 
 constexpr int kListLimit = 500;
 
-// Unix seconds at which China date `d` begins (UTC+8, no daylight saving).
-int64_t ChinaDayStart(CivilDate d) { return DaysFromCivil(d) * 86400 - 8 * 3600; }
-
-// Working days in (from, to], China dates.
-int WorkingDaysBetween(const data::WorkingCalendar& cal, CivilDate from, CivilDate to) {
-  int n = 0;
-  for (int64_t d = DaysFromCivil(from) + 1; d <= DaysFromCivil(to); ++d) {
-    if (cal.IsWorkingDay(CivilFromDays(d))) ++n;
-  }
-  return n;
-}
-
 std::string CaseNumber(CivilDate day, int64_t id) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "YJS%04d%02d%02d%06lld", day.year, day.month, day.day,
@@ -103,17 +91,9 @@ std::string CheckAnswer(const Field& f, const value& v, const Clock& clock) {
       if (s.size() > f.max_length) return "must be at most " + std::to_string(f.max_length) + " bytes";
       return "";
     }
-    case FieldType::kDate: {
-      if (!v.is_string() || v.as_string().size() != 10) return "must be a date YYYY-MM-DD";
-      const std::string s(v.as_string());
-      if (s[4] != '-' || s[7] != '-') return "must be a date YYYY-MM-DD";
-      for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-        if (s[i] < '0' || s[i] > '9') return "must be a date YYYY-MM-DD";
-      }
-      CivilDate d{std::stoi(s.substr(0, 4)), std::stoi(s.substr(5, 2)), std::stoi(s.substr(8, 2))};
-      if (!d.IsValid()) return "is not a date of the calendar";
+    case FieldType::kDate:
+      if (!v.is_string() || !ParseCivilDate(v.as_string())) return "must be a date YYYY-MM-DD";
       return "";
-    }
     case FieldType::kInteger:
       return v.is_int64() ? "" : "must be an integer";
     case FieldType::kFen:
@@ -193,47 +173,58 @@ const Bundle& CaseService::BundleOf(const Case& c) const {
   return *b;
 }
 
+namespace {
+
+// Which party of case `c` (a Case or a CaseRef) `subject` is: its applicant, or the co-applicant
+// it names (confirmed or not); nullopt for anyone else.
+template <typename C>
+std::optional<Party> PartyIn(const C& c, std::string_view subject) {
+  if (subject == c.applicant_subject) return Party::kApplicant;
+  if (!c.co_applicant_subject.empty() && subject == c.co_applicant_subject) return Party::kCoApplicant;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool CaseService::HasTaskIn(const Bundle& bundle, std::string_view department) const {
+  return std::any_of(bundle.steps.begin(), bundle.steps.end(), [&](const Step& s) {
+    const Item* it = catalogue_.FindItem(s.item);
+    return it != nullptr && it->department == department;
+  });
+}
+
 Result<bool> CaseService::CaseMayRead(store::Tx& tx, std::string_view department_name, std::string_view case_number,
                                       std::string_view subject, std::string_view dataset) {
   const data::Department* d = data_.catalogue().DepartmentByName(department_name);
   if (d == nullptr) return false;
-  const std::string& department = d->key;
-  TB_ASSIGN_OR_RETURN(auto found, CaseRepo::CaseByNumber(tx, case_number));
-  if (!found || !found->Live()) return false;
-  const Case& c = *found;
-  const Bundle* b = catalogue_.FindBundle(c.bundle);
-  if (b == nullptr) return false;
-  Party party;
-  if (subject == c.applicant_subject) {
-    party = Party::kApplicant;
-  } else if (!c.co_applicant_subject.empty() && subject == c.co_applicant_subject && c.co_applicant_account) {
-    party = Party::kCoApplicant;
-  } else {
-    return false;
-  }
-  bool runs = b->department == department;
-  if (!runs) {
-    for (const Step& s : b->steps) {
-      const Item* it = catalogue_.FindItem(s.item);
-      if (it != nullptr && it->department == department && c.state == CaseState::kInProgress) runs = true;
-    }
-  }
-  return runs && catalogue_.ReadsDataset(*b, party, dataset);
+  TB_ASSIGN_OR_RETURN(auto c, CaseRepo::RefByNumber(tx, case_number));
+  if (!c || !c->Live()) return false;
+  const Bundle* b = catalogue_.FindBundle(c->bundle);
+  const std::optional<Party> party = PartyIn(*c, subject);
+  // The co-applicant's data only once they have confirmed.
+  if (b == nullptr || !party || (*party == Party::kCoApplicant && !c->co_applicant_account)) return false;
+  const bool runs = b->department == d->key || (c->state == CaseState::kInProgress && HasTaskIn(*b, d->key));
+  return runs && catalogue_.ReadsDataset(*b, *party, dataset);
 }
 
 Result<bool> CaseService::CaseOpenFor(store::Tx& tx, std::string_view department_name, std::string_view case_number) {
   const data::Department* d = data_.catalogue().DepartmentByName(department_name);
   if (d == nullptr) return false;
-  TB_ASSIGN_OR_RETURN(auto found, CaseRepo::CaseByNumber(tx, case_number));
-  if (!found || !found->Live()) return false;
-  const Bundle* b = catalogue_.FindBundle(found->bundle);
-  if (b == nullptr) return false;
-  if (b->department == d->key) return true;
-  for (const Step& s : b->steps) {
-    const Item* it = catalogue_.FindItem(s.item);
-    if (it != nullptr && it->department == d->key) return true;
-  }
-  return false;
+  TB_ASSIGN_OR_RETURN(auto c, CaseRepo::RefByNumber(tx, case_number));
+  if (!c || !c->Live()) return false;
+  const Bundle* b = catalogue_.FindBundle(c->bundle);
+  return b != nullptr && (b->department == d->key || HasTaskIn(*b, d->key));
+}
+
+Result<Party> CaseService::PartyOf(std::string_view subject, int64_t case_id) {
+  std::optional<Party> party;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto c, CaseRepo::RefById(tx, case_id));
+    if (c) party = PartyIn(*c, subject);
+    return Status::Ok();
+  }));
+  if (!party) return Status::NotFound("case", std::to_string(case_id));
+  return *party;
 }
 
 Result<Case> CaseService::Load(store::Tx& tx, int64_t case_id, bool with_details) {
@@ -534,7 +525,7 @@ Result<Case> CaseService::Submit(const Person& applicant, int64_t case_id, const
     TB_RETURN_IF_ERROR(Notify(tx, c, c.applicant_account, "", "submitted",
                               "您的" + bundle.name_zh + "申请已提交，正在办理。",
                               "Your application for " + bundle.name_en + " is submitted and in progress.", out));
-    return OpenCase(tx, c, bundle, out);
+    return OpenCase(tx, c, bundle);
   }));
   Deliver(out);
   spdlog::info("service: case {} submitted ({})", c.case_number, c.bundle);
@@ -568,45 +559,36 @@ Result<Case> CaseService::Confirm(const Person& co, int64_t case_id, const Answe
   TB_RETURN_IF_ERROR(Prefill(c, bundle, Party::kCoApplicant, c.co_applicant_subject, prefilled).status());
   TB_ASSIGN_OR_RETURN(auto licenses, FetchLicenses(answers));
   Outbox out;
-  Status decided = db_.Transact([&](store::Tx& tx) -> Status {
+  Status refused;  // the confirmation's problems, after a commit that keeps what was read
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     out = {};
+    refused = Status::Ok();
     TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, false));
     if (c.state != CaseState::kAwaitingCoApplicant) {
       return Status::FailedPrecondition("the case is not waiting for your confirmation");
     }
     object& fields = FieldsOf(c);
     for (const auto& [k, v] : prefilled) fields[k] = v;
-    std::vector<FieldError> errors;
-    Apply(c, bundle, Party::kCoApplicant, c.co_applicant_subject, answers, licenses, true, errors);
     c.updated_at = NowSeconds();
+    Case answered = c;
+    std::vector<FieldError> errors;
+    Apply(answered, bundle, Party::kCoApplicant, c.co_applicant_subject, answers, licenses, true, errors);
     if (!errors.empty()) {
-      // Keep what was read (the next try need not read again), refuse the confirmation.
+      // Keep what was read (the next try shows it and need not read again), not the answers.
+      refused = Refused("the confirmation is not complete", std::move(errors));
       Count(c);
-      TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-      return Refused("the confirmation is not complete", std::move(errors));
+      return CaseRepo::UpdateCase(tx, c);
     }
+    c = std::move(answered);
     Count(c);
     TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "confirm", "co_applicant", ""));
     TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "confirmed", bundle.co_applicant_zh + "已确认，" + bundle.name_zh + "开始办理。",
                                         "The " + bundle.co_applicant_en + " confirmed; " + bundle.name_en +
                                             " is in progress.",
                                         out));
-    return OpenCase(tx, c, bundle, out);
-  });
-  if (!decided.ok() && decided.code() == ErrorCode::kInvalidArgument) {
-    // The refused confirmation still stored the pre-filled values? No: the transaction rolled back
-    // with the error. Store them on their own so the form shows them.
-    (void)db_.Transact([&](store::Tx& tx) -> Status {
-      TB_ASSIGN_OR_RETURN(Case again, Load(tx, case_id, false));
-      if (again.state != CaseState::kAwaitingCoApplicant) return Status::Ok();
-      object& fields = FieldsOf(again);
-      for (const auto& [k, v] : prefilled) fields[k] = v;
-      Count(again);
-      return CaseRepo::UpdateCase(tx, again);
-    });
-    return decided;
-  }
-  TB_RETURN_IF_ERROR(decided);
+    return OpenCase(tx, c, bundle);
+  }));
+  TB_RETURN_IF_ERROR(refused);
   Deliver(out);
   return c;
 }
@@ -617,12 +599,12 @@ Status CaseService::MakeReady(Task& t, const Item& item, int64_t now) {
   t.state = TaskState::kReady;
   t.ready_at = now;
   t.due_date = due;
-  t.due_at = ChinaDayStart(CivilFromDays(DaysFromCivil(due) + 1));
+  t.due_at = ChinaDayEndUnix(due);
   t.updated_at = now;
   return Status::Ok();
 }
 
-Status CaseService::OpenCase(store::Tx& tx, Case& c, const Bundle& bundle, Outbox& out) {
+Status CaseService::OpenCase(store::Tx& tx, Case& c, const Bundle& bundle) {
   const int64_t now = NowSeconds();
   c.state = CaseState::kInProgress;
   c.opened_at = now;
@@ -640,7 +622,6 @@ Status CaseService::OpenCase(store::Tx& tx, Case& c, const Bundle& bundle, Outbo
     TB_ASSIGN_OR_RETURN(t.id, CaseRepo::InsertTask(tx, t));
     c.tasks.push_back(t);
   }
-  (void)out;
   return Event(tx, c, std::nullopt, "", "open", "system", "");
 }
 
@@ -651,14 +632,9 @@ Result<Case> CaseService::Supplement(const Person& applicant, int64_t case_id, c
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     out = {};
     TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
-    Party party;
-    if (c.applicant_subject == applicant.subject_id) {
-      party = Party::kApplicant;
-    } else if (!c.co_applicant_subject.empty() && c.co_applicant_subject == applicant.subject_id) {
-      party = Party::kCoApplicant;
-    } else {
-      return Status::NotFound("case", std::to_string(case_id));
-    }
+    const std::optional<Party> found_party = PartyIn(c, applicant.subject_id);
+    if (!found_party) return Status::NotFound("case", std::to_string(case_id));
+    const Party party = *found_party;
     const bool waiting = std::any_of(c.tasks.begin(), c.tasks.end(),
                                      [](const Task& t) { return t.state == TaskState::kAwaitingCitizen; });
     if (!waiting) return Status::FailedPrecondition("no task of the case is waiting for materials");
@@ -677,10 +653,10 @@ Result<Case> CaseService::Supplement(const Person& applicant, int64_t case_id, c
       if (t.state != TaskState::kAwaitingCitizen) continue;
       // The clock stopped while the task waited: the due date moves by the working days it lost.
       const CivilDate paused = ChinaDate(TimePoint(std::chrono::seconds(t.paused_at.value_or(now))));
-      const int lost = WorkingDaysBetween(calendar(), paused, today);
+      const int lost = calendar().CountWorkingDays(paused, today);
       if (t.due_date && lost > 0) {
         t.due_date = calendar().AddWorkingDays(*t.due_date, lost);
-        t.due_at = ChinaDayStart(CivilFromDays(DaysFromCivil(*t.due_date) + 1));
+        t.due_at = ChinaDayEndUnix(*t.due_date);
       }
       t.paused_days += lost;
       t.paused_at.reset();
@@ -702,14 +678,9 @@ Result<Case> CaseService::AttachUpload(const Person& person, int64_t case_id, st
   Case c;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
-    Party party;
-    if (c.applicant_subject == person.subject_id) {
-      party = Party::kApplicant;
-    } else if (!c.co_applicant_subject.empty() && c.co_applicant_subject == person.subject_id) {
-      party = Party::kCoApplicant;
-    } else {
-      return Status::NotFound("case", std::to_string(case_id));
-    }
+    const std::optional<Party> found_party = PartyIn(c, person.subject_id);
+    if (!found_party) return Status::NotFound("case", std::to_string(case_id));
+    const Party party = *found_party;
     const Material* m = catalogue_.FindMaterial(code);
     const auto materials = catalogue_.FormMaterials(BundleOf(c));
     if (m == nullptr || std::find(materials.begin(), materials.end(), m) == materials.end()) {
@@ -740,9 +711,7 @@ Result<Case> CaseService::Mine(std::string_view subject, int64_t case_id) {
   Case c;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, true));
-    if (c.applicant_subject != subject && (c.co_applicant_subject.empty() || c.co_applicant_subject != subject)) {
-      return Status::NotFound("case", std::to_string(case_id));
-    }
+    if (!PartyIn(c, subject)) return Status::NotFound("case", std::to_string(case_id));
     return Status::Ok();
   }));
   return c;

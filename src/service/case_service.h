@@ -146,6 +146,10 @@ class CaseService {
   // kFailedPrecondition (not now).
   Result<Case> AttachUpload(const Person& person, int64_t case_id, std::string_view code, const StoredUpload& file);
 
+  // Which party of case `case_id` the person with `subject` is (applicant, or the co-applicant it
+  // names); kNotFound for anyone else, as for a missing case. Reads only the case's row.
+  Result<Party> PartyOf(std::string_view subject, int64_t case_id);
+
   // A case of the person's (applicant or named co-applicant), with tasks and events.
   Result<Case> Mine(std::string_view subject, int64_t case_id);
   Result<std::vector<Case>> MyCases(std::string_view subject);
@@ -198,7 +202,9 @@ class CaseService {
              std::vector<FieldError>& errors);
   // The licences named in `answers`, read before the transaction that checks them.
   Result<std::map<std::string, license::License>> FetchLicenses(const Answers& answers);
-  Status OpenCase(store::Tx& tx, Case& c, const Bundle& bundle, Outbox& out);
+  Status OpenCase(store::Tx& tx, Case& c, const Bundle& bundle);
+  // Whether an item of `bundle` is handled by `department` (a key).
+  bool HasTaskIn(const Bundle& bundle, std::string_view department) const;
   Status MakeReady(Task& t, const Item& item, int64_t now);
   // Writes the event row and its ledger entry.
   Status Event(store::Tx& tx, const Case& c, std::optional<int64_t> task_id, std::string_view item,

@@ -22,11 +22,6 @@ using service::Task;
 
 namespace {
 
-// In a handler: returns the problem for `status` unless it is OK.
-#define TB_RETURN_IF_PROBLEM(expr, req)                                           \
-  if (const Status tb_problem_status = (expr); !tb_problem_status.ok())           \
-  return ::tongban::api::ProblemResponse(tb_problem_status, (req).request_id)
-
 value DepartmentJson(const data::Catalogue& c, std::string_view key) {
   const data::Department* d = c.DepartmentByKey(key);
   return object{{"key", key}, {"name_zh", d ? d->name_zh : std::string(key)}, {"name_en", d ? d->name_en : std::string(key)}};
@@ -211,10 +206,6 @@ object CaseJson(const CaseService& s, const data::Catalogue& dc, const Case& c, 
                                    {"old_visits", old_visits},
                                    {"visits_made", 0}}}};
 }
-
-struct Caller {
-  identity::Account account;
-};
 
 Result<identity::Account> AccountOf(const ServiceRoutesOptions& o, const HttpRequest& req) {
   return o.identity->GetAccount(req.principal->account_id);
@@ -599,7 +590,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
                      TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
                      // Another's case is 404 before a byte is stored.
-                     TB_RETURN_IF_PROBLEM(options.service->Mine(me.subject_id, id).status(), req);
+                     TB_RETURN_IF_PROBLEM(options.service->PartyOf(me.subject_id, id).status(), req);
                      auto stored = options.uploads->Put(req.body);
                      if (!stored.ok() && stored.status().code() == ErrorCode::kOutOfRange) {
                        return ProblemResponse(413, "", stored.status().message(), req.request_id);
@@ -698,7 +689,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      if (!staff.ok() && staff.status().code() == ErrorCode::kNotFound) {
                        return JsonAnswer(200, object{{"items", array{}}});
                      }
-                     if (!staff.ok()) return ProblemResponse(staff.status(), req.request_id);
+                     TB_RETURN_IF_PROBLEM(staff.status(), req);
                      TB_ASSIGN_OR_PROBLEM(auto list, options.service->Queue(*staff, *filter), req);
                      array items;
                      for (const Task& t : list) items.push_back(TaskJson(*options.service, *options.data_catalogue, t));
