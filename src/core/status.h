@@ -153,10 +153,17 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  // OK status when ok().
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
+  // The error, or an OK status when ok(). On a named Result a reference (so
+  // `r.status().fields()` stays valid as long as `r`); on a temporary a copy, so a reference to
+  // the status of a Result that is gone cannot be kept.
+  const Status& status() const& { return ok() ? OkStatus() : std::get<Status>(v_); }
+  Status status() && { return ok() ? Status::Ok() : std::get<Status>(std::move(v_)); }
 
  private:
+  static const Status& OkStatus() {
+    static const Status ok;
+    return ok;
+  }
   std::variant<T, Status> v_;
 };
 

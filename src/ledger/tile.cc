@@ -240,7 +240,7 @@ Status TileNodeSource::GetNodes(std::span<const NodeId> ids, std::span<Hash> out
   std::vector<std::vector<Hash>> parsed(tiles.size());
   for (size_t t = 0; t < tiles.size(); ++t) {
     Result<std::vector<Hash>> h = ParseTile(data[t], tiles[t].width);
-    if (!h.ok()) return h.status().WithDetail(TilePath(tiles[t]));
+    if (!h.ok()) return std::move(h).status().WithDetail(TilePath(tiles[t]));
     parsed[t] = std::move(*h);
   }
   for (size_t i = 0; i < ids.size(); ++i) {
