@@ -490,7 +490,9 @@ Result<ServiceCatalogue> ServiceCatalogue::Parse(const std::vector<CatalogueFile
   }
 
   // Bundles: items known, order acyclic, co-applicant rules; then the one-step bundle of each item.
-  for (auto& [b, step_lines] : declared) {
+  for (auto& declared_bundle : declared) {
+    Bundle& b = declared_bundle.first;  // named, not a structured binding: lambdas below capture it
+    const std::vector<Lines>& step_lines = declared_bundle.second;
     auto err = [&](const Lines& at, const std::string& reason) {
       errors.push_back({at.file + ":" + std::to_string(at.line), "bundle " + b.code + ": " + reason});
     };
