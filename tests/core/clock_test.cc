@@ -80,6 +80,24 @@ TEST(Iso8601, RejectsMalformed) {
   }
 }
 
+TEST(CivilDate, ParseAcceptsOnlyExactCalendarDates) {
+  EXPECT_EQ(ParseCivilDate("2026-11-24"), (CivilDate{2026, 11, 24}));
+  EXPECT_EQ(ParseCivilDate("2024-02-29"), (CivilDate{2024, 2, 29}));
+  for (std::string_view bad : {"", "2026-1-24", "2026-11-24 ", " 2026-11-24", "2026/11/24", "2026-02-30",
+                               "2026-13-01", "2026-00-10", "2026-11-00", "20261124xx", "２０２６-11-24",
+                               "2026-11-2x", "+026-11-24", "2025-02-29"}) {
+    EXPECT_FALSE(ParseCivilDate(bad).has_value()) << bad;
+  }
+}
+
+TEST(ChinaDate, DayStartAndEndAreUtcPlusEightMidnights) {
+  // 2026-12-07 starts at 2026-12-06T16:00:00Z and ends 24 hours later.
+  EXPECT_EQ(ChinaDayStartUnix({2026, 12, 7}), 1'796'572'800);
+  EXPECT_EQ(ChinaDayEndUnix({2026, 12, 7}), 1'796'572'800 + 86400);
+  EXPECT_EQ(ChinaDate(FromUnixMicros(int64_t{1'796'572'800} * 1'000'000)), (CivilDate{2026, 12, 7}));
+  EXPECT_EQ(ChinaDate(FromUnixMicros((int64_t{1'796'572'800} - 1) * 1'000'000)), (CivilDate{2026, 12, 6}));
+}
+
 TEST(ChinaDate, IsUtcPlusEight) {
   EXPECT_EQ(ChinaDate(*ParseIso8601Utc("2026-11-24T15:59:59Z")), (CivilDate{2026, 11, 24}));
   EXPECT_EQ(ChinaDate(*ParseIso8601Utc("2026-11-24T16:00:00Z")), (CivilDate{2026, 11, 25}));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of the services part over HTTP against `tongban demo`, then `tongban serve` on
-# the same folder: 张伟 applies for cross-region medical filing (异地就医备案) with his ID card from
+# the same folder. Bad input on every kind of service route gets a 400 naming the field. Then 张伟 applies for cross-region medical filing (异地就医备案) with his ID card from
 # the wallet; the moment the API answers "submitted" the server is killed with SIGKILL; after a
 # restart the case is there, in progress, its task in the medical security bureau's queue. Also:
 # bad uploads (empty, too large, a script named .png, another's case) get clear problems and store
@@ -43,6 +43,34 @@ def login(name):
     return json.loads(b)["access_token"]
 
 zw, ln = login("13800000001"), login("13800000002")
+police = login("staff-hz-police")
+
+# Bad input on every kind of service route: a clear 400 naming the field or parameter.
+def problem(method, path, token, body=None, ctype="application/json"):
+    s, b = call(method, path, token, body, ctype)
+    assert s == 400, (method, path, s, b)
+    p = json.loads(b)
+    return p["errors"][0]["field"] if p.get("errors") else p["detail"]
+expected = [
+    (("POST", "/api/v1/me/cases", zw, "{}"), "/bundle"),
+    (("POST", "/api/v1/me/cases", zw, json.dumps({"bundle": "no_such_bundle"})), "/bundle"),
+    (("POST", "/api/v1/me/cases", zw, json.dumps({"bundle": "x", "colour": 1})), "/colour"),
+    (("POST", "/api/v1/me/cases", zw, "{not json"), "request body is not valid JSON: syntax error"),
+    (("GET", "/api/v1/me/cases/abc", zw), "id"),
+    (("GET", "/api/v1/me/cases/0", zw), "id"),
+    (("POST", "/api/v1/me/cases/1/submit", zw, json.dumps({"answers": []})), "/answers"),
+    (("POST", "/api/v1/me/cases/1/submit", zw, json.dumps({"materials": [{"code": "x"}]})), "/materials/0/license_id"),
+    (("POST", "/api/v1/me/cases/1/confirm", ln,
+      json.dumps({"materials": [{"code": "x", "license_id": "y", "z": 1}]})), "/materials/0/z"),
+    (("GET", "/api/v1/service/tasks?filter=everything", police), "filter"),
+    (("POST", "/api/v1/service/tasks/1/reject", police, "{}"), "/reason"),
+    (("POST", "/api/v1/service/tasks/1/request-materials", police, json.dumps({"reason": ""})), "/reason"),
+    (("POST", "/api/v1/service/tasks/1/approve", police, json.dumps({"staff_fields": 1})), "/staff_fields"),
+    (("POST", "/api/v1/service/tasks/x/claim", police, "{}"), "id"),
+    (("POST", "/api/v1/me/notices/-1/read", zw, ""), "id"),
+]
+for args, field in expected:
+    assert problem(*args) == field, (args[:2], field)
 s, b = call("POST", "/api/v1/me/cases", zw, json.dumps({"bundle": "cross_region_medical_filing"}))
 assert s == 201, b
 case = json.loads(b)
