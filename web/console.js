@@ -3,7 +3,7 @@
 // verify it with their token (so the licence part records the verifier by name), and keep the
 // results in an archive on this device (localStorage, per staff login) instead of paper copies.
 
-import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, onLanguageChange, Session, showError, T } from './shell.js';
+import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, onLanguageChange, Session, showError, T } from './shell.js';
 import { classify, statusText, verifyText } from './verifier.js';
 import { decodeImageFile, decoderName, startScan, stopScan } from './qrscan.js';
 
@@ -81,13 +81,7 @@ function signedOut() {
   $('login-section').hidden = false;
   delete document.body.dataset.signedIn;
 }
-session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
-
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
-  signedOut();
-});
+bindSignIn(session, signedIn, signedOut);
 $('scan-form').addEventListener('submit', (ev) => { ev.preventDefault(); verify($('qr-text').value.trim()); });
 $('image-file').addEventListener('change', async (ev) => {
   const file = ev.target.files[0];

@@ -5,7 +5,7 @@
 // {dataset}?purpose=…&elements=…) shows each value with its source department and record version,
 // and a refusal (403) explained in words.
 
-import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
+import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, elementName, elementOf, explainRefusal, looksLikeSubject, maskId, named, option, raw, valueCell, when } from './data_common.js';
 
 initShell();
@@ -210,11 +210,5 @@ function signedOut() {
   $('result').replaceChildren();
   delete document.body.dataset.signedIn;
 }
-session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
-
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
-  signedOut();
-});
+bindSignIn(session, signedIn, signedOut);
 document.body.dataset.ready = 'true';

@@ -6,7 +6,7 @@
 // the row shown; my authorisations (GET/POST /api/v1/me/data-grants, …/{id}/withdraw); objections
 // to a record's element and how each was handled (GET/POST /api/v1/me/data/objections).
 
-import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
+import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { checkInclusionProof, renderChecks } from './proof.js';
 import { catalogue, elementCheckboxes, elementList, elementName, elementOf, explainRefusal, named, option, raw, showRefusal, stateBadge, valueCell, when } from './data_common.js';
 
@@ -352,11 +352,5 @@ function signedOut() {
   delete document.body.dataset.signedIn;
   delete document.body.dataset.loaded;
 }
-session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
-
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
-  signedOut();
-});
+bindSignIn(session, signedIn, signedOut);
 document.body.dataset.ready = 'true';

@@ -5,7 +5,7 @@
 // /api/v1/me/verifications, /api/v1/me/receipts, /api/v1/receipts/{code}/{number}[/qr.svg],
 // /api/v1/receipts/verify.
 
-import { ApiError, bindLogin, clearError, expiredError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
+import { ApiError, bindSignIn, clearError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
 import { toBase64, utf8 } from './encoding.js';
 import { renderReceipt, statusText, verifyReceiptQr } from './verifier.js';
 
@@ -209,11 +209,5 @@ function signedOut() {
   delete document.body.dataset.signedIn;
   delete document.body.dataset.loaded;
 }
-session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
-
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
-  signedOut();
-});
+bindSignIn(session, signedIn, signedOut);
 document.body.dataset.ready = 'true';

@@ -160,3 +160,11 @@ export function reasonText(reason) {
   const hit = REASONS.find(([re]) => re.test(reason));
   return hit ? L(hit[1], hit[2]) : h('code', {}, reason);
 }
+
+// A notice's text as the server wrote it in each language (it quotes what departments typed, in
+// their language: data, not page text).
+export function noticeText(n) {
+  const t = L(n.text_zh, n.text_en);
+  t.dataset.raw = '';
+  return t;
+}

@@ -10,9 +10,9 @@
 // department's request for more (补正, POST …/supplement). The inbox (GET /api/v1/me/notices).
 // ?case=<id> opens one application.
 
-import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, lang, Session, showError, T } from './shell.js';
+import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, lang, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
-import { badge, CASE_STATES, eventList, fieldValue, reasonText, services, sourceLine, taskItem } from './service_common.js';
+import { badge, CASE_STATES, eventList, fieldValue, noticeText, reasonText, services, sourceLine, taskItem } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -514,13 +514,6 @@ async function openLinkedCase(id) {
 
 // --- Inbox ------------------------------------------------------------------------------------
 
-// A notice's text as the server wrote it in each language (it quotes what departments typed, in
-// their language: data, not page text).
-function notice(n) {
-  const t = L(n.text_zh, n.text_en);
-  t.dataset.raw = '';
-  return t;
-}
 
 async function loadNotices() {
   clearError($('notices-error'));
@@ -532,7 +525,7 @@ async function loadNotices() {
     $('notices').replaceChildren(...(r.items.length ? r.items.slice(0, 30).map((n) => {
       const read = h('button', { type: 'button', 'data-action': 'read', onclick: () => markRead(n, read) }, L('标为已读', 'Mark read'));
       return h('li', { className: 'card', 'data-notice-id': String(n.id), 'data-kind': n.kind, 'data-read': n.read_at ? 'true' : 'false' },
-        h('p', {}, n.read_at ? '' : [h('span', { className: 'state state-warn' }, L('新', 'new')), ' '], notice(n)),
+        h('p', {}, n.read_at ? '' : [h('span', { className: 'state state-warn' }, L('新', 'new')), ' '], noticeText(n)),
         h('p', { className: 'muted' }, when(formatTime(n.at)), n.case_number ? [' · ', h('span', { className: 'nobr', 'data-raw': '' }, n.case_number)] : ''),
         n.read_at ? '' : read);
     }) : [h('li', { className: 'muted' }, L('没有消息。', 'No messages.'))]));
@@ -590,11 +583,5 @@ function signedOut() {
   delete document.body.dataset.signedIn;
   delete document.body.dataset.loaded;
 }
-session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
-
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
-  signedOut();
-});
+bindSignIn(session, signedIn, signedOut);
 document.body.dataset.ready = 'true';

@@ -239,6 +239,19 @@ export function bindLogin(session, form, errorBox, onIn) {
   if (session.token) session.me().then(onIn, () => session.logout());
 }
 
+// The sign-in of a page with the usual elements (#login-form, #error, #logout): log in (or resume
+// the stored session) then `onIn(me)`; log out, or a session that expires, then `onOut()` (an
+// expiry also says why in #error).
+export function bindSignIn(session, onIn, onOut) {
+  const byId = (id) => document.getElementById(id);
+  session.onExpired = () => { onOut(); showError(byId('error'), expiredError()); };
+  bindLogin(session, byId('login-form'), byId('error'), onIn);
+  byId('logout').addEventListener('click', async () => {
+    await session.logout();
+    onOut();
+  });
+}
+
 // --- Formatting -------------------------------------------------------------------------------
 
 // A UTC time (Date, ISO string, or unix microseconds/milliseconds/seconds number) shown in

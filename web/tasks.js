@@ -8,9 +8,9 @@
 // messages (escalations, supplements) and the figures as bar charts (inline SVG).
 // ?case=<id> opens one case.
 
-import { ApiError, bindLogin, clearError, expiredError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
+import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
-import { badge, CASE_STATES, eventList, fieldValue, reasonLabel, reasonText, services, sourceLine, taskItem, TASK_STATES } from './service_common.js';
+import { badge, CASE_STATES, eventList, fieldValue, reasonLabel, noticeText, reasonText, services, sourceLine, taskItem, TASK_STATES } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -314,13 +314,6 @@ $('case-close').addEventListener('click', () => {
 
 // --- Messages ---------------------------------------------------------------------------------
 
-// A notice's text as the server wrote it in each language (it quotes what departments typed, in
-// their language: data, not page text).
-function notice(n) {
-  const t = L(n.text_zh, n.text_en);
-  t.dataset.raw = '';
-  return t;
-}
 
 async function loadNotices() {
   clearError($('notices-error'));
@@ -332,7 +325,7 @@ async function loadNotices() {
         try { await session.call(`/api/v1/me/notices/${enc(n.id)}/read`, { method: 'POST', body: {} }); loadNotices(); } catch (e) { read.disabled = false; showProblem($('notices-error'), e); }
       } }, L('标为已读', 'Mark read'));
       return h('li', { className: 'card', 'data-notice-id': String(n.id), 'data-kind': n.kind, 'data-read': n.read_at ? 'true' : 'false' },
-        h('p', {}, n.read_at ? '' : [h('span', { className: 'state state-warn' }, L('新', 'new')), ' '], notice(n)),
+        h('p', {}, n.read_at ? '' : [h('span', { className: 'state state-warn' }, L('新', 'new')), ' '], noticeText(n)),
         h('p', { className: 'muted' }, when(formatTime(n.at)), n.case_id ? [' · ', h('button', { type: 'button', className: 'link', onclick: () => openCase(n.case_id) },
           h('span', { className: 'nobr', 'data-raw': '' }, n.case_number))] : ''),
         n.read_at ? '' : read);
@@ -432,11 +425,5 @@ function signedOut() {
   $('login-section').hidden = false;
   delete document.body.dataset.signedIn;
 }
-session.onExpired = () => { signedOut(); showError($('error'), expiredError()); };
-
-bindLogin(session, $('login-form'), $('error'), signedIn);
-$('logout').addEventListener('click', async () => {
-  await session.logout();
-  signedOut();
-});
+bindSignIn(session, signedIn, signedOut);
 document.body.dataset.ready = 'true';
