@@ -95,11 +95,8 @@ DataService::DataService(store::Database& db, const Clock& clock, const Catalogu
 // A ledger entry for `document` about `subject_id`, enqueued in `tx`.
 Result<ledger::Entry> DataService::Ledger(store::Tx& tx, std::string_view type, std::string_view subject_id,
                                           std::string_view document, int64_t now_micros) {
-  ledger::Entry e;
-  e.type = std::string(type);
-  e.subject = options_.subject_hash(subject_id);
-  e.document = crypto::Hash(options_.hash, document);
-  e.time_micros = now_micros;
+  ledger::Entry e = ledger::DocumentEntry(std::string(type), options_.subject_hash(subject_id), options_.hash,
+                                         document, now_micros);
   TB_RETURN_IF_ERROR(ledger::EnqueueEntry(tx, e).status());
   return e;
 }
@@ -185,12 +182,8 @@ Result<PushResult> DataService::Push(const Actor& pusher, std::string_view datas
       const std::string document = boost::json::serialize(
           object{{"dataset", dataset->code}, {"key", r.key}, {"version", r.version},
                  {"fields_hash", crypto::ToHex(crypto::Hash(options_.hash, fields))}});
-      ledger::Entry e;
-      e.type = "data.record";
-      e.subject = options_.subject_hash(r.subject_id);
-      e.document = crypto::Hash(options_.hash, document);
-      e.time_micros = now_us;
-      entries.push_back(e);
+      entries.push_back(
+          ledger::DocumentEntry("data.record", options_.subject_hash(r.subject_id), options_.hash, document, now_us));
       ++result.accepted;
     }
     TB_RETURN_IF_ERROR(ledger::EnqueueEntries(tx, entries));

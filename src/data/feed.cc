@@ -272,13 +272,11 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
                  {"consumer_account", w.consumer.account_id}, {"dataset", a->dataset},
                  {"elements", ElementsArray(a->elements)}, {"from_seq", d.from_seq},
                  {"to_seq", d.to_seq}, {"records", d.records}, {"time", now_us}});
-      ledger::Entry& e = d.trace.entry;
-      e.type = "data.feed";
       const Department* consumer = catalogue_.DepartmentByKey(a->consumer);
-      e.subject = options_.subject_hash(consumer != nullptr ? consumer->uscc : a->consumer);
-      e.document = crypto::Hash(options_.hash, d.trace.document);
-      e.time_micros = now_us;
-      entries.push_back(e);
+      d.trace.entry = ledger::DocumentEntry("data.feed",
+                                            options_.subject_hash(consumer != nullptr ? consumer->uscc : a->consumer),
+                                            options_.hash, d.trace.document, now_us);
+      entries.push_back(d.trace.entry);
       TB_ASSIGN_OR_RETURN(b.delivery_id, DataRepo::InsertDelivery(tx, d));
     }
     return ledger::EnqueueEntries(tx, entries);

@@ -80,12 +80,9 @@ Status ObjectionService::Step(store::Tx& tx, Objection& o, std::string_view acti
   step.note = std::string(note);
   step.version = version;
   step.document = boost::json::serialize(document);
-  ledger::Entry e;
-  e.type = "data.objection";
-  e.subject = options_.subject_hash(o.subject_id);
-  e.document = crypto::Hash(options_.hash, step.document);
-  e.time_micros = now_micros;
-  TB_RETURN_IF_ERROR(ledger::EnqueueEntry(tx, e).status());
+  TB_RETURN_IF_ERROR(ledger::EnqueueEntry(tx, ledger::DocumentEntry("data.objection", options_.subject_hash(o.subject_id),
+                                                                     options_.hash, step.document, now_micros))
+                         .status());
   TB_RETURN_IF_ERROR(ObjectionRepo::InsertStep(tx, o.id, account, step));
   o.steps.push_back(std::move(step));
   return Status::Ok();

@@ -82,4 +82,14 @@ Result<Hash> EntryLeafHash(TreeHasher& hasher, const Entry& entry) {
   return hasher.HashLeaf(bytes);
 }
 
+Entry DocumentEntry(std::string type, const std::array<uint8_t, 32>& subject, crypto::HashAlgorithm hash,
+                    std::string_view document, int64_t time_micros) {
+  Entry e;
+  e.type = std::move(type);
+  e.subject = subject;
+  e.document = crypto::Hash(hash, document);
+  e.time_micros = time_micros;
+  return e;
+}
+
 }  // namespace tongban::ledger

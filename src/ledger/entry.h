@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "crypto/hash.h"
 #include "ledger/merkle.h"
 
 namespace tongban::ledger {
@@ -50,6 +51,12 @@ struct Entry {
 
   friend bool operator==(const Entry&, const Entry&) = default;
 };
+
+// The entry of an event whose record is the text `document`: the entry commits to H(document)
+// under the suite's `hash`, for the keyed subject hash `subject`, at `time_micros` — how every part
+// puts a step on the ledger while keeping the document (never personal data in it) beside it.
+Entry DocumentEntry(std::string type, const std::array<uint8_t, 32>& subject, crypto::HashAlgorithm hash,
+                    std::string_view document, int64_t time_micros);
 
 // True iff `type` is 1..64 bytes of [a-z0-9._-] starting with a-z.
 bool ValidEntryType(std::string_view type);

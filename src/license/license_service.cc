@@ -158,12 +158,10 @@ Status LicenseService::Record(store::Tx& tx, const License& l, std::string_view 
   for (auto& kv : extra) doc[kv.key()] = kv.value();
   std::string text = boost::json::serialize(doc);
   TB_RETURN_IF_ERROR(LicenseRepo::InsertEvent(tx, l.id, action, text, now_us / 1'000'000, ledger_hint));
-  ledger::Entry e;
-  e.type = "license." + std::string(action);
-  e.subject = options_.subject_hash(l.holder_subject);
-  e.document = crypto::Hash(options_.ledger_hash, text);
-  e.time_micros = now_us;
-  return ledger::EnqueueEntry(tx, e).status();
+  return ledger::EnqueueEntry(tx, ledger::DocumentEntry("license." + std::string(action),
+                                                       options_.subject_hash(l.holder_subject), options_.ledger_hash,
+                                                       text, now_us))
+      .status();
 }
 
 Result<const LicenseType*> LicenseService::CheckIssue(const IssueRequest& request, std::string_view department_key) {

@@ -256,12 +256,10 @@ Status CaseService::Event(store::Tx& tx, const Case& c, std::optional<int64_t> t
   if (!note.empty()) doc["note_hash"] = crypto::ToHex(crypto::Hash(options_.hash, note));
   e.document = boost::json::serialize(doc);
   TB_RETURN_IF_ERROR(CaseRepo::InsertEvent(tx, c.id, e).status());
-  ledger::Entry entry;
-  entry.type = task_id ? "service.task" : "service.case";
-  entry.subject = options_.subject_hash(c.applicant_subject);
-  entry.document = crypto::Hash(options_.hash, e.document);
-  entry.time_micros = e.at_micros;
-  return ledger::EnqueueEntry(tx, entry).status();
+  return ledger::EnqueueEntry(tx, ledger::DocumentEntry(task_id ? "service.task" : "service.case",
+                                                       options_.subject_hash(c.applicant_subject), options_.hash,
+                                                       e.document, e.at_micros))
+      .status();
 }
 
 Status CaseService::Notify(store::Tx& tx, const Case& c, int64_t account, std::string_view department,
