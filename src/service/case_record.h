@@ -52,6 +52,9 @@ struct Task {
   std::string reason;                 // of a rejection or of the 补正 request
   std::vector<std::string> licenses;  // issued on approval
   int64_t updated_at = 0;
+  std::string decided_by;             // "" (staff, or not decided) or "rules": decided at once (秒批)
+
+  bool AutoDecided() const { return decided_by == "rules"; }
 
   bool Open() const {
     return state == TaskState::kReady || state == TaskState::kClaimed || state == TaskState::kAwaitingCitizen;

@@ -50,7 +50,7 @@ std::string SelectCase(std::string_view where) {
 constexpr std::string_view kTaskColumns =
     "t.id, t.case_id, c.case_number, t.item, t.department, t.state, t.claimed_by, t.claimed_by_name, t.ready_at, "
     "t.due_date, t.due_at, t.paused_at, t.paused_days, t.escalated_at, t.decided_at, t.reason, t.licenses, "
-    "t.updated_at";
+    "t.updated_at, t.decided_by";
 
 Task TaskFrom(const store::Row& r) {
   Task t;
@@ -78,6 +78,7 @@ Task TaskFrom(const store::Row& r) {
     }
   }
   t.updated_at = r.Int64(17);
+  t.decided_by = r.Text(18);
   return t;
 }
 
@@ -192,6 +193,52 @@ std::vector<store::Migration> CaseRepo::Migrations() {
         CREATE INDEX service_notice_account ON service_notice (account_id, id);
         CREATE INDEX service_notice_department ON service_notice (department, id);
       )sql"},
+      // 秒批 (docs/rules.md): who decided a task ("" staff, "rules"), the rule versions a node has
+      // loaded (their text, so any decision replays from the database alone), each automatic
+      // decision with the input values it used, and appeals (申诉) against automatic rejections.
+      {.part = "service", .version = 2, .sql = R"sql(
+        ALTER TABLE service_task ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';
+        CREATE TABLE service_rule_version (
+          hash TEXT PRIMARY KEY,
+          item TEXT NOT NULL,
+          version {{int64}} NOT NULL,
+          file TEXT NOT NULL,
+          text TEXT NOT NULL,
+          loaded_at {{int64}} NOT NULL
+        );
+        CREATE TABLE service_decision (
+          id {{id}},
+          case_id {{int64}} NOT NULL REFERENCES service_case (id),
+          task_id {{int64}} NOT NULL REFERENCES service_task (id),
+          item TEXT NOT NULL,
+          rule_hash TEXT NOT NULL REFERENCES service_rule_version (hash),
+          outcome TEXT NOT NULL,
+          explanation TEXT NOT NULL,
+          refs TEXT NOT NULL,
+          decided_on TEXT NOT NULL,
+          at {{int64}} NOT NULL,
+          document TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX service_decision_task ON service_decision (task_id);
+        CREATE INDEX service_decision_case ON service_decision (case_id, id);
+        CREATE TABLE service_appeal (
+          id {{id}},
+          case_id {{int64}} NOT NULL REFERENCES service_case (id),
+          task_id {{int64}} NOT NULL REFERENCES service_task (id),
+          decision_id {{int64}} NOT NULL REFERENCES service_decision (id),
+          department TEXT NOT NULL,
+          state TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          filed_at {{int64}} NOT NULL,
+          due_at {{int64}} NOT NULL,
+          decided_at {{int64}},
+          decided_by {{int64}},
+          decided_by_name TEXT NOT NULL,
+          answer TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX service_appeal_task ON service_appeal (task_id);
+        CREATE INDEX service_appeal_queue ON service_appeal (department, state, due_at);
+      )sql"},
   };
 }
 
@@ -278,10 +325,11 @@ Status CaseRepo::UpdateTask(store::Tx& tx, const Task& t) {
   return tx
       .Exec("UPDATE service_task SET state = ?, claimed_by = ?, claimed_by_name = ?, ready_at = ?, due_date = ?, "
             "due_at = ?, paused_at = ?, paused_days = ?, escalated_at = ?, decided_at = ?, reason = ?, licenses = ?, "
-            "updated_at = ? WHERE id = ?",
+            "updated_at = ?, decided_by = ? WHERE id = ?",
             {TaskStateName(t.state), OptParam(t.claimed_by), t.claimed_by_name, OptParam(t.ready_at),
              due ? store::Param(*due) : store::Param(nullptr), OptParam(t.due_at), OptParam(t.paused_at),
-             t.paused_days, OptParam(t.escalated_at), OptParam(t.decided_at), t.reason, licenses, t.updated_at, t.id})
+             t.paused_days, OptParam(t.escalated_at), OptParam(t.decided_at), t.reason, licenses, t.updated_at,
+             t.decided_by, t.id})
       .status();
 }
 
