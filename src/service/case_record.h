@@ -72,6 +72,49 @@ struct CaseEvent {
   std::string document;
 };
 
+// An automatic decision (秒批) on a task: the rule version (hash of its text) that decided, the
+// outcome, the explanation (rows that fired, input values with their labels, reasons in zh and en,
+// rules::Decision::ToJson) and the reference values it read, from which it replays.
+struct DecisionRecord {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  int64_t task_id = 0;
+  std::string item;
+  std::string rule_hash;
+  std::string outcome;  // approve, reject, refer
+  boost::json::object explanation;
+  boost::json::object refs;  // "form.x" / "data.d.e" / "license.t[.f]" -> value
+  std::string decided_on;    // the China date the rules saw as today
+  int64_t at = 0;            // unix micros
+  std::string document;      // what its ledger entry commits to
+};
+
+// open: waiting for staff; reversed: staff approved the task after all (the case resumes); upheld:
+// the rejection stands, with staff's answer.
+enum class AppealState { kOpen, kReversed, kUpheld };
+std::string_view AppealStateName(AppealState s);
+std::optional<AppealState> ParseAppealState(std::string_view s);
+
+// A citizen's appeal (申诉) against an automatic rejection, reviewed by staff of the item's
+// department with the decision's explanation beside it.
+struct Appeal {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  std::string case_number;
+  int64_t task_id = 0;
+  std::string item;
+  int64_t decision_id = 0;
+  std::string department;  // the item's department key
+  AppealState state = AppealState::kOpen;
+  std::string reason;      // the citizen's words
+  int64_t filed_at = 0;
+  int64_t due_at = 0;      // end of the China day, working days after filing
+  std::optional<int64_t> decided_at;
+  std::optional<int64_t> decided_by;
+  std::string decided_by_name;
+  std::string answer;      // staff's answer to the citizen
+};
+
 struct Case {
   int64_t id = 0;
   std::string case_number;  // "YJS20261207000042"
@@ -92,6 +135,8 @@ struct Case {
   int fields_prefilled = 0, fields_asked = 0, materials_from_wallet = 0, materials_uploaded = 0;
   std::vector<Task> tasks;       // filled by the getters that say so
   std::vector<CaseEvent> events;  // oldest first, filled by the getters that say so
+  std::vector<DecisionRecord> decisions;  // automatic decisions, filled with the events
+  std::vector<Appeal> appeals;            // filled with the events
 
   bool Live() const { return IsLive(state); }
 };

@@ -107,6 +107,22 @@ store::Param OptParam(const std::optional<int64_t>& v) {
 
 }  // namespace
 
+std::string_view AppealStateName(AppealState s) {
+  switch (s) {
+    case AppealState::kOpen: return "open";
+    case AppealState::kReversed: return "reversed";
+    case AppealState::kUpheld: return "upheld";
+  }
+  return "open";
+}
+
+std::optional<AppealState> ParseAppealState(std::string_view s) {
+  for (AppealState a : {AppealState::kOpen, AppealState::kReversed, AppealState::kUpheld}) {
+    if (AppealStateName(a) == s) return a;
+  }
+  return std::nullopt;
+}
+
 std::optional<QueueFilter> ParseQueueFilter(std::string_view s) {
   if (s == "open") return QueueFilter::kOpen;
   if (s == "ready") return QueueFilter::kReady;
@@ -398,6 +414,170 @@ Result<std::vector<CaseEvent>> CaseRepo::EventsOf(store::Tx& tx, int64_t case_id
                    std::string(r.Text(5)), std::string(r.Text(6))});
   }
   return out;
+}
+
+Status CaseRepo::InsertRuleVersion(store::Tx& tx, std::string_view hash, std::string_view item, int version,
+                                   std::string_view file, std::string_view text, int64_t now) {
+  TB_ASSIGN_OR_RETURN(auto known, tx.QueryRow("SELECT hash FROM service_rule_version WHERE hash = ?", {hash}));
+  if (known) return Status::Ok();
+  return tx
+      .Exec("INSERT INTO service_rule_version (hash, item, version, file, text, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            {hash, item, int64_t{version}, file, text, now})
+      .status();
+}
+
+Result<std::optional<std::string>> CaseRepo::RuleText(store::Tx& tx, std::string_view hash) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT text FROM service_rule_version WHERE hash = ?", {hash}));
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
+}
+
+namespace {
+
+constexpr std::string_view kDecisionColumns =
+    "id, case_id, task_id, item, rule_hash, outcome, explanation, refs, decided_on, at, document";
+
+DecisionRecord DecisionFrom(const store::Row& r) {
+  DecisionRecord d;
+  d.id = r.Int64(0);
+  d.case_id = r.Int64(1);
+  d.task_id = r.Int64(2);
+  d.item = r.Text(3);
+  d.rule_hash = r.Text(4);
+  d.outcome = r.Text(5);
+  d.explanation = ObjectFrom(r.Text(6));
+  d.refs = ObjectFrom(r.Text(7));
+  d.decided_on = r.Text(8);
+  d.at = r.Int64(9);
+  d.document = r.Text(10);
+  return d;
+}
+
+Result<std::vector<DecisionRecord>> ManyDecisions(store::Tx& tx, std::string_view where, store::Params params) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kDecisionColumns) + " FROM service_decision " +
+                                              std::string(where),
+                                          std::move(params)));
+  std::vector<DecisionRecord> out;
+  for (const auto& r : rows) out.push_back(DecisionFrom(r));
+  return out;
+}
+
+constexpr std::string_view kAppealColumns =
+    "a.id, a.case_id, c.case_number, a.task_id, t.item, a.decision_id, a.department, a.state, a.reason, a.filed_at, "
+    "a.due_at, a.decided_at, a.decided_by, a.decided_by_name, a.answer";
+
+Appeal AppealFrom(const store::Row& r) {
+  Appeal a;
+  a.id = r.Int64(0);
+  a.case_id = r.Int64(1);
+  a.case_number = r.OptText(2).value_or("");
+  a.task_id = r.Int64(3);
+  a.item = r.Text(4);
+  a.decision_id = r.Int64(5);
+  a.department = r.Text(6);
+  a.state = ParseAppealState(r.Text(7)).value_or(AppealState::kOpen);
+  a.reason = r.Text(8);
+  a.filed_at = r.Int64(9);
+  a.due_at = r.Int64(10);
+  a.decided_at = r.OptInt64(11);
+  a.decided_by = r.OptInt64(12);
+  a.decided_by_name = r.Text(13);
+  a.answer = r.Text(14);
+  return a;
+}
+
+Result<std::vector<Appeal>> ManyAppeals(store::Tx& tx, std::string_view where, store::Params params) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT " + std::string(kAppealColumns) +
+                                              " FROM service_appeal a JOIN service_case c ON c.id = a.case_id "
+                                              "JOIN service_task t ON t.id = a.task_id " +
+                                              std::string(where),
+                                          std::move(params)));
+  std::vector<Appeal> out;
+  for (const auto& r : rows) out.push_back(AppealFrom(r));
+  return out;
+}
+
+}  // namespace
+
+Result<int64_t> CaseRepo::InsertDecision(store::Tx& tx, const DecisionRecord& d) {
+  return tx.InsertReturningId(
+      "INSERT INTO service_decision (case_id, task_id, item, rule_hash, outcome, explanation, refs, decided_on, at, "
+      "document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {d.case_id, d.task_id, d.item, d.rule_hash, d.outcome, boost::json::serialize(d.explanation),
+       boost::json::serialize(d.refs), d.decided_on, d.at, d.document});
+}
+
+Result<std::optional<DecisionRecord>> CaseRepo::GetDecision(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto found, ManyDecisions(tx, "WHERE id = ?", {id}));
+  if (found.empty()) return std::optional<DecisionRecord>();
+  return std::optional<DecisionRecord>(std::move(found.front()));
+}
+
+Result<std::optional<DecisionRecord>> CaseRepo::DecisionOfTask(store::Tx& tx, int64_t task_id) {
+  TB_ASSIGN_OR_RETURN(auto found, ManyDecisions(tx, "WHERE task_id = ?", {task_id}));
+  if (found.empty()) return std::optional<DecisionRecord>();
+  return std::optional<DecisionRecord>(std::move(found.front()));
+}
+
+Result<std::vector<DecisionRecord>> CaseRepo::DecisionsOf(store::Tx& tx, int64_t case_id) {
+  return ManyDecisions(tx, "WHERE case_id = ? ORDER BY id", {case_id});
+}
+
+Result<std::vector<Task>> CaseRepo::AwaitingRules(store::Tx& tx, const std::vector<std::string>& items, int limit) {
+  if (items.empty()) return std::vector<Task>();
+  std::string in;
+  std::vector<store::Param> params;
+  for (const std::string& item : items) {
+    in += in.empty() ? "?" : ", ?";
+    params.push_back(item);
+  }
+  params.push_back(int64_t{limit});
+  return ManyTasks(tx,
+                   SelectTask("WHERE t.state = 'ready' AND t.decided_by = '' AND t.item IN (" + in +
+                              ") AND NOT EXISTS (SELECT 1 FROM service_decision d WHERE d.task_id = t.id) "
+                              "ORDER BY t.id LIMIT ?"),
+                   params);
+}
+
+Result<int64_t> CaseRepo::InsertAppeal(store::Tx& tx, const Appeal& a) {
+  return tx.InsertReturningId(
+      "INSERT INTO service_appeal (case_id, task_id, decision_id, department, state, reason, filed_at, due_at, "
+      "decided_by_name, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '') RETURNING id",
+      {a.case_id, a.task_id, a.decision_id, a.department, AppealStateName(a.state), a.reason, a.filed_at, a.due_at});
+}
+
+Status CaseRepo::UpdateAppeal(store::Tx& tx, const Appeal& a) {
+  return tx
+      .Exec("UPDATE service_appeal SET state = ?, decided_at = ?, decided_by = ?, decided_by_name = ?, answer = ? "
+            "WHERE id = ?",
+            {AppealStateName(a.state), OptParam(a.decided_at), OptParam(a.decided_by), a.decided_by_name, a.answer,
+             a.id})
+      .status();
+}
+
+Result<std::optional<Appeal>> CaseRepo::GetAppeal(store::Tx& tx, int64_t id) {
+  TB_ASSIGN_OR_RETURN(auto found, ManyAppeals(tx, "WHERE a.id = ?", {id}));
+  if (found.empty()) return std::optional<Appeal>();
+  return std::optional<Appeal>(std::move(found.front()));
+}
+
+Result<std::optional<Appeal>> CaseRepo::AppealOfTask(store::Tx& tx, int64_t task_id) {
+  TB_ASSIGN_OR_RETURN(auto found, ManyAppeals(tx, "WHERE a.task_id = ?", {task_id}));
+  if (found.empty()) return std::optional<Appeal>();
+  return std::optional<Appeal>(std::move(found.front()));
+}
+
+Result<std::vector<Appeal>> CaseRepo::AppealsOf(store::Tx& tx, int64_t case_id) {
+  return ManyAppeals(tx, "WHERE a.case_id = ? ORDER BY a.id", {case_id});
+}
+
+Result<std::vector<Appeal>> CaseRepo::AppealQueue(store::Tx& tx, std::string_view department, bool open, int limit) {
+  if (open) {
+    return ManyAppeals(tx, "WHERE a.department = ? AND a.state = 'open' ORDER BY a.due_at, a.id LIMIT ?",
+                       {department, int64_t{limit}});
+  }
+  return ManyAppeals(tx, "WHERE a.department = ? AND a.state <> 'open' ORDER BY a.decided_at DESC, a.id DESC LIMIT ?",
+                     {department, int64_t{limit}});
 }
 
 Result<int64_t> CaseRepo::InsertNotice(store::Tx& tx, const Notice& n) {

@@ -65,6 +65,26 @@ class CaseRepo {
   // Marks the account's notice read; false if it is not theirs.
   static Result<bool> MarkRead(store::Tx& tx, int64_t account_id, int64_t id, int64_t now);
 
+  // Rule versions (秒批): inserted once per hash; the text read back for replay.
+  static Status InsertRuleVersion(store::Tx& tx, std::string_view hash, std::string_view item, int version,
+                                  std::string_view file, std::string_view text, int64_t now);
+  static Result<std::optional<std::string>> RuleText(store::Tx& tx, std::string_view hash);
+  static Result<int64_t> InsertDecision(store::Tx& tx, const DecisionRecord& d);
+  static Result<std::optional<DecisionRecord>> GetDecision(store::Tx& tx, int64_t id);
+  static Result<std::optional<DecisionRecord>> DecisionOfTask(store::Tx& tx, int64_t task_id);
+  static Result<std::vector<DecisionRecord>> DecisionsOf(store::Tx& tx, int64_t case_id);
+  // Ready tasks of `items` that no rule has decided yet (a crash between a case's opening and its
+  // automatic review), oldest first.
+  static Result<std::vector<Task>> AwaitingRules(store::Tx& tx, const std::vector<std::string>& items, int limit);
+
+  static Result<int64_t> InsertAppeal(store::Tx& tx, const Appeal& a);
+  static Status UpdateAppeal(store::Tx& tx, const Appeal& a);
+  static Result<std::optional<Appeal>> GetAppeal(store::Tx& tx, int64_t id);
+  static Result<std::optional<Appeal>> AppealOfTask(store::Tx& tx, int64_t task_id);
+  static Result<std::vector<Appeal>> AppealsOf(store::Tx& tx, int64_t case_id);
+  // A department's appeals: open ones soonest due first, or decided ones newest first.
+  static Result<std::vector<Appeal>> AppealQueue(store::Tx& tx, std::string_view department, bool open, int limit);
+
   static Result<std::vector<ServiceFigures>> FiguresByBundle(store::Tx& tx);
   static Result<std::vector<DepartmentFigures>> FiguresByDepartment(store::Tx& tx, int64_t now);
 };
