@@ -342,6 +342,35 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   }
   cases["/api/v1/service/tasks/{id}/claim"].body = "{}";
   cases["/api/v1/service/tasks/{id}/approve"].body = "{}";
+  // 好差评: 张伟's second filing, approved by the medical security bureau and rated 非常不满意; the
+  // rating opened a remediation ticket in that department.
+  const std::string filing = json::serialize(json::object{
+      {"answers", json::object{{"medical_filing_type", "异地长期居住"}, {"medical_destination", "上海市浦东新区"},
+                               {"medical_filing_start_date", "2027-01-01"}, {"contact_phone", "13800000001"}}},
+      {"materials", json::array{json::object{{"code", "applicant_id_card"}, {"license_id", id_card}}}}});
+  json::value second = CallJson("POST", "/api/v1/me/cases", zhang_wei, R"({"bundle":"cross_region_medical_filing"})");
+  const std::string rated_case = std::to_string(second.at("id").to_number<int64_t>());
+  ASSERT_EQ(Call("PUT", "/api/v1/me/cases/" + rated_case + "/materials/medical_filing_residence_proof",
+                 zhang_wei.bearer, png).status, 200);
+  json::value second_submitted = CallJson("POST", "/api/v1/me/cases/" + rated_case + "/submit", zhang_wei, filing);
+  const int64_t rated_task = second_submitted.at("tasks").at(0).at("id").to_number<int64_t>();
+  CallJson("POST", "/api/v1/service/tasks/" + std::to_string(rated_task) + "/approve",
+           Named(callers, "staff-hz-medical-security"), "{}");
+  json::value rating = CallJson("POST", "/api/v1/me/cases/" + rated_case + "/ratings", zhang_wei,
+                                json::serialize(json::object{{"task_id", rated_task}, {"level", 1},
+                                                             {"comment", "等候时间太长"}}));
+  const std::string rating_id = std::to_string(rating.at("id").to_number<int64_t>());
+  const std::string ticket_id = std::to_string(rating.at("ticket").at("id").to_number<int64_t>());
+  cases["/api/v1/me/cases/{id}/ratings"] = {
+      .params = {{"id", rated_case}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"},
+      .body = json::serialize(json::object{{"task_id", rated_task}, {"level", 5}})};
+  cases["/api/v1/service/remediation/{id}"] = {
+      .params = {{"id", ticket_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-medical-security"}};
+  for (const char* step : {"callback", "verify", "rectify", "answer"}) {
+    cases[std::string("/api/v1/service/remediation/{id}/") + step] = {
+        .params = {{"id", ticket_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-medical-security"},
+        .body = R"({"text":"测试"})"};
+  }
 
   // --- the walk ------------------------------------------------------------------------------
   int checked = 0, routes = 0;
@@ -424,6 +453,37 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   EXPECT_TRUE(his_case.at("tasks").at(0).at("claimed_by").is_null());
   // His objection still open.
   EXPECT_EQ(CallJson("GET", "/api/v1/me/data/objections/" + objection_id, zhang_wei).at("state").as_string(), "open");
+  // His remediation ticket still open, untouched by the other departments.
+  const Caller& medical = Named(callers, "staff-hz-medical-security");
+  EXPECT_EQ(CallJson("GET", "/api/v1/service/remediation/" + ticket_id, medical).at("state").as_string(), "open");
+
+  // --- a rating is final: staff cannot change or delete it (issue 19) ------------------------
+  // Rating is the citizen's route alone: the department's own staff are refused by role (403).
+  const std::string ratings = "/api/v1/me/cases/" + rated_case + "/ratings";
+  const std::string level5 = json::serialize(json::object{{"task_id", rated_task}, {"level", 5}});
+  EXPECT_EQ(Call("POST", ratings, medical.bearer, level5).status, 403);
+  EXPECT_EQ(Call("POST", ratings, xihu_staff.bearer, level5).status, 403);
+  // No route edits or deletes a rating, for anyone: the citizen's URL takes GET and POST only
+  // (405), and a rating has no URL of its own (404).
+  for (const Caller* who : {&medical, &zhang_wei, &Named(callers, "admin")}) {
+    for (const char* method : {"PUT", "PATCH", "DELETE"}) {
+      EXPECT_EQ(Call(method, ratings, who->bearer, level5).status, 405) << method << " as " << who->name;
+      for (const std::string& url : {"/api/v1/service/ratings/" + rating_id, ratings + "/" + rating_id}) {
+        EXPECT_EQ(Call(method, url, who->bearer, level5).status, 404) << method << " " << url << " as " << who->name;
+      }
+    }
+  }
+  for (const api::Route& route : dispatcher_.router().routes()) {
+    if (route.pattern.find("/ratings") == std::string::npos || route.method == "GET") continue;
+    EXPECT_EQ(route.method + " " + route.pattern, "POST /api/v1/me/cases/{id}/ratings") << "a route that changes ratings";
+    EXPECT_EQ(route.access.roles, std::vector<std::string>{"citizen"});
+  }
+  // Unchanged: still 非常不满意, with his comment; the one re-rating waits for the answer.
+  json::value after_rating = CallJson("GET", ratings, zhang_wei);
+  ASSERT_EQ(after_rating.at("items").as_array().size(), 1u);
+  EXPECT_EQ(after_rating.at("items").at(0).at("level").to_number<int64_t>(), 1);
+  EXPECT_EQ(after_rating.at("items").at(0).at("comment").as_string(), "等候时间太长");
+  EXPECT_EQ(Call("POST", ratings, zhang_wei.bearer, level5).status, 409);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "part/demo_data.h"
 #include "part/key_files.h"
 #include "part/part_set.h"
+#include "service/part/review_routes.h"
 #include "service/part/service_routes.h"
 
 namespace tongban::service {
@@ -22,7 +23,15 @@ notifier_file = "notifications.jsonl" # relative to this file's folder
 escalation_sweep_s = 300              # how often overdue tasks are escalated (s)
 upload_dir = "uploads"                # uploaded materials, stored once by hash
 max_upload_bytes = 1048576            # one uploaded file (JPEG, PNG or PDF); within server.body_limit_bytes
+review_callback_days = 1              # 好差评: a bad rating is called back within these working days
+review_answer_days = 5                # ... and answered within these (escalated to the lead when late)
 )";
+}
+
+std::vector<store::Migration> ServicePart::Migrations() const {
+  std::vector<store::Migration> m = CaseService::Migrations();
+  for (auto& x : ReviewService::Migrations()) m.push_back(std::move(x));
+  return m;
 }
 
 Status ServicePart::Configure(part::ConfigSection& s) {
@@ -31,6 +40,8 @@ Status ServicePart::Configure(part::ConfigSection& s) {
   TB_RETURN_IF_ERROR(s.Read("notifier_file", config_.notifier_file));
   TB_RETURN_IF_ERROR(s.Read("upload_dir", config_.upload_dir));
   TB_RETURN_IF_ERROR(s.Read("max_upload_bytes", config_.max_upload_bytes, 1024, int64_t{64} << 20));
+  TB_RETURN_IF_ERROR(s.Read("review_callback_days", config_.review_callback_days, 1, 30));
+  TB_RETURN_IF_ERROR(s.Read("review_answer_days", config_.review_answer_days, config_.review_callback_days, 60));
   return s.Read("escalation_sweep_s", config_.escalation_sweep_s, 1, 86400);
 }
 
@@ -68,6 +79,14 @@ Status ServicePart::Open(const part::PartContext& context) {
   options.notifier = notifier_.get();
   service_ = std::make_unique<CaseService>(context.db, context.clock, *catalogue, *data_, *licenses_,
                                            std::move(options));
+  ReviewServiceOptions review;
+  review.hash = ledger->suite().hash;
+  review.subject_hash = [ledger](std::string_view id) { return ledger->SubjectHash(id); };
+  review.calendar = &data_part->calendar();
+  review.notifier = notifier_.get();
+  review.callback_days = static_cast<int>(config_.review_callback_days);
+  review.answer_days = static_cast<int>(config_.review_answer_days);
+  reviews_ = std::make_unique<ReviewService>(context.db, context.clock, *catalogue, std::move(review));
   // Reads under a case and grants to a case now answer against the cases.
   CaseService* cases = service_.get();
   data_->SetCaseCheck([cases](store::Tx& tx, std::string_view department, std::string_view case_number,
@@ -83,10 +102,13 @@ Status ServicePart::Open(const part::PartContext& context) {
 Status ServicePart::Start() {
   TB_RETURN_IF_ERROR(service_->EscalateOverdue(100000).status());
   service_->StartSweeps(std::chrono::seconds(config_.escalation_sweep_s));
+  TB_RETURN_IF_ERROR(reviews_->EscalateLate(100000).status());
+  reviews_->StartSweeps(std::chrono::seconds(config_.escalation_sweep_s));
   return Status::Ok();
 }
 
 Status ServicePart::Stop() {
+  reviews_->StopSweeps();
   service_->StopSweeps();
   return Status::Ok();
 }
@@ -94,6 +116,7 @@ Status ServicePart::Stop() {
 void ServicePart::AddRoutes(api::Router& router) {
   api::AddServiceRoutes(router, {.service = service_.get(), .identity = identity_, .licenses = licenses_,
                                  .data_catalogue = &data_->catalogue(), .uploads = uploads_.get()});
+  api::AddReviewRoutes(router, {.reviews = reviews_.get(), .identity = identity_, .data_catalogue = &data_->catalogue()});
 }
 
 void ServicePart::AddMetrics(api::Metrics& metrics) {
@@ -132,6 +155,41 @@ void ServicePart::AddMetrics(api::Metrics& metrics) {
   });
   metrics.AddGauge("tongban_service_escalation_sweep_errors_total", "Escalation sweeps that failed, since start.",
                    [service] { return static_cast<double>(service->sweep_errors()); });
+  // 好差评: the rating figures, summed over departments.
+  ReviewService* reviews = reviews_.get();
+  auto ratings = std::make_shared<api::CachedReading<RatingGroup>>(std::chrono::seconds(5),
+                                                                   [reviews]() -> std::optional<RatingGroup> {
+                                                                     auto f = reviews->Figures();
+                                                                     if (!f.ok()) return std::nullopt;
+                                                                     RatingGroup all;
+                                                                     for (const RatingGroup& g : f->departments) {
+                                                                       for (size_t i = 0; i < all.levels.size(); ++i) {
+                                                                         all.levels[i] += g.levels[i];
+                                                                       }
+                                                                       all.total += g.total;
+                                                                       all.tickets_open += g.tickets_open;
+                                                                       all.tickets_open_overdue += g.tickets_open_overdue;
+                                                                     }
+                                                                     return all;
+                                                                   });
+  auto rating = [ratings](auto pick) {
+    return [ratings, pick] {
+      auto g = ratings->Get();
+      return g ? static_cast<double>(pick(*g)) : -1.0;
+    };
+  };
+  metrics.AddGauge("tongban_service_ratings_total", "Ratings of services (好差评), every level and round.",
+                   rating([](const RatingGroup& g) { return g.total; }));
+  metrics.AddGauge("tongban_service_ratings_bad_total", "Ratings at levels 1-2 (不满意, 非常不满意).",
+                   rating([](const RatingGroup& g) { return g.bad(); }));
+  metrics.AddGauge("tongban_service_ratings_satisfied_share", "Share of ratings at levels 3-5 (0 without ratings).",
+                   rating([](const RatingGroup& g) { return g.share_satisfied(); }));
+  metrics.AddGauge("tongban_service_remediation_open", "Remediation tickets (差评整改) not answered yet.",
+                   rating([](const RatingGroup& g) { return g.tickets_open; }));
+  metrics.AddGauge("tongban_service_remediation_overdue", "Remediation tickets past their call-back or answer deadline.",
+                   rating([](const RatingGroup& g) { return g.tickets_open_overdue; }));
+  metrics.AddGauge("tongban_service_remediation_sweep_errors_total", "Remediation escalation sweeps that failed, since start.",
+                   [reviews] { return static_cast<double>(reviews->sweep_errors()); });
 }
 
 // Window staff for each department that handles a demo bundle's items, so every step of 婚育户 can

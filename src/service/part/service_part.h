@@ -1,9 +1,10 @@
 // ServicePart: "one thing" services (一件事) as a part of the program (part/part.h). Config section
 // [service]: the catalogue (built in, or files), the notification sink, the escalation sweep. It
 // installs the case checks into the data part (reads under a case) and the licence part (grants to
-// a case); adds the routes (service_routes.h), the seed figures as gauges, and the demo staff of
-// the departments that handle the demo bundles. Needs the licence and data parts earlier in the list.
-// Thread-safety: as part/part.h; service() is thread-safe.
+// a case); adds the routes (service_routes.h, and the reviews' review_routes.h), the seed and
+// rating figures as gauges, and the demo staff of the departments that handle the demo bundles;
+// runs the task escalation and remediation escalation sweeps. Needs the licence and data parts
+// earlier in the list. Thread-safety: as part/part.h; service() and reviews() are thread-safe.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "service/case_service.h"
 #include "service/catalogue.h"
 #include "service/notifier.h"
+#include "service/review_service.h"
 
 namespace tongban::service {
 
@@ -24,6 +26,8 @@ struct ServiceConfig {
   int64_t escalation_sweep_s = 300;          // how often overdue tasks are looked for
   std::string upload_dir = "uploads";        // uploaded materials, by hash (relative to the config's folder)
   int64_t max_upload_bytes = 1 << 20;        // one uploaded file (also within server.body_limit_bytes)
+  int64_t review_callback_days = 1;          // 好差评: working days to call back after a bad rating
+  int64_t review_answer_days = 5;            // ... and to answer it
 };
 
 class ServicePart : public part::Part {
@@ -31,7 +35,7 @@ class ServicePart : public part::Part {
   std::string_view name() const override { return "service"; }
   std::string DefaultConfig(const part::InitChoices& choices) const override;
   Status Configure(part::ConfigSection& section) override;
-  std::vector<store::Migration> Migrations() const override { return CaseService::Migrations(); }
+  std::vector<store::Migration> Migrations() const override;
   Status Open(const part::PartContext& context) override;
   void AddRoutes(api::Router& router) override;
   void AddMetrics(api::Metrics& metrics) override;
@@ -41,6 +45,7 @@ class ServicePart : public part::Part {
 
   // REQUIRES: Open succeeded.
   CaseService& service() { return *service_; }
+  ReviewService& reviews() { return *reviews_; }
 
  private:
   ServiceConfig config_;
@@ -51,6 +56,7 @@ class ServicePart : public part::Part {
   std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<UploadStore> uploads_;
   std::unique_ptr<CaseService> service_;
+  std::unique_ptr<ReviewService> reviews_;
 };
 
 }  // namespace tongban::service
