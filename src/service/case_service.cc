@@ -204,7 +204,14 @@ Result<bool> CaseService::CaseMayRead(store::Tx& tx, std::string_view department
   // The co-applicant's data only once they have confirmed.
   if (b == nullptr || !party || (*party == Party::kCoApplicant && !c->co_applicant_account)) return false;
   const bool runs = b->department == d->key || (c->state == CaseState::kInProgress && HasTaskIn(*b, d->key));
-  return runs && catalogue_.ReadsDataset(*b, *party, dataset);
+  if (!runs) return false;
+  if (catalogue_.ReadsDataset(*b, *party, dataset)) return true;
+  // The 秒批 rules of the department's items read the applicant's data too (docs/rules.md).
+  if (options_.rules == nullptr || *party != Party::kApplicant || c->state != CaseState::kInProgress) return false;
+  return std::any_of(b->steps.begin(), b->steps.end(), [&](const Step& s) {
+    const Item* item = catalogue_.FindItem(s.item);
+    return item != nullptr && item->department == d->key && options_.rules->ReadsDataset(s.item, dataset);
+  });
 }
 
 Result<bool> CaseService::CaseOpenFor(store::Tx& tx, std::string_view department_name, std::string_view case_number) {
@@ -234,8 +241,21 @@ Result<Case> CaseService::Load(store::Tx& tx, int64_t case_id, bool with_details
   if (with_details) {
     TB_ASSIGN_OR_RETURN(c.tasks, CaseRepo::TasksOf(tx, c.id));
     TB_ASSIGN_OR_RETURN(c.events, CaseRepo::EventsOf(tx, c.id));
+    TB_ASSIGN_OR_RETURN(c.decisions, CaseRepo::DecisionsOf(tx, c.id));
+    TB_ASSIGN_OR_RETURN(c.appeals, CaseRepo::AppealsOf(tx, c.id));
   }
   return c;
+}
+
+Result<Case> CaseService::Reviewed(const Case& c) {
+  if (options_.rules == nullptr || c.state != CaseState::kInProgress) return c;
+  ReviewByRules(c.id);
+  Case fresh;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(fresh, Load(tx, c.id, true));
+    return Status::Ok();
+  }));
+  return fresh;
 }
 
 Status CaseService::Event(store::Tx& tx, const Case& c, std::optional<int64_t> task_id, std::string_view item,
@@ -527,7 +547,7 @@ Result<Case> CaseService::Submit(const Person& applicant, int64_t case_id, const
   }));
   Deliver(out);
   spdlog::info("service: case {} submitted ({})", c.case_number, c.bundle);
-  return c;
+  return Reviewed(c);
 }
 
 Result<Case> CaseService::Confirm(const Person& co, int64_t case_id, const Answers& answers) {
@@ -588,7 +608,7 @@ Result<Case> CaseService::Confirm(const Person& co, int64_t case_id, const Answe
   }));
   TB_RETURN_IF_ERROR(refused);
   Deliver(out);
-  return c;
+  return Reviewed(c);
 }
 
 Status CaseService::MakeReady(Task& t, const Item& item, int64_t now) {
@@ -812,7 +832,16 @@ std::string Fill(const std::string& tmpl, Party holder, const Case& c, const Ite
 }  // namespace
 
 Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const object& asked_fields) {
-  return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
+  auto approved = Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
+    return ApproveIn(tx, t, c, now, out, asked_fields, staff.department);
+  });
+  if (approved.ok()) ReviewByRules(approved->case_id);
+  return approved;
+}
+
+Status CaseService::ApproveIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out, const object& asked_fields,
+                              std::string_view actor) {
+  {
     object staff_fields = asked_fields;  // with the case's earlier staff fields (below)
     const Item* item = catalogue_.FindItem(t.item);
     if (item == nullptr) return Status::FailedPrecondition("item " + t.item + " is no longer in the catalogue");
@@ -888,8 +917,9 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
     if (!item->staff_fields.empty()) TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
     t.state = TaskState::kApproved;
     t.decided_at = now;
+    t.decided_by = actor == "rules" ? "rules" : "";
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
-    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "approve", staff.department, ""));
+    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "approve", actor, ""));
     TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "task_approved",
                                         item->name_zh + "已办结" + (t.licenses.empty() ? "。" : "，证照已发放到您的卡包。"),
                                         item->name_en + " is done" +
@@ -922,7 +952,7 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
                                           bundle.name_en + " is complete.", out));
     }
     return Status::Ok();
-  });
+  }
 }
 
 Result<Task> CaseService::Decide(const Staff& staff, int64_t task_id, const DecisionStep& step) {
@@ -954,11 +984,19 @@ std::pair<std::string, std::string> CaseService::ItemNames(std::string_view code
 Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::string_view reason) {
   TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
   return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
+    return RejectIn(tx, t, c, now, out, reason, reason, staff.department);
+  });
+}
+
+Status CaseService::RejectIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out, std::string_view reason_zh,
+                             std::string_view reason_en, std::string_view actor) {
+  {
     t.state = TaskState::kRejected;
-    t.reason = std::string(reason);
+    t.reason = std::string(reason_zh);
     t.decided_at = now;
+    t.decided_by = actor == "rules" ? "rules" : "";
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
-    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "reject", staff.department, reason));
+    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "reject", actor, reason_zh));
     TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
     for (Task& x : tasks) {
       if (x.id == t.id || (!x.Open() && x.state != TaskState::kWaiting)) continue;
@@ -972,9 +1010,18 @@ Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::strin
     c.updated_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
     const auto [zh, en] = ItemNames(t.item);
-    return NotifyApplicants(tx, c, "rejected", zh + "未通过：" + std::string(reason),
-                            en + " was refused: " + std::string(reason), out);
-  });
+    if (actor == "rules") {
+      return NotifyApplicants(tx, c, "rejected",
+                              zh + "经自动审核未通过：" + std::string(reason_zh) + "。如有异议，可在" +
+                                  std::to_string(options_.appeal_days) + "日内申诉，由工作人员复核。",
+                              en + " was refused by the automatic check: " + std::string(reason_en) +
+                                  ". You may appeal within " + std::to_string(options_.appeal_days) +
+                                  " days; staff review it.",
+                              out);
+    }
+    return NotifyApplicants(tx, c, "rejected", zh + "未通过：" + std::string(reason_zh),
+                            en + " was refused: " + std::string(reason_en), out);
+  }
 }
 
 Result<Task> CaseService::RequestMaterials(const Staff& staff, int64_t task_id, std::string_view reason) {
@@ -1031,6 +1078,11 @@ void CaseService::StartSweeps(std::chrono::milliseconds interval) {
       if (!r.ok()) {
         ++sweep_errors_;
         spdlog::warn("service: escalation sweep failed: {}", r.status().ToString());
+      }
+      auto reviewed = ReviewAwaitingRules(1000);
+      if (!reviewed.ok()) {
+        ++sweep_errors_;
+        spdlog::warn("service: rules sweep failed: {}", reviewed.status().ToString());
       }
       lock.lock();
     }

@@ -49,11 +49,13 @@
 #include "crypto/hash.h"
 #include "data/calendar.h"
 #include "data/data_service.h"
+#include "ledger/entry.h"
 #include "license/license_service.h"
 #include "service/case_record.h"
 #include "service/case_repo.h"
 #include "service/catalogue.h"
 #include "service/notifier.h"
+#include "service/rule_book.h"
 #include "service/upload_store.h"
 #include "store/database.h"
 #include "store/migration.h"
@@ -65,6 +67,9 @@ struct CaseServiceOptions {
   std::function<std::array<uint8_t, 32>(std::string_view)> subject_hash;
   const data::WorkingCalendar* calendar = nullptr;  // null: data::WorkingCalendar::Builtin()
   Notifier* notifier = nullptr;                     // null: none (the inbox only)
+  const RuleBook* rules = nullptr;                  // 秒批: items decided at once; null: none
+  int appeal_days = 30;         // calendar days after an automatic rejection in which it may be appealed
+  int appeal_answer_days = 5;   // working days staff have to answer an appeal
 };
 
 // A citizen acting: their account, subject (ID number) and name.
@@ -185,12 +190,71 @@ class CaseService {
 
   int64_t NowSeconds() const { return clock_.NowUnixMicros() / 1'000'000; }
 
+  // Whether `item` is decided at once by rules; whether task `t` is an automatic rejection its
+  // applicant may still appeal (the appeal period not over; whether one was filed is the case's).
+  bool HasRules(std::string_view item) const { return options_.rules != nullptr && options_.rules->For(item) != nullptr; }
+  bool Appealable(const Task& t) const {
+    return t.state == TaskState::kRejected && t.AutoDecided() && t.decided_at &&
+           NowSeconds() <= *t.decided_at + int64_t{options_.appeal_days} * 86400;
+  }
+
+  // ---- 秒批: automatic decisions by the item's rules (docs/rules.md) ----
+  // A task whose item has rules is decided when it enters its queue, right after the commit that
+  // made it ready: the rules' inputs are read (the form; the data platform under the case, as the
+  // item's department; the applicant's valid licences), the table evaluated, and in one
+  // transaction the decision row (rows fired, input values, rule version) with its ledger entry
+  // and the outcome: approve (the output licence issued, as a staff approval), reject (the case is
+  // rejected; the citizen may appeal) or refer (missing data, no rule matched: the task stays in
+  // the department's queue with the explanation beside it).
+
+  // Writes each loaded rule version (its text) once, with a ledger entry "service.rules". At start.
+  Status RecordRuleVersions();
+  // Decides up to `limit` ready tasks that rules should have decided and have not (after a crash
+  // between a case's opening and its review). Returns how many were decided. Run by the sweeps.
+  Result<int64_t> ReviewAwaitingRules(int limit = 1000);
+
+  // 申诉: the applicant appeals an automatic rejection of `task_id`, within options.appeal_days.
+  // kNotFound (not theirs), kFailedPrecondition (not an automatic rejection, too late), kConflict
+  // (already appealed), kInvalidArgument (/reason).
+  Result<Appeal> FileAppeal(const Person& applicant, int64_t case_id, int64_t task_id, std::string_view reason);
+  // The department's appeals: open ones soonest due first, or decided ones.
+  Result<std::vector<Appeal>> AppealQueue(const Staff& staff, bool open);
+  struct AppealView {
+    Appeal appeal;
+    DecisionRecord decision;
+    Case c;  // with tasks, events, decisions
+  };
+  Result<AppealView> AppealForStaff(const Staff& staff, int64_t appeal_id);
+  // Staff of the item's department decide an open appeal: reverse (the task is approved as by
+  // Approve, with `staff_fields`; the case's cancelled tasks resume and the case is in progress
+  // again) or uphold (the rejection stands). `answer` is sent to the citizen. Both stay on the
+  // ledger beside the automatic decision.
+  Result<Appeal> DecideAppeal(const Staff& staff, int64_t appeal_id, bool reverse, std::string_view answer,
+                              const boost::json::object& staff_fields);
+
+  // Replays decision `decision_id` from the database alone: the rule version's text, the stored
+  // reference values and the date; `same` when the outcome and rows agree and the recomputed
+  // ledger document equals the stored one.
+  struct Replay {
+    DecisionRecord decision;
+    rules::Decision replayed;
+    bool same = false;
+    std::string difference;  // what differs, when not the same
+    ledger::Entry entry;     // the decision's ledger entry, recomputed (to find it in the log)
+  };
+  Result<Replay> ReplayDecision(int64_t decision_id);
+  // The ids of the decisions of case `case_number` (for `tongban rules replay --case`).
+  Result<std::vector<int64_t>> DecisionIdsOf(std::string_view case_number);
+
  private:
   // What a transaction produced for after its commit.
   struct Outbox {
     std::vector<OutboundMessage> messages;
   };
   Result<Case> Load(store::Tx& tx, int64_t case_id, bool with_details);
+  // After a commit that opened case `c`: its tasks with rules decided, and the case as it now is
+  // (with details); `c` itself when nothing has rules.
+  Result<Case> Reviewed(const Case& c);
   // Reads the party's sourced fields under the case into `form` (outside any transaction: the
   // data service runs each read in its own). Returns how many were filled.
   Result<int> Prefill(const Case& c, const Bundle& bundle, Party party, const std::string& subject,
@@ -223,6 +287,23 @@ class CaseService {
   // The staff member's task (kNotFound otherwise) and its case.
   Result<std::pair<Task, Case>> StaffTask(store::Tx& tx, const Staff& staff, int64_t task_id);
   void Deliver(const Outbox& out);
+  // Staff or rules approving task `t` inside a decision's transaction: the output licence issued,
+  // waiting tasks made ready, the case completed by its last approval. `actor`: a department key,
+  // or "rules".
+  Status ApproveIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out,
+                   const boost::json::object& asked_fields, std::string_view actor);
+  // Rejecting task `t`: the case is rejected and its other tasks cancelled.
+  Status RejectIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out, std::string_view reason_zh,
+                  std::string_view reason_en, std::string_view actor);
+  // After a commit that may have made tasks of the case ready: decides those that have rules.
+  // Errors are logged and counted; the sweep retries.
+  void ReviewByRules(int64_t case_id);
+  // Decides one task by its rules. True when it approved (more tasks may now be ready).
+  Result<bool> ReviewTask(int64_t case_id, int64_t task_id);
+  // The values of the table's references for the case: the form, the data platform, the wallet.
+  Result<std::vector<rules::Value>> ReadReferences(const Case& c, const Item& item, const rules::DecisionTable& table);
+  // The document a decision's ledger entry commits to (no personal data: hashes of the inputs).
+  std::string DecisionDocument(const DecisionRecord& d, int rule_version) const;
   const Bundle& BundleOf(const Case& c) const;
 
   store::Database& db_;

@@ -25,6 +25,10 @@ upload_dir = "uploads"                # uploaded materials, stored once by hash
 max_upload_bytes = 1048576            # one uploaded file (JPEG, PNG or PDF); within server.body_limit_bytes
 review_callback_days = 1              # 好差评: a bad rating is called back within these working days
 review_answer_days = 5                # ... and answered within these (escalated to the lead when late)
+rules = true                          # 秒批: items with rules are decided at once (docs/rules.md)
+# rule_files = ["rules/enrolment_eligibility_check.toml"]  # default: the built-in rules
+appeal_days = 30                      # days to appeal an automatic rejection (申诉)
+appeal_answer_days = 5                # working days staff have to answer an appeal
 )";
 }
 
@@ -42,6 +46,10 @@ Status ServicePart::Configure(part::ConfigSection& s) {
   TB_RETURN_IF_ERROR(s.Read("max_upload_bytes", config_.max_upload_bytes, 1024, int64_t{64} << 20));
   TB_RETURN_IF_ERROR(s.Read("review_callback_days", config_.review_callback_days, 1, 30));
   TB_RETURN_IF_ERROR(s.Read("review_answer_days", config_.review_answer_days, config_.review_callback_days, 60));
+  TB_RETURN_IF_ERROR(s.Read("rules", config_.rules));
+  TB_RETURN_IF_ERROR(s.Read("rule_files", config_.rule_files));
+  TB_RETURN_IF_ERROR(s.Read("appeal_days", config_.appeal_days, 1, 365));
+  TB_RETURN_IF_ERROR(s.Read("appeal_answer_days", config_.appeal_answer_days, 1, 60));
   return s.Read("escalation_sweep_s", config_.escalation_sweep_s, 1, 86400);
 }
 
@@ -72,7 +80,24 @@ Status ServicePart::Open(const part::PartContext& context) {
   }
   TB_ASSIGN_OR_RETURN(uploads_, UploadStore::Open(context.Resolve(config_.upload_dir), ledger->suite().hash,
                                                   config_.max_upload_bytes));
+  if (config_.rules) {
+    std::vector<RuleFile> files = RuleBook::BuiltinFiles();
+    if (!config_.rule_files.empty()) {
+      files.clear();
+      for (const std::string& f : config_.rule_files) {
+        const auto path = context.Resolve(f);
+        TB_ASSIGN_OR_RETURN(std::string text, part::ReadTextFile(path));
+        files.push_back({path.string(), std::move(text)});
+      }
+    }
+    TB_ASSIGN_OR_RETURN(RuleBook book, RuleBook::Parse(files, *catalogue, data_->catalogue(), licenses_->catalogue(),
+                                                       ledger->suite().hash));
+    rules_ = std::make_unique<RuleBook>(std::move(book));
+  }
   CaseServiceOptions options;
+  options.rules = rules_.get();
+  options.appeal_days = static_cast<int>(config_.appeal_days);
+  options.appeal_answer_days = static_cast<int>(config_.appeal_answer_days);
   options.hash = ledger->suite().hash;
   options.subject_hash = [ledger](std::string_view id) { return ledger->SubjectHash(id); };
   options.calendar = &data_part->calendar();
@@ -99,7 +124,11 @@ Status ServicePart::Open(const part::PartContext& context) {
   return Status::Ok();
 }
 
+void ServicePart::AddCommands(part::Commands& commands) { AddRulesCommands(commands, rules_command_); }
+
 Status ServicePart::Start() {
+  TB_RETURN_IF_ERROR(service_->RecordRuleVersions());
+  TB_RETURN_IF_ERROR(service_->ReviewAwaitingRules(100000).status());
   TB_RETURN_IF_ERROR(service_->EscalateOverdue(100000).status());
   service_->StartSweeps(std::chrono::seconds(config_.escalation_sweep_s));
   TB_RETURN_IF_ERROR(reviews_->EscalateLate(100000).status());

@@ -15,7 +15,9 @@
 #include "service/case_service.h"
 #include "service/catalogue.h"
 #include "service/notifier.h"
+#include "service/part/service_commands.h"
 #include "service/review_service.h"
+#include "service/rule_book.h"
 
 namespace tongban::service {
 
@@ -28,6 +30,10 @@ struct ServiceConfig {
   int64_t max_upload_bytes = 1 << 20;        // one uploaded file (also within server.body_limit_bytes)
   int64_t review_callback_days = 1;          // 好差评: working days to call back after a bad rating
   int64_t review_answer_days = 5;            // ... and to answer it
+  std::vector<std::string> rule_files;       // 秒批 rule files; empty: the built-in ones (data/services/rules)
+  bool rules = true;                         // false: no item is decided at once
+  int64_t appeal_days = 30;                  // calendar days to appeal an automatic rejection
+  int64_t appeal_answer_days = 5;            // working days staff have to answer an appeal
 };
 
 class ServicePart : public part::Part {
@@ -40,6 +46,7 @@ class ServicePart : public part::Part {
   void AddRoutes(api::Router& router) override;
   void AddMetrics(api::Metrics& metrics) override;
   Status LoadDemo(part::DemoData& demo) override;
+  void AddCommands(part::Commands& commands) override;
   Status Start() override;
   Status Stop() override;
 
@@ -57,6 +64,8 @@ class ServicePart : public part::Part {
   std::unique_ptr<UploadStore> uploads_;
   std::unique_ptr<CaseService> service_;
   std::unique_ptr<ReviewService> reviews_;
+  std::unique_ptr<RuleBook> rules_;
+  RulesCommandOptions rules_command_;
 };
 
 }  // namespace tongban::service

@@ -81,7 +81,48 @@ object BundleJson(const ServiceCatalogue& c, const data::Catalogue& dc, const Bu
                 {"materials", std::move(materials)}};
 }
 
-object TaskJson(const CaseService& s, const data::Catalogue& dc, const Task& t) {
+// An automatic decision as the citizen and staff read it: the outcome, the rows that fired, the
+// input values with their labels, the reasons in zh and en, the rule version (docs/rules.md).
+value DecisionJson(const service::DecisionRecord* d) {
+  if (d == nullptr) return nullptr;
+  object j = d->explanation;
+  j["id"] = d->id;
+  j["rule_hash"] = d->rule_hash;
+  j["decided_on"] = d->decided_on;
+  j["at"] = FormatIso8601Utc(FromUnixMicros(d->at));
+  j["document"] = d->document;
+  return j;
+}
+
+value AppealJson(const service::Appeal* a) {
+  if (a == nullptr) return nullptr;
+  return object{{"id", a->id},
+                {"case_id", a->case_id},
+                {"case_number", a->case_number},
+                {"task_id", a->task_id},
+                {"item", a->item},
+                {"decision_id", a->decision_id},
+                {"state", service::AppealStateName(a->state)},
+                {"reason", a->reason},
+                {"filed_at", IsoSeconds(a->filed_at)},
+                {"due_at", IsoSeconds(a->due_at)},
+                {"decided_at", IsoSeconds(a->decided_at)},
+                {"decided_by", a->decided_by_name.empty() ? value(nullptr) : value(a->decided_by_name)},
+                {"answer", a->answer}};
+}
+
+// `c`: the task's case with its decisions and appeals, when they are shown (case views).
+object TaskJson(const CaseService& s, const data::Catalogue& dc, const Task& t, const Case* c = nullptr) {
+  const service::DecisionRecord* decision = nullptr;
+  const service::Appeal* appeal = nullptr;
+  if (c != nullptr) {
+    for (const auto& d : c->decisions) {
+      if (d.task_id == t.id) decision = &d;
+    }
+    for (const auto& a : c->appeals) {
+      if (a.task_id == t.id) appeal = &a;
+    }
+  }
   array licenses;
   for (const auto& l : t.licenses) licenses.emplace_back(l);
   const int64_t now = s.NowSeconds();
@@ -102,7 +143,12 @@ object TaskJson(const CaseService& s, const data::Catalogue& dc, const Task& t) 
                 {"escalated_at", IsoSeconds(t.escalated_at)},
                 {"decided_at", IsoSeconds(t.decided_at)},
                 {"reason", t.reason},
-                {"licenses", std::move(licenses)}};
+                {"licenses", std::move(licenses)},
+                {"instant", s.HasRules(t.item)},
+                {"decided_by", t.AutoDecided() ? value("rules") : (t.decided_at ? value("staff") : value(nullptr))},
+                {"decision", DecisionJson(decision)},
+                {"appeal", AppealJson(appeal)},
+                {"appealable", c != nullptr && appeal == nullptr && s.Appealable(t)}};
 }
 
 // The case as its applicants (`staff` false) or a department (`staff` true) see it. `wallet`: for
@@ -165,7 +211,7 @@ object CaseJson(const CaseService& s, const data::Catalogue& dc, const Case& c, 
     }
   }
   array tasks, events;
-  for (const Task& t : c.tasks) tasks.push_back(TaskJson(s, dc, t));
+  for (const Task& t : c.tasks) tasks.push_back(TaskJson(s, dc, t, &c));
   for (const service::CaseEvent& e : c.events) {
     events.push_back(object{{"action", e.action},
                             {"by", e.actor},
@@ -351,7 +397,53 @@ constexpr std::string_view kTaskSchema = R"json({
     "escalated_at": {"type": ["string", "null"], "format": "date-time"},
     "decided_at": {"type": ["string", "null"], "format": "date-time"},
     "reason": {"type": "string"},
-    "licenses": {"type": "array", "items": {"type": "string"}, "description": "Licences issued on approval"}
+    "licenses": {"type": "array", "items": {"type": "string"}, "description": "Licences issued on approval"},
+    "instant": {"type": "boolean", "description": "The item is decided at once by rules (秒批)"},
+    "decided_by": {"enum": ["rules", "staff", null]},
+    "decision": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ServiceDecision"}]},
+    "appeal": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/ServiceAppeal"}]},
+    "appealable": {"type": "boolean", "description": "An automatic rejection the applicant may still appeal"}
+  }
+})json";
+
+constexpr std::string_view kDecisionSchema = R"json({
+  "type": "object", "additionalProperties": false,
+  "required": ["id", "outcome", "rows", "inputs", "missing", "reason_zh", "reason_en", "rule", "rule_hash",
+               "decided_on", "at", "document"],
+  "properties": {
+    "id": {"type": "integer"},
+    "outcome": {"enum": ["approve", "reject", "refer"]},
+    "rows": {"type": "array", "items": {"type": "integer"}, "description": "The rule rows that fired (1-based)"},
+    "inputs": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+               "required": ["name", "label_zh", "label_en", "value"],
+               "properties": {"name": {"type": "string"}, "label_zh": {"type": "string"}, "label_en": {"type": "string"},
+                              "value": {"type": ["string", "integer", "number", "boolean", "null"]}}}},
+    "missing": {"type": "array", "items": {"type": "string"}, "description": "Required inputs without data"},
+    "reason_zh": {"type": "string", "examples": ["户籍和住房均在学区内，年龄符合要求，入学资格审核通过"]},
+    "reason_en": {"type": "string"},
+    "rule": {"type": "object", "additionalProperties": false, "required": ["item", "version"],
+             "properties": {"item": {"type": "string"}, "version": {"type": "integer"}}},
+    "rule_hash": {"type": "string", "description": "The rule version: the suite hash of the rule file's text"},
+    "decided_on": {"type": "string", "format": "date", "description": "The China date the rules took as today"},
+    "at": {"type": "string", "format": "date-time"},
+    "document": {"type": "string", "description": "What the decision's ledger entry commits to: H(document)"}
+  }
+})json";
+
+constexpr std::string_view kAppealSchema = R"json({
+  "type": "object", "additionalProperties": false,
+  "required": ["id", "case_id", "case_number", "task_id", "item", "decision_id", "state", "reason", "filed_at",
+               "due_at", "decided_at", "decided_by", "answer"],
+  "properties": {
+    "id": {"type": "integer"}, "case_id": {"type": "integer"}, "case_number": {"type": "string"},
+    "task_id": {"type": "integer"}, "item": {"type": "string"}, "decision_id": {"type": "integer"},
+    "state": {"enum": ["open", "reversed", "upheld"]},
+    "reason": {"type": "string", "examples": ["孩子一直随我们住在西湖区，租赁合同已备案"]},
+    "filed_at": {"type": ["string", "null"], "format": "date-time"},
+    "due_at": {"type": ["string", "null"], "format": "date-time", "description": "Staff answer by then (working days)"},
+    "decided_at": {"type": ["string", "null"], "format": "date-time"},
+    "decided_by": {"type": ["string", "null"]},
+    "answer": {"type": "string"}
   }
 })json";
 
@@ -425,9 +517,12 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
   router.AddSchema("ServiceField", std::string(kFieldSchema));
   router.AddSchema("ServiceMaterial", std::string(kMaterialSchema));
   router.AddSchema("ServiceTask", std::string(kTaskSchema));
+  router.AddSchema("ServiceDecision", std::string(kDecisionSchema));
+  router.AddSchema("ServiceAppeal", std::string(kAppealSchema));
   router.AddSchema("ServiceCase", std::string(kCaseSchema));
   const std::string kCase = R"json({"$ref": "#/components/schemas/ServiceCase"})json";
   const std::string kTask = R"json({"$ref": "#/components/schemas/ServiceTask"})json";
+  const std::string kAppeal = R"json({"$ref": "#/components/schemas/ServiceAppeal"})json";
   const data::Catalogue& dc = *options.data_catalogue;
   CaseService& cases = *options.service;
 
@@ -771,6 +866,103 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
              R"json({"type": "object", "additionalProperties": false, "required": ["reason"],
                "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500,
                                          "examples": ["请补充出生医学证明的接生机构名称"]}}})json");
+
+  router.Add(Route{"POST", "/api/v1/me/cases/{id}/appeals", "appealCaseDecision",
+                   "申诉: appeal an automatic rejection (秒批) of a task of the caller's case: {task_id, reason} "
+                   "(1-1000 bytes), within the appeal period after the decision. Staff of the item's department "
+                   "review it with the decision's explanation beside it and answer; a reversal approves the task "
+                   "and the case resumes. 409 when already appealed, or when the task was not rejected by the "
+                   "rules or the appeal period has passed.",
+                   kCitizen,
+                   [options](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"task_id", "reason"}), req);
+                     TB_ASSIGN_OR_PROBLEM(int64_t task, body.RequiredInt("task_id"), req);
+                     TB_ASSIGN_OR_PROBLEM(std::string reason, body.RequiredString("reason", 1000), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Appeal a, options.service->FileAppeal(me, id, task, reason), req);
+                     return JsonAnswer(201, AppealJson(&a));
+                   }})
+      .Accepts(R"json({"type": "object", "additionalProperties": false, "required": ["task_id", "reason"],
+        "properties": {"task_id": {"type": "integer", "minimum": 1},
+                       "reason": {"type": "string", "minLength": 1, "maxLength": 1000,
+                                  "examples": ["孩子一直随我们住在西湖区，租赁合同已备案"]}}})json")
+      .Answers(kAppeal, 201);
+
+  router.Add(Route{"GET", "/api/v1/service/appeals", "listServiceAppeals",
+                   "The caller's department's appeals against automatic decisions: state=open (default, "
+                   "soonest due first) or decided.",
+                   kStaff,
+                   [options](const HttpRequest& req, const PathParams&) {
+                     const std::string state(req.Query("state").value_or("open"));
+                     if (state != "open" && state != "decided") {
+                       return ProblemResponse(Status::InvalidField("state", "must be open or decided"), req.request_id);
+                     }
+                     auto staff = StaffOf(options, req, Status::NotFound("department"));
+                     if (!staff.ok() && staff.status().code() == ErrorCode::kNotFound) {
+                       return JsonAnswer(200, object{{"items", array{}}});
+                     }
+                     TB_ASSIGN_OR_PROBLEM(service::Staff me, std::move(staff), req);
+                     TB_ASSIGN_OR_PROBLEM(auto list, options.service->AppealQueue(me, state == "open"), req);
+                     array items;
+                     for (const auto& a : list) items.push_back(AppealJson(&a));
+                     return JsonAnswer(200, object{{"items", std::move(items)}});
+                   }})
+      .Answers(R"json({"type": "object", "additionalProperties": false, "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceAppeal"}}}})json");
+
+  router.Add(Route{"GET", "/api/v1/service/appeals/{id}", "getServiceAppeal",
+                   "An appeal of the caller's department with the automatic decision it contests (rows, "
+                   "inputs, reasons) and the case. 404 for another department's.",
+                   kStaff,
+                   [options](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an appeal id"), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Staff staff,
+                                          StaffOf(options, req, Status::NotFound("appeal", std::to_string(id))), req);
+                     TB_ASSIGN_OR_PROBLEM(auto view, options.service->AppealForStaff(staff, id), req);
+                     return JsonAnswer(200, object{{"appeal", AppealJson(&view.appeal)},
+                                                   {"decision", DecisionJson(&view.decision)},
+                                                   {"case", CaseJson(*options.service, *options.data_catalogue, view.c, true)}});
+                   }})
+      .Answers(R"json({"type": "object", "additionalProperties": false, "required": ["appeal", "decision", "case"],
+        "properties": {"appeal": {"$ref": "#/components/schemas/ServiceAppeal"},
+                       "decision": {"$ref": "#/components/schemas/ServiceDecision"},
+                       "case": {"$ref": "#/components/schemas/ServiceCase"}}})json");
+
+  router.Add(Route{"POST", "/api/v1/service/appeals/{id}/decide", "decideServiceAppeal",
+                   "Decide an open appeal: {decision: reverse|uphold, answer (1-1000 bytes, sent to the "
+                   "citizen), staff_fields?}. reverse approves the task as an approval would (its licence "
+                   "issued) and the case resumes; uphold keeps the rejection. Both stay on the ledger.",
+                   kStaff,
+                   [options](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an appeal id"), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Staff staff,
+                                          StaffOf(options, req, Status::NotFound("appeal", std::to_string(id))), req);
+                     TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"decision", "answer", "staff_fields"}),
+                                          req);
+                     TB_ASSIGN_OR_PROBLEM(std::string decision, body.RequiredString("decision", 10), req);
+                     if (decision != "reverse" && decision != "uphold") {
+                       return ProblemResponse(Status::InvalidField("/decision", "must be reverse or uphold"), req.request_id);
+                     }
+                     TB_ASSIGN_OR_PROBLEM(std::string answer, body.RequiredString("answer", 1000), req);
+                     object fields;
+                     if (const value* f = body.object().if_contains("staff_fields")) {
+                       if (!f->is_object()) {
+                         return ProblemResponse(Status::InvalidField("/staff_fields", "must be an object"), req.request_id);
+                       }
+                       fields = f->as_object();
+                     }
+                     TB_ASSIGN_OR_PROBLEM(service::Appeal a,
+                                          options.service->DecideAppeal(staff, id, decision == "reverse", answer, fields),
+                                          req);
+                     return JsonAnswer(200, AppealJson(&a));
+                   }})
+      .Accepts(R"json({"type": "object", "additionalProperties": false, "required": ["decision", "answer"],
+        "properties": {"decision": {"enum": ["reverse", "uphold"]},
+                       "answer": {"type": "string", "minLength": 1, "maxLength": 1000,
+                                  "examples": ["经核实，申请人已在西湖区办理租赁备案，入学资格审核通过"]},
+                       "staff_fields": {"type": "object", "additionalProperties": {"type": "string"}}}})json")
+      .Answers(kAppeal);
 
   router.Add(Route{"GET", "/api/v1/service/figures", "getServiceFigures",
                    "The seed figures (docs/service.md): per bundle, cases submitted and completed, trips saved "
