@@ -1052,7 +1052,14 @@ TEST(RulesFile, TomlSyntaxError) {
   EXPECT_EQ(OnlyError(Mini({{4, "title_zh = \"学生餐补助"}})),
             "t.toml:4:18 TOML: Error while parsing string: unescaped control characters other than TAB (U+0009) are "
             "explicitly prohibited");
+  // Regression (fuzz): toml++ put an error at the end of the text one column past the last
+  // newline; it is reported at the start of the empty line after it, a position in the text.
+  auto eof = Load("item = '''x\n");
+  ASSERT_FALSE(eof.ok());
+  ASSERT_EQ(eof.status().fields().size(), 1u);
+  EXPECT_EQ(eof.status().fields()[0].field, "t.toml:2:1");
 }
+
 
 TEST(RulesFile, UnknownKeys) {
   EXPECT_EQ(OnlyError(Mini({{22, "reason_en = \"Eligible\"\nnote = \"x\""}})), "t.toml:23:1 rule 1: unknown key \"note\"");

@@ -184,7 +184,28 @@ class TableParser {
   static Where Pos(const toml::key& k) { return Pos(k.source().begin); }
 
   void Error(Where w, std::string reason) {
+    w = Clamp(w);
     errors_.push_back({file_ + ":" + std::to_string(w.line) + ":" + std::to_string(w.column), std::move(reason)});
+  }
+
+  // A position inside the text: toml++ places an error at the end of the text one column past the
+  // last newline; that becomes the start of the (empty) line after it.
+  Where Clamp(Where w) const {
+    const int lines = static_cast<int>(line_starts_.size());
+    if (w.line > lines) return {lines, static_cast<int>(LineLength(lines)) + 1};
+    const int length = static_cast<int>(LineLength(w.line));
+    if (w.column <= length + 1) return w;
+    if (w.line < lines) return {w.line + 1, 1};
+    return {w.line, length + 1};
+  }
+
+  // Code points on line `line` (1-based), its newline not counted.
+  size_t LineLength(int line) const {
+    size_t n = 0;
+    for (size_t i = line_starts_[line - 1]; i < text_.size() && text_[i] != '\n'; ++i) {
+      n += (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80;
+    }
+    return n;
   }
 
   Result<DecisionTable> Finish(DecisionTable t) {

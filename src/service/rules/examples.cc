@@ -9,8 +9,30 @@ namespace tongban::service::rules {
 
 namespace {
 
-std::string Where(const std::string& file, const toml::source_position& p) {
-  return file + ":" + std::to_string(std::max<uint32_t>(p.line, 1)) + ":" + std::to_string(std::max<uint32_t>(p.column, 1));
+// "file:line:column" of a position, kept inside `text`: toml++ places an error at the end of the
+// text one column past the last newline; that becomes the start of the (empty) line after it.
+std::string Where(const std::string& file, std::string_view text, const toml::source_position& p) {
+  std::vector<size_t> lengths = {0};  // code points per line
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      lengths.push_back(0);
+    } else if ((c & 0xC0) != 0x80) {
+      ++lengths.back();
+    }
+  }
+  size_t line = std::max<size_t>(p.line, 1), column = std::max<size_t>(p.column, 1);
+  if (line > lengths.size()) {
+    line = lengths.size();
+    column = lengths.back() + 1;
+  } else if (column > lengths[line - 1] + 1) {
+    if (line < lengths.size()) {
+      ++line;
+      column = 1;
+    } else {
+      column = lengths[line - 1] + 1;
+    }
+  }
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
 // A TOML scalar as the JSON a data platform would send; nullopt for arrays, tables and times.
@@ -37,7 +59,9 @@ class ExampleReader {
  public:
   ExampleReader(const DecisionTable& table, std::string_view file) : table_(table), file_(file) {}
 
-  void Error(const toml::source_position& p, std::string reason) { errors_.push_back({Where(file_, p), std::move(reason)}); }
+  void Error(const toml::source_position& p, std::string reason) {
+    errors_.push_back({Where(file_, text_, p), std::move(reason)});
+  }
 
   // Checks the keys of `t` against `known`.
   void Unknown(const toml::table& t, std::initializer_list<std::string_view> known, const std::string& what) {
@@ -231,6 +255,7 @@ class ExampleReader {
   }
 
   Result<std::vector<ExampleResult>> Run(std::string_view text) {
+    text_ = text;
     std::vector<ExampleResult> out;
     toml::table root;
     try {
@@ -276,6 +301,7 @@ class ExampleReader {
 
   const DecisionTable& table_;
   std::string file_;
+  std::string_view text_;
   std::vector<FieldError> errors_;
 };
 
