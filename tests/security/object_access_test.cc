@@ -23,6 +23,7 @@
 #include "cli/config.h"
 #include "cli/demo_data.h"
 #include "core/clock.h"
+#include "part/demo_data.h"
 #include "testing/demo_deployment.h"
 #include "testing/http_client.h"
 #include "testing/test_server.h"
@@ -371,6 +372,34 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
         .params = {{"id", ticket_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-medical-security"},
         .body = R"({"text":"测试"})"};
   }
+
+  // 秒批 and 申诉: 李娜's household is in 嘉善县, so her school enrolment check is rejected at once
+  // by the rules; she appeals, and the appeal waits for the education bureau.
+  json::value enrolment = CallJson("POST", "/api/v1/me/cases", li_na, R"({"bundle":"enrolment_eligibility_check"})");
+  const std::string enrolment_case = std::to_string(enrolment.at("id").to_number<int64_t>());
+  ASSERT_EQ(Call("PUT", "/api/v1/me/cases/" + enrolment_case + "/materials/applicant_household_register",
+                 li_na.bearer, png).status, 200);
+  json::value rejected = CallJson(
+      "POST", "/api/v1/me/cases/" + enrolment_case + "/submit", li_na,
+      json::serialize(json::object{{"answers", json::object{{"contact_phone", "13800000002"},
+                                                            {"child_name", "王小雨"},
+                                                            {"child_id", part::SyntheticCitizenId("330421", "20210302", "128")},
+                                                            {"child_sex", "女"},
+                                                            {"child_birth_date", "2021-03-02"},
+                                                            {"enrolment_stage", "小学一年级"}}}}));
+  ASSERT_EQ(rejected.at("state"), "rejected") << json::serialize(rejected);
+  const int64_t rejected_task = rejected.at("tasks").at(0).at("id").to_number<int64_t>();
+  json::value appeal = CallJson("POST", "/api/v1/me/cases/" + enrolment_case + "/appeals", li_na,
+                                json::serialize(json::object{{"task_id", rejected_task}, {"reason", "孩子随我们住在西湖区"}}));
+  const std::string appeal_id = std::to_string(appeal.at("id").to_number<int64_t>());
+  cases["/api/v1/me/cases/{id}/appeals"] = {
+      .params = {{"id", enrolment_case}}, .missing = {{"id", "999999"}}, .owners = {"13800000002"},
+      .body = json::serialize(json::object{{"task_id", rejected_task}, {"reason", "测试"}})};
+  cases["/api/v1/service/appeals/{id}"] = {
+      .params = {{"id", appeal_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-education"}};
+  cases["/api/v1/service/appeals/{id}/decide"] = {
+      .params = {{"id", appeal_id}}, .missing = {{"id", "999999"}}, .owners = {"staff-hz-education"},
+      .body = R"({"decision":"uphold","answer":"测试"})"};
 
   // --- the walk ------------------------------------------------------------------------------
   int checked = 0, routes = 0;
