@@ -651,22 +651,17 @@ Outcome DecisionTable::Decide(std::span<const Value> inputs, std::vector<int>& r
   for (uint32_t k : required_) {
     if (inputs[k].is_null()) return Outcome::kRefer;
   }
-  const size_t n = row_outcomes_.size();
   if (hit_policy_ == HitPolicy::kFirst) {
-    for (size_t r = 0; r < n; ++r) {
-      if (program_.CellsMatch(row_cells_[r], row_cells_[r + 1], inputs)) {
-        rows.push_back(static_cast<int>(r) + 1);
-        return row_outcomes_[r];
-      }
-    }
-    return Outcome::kRefer;
+    const int r = program_.FirstMatch(row_cells_, 0, inputs);
+    if (r < 0) return Outcome::kRefer;
+    rows.push_back(r + 1);
+    return row_outcomes_[r];
   }
   Outcome worst = Outcome::kApprove;
-  for (size_t r = 0; r < n; ++r) {
-    if (program_.CellsMatch(row_cells_[r], row_cells_[r + 1], inputs)) {
-      rows.push_back(static_cast<int>(r) + 1);
-      if (Severity(row_outcomes_[r]) > Severity(worst)) worst = row_outcomes_[r];
-    }
+  for (int r = program_.FirstMatch(row_cells_, 0, inputs); r >= 0;
+       r = program_.FirstMatch(row_cells_, static_cast<size_t>(r) + 1, inputs)) {
+    rows.push_back(r + 1);
+    if (Severity(row_outcomes_[r]) > Severity(worst)) worst = row_outcomes_[r];
   }
   if (rows.empty()) return Outcome::kRefer;
   if (hit_policy_ == HitPolicy::kUnique) return rows.size() == 1 ? row_outcomes_[rows[0] - 1] : Outcome::kRefer;

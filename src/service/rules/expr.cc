@@ -1561,7 +1561,7 @@ std::optional<CellId> Program::CompileCell(std::string_view text, uint32_t input
 
 // The hot path of DecisionTable::Decide: typed atoms compare the input's payload with constants in
 // place; only kGeneric evaluates nodes.
-inline bool Program::AtomMatches(const Atom& a, const Value& v, std::span<const Value> inputs) const {
+[[gnu::always_inline]] inline bool Program::AtomMatches(const Atom& a, const Value& v, std::span<const Value> inputs) const {
   switch (a.op) {
     case AtomOp::kNever: return false;
     case AtomOp::kIsNull: return v.is_null();
@@ -1636,16 +1636,25 @@ CellId Program::Pack(std::span<const CellId> cells) {
 }
 
 bool Program::CellsMatch(CellId first, CellId end, std::span<const Value> inputs) const {
-  for (CellId k = first; k < end; ++k) {
-    const Cell& cell = cells_[k];
-    const Value& v = inputs[cell.input];
-    bool match = cell.any;
-    for (uint32_t a = cell.first_atom, e = cell.first_atom + cell.atoms; a < e && !match; ++a) {
-      match = AtomMatches(atoms_[a], v, inputs);
+  const Cell* cell = cells_.data() + first;
+  const Cell* const last = cells_.data() + end;
+  const Atom* const atoms = atoms_.data();
+  for (; cell != last; ++cell) {
+    const Value& v = inputs[cell->input];
+    bool match = cell->any;
+    for (const Atom *a = atoms + cell->first_atom, *e = a + cell->atoms; a != e && !match; ++a) {
+      match = AtomMatches(*a, v, inputs);
     }
-    if (match == cell.negate) return false;
+    if (match == cell->negate) return false;
   }
   return true;
+}
+
+int Program::FirstMatch(std::span<const CellId> row_cells, size_t from, std::span<const Value> inputs) const {
+  for (size_t r = from; r + 1 < row_cells.size(); ++r) {
+    if (CellsMatch(row_cells[r], row_cells[r + 1], inputs)) return static_cast<int>(r);
+  }
+  return -1;
 }
 
 // ---- overlap of constant cells ----

@@ -105,6 +105,10 @@ class Program {
   CellId Pack(std::span<const CellId> cells);
   // Whether every cell in [first, end) matches. REQUIRES: inputs holds every input a cell reads.
   bool CellsMatch(CellId first, CellId end, std::span<const Value> inputs) const;
+  // The first row r >= from whose cells all match, or -1; row r's cells are
+  // [row_cells[r], row_cells[r + 1]) (so there are row_cells.size() - 1 rows). The decision
+  // loop, kept here so that matching inlines into it.
+  int FirstMatch(std::span<const CellId> row_cells, size_t from, std::span<const Value> inputs) const;
 
   // The pairs (i, j), i < j, of rows that provably overlap: for every input both rows' cells
   // share a value. `rows[r][k]` is row r's cell on input k (nullopt: "-"); `types[k]` the input's
