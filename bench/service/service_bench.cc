@@ -25,6 +25,8 @@
 //           the order the bundle's waits allow (marriage and birth certificate, then household, then
 //           medical insurance and social security card: licences issued to the applicants and the child).
 //       (c) complete bundles for BUNDLE_S seconds: (a) and (b) back to back per couple, end to end.
+//       (d) instant approvals (秒批) for INSTANT_S seconds (default BUNDLE_S): a prepared person starts
+//           生育登记 and submits; the rules approve it inside the submit and its licence is issued.
 //       Prints per phase items/s, requests/s and their ratio to the Beast hello-world req/s measured by
 //       run.sh in the same run (HELLO_RPS), items per CPU-second of the server (SERVER_PID: tongban's pid,
 //       or a comma-separated list whose first is tongban's and the rest PostgreSQL's processes), bytes
@@ -46,6 +48,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -245,13 +248,14 @@ struct Couple {
 // Latency samples of one step (microseconds).
 enum StepId {
   kStart, kUpload, kSubmit, kCoUpload, kConfirm,
-  kApprove0, kApprove1, kApprove2, kApprove3, kApprove4, kSteps_
+  kApprove0, kApprove1, kApprove2, kApprove3, kApprove4, kInstantStart, kInstantSubmit, kSteps_
 };
 const char* kStepNames[kSteps_] = {"start (+prefill reads)", "upload x2 (applicant)", "submit (licence)",
                                    "upload (co-applicant)", "confirm (+prefill, opens)",
                                    "approve marriage_registration", "approve birth_medical_certificate",
                                    "approve newborn_household", "approve newborn_medical_ins.",
-                                   "approve newborn_social_security"};
+                                   "approve newborn_social_security", "start 生育登记 (+prefill reads)",
+                                   "submit 生育登记 (decided by rules)"};
 
 struct Samples {
   std::vector<int64_t> us[kSteps_];
@@ -497,6 +501,31 @@ class Client {
       oc.tasks[std::string(t.at("item").at("code").as_string())] = t.at("id").as_int64();
     }
     return oc;
+  }
+
+  // One instant approval (秒批): the person starts 生育登记 (pre-filled from their household and
+  // marriage records) and submits the asked answers; the rules decide the task in the submit's
+  // request and the answer is the completed case with its licence. 1 when approved at once.
+  int Instant(const Citizen& who, const std::string& due_date, Samples& out) {
+    auto r = Call(out, kInstantStart, "POST", "/api/v1/me/cases", who.bearer, R"({"bundle":"birth_registration"})");
+    if (!Ok(r, "instant start", 201)) return 0;
+    const int64_t id = boost::json::parse(r->body).at("id").as_int64();
+    object submit{{"answers", object{{"expected_delivery_date", due_date}, {"child_order", 1},
+                                     {"contact_phone", "13900000000"}}}};
+    r = Call(out, kInstantSubmit, "POST", "/api/v1/me/cases/" + std::to_string(id) + "/submit", who.bearer,
+             boost::json::serialize(submit));
+    if (!Ok(r, "instant submit", 200)) return 0;
+    const value c = boost::json::parse(r->body);
+    const value& task = c.at("tasks").at(0);
+    if (c.at("state").as_string() != "completed" || task.at("decided_by") != "rules") {
+      const value& d = task.at("decision");
+      s_.Fail("instant-not-approved", 200,
+              std::string(c.at("state").as_string()) + ": " +
+                  (d.is_object() ? std::string(d.at("reason_en").as_string()) : std::string("no decision")));
+      return 0;
+    }
+    s_.licences += static_cast<int64_t>(task.at("licenses").as_array().size());
+    return 1;
   }
 
   // The five approvals of an opened case, each by its department's staff. Returns approvals done.
@@ -768,6 +797,29 @@ int Load(char** argv) {
               }());
   std::printf("    (a) submit latency: p50 %.1f ms, p99 %.1f ms\n", Pct(a.samples.us[kSubmit], 0.5),
               Pct(a.samples.us[kSubmit], 0.99));
+  Drain(s.port);
+
+  // (d) instant approvals (秒批): 生育登记 by the prepared people (each may register again), for
+  // INSTANT_S seconds (default BUNDLE_S); two requests each, the decision inside the submit.
+  const double instant_s = std::getenv("INSTANT_S") ? std::atof(std::getenv("INSTANT_S")) : bundle_s;
+  const std::string due_date = [] {
+    const std::time_t t = std::time(nullptr) + 8 * 3600 + 120 * 86400;  // China date, 120 days on
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return std::string(buf);
+  }();
+  std::atomic<size_t> next_person{0};
+  PhaseResult d = RunPhase(s, clients, instant_s, [&](Client& cl, Samples& out) -> int64_t {
+    const size_t i = next_person++;
+    const Couple& couple = s.couples[(i / 2) % s.couples.size()];
+    return cl.Instant(i % 2 == 0 ? couple.a : couple.b, due_date, out);
+  });
+  std::snprintf(name, sizeof name, "(d) instant approvals (秒批), %d clients", clients);
+  PrintRow(name, d, hello_rps, hello_per_cpu, "cases");
+  std::printf("    submit with the rules' decision: p50 %.1f ms, p99 %.1f ms\n", Pct(d.samples.us[kInstantSubmit], 0.5),
+              Pct(d.samples.us[kInstantSubmit], 0.99));
   Drain(s.port);
   const int64_t leaves1 = CheckpointSize(s.port);
 
