@@ -298,28 +298,11 @@ Result<int64_t> ObjectionService::EscalateOverdue(int limit) {
 }
 
 void ObjectionService::StartSweeps(std::chrono::milliseconds interval) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this, interval] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      if (!EscalateOverdue().ok()) ++sweep_errors_;
-      lock.lock();
-    }
+  sweep_.Start(interval, [this] {
+    if (!EscalateOverdue().ok()) ++sweep_errors_;
   });
 }
 
-void ObjectionService::StopSweeps() {
-  std::thread t;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-    t = std::move(thread_);
-  }
-  cv_.notify_all();
-  if (t.joinable()) t.join();
-}
+void ObjectionService::StopSweeps() { sweep_.Stop(); }
 
 }  // namespace tongban::data

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/periodic.h"
 #include "core/status.h"
 #include "crypto/hash.h"
 #include "data/calendar.h"
@@ -162,10 +163,7 @@ class ObjectionService {
   DataService& data_;
   ObjectionServiceOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  Periodic sweep_;
   std::atomic<int64_t> sweep_errors_{0};
 };
 

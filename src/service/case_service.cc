@@ -1067,36 +1067,21 @@ Result<int64_t> CaseService::EscalateOverdue(int limit) {
 }
 
 void CaseService::StartSweeps(std::chrono::milliseconds interval) {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      auto r = EscalateOverdue(1000);
-      if (!r.ok()) {
-        ++sweep_errors_;
-        spdlog::warn("service: escalation sweep failed: {}", r.status().ToString());
-      }
-      auto reviewed = ReviewAwaitingRules(1000);
-      if (!reviewed.ok()) {
-        ++sweep_errors_;
-        spdlog::warn("service: rules sweep failed: {}", reviewed.status().ToString());
-      }
-      lock.lock();
+  sweep_.Start(interval, [this] {
+    auto r = EscalateOverdue(1000);
+    if (!r.ok()) {
+      ++sweep_errors_;
+      spdlog::warn("service: escalation sweep failed: {}", r.status().ToString());
+    }
+    auto reviewed = ReviewAwaitingRules(1000);
+    if (!reviewed.ok()) {
+      ++sweep_errors_;
+      spdlog::warn("service: rules sweep failed: {}", reviewed.status().ToString());
     }
   });
 }
 
-void CaseService::StopSweeps() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void CaseService::StopSweeps() { sweep_.Stop(); }
 
 Result<std::vector<Notice>> CaseService::Notices(int64_t account_id, std::string_view department) {
   std::vector<Notice> out;

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/periodic.h"
 #include "core/status.h"
 #include "crypto/hash.h"
 #include "data/calendar.h"
@@ -313,10 +314,7 @@ class CaseService {
   license::LicenseService& licenses_;
   CaseServiceOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  Periodic sweep_;
   std::atomic<int64_t> sweep_errors_{0};
 };
 

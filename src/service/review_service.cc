@@ -438,31 +438,16 @@ Result<int64_t> ReviewService::EscalateLate(int limit) {
 }
 
 void ReviewService::StartSweeps(std::chrono::milliseconds interval) {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stop_ = false;
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      auto r = EscalateLate(1000);
-      if (!r.ok()) {
-        ++sweep_errors_;
-        spdlog::warn("service: remediation escalation sweep failed: {}", r.status().ToString());
-      }
-      lock.lock();
+  sweep_.Start(interval, [this] {
+    auto r = EscalateLate(1000);
+    if (!r.ok()) {
+      ++sweep_errors_;
+      spdlog::warn("service: remediation escalation sweep failed: {}", r.status().ToString());
     }
   });
 }
 
-void ReviewService::StopSweeps() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void ReviewService::StopSweeps() { sweep_.Stop(); }
 
 Result<ReviewFigures> ReviewService::Figures() {
   ReviewFigures f;

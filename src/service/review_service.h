@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/periodic.h"
 #include "core/status.h"
 #include "crypto/hash.h"
 #include "data/calendar.h"
@@ -145,10 +146,7 @@ class ReviewService {
   const ServiceCatalogue& catalogue_;
   ReviewServiceOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  Periodic sweep_;
   std::atomic<int64_t> sweep_errors_{0};
 };
 
