@@ -1,7 +1,9 @@
-// Shared by the "one thing" service pages (/portal/services for citizens, /console/services for
-// department staff): the service catalogue (GET /api/v1/services, fetched once per page), case and
-// task states as badges, a task's department, handler and due date, a case's event timeline, a
-// form field's value with where it came from, and the server's field-level reasons in words.
+// Shared by the "one thing" service pages (/portal/services for citizens, /console/services and
+// /console/reviews for department staff): the service catalogue (GET /api/v1/services, fetched
+// once per page), case and task states as badges, a task's department, handler and due date, a
+// case's event timeline, a form field's value with where it came from, and the server's
+// field-level reasons in words; an automatic decision (秒批) with its explanation, an appeal (申诉),
+// the five rating levels (好差评) and a remediation ticket's progress, and a text box's byte counter.
 // Endpoints and answers: src/service/part/service_routes.cc (/api/v1/openapi.json).
 
 import { api, formatTime, h, L } from './shell.js';
@@ -52,6 +54,7 @@ export function actorName(by, c, cat) {
     return L(zh, en);
   }
   if (by === 'system') return L('系统', 'the system');
+  if (by === 'rules') return L('自动审核（秒批）', 'the automatic check');
   const d = cat && cat.dept(by);
   return d ? named(d) : raw(by);
 }
@@ -70,7 +73,11 @@ const EVENTS = {
   resume: ['补正后恢复办理', 'resumed after the supplement'],
   escalate: ['逾期，升级督办', 'overdue, escalated'],
   complete: ['全部办结', 'all done'],
+  appeal: ['提出申诉', 'appealed'],
+  appeal_upheld: ['复核申诉，维持原结果', 'reviewed the appeal: the decision stands'],
+  appeal_reversed: ['复核申诉，改判通过', 'reviewed the appeal: reversed, approved'],
 };
+const NOTED = ['reject', 'request_materials', 'appeal', 'appeal_upheld', 'appeal_reversed'];
 
 // The case's events, oldest first: time, who, what (with the item), and a reason when one was given.
 export function eventList(c, cat) {
@@ -81,7 +88,7 @@ export function eventList(c, cat) {
     return h('li', { 'data-action': e.action },
       when(formatTime(e.at)), ' ', actorName(e.by, c, cat), L('：', ': '), L(zh, en),
       item ? [L('（', ' ('), named(item), L('）', ')')] : '',
-      e.note && ['reject', 'request_materials'].includes(e.action) ? [L('：', ': '), raw(e.note)] : '');
+      e.note && NOTED.includes(e.action) ? [L('：', ': '), raw(e.note)] : '');
   }));
 }
 
@@ -113,6 +120,8 @@ export function taskItem(t, extra = '') {
       h('dd', { className: 'reason' }, raw(t.reason))] : '',
     t.licenses && t.licenses.length ? [h('dt', {}, L('发放证照', 'Licences issued')),
       h('dd', { className: 'licences' }, L(`${t.licenses.length} 份，已进入卡包`, `${t.licenses.length}, in the wallet`))] : ''),
+  t.decision ? decisionBox(t.decision) : '',
+  t.appeal ? appealBox(t.appeal) : '',
   extra);
 }
 
@@ -150,6 +159,7 @@ const REASONS = [
   [/must be an integer/, '请填写整数', 'enter a whole number'],
   [/whole number of fen/, '请填写以分为单位的整数', 'enter a whole number of fen'],
   [/is not a licence in your wallet/, '该证照不在您的卡包中', 'not a licence in your wallet'],
+  [/^must be 1 \(/, '请选择一个评价等级', 'choose a level'],
   [/, not valid$/, '该证照已失效', 'this licence is no longer valid'],
   [/is pre-filled from/, '此项来自部门数据，不能在此修改；如有误请提出数据异议', 'this comes from a department\'s data and cannot be changed here; dispute it if it is wrong'],
   [/not a JPEG, PNG or PDF/, '只能上传 JPEG、PNG 或 PDF 文件', 'only JPEG, PNG or PDF files'],
@@ -167,4 +177,148 @@ export function noticeText(n) {
   const t = L(n.text_zh, n.text_en);
   t.dataset.raw = '';
   return t;
+}
+
+// --- Automatic decisions (秒批) and appeals (申诉) ---------------------------------------------
+
+export const OUTCOMES = {
+  approve: ['通过', 'approved', 'good'],
+  reject: ['不予通过', 'refused', 'bad'],
+  refer: ['转人工审核', 'passed to staff', 'warn'],
+};
+
+export const APPEAL_STATES = {
+  open: ['复核中', 'under review', 'warn'],
+  reversed: ['已改判通过', 'reversed: approved', 'good'],
+  upheld: ['维持原结果', 'decision stands', 'bad'],
+};
+
+// An input's value as the rules saw it: yes / no, "not found" for a value no source had, numbers
+// and dates unbroken, text as it was.
+function inputValue(v) {
+  if (v === true) return L('是', 'yes');
+  if (v === false) return L('否', 'no');
+  if (v === null || v === undefined) return h('span', { className: 'muted' }, L('未查到', 'not found'));
+  if (typeof v === 'number' || /^\d{4}-\d\d-\d\d$/.test(String(v))) return h('span', { className: 'nobr', 'data-raw': '' }, String(v));
+  return raw(v);
+}
+
+// An automatic decision: the outcome in plain words, its reason in the reader's language, and
+// "为什么？ / Why?" — each input with its label and value, the inputs no source had, the rows of the
+// table that fired, and the rule version (item, version, the start of its hash). `open` shows the
+// explanation unfolded (staff reviewing an appeal).
+export function decisionBox(d, { open = false } = {}) {
+  const [, , tone] = OUTCOMES[d.outcome] || [d.outcome, d.outcome, 'warn'];
+  const labels = new Map((d.inputs || []).map((i) => [i.name, i]));
+  const label = (name) => (labels.has(name) ? L(labels.get(name).label_zh, labels.get(name).label_en) : h('code', {}, name));
+  const rows = d.rows || [];
+  const why = h('details', { className: 'why', open: open || undefined },
+    h('summary', {}, L('为什么？', 'Why?')),
+    h('div', { className: 'table-wrap' }, h('table', { className: 'data inputs' },
+      h('caption', {}, L('审核用到的信息', 'What the check used')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, L('信息', 'Input')), h('th', { scope: 'col' }, L('值', 'Value')))),
+      h('tbody', {}, (d.inputs || []).map((i) => h('tr', { 'data-input': i.name },
+        h('th', { scope: 'row' }, L(i.label_zh, i.label_en)), h('td', {}, inputValue(i.value))))))),
+    d.missing && d.missing.length ? h('p', { className: 'missing' }, L('未能查到：', 'Not found: '),
+      d.missing.flatMap((m, k) => [k ? L('、', ', ') : '', label(m)])) : '',
+    h('dl', { className: 'kv' },
+      h('dt', {}, L('适用的规则', 'Rows that applied')),
+      h('dd', { className: 'rows' }, rows.length
+        ? rows.flatMap((r, k) => [k ? L('、', ', ') : '', L(`第 ${r} 行`, `row ${r}`)])
+        : L('没有适用的规则行', 'none')),
+      h('dt', {}, L('规则版本', 'Rule version')),
+      h('dd', { className: 'rule' }, h('code', {}, d.rule.item), ' · ',
+        L(`第 ${d.rule.version} 版`, `version ${d.rule.version}`), ' · ',
+        h('code', { title: d.rule_hash }, (d.rule_hash || '').slice(0, 12))),
+      h('dt', {}, L('审核日期', 'Decided on')), h('dd', {}, h('span', { className: 'nobr' }, d.decided_on))));
+  return h('div', { className: `checks decision ${tone === 'good' ? 'good' : tone === 'bad' ? 'bad' : ''}`,
+    'data-outcome': d.outcome, 'data-decision-id': String(d.id) },
+  h('p', { className: 'verdict' }, L('自动审核（秒批）：', 'Automatic check: '), badge(d.outcome, OUTCOMES)),
+  h('p', { className: 'decision-reason' }, L(d.reason_zh, d.reason_en)),
+  d.outcome === 'refer' ? h('p', { className: 'muted small' }, L('规则不能自动决定，已交工作人员审核。', 'The rules could not decide; a member of staff will.')) : '',
+  why);
+}
+
+// An appeal against an automatic rejection: its state, the reason given, the due date, and the
+// department's answer once decided.
+export function appealBox(a) {
+  return h('div', { className: 'checks appeal', 'data-appeal-id': String(a.id), 'data-state': a.state },
+    h('p', { className: 'verdict' }, L('申诉：', 'Appeal: '), badge(a.state, APPEAL_STATES)),
+    h('dl', { className: 'kv' },
+      h('dt', {}, L('申诉理由', 'Reason')), h('dd', { className: 'appeal-reason' }, raw(a.reason)),
+      a.filed_at ? [h('dt', {}, L('提出时间', 'Filed')), h('dd', {}, when(formatTime(a.filed_at)))] : '',
+      a.state === 'open' && a.due_at ? [h('dt', {}, L('答复期限', 'Answer due')), h('dd', {}, when(formatTime(a.due_at)))] : '',
+      a.decided_at ? [h('dt', {}, L('复核时间', 'Reviewed')), h('dd', {}, when(formatTime(a.decided_at)))] : '',
+      a.answer ? [h('dt', {}, L('复核答复', 'Answer')), h('dd', { className: 'appeal-answer' }, raw(a.answer))] : ''));
+}
+
+// --- Reviews (好差评) ----------------------------------------------------------------------------
+
+// The five levels, best first (the national 好差评 names).
+export const LEVELS = [
+  [5, '非常满意', 'very satisfied'], [4, '满意', 'satisfied'], [3, '基本满意', 'fairly satisfied'],
+  [2, '不满意', 'dissatisfied'], [1, '非常不满意', 'very dissatisfied'],
+];
+export function levelName(level) {
+  const x = LEVELS.find(([l]) => l === level);
+  return x ? L(x[1], x[2]) : raw(level);
+}
+
+export const TICKET_STATES = {
+  open: ['待回访', 'to call back', 'warn'],
+  called_back: ['待核实', 'to verify', 'warn'],
+  verified: ['待整改', 'to rectify', 'warn'],
+  rectified: ['待答复', 'to answer', 'warn'],
+  answered: ['已答复', 'answered', 'good'],
+};
+const TICKET_ORDER = ['open', 'called_back', 'verified', 'rectified', 'answered'];
+
+// The four steps of a ticket in order: [action, zh, en, the ticket's time of it, its due date].
+export const TICKET_STEPS = [
+  ['callback', '回访', 'Call back', 'called_back_at', 'callback_due_date'],
+  ['verify', '核实', 'Verify', 'verified_at', null],
+  ['rectify', '整改', 'Rectify', 'rectified_at', null],
+  ['answer', '答复', 'Answer', 'answered_at', 'answer_due_date'],
+];
+// The step a ticket waits for (null once answered).
+export const nextStep = (ticket) => TICKET_STEPS[TICKET_ORDER.indexOf(ticket.state)] || null;
+
+// A ticket's progress: each step done (with its time when the answer carries it) or to do (with
+// its deadline, marked when past it).
+export function ticketProgress(ticket) {
+  const at = TICKET_ORDER.indexOf(ticket.state);
+  return h('ol', { className: 'steps' }, TICKET_STEPS.map(([action, zh, en, time, due], i) => {
+    const done = at > i;
+    const late = !done && due && ticket.overdue && pastDue(ticket[due]);
+    return h('li', { 'data-step': action, 'data-done': done ? 'true' : 'false', className: done ? 'done' : i === at ? 'current' : '' },
+      h('strong', {}, L(zh, en)),
+      done ? [' ', h('span', { className: 'pass' }, L('✓ 已完成', '✓ done'))] : i === at ? L('（进行中）', ' (next)') : L('（待办）', ' (to do)'),
+      done && ticket[time] ? [' ', when(formatTime(ticket[time]))] : '',
+      !done && due && ticket[due] ? [' · ', L('期限 ', 'due by '), h('span', { className: 'nobr due' }, ticket[due])] : '',
+      late ? [' ', h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue'))] : '');
+  }));
+}
+
+// A deadline "YYYY-MM-DD" (end of that day, China time) has passed.
+export function pastDue(date) {
+  const end = Date.parse(`${date}T23:59:59.999+08:00`);
+  return Number.isFinite(end) && Date.now() > end;
+}
+
+// --- Text boxes ---------------------------------------------------------------------------------
+
+export const byteLength = (s) => new TextEncoder().encode(s).length;
+
+// A counter under a textarea: "12 / 500 字节" in the language shown, marked when over the limit
+// (limits are bytes of UTF-8, as the server counts: a Chinese character is 3).
+export function byteCounter(textarea, limit, id) {
+  const out = h('p', { id, className: 'muted small counter', 'aria-live': 'polite' });
+  const update = () => {
+    const n = byteLength(textarea.value);
+    out.classList.toggle('fail', n > limit);
+    out.replaceChildren(L(`${n} / ${limit} 字节${n > limit ? '（超出上限）' : ''}`, `${n} / ${limit} bytes${n > limit ? ' (too long)' : ''}`));
+  };
+  textarea.addEventListener('input', update);
+  update();
+  return out;
 }

@@ -7,12 +7,17 @@
 // named by ID number; the server's field errors shown under their fields. My applications (GET
 // /api/v1/me/cases) with each department's task, its handler and due date, and the events; a
 // co-applicant confirms (POST …/confirm, their own materials first); an applicant answers a
-// department's request for more (补正, POST …/supplement). The inbox (GET /api/v1/me/notices).
-// ?case=<id> opens one application.
+// department's request for more (补正, POST …/supplement). An item decided at once by rules (秒批)
+// shows its decision with "why" (the inputs, the rows that applied, the rule version); an automatic
+// refusal may be appealed (申诉, POST …/appeals) and the appeal's answer is shown. A decided item is
+// rated (好差评: five levels and a comment, POST …/ratings); a bad rating's remediation (回访, 核实,
+// 整改, 答复, with their deadlines) and the department's answer are shown beside it, then a second
+// rating is offered once. The inbox (GET /api/v1/me/notices). ?case=<id> opens one application.
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, lang, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
-import { badge, CASE_STATES, eventList, fieldValue, noticeText, reasonText, services, sourceLine, taskItem } from './service_common.js';
+import { actorName, badge, byteCounter, byteLength, CASE_STATES, eventList, fieldValue, LEVELS, levelName, noticeText, reasonText,
+  services, sourceLine, taskItem, TICKET_STATES, ticketProgress } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -439,7 +444,8 @@ $('apply-form').addEventListener('submit', async (ev) => {
 
 // --- My applications --------------------------------------------------------------------------
 
-function caseCard(c) {
+// `ratings`: the case's ratings (GET …/ratings), or null when not read (nothing decided yet).
+function caseCard(c, ratings = null) {
   const co = c.co_applicant;
   const act = (action, zh, en, mode, primary) => h('button', { type: 'button', className: primary ? 'primary' : '', 'data-action': action,
     onclick: () => openCase(c.id, mode) }, L(zh, en));
@@ -461,7 +467,8 @@ function caseCard(c) {
       c.completed_at ? [h('dt', {}, L('办结时间', 'Done')), h('dd', {}, when(formatTime(c.completed_at)))] : ''),
     c.submitted_at ? h('p', { className: 'figures muted' }, L(`免填 ${f.fields_prefilled} 项 · 卡包免交 ${f.materials_from_wallet} 份 · 少跑 ${f.old_visits} 趟`,
       `${f.fields_prefilled} fields filled in for you · ${f.materials_from_wallet} licences from the wallet · ${f.old_visits} visits saved`)) : '',
-    c.tasks.length ? [h('p', {}, h('strong', {}, L('各部门办理进度', 'Progress at each department'))), h('ul', { className: 'tasks' }, c.tasks.map((t) => taskItem(t)))] : '',
+    c.tasks.length ? [h('p', {}, h('strong', {}, L('各部门办理进度', 'Progress at each department'))),
+      h('ul', { className: 'tasks' }, c.tasks.map((t) => taskItem(t, taskExtras(c, t, ratings))))] : '',
     actions.length ? h('div', { className: 'actions no-print' }, actions) : '',
     historyBox(c));
 }
@@ -483,15 +490,191 @@ function historyBox(c) {
   return box;
 }
 
+// What a case's card needs beyond the list's row: the case itself when an item is decided by rules
+// (the list carries no decisions or appeals), its ratings once an item is decided.
+const DECIDED = ['approved', 'rejected'];
+async function caseDetails(c) {
+  const full = c.tasks.some((t) => t.instant && !t.decision && !['waiting', 'cancelled'].includes(t.state))
+    ? session.call(`/api/v1/me/cases/${enc(c.id)}`) : c;
+  const ratings = c.tasks.some((t) => DECIDED.includes(t.state))
+    ? session.call(`/api/v1/me/cases/${enc(c.id)}/ratings`).then((r) => r.items) : null;
+  return [await full, await ratings];
+}
+
 async function loadCases() {
   clearError($('cases-error'));
   try {
     const r = await session.call('/api/v1/me/cases');
-    $('cases').replaceChildren(...(r.items.length ? r.items.map(caseCard)
+    const cards = await Promise.all(r.items.map((c) => caseDetails(c).then(([full, ratings]) => caseCard(full, ratings),
+      () => caseCard(c))));  // without its details the card still shows the progress
+    $('cases').replaceChildren(...(cards.length ? cards
       : [h('li', { className: 'muted' }, L('您还没有办过一件事。', 'You have no applications yet.'))]));
   } catch (e) {
     showProblem($('cases-error'), e);
   }
+}
+
+// One card again, after a rating or an appeal (with the inbox, which says so); returns it.
+async function refreshCase(id) {
+  const c = await session.call(`/api/v1/me/cases/${enc(id)}`);
+  const [full, ratings] = await caseDetails(c);
+  const card = caseCard(full, ratings);
+  const old = document.querySelector(`#cases li[data-case-id="${c.id}"]`);
+  if (old) old.replaceWith(card);
+  loadNotices();
+  return card;
+}
+
+// --- A decided item: appeal (申诉) and rating (好差评) -----------------------------------------
+
+function taskExtras(c, t, ratings) {
+  const parts = [];
+  if (t.appealable && !t.appeal && c.role === 'applicant') parts.push(appealPart(c, t));
+  if (ratings && DECIDED.includes(t.state) && ['applicant', 'co_applicant'].includes(c.role)) parts.push(ratingPart(c, t, ratings));
+  return parts;
+}
+
+// Errors a form's fields got from the server (problem+json errors[]: {field, reason}), each under
+// its field (`boxes`: field → error box); the rest in `box`. Returns whether any was placed.
+function placeErrors(e, boxes, box) {
+  const errors = e instanceof ApiError && Array.isArray(e.problem.errors) ? e.problem.errors : [];
+  let first = null;
+  const left = [];
+  for (const x of errors) {
+    const target = boxes[x.field];
+    if (target) {
+      target.hidden = false;
+      target.replaceChildren(reasonText(x.reason));
+      first ||= target;
+    } else left.push(x);
+  }
+  if (!first || left.length) showProblem(box, e);
+  return first;
+}
+
+function fieldErr(id) {
+  return h('div', { id, className: 'field-error', hidden: true });
+}
+
+function appealPart(c, t) {
+  const id = `appeal-${t.id}`;
+  const reason = h('textarea', { id: `${id}-reason`, name: 'reason', rows: '4', 'aria-describedby': `${id}-count ${id}-reason-error` });
+  const err = fieldErr(`${id}-reason-error`);
+  const box = h('div', { id: `${id}-error`, hidden: true });
+  const submit = h('button', { type: 'submit', className: 'primary', 'data-action': 'send-appeal' }, L('提交申诉', 'Send the appeal'));
+  const form = h('form', { id: `${id}-form`, className: 'appeal-form', novalidate: true, hidden: true, 'data-task-id': String(t.id) },
+    h('p', { className: 'muted small' }, L('认为自动审核结果有误？写明理由（例如哪项信息不对），工作人员会复核并答复。',
+      'Think the automatic check got it wrong? Say why (which information is wrong, for example); staff review it and answer.')),
+    h('label', { for: reason.id }, L('申诉理由（必填，最多 1000 字节）', 'Why you appeal (required, at most 1,000 bytes)')),
+    reason, byteCounter(reason, 1000, `${id}-count`), err, box,
+    h('div', { className: 'actions' }, submit,
+      h('button', { type: 'button', 'data-action': 'cancel-appeal', onclick: () => { form.hidden = true; open.setAttribute('aria-expanded', 'false'); open.focus(); } },
+        L('取消', 'Cancel'))));
+  const open = h('button', { type: 'button', 'data-action': 'appeal', 'aria-expanded': 'false', 'aria-controls': form.id,
+    onclick: () => {
+      form.hidden = !form.hidden;
+      open.setAttribute('aria-expanded', form.hidden ? 'false' : 'true');
+      if (!form.hidden) reason.focus();
+    } }, L('申诉', 'Appeal'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.hidden = true;
+    clearError(box);
+    submit.disabled = true;
+    try {
+      await session.call(`/api/v1/me/cases/${enc(c.id)}/appeals`, { method: 'POST', body: { task_id: t.id, reason: reason.value.trim() } });
+      const card = await refreshCase(c.id);
+      const shown = card.querySelector(`li.task[data-task-id="${t.id}"] .appeal`);
+      if (shown) { shown.tabIndex = -1; shown.focus(); }
+    } catch (e) {
+      submit.disabled = false;
+      if (e instanceof ApiError && e.status === 401) return;
+      if (placeErrors(e, { '/reason': err }, box)) reason.focus();
+    }
+  });
+  return h('div', { className: 'appeal-part no-print' }, h('div', { className: 'actions' }, open), form);
+}
+
+function ratingPart(c, t, ratings) {
+  const mine = ratings.filter((r) => r.task_id === t.id).sort((a, b) => a.round - b.round);
+  const last = mine[mine.length - 1];
+  return h('div', { className: 'rating-part', 'data-task-id': String(t.id), 'data-rated': mine.length ? 'true' : 'false' },
+    mine.map((r) => ratingShown(c, r)),
+    !last || last.may_rate_again ? rateForm(c, t, last ? 2 : 1) : '');
+}
+
+function ratingShown(c, r) {
+  const k = r.ticket;
+  return h('div', { className: `checks rated ${r.level >= 3 ? 'good' : 'bad'}`, 'data-rating-id': String(r.id), 'data-level': String(r.level),
+    'data-round': String(r.round) },
+  h('p', { className: 'verdict' }, r.round > 1 ? L('再次评价：', 'Second rating: ') : L('评价：', 'Rating: '),
+    h('span', { className: 'level' }, levelName(r.level))),
+  h('dl', { className: 'kv' },
+    r.by !== c.role ? [h('dt', {}, L('评价人', 'Rated by')), h('dd', {}, actorName(r.by, c))] : '',
+    r.comment ? [h('dt', {}, L('意见', 'Comment')), h('dd', { className: 'comment' }, raw(r.comment))] : '',
+    h('dt', {}, L('时间', 'When')), h('dd', {}, when(formatTime(r.at)))),
+  k ? h('div', { className: 'ticket', 'data-ticket-id': String(k.id), 'data-state': k.state },
+    h('p', {}, h('strong', {}, L('差评整改', 'Follow-up of a bad rating')), ' ', badge(k.state, TICKET_STATES),
+      k.overdue ? [' ', h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue'))] : ''),
+    h('p', { className: 'muted small' }, L('部门将回访您、核实情况、整改并答复。', 'The department calls you back, checks what happened, puts it right and answers you.')),
+    ticketProgress(k),
+    k.answer ? h('div', { className: 'answer' }, h('strong', {}, L('部门答复：', 'The department\'s answer: ')), raw(k.answer),
+      k.answered_at ? [' ', h('span', { className: 'muted small' }, when(formatTime(k.answered_at)))] : '') : '') : '');
+}
+
+function rateForm(c, t, round) {
+  const id = `rate-${t.id}`;
+  const levelErr = fieldErr(`${id}-level-error`);
+  const comment = h('textarea', { id: `${id}-comment`, name: 'comment', rows: '3', 'aria-describedby': `${id}-count ${id}-comment-error` });
+  const commentErr = fieldErr(`${id}-comment-error`);
+  const box = h('div', { id: `${id}-error`, hidden: true });
+  const submit = h('button', { type: 'submit', className: 'primary', 'data-action': 'rate' }, L('提交评价', 'Send the rating'));
+  const form = h('form', { id: `${id}-form`, novalidate: true, 'data-round': String(round) },
+    h('fieldset', { className: 'levels', 'aria-describedby': levelErr.id },
+      h('legend', {}, round > 1 ? L('看过答复后，您现在的评价：', 'Having read the answer, your rating now:')
+        : [L('您对“', 'How satisfied are you with '), named(t.item), L('”的办理满意吗？', '?')]),
+      LEVELS.map(([level, zh, en]) => h('label', { for: `${id}-${level}` },
+        h('input', { type: 'radio', id: `${id}-${level}`, name: `${id}-level`, value: String(level) }), L(zh, en)))),
+    levelErr,
+    h('label', { for: comment.id }, L('意见（选填，最多 500 字节）', 'Comment (optional, at most 500 bytes)')),
+    comment, byteCounter(comment, 500, `${id}-count`), commentErr, box,
+    h('p', { className: 'muted small' }, L('“不满意”和“非常不满意”会转给部门整改，部门将回访并答复您。评价提交后不能修改。',
+      '"Dissatisfied" and "very dissatisfied" go to the department to put right: they call you back and answer. A rating cannot be changed once sent.')),
+    h('div', { className: 'actions' }, submit));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    for (const e of [levelErr, commentErr]) { e.hidden = true; e.replaceChildren(); }
+    clearError(box);
+    const checked = form.querySelector(`input[name="${id}-level"]:checked`);
+    if (!checked) {
+      levelErr.hidden = false;
+      levelErr.replaceChildren(L('请选择一个评价等级', 'choose a level'));
+      form.querySelector('input[type=radio]').focus();
+      return;
+    }
+    if (byteLength(comment.value.trim()) > 500) {
+      commentErr.hidden = false;
+      commentErr.replaceChildren(L('内容太长（最多 500 字节）', 'too long (at most 500 bytes)'));
+      comment.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const body = { task_id: t.id, level: Number(checked.value) };
+      if (comment.value.trim()) body.comment = comment.value.trim();
+      await session.call(`/api/v1/me/cases/${enc(c.id)}/ratings`, { method: 'POST', body });
+      const card = await refreshCase(c.id);
+      const shown = [...card.querySelectorAll(`.rating-part[data-task-id="${t.id}"] .rated`)].pop();
+      if (shown) { shown.tabIndex = -1; shown.focus(); }
+    } catch (e) {
+      submit.disabled = false;
+      if (e instanceof ApiError && e.status === 401) return;
+      const first = placeErrors(e, { '/level': levelErr, '/comment': commentErr }, box);
+      if (first === commentErr) comment.focus();
+    }
+  });
+  return h('details', { className: 'rate no-print', 'data-task-id': String(t.id), open: round > 1 || undefined },
+    h('summary', {}, round > 1 ? L('再次评价', 'Rate again') : L('评价这项服务', 'Rate this service')), form);
 }
 
 // ?case=<id>: that application — its form when it waits for me, else its card.
