@@ -5,7 +5,9 @@
 // every department's task, the events), and the department's decisions on its task: claim, approve
 // with the staff fields of the item's output licence, refuse with a reason, or ask for more (补正)
 // (POST /api/v1/service/tasks/{id}/claim|approve|reject|request-materials); the department's
-// messages (escalations, supplements) and the figures as bar charts (inline SVG).
+// messages (escalations, supplements) and the figures as bar charts (inline SVG). A task the
+// decision rules (秒批) passed to staff is marked in the queue; its case shows the decision. Appeals
+// and bad ratings are on /console/reviews.
 // ?case=<id> opens one case.
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
@@ -66,11 +68,17 @@ function renderFilters() {
     'aria-pressed': key === filter ? 'true' : 'false', onclick: () => { filter = key; renderFilters(); loadQueue(); } }, L(zh, en))));
 }
 
+// A task of an item decided by rules (秒批) that is still with staff: the rules passed it on
+// ("refer", or data they could not find). The queue's rows carry no decision; the case view shows it.
+const referred = (t) => (t.decision ? t.decision.outcome === 'refer' : t.instant && !t.decided_by)
+  && ['ready', 'claimed', 'awaiting_citizen'].includes(t.state);
+
 function queueCard(t) {
   const marks = [];
   if (t.overdue) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue')));
   else if (t.due_soon && ['ready', 'claimed'].includes(t.state)) marks.push(h('span', { className: 'state state-warn', 'data-mark': 'due-soon' }, L('即将到期', 'due soon')));
   if (t.escalated_at) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'escalated' }, L('已升级督办', 'escalated')));
+  if (referred(t)) marks.push(h('span', { className: 'state state-warn', 'data-mark': 'referred' }, L('秒批转人工', 'referred by the rules')));
   return h('li', { className: 'card', 'data-task-id': String(t.id), 'data-case-id': String(t.case_id), 'data-case-number': t.case_number,
     'data-item': t.item.code, 'data-state': t.state },
   h('h3', {}, named(t.item)),

@@ -65,6 +65,9 @@ void AddWebRoutes(Router& router) {
       {"/console/services", "tasks.html", "getServiceTasksPage",
        "A department's one-thing tasks: queue, case with sources and materials, claim, approve with "
        "staff fields, refuse, ask for more; figures."},
+      {"/console/reviews", "reviews.html", "getServiceReviewsPage",
+       "A department's appeals against automatic decisions (秒批) beside their explanation, reversed "
+       "or upheld; remediation of bad ratings (好差评) step by step with deadlines; rating figures."},
       {"/verify", "verify.html", "getVerifyPage",
        "Public verification of a receipt or licence QR, with the ledger proof checked in the "
        "browser."},
