@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { scenarios } from './scenarios.mjs';
 import { dataScenarios } from './data_scenarios.mjs';
 import { serviceScenarios } from './service_scenarios.mjs';
+import { reviewScenarios } from './review_scenarios.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,7 +71,7 @@ let failures = 0;
 let passed = 0;
 let skipped = 0;
 const t0 = Date.now();
-for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios].filter((x) => !only || only.test(x.name))) {
+for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios, ...reviewScenarios].filter((x) => !only || only.test(x.name))) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));

@@ -56,11 +56,11 @@ function png(w, h, [r, g, b]) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
     chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
-const photo = (name, colour) => ({ name, mimeType: 'image/png', buffer: png(24, 32, colour) });
+export const photo = (name, colour) => ({ name, mimeType: 'image/png', buffer: png(24, 32, colour) });
 
 // Another person's browser: a fresh context of a browser of its own (no storage shared with the
 // suite's), phone-sized, requests outside 127.0.0.1 blocked and counted, page errors collected.
-async function newBrowser() {
+export async function newBrowser() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium', headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
