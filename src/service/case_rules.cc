@@ -411,7 +411,7 @@ Result<Appeal> CaseService::DecideAppeal(const Staff& staff, int64_t appeal_id, 
                             "Your appeal on " + en + " was upheld after review: " + std::string(answer), out);
   }));
   Deliver(out);
-  if (reverse) ReviewByRules(a.case_id);
+  if (out.rules_to_run) ReviewByRules(a.case_id);
   return a;
 }
 

@@ -249,6 +249,10 @@ Result<Case> CaseService::Load(store::Tx& tx, int64_t case_id, bool with_details
 
 Result<Case> CaseService::Reviewed(const Case& c) {
   if (options_.rules == nullptr || c.state != CaseState::kInProgress) return c;
+  const Bundle& bundle = BundleOf(c);
+  if (std::none_of(bundle.steps.begin(), bundle.steps.end(), [&](const Step& s) { return HasRules(s.item); })) {
+    return c;
+  }
   ReviewByRules(c.id);
   Case fresh;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
@@ -835,7 +839,6 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
   auto approved = Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
     return ApproveIn(tx, t, c, now, out, asked_fields, staff.department);
   });
-  if (approved.ok()) ReviewByRules(approved->case_id);
   return approved;
 }
 
@@ -939,6 +942,7 @@ Status CaseService::ApproveIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outb
       if (s == nullptr || xi == nullptr) continue;
       if (std::all_of(s->after.begin(), s->after.end(), [&](const std::string& a) { return approved.contains(a); })) {
         TB_RETURN_IF_ERROR(MakeReady(x, *xi, now));
+        out.rules_to_run = out.rules_to_run || HasRules(x.item);
         TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
       }
     }
@@ -973,6 +977,7 @@ Result<Task> CaseService::Decide(const Staff& staff, int64_t task_id, const Deci
     return step(tx, t, found.second, now, out);
   }));
   Deliver(out);
+  if (out.rules_to_run) ReviewByRules(t.case_id);
   return t;
 }
 

@@ -251,6 +251,7 @@ class CaseService {
   // What a transaction produced for after its commit.
   struct Outbox {
     std::vector<OutboundMessage> messages;
+    bool rules_to_run = false;  // a task whose item has rules entered its queue (decide it after the commit)
   };
   Result<Case> Load(store::Tx& tx, int64_t case_id, bool with_details);
   // After a commit that opened case `c`: its tasks with rules decided, and the case as it now is
