@@ -200,8 +200,39 @@ CREATE INDEX license_authorisation_holder ON license_authorisation (holder_subje
     );
     CREATE INDEX license_guardian_subject ON license_guardian (guardian_subject);
   )sql";
-  return {v1, v2, v3, v4, v5, v6, v7};
+  // Serials and status-list indices from counter rows instead of MAX()+1: two concurrent issues on
+  // PostgreSQL both read the same MAX and the second failed on the unique id (23505, not a
+  // serialization failure the transaction would retry). An increment of one row is a write-write
+  // conflict both databases resolve (SQLite's single writer; PostgreSQL's 40001, retried).
+  store::Migration v8;
+  v8.part = "license";
+  v8.version = 8;
+  v8.sql = R"sql(
+    CREATE TABLE license_counter (
+      name TEXT PRIMARY KEY,
+      last_taken {{int64}} NOT NULL
+    );
+    INSERT INTO license_counter (name, last_taken)
+      SELECT 'serial:' || issuer || ':' || type, MAX(serial) FROM license GROUP BY issuer, type;
+    INSERT INTO license_counter (name, last_taken)
+      SELECT 'status_index', COALESCE(MAX(status_index), -1) FROM license;
+  )sql";
+  return {v1, v2, v3, v4, v5, v6, v7, v8};
 }
+
+namespace {
+
+// Takes the next value of counter `name` (starting at `first`) in the caller's transaction.
+Result<int64_t> TakeNext(store::Tx& tx, const std::string& name, int64_t first) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("INSERT INTO license_counter (name, last_taken) VALUES (?, ?) "
+                                            "ON CONFLICT (name) DO UPDATE SET last_taken = license_counter.last_taken + 1 "
+                                            "RETURNING last_taken",
+                                            {name, first}));
+  if (!row) return Status::Internal("license counter " + name + " returned nothing");
+  return row->Int64(0);
+}
+
+}  // namespace
 
 Status LicenseRepo::Insert(store::Tx& tx, const License& l) {
   return tx.Exec("INSERT INTO license (" + std::string(kColumns) +
@@ -247,17 +278,10 @@ Result<int64_t> LicenseRepo::UpdateStatus(store::Tx& tx, std::string_view id, Li
 }
 
 Result<int64_t> LicenseRepo::NextSerial(store::Tx& tx, std::string_view issuer, std::string_view type) {
-  // Serializable transactions make MAX()+1 safe: a concurrent issuer conflicts and is retried.
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COALESCE(MAX(serial), 0) FROM license "
-                                            "WHERE issuer = ? AND type = ?",
-                                            {issuer, type}));
-  return row->Int64(0) + 1;
+  return TakeNext(tx, "serial:" + std::string(issuer) + ":" + std::string(type), 1);
 }
 
-Result<int64_t> LicenseRepo::NextStatusIndex(store::Tx& tx) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COALESCE(MAX(status_index), -1) FROM license"));
-  return row->Int64(0) + 1;
-}
+Result<int64_t> LicenseRepo::NextStatusIndex(store::Tx& tx) { return TakeNext(tx, "status_index", 0); }
 
 Result<std::vector<License>> LicenseRepo::DueForExpiry(store::Tx& tx, int64_t now, int64_t limit) {
   return Licenses(tx, "WHERE status = 'valid' AND expires_at > 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?",

@@ -5,6 +5,9 @@
 #include "license/license_service.h"
 
 #include <gtest/gtest.h>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "core/base64.h"
 #include "core/citizen_id.h"
@@ -107,6 +110,42 @@ TEST_P(LicenseServiceTest, IssueGoesToTheWalletAndTheLedger) {
   // The second licence of the same type and issuer gets the next serial.
   License l2 = IssueDrivingLicence(*service_, kLiNa);
   EXPECT_EQ(l2.serial, l.serial + 1);
+}
+
+// Issues racing for the next serial of one issuer and type (and the next status-list index) all
+// succeed with distinct numbers: on PostgreSQL, MAX()+1 let two read the same maximum and the
+// second fail on the unique id; the counter row is a write conflict the transaction retries.
+TEST_P(LicenseServiceTest, ConcurrentIssuesGetDistinctSerials) {
+  constexpr int kThreads = 8, kEach = 6;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<int64_t> serials, indices;
+  std::vector<std::string> failures;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        IssueRequest r;
+        r.type = "driving_licence";
+        r.holder_subject = kZhangWei;
+        r.fields = object{{"name", "张伟"}, {"id_number", kZhangWei}, {"licence_class", "C1"},
+                          {"first_issue_date", "2010-05-04"}, {"address", "浙江省杭州市西湖区文三路 1 号"}};
+        auto l = service_->Issue(r, "zj-traffic");
+        std::lock_guard lock(mu);
+        if (!l.ok()) {
+          failures.push_back(l.status().ToString());
+          continue;
+        }
+        serials.insert(l->serial);
+        indices.insert(l->status_index);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  EXPECT_EQ(serials.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(indices.size(), size_t{kThreads * kEach});
+  EXPECT_EQ(*serials.begin(), 1);
+  EXPECT_EQ(*serials.rbegin(), kThreads * kEach);
 }
 
 TEST_P(LicenseServiceTest, ADepartmentCannotIssueAnotherDepartmentsType) {
