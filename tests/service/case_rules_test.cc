@@ -9,11 +9,10 @@
 
 #include <set>
 
-#include "crypto/hmac.h"
 #include "ledger/entry.h"
 #include "ledger/log_storage.h"
 #include "service/case_service.h"
-#include "testing/databases.h"
+#include "service_test_base.h"
 #include "testing/ledger_queue.h"
 #include "testing/synthetic_ids.h"
 
@@ -32,36 +31,14 @@ constexpr int64_t kMay10 = 1'809'914'400;
 const std::string kChild = SyntheticId("33010620210302001");
 const std::string kWangFang = SyntheticId("33010519880614002");
 
-std::array<uint8_t, 32> SubjectHash(std::string_view s) {
-  return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
-}
-
-class CaseRulesTest : public ::testing::TestWithParam<Backend> {
+class CaseRulesTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    db_ = tongban::testing::OpenTestDatabase(GetParam());
-    if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
-    std::vector<store::Migration> m = ledger::LogStorageMigrations();
-    for (auto& x : data::DataService::Migrations()) m.push_back(x);
-    for (auto& x : license::LicenseService::Migrations()) m.push_back(x);
-    for (auto& x : CaseService::Migrations()) m.push_back(x);
-    ASSERT_TRUE(store::Migrate(**db_, m).ok());
-    data::DataServiceOptions d;
-    d.hash = crypto::HashAlgorithm::kSha256;
-    d.subject_hash = SubjectHash;
-    data_ = std::make_unique<data::DataService>(**db_, clock_, data::Catalogue::Builtin(), d);
-    license::LicenseServiceOptions l;
-    l.issuer_url = "https://zj.tongban.example/licenses";
-    l.issuer_key = *crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEs256);
-    l.ledger_hash = crypto::HashAlgorithm::kSha256;
-    l.subject_hash = SubjectHash;
-    auto licenses = license::LicenseService::Create(**db_, clock_, std::move(l));
-    ASSERT_TRUE(licenses.ok()) << licenses.status().ToString();
-    licenses_ = std::move(licenses).value();
     auto book = RuleBook::Parse(RuleBook::BuiltinFiles(), ServiceCatalogue::Builtin(), data::Catalogue::Builtin(),
                                 license::Catalogue::Builtin(), crypto::HashAlgorithm::kSha256);
     ASSERT_TRUE(book.ok()) << book.status().ToString();
     book_ = std::make_unique<RuleBook>(std::move(book).value());
+    if (!OpenWorld(kMay10)) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
     Open(book_.get());
     PushHousehold(kZhangWei, "HJ-330106-0000213", "张伟", "1985-03-12", "浙江省杭州市西湖区文三路 90 号");
     PushHousehold(kWangFang, "HJ-330105-0000377", "王芳", "1988-06-14", "浙江省杭州市拱墅区湖墅南路 8 号");
@@ -72,15 +49,8 @@ class CaseRulesTest : public ::testing::TestWithParam<Backend> {
   // (Re)creates the case service, with `rules` or none.
   void Open(const RuleBook* rules) {
     CaseServiceOptions o;
-    o.hash = crypto::HashAlgorithm::kSha256;
-    o.subject_hash = SubjectHash;
     o.rules = rules;
-    cases_ = std::make_unique<CaseService>(**db_, clock_, ServiceCatalogue::Builtin(), *data_, *licenses_, o);
-    CaseService* c = cases_.get();
-    data_->SetCaseCheck([c](store::Tx& tx, std::string_view dept, std::string_view number, std::string_view subject,
-                            std::string_view dataset) { return c->CaseMayRead(tx, dept, number, subject, dataset); });
-    licenses_->SetCaseCheck(
-        [c](store::Tx& tx, std::string_view dept, std::string_view number) { return c->CaseOpenFor(tx, dept, number); });
+    OpenCases(o);
     ASSERT_TRUE(cases_->RecordRuleVersions().ok());
   }
 
@@ -149,12 +119,7 @@ class CaseRulesTest : public ::testing::TestWithParam<Backend> {
     return c.ok() ? *c : Case{};
   }
 
-  FakeClock clock_{kMay10 * 1'000'000};
-  std::unique_ptr<tongban::testing::TestDatabase> db_;
-  std::unique_ptr<data::DataService> data_;
-  std::unique_ptr<license::LicenseService> licenses_;
   std::unique_ptr<RuleBook> book_;
-  std::unique_ptr<CaseService> cases_;
   Person zw_{1, kZhangWei, "张伟"};
   Person wf_{2, kWangFang, "王芳"};
   Staff education_{30, "hz-education", "何琳"};

@@ -17,6 +17,7 @@
 
 #include "crypto/hmac.h"
 #include "ledger/log_storage.h"
+#include "service_test_base.h"
 #include "testing/databases.h"
 #include "testing/ledger_queue.h"
 #include "testing/synthetic_ids.h"
@@ -36,42 +37,10 @@ constexpr int64_t kDay = 86'400;
 constexpr int64_t kFriday = kMonday + 4 * kDay;  // 2026-12-11
 const std::string kComment = "窗口人员态度很好，一次办成，点赞👍";
 
-std::array<uint8_t, 32> SubjectHash(std::string_view s) {
-  return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
-}
-
-class ReviewServiceTest : public ::testing::TestWithParam<Backend> {
+class ReviewServiceTest : public ServiceTestBase {
  protected:
   void SetUp() override {
-    db_ = tongban::testing::OpenTestDatabase(GetParam());
-    if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
-    std::vector<store::Migration> m = ledger::LogStorageMigrations();
-    for (auto& x : data::DataService::Migrations()) m.push_back(x);
-    for (auto& x : license::LicenseService::Migrations()) m.push_back(x);
-    for (auto& x : CaseService::Migrations()) m.push_back(x);
-    for (auto& x : ReviewService::Migrations()) m.push_back(x);
-    ASSERT_TRUE(store::Migrate(**db_, m).ok());
-    data::DataServiceOptions d;
-    d.hash = crypto::HashAlgorithm::kSha256;
-    d.subject_hash = SubjectHash;
-    data_ = std::make_unique<data::DataService>(**db_, clock_, data::Catalogue::Builtin(), d);
-    license::LicenseServiceOptions l;
-    l.issuer_url = "https://zj.tongban.example/licenses";
-    l.issuer_key = *crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEs256);
-    l.ledger_hash = crypto::HashAlgorithm::kSha256;
-    l.subject_hash = SubjectHash;
-    auto licenses = license::LicenseService::Create(**db_, clock_, std::move(l));
-    ASSERT_TRUE(licenses.ok()) << licenses.status().ToString();
-    licenses_ = std::move(licenses).value();
-    CaseServiceOptions o;
-    o.hash = crypto::HashAlgorithm::kSha256;
-    o.subject_hash = SubjectHash;
-    cases_ = std::make_unique<CaseService>(**db_, clock_, ServiceCatalogue::Builtin(), *data_, *licenses_, o);
-    CaseService* c = cases_.get();
-    data_->SetCaseCheck([c](store::Tx& tx, std::string_view dept, std::string_view number, std::string_view subject,
-                            std::string_view dataset) { return c->CaseMayRead(tx, dept, number, subject, dataset); });
-    licenses_->SetCaseCheck(
-        [c](store::Tx& tx, std::string_view dept, std::string_view number) { return c->CaseOpenFor(tx, dept, number); });
+    if (!OpenWorld(kMonday)) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
     ReviewServiceOptions r;
     r.hash = crypto::HashAlgorithm::kSha256;
     r.subject_hash = SubjectHash;
@@ -171,11 +140,6 @@ class ReviewServiceTest : public ::testing::TestWithParam<Backend> {
     std::vector<OutboundMessage> sent;
   };
 
-  FakeClock clock_{kMonday * 1'000'000};
-  std::unique_ptr<tongban::testing::TestDatabase> db_;
-  std::unique_ptr<data::DataService> data_;
-  std::unique_ptr<license::LicenseService> licenses_;
-  std::unique_ptr<CaseService> cases_;
   std::unique_ptr<ReviewService> reviews_;
   Sink sink_;
   const Person zw_{1, kZhangWei, "张伟"};
