@@ -26,6 +26,10 @@ inline bool IsLive(CaseState s) {
   return s == CaseState::kDraft || s == CaseState::kAwaitingCoApplicant || s == CaseState::kInProgress;
 }
 
+// Who decided a task that no staff member decided: its item's rules (秒批), as Task::decided_by and
+// as the actor of its events.
+inline constexpr std::string_view kRulesActor = "rules";
+
 // waiting: for another item's approval; ready: in the department's queue; claimed: a staff member
 // has it; awaiting_citizen: 补正, materials asked for, the clock paused; approved / rejected /
 // cancelled (another task of the case was rejected).
@@ -54,7 +58,7 @@ struct Task {
   int64_t updated_at = 0;
   std::string decided_by;             // "" (staff, or not decided) or "rules": decided at once (秒批)
 
-  bool AutoDecided() const { return decided_by == "rules"; }
+  bool AutoDecided() const { return decided_by == kRulesActor; }
 
   bool Open() const {
     return state == TaskState::kReady || state == TaskState::kClaimed || state == TaskState::kAwaitingCitizen;

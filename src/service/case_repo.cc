@@ -416,14 +416,13 @@ Result<std::vector<CaseEvent>> CaseRepo::EventsOf(store::Tx& tx, int64_t case_id
   return out;
 }
 
-Status CaseRepo::InsertRuleVersion(store::Tx& tx, std::string_view hash, std::string_view item, int version,
-                                   std::string_view file, std::string_view text, int64_t now) {
-  TB_ASSIGN_OR_RETURN(auto known, tx.QueryRow("SELECT hash FROM service_rule_version WHERE hash = ?", {hash}));
-  if (known) return Status::Ok();
-  return tx
-      .Exec("INSERT INTO service_rule_version (hash, item, version, file, text, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            {hash, item, int64_t{version}, file, text, now})
-      .status();
+Result<bool> CaseRepo::InsertRuleVersion(store::Tx& tx, std::string_view hash, std::string_view item, int version,
+                                         std::string_view file, std::string_view text, int64_t now) {
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("INSERT INTO service_rule_version (hash, item, version, file, text, "
+                                            "loaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING "
+                                            "RETURNING hash",
+                                            {hash, item, int64_t{version}, file, text, now}));
+  return row.has_value();
 }
 
 Result<std::optional<std::string>> CaseRepo::RuleText(store::Tx& tx, std::string_view hash) {

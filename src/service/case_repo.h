@@ -65,9 +65,10 @@ class CaseRepo {
   // Marks the account's notice read; false if it is not theirs.
   static Result<bool> MarkRead(store::Tx& tx, int64_t account_id, int64_t id, int64_t now);
 
-  // Rule versions (秒批): inserted once per hash; the text read back for replay.
-  static Status InsertRuleVersion(store::Tx& tx, std::string_view hash, std::string_view item, int version,
-                                  std::string_view file, std::string_view text, int64_t now);
+  // Rule versions (秒批): inserted once per hash (true when this call added it); the text read back
+  // for replay.
+  static Result<bool> InsertRuleVersion(store::Tx& tx, std::string_view hash, std::string_view item, int version,
+                                        std::string_view file, std::string_view text, int64_t now);
   static Result<std::optional<std::string>> RuleText(store::Tx& tx, std::string_view hash);
   static Result<int64_t> InsertDecision(store::Tx& tx, const DecisionRecord& d);
   static Result<std::optional<DecisionRecord>> GetDecision(store::Tx& tx, int64_t id);

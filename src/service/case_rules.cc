@@ -11,6 +11,7 @@
 #include "ledger/entry.h"
 #include "ledger/log_storage.h"
 #include "service/case_service.h"
+#include "service/text_check.h"
 
 namespace tongban::service {
 
@@ -35,14 +36,6 @@ rules::Value ValueOf(const value* v, rules::ValueType type) {
   return converted.ok() ? std::move(converted).value() : rules::Value::Null();
 }
 
-Status CheckReason(std::string_view field, std::string_view text, size_t max) {
-  if (text.empty() || text.size() > max) {
-    return Status::InvalidArgument("bad " + std::string(field.substr(1)),
-                                   {{std::string(field), "is required, at most " + std::to_string(max) + " bytes"}});
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string CaseService::DecisionDocument(const DecisionRecord& d, int rule_version) const {
@@ -65,10 +58,9 @@ Status CaseService::RecordRuleVersions() {
   if (options_.rules == nullptr) return Status::Ok();
   return db_.Transact([&](store::Tx& tx) -> Status {
     for (const ItemRules& r : options_.rules->all()) {
-      TB_ASSIGN_OR_RETURN(auto known, CaseRepo::RuleText(tx, r.hash));
-      if (known) continue;
-      TB_RETURN_IF_ERROR(CaseRepo::InsertRuleVersion(tx, r.hash, r.table.item(), r.table.version(), r.file, r.text,
-                                                     NowSeconds()));
+      TB_ASSIGN_OR_RETURN(bool added, CaseRepo::InsertRuleVersion(tx, r.hash, r.table.item(), r.table.version(),
+                                                                  r.file, r.text, NowSeconds()));
+      if (!added) continue;
       const std::string doc = boost::json::serialize(object{{"item", r.table.item()},
                                                             {"version", r.table.version()},
                                                             {"file", r.file},
@@ -162,19 +154,22 @@ Result<std::vector<rules::Value>> CaseService::ReadReferences(const Case& c, con
   return values;
 }
 
-Result<bool> CaseService::ReviewTask(int64_t case_id, int64_t task_id) {
+Result<bool> CaseService::ReviewTask(const Task& task) {
+  const ItemRules* rules = options_.rules ? options_.rules->For(task.item) : nullptr;
+  const Item* item = catalogue_.FindItem(task.item);
+  if (rules == nullptr || item == nullptr || task.state != TaskState::kReady || !task.decided_by.empty()) return false;
+  const int64_t case_id = task.case_id, task_id = task.id;
+  Task t = task;
   Case c;
-  Task t;
+  bool decided = false;  // referred to staff earlier: its inputs are not read again
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto earlier, CaseRepo::DecisionOfTask(tx, task_id));
+    decided = earlier.has_value();
+    if (decided) return Status::Ok();
     TB_ASSIGN_OR_RETURN(c, Load(tx, case_id, false));
-    TB_ASSIGN_OR_RETURN(auto found, CaseRepo::GetTask(tx, task_id));
-    if (!found) return Status::NotFound("task", std::to_string(task_id));
-    t = std::move(*found);
     return Status::Ok();
   }));
-  const ItemRules* rules = options_.rules ? options_.rules->For(t.item) : nullptr;
-  const Item* item = catalogue_.FindItem(t.item);
-  if (rules == nullptr || item == nullptr || t.state != TaskState::kReady || !t.decided_by.empty()) return false;
+  if (decided) return false;
   TB_ASSIGN_OR_RETURN(std::vector<rules::Value> refs, ReadReferences(c, *item, rules->table));
   const CivilDate today = ChinaDate(clock_.Now());
   const rules::Decision decision = rules->table.Evaluate(refs, today);
@@ -215,13 +210,13 @@ Result<bool> CaseService::ReviewTask(int64_t case_id, int64_t task_id) {
     switch (decision.outcome) {
       case rules::Outcome::kApprove:
         approved = true;
-        return ApproveIn(tx, t, c, now, out, object{}, "rules");
+        return ApproveIn(tx, t, c, now, out, object{}, kRulesActor);
       case rules::Outcome::kReject:
-        return RejectIn(tx, t, c, now, out, decision.reason_zh, decision.reason_en, "rules");
+        return RejectIn(tx, t, c, now, out, decision.reason_zh, decision.reason_en, kRulesActor);
       case rules::Outcome::kRefer: {
         // Stays in the department's queue; the decision's explanation shows beside it.
         TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
-        TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "refer", "rules", decision.reason_en));
+        TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "refer", kRulesActor, decision.reason_en));
         const auto [zh, en] = ItemNames(t.item);
         return NotifyApplicants(tx, c, "referred", zh + "已转人工审核：" + decision.reason_zh,
                                 en + " goes to staff for review: " + decision.reason_en, out);
@@ -257,7 +252,7 @@ void CaseService::ReviewByRules(int64_t case_id) {
           !reviewed.insert(t.id).second) {
         continue;
       }
-      auto approved = ReviewTask(case_id, t.id);
+      auto approved = ReviewTask(t);
       if (!approved.ok()) {
         // Left ready and undecided: the sweep (ReviewAwaitingRules) tries again.
         sweep_errors_.fetch_add(1);
@@ -286,7 +281,7 @@ Result<int64_t> CaseService::ReviewAwaitingRules(int limit) {
 
 Result<Appeal> CaseService::FileAppeal(const Person& applicant, int64_t case_id, int64_t task_id,
                                        std::string_view reason) {
-  TB_RETURN_IF_ERROR(CheckReason("/reason", reason, 1000));
+  TB_RETURN_IF_ERROR(CheckText("/reason", reason, 1000));
   Appeal a;
   Outbox out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
@@ -299,7 +294,7 @@ Result<Appeal> CaseService::FileAppeal(const Person& applicant, int64_t case_id,
       return Status::FailedPrecondition("only a rejection by the automatic check can be appealed");
     }
     const int64_t now = NowSeconds();
-    if (t->decided_at && now > *t->decided_at + int64_t{options_.appeal_days} * 86400) {
+    if (!Appealable(*t)) {
       return Status::FailedPrecondition("the " + std::to_string(options_.appeal_days) +
                                         " days to appeal this decision have passed");
     }
@@ -356,7 +351,7 @@ Result<CaseService::AppealView> CaseService::AppealForStaff(const Staff& staff, 
 
 Result<Appeal> CaseService::DecideAppeal(const Staff& staff, int64_t appeal_id, bool reverse, std::string_view answer,
                                          const object& staff_fields) {
-  TB_RETURN_IF_ERROR(CheckReason("/answer", answer, 1000));
+  TB_RETURN_IF_ERROR(CheckText("/answer", answer, 1000));
   Appeal a;
   Outbox out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
@@ -451,14 +446,11 @@ Result<CaseService::Replay> CaseService::ReplayDecision(int64_t decision_id) {
     differences.push_back("outcome " + std::string(rules::OutcomeName(r.replayed.outcome)) + " (recorded " +
                           r.decision.outcome + ")");
   }
-  if (replayed.if_contains("rows") == nullptr || r.decision.explanation.if_contains("rows") == nullptr ||
-      replayed.at("rows") != r.decision.explanation.at("rows")) {
-    differences.push_back("rows " + boost::json::serialize(replayed.if_contains("rows") ? replayed.at("rows") : value()) +
-                          " (recorded " +
-                          boost::json::serialize(r.decision.explanation.if_contains("rows")
-                                                     ? r.decision.explanation.at("rows")
-                                                     : value()) +
-                          ")");
+  const value* recorded_rows = r.decision.explanation.if_contains("rows");
+  const value recorded = recorded_rows ? *recorded_rows : value();
+  if (replayed.at("rows") != recorded) {
+    differences.push_back("rows " + boost::json::serialize(replayed.at("rows")) + " (recorded " +
+                          boost::json::serialize(recorded) + ")");
   }
   if (DecisionDocument(r.decision, table.version()) != r.decision.document) {
     differences.push_back("the ledger document differs from the one recomputed from the stored decision");

@@ -11,6 +11,7 @@
 #include "core/mask.h"
 #include "core/uscc.h"
 #include "ledger/log_storage.h"
+#include "service/text_check.h"
 
 namespace tongban::service {
 
@@ -66,12 +67,6 @@ std::string CaseNumber(CivilDate day, int64_t id) {
   std::snprintf(buf, sizeof buf, "YJS%04d%02d%02d%06lld", day.year, day.month, day.day,
                 static_cast<long long>(id % 1'000'000));
   return buf;
-}
-
-Status CheckText(std::string_view field, std::string_view text, size_t max) {
-  if (text.empty()) return Status::InvalidField(std::string(field), "is required");
-  if (text.size() > max) return Status::InvalidField(std::string(field), "must be at most " + std::to_string(max) + " bytes");
-  return Status::Ok();
 }
 
 // kInvalidArgument with every problem, the first in the message. REQUIRES: !errors.empty().
@@ -242,7 +237,10 @@ Result<Case> CaseService::Load(store::Tx& tx, int64_t case_id, bool with_details
     TB_ASSIGN_OR_RETURN(c.tasks, CaseRepo::TasksOf(tx, c.id));
     TB_ASSIGN_OR_RETURN(c.events, CaseRepo::EventsOf(tx, c.id));
     TB_ASSIGN_OR_RETURN(c.decisions, CaseRepo::DecisionsOf(tx, c.id));
-    TB_ASSIGN_OR_RETURN(c.appeals, CaseRepo::AppealsOf(tx, c.id));
+    // An appeal contests a decision: none without one.
+    if (!c.decisions.empty()) {
+      TB_ASSIGN_OR_RETURN(c.appeals, CaseRepo::AppealsOf(tx, c.id));
+    }
   }
   return c;
 }
@@ -844,119 +842,117 @@ Result<Task> CaseService::Approve(const Staff& staff, int64_t task_id, const obj
 
 Status CaseService::ApproveIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out, const object& asked_fields,
                               std::string_view actor) {
-  {
-    object staff_fields = asked_fields;  // with the case's earlier staff fields (below)
-    const Item* item = catalogue_.FindItem(t.item);
-    if (item == nullptr) return Status::FailedPrecondition("item " + t.item + " is no longer in the catalogue");
-    // The output licence, one per holder, issued in this transaction: approved and issued, or neither.
-    t.licenses.clear();
-    if (!item->output.empty()) {
-      std::vector<FieldError> errors;
-      // Staff fields given at an earlier step of the case (the child's ID number the police
-      // assigned) are carried: left out, they are reused; given again, they must agree.
-      object& given = c.form["staff_fields"].is_object() ? c.form["staff_fields"].as_object()
-                                                          : c.form["staff_fields"].emplace_object();
-      for (const std::string& sf : item->staff_fields) {
-        if (!staff_fields.contains(sf) && given.contains(sf)) staff_fields[sf] = given.at(sf);
-        if (staff_fields.contains(sf) && given.contains(sf) && staff_fields.at(sf) != given.at(sf)) {
-          errors.push_back({"/staff_fields/" + sf, "differs from the " + sf + " given earlier in this case (" +
-                                                       ValueText(given.at(sf)) + ")"});
-        }
-        const value* v = staff_fields.if_contains(sf);
-        if (v == nullptr || !v->is_string() || v->as_string().empty()) {
-          errors.push_back({"/staff_fields/" + sf, "is required to issue the " + item->output});
-        }
-      }
-      for (const auto& [k, v] : staff_fields) {
-        if (std::find(item->staff_fields.begin(), item->staff_fields.end(), k) == item->staff_fields.end()) {
-          errors.push_back({"/staff_fields/" + std::string(k), "is not a staff field of this item"});
-        }
-      }
-      if (!errors.empty()) {
-        return Refused("cannot issue the " + item->output, std::move(errors));
-      }
-      const license::LicenseType* type = licenses_.catalogue().Type(item->output);
-      const CivilDate today = ChinaDate(clock_.Now());
-      auto subject_of = [&](Party p) { return p == Party::kApplicant ? c.applicant_subject : c.co_applicant_subject; };
-      // One licence per holder; or, with a holder field (a newborn's ID number), one licence for
-      // that person with the applicants as guardians.
-      const size_t licences = item->output_holder_field.empty() ? item->output_holders.size() : 1;
-      for (size_t h = 0; h < licences; ++h) {
-        const Party holder = item->output_holders[h];
-        license::IssueRequest issue;
-        issue.type = item->output;
-        issue.holder_subject = subject_of(holder);
-        if (!item->output_holder_field.empty()) {
-          issue.holder_subject = std::string(staff_fields.at(item->output_holder_field).as_string());
-          for (Party g : item->output_holders) {
-            if (!subject_of(g).empty()) issue.guardians.push_back(subject_of(g));
-          }
-        }
-        for (const auto& [field, tmpl] : item->output_fields) {
-          std::string v = Fill(tmpl, holder, c, *item, FieldsOf(c), today);
-          if (!v.empty()) issue.fields[field] = v;
-        }
-        for (const auto& [k, v] : staff_fields) issue.fields[k] = v;
-        auto issued = licenses_.IssueIn(tx, issue, type->issuer);
-        if (!issued.ok()) {
-          const Status refused = issued.status();
-          // Only the licence part's verdict on the case's values is the case's problem; a storage
-          // error (a serialization conflict the transaction retries) stays what it is.
-          if (refused.code() != ErrorCode::kInvalidArgument && refused.code() != ErrorCode::kPermissionDenied) {
-            return refused;
-          }
-          const std::string why = refused.fields().empty()
-                                      ? std::string(refused.message())
-                                      : refused.fields().front().field + ": " + refused.fields().front().reason;
-          return Status::FailedPrecondition("the " + item->output + " cannot be issued from this case (" + why +
-                                            "); ask for materials or reject");
-        }
-        t.licenses.push_back(issued->id);
-      }
-    }
+  object staff_fields = asked_fields;  // with the case's earlier staff fields (below)
+  const Item* item = catalogue_.FindItem(t.item);
+  if (item == nullptr) return Status::FailedPrecondition("item " + t.item + " is no longer in the catalogue");
+  // The output licence, one per holder, issued in this transaction: approved and issued, or neither.
+  t.licenses.clear();
+  if (!item->output.empty()) {
+    std::vector<FieldError> errors;
+    // Staff fields given at an earlier step of the case (the child's ID number the police
+    // assigned) are carried: left out, they are reused; given again, they must agree.
+    object& given = c.form["staff_fields"].is_object() ? c.form["staff_fields"].as_object()
+                                                        : c.form["staff_fields"].emplace_object();
     for (const std::string& sf : item->staff_fields) {
-      if (const value* v = staff_fields.if_contains(sf)) c.form["staff_fields"].as_object()[sf] = *v;
-    }
-    if (!item->staff_fields.empty()) TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-    t.state = TaskState::kApproved;
-    t.decided_at = now;
-    t.decided_by = actor == "rules" ? "rules" : "";
-    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
-    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "approve", actor, ""));
-    TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "task_approved",
-                                        item->name_zh + "已办结" + (t.licenses.empty() ? "。" : "，证照已发放到您的卡包。"),
-                                        item->name_en + " is done" +
-                                            (t.licenses.empty() ? "." : "; the licence is in your wallet."),
-                                        out));
-    // Waiting items whose waits are all approved enter their queues; the last approval completes.
-    TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
-    std::set<std::string> approved;
-    for (const Task& x : tasks) {
-      if (x.state == TaskState::kApproved) approved.insert(x.item);
-    }
-    const Bundle& bundle = BundleOf(c);
-    for (Task& x : tasks) {
-      if (x.state != TaskState::kWaiting) continue;
-      const Step* s = bundle.FindStep(x.item);
-      const Item* xi = catalogue_.FindItem(x.item);
-      if (s == nullptr || xi == nullptr) continue;
-      if (std::all_of(s->after.begin(), s->after.end(), [&](const std::string& a) { return approved.contains(a); })) {
-        TB_RETURN_IF_ERROR(MakeReady(x, *xi, now));
-        out.rules_to_run = out.rules_to_run || HasRules(x.item);
-        TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
+      if (!staff_fields.contains(sf) && given.contains(sf)) staff_fields[sf] = given.at(sf);
+      if (staff_fields.contains(sf) && given.contains(sf) && staff_fields.at(sf) != given.at(sf)) {
+        errors.push_back({"/staff_fields/" + sf, "differs from the " + sf + " given earlier in this case (" +
+                                                     ValueText(given.at(sf)) + ")"});
+      }
+      const value* v = staff_fields.if_contains(sf);
+      if (v == nullptr || !v->is_string() || v->as_string().empty()) {
+        errors.push_back({"/staff_fields/" + sf, "is required to issue the " + item->output});
       }
     }
-    if (approved.size() == tasks.size()) {
-      c.state = CaseState::kCompleted;
-      c.completed_at = now;
-      c.updated_at = now;
-      TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-      TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "complete", "system", ""));
-      TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "completed", bundle.name_zh + "已全部办结。",
-                                          bundle.name_en + " is complete.", out));
+    for (const auto& [k, v] : staff_fields) {
+      if (std::find(item->staff_fields.begin(), item->staff_fields.end(), k) == item->staff_fields.end()) {
+        errors.push_back({"/staff_fields/" + std::string(k), "is not a staff field of this item"});
+      }
     }
-    return Status::Ok();
+    if (!errors.empty()) {
+      return Refused("cannot issue the " + item->output, std::move(errors));
+    }
+    const license::LicenseType* type = licenses_.catalogue().Type(item->output);
+    const CivilDate today = ChinaDate(clock_.Now());
+    auto subject_of = [&](Party p) { return p == Party::kApplicant ? c.applicant_subject : c.co_applicant_subject; };
+    // One licence per holder; or, with a holder field (a newborn's ID number), one licence for
+    // that person with the applicants as guardians.
+    const size_t licences = item->output_holder_field.empty() ? item->output_holders.size() : 1;
+    for (size_t h = 0; h < licences; ++h) {
+      const Party holder = item->output_holders[h];
+      license::IssueRequest issue;
+      issue.type = item->output;
+      issue.holder_subject = subject_of(holder);
+      if (!item->output_holder_field.empty()) {
+        issue.holder_subject = std::string(staff_fields.at(item->output_holder_field).as_string());
+        for (Party g : item->output_holders) {
+          if (!subject_of(g).empty()) issue.guardians.push_back(subject_of(g));
+        }
+      }
+      for (const auto& [field, tmpl] : item->output_fields) {
+        std::string v = Fill(tmpl, holder, c, *item, FieldsOf(c), today);
+        if (!v.empty()) issue.fields[field] = v;
+      }
+      for (const auto& [k, v] : staff_fields) issue.fields[k] = v;
+      auto issued = licenses_.IssueIn(tx, issue, type->issuer);
+      if (!issued.ok()) {
+        const Status refused = issued.status();
+        // Only the licence part's verdict on the case's values is the case's problem; a storage
+        // error (a serialization conflict the transaction retries) stays what it is.
+        if (refused.code() != ErrorCode::kInvalidArgument && refused.code() != ErrorCode::kPermissionDenied) {
+          return refused;
+        }
+        const std::string why = refused.fields().empty()
+                                    ? std::string(refused.message())
+                                    : refused.fields().front().field + ": " + refused.fields().front().reason;
+        return Status::FailedPrecondition("the " + item->output + " cannot be issued from this case (" + why +
+                                          "); ask for materials or reject");
+      }
+      t.licenses.push_back(issued->id);
+    }
   }
+  for (const std::string& sf : item->staff_fields) {
+    if (const value* v = staff_fields.if_contains(sf)) c.form["staff_fields"].as_object()[sf] = *v;
+  }
+  if (!item->staff_fields.empty()) TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+  t.state = TaskState::kApproved;
+  t.decided_at = now;
+  t.decided_by = std::string(actor == kRulesActor ? kRulesActor : "");
+  TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+  TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "approve", actor, ""));
+  TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "task_approved",
+                                      item->name_zh + "已办结" + (t.licenses.empty() ? "。" : "，证照已发放到您的卡包。"),
+                                      item->name_en + " is done" +
+                                          (t.licenses.empty() ? "." : "; the licence is in your wallet."),
+                                      out));
+  // Waiting items whose waits are all approved enter their queues; the last approval completes.
+  TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
+  std::set<std::string> approved;
+  for (const Task& x : tasks) {
+    if (x.state == TaskState::kApproved) approved.insert(x.item);
+  }
+  const Bundle& bundle = BundleOf(c);
+  for (Task& x : tasks) {
+    if (x.state != TaskState::kWaiting) continue;
+    const Step* s = bundle.FindStep(x.item);
+    const Item* xi = catalogue_.FindItem(x.item);
+    if (s == nullptr || xi == nullptr) continue;
+    if (std::all_of(s->after.begin(), s->after.end(), [&](const std::string& a) { return approved.contains(a); })) {
+      TB_RETURN_IF_ERROR(MakeReady(x, *xi, now));
+      out.rules_to_run = out.rules_to_run || HasRules(x.item);
+      TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
+    }
+  }
+  if (approved.size() == tasks.size()) {
+    c.state = CaseState::kCompleted;
+    c.completed_at = now;
+    c.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "complete", "system", ""));
+    TB_RETURN_IF_ERROR(NotifyApplicants(tx, c, "completed", bundle.name_zh + "已全部办结。",
+                                        bundle.name_en + " is complete.", out));
+  }
+  return Status::Ok();
 }
 
 Result<Task> CaseService::Decide(const Staff& staff, int64_t task_id, const DecisionStep& step) {
@@ -995,38 +991,36 @@ Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::strin
 
 Status CaseService::RejectIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out, std::string_view reason_zh,
                              std::string_view reason_en, std::string_view actor) {
-  {
-    t.state = TaskState::kRejected;
-    t.reason = std::string(reason_zh);
-    t.decided_at = now;
-    t.decided_by = actor == "rules" ? "rules" : "";
-    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
-    TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "reject", actor, reason_zh));
-    TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
-    for (Task& x : tasks) {
-      if (x.id == t.id || (!x.Open() && x.state != TaskState::kWaiting)) continue;
-      x.state = TaskState::kCancelled;
-      x.decided_at = now;
-      x.updated_at = now;
-      TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
-    }
-    c.state = CaseState::kRejected;
-    c.completed_at = now;
-    c.updated_at = now;
-    TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-    const auto [zh, en] = ItemNames(t.item);
-    if (actor == "rules") {
-      return NotifyApplicants(tx, c, "rejected",
-                              zh + "经自动审核未通过：" + std::string(reason_zh) + "。如有异议，可在" +
-                                  std::to_string(options_.appeal_days) + "日内申诉，由工作人员复核。",
-                              en + " was refused by the automatic check: " + std::string(reason_en) +
-                                  ". You may appeal within " + std::to_string(options_.appeal_days) +
-                                  " days; staff review it.",
-                              out);
-    }
-    return NotifyApplicants(tx, c, "rejected", zh + "未通过：" + std::string(reason_zh),
-                            en + " was refused: " + std::string(reason_en), out);
+  t.state = TaskState::kRejected;
+  t.reason = std::string(reason_zh);
+  t.decided_at = now;
+  t.decided_by = std::string(actor == kRulesActor ? kRulesActor : "");
+  TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
+  TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "reject", actor, reason_zh));
+  TB_ASSIGN_OR_RETURN(auto tasks, CaseRepo::TasksOf(tx, c.id));
+  for (Task& x : tasks) {
+    if (x.id == t.id || (!x.Open() && x.state != TaskState::kWaiting)) continue;
+    x.state = TaskState::kCancelled;
+    x.decided_at = now;
+    x.updated_at = now;
+    TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, x));
   }
+  c.state = CaseState::kRejected;
+  c.completed_at = now;
+  c.updated_at = now;
+  TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
+  const auto [zh, en] = ItemNames(t.item);
+  if (actor == kRulesActor) {
+    return NotifyApplicants(tx, c, "rejected",
+                            zh + "经自动审核未通过：" + std::string(reason_zh) + "。如有异议，可在" +
+                                std::to_string(options_.appeal_days) + "日内申诉，由工作人员复核。",
+                            en + " was refused by the automatic check: " + std::string(reason_en) +
+                                ". You may appeal within " + std::to_string(options_.appeal_days) +
+                                " days; staff review it.",
+                            out);
+  }
+  return NotifyApplicants(tx, c, "rejected", zh + "未通过：" + std::string(reason_zh),
+                          en + " was refused: " + std::string(reason_en), out);
 }
 
 Result<Task> CaseService::RequestMaterials(const Staff& staff, int64_t task_id, std::string_view reason) {

@@ -300,8 +300,9 @@ class CaseService {
   // After a commit that may have made tasks of the case ready: decides those that have rules.
   // Errors are logged and counted; the sweep retries.
   void ReviewByRules(int64_t case_id);
-  // Decides one task by its rules. True when it approved (more tasks may now be ready).
-  Result<bool> ReviewTask(int64_t case_id, int64_t task_id);
+  // Decides one ready task by its rules, unless they decided it before (a referral). True when it
+  // approved (more tasks may now be ready).
+  Result<bool> ReviewTask(const Task& task);
   // The values of the table's references for the case: the form, the data platform, the wallet.
   Result<std::vector<rules::Value>> ReadReferences(const Case& c, const Item& item, const rules::DecisionTable& table);
   // The document a decision's ledger entry commits to (no personal data: hashes of the inputs).

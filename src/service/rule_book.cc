@@ -127,7 +127,6 @@ Result<RuleBook> RuleBook::Parse(const std::vector<RuleFile>& files, const Servi
                                  crypto::HashAlgorithm hash) {
   RuleBook book;
   std::vector<FieldError> errors;
-  std::map<std::string, std::string> file_of_item;
   for (const RuleFile& file : files) {
     auto table = ParseOne(file, services, data_catalogue, license_catalogue);
     if (!table.ok()) {
@@ -140,9 +139,12 @@ Result<RuleBook> RuleBook::Parse(const std::vector<RuleFile>& files, const Servi
       continue;
     }
     const std::string item = table->item();
-    if (auto [it, fresh] = file_of_item.emplace(item, file.name); !fresh) {
-      errors.push_back({file.name + ":1:1", "item " + item + " already has rules in " + it->second});
+    if (auto [it, fresh] = book.by_item_.emplace(item, book.rules_.size()); !fresh) {
+      errors.push_back({file.name + ":1:1", "item " + item + " already has rules in " + book.rules_[it->second].file});
       continue;
+    }
+    for (const rules::Reference& ref : table->references()) {
+      if (ref.kind == rules::Reference::Kind::kData) book.reads_.emplace(item, ref.a);
     }
     book.rules_.push_back(ItemRules{.table = std::move(table).value(),
                                     .file = file.name,
@@ -173,19 +175,12 @@ std::vector<RuleFile> RuleBook::BuiltinExamples() {
 }
 
 const ItemRules* RuleBook::For(std::string_view item) const {
-  for (const ItemRules& r : rules_) {
-    if (r.table.item() == item) return &r;
-  }
-  return nullptr;
+  auto it = by_item_.find(item);
+  return it == by_item_.end() ? nullptr : &rules_[it->second];
 }
 
 bool RuleBook::ReadsDataset(std::string_view item, std::string_view dataset) const {
-  const ItemRules* r = For(item);
-  if (r == nullptr) return false;
-  const auto& refs = r->table.references();
-  return std::any_of(refs.begin(), refs.end(), [&](const rules::Reference& ref) {
-    return ref.kind == rules::Reference::Kind::kData && ref.a == dataset;
-  });
+  return reads_.contains(std::pair<std::string, std::string>(item, dataset));
 }
 
 }  // namespace tongban::service

@@ -14,6 +14,8 @@
 #pragma once
 
 #include <array>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +68,8 @@ class RuleBook {
 
  private:
   std::vector<ItemRules> rules_;
+  std::map<std::string, size_t, std::less<>> by_item_;                     // item -> index in rules_
+  std::set<std::pair<std::string, std::string>> reads_;                   // (item, dataset) the rules read
 };
 
 }  // namespace tongban::service

@@ -4,26 +4,17 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "ledger/entry.h"
 #include "ledger/log_storage.h"
 #include "ledger/part/ledger_part.h"
+#include "part/key_files.h"
 #include "service/part/service_part.h"
 #include "service/rule_book.h"
 #include "service/rules/examples.h"
 
 namespace tongban::service {
 namespace {
-
-std::optional<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void PrintRefusal(const Status& s) {
   if (s.fields().empty()) {
@@ -81,15 +72,16 @@ int RunTest(const RulesCommandOptions& options) {
     }
   }
   for (const std::string& f : options.files) {
-    auto text = ReadFile(f);
-    if (!text) {
-      std::fprintf(stderr, "tongban rules test: cannot read %s\n", f.c_str());
-      return 1;
-    }
+    auto text = part::ReadTextFile(f);
+    if (!text.ok()) return part::FailCommand("rules test", text.status());
     std::filesystem::path beside = f;
     beside.replace_extension(".test.toml");
     std::optional<RuleFile> examples;
-    if (auto t = ReadFile(beside)) examples = RuleFile{beside.string(), std::move(*t)};
+    if (std::filesystem::exists(beside)) {
+      auto t = part::ReadTextFile(beside);
+      if (!t.ok()) return part::FailCommand("rules test", t.status());
+      examples = RuleFile{beside.string(), std::move(*t)};
+    }
     work.emplace_back(RuleFile{f, std::move(*text)}, std::move(examples));
   }
   int failed = 0;
