@@ -217,7 +217,7 @@ Result<bool> CaseService::ReviewTask(const Task& task) {
         // Stays in the department's queue; the decision's explanation shows beside it.
         TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
         TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "refer", kRulesActor, decision.reason_en));
-        const auto [zh, en] = ItemNames(t.item);
+        const auto [zh, en] = catalogue_.ItemNames(t.item);
         return NotifyApplicants(tx, c, "referred", zh + "已转人工审核：" + decision.reason_zh,
                                 en + " goes to staff for review: " + decision.reason_en, out);
       }
@@ -313,7 +313,7 @@ Result<Appeal> CaseService::FileAppeal(const Person& applicant, int64_t case_id,
     a.due_at = ChinaDayEndUnix(calendar().AddWorkingDays(ChinaDate(clock_.Now()), options_.appeal_answer_days));
     TB_ASSIGN_OR_RETURN(a.id, CaseRepo::InsertAppeal(tx, a));
     TB_RETURN_IF_ERROR(Event(tx, c, t->id, t->item, "appeal", "applicant", reason));
-    const auto [zh, en] = ItemNames(t->item);
+    const auto [zh, en] = catalogue_.ItemNames(t->item);
     TB_RETURN_IF_ERROR(Notify(tx, c, 0, t->department, "appeal_filed", zh + "的自动审核结果被申诉，请复核。",
                               "The automatic decision on " + en + " is appealed; review it.", out));
     return NotifyApplicants(tx, c, "appeal_filed", "您对" + zh + "自动审核结果的申诉已受理，工作人员将复核并答复。",
@@ -369,7 +369,7 @@ Result<Appeal> CaseService::DecideAppeal(const Staff& staff, int64_t appeal_id, 
     a.decided_by = staff.account_id;
     a.decided_by_name = staff.name;
     a.answer = std::string(answer);
-    const auto [zh, en] = ItemNames(t.item);
+    const auto [zh, en] = catalogue_.ItemNames(t.item);
     if (!reverse) {
       a.state = AppealState::kUpheld;
       TB_RETURN_IF_ERROR(CaseRepo::UpdateAppeal(tx, a));

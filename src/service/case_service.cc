@@ -977,11 +977,6 @@ Result<Task> CaseService::Decide(const Staff& staff, int64_t task_id, const Deci
   return t;
 }
 
-std::pair<std::string, std::string> CaseService::ItemNames(std::string_view code) const {
-  const Item* item = catalogue_.FindItem(code);
-  return item ? std::pair(item->name_zh, item->name_en) : std::pair(std::string(code), std::string(code));
-}
-
 Result<Task> CaseService::Reject(const Staff& staff, int64_t task_id, std::string_view reason) {
   TB_RETURN_IF_ERROR(CheckText("/reason", reason, 500));
   return Decide(staff, task_id, [&](store::Tx& tx, Task& t, Case& c, int64_t now, Outbox& out) -> Status {
@@ -1009,7 +1004,7 @@ Status CaseService::RejectIn(store::Tx& tx, Task& t, Case& c, int64_t now, Outbo
   c.completed_at = now;
   c.updated_at = now;
   TB_RETURN_IF_ERROR(CaseRepo::UpdateCase(tx, c));
-  const auto [zh, en] = ItemNames(t.item);
+  const auto [zh, en] = catalogue_.ItemNames(t.item);
   if (actor == kRulesActor) {
     return NotifyApplicants(tx, c, "rejected",
                             zh + "经自动审核未通过：" + std::string(reason_zh) + "。如有异议，可在" +
@@ -1031,7 +1026,7 @@ Result<Task> CaseService::RequestMaterials(const Staff& staff, int64_t task_id, 
     t.paused_at = now;
     TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));
     TB_RETURN_IF_ERROR(Event(tx, c, t.id, t.item, "request_materials", staff.department, reason));
-    const auto [zh, en] = ItemNames(t.item);
+    const auto [zh, en] = catalogue_.ItemNames(t.item);
     return NotifyApplicants(tx, c, "materials_requested", zh + "需要补正：" + std::string(reason),
                             en + " needs more from you: " + std::string(reason), out);
   });

@@ -284,8 +284,6 @@ class CaseService {
   // case handed to `step`; notices delivered after the commit.
   using DecisionStep = std::function<Status(store::Tx&, Task&, Case&, int64_t now, Outbox&)>;
   Result<Task> Decide(const Staff& staff, int64_t task_id, const DecisionStep& step);
-  // An item's zh and en names (its code when the catalogue no longer has it).
-  std::pair<std::string, std::string> ItemNames(std::string_view code) const;
   // The staff member's task (kNotFound otherwise) and its case.
   Result<std::pair<Task, Case>> StaffTask(store::Tx& tx, const Staff& staff, int64_t task_id);
   void Deliver(const Outbox& out);

@@ -591,6 +591,11 @@ const Bundle* ServiceCatalogue::FindBundle(std::string_view code) const {
   return it == bundle_index_.end() ? nullptr : &bundles_[it->second];
 }
 
+std::pair<std::string, std::string> ServiceCatalogue::ItemNames(std::string_view code) const {
+  const Item* item = FindItem(code);
+  return item ? std::pair(item->name_zh, item->name_en) : std::pair(std::string(code), std::string(code));
+}
+
 std::vector<const Field*> ServiceCatalogue::FormFields(const Bundle& bundle) const {
   std::vector<const Field*> out;
   std::set<std::string_view> seen;

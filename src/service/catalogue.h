@@ -21,6 +21,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -121,6 +122,8 @@ class ServiceCatalogue {
   const Material* FindMaterial(std::string_view code) const;
   const Item* FindItem(std::string_view code) const;
   const Bundle* FindBundle(std::string_view code) const;
+  // An item's zh and en names (its code when the catalogue no longer has it).
+  std::pair<std::string, std::string> ItemNames(std::string_view code) const;
   const std::vector<Bundle>& bundles() const { return bundles_; }  // the declared ones, then singles
   const std::vector<Item>& items() const { return items_; }
 
