@@ -60,27 +60,28 @@ constexpr std::string_view kRatingColumns =
     "r.id, r.case_id, c.case_number, r.task_id, r.item, r.department, r.window_key, r.window_zh, r.window_en, "
     "r.level, r.comment, r.account_id, r.subject, r.party, r.rater_name, r.at, r.round, t.id, r.document";
 
-Rating RatingFrom(const store::Row& row) {
+// The rating of kRatingColumns, starting at column `at` of the row.
+Rating RatingFrom(const store::Row& row, size_t at = 0) {
   Rating r;
-  r.id = row.Int64(0);
-  r.case_id = row.Int64(1);
-  r.case_number = row.OptText(2).value_or("");
-  r.task_id = row.Int64(3);
-  r.item = row.Text(4);
-  r.department = row.Text(5);
-  r.window_key = row.Text(6);
-  r.window_zh = row.Text(7);
-  r.window_en = row.Text(8);
-  r.level = static_cast<int>(row.Int64(9));
-  r.comment = row.Text(10);
-  r.account_id = row.Int64(11);
-  r.subject = row.Text(12);
-  r.party = row.Text(13);
-  r.rater_name = row.Text(14);
-  r.at = row.Int64(15);
-  r.round = static_cast<int>(row.Int64(16));
-  r.ticket_id = row.OptInt64(17);
-  r.document = row.Text(18);
+  r.id = row.Int64(at + 0);
+  r.case_id = row.Int64(at + 1);
+  r.case_number = row.OptText(at + 2).value_or("");
+  r.task_id = row.Int64(at + 3);
+  r.item = row.Text(at + 4);
+  r.department = row.Text(at + 5);
+  r.window_key = row.Text(at + 6);
+  r.window_zh = row.Text(at + 7);
+  r.window_en = row.Text(at + 8);
+  r.level = static_cast<int>(row.Int64(at + 9));
+  r.comment = row.Text(at + 10);
+  r.account_id = row.Int64(at + 11);
+  r.subject = row.Text(at + 12);
+  r.party = row.Text(at + 13);
+  r.rater_name = row.Text(at + 14);
+  r.at = row.Int64(at + 15);
+  r.round = static_cast<int>(row.Int64(at + 16));
+  r.ticket_id = row.OptInt64(at + 17);
+  r.document = row.Text(at + 18);
   return r;
 }
 
@@ -100,9 +101,11 @@ Result<std::vector<Rating>> ManyRatings(store::Tx& tx, const std::string& sql, s
 }
 
 constexpr std::string_view kTicketColumns =
-    "id, rating_id, case_id, task_id, department, state, opened_at, callback_due_date, answer_due_date, "
-    "callback_due_at, answer_due_at, called_back_at, verified_at, rectified_at, answered_at, callback_note, "
-    "finding, measures, answer, callback_escalated_at, answer_escalated_at, handled_by, handled_by_name, updated_at";
+    "t.id, t.rating_id, t.case_id, t.task_id, t.department, t.state, t.opened_at, t.callback_due_date, "
+    "t.answer_due_date, t.callback_due_at, t.answer_due_at, t.called_back_at, t.verified_at, t.rectified_at, "
+    "t.answered_at, t.callback_note, t.finding, t.measures, t.answer, t.callback_escalated_at, "
+    "t.answer_escalated_at, t.handled_by, t.handled_by_name, t.updated_at";
+constexpr size_t kTicketColumnCount = 24;
 
 Ticket TicketFrom(const store::Row& row) {
   Ticket t;
@@ -134,7 +137,28 @@ Ticket TicketFrom(const store::Row& row) {
 }
 
 std::string SelectTicket(std::string_view where) {
-  return "SELECT " + std::string(kTicketColumns) + " FROM service_remediation " + std::string(where);
+  return "SELECT " + std::string(kTicketColumns) + " FROM service_remediation t " + std::string(where);
+}
+
+// Tickets (alias t) with their ratings (r) in one query: the ticket's columns, then the rating's.
+std::string SelectTicketWithRating(std::string_view where) {
+  return "SELECT " + std::string(kTicketColumns) + ", " + std::string(kRatingColumns) +
+         " FROM service_remediation t JOIN service_rating r ON r.id = t.rating_id "
+         "JOIN service_case c ON c.id = r.case_id " +
+         std::string(where);
+}
+
+Result<std::vector<RatingAndTicket>> TicketsWithRatings(store::Tx& tx, const std::string& sql, store::Params params) {
+  TB_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, std::move(params)));
+  std::vector<RatingAndTicket> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    RatingAndTicket x;
+    x.ticket = TicketFrom(row);
+    x.rating = RatingFrom(row, kTicketColumnCount);
+    out.push_back(std::move(x));
+  }
+  return out;
 }
 
 Result<std::vector<Ticket>> ManyTickets(store::Tx& tx, const std::string& sql, store::Params params) {
@@ -147,7 +171,7 @@ Result<std::vector<Ticket>> ManyTickets(store::Tx& tx, const std::string& sql, s
 
 // Late at `now`: a deadline is missed once its day has ended (due_at is that end).
 constexpr std::string_view kOverdue =
-    "(answered_at IS NULL AND (answer_due_at <= ? OR (called_back_at IS NULL AND callback_due_at <= ?)))";
+    "(t.answered_at IS NULL AND (t.answer_due_at <= ? OR (t.called_back_at IS NULL AND t.callback_due_at <= ?)))";
 
 // One GROUP BY over the ratings and their tickets; `key` and the two names are the grouping's
 // columns (r.department, '' , '').
@@ -300,42 +324,44 @@ Status ReviewRepo::UpdateTicket(store::Tx& tx, const Ticket& t) {
 }
 
 Result<std::optional<Ticket>> ReviewRepo::GetTicket(store::Tx& tx, int64_t id) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectTicket("WHERE id = ?"), {id}));
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectTicket("WHERE t.id = ?"), {id}));
   if (!row) return std::optional<Ticket>();
   return std::optional<Ticket>(TicketFrom(*row));
 }
 
 Result<std::vector<Ticket>> ReviewRepo::TicketsOfCase(store::Tx& tx, int64_t case_id) {
-  return ManyTickets(tx, SelectTicket("WHERE case_id = ? ORDER BY id"), {case_id});
+  return ManyTickets(tx, SelectTicket("WHERE t.case_id = ? ORDER BY t.id"), {case_id});
 }
 
-Result<std::vector<Ticket>> ReviewRepo::Tickets(store::Tx& tx, std::string_view department, TicketFilter filter,
-                                                int64_t now, int limit) {
+Result<std::vector<RatingAndTicket>> ReviewRepo::Tickets(store::Tx& tx, std::string_view department,
+                                                         TicketFilter filter, int64_t now, int limit) {
   switch (filter) {
     case TicketFilter::kOpen:
-      return ManyTickets(tx, SelectTicket("WHERE department = ? AND answered_at IS NULL "
-                                          "ORDER BY answer_due_at, id LIMIT ?"),
-                         {department, limit});
+      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? AND t.answered_at IS NULL "
+                                                           "ORDER BY t.answer_due_at, t.id LIMIT ?"),
+                                {department, limit});
     case TicketFilter::kOverdue:
-      return ManyTickets(tx, SelectTicket("WHERE department = ? AND " + std::string(kOverdue) +
-                                          " ORDER BY answer_due_at, id LIMIT ?"),
-                         {department, now, now, limit});
+      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? AND " + std::string(kOverdue) +
+                                                           " ORDER BY t.answer_due_at, t.id LIMIT ?"),
+                                {department, now, now, limit});
     case TicketFilter::kAnswered:
-      return ManyTickets(tx, SelectTicket("WHERE department = ? AND answered_at IS NOT NULL "
-                                          "ORDER BY answered_at DESC, id DESC LIMIT ?"),
-                         {department, limit});
+      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? AND t.answered_at IS NOT NULL "
+                                                           "ORDER BY t.answered_at DESC, t.id DESC LIMIT ?"),
+                                {department, limit});
     case TicketFilter::kAll:
-      return ManyTickets(tx, SelectTicket("WHERE department = ? ORDER BY id DESC LIMIT ?"), {department, limit});
+      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? ORDER BY t.id DESC LIMIT ?"),
+                                {department, limit});
   }
-  return std::vector<Ticket>{};
+  return std::vector<RatingAndTicket>{};
 }
 
-Result<std::vector<Ticket>> ReviewRepo::Late(store::Tx& tx, int64_t now, int limit) {
-  return ManyTickets(tx,
-                     SelectTicket("WHERE (called_back_at IS NULL AND answered_at IS NULL AND callback_due_at <= ? AND "
-                                  "callback_escalated_at IS NULL) OR (answered_at IS NULL AND answer_due_at <= ? AND "
-                                  "answer_escalated_at IS NULL) ORDER BY id LIMIT ?"),
-                     {now, now, limit});
+Result<std::vector<RatingAndTicket>> ReviewRepo::Late(store::Tx& tx, int64_t now, int limit) {
+  return TicketsWithRatings(
+      tx,
+      SelectTicketWithRating("WHERE (t.called_back_at IS NULL AND t.answered_at IS NULL AND t.callback_due_at <= ? AND "
+                             "t.callback_escalated_at IS NULL) OR (t.answered_at IS NULL AND t.answer_due_at <= ? AND "
+                             "t.answer_escalated_at IS NULL) ORDER BY t.id LIMIT ?"),
+      {now, now, limit});
 }
 
 Result<int64_t> ReviewRepo::InsertStep(store::Tx& tx, int64_t ticket_id, const TicketStep& s) {

@@ -31,12 +31,13 @@ class ReviewRepo {
   static Status UpdateTicket(store::Tx& tx, const Ticket& t);
   static Result<std::optional<Ticket>> GetTicket(store::Tx& tx, int64_t id);
   static Result<std::vector<Ticket>> TicketsOfCase(store::Tx& tx, int64_t case_id);
-  // A department's tickets: open and overdue soonest due first, answered and all newest first.
-  static Result<std::vector<Ticket>> Tickets(store::Tx& tx, std::string_view department, TicketFilter filter,
-                                             int64_t now, int limit);
+  // A department's tickets with their ratings, in one query: open and overdue soonest due first,
+  // answered and all newest first. Without steps.
+  static Result<std::vector<RatingAndTicket>> Tickets(store::Tx& tx, std::string_view department,
+                                                      TicketFilter filter, int64_t now, int limit);
   // Tickets past their callback due without a callback, or past their answer due without an
-  // answer, not yet escalated for that deadline.
-  static Result<std::vector<Ticket>> Late(store::Tx& tx, int64_t now, int limit);
+  // answer, not yet escalated for that deadline; with their ratings, in one query.
+  static Result<std::vector<RatingAndTicket>> Late(store::Tx& tx, int64_t now, int limit);
 
   static Result<int64_t> InsertStep(store::Tx& tx, int64_t ticket_id, const TicketStep& s);
   static Result<std::vector<TicketStep>> StepsOf(store::Tx& tx, int64_t ticket_id);

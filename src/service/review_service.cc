@@ -296,15 +296,7 @@ Result<RatingAndTicket> ReviewService::StaffTicket(store::Tx& tx, const Staff& s
 Result<std::vector<RatingAndTicket>> ReviewService::Tickets(const Staff& staff, TicketFilter filter) {
   std::vector<RatingAndTicket> out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
-    TB_ASSIGN_OR_RETURN(auto tickets, ReviewRepo::Tickets(tx, staff.department, filter, NowSeconds(), kListLimit));
-    for (Ticket& t : tickets) {
-      TB_ASSIGN_OR_RETURN(auto r, ReviewRepo::GetRating(tx, t.rating_id));
-      if (!r) continue;
-      RatingAndTicket x;
-      x.rating = std::move(*r);
-      x.ticket = std::move(t);
-      out.push_back(std::move(x));
-    }
+    TB_ASSIGN_OR_RETURN(out, ReviewRepo::Tickets(tx, staff.department, filter, NowSeconds(), kListLimit));
     return Status::Ok();
   }));
   return out;
@@ -399,9 +391,9 @@ Result<int64_t> ReviewService::EscalateLate(int limit) {
     done = 0;
     const int64_t now = NowSeconds();
     TB_ASSIGN_OR_RETURN(auto late, ReviewRepo::Late(tx, now, limit));
-    for (Ticket& t : late) {
-      TB_ASSIGN_OR_RETURN(auto r, ReviewRepo::GetRating(tx, t.rating_id));
-      if (!r) continue;
+    for (RatingAndTicket& x : late) {
+      Ticket& t = *x.ticket;
+      const Rating* r = &x.rating;
       const auto [zh, en] = ItemNames(r->item);
       struct Deadline {
         bool missed;
