@@ -125,6 +125,7 @@ struct RatingGroup {
 };
 
 struct ReviewFigures {
+  RatingGroup overall;  // every rating (no key)
   std::vector<RatingGroup> departments, items, windows;
 };
 

@@ -173,23 +173,39 @@ Result<std::vector<Ticket>> ManyTickets(store::Tx& tx, const std::string& sql, s
 constexpr std::string_view kOverdue =
     "(t.answered_at IS NULL AND (t.answer_due_at <= ? OR (t.called_back_at IS NULL AND t.callback_due_at <= ?)))";
 
+// The figures' columns over ratings (r) left-joined to their tickets (t): each level's count, the
+// count, tickets answered on time, late, open, open and overdue. Two parameters: now, now.
+std::string FigureColumns() {
+  std::string sql;
+  for (int level = kLowestLevel; level <= kHighestLevel; ++level) {
+    sql += "SUM(CASE WHEN r.level = " + std::to_string(level) + " THEN 1 ELSE 0 END), ";
+  }
+  return sql +
+         "COUNT(*), "
+         "SUM(CASE WHEN t.answered_at IS NOT NULL AND t.answered_at < t.answer_due_at THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN t.answered_at IS NOT NULL AND t.answered_at >= t.answer_due_at THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN t.id IS NOT NULL AND t.answered_at IS NULL THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN t.id IS NOT NULL AND t.answered_at IS NULL AND (t.answer_due_at <= ? OR "
+         "(t.called_back_at IS NULL AND t.callback_due_at <= ?)) THEN 1 ELSE 0 END) "
+         "FROM service_rating r LEFT JOIN service_remediation t ON t.rating_id = r.id";
+}
+
+// FigureColumns' values from column `at` on. Without ratings the sums are NULL, read as 0.
+void FiguresFrom(const store::Row& row, size_t at, RatingGroup& g) {
+  for (size_t i = 0; i < g.levels.size(); ++i) g.levels[i] = row.Int64(at + i);
+  g.total = row.Int64(at + 5);
+  g.tickets_answered_on_time = row.Int64(at + 6);
+  g.tickets_answered_late = row.Int64(at + 7);
+  g.tickets_open = row.Int64(at + 8);
+  g.tickets_open_overdue = row.Int64(at + 9);
+}
+
 // One GROUP BY over the ratings and their tickets; `key` and the two names are the grouping's
 // columns (r.department, '' , '').
 Result<std::vector<RatingGroup>> Grouped(store::Tx& tx, std::string_view key, std::string_view name_zh,
                                          std::string_view name_en, int64_t now) {
-  std::string sql = "SELECT " + std::string(key) + ", " + std::string(name_zh) + ", " + std::string(name_en);
-  for (int level = kLowestLevel; level <= kHighestLevel; ++level) {
-    sql += ", SUM(CASE WHEN r.level = " + std::to_string(level) + " THEN 1 ELSE 0 END)";
-  }
-  sql +=
-      ", COUNT(*), "
-      "SUM(CASE WHEN t.answered_at IS NOT NULL AND t.answered_at < t.answer_due_at THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN t.answered_at IS NOT NULL AND t.answered_at >= t.answer_due_at THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN t.id IS NOT NULL AND t.answered_at IS NULL THEN 1 ELSE 0 END), "
-      "SUM(CASE WHEN t.id IS NOT NULL AND t.answered_at IS NULL AND (t.answer_due_at <= ? OR "
-      "(t.called_back_at IS NULL AND t.callback_due_at <= ?)) THEN 1 ELSE 0 END) "
-      "FROM service_rating r LEFT JOIN service_remediation t ON t.rating_id = r.id GROUP BY " +
-      std::string(key) + " ORDER BY " + std::string(key);
+  const std::string sql = "SELECT " + std::string(key) + ", " + std::string(name_zh) + ", " + std::string(name_en) +
+                          ", " + FigureColumns() + " GROUP BY " + std::string(key) + " ORDER BY " + std::string(key);
   TB_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {now, now}));
   std::vector<RatingGroup> out;
   for (const auto& row : rows) {
@@ -197,12 +213,7 @@ Result<std::vector<RatingGroup>> Grouped(store::Tx& tx, std::string_view key, st
     g.key = row.Text(0);
     g.name_zh = row.Text(1);
     g.name_en = row.Text(2);
-    for (size_t i = 0; i < g.levels.size(); ++i) g.levels[i] = row.Int64(3 + i);
-    g.total = row.Int64(8);
-    g.tickets_answered_on_time = row.Int64(9);
-    g.tickets_answered_late = row.Int64(10);
-    g.tickets_open = row.Int64(11);
-    g.tickets_open_overdue = row.Int64(12);
+    FiguresFrom(row, 3, g);
     out.push_back(std::move(g));
   }
   return out;
@@ -382,8 +393,17 @@ Result<std::vector<TicketStep>> ReviewRepo::StepsOf(store::Tx& tx, int64_t ticke
   return out;
 }
 
+Result<RatingGroup> ReviewRepo::Overall(store::Tx& tx, int64_t now) {
+  // No GROUP BY: one row, also without ratings.
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + FigureColumns(), {now, now}));
+  RatingGroup g;
+  if (row) FiguresFrom(*row, 0, g);
+  return g;
+}
+
 Result<ReviewFigures> ReviewRepo::Figures(store::Tx& tx, int64_t now) {
   ReviewFigures f;
+  TB_ASSIGN_OR_RETURN(f.overall, Overall(tx, now));
   TB_ASSIGN_OR_RETURN(f.departments, Grouped(tx, "r.department", "''", "''", now));
   TB_ASSIGN_OR_RETURN(f.items, Grouped(tx, "r.item", "''", "''", now));
   TB_ASSIGN_OR_RETURN(f.windows, Grouped(tx, "r.window_key", "MAX(r.window_zh)", "MAX(r.window_en)", now));

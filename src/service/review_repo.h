@@ -44,6 +44,8 @@ class ReviewRepo {
 
   // Counts of each level and the tickets' outcomes, per department, per item, per window.
   static Result<ReviewFigures> Figures(store::Tx& tx, int64_t now);
+  // The same counts over every rating (one ungrouped query); all zero without ratings.
+  static Result<RatingGroup> Overall(store::Tx& tx, int64_t now);
 };
 
 }  // namespace tongban::service

@@ -450,4 +450,13 @@ Result<ReviewFigures> ReviewService::Figures() {
   return f;
 }
 
+Result<RatingGroup> ReviewService::Overall() {
+  RatingGroup g;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(g, ReviewRepo::Overall(tx, NowSeconds()));
+    return Status::Ok();
+  }));
+  return g;
+}
+
 }  // namespace tongban::service

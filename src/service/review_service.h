@@ -117,6 +117,8 @@ class ReviewService {
   int64_t sweep_errors() const { return sweep_errors_.load(); }
 
   Result<ReviewFigures> Figures();
+  // ReviewFigures::overall alone (one query).
+  Result<RatingGroup> Overall();
 
   int64_t NowSeconds() const { return clock_.NowUnixMicros() / 1'000'000; }
 

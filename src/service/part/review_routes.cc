@@ -428,15 +428,8 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                    RouteAccess::Roles({"staff", "auditor", "admin"}),
                    [options](const HttpRequest& req, const PathParams&) {
                      TB_ASSIGN_OR_PROBLEM(service::ReviewFigures f, options.reviews->Figures(), req);
-                     RatingGroup overall;
                      array departments, items, windows;
                      for (const RatingGroup& g : f.departments) {
-                       for (size_t i = 0; i < g.levels.size(); ++i) overall.levels[i] += g.levels[i];
-                       overall.total += g.total;
-                       overall.tickets_answered_on_time += g.tickets_answered_on_time;
-                       overall.tickets_answered_late += g.tickets_answered_late;
-                       overall.tickets_open += g.tickets_open;
-                       overall.tickets_open_overdue += g.tickets_open_overdue;
                        object j = GroupJson(g);
                        j["department"] = DepartmentJson(*options.data_catalogue, g.key);
                        departments.push_back(std::move(j));
@@ -451,7 +444,7 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                        j["window"] = WindowJson(g.key, g.name_zh, g.name_en);
                        windows.push_back(std::move(j));
                      }
-                     return JsonAnswer(200, object{{"overall", GroupJson(overall)},
+                     return JsonAnswer(200, object{{"overall", GroupJson(f.overall)},
                                                    {"departments", std::move(departments)},
                                                    {"items", std::move(items)},
                                                    {"windows", std::move(windows)}});

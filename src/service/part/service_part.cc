@@ -184,22 +184,13 @@ void ServicePart::AddMetrics(api::Metrics& metrics) {
   });
   metrics.AddGauge("tongban_service_escalation_sweep_errors_total", "Escalation sweeps that failed, since start.",
                    [service] { return static_cast<double>(service->sweep_errors()); });
-  // 好差评: the rating figures, summed over departments.
+  // 好差评: the rating figures over every rating (one query).
   ReviewService* reviews = reviews_.get();
   auto ratings = std::make_shared<api::CachedReading<RatingGroup>>(std::chrono::seconds(5),
                                                                    [reviews]() -> std::optional<RatingGroup> {
-                                                                     auto f = reviews->Figures();
-                                                                     if (!f.ok()) return std::nullopt;
-                                                                     RatingGroup all;
-                                                                     for (const RatingGroup& g : f->departments) {
-                                                                       for (size_t i = 0; i < all.levels.size(); ++i) {
-                                                                         all.levels[i] += g.levels[i];
-                                                                       }
-                                                                       all.total += g.total;
-                                                                       all.tickets_open += g.tickets_open;
-                                                                       all.tickets_open_overdue += g.tickets_open_overdue;
-                                                                     }
-                                                                     return all;
+                                                                     auto g = reviews->Overall();
+                                                                     if (!g.ok()) return std::nullopt;
+                                                                     return std::move(g).value();
                                                                    });
   auto rating = [ratings](auto pick) {
     return [ratings, pick] {
