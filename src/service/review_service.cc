@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ledger/checkpoint.h"
 #include "ledger/log_storage.h"
 
 namespace tongban::service {
@@ -16,49 +17,13 @@ namespace {
 
 constexpr int kListLimit = 500;
 
-// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-bool ValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated
-    for (size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 // A step's or a comment's text: `required`, at most `max` bytes of UTF-8.
 Status CheckText(std::string_view field, std::string_view text, size_t max, bool required) {
   if (required && text.empty()) return Status::InvalidField(std::string(field), "is required");
   if (text.size() > max) {
     return Status::InvalidField(std::string(field), "must be at most " + std::to_string(max) + " bytes");
   }
-  if (!ValidUtf8(text)) return Status::InvalidField(std::string(field), "must be UTF-8 text");
+  if (!ledger::ValidUtf8(text)) return Status::InvalidField(std::string(field), "must be UTF-8 text");
   return Status::Ok();
 }
 
