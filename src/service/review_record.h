@@ -92,11 +92,12 @@ struct Ticket {
   std::vector<TicketStep> steps;  // oldest first, filled by the getters that say so
 
   bool Answered() const { return state == TicketState::kAnswered; }
-  // Past a deadline it has not met, at `now` (unix seconds).
-  bool Overdue(int64_t now) const {
-    if (Answered()) return false;
-    return (!called_back_at && now >= callback_due_at) || now >= answer_due_at;
-  }
+  // At `now` (unix seconds), past the end of the call-back day without a call-back, or of the
+  // answer day without an answer (the same tests as review_repo.cc's SQL).
+  bool CallbackMissed(int64_t now) const { return !Answered() && !called_back_at && now >= callback_due_at; }
+  bool AnswerMissed(int64_t now) const { return !Answered() && now >= answer_due_at; }
+  // Past a deadline it has not met.
+  bool Overdue(int64_t now) const { return CallbackMissed(now) || AnswerMissed(now); }
 };
 
 // A rating with the ticket it opened, as the citizen and the department see them.

@@ -169,9 +169,19 @@ Result<std::vector<Ticket>> ManyTickets(store::Tx& tx, const std::string& sql, s
   return out;
 }
 
-// Late at `now`: a deadline is missed once its day has ended (due_at is that end).
-constexpr std::string_view kOverdue =
-    "(t.answered_at IS NULL AND (t.answer_due_at <= ? OR (t.called_back_at IS NULL AND t.callback_due_at <= ?)))";
+// The deadlines of an unanswered ticket (table alias `t`), missed at `now` (one parameter each):
+// a deadline is missed once its day has ended (due_at is that end). Ticket::CallbackMissed,
+// AnswerMissed and Overdue are the same tests in C++.
+std::string CallbackMissed(std::string_view t) {
+  const std::string a(t);
+  return a + ".answered_at IS NULL AND " + a + ".called_back_at IS NULL AND " + a + ".callback_due_at <= ?";
+}
+std::string AnswerMissed(std::string_view t) {
+  const std::string a(t);
+  return a + ".answered_at IS NULL AND " + a + ".answer_due_at <= ?";
+}
+// Past a deadline it has not met (two parameters: now, now).
+std::string Overdue(std::string_view t) { return "((" + CallbackMissed(t) + ") OR (" + AnswerMissed(t) + "))"; }
 
 // The figures' columns over ratings (r) left-joined to their tickets (t): each level's count, the
 // count, tickets answered on time, late, open, open and overdue. Two parameters: now, now.
@@ -185,8 +195,7 @@ std::string FigureColumns() {
          "SUM(CASE WHEN t.answered_at IS NOT NULL AND t.answered_at < t.answer_due_at THEN 1 ELSE 0 END), "
          "SUM(CASE WHEN t.answered_at IS NOT NULL AND t.answered_at >= t.answer_due_at THEN 1 ELSE 0 END), "
          "SUM(CASE WHEN t.id IS NOT NULL AND t.answered_at IS NULL THEN 1 ELSE 0 END), "
-         "SUM(CASE WHEN t.id IS NOT NULL AND t.answered_at IS NULL AND (t.answer_due_at <= ? OR "
-         "(t.called_back_at IS NULL AND t.callback_due_at <= ?)) THEN 1 ELSE 0 END) "
+         "SUM(CASE WHEN t.id IS NOT NULL AND " + Overdue("t") + " THEN 1 ELSE 0 END) "
          "FROM service_rating r LEFT JOIN service_remediation t ON t.rating_id = r.id";
 }
 
@@ -202,10 +211,13 @@ void FiguresFrom(const store::Row& row, size_t at, RatingGroup& g) {
 
 // One GROUP BY over the ratings and their tickets; `key` and the two names are the grouping's
 // columns (r.department, '' , '').
-Result<std::vector<RatingGroup>> Grouped(store::Tx& tx, std::string_view key, std::string_view name_zh,
-                                         std::string_view name_en, int64_t now) {
-  const std::string sql = "SELECT " + std::string(key) + ", " + std::string(name_zh) + ", " + std::string(name_en) +
-                          ", " + FigureColumns() + " GROUP BY " + std::string(key) + " ORDER BY " + std::string(key);
+std::string GroupedSql(std::string_view key, std::string_view name_zh, std::string_view name_en) {
+  return "SELECT " + std::string(key) + ", " + std::string(name_zh) + ", " + std::string(name_en) + ", " +
+         FigureColumns() + " GROUP BY " + std::string(key) + " ORDER BY " + std::string(key);
+}
+
+// The rows of a GroupedSql query.
+Result<std::vector<RatingGroup>> Grouped(store::Tx& tx, const std::string& sql, int64_t now) {
   TB_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, {now, now}));
   std::vector<RatingGroup> out;
   for (const auto& row : rows) {
@@ -299,15 +311,18 @@ Result<int64_t> ReviewRepo::InsertRating(store::Tx& tx, const Rating& r) {
 }
 
 Result<std::vector<Rating>> ReviewRepo::RatingsOfTask(store::Tx& tx, int64_t task_id) {
-  return ManyRatings(tx, SelectRating("WHERE r.task_id = ? ORDER BY r.id"), {task_id});
+  static const std::string kSql = SelectRating("WHERE r.task_id = ? ORDER BY r.id");
+  return ManyRatings(tx, kSql, {task_id});
 }
 
 Result<std::vector<Rating>> ReviewRepo::RatingsOfCase(store::Tx& tx, int64_t case_id) {
-  return ManyRatings(tx, SelectRating("WHERE r.case_id = ? ORDER BY r.id"), {case_id});
+  static const std::string kSql = SelectRating("WHERE r.case_id = ? ORDER BY r.id");
+  return ManyRatings(tx, kSql, {case_id});
 }
 
 Result<std::optional<Rating>> ReviewRepo::GetRating(store::Tx& tx, int64_t id) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectRating("WHERE r.id = ?"), {id}));
+  static const std::string kSql = SelectRating("WHERE r.id = ?");
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(kSql, {id}));
   if (!row) return std::optional<Rating>();
   return std::optional<Rating>(RatingFrom(*row));
 }
@@ -335,44 +350,40 @@ Status ReviewRepo::UpdateTicket(store::Tx& tx, const Ticket& t) {
 }
 
 Result<std::optional<Ticket>> ReviewRepo::GetTicket(store::Tx& tx, int64_t id) {
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(SelectTicket("WHERE t.id = ?"), {id}));
+  static const std::string kSql = SelectTicket("WHERE t.id = ?");
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(kSql, {id}));
   if (!row) return std::optional<Ticket>();
   return std::optional<Ticket>(TicketFrom(*row));
 }
 
 Result<std::vector<Ticket>> ReviewRepo::TicketsOfCase(store::Tx& tx, int64_t case_id) {
-  return ManyTickets(tx, SelectTicket("WHERE t.case_id = ? ORDER BY t.id"), {case_id});
+  static const std::string kSql = SelectTicket("WHERE t.case_id = ? ORDER BY t.id");
+  return ManyTickets(tx, kSql, {case_id});
 }
 
 Result<std::vector<RatingAndTicket>> ReviewRepo::Tickets(store::Tx& tx, std::string_view department,
                                                          TicketFilter filter, int64_t now, int limit) {
+  static const std::string kOpen = SelectTicketWithRating(
+      "WHERE t.department = ? AND t.answered_at IS NULL ORDER BY t.answer_due_at, t.id LIMIT ?");
+  static const std::string kOverdue = SelectTicketWithRating("WHERE t.department = ? AND " + Overdue("t") +
+                                                             " ORDER BY t.answer_due_at, t.id LIMIT ?");
+  static const std::string kAnswered = SelectTicketWithRating(
+      "WHERE t.department = ? AND t.answered_at IS NOT NULL ORDER BY t.answered_at DESC, t.id DESC LIMIT ?");
+  static const std::string kAll = SelectTicketWithRating("WHERE t.department = ? ORDER BY t.id DESC LIMIT ?");
   switch (filter) {
-    case TicketFilter::kOpen:
-      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? AND t.answered_at IS NULL "
-                                                           "ORDER BY t.answer_due_at, t.id LIMIT ?"),
-                                {department, limit});
-    case TicketFilter::kOverdue:
-      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? AND " + std::string(kOverdue) +
-                                                           " ORDER BY t.answer_due_at, t.id LIMIT ?"),
-                                {department, now, now, limit});
-    case TicketFilter::kAnswered:
-      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? AND t.answered_at IS NOT NULL "
-                                                           "ORDER BY t.answered_at DESC, t.id DESC LIMIT ?"),
-                                {department, limit});
-    case TicketFilter::kAll:
-      return TicketsWithRatings(tx, SelectTicketWithRating("WHERE t.department = ? ORDER BY t.id DESC LIMIT ?"),
-                                {department, limit});
+    case TicketFilter::kOpen: return TicketsWithRatings(tx, kOpen, {department, limit});
+    case TicketFilter::kOverdue: return TicketsWithRatings(tx, kOverdue, {department, now, now, limit});
+    case TicketFilter::kAnswered: return TicketsWithRatings(tx, kAnswered, {department, limit});
+    case TicketFilter::kAll: return TicketsWithRatings(tx, kAll, {department, limit});
   }
   return std::vector<RatingAndTicket>{};
 }
 
 Result<std::vector<RatingAndTicket>> ReviewRepo::Late(store::Tx& tx, int64_t now, int limit) {
-  return TicketsWithRatings(
-      tx,
-      SelectTicketWithRating("WHERE (t.called_back_at IS NULL AND t.answered_at IS NULL AND t.callback_due_at <= ? AND "
-                             "t.callback_escalated_at IS NULL) OR (t.answered_at IS NULL AND t.answer_due_at <= ? AND "
-                             "t.answer_escalated_at IS NULL) ORDER BY t.id LIMIT ?"),
-      {now, now, limit});
+  static const std::string kSql =
+      SelectTicketWithRating("WHERE (" + CallbackMissed("t") + " AND t.callback_escalated_at IS NULL) OR (" +
+                             AnswerMissed("t") + " AND t.answer_escalated_at IS NULL) ORDER BY t.id LIMIT ?");
+  return TicketsWithRatings(tx, kSql, {now, now, limit});
 }
 
 Result<int64_t> ReviewRepo::InsertStep(store::Tx& tx, int64_t ticket_id, const TicketStep& s) {
@@ -395,7 +406,8 @@ Result<std::vector<TicketStep>> ReviewRepo::StepsOf(store::Tx& tx, int64_t ticke
 
 Result<RatingGroup> ReviewRepo::Overall(store::Tx& tx, int64_t now) {
   // No GROUP BY: one row, also without ratings.
-  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT " + FigureColumns(), {now, now}));
+  static const std::string kSql = "SELECT " + FigureColumns();
+  TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(kSql, {now, now}));
   RatingGroup g;
   if (row) FiguresFrom(*row, 0, g);
   return g;
@@ -404,9 +416,12 @@ Result<RatingGroup> ReviewRepo::Overall(store::Tx& tx, int64_t now) {
 Result<ReviewFigures> ReviewRepo::Figures(store::Tx& tx, int64_t now) {
   ReviewFigures f;
   TB_ASSIGN_OR_RETURN(f.overall, Overall(tx, now));
-  TB_ASSIGN_OR_RETURN(f.departments, Grouped(tx, "r.department", "''", "''", now));
-  TB_ASSIGN_OR_RETURN(f.items, Grouped(tx, "r.item", "''", "''", now));
-  TB_ASSIGN_OR_RETURN(f.windows, Grouped(tx, "r.window_key", "MAX(r.window_zh)", "MAX(r.window_en)", now));
+  static const std::string kByDepartment = GroupedSql("r.department", "''", "''");
+  static const std::string kByItem = GroupedSql("r.item", "''", "''");
+  static const std::string kByWindow = GroupedSql("r.window_key", "MAX(r.window_zh)", "MAX(r.window_en)");
+  TB_ASSIGN_OR_RETURN(f.departments, Grouped(tx, kByDepartment, now));
+  TB_ASSIGN_OR_RETURN(f.items, Grouped(tx, kByItem, now));
+  TB_ASSIGN_OR_RETURN(f.windows, Grouped(tx, kByWindow, now));
   return f;
 }
 
