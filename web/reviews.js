@@ -12,8 +12,8 @@
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { catalogue, named, raw, when } from './data_common.js';
-import { appealBox, APPEAL_STATES, badge, byteCounter, CASE_STATES, decisionBox, fieldValue, LEVELS, levelName, nextStep, pastDue,
-  reasonText, services, sourceLine, TICKET_STATES, ticketProgress } from './service_common.js';
+import { answeredBy, appealBox, APPEAL_STATES, badge, byteCounter, CASE_STATES, decisionBox, fieldValue, LEVELS, levelName, nextStep, pastDue,
+  reasonText, services, TICKET_STATES, ticketProgress } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -125,8 +125,6 @@ function typeField(output, name) {
 // The case as the department sees it beside the appeal: applicant, the form with its sources, the
 // materials, and a link to the case in the task console.
 function caseSummary(c) {
-  const answeredBy = (f) => (f.prefilled ? sourceLine(f, true)
-    : f.value === null || f.value === undefined ? '' : h('span', { className: 'source' }, L('申请人填写', 'given by the applicant')));
   return [
     h('h3', {}, L('办件', 'The case')),
     h('p', {}, named(c.bundle), ' ', badge(c.state, CASE_STATES)),
@@ -135,7 +133,7 @@ function caseSummary(c) {
       c.submitted_at ? [h('dt', {}, L('提交时间', 'Sent')), h('dd', {}, when(formatTime(c.submitted_at)))] : ''),
     h('dl', { className: 'fields', id: 'appeal-fields' }, c.fields.map((f) =>
       h('div', { 'data-field': f.code }, h('dt', {}, named(f)),
-        h('dd', {}, h('div', { className: 'value' }, fieldValue(f)), h('div', { className: 'muted small' }, answeredBy(f)))))),
+        h('dd', {}, h('div', { className: 'value' }, fieldValue(f)), h('div', { className: 'muted small' }, answeredBy(c, f)))))),
     c.materials.length ? h('ul', { className: 'materials', id: 'appeal-materials' }, c.materials.map((m) =>
       h('li', { 'data-material': m.code }, h('strong', {}, named(m)), L('：', ': '),
         !m.attached ? h('span', { className: 'muted' }, L('未提供', 'not given'))

@@ -139,6 +139,14 @@ export function sourceLine(f, detail = false) {
       h('span', { className: 'nobr' }, L('版本 ', 'version '), String(f.source.record_version))] : '');
 }
 
+// Who gave a field's value: its source department (pre-filled), the applicant or the co-applicant.
+export function answeredBy(c, f) {
+  if (f.prefilled) return sourceLine(f, true);
+  if (f.value === null || f.value === undefined) return '';
+  return h('span', { className: 'source' }, f.party === 'applicant' ? L('申请人填写', 'given by the applicant')
+    : L(`${c.bundle.co_applicant_zh}填写`, `given by the ${c.bundle.co_applicant_en.toLowerCase()}`));
+}
+
 // The server's reasons (case_service.cc, Apply and Submit) in words; anything else as the server
 // wrote it.
 const REASONS = [

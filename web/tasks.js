@@ -12,7 +12,7 @@
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
-import { badge, CASE_STATES, eventList, fieldValue, reasonLabel, noticeText, reasonText, services, sourceLine, taskItem, TASK_STATES } from './service_common.js';
+import { answeredBy, badge, CASE_STATES, eventList, fieldValue, reasonLabel, noticeText, reasonText, services, taskItem, TASK_STATES } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -214,13 +214,6 @@ async function decide(c, t, action, output, panel, err, button) {
     }
     if (!placed) { err.hidden = false; err.replaceChildren(explain(e)); }
   }
-}
-
-function answeredBy(c, f) {
-  if (f.prefilled) return sourceLine(f, true);
-  if (f.value === null || f.value === undefined) return '';
-  return h('span', { className: 'source' }, f.party === 'applicant' ? L('申请人填写', 'given by the applicant')
-    : L(`${c.bundle.co_applicant_zh}填写`, `given by the ${c.bundle.co_applicant_en.toLowerCase()}`));
 }
 
 function materialItem(c, m) {
