@@ -12,34 +12,19 @@
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { catalogue, named, raw, when } from './data_common.js';
-import { answeredBy, appealBox, APPEAL_STATES, badge, byteCounter, CASE_STATES, decisionBox, fieldValue, LEVELS, levelName, nextStep, pastDue,
-  reasonText, services, TICKET_STATES, ticketProgress } from './service_common.js';
+import { answeredBy, appealBox, appealFacts, APPEAL_STATES, badge, byteCounter, CASE_STATES, decisionBox, explainProblem, fieldValue,
+  filterButtons, LEVELS, levelName, licenceTypes, mark, nextStep, pastDue, placeErrors, services, showProblem, svg, TICKET_STATES,
+  ticketProgress } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
 const session = new Session('console');
 const enc = encodeURIComponent;
 let svc = null;
-let types = new Map();  // licence type code → type (fields with labels)
+let types = null;       // the licence types (names, fields with labels)
 let isStaff = false;
 let appealFilter = 'open';
 let ticketFilter = 'open';
-
-function explain(e, title) {
-  const p = e instanceof ApiError ? e.problem : { detail: String(e && e.message || e) };
-  let what = title || L('未能完成', 'Not done');
-  if (e instanceof ApiError && e.status === 404) what = L('没有找到：它不存在，或者不属于本部门。', 'Not found: it does not exist or is not my department\'s.');
-  else if (e instanceof ApiError && e.status === 409) what = L('现在不能这样做（状态已变化或已由他人处理），请刷新后再看。', 'Not possible now (its state changed, or a colleague did it); reload and look again.');
-  else if (e instanceof ApiError && e.status === 403) what = L('本账号不能这样做。', 'This account may not do this.');
-  return h('div', { className: 'problem', role: 'alert', 'data-status': String(e && e.status || '') },
-    h('strong', {}, what, e && e.status ? ` (${e.status})` : ''),
-    p && p.detail ? h('p', { className: 'muted' }, L('服务器说明：', 'The server said: '), h('code', { 'data-raw': '' }, p.detail)) : '');
-}
-function showProblem(box, e, title) {
-  if (e instanceof ApiError && e.status === 401) return;
-  box.hidden = false;
-  box.replaceChildren(explain(e, title));
-}
 
 // An item named by its code, from the service catalogue (an appeal names its item by code).
 function itemName(code) {
@@ -51,28 +36,6 @@ function itemName(code) {
 // both languages).
 const windowName = (w) => (w.name_zh === w.name_en ? raw(w.name_zh) : named(w));
 
-function filterButtons(box, filters, current, pick) {
-  box.replaceChildren(...filters.map(([key, zh, en]) => h('button', { type: 'button', 'data-filter': key,
-    'aria-pressed': key === current ? 'true' : 'false', onclick: () => pick(key) }, L(zh, en))));
-}
-
-// Errors of a refused step or decision (problem+json errors[]: {field, reason}) under their fields
-// (`boxes`: field → error box); anything else in `box`. Returns the first box used.
-function placeErrors(e, boxes, box) {
-  const errors = e instanceof ApiError && Array.isArray(e.problem.errors) ? e.problem.errors : [];
-  let first = null;
-  let left = false;
-  for (const x of errors) {
-    const target = typeof boxes === 'function' ? boxes(x.field) : boxes[x.field];
-    if (!target) { left = true; continue; }
-    target.hidden = false;
-    target.replaceChildren(reasonText(x.reason));
-    first ||= target;
-  }
-  if (!first || left) showProblem(box, e);
-  return first;
-}
-
 // --- Appeals (申诉) -----------------------------------------------------------------------------
 
 const APPEAL_FILTERS = [['open', '待复核', 'To review'], ['decided', '已复核', 'Reviewed']];
@@ -83,13 +46,8 @@ function appealCard(a) {
     'data-overdue': late ? 'true' : 'false' },
   h('h3', {}, itemName(a.item)),
   h('p', {}, h('span', { className: 'nobr', 'data-raw': '' }, a.case_number), ' ', badge(a.state, APPEAL_STATES),
-    late ? [' ', h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue'))] : ''),
-  h('dl', { className: 'kv' },
-    h('dt', {}, L('申诉理由', 'Reason')), h('dd', { className: 'appeal-reason' }, raw(a.reason)),
-    a.filed_at ? [h('dt', {}, L('提出时间', 'Filed')), h('dd', {}, when(formatTime(a.filed_at)))] : '',
-    a.state === 'open' && a.due_at ? [h('dt', {}, L('答复期限', 'Answer due')), h('dd', { className: late ? 'fail' : '' }, when(formatTime(a.due_at)))] : '',
-    a.decided_at ? [h('dt', {}, L('复核时间', 'Reviewed')), h('dd', {}, when(formatTime(a.decided_at)))] : '',
-    a.answer ? [h('dt', {}, L('答复', 'Answer')), h('dd', {}, raw(a.answer))] : ''),
+    late ? [' ', mark('overdue', 'bad', '已逾期', 'overdue')] : ''),
+  appealFacts(a, { late }),
   h('button', { type: 'button', className: a.state === 'open' ? 'primary' : '', 'data-action': 'open-appeal', onclick: () => openAppeal(a.id) },
     a.state === 'open' ? L('复核', 'Review') : L('查看', 'View')));
 }
@@ -113,15 +71,6 @@ function pickAppealFilter(key) {
   loadAppeals();
 }
 
-const typeName = (code) => {
-  const t = types.get(code);
-  return t ? L(t.name_zh, t.name_en || t.name_zh) : raw(code);
-};
-function typeField(output, name) {
-  const t = output && types.get(output);
-  return (t && t.fields.find((f) => f.name === name)) || { name, zh: name, en: name, kind: 'string' };
-}
-
 // The case as the department sees it beside the appeal: applicant, the form with its sources, the
 // materials, and a link to the case in the task console.
 function caseSummary(c) {
@@ -137,7 +86,7 @@ function caseSummary(c) {
     c.materials.length ? h('ul', { className: 'materials', id: 'appeal-materials' }, c.materials.map((m) =>
       h('li', { 'data-material': m.code }, h('strong', {}, named(m)), L('：', ': '),
         !m.attached ? h('span', { className: 'muted' }, L('未提供', 'not given'))
-          : m.attached.license_id ? h('span', { className: 'pass' }, L('✓ 电子证照（已核验）：', '✓ E-licence (verified): '), typeName(m.attached.type))
+          : m.attached.license_id ? h('span', { className: 'pass' }, L('✓ 电子证照（已核验）：', '✓ E-licence (verified): '), types.name(m.attached.type))
             : h('span', {}, L('上传的文件', 'an uploaded file'))))) : '',
     h('p', { className: 'no-print' }, h('a', { href: `/console/services?case=${enc(c.id)}`, className: 'case-link' },
       L('在“一件事办件”中查看整个办件', 'Open the whole case in One-thing tasks'))),
@@ -151,12 +100,12 @@ function decidePanel(view) {
   const answerErr = h('div', { id: 'appeal-answer-error', className: 'field-error', hidden: true });
   const box = h('div', { id: 'decide-error', hidden: true });
   const staff = h('fieldset', { className: 'staff-fields', hidden: true },
-    h('legend', {}, L('改判通过时发放：', 'Issued on reversal: '), output ? typeName(output) : '', L('（本部门填写）', ' (your department gives)')));
+    h('legend', {}, L('改判通过时发放：', 'Issued on reversal: '), output ? types.name(output) : '', L('（本部门填写）', ' (your department gives)')));
   const staffInput = (name) => {
     const id = `appeal-sf-${name}`;
     let input = $(id);
     if (input) return input;
-    const f = typeField(output, name);
+    const f = types.field(output, name);
     input = h('input', { id, name, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `err-${id}` });
     staff.append(h('div', { className: 'field', 'data-staff-field': name }, h('label', { for: id }, L(f.zh, f.en)), input,
       h('div', { id: `err-${id}`, className: 'field-error', hidden: true })));
@@ -190,7 +139,7 @@ function decidePanel(view) {
           if (field === '/answer') return answerErr;
           const m = /^\/staff_fields\/(.+)$/.exec(field);
           return m && output ? $(`err-${staffInput(m[1]).id}`) : null;
-        }, box);
+        }, box, showProblem);
         if (first === answerErr) answer.focus();
         else if (first) first.parentElement.querySelector('input').focus();
       }
@@ -279,7 +228,7 @@ function stepForm(k) {
     } catch (e) {
       submit.disabled = false;
       if (e instanceof ApiError && e.status === 401) return;
-      if (placeErrors(e, { '/text': err }, box) === err) text.focus();
+      if (placeErrors(e, { '/text': err }, box, showProblem) === err) text.focus();
     }
   });
   return form;
@@ -300,7 +249,7 @@ function stepsBox(k) {
       })));
       box.dataset.loaded = 'true';
     } catch (e) {
-      body.replaceChildren(explain(e));
+      body.replaceChildren(explainProblem(e));
     }
   });
   return box;
@@ -316,9 +265,9 @@ function stepTexts(k) {
 function ticketCard(k) {
   const r = k.rating;
   const marks = [];
-  if (k.overdue) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue')));
-  if (k.callback_escalated_at) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'callback-escalated' }, L('回访逾期已督办', 'call-back escalated')));
-  if (k.answer_escalated_at) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'answer-escalated' }, L('答复逾期已督办', 'answer escalated')));
+  if (k.overdue) marks.push(mark('overdue', 'bad', '已逾期', 'overdue'));
+  if (k.callback_escalated_at) marks.push(mark('callback-escalated', 'bad', '回访逾期已督办', 'call-back escalated'));
+  if (k.answer_escalated_at) marks.push(mark('answer-escalated', 'bad', '答复逾期已督办', 'answer escalated'));
   const due = (date) => h('span', { className: `nobr${k.state !== 'answered' && pastDue(date) ? ' fail' : ''}` }, date);
   return h('li', { className: `card ticket${k.overdue ? ' overdue' : ''}`, tabindex: '-1', 'data-ticket-id': String(k.id), 'data-state': k.state,
     'data-case-number': k.case_number, 'data-overdue': k.overdue ? 'true' : 'false' },
@@ -365,12 +314,6 @@ function pickTicketFilter(key) {
 
 // --- Figures ----------------------------------------------------------------------------------
 
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs = {}) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
-}
 const percent = (share) => `${(Math.round(share * 1000) / 10).toFixed(1)}%`;
 
 // One row: its name with the total and the share satisfied; the five levels as a stacked bar
@@ -447,9 +390,7 @@ async function signedIn(account) {
   $('work').hidden = false;
   let cat = null;
   try {
-    [svc, cat] = await Promise.all([services(), catalogue()]);
-    const t = await fetch('/api/v1/licenses/types').then((r) => (r.ok ? r.json() : { items: [] })).catch(() => ({ items: [] }));
-    types = new Map(t.items.map((x) => [x.code, x]));
+    [svc, cat, types] = await Promise.all([services(), catalogue(), licenceTypes()]);
   } catch (e) {
     showProblem($('error'), e);
     return;

@@ -4,9 +4,11 @@
 // case's event timeline, a form field's value with where it came from, and the server's
 // field-level reasons in words; an automatic decision (秒批) with its explanation, an appeal (申诉),
 // the five rating levels (好差评) and a remediation ticket's progress, and a text box's byte counter.
+// For the staff pages: problems explained in words, field errors placed under their fields, the
+// licence types (GET /api/v1/licenses/types, fetched once per page), filter buttons, inline SVG.
 // Endpoints and answers: src/service/part/service_routes.cc (/api/v1/openapi.json).
 
-import { api, formatTime, h, L } from './shell.js';
+import { api, ApiError, formatTime, h, L } from './shell.js';
 import { named, raw, valueCell, when } from './data_common.js';
 
 let servicesPromise = null;
@@ -19,6 +21,89 @@ export function services() {
     return { bundles: r.bundles, bundle: (code) => byCode.get(code), step: (item) => steps.get(item) };
   }).catch((e) => { servicesPromise = null; throw e; });
   return servicesPromise;
+}
+
+let typesPromise = null;
+// The licence types: {name(code) → its name in both languages, field(code, name) → {name, zh, en,
+// kind} (a plain string field when the type or field is not listed)}. When the list cannot be read
+// the names fall back to codes (and the next call tries again).
+export function licenceTypes() {
+  typesPromise ||= api('/api/v1/licenses/types').then((r) => r.items || [], () => { typesPromise = null; return []; })
+    .then((items) => {
+      const byCode = new Map(items.map((t) => [t.code, t]));
+      return {
+        name: (code) => {
+          const t = byCode.get(code);
+          return t ? L(t.name_zh, t.name_en || t.name_zh) : raw(code);
+        },
+        field: (code, name) => {
+          const t = code && byCode.get(code);
+          return (t && (t.fields || []).find((f) => f.name === name)) || { name, zh: name, en: name, kind: 'string' };
+        },
+      };
+    });
+  return typesPromise;
+}
+
+// --- Problems (the staff pages) -----------------------------------------------------------------
+
+// A refusal in words for department staff: what happened, then the server's own detail (as code:
+// it is English).
+export function explainProblem(e, title) {
+  const p = e instanceof ApiError ? e.problem : { detail: String(e && e.message || e) };
+  let what = title || L('未能完成', 'Not done');
+  if (e instanceof ApiError && e.status === 404) what = L('没有找到：它不存在，或者不属于本部门。', 'Not found: it does not exist or is not my department\'s.');
+  else if (e instanceof ApiError && e.status === 409) what = L('现在不能这样做（状态已变化或已由他人处理），请刷新后再看。', 'Not possible now (its state changed, or a colleague did it); reload and look again.');
+  else if (e instanceof ApiError && e.status === 403) what = L('本账号不能这样做。', 'This account may not do this.');
+  return h('div', { className: 'problem', role: 'alert', 'data-status': String(e && e.status || '') },
+    h('strong', {}, what, e && e.status ? ` (${e.status})` : ''),
+    p && p.detail ? h('p', { className: 'muted' }, L('服务器说明：', 'The server said: '), h('code', { 'data-raw': '' }, p.detail)) : '');
+}
+// The problem in `box` (nothing for 401: the session's expiry says so).
+export function showProblem(box, e, title) {
+  if (e instanceof ApiError && e.status === 401) return;
+  box.hidden = false;
+  box.replaceChildren(explainProblem(e, title));
+}
+
+// Errors of a refused form (problem+json errors[]: {field, reason}), each in words under its field
+// (`boxes`: field → error box, or a function of the field returning its box or null); when none has
+// a place, or some have none, the problem goes to `box` by the page's `show(box, e)`. Returns the
+// first field's error box used (null when none was).
+export function placeErrors(e, boxes, box, show) {
+  const errors = e instanceof ApiError && Array.isArray(e.problem.errors) ? e.problem.errors : [];
+  let first = null;
+  let left = false;
+  for (const x of errors) {
+    const target = typeof boxes === 'function' ? boxes(x.field) : boxes[x.field];
+    if (!target) { left = true; continue; }
+    target.hidden = false;
+    target.replaceChildren(reasonText(x.reason));
+    first ||= target;
+  }
+  if (!first || left) show(box, e);
+  return first;
+}
+
+// --- Small parts ----------------------------------------------------------------------------------
+
+// A row of filter buttons ([key, zh, en]), the current one pressed; `pick(key)` on a click.
+export function filterButtons(box, filters, current, pick) {
+  box.replaceChildren(...filters.map(([key, zh, en]) => h('button', { type: 'button', 'data-filter': key,
+    'aria-pressed': key === current ? 'true' : 'false', onclick: () => pick(key) }, L(zh, en))));
+}
+
+// A mark beside a state: overdue, due soon, escalated… (`kind` as data-mark; tone bad, warn or good).
+export function mark(kind, tone, zh, en) {
+  return h('span', { className: `state state-${tone}`, 'data-mark': kind }, L(zh, en));
+}
+
+// An SVG element (charts drawn without a library).
+const SVG = 'http://www.w3.org/2000/svg';
+export function svg(tag, attrs = {}) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  return el;
 }
 
 // A state as a badge: [zh, en, tone] (tone good, bad, warn or muted).
@@ -99,13 +184,19 @@ export function reasonLabel(t) {
   return t.state === 'rejected' ? L('理由', 'Reason') : L('曾要求补正', 'Asked for earlier');
 }
 
+// A task's marks: overdue or due soon, escalated.
+export function taskMarks(t) {
+  const marks = [];
+  if (t.overdue) marks.push(mark('overdue', 'bad', '已逾期', 'overdue'));
+  else if (t.due_soon && ['ready', 'claimed'].includes(t.state)) marks.push(mark('due-soon', 'warn', '即将到期', 'due soon'));
+  if (t.escalated_at) marks.push(mark('escalated', 'bad', '已升级督办', 'escalated'));
+  return marks;
+}
+
 // A task: item, department, state, who has it, the due date (due soon / overdue / escalated), the
 // reason given, licences issued. `extra` goes at its end (the console's buttons).
 export function taskItem(t, extra = '') {
-  const marks = [];
-  if (t.overdue) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue')));
-  else if (t.due_soon && ['ready', 'claimed'].includes(t.state)) marks.push(h('span', { className: 'state state-warn', 'data-mark': 'due-soon' }, L('即将到期', 'due soon')));
-  if (t.escalated_at) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'escalated' }, L('已升级督办', 'escalated')));
+  const marks = taskMarks(t);
   return h('li', { className: 'task', 'data-task-id': String(t.id), 'data-item': t.item.code, 'data-state': t.state,
     'data-department': t.department.key },
   h('h4', {}, named(t.item)),
@@ -247,17 +338,22 @@ export function decisionBox(d, { open = false } = {}) {
   why);
 }
 
-// An appeal against an automatic rejection: its state, the reason given, the due date, and the
-// department's answer once decided.
+// An appeal's facts: the reason given, when it was filed, the due date while open (marked when
+// `late`), and the department's review and answer once decided.
+export function appealFacts(a, { late = false } = {}) {
+  return h('dl', { className: 'kv' },
+    h('dt', {}, L('申诉理由', 'Reason')), h('dd', { className: 'appeal-reason' }, raw(a.reason)),
+    a.filed_at ? [h('dt', {}, L('提出时间', 'Filed')), h('dd', {}, when(formatTime(a.filed_at)))] : '',
+    a.state === 'open' && a.due_at ? [h('dt', {}, L('答复期限', 'Answer due')), h('dd', { className: late ? 'fail' : undefined }, when(formatTime(a.due_at)))] : '',
+    a.decided_at ? [h('dt', {}, L('复核时间', 'Reviewed')), h('dd', {}, when(formatTime(a.decided_at)))] : '',
+    a.answer ? [h('dt', {}, L('复核答复', 'Answer')), h('dd', { className: 'appeal-answer' }, raw(a.answer))] : '');
+}
+
+// An appeal against an automatic rejection: its state and facts.
 export function appealBox(a) {
   return h('div', { className: 'checks appeal', 'data-appeal-id': String(a.id), 'data-state': a.state },
     h('p', { className: 'verdict' }, L('申诉：', 'Appeal: '), badge(a.state, APPEAL_STATES)),
-    h('dl', { className: 'kv' },
-      h('dt', {}, L('申诉理由', 'Reason')), h('dd', { className: 'appeal-reason' }, raw(a.reason)),
-      a.filed_at ? [h('dt', {}, L('提出时间', 'Filed')), h('dd', {}, when(formatTime(a.filed_at)))] : '',
-      a.state === 'open' && a.due_at ? [h('dt', {}, L('答复期限', 'Answer due')), h('dd', {}, when(formatTime(a.due_at)))] : '',
-      a.decided_at ? [h('dt', {}, L('复核时间', 'Reviewed')), h('dd', {}, when(formatTime(a.decided_at)))] : '',
-      a.answer ? [h('dt', {}, L('复核答复', 'Answer')), h('dd', { className: 'appeal-answer' }, raw(a.answer))] : ''));
+    appealFacts(a));
 }
 
 // --- Reviews (好差评) ----------------------------------------------------------------------------
@@ -303,7 +399,7 @@ export function ticketProgress(ticket) {
       done ? [' ', h('span', { className: 'pass' }, L('✓ 已完成', '✓ done'))] : i === at ? L('（进行中）', ' (next)') : L('（待办）', ' (to do)'),
       done && ticket[time] ? [' ', when(formatTime(ticket[time]))] : '',
       !done && due && ticket[due] ? [' · ', L('期限 ', 'due by '), h('span', { className: 'nobr due' }, ticket[due])] : '',
-      late ? [' ', h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue'))] : '');
+      late ? [' ', mark('overdue', 'bad', '已逾期', 'overdue')] : '');
   }));
 }
 

@@ -16,8 +16,8 @@
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, lang, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
-import { actorName, badge, byteCounter, byteLength, CASE_STATES, eventList, fieldValue, LEVELS, levelName, noticeText, reasonText,
-  services, sourceLine, taskItem, TICKET_STATES, ticketProgress } from './service_common.js';
+import { actorName, badge, byteCounter, byteLength, CASE_STATES, eventList, fieldValue, LEVELS, levelName, licenceTypes, mark, noticeText,
+  placeErrors, reasonText, services, sourceLine, taskItem, TICKET_STATES, ticketProgress } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,7 @@ const session = new Session('portal');
 const enc = encodeURIComponent;
 let svc = null;        // the service catalogue
 let cat = null;        // the data catalogue (department names)
-let types = new Map(); // licence type code → {name_zh, name_en}
+let types = null;      // the licence types (names)
 let wallet = new Map(); // licence id → licence of my wallet
 let current = null;    // the open form: {c, mode}; mode submit | confirm | supplement
 let myName = '';       // the account's display name
@@ -53,15 +53,11 @@ function showProblem(box, e, title) {
 
 // --- Licences ---------------------------------------------------------------------------------
 
-const typeName = (code) => {
-  const t = types.get(code);
-  return t ? L(t.name_zh, t.name_en || t.name_zh) : raw(code);
-};
 // "居民身份证 · 张伟 · 浙江省公安厅" for a licence of my wallet.
 function licenceName(id) {
   const l = wallet.get(id);
   if (!l) return h('code', {}, id);
-  return h('span', {}, l.type_name_zh ? L(l.type_name_zh, l.type_name_en || l.type_name_zh) : typeName(l.type_code),
+  return h('span', {}, l.type_name_zh ? L(l.type_name_zh, l.type_name_en || l.type_name_zh) : types.name(l.type_code),
     l.fields && l.fields.name ? [' · ', raw(l.fields.name)] : '', l.issuer_name ? [' · ', raw(l.issuer_name)] : '');
 }
 async function loadWallet() {
@@ -192,7 +188,7 @@ function attachedText(m, chosen) {
   const a = m.attached;
   if (chosen && !(a && a.license_id === chosen)) return h('span', {}, L('提交时从卡包附上：', 'Attached from the wallet on sending: '), licenceName(chosen));
   if (!a) return h('span', { className: 'muted' }, L('尚未提供', 'not given yet'));
-  if (a.license_id) return h('span', { className: 'pass' }, L('✓ 已从卡包附上：', '✓ From the wallet: '), wallet.has(a.license_id) ? licenceName(a.license_id) : typeName(a.type));
+  if (a.license_id) return h('span', { className: 'pass' }, L('✓ 已从卡包附上：', '✓ From the wallet: '), wallet.has(a.license_id) ? licenceName(a.license_id) : types.name(a.type));
   const kind = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'application/pdf': 'PDF' }[a.upload.mime] || a.upload.mime;
   return h('span', { className: 'pass' }, L('✓ 已上传 ', '✓ Uploaded '), h('span', { className: 'nobr', 'data-raw': '' }, `${kind} · ${a.upload.size} B`));
 }
@@ -224,7 +220,7 @@ function materialBlock(c, m) {
     select.addEventListener('change', () => $(`att-${m.code}`).replaceChildren(attachedText(current.c.materials.find((x) => x.code === m.code), select.value)));
     parts.push(h('label', { for: id }, L('从卡包选择（免交复印件）', 'From my wallet (no copy needed)')), select);
   } else if (m.license_type) {
-    parts.push(h('p', { className: 'muted' }, L('您的卡包中没有', 'Your wallet has no '), typeName(m.license_type), m.upload ? L('，请上传。', '; upload it.') : L('。', '.')));
+    parts.push(h('p', { className: 'muted' }, L('您的卡包中没有', 'Your wallet has no '), types.name(m.license_type), m.upload ? L('，请上传。', '; upload it.') : L('。', '.')));
   }
   if (m.upload) {
     const id = `m-${m.code}-file`;
@@ -534,24 +530,6 @@ function taskExtras(c, t, ratings) {
   return parts;
 }
 
-// Errors a form's fields got from the server (problem+json errors[]: {field, reason}), each under
-// its field (`boxes`: field → error box); the rest in `box`. Returns whether any was placed.
-function placeErrors(e, boxes, box) {
-  const errors = e instanceof ApiError && Array.isArray(e.problem.errors) ? e.problem.errors : [];
-  let first = null;
-  const left = [];
-  for (const x of errors) {
-    const target = boxes[x.field];
-    if (target) {
-      target.hidden = false;
-      target.replaceChildren(reasonText(x.reason));
-      first ||= target;
-    } else left.push(x);
-  }
-  if (!first || left.length) showProblem(box, e);
-  return first;
-}
-
 function fieldErr(id) {
   return h('div', { id, className: 'field-error', hidden: true });
 }
@@ -589,7 +567,7 @@ function appealPart(c, t) {
     } catch (e) {
       submit.disabled = false;
       if (e instanceof ApiError && e.status === 401) return;
-      if (placeErrors(e, { '/reason': err }, box)) reason.focus();
+      if (placeErrors(e, { '/reason': err }, box, showProblem)) reason.focus();
     }
   });
   return h('div', { className: 'appeal-part no-print' }, h('div', { className: 'actions' }, open), form);
@@ -615,7 +593,7 @@ function ratingShown(c, r) {
     h('dt', {}, L('时间', 'When')), h('dd', {}, when(formatTime(r.at)))),
   k ? h('div', { className: 'ticket', 'data-ticket-id': String(k.id), 'data-state': k.state },
     h('p', {}, h('strong', {}, L('差评整改', 'Follow-up of a bad rating')), ' ', badge(k.state, TICKET_STATES),
-      k.overdue ? [' ', h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue'))] : ''),
+      k.overdue ? [' ', mark('overdue', 'bad', '已逾期', 'overdue')] : ''),
     h('p', { className: 'muted small' }, L('部门将回访您、核实情况、整改并答复。', 'The department calls you back, checks what happened, puts it right and answers you.')),
     ticketProgress(k),
     k.answer ? h('div', { className: 'answer' }, h('strong', {}, L('部门答复：', 'The department\'s answer: ')), raw(k.answer),
@@ -669,7 +647,7 @@ function rateForm(c, t, round) {
     } catch (e) {
       submit.disabled = false;
       if (e instanceof ApiError && e.status === 401) return;
-      const first = placeErrors(e, { '/level': levelErr, '/comment': commentErr }, box);
+      const first = placeErrors(e, { '/level': levelErr, '/comment': commentErr }, box, showProblem);
       if (first === commentErr) comment.focus();
     }
   });
@@ -696,7 +674,6 @@ async function openLinkedCase(id) {
 }
 
 // --- Inbox ------------------------------------------------------------------------------------
-
 
 async function loadNotices() {
   clearError($('notices-error'));
@@ -744,9 +721,7 @@ async function signedIn(account) {
   $('who').replaceChildren(L('您好，', 'Hello, '), raw(account.display_name), ...(account.subject_id_masked ? [' (', raw(account.subject_id_masked, 'nobr'), ')'] : []));
   document.body.dataset.signedIn = 'true';
   try {
-    [svc, cat] = await Promise.all([services(), catalogue()]);
-    const t = await fetch('/api/v1/licenses/types').then((r) => (r.ok ? r.json() : { items: [] })).catch(() => ({ items: [] }));
-    types = new Map(t.items.map((x) => [x.code, x]));
+    [svc, cat, types] = await Promise.all([services(), catalogue(), licenceTypes()]);
   } catch (e) {
     showProblem($('error'), e);
     return;

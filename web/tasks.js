@@ -12,7 +12,8 @@
 
 import { ApiError, bindSignIn, clearError, formatTime, h, initShell, L, Session, showError, T } from './shell.js';
 import { catalogue, citizenIdChecks, named, raw, when } from './data_common.js';
-import { answeredBy, badge, CASE_STATES, eventList, fieldValue, reasonLabel, noticeText, reasonText, services, taskItem, TASK_STATES } from './service_common.js';
+import { answeredBy, badge, CASE_STATES, eventList, explainProblem, fieldValue, filterButtons, licenceTypes, mark, noticeText, reasonLabel,
+  reasonText, services, showProblem, svg, taskItem, taskMarks, TASK_STATES } from './service_common.js';
 
 initShell();
 const $ = (id) => document.getElementById(id);
@@ -21,7 +22,7 @@ const enc = encodeURIComponent;
 let svc = null;
 let cat = null;
 let myDept = null;
-let types = new Map();  // licence type code → type (fields with labels and kinds)
+let types = null;       // the licence types (names, fields with labels and kinds)
 let filter = 'open';
 let shownCase = null;   // the case open in the detail view
 
@@ -46,39 +47,21 @@ const FILTERS = [
   ['escalated', '已升级', 'Escalated'], ['done', '已办结', 'Done'],
 ];
 
-function explain(e, title) {
-  const p = e instanceof ApiError ? e.problem : { detail: String(e && e.message || e) };
-  let what = title || L('未能完成', 'Not done');
-  if (e instanceof ApiError && e.status === 404) what = L('没有找到：它不存在，或者不属于本部门。', 'Not found: it does not exist or is not my department\'s.');
-  else if (e instanceof ApiError && e.status === 409) what = L('现在不能这样做（状态已变化或由他人经办），请刷新后再看。', 'Not possible now (its state changed, or a colleague has it); reload and look again.');
-  return h('div', { className: 'problem', role: 'alert', 'data-status': String(e && e.status || '') },
-    h('strong', {}, what, e && e.status ? ` (${e.status})` : ''),
-    p && p.detail ? h('p', { className: 'muted' }, L('服务器说明：', 'The server said: '), h('code', { 'data-raw': '' }, p.detail)) : '');
-}
-function showProblem(box, e, title) {
-  if (e instanceof ApiError && e.status === 401) return;
-  box.hidden = false;
-  box.replaceChildren(explain(e, title));
-}
-
 // --- The queue --------------------------------------------------------------------------------
 
-function renderFilters() {
-  $('filters').replaceChildren(...FILTERS.map(([key, zh, en]) => h('button', { type: 'button', 'data-filter': key,
-    'aria-pressed': key === filter ? 'true' : 'false', onclick: () => { filter = key; renderFilters(); loadQueue(); } }, L(zh, en))));
+function pickFilter(key) {
+  filter = key;
+  filterButtons($('filters'), FILTERS, filter, pickFilter);
+  loadQueue();
 }
 
 // A task of an item decided by rules (秒批) that is still with staff: the rules passed it on
 // ("refer", or data they could not find). The queue's rows carry no decision; the case view shows it.
-const referred = (t) => (t.decision ? t.decision.outcome === 'refer' : t.instant && !t.decided_by)
-  && ['ready', 'claimed', 'awaiting_citizen'].includes(t.state);
+const referred = (t) => t.instant && !t.decided_by && ['ready', 'claimed', 'awaiting_citizen'].includes(t.state);
 
 function queueCard(t) {
-  const marks = [];
-  if (t.overdue) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'overdue' }, L('已逾期', 'overdue')));
-  else if (t.due_soon && ['ready', 'claimed'].includes(t.state)) marks.push(h('span', { className: 'state state-warn', 'data-mark': 'due-soon' }, L('即将到期', 'due soon')));
-  if (t.escalated_at) marks.push(h('span', { className: 'state state-bad', 'data-mark': 'escalated' }, L('已升级督办', 'escalated')));
-  if (referred(t)) marks.push(h('span', { className: 'state state-warn', 'data-mark': 'referred' }, L('秒批转人工', 'referred by the rules')));
+  const marks = taskMarks(t);
+  if (referred(t)) marks.push(mark('referred', 'warn', '秒批转人工', 'referred by the rules'));
   return h('li', { className: 'card', 'data-task-id': String(t.id), 'data-case-id': String(t.case_id), 'data-case-number': t.case_number,
     'data-item': t.item.code, 'data-state': t.state },
   h('h3', {}, named(t.item)),
@@ -105,16 +88,11 @@ async function loadQueue() {
 
 // --- A case -----------------------------------------------------------------------------------
 
-function typeField(output, name) {
-  const t = output && types.get(output);
-  return (t && t.fields.find((f) => f.name === name)) || { name, zh: name, en: name, kind: 'string' };
-}
-
 function staffFieldInput(box, t, output, name) {
   const id = `sf-${t.id}-${name}`;
   const there = box.querySelector(`[data-staff-field="${CSS.escape(name)}"] input`);
   if (there) return there;
-  const f = typeField(output, name);
+  const f = types.field(output, name);
   const input = h('input', { id, name, autocomplete: 'off', spellcheck: 'false', maxlength: f.kind === 'citizen_id' ? '18' : '100',
     'aria-describedby': `err-${id}`, 'data-kind': f.kind });
   box.append(h('div', { className: 'field', 'data-staff-field': name },
@@ -138,7 +116,7 @@ function decisionPanel(c, t) {
   if (t.state === 'ready') panel.append(h('div', { className: 'actions' }, act('claim', '受理', 'Claim')));
   if (output) {
     const fields = h('fieldset', { className: 'staff-fields' },
-      h('legend', {}, L('发放', 'Issue: '), typeName(output), L('：本部门填写的内容', ' — what your department gives')));
+      h('legend', {}, L('发放', 'Issue: '), types.name(output), L('：本部门填写的内容', ' — what your department gives')));
     const names = STAFF_FIELDS[t.item.code] || [];
     for (const name of names) staffFieldInput(fields, t, output, name);
     if (!names.length) fields.append(h('p', { className: 'muted' }, L('证照内容全部取自申请，无需填写。', 'The licence is filled from the application; nothing to add.')));
@@ -152,11 +130,6 @@ function decisionPanel(c, t) {
     err);
   return panel;
 }
-
-const typeName = (code) => {
-  const t = types.get(code);
-  return t ? L(t.name_zh, t.name_en || t.name_zh) : raw(code);
-};
 
 async function decide(c, t, action, output, panel, err, button) {
   clearError(err);
@@ -212,7 +185,7 @@ async function decide(c, t, action, output, panel, err, button) {
       eb.replaceChildren(reasonText(x.reason));
       if (!placed++) input.focus();
     }
-    if (!placed) { err.hidden = false; err.replaceChildren(explain(e)); }
+    if (!placed) { err.hidden = false; err.replaceChildren(explainProblem(e)); }
   }
 }
 
@@ -222,7 +195,7 @@ function materialItem(c, m) {
   let what;
   if (!a) what = h('span', { className: 'muted' }, L('未提供', 'not given'));
   else if (a.license_id) {
-    what = h('span', {}, h('span', { className: 'pass' }, L('✓ 电子证照（已核验）：', '✓ E-licence (verified): ')), typeName(a.type),
+    what = h('span', {}, h('span', { className: 'pass' }, L('✓ 电子证照（已核验）：', '✓ E-licence (verified): ')), types.name(a.type),
       ' · ', when(formatTime(a.verified_at)), h('br'), h('code', { className: 'licence-id' }, a.license_id));
   } else {
     const kind = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'application/pdf': 'PDF' }[a.upload.mime] || a.upload.mime;
@@ -254,7 +227,7 @@ async function showFile(c, m, kind, viewer, button) {
       blob.type.startsWith('image/') ? h('img', { src: url, className: 'upload-preview', alt: T(`${m.name_zh}（上传的文件）`, `${m.name_en} (uploaded file)`) }) : '',
       h('p', {}, h('a', { href: url, download: `${c.case_number}-${m.code}.${kind.toLowerCase()}`, className: 'file-link' }, L('下载文件', 'Download the file'))));
   } catch (e) {
-    viewer.replaceChildren(explain(e));
+    viewer.replaceChildren(explainProblem(e));
   } finally {
     button.disabled = false;
   }
@@ -304,7 +277,7 @@ async function openCase(id) {
     $('case-error').replaceChildren(e instanceof ApiError && e.status === 404
       ? h('div', { className: 'problem', role: 'alert', 'data-not-found': String(id) },
         h('strong', {}, L('没有找到这个办件：它不存在，或者本部门在其中没有事项。', 'No such case: it does not exist, or my department has no item in it.')))
-      : explain(e));
+      : explainProblem(e));
   }
 }
 $('case-close').addEventListener('click', () => {
@@ -314,7 +287,6 @@ $('case-close').addEventListener('click', () => {
 });
 
 // --- Messages ---------------------------------------------------------------------------------
-
 
 async function loadNotices() {
   clearError($('notices-error'));
@@ -337,13 +309,6 @@ async function loadNotices() {
 }
 
 // --- Figures ----------------------------------------------------------------------------------
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs = {}) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
-}
 
 // A horizontal bar chart: one row per thing (its name and numbers as text, which wraps), the bars
 // an inline SVG scaled to the largest value; sizes in em, so large text scales it.
@@ -402,9 +367,7 @@ async function signedIn(account) {
   $('login-section').hidden = true;
   $('work').hidden = false;
   try {
-    [svc, cat] = await Promise.all([services(), catalogue()]);
-    const t = await fetch('/api/v1/licenses/types').then((r) => (r.ok ? r.json() : { items: [] })).catch(() => ({ items: [] }));
-    types = new Map(t.items.map((x) => [x.code, x]));
+    [svc, cat, types] = await Promise.all([services(), catalogue(), licenceTypes()]);
   } catch (e) {
     showProblem($('error'), e);
     return;
@@ -412,7 +375,7 @@ async function signedIn(account) {
   myDept = cat.deptByName(account.department) || null;
   $('who').replaceChildren(L('当前工作人员：', 'Signed in: '), raw(`${account.display_name} (${account.login})`), ' · ',
     myDept ? named(myDept) : raw(account.department));
-  renderFilters();
+  filterButtons($('filters'), FILTERS, filter, pickFilter);
   await Promise.all([loadQueue(), loadNotices(), loadFigures()]);
   const linked = new URLSearchParams(location.search).get('case');
   if (linked) await openCase(linked);
