@@ -469,10 +469,12 @@ function caseCard(c, ratings = null) {
     historyBox(c));
 }
 
-// The events, read when the box is opened (the list of applications carries none).
+// The events: the case's own when it was read whole, else read when the box is opened (the list of
+// applications carries none).
 function historyBox(c) {
-  const body = h('div', {}, c.events && c.events.length ? eventList(c, cat) : '');
-  const box = h('details', { className: 'history' }, h('summary', {}, L('办理记录', 'History')), body);
+  const read = Boolean(c.events && c.events.length);
+  const body = h('div', {}, read ? eventList(c, cat) : '');
+  const box = h('details', { className: 'history', 'data-loaded': read ? 'true' : undefined }, h('summary', {}, L('办理记录', 'History')), body);
   box.addEventListener('toggle', async () => {
     if (!box.open || box.dataset.loaded) return;
     try {
@@ -487,24 +489,34 @@ function historyBox(c) {
 }
 
 // What a case's card needs beyond the list's row: the case itself when an item is decided by rules
-// (the list carries no decisions or appeals), its ratings once an item is decided.
+// (the list carries no decisions or appeals) unless `c` was read whole already (`whole`), its
+// ratings once an item is decided.
 const DECIDED = ['approved', 'rejected'];
-async function caseDetails(c) {
-  const full = c.tasks.some((t) => t.instant && !t.decision && !['waiting', 'cancelled'].includes(t.state))
+async function caseDetails(c, { whole = false } = {}) {
+  const full = !whole && c.tasks.some((t) => t.instant && !t.decision && !['waiting', 'cancelled'].includes(t.state))
     ? session.call(`/api/v1/me/cases/${enc(c.id)}`) : c;
   const ratings = c.tasks.some((t) => DECIDED.includes(t.state))
     ? session.call(`/api/v1/me/cases/${enc(c.id)}/ratings`).then((r) => r.items) : null;
   return [await full, await ratings];
 }
 
+// The cards at once from the list; each replaced when it has details to read and they arrive
+// (without them a card still shows the progress). Resolves once all have settled. A later call's
+// cards win over an earlier call's late details.
+let casesDrawn = 0;
 async function loadCases() {
   clearError($('cases-error'));
+  const drawn = ++casesDrawn;
   try {
     const r = await session.call('/api/v1/me/cases');
-    const cards = await Promise.all(r.items.map((c) => caseDetails(c).then(([full, ratings]) => caseCard(full, ratings),
-      () => caseCard(c))));  // without its details the card still shows the progress
+    if (drawn !== casesDrawn) return;
+    const cards = r.items.map((c) => caseCard(c));
     $('cases').replaceChildren(...(cards.length ? cards
       : [h('li', { className: 'muted' }, L('您还没有办过一件事。', 'You have no applications yet.'))]));
+    await Promise.allSettled(r.items.map(async (c, i) => {
+      const [full, ratings] = await caseDetails(c);
+      if ((full !== c || ratings) && drawn === casesDrawn && cards[i].isConnected) cards[i].replaceWith(caseCard(full, ratings));
+    }));
   } catch (e) {
     showProblem($('cases-error'), e);
   }
@@ -513,7 +525,7 @@ async function loadCases() {
 // One card again, after a rating or an appeal (with the inbox, which says so); returns it.
 async function refreshCase(id) {
   const c = await session.call(`/api/v1/me/cases/${enc(id)}`);
-  const [full, ratings] = await caseDetails(c);
+  const [full, ratings] = await caseDetails(c, { whole: true });
   const card = caseCard(full, ratings);
   const old = document.querySelector(`#cases li[data-case-id="${c.id}"]`);
   if (old) old.replaceWith(card);
@@ -525,7 +537,8 @@ async function refreshCase(id) {
 
 function taskExtras(c, t, ratings) {
   const parts = [];
-  if (t.appealable && !t.appeal && c.role === 'applicant') parts.push(appealPart(c, t));
+  // (The list's rows carry no decisions: an appeal is offered once the case was read whole.)
+  if (t.appealable && t.decision && !t.appeal && c.role === 'applicant') parts.push(appealPart(c, t));
   if (ratings && DECIDED.includes(t.state) && ['applicant', 'co_applicant'].includes(c.role)) parts.push(ratingPart(c, t, ratings));
   return parts;
 }
