@@ -318,7 +318,7 @@ export function decisionBox(d, { open = false } = {}) {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, L('信息', 'Input')), h('th', { scope: 'col' }, L('值', 'Value')))),
       h('tbody', {}, (d.inputs || []).map((i) => h('tr', { 'data-input': i.name },
         h('th', { scope: 'row' }, L(i.label_zh, i.label_en)), h('td', {}, inputValue(i.value))))))),
-    d.missing && d.missing.length ? h('p', { className: 'missing' }, L('未能查到：', 'Not found: '),
+    d.missing && d.missing.length ? h('p', { className: 'fail' }, L('未能查到：', 'Not found: '),
       d.missing.flatMap((m, k) => [k ? L('、', ', ') : '', label(m)])) : '',
     h('dl', { className: 'kv' },
       h('dt', {}, L('适用的规则', 'Rows that applied')),
