@@ -98,7 +98,7 @@ async function openMyData(page, base) {
   await allChecked(page);
 }
 
-const token = async (base, who) => (await apiCall(base, '/api/v1/auth/login', { method: 'POST', body: { login: who, password: PASSWORD } })).access_token;
+export const token = async (base, who) => (await apiCall(base, '/api/v1/auth/login', { method: 'POST', body: { login: who, password: PASSWORD } })).access_token;
 
 export const dataScenarios = [
   {

@@ -16,38 +16,13 @@
 // explanation and the case and reverses it with an answer; she sees the answer, the item approved
 // and may rate it. Every page in zh and en and in large text, no horizontal scroll at 390×844.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { apiCall, checkAccessible, login, offers, PASSWORD } from './scenarios.mjs';
-import { bothLanguages, languageLeaks, setLanguage } from './data_scenarios.mjs';
-import { newBrowser, photo } from './service_scenarios.mjs';
-
-const token = async (base, who) => (await apiCall(base, '/api/v1/auth/login', { method: 'POST', body: { login: who, password: PASSWORD } })).access_token;
-const snap = (artifacts, page, name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-
-// GB 11643 check digit for a synthetic 17-digit body.
-function citizenId(body17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
-  return body17 + '10X98765432'[sum % 11];
-}
-
-// Logged in as `who` (the tab forgets whom it was logged in as before).
-async function openServices(page, base, who) {
-  await page.goto(`${base}/healthz`);
-  await page.evaluate(() => sessionStorage.removeItem('tongban.token.portal'));
-  await page.goto(`${base}/portal/services`);
-  await page.waitForSelector('body[data-ready=true]');
-  await login(page, who);
-  await page.waitForSelector('body[data-loaded=true]');
-}
+import { apiCall, checkAccessible, login, offers } from './scenarios.mjs';
+import { bothLanguages, languageLeaks, setLanguage, token } from './data_scenarios.mjs';
+import { citizenId } from './demo_server.mjs';
+import { newBrowser, openConsole, openServices, photo, snap } from './service_scenarios.mjs';
 
 // `who` null: the tab is logged in already.
-async function openReviews(page, base, who, query = '') {
-  await page.goto(`${base}/console/reviews${query}`);
-  await page.waitForSelector('body[data-ready=true]');
-  if (who) await login(page, who);
-  await page.waitForSelector('body[data-signed-in=true]');
-}
+const openReviews = (page, base, who, query = '') => openConsole(page, base, who, query, '/console/reviews');
 
 // Shared by the scenarios, in order.
 const rated = { caseId: null, number: null, taskId: null, ticketId: null };

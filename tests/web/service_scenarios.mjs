@@ -14,15 +14,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { apiCall, checkAccessible, login, offers, PASSWORD } from './scenarios.mjs';
-import { bothLanguages, languageLeaks, setLanguage } from './data_scenarios.mjs';
-
-// GB 11643 check digit for a synthetic 17-digit body (as cli/demo_data.cc builds the IDs).
-function citizenId(body17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((a, d, i) => a + Number(d) * w[i], 0);
-  return body17 + '10X98765432'[sum % 11];
-}
+import { apiCall, checkAccessible, login, offers } from './scenarios.mjs';
+import { bothLanguages, languageLeaks, setLanguage, token } from './data_scenarios.mjs';
+import { citizenId } from './demo_server.mjs';
 const LI_NA_ID = citizenId('33042119920704128');
 const CHILD_ID = citizenId('33010620261130001');  // given by the police on approval
 const CARD_NUMBER = 'A33010620261130';
@@ -92,19 +86,24 @@ export async function newBrowser() {
   };
 }
 
-const token = async (base, who) => (await apiCall(base, '/api/v1/auth/login', { method: 'POST', body: { login: who, password: PASSWORD } })).access_token;
-const snap = (artifacts, page, name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+// Shared with review_scenarios.mjs: a screenshot into the artifacts, and the service pages opened
+// logged in.
+export const snap = (artifacts, page, name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 
-async function openServices(page, base, who, query = '') {
+// /portal/services logged in as `who` (the tab forgets whom it was logged in as before).
+export async function openServices(page, base, who, query = '') {
+  await page.goto(`${base}/healthz`);
+  await page.evaluate(() => sessionStorage.removeItem('tongban.token.portal'));
   await page.goto(`${base}/portal/services${query}`);
   await page.waitForSelector('body[data-ready=true]');
   await login(page, who);
   await page.waitForSelector('body[data-loaded=true]');
 }
 
-// `who` null: the tab is logged in already (its token is in the tab's sessionStorage).
-async function openConsole(page, base, who, query = '') {
-  await page.goto(`${base}/console/services${query}`);
+// A console page (/console/services unless `path` names another) logged in as `who`; `who` null:
+// the tab is logged in already (its token is in the tab's sessionStorage).
+export async function openConsole(page, base, who, query = '', path = '/console/services') {
+  await page.goto(`${base}${path}${query}`);
   await page.waitForSelector('body[data-ready=true]');
   if (who) await login(page, who);
   await page.waitForSelector('body[data-signed-in=true]');
