@@ -43,6 +43,19 @@ std::string Hex(crypto::HashAlgorithm hash, std::string_view text) {
   return crypto::ToHex(crypto::Hash(hash, text));
 }
 
+// Who handled a task, as its rating names them (Rating::window_*): the rules (秒批), the staff
+// member who decided it or, when no one claimed it, its department.
+struct Window {
+  std::string key, zh, en;
+};
+Window WindowOf(const Task& task) {
+  if (task.AutoDecided()) return {std::string(kAutomaticWindowKey), "秒批", "automatic"};
+  if (task.claimed_by) {
+    return {"staff:" + std::to_string(*task.claimed_by), task.claimed_by_name, task.claimed_by_name};
+  }
+  return {"department:" + task.department, task.department, task.department};
+}
+
 }  // namespace
 
 ReviewService::ReviewService(store::Database& db, const Clock& clock, const ServiceCatalogue& catalogue,
@@ -102,6 +115,36 @@ Status ReviewService::Record(store::Tx& tx, Ticket& t, const Rating& r, std::str
   return Status::Ok();
 }
 
+Result<Ticket> ReviewService::OpenTicket(store::Tx& tx, Rating& r, Outbox& box) {
+  Ticket t;
+  t.rating_id = r.id;
+  t.case_id = r.case_id;
+  t.task_id = r.task_id;
+  t.department = r.department;
+  t.state = TicketState::kOpen;
+  t.opened_at = t.updated_at = r.at;
+  std::tie(t.callback_due_date, t.callback_due_at) = DueIn(options_.callback_days);
+  std::tie(t.answer_due_date, t.answer_due_at) = DueIn(options_.answer_days);
+  TB_ASSIGN_OR_RETURN(t.id, ReviewRepo::InsertTicket(tx, t));
+  r.ticket_id = t.id;
+  TB_RETURN_IF_ERROR(Record(tx, t, r, "open", "system", ""));
+  const auto [zh, en] = ItemNames(r.item);
+  const std::string callback = t.callback_due_date.ToString(), answer = t.answer_due_date.ToString();
+  TB_RETURN_IF_ERROR(Notify(tx, r, 0, r.department, "remediation_opened",
+                            "办件 " + r.case_number + " 的「" + zh + "」收到" + std::string(LevelNameZh(r.level)) +
+                                "评价，请于 " + callback + " 前回访、" + answer + " 前答复。",
+                            "Case " + r.case_number + ": " + en + " was rated " + std::string(LevelNameEn(r.level)) +
+                                "; call the citizen back by " + callback + " and answer by " + answer + ".",
+                            box));
+  TB_RETURN_IF_ERROR(Notify(tx, r, r.account_id, "", "remediation_opened",
+                            "您对「" + zh + "」的评价已收到，承办部门将于 " + callback + " 前回访，" + answer +
+                                " 前答复整改情况。",
+                            "Thank you for rating " + en + ". The department will call you back by " + callback +
+                                " and answer by " + answer + ".",
+                            box));
+  return t;
+}
+
 Result<RatingAndTicket> ReviewService::Rate(const Person& rater, int64_t case_id, int64_t task_id, int level,
                                             std::string_view comment) {
   if (level < kLowestLevel || level > kHighestLevel) {
@@ -153,17 +196,10 @@ Result<RatingAndTicket> ReviewService::Rate(const Person& rater, int64_t case_id
     r.task_id = task->id;
     r.item = task->item;
     r.department = task->department;
-    if (task->AutoDecided()) {
-      r.window_key = std::string(kAutomaticWindowKey);
-      r.window_zh = "秒批";
-      r.window_en = "automatic";
-    } else if (task->claimed_by) {
-      r.window_key = "staff:" + std::to_string(*task->claimed_by);
-      r.window_zh = r.window_en = task->claimed_by_name;
-    } else {
-      r.window_key = "department:" + task->department;
-      r.window_zh = r.window_en = task->department;
-    }
+    Window window = WindowOf(*task);
+    r.window_key = std::move(window.key);
+    r.window_zh = std::move(window.zh);
+    r.window_en = std::move(window.en);
     r.level = level;
     r.comment = std::string(comment);
     r.account_id = rater.account_id;
@@ -186,32 +222,7 @@ Result<RatingAndTicket> ReviewService::Rate(const Person& rater, int64_t case_id
                            .status());
     if (!r.Bad()) return Status::Ok();
     // A bad rating opens its ticket in the same transaction.
-    Ticket t;
-    t.rating_id = r.id;
-    t.case_id = r.case_id;
-    t.task_id = r.task_id;
-    t.department = r.department;
-    t.state = TicketState::kOpen;
-    t.opened_at = t.updated_at = now;
-    std::tie(t.callback_due_date, t.callback_due_at) = DueIn(options_.callback_days);
-    std::tie(t.answer_due_date, t.answer_due_at) = DueIn(options_.answer_days);
-    TB_ASSIGN_OR_RETURN(t.id, ReviewRepo::InsertTicket(tx, t));
-    r.ticket_id = t.id;
-    TB_RETURN_IF_ERROR(Record(tx, t, r, "open", "system", ""));
-    const auto [zh, en] = ItemNames(r.item);
-    const std::string callback = t.callback_due_date.ToString(), answer = t.answer_due_date.ToString();
-    TB_RETURN_IF_ERROR(Notify(tx, r, 0, r.department, "remediation_opened",
-                              "办件 " + r.case_number + " 的「" + zh + "」收到" + std::string(LevelNameZh(level)) +
-                                  "评价，请于 " + callback + " 前回访、" + answer + " 前答复。",
-                              "Case " + r.case_number + ": " + en + " was rated " + std::string(LevelNameEn(level)) +
-                                  "; call the citizen back by " + callback + " and answer by " + answer + ".",
-                              box));
-    TB_RETURN_IF_ERROR(Notify(tx, r, r.account_id, "", "remediation_opened",
-                              "您对「" + zh + "」的评价已收到，承办部门将于 " + callback + " 前回访，" + answer +
-                                  " 前答复整改情况。",
-                              "Thank you for rating " + en + ". The department will call you back by " + callback +
-                                  " and answer by " + answer + ".",
-                              box));
+    TB_ASSIGN_OR_RETURN(Ticket t, OpenTicket(tx, r, box));
     out.ticket = std::move(t);
     return Status::Ok();
   }));
@@ -348,6 +359,26 @@ Result<RatingAndTicket> ReviewService::Answer(const Staff& staff, int64_t ticket
               });
 }
 
+Result<bool> ReviewService::EscalateDeadline(store::Tx& tx, Ticket& t, const Rating& r, Deadline d, int64_t now,
+                                             Outbox& box) {
+  const bool callback = d == Deadline::kCallback;
+  std::optional<int64_t>& escalated = callback ? t.callback_escalated_at : t.answer_escalated_at;
+  if (escalated || !(callback ? t.CallbackMissed(now) : t.AnswerMissed(now))) return false;
+  escalated = now;
+  t.updated_at = now;
+  TB_RETURN_IF_ERROR(Record(tx, t, r, callback ? "escalate_callback" : "escalate_answer", "system", ""));
+  const auto [zh, en] = ItemNames(r.item);
+  const std::string due = (callback ? t.callback_due_date : t.answer_due_date).ToString();
+  TB_RETURN_IF_ERROR(Notify(tx, r, 0, t.department, "remediation_escalated",
+                            "办件 " + r.case_number + " 的「" + zh + "」差评整改已超过" + (callback ? "回访" : "答复") +
+                                "时限（" + due + "），已上报部门负责人。",
+                            "The remediation of a bad rating of " + en + " (case " + r.case_number + ") is past its " +
+                                (callback ? "call-back" : "answer") + " deadline (" + due +
+                                ") and goes to the department lead.",
+                            box));
+  return true;
+}
+
 Result<int64_t> ReviewService::EscalateLate(int limit) {
   int64_t done = 0;
   Outbox box;
@@ -357,36 +388,11 @@ Result<int64_t> ReviewService::EscalateLate(int limit) {
     const int64_t now = NowSeconds();
     TB_ASSIGN_OR_RETURN(auto late, ReviewRepo::Late(tx, now, limit));
     for (RatingAndTicket& x : late) {
-      Ticket& t = *x.ticket;
-      const Rating* r = &x.rating;
-      const auto [zh, en] = ItemNames(r->item);
-      struct Deadline {
-        bool missed;
-        std::optional<int64_t>* escalated;
-        const char* action;
-        const char* zh;
-        const char* en;
-        CivilDate due;
-      };
-      for (const Deadline& d :
-           {Deadline{!t.called_back_at && !t.Answered() && now >= t.callback_due_at, &t.callback_escalated_at,
-                     "escalate_callback", "回访", "call-back", t.callback_due_date},
-            Deadline{!t.Answered() && now >= t.answer_due_at, &t.answer_escalated_at, "escalate_answer", "答复",
-                     "answer", t.answer_due_date}}) {
-        if (!d.missed || d.escalated->has_value()) continue;
-        *d.escalated = now;
-        t.updated_at = now;
-        TB_RETURN_IF_ERROR(Record(tx, t, *r, d.action, "system", ""));
-        TB_RETURN_IF_ERROR(Notify(tx, *r, 0, t.department, "remediation_escalated",
-                                  "办件 " + r->case_number + " 的「" + zh + "」差评整改已超过" + d.zh + "时限（" +
-                                      d.due.ToString() + "），已上报部门负责人。",
-                                  "The remediation of a bad rating of " + en + " (case " + r->case_number +
-                                      ") is past its " + d.en + " deadline (" + d.due.ToString() +
-                                      ") and goes to the department lead.",
-                                  box));
-        ++done;
+      for (Deadline d : {Deadline::kCallback, Deadline::kAnswer}) {
+        TB_ASSIGN_OR_RETURN(bool escalated, EscalateDeadline(tx, *x.ticket, x.rating, d, now, box));
+        if (escalated) ++done;
       }
-      TB_RETURN_IF_ERROR(ReviewRepo::UpdateTicket(tx, t));
+      TB_RETURN_IF_ERROR(ReviewRepo::UpdateTicket(tx, *x.ticket));
     }
     return Status::Ok();
   }));

@@ -130,6 +130,13 @@ class ReviewService {
                                std::string_view action, std::string_view text, const StepFn& apply);
   // The staff member's ticket with its rating; kNotFound for another department's.
   Result<RatingAndTicket> StaffTicket(store::Tx& tx, const Staff& staff, int64_t ticket_id);
+  // Opens the ticket of bad rating `r` (inserted) in the same transaction: its deadlines, its
+  // "open" step, notices to the department and the rater. Sets r.ticket_id.
+  Result<Ticket> OpenTicket(store::Tx& tx, Rating& r, Outbox& box);
+  // Escalates deadline `d` of `t` if it is missed at `now` and not escalated yet: marks the ticket
+  // (the caller writes it), records the step and notifies the department. Whether it escalated.
+  enum class Deadline { kCallback, kAnswer };
+  Result<bool> EscalateDeadline(store::Tx& tx, Ticket& t, const Rating& r, Deadline d, int64_t now, Outbox& box);
   // Writes the step row and its ledger entry.
   Status Record(store::Tx& tx, Ticket& t, const Rating& r, std::string_view action, std::string_view actor,
                 std::string_view text);
