@@ -6,6 +6,7 @@
 #include "api/json_answer.h"
 #include "api/json_body.h"
 #include "api/problem.h"
+#include "service/part/service_route_helpers.h"
 
 namespace tongban::api {
 
@@ -17,22 +18,13 @@ using service::RatingAndTicket;
 using service::RatingGroup;
 using service::ReviewService;
 using service::Ticket;
+using service_routes::DepartmentJson;
+using service_routes::ItemJson;
+using service_routes::PersonOf;
+using service_routes::StaffIfAny;
+using service_routes::StaffOf;
 
 namespace {
-
-value DepartmentJson(const data::Catalogue& c, std::string_view key) {
-  const data::Department* d = c.DepartmentByKey(key);
-  return object{{"key", key},
-                {"name_zh", d ? d->name_zh : std::string(key)},
-                {"name_en", d ? d->name_en : std::string(key)}};
-}
-
-value ItemJson(const service::ServiceCatalogue& c, std::string_view code) {
-  const service::Item* it = c.FindItem(code);
-  return object{{"code", code},
-                {"name_zh", it ? it->name_zh : std::string(code)},
-                {"name_en", it ? it->name_en : std::string(code)}};
-}
 
 value WindowJson(std::string_view key, std::string_view zh, std::string_view en) {
   return object{{"key", key}, {"name_zh", zh}, {"name_en", en}};
@@ -144,22 +136,6 @@ object GroupJson(const RatingGroup& g) {
                 {"tickets_answered_late", g.tickets_answered_late},
                 {"tickets_open", g.tickets_open},
                 {"tickets_open_overdue", g.tickets_open_overdue}};
-}
-
-// The citizen acting: an account with a citizen ID number.
-Result<service::Person> PersonOf(const ReviewRoutesOptions& o, const HttpRequest& req) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, o.identity->GetAccount(req.principal->account_id));
-  if (a.subject_id.empty()) return Status::PermissionDenied("this account has no citizen ID number");
-  return service::Person{a.id, a.subject_id, a.display_name};
-}
-
-// The staff member acting, with the catalogue department of their account. A department outside
-// the catalogue has no ticket: every ticket answers 404 (`missing`).
-Result<service::Staff> StaffOf(const ReviewRoutesOptions& o, const HttpRequest& req, Status missing) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, o.identity->GetAccount(req.principal->account_id));
-  const data::Department* d = o.data_catalogue->DepartmentByName(a.department);
-  if (d == nullptr) return missing;
-  return service::Staff{a.id, d->key, a.display_name};
 }
 
 constexpr std::string_view kNamedSchema = R"json({
@@ -304,7 +280,7 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"task_id", "level", "comment"}), req);
                      TB_ASSIGN_OR_PROBLEM(int64_t task_id, body.RequiredInt("task_id"), req);
                      if (task_id < 1) {
@@ -334,7 +310,7 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(auto list, options.reviews->MyRatings(me.subject_id, id), req);
                      array items;
                      for (const RatingAndTicket& x : list) items.push_back(RatingJson(options, x));
@@ -354,11 +330,9 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                        return ProblemResponse(Status::InvalidField("filter", "must be open, overdue, answered or all"),
                                               req.request_id);
                      }
-                     auto staff = StaffOf(options, req, Status::NotFound("department"));
-                     if (!staff.ok() && staff.status().code() == ErrorCode::kNotFound) {
-                       return JsonAnswer(200, object{{"items", array{}}});
-                     }
-                     TB_RETURN_IF_PROBLEM(staff.status(), req);
+                     TB_ASSIGN_OR_PROBLEM(auto staff, StaffIfAny(*options.identity, *options.data_catalogue, req),
+                                          req);
+                     if (!staff) return JsonAnswer(200, object{{"items", array{}}});
                      TB_ASSIGN_OR_PROBLEM(auto list, options.reviews->Tickets(*staff, *filter), req);
                      array items;
                      for (const RatingAndTicket& x : list) items.push_back(StaffTicketJson(options, x, false));
@@ -374,7 +348,9 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a ticket id"), req);
                      TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                          StaffOf(options, req, Status::NotFound("ticket", std::to_string(id))), req);
+                                          StaffOf(*options.identity, *options.data_catalogue, req,
+                                                  Status::NotFound("ticket", std::to_string(id))),
+                                          req);
                      TB_ASSIGN_OR_PROBLEM(RatingAndTicket x, options.reviews->GetTicket(staff, id), req);
                      return JsonAnswer(200, StaffTicketJson(options, x, true));
                    }})
@@ -408,7 +384,9 @@ void AddReviewRoutes(Router& router, const ReviewRoutesOptions& options) {
                      [options, act = s.act](const HttpRequest& req, const PathParams& p) {
                        TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a ticket id"), req);
                        TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                            StaffOf(options, req, Status::NotFound("ticket", std::to_string(id))), req);
+                                            StaffOf(*options.identity, *options.data_catalogue, req,
+                                                    Status::NotFound("ticket", std::to_string(id))),
+                                            req);
                        TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"text"}), req);
                        TB_ASSIGN_OR_PROBLEM(std::string text, body.RequiredString("text", service::kMaxStepTextBytes), req);
                        TB_ASSIGN_OR_PROBLEM(RatingAndTicket x, (options.reviews->*act)(staff, id, text), req);

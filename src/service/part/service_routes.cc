@@ -7,6 +7,7 @@
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "core/mask.h"
+#include "service/part/service_route_helpers.h"
 
 namespace tongban::api {
 
@@ -19,18 +20,13 @@ using service::CaseService;
 using service::Party;
 using service::ServiceCatalogue;
 using service::Task;
+using service_routes::DepartmentJson;
+using service_routes::ItemJson;
+using service_routes::PersonOf;
+using service_routes::StaffIfAny;
+using service_routes::StaffOf;
 
 namespace {
-
-value DepartmentJson(const data::Catalogue& c, std::string_view key) {
-  const data::Department* d = c.DepartmentByKey(key);
-  return object{{"key", key}, {"name_zh", d ? d->name_zh : std::string(key)}, {"name_en", d ? d->name_en : std::string(key)}};
-}
-
-value NamedItem(const ServiceCatalogue& c, std::string_view code) {
-  const service::Item* it = c.FindItem(code);
-  return object{{"code", code}, {"name_zh", it ? it->name_zh : std::string(code)}, {"name_en", it ? it->name_en : std::string(code)}};
-}
 
 object FieldJson(const data::Catalogue& dc, const service::Field& f) {
   array codes;
@@ -130,7 +126,7 @@ object TaskJson(const CaseService& s, const data::Catalogue& dc, const Task& t, 
   return object{{"id", t.id},
                 {"case_id", t.case_id},
                 {"case_number", t.case_number},
-                {"item", NamedItem(s.catalogue(), t.item)},
+                {"item", ItemJson(s.catalogue(), t.item)},
                 {"department", DepartmentJson(dc, t.department)},
                 {"state", service::TaskStateName(t.state)},
                 {"claimed_by", t.claimed_by_name.empty() ? value(nullptr) : value(t.claimed_by_name)},
@@ -257,26 +253,11 @@ Result<identity::Account> AccountOf(const ServiceRoutesOptions& o, const HttpReq
   return o.identity->GetAccount(req.principal->account_id);
 }
 
-// The citizen acting: an account with a citizen ID number.
-Result<service::Person> PersonOf(const ServiceRoutesOptions& o, const HttpRequest& req) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, AccountOf(o, req));
-  if (a.subject_id.empty()) return Status::PermissionDenied("this account has no citizen ID number");
-  return service::Person{a.id, a.subject_id, a.display_name};
-}
-
-// The staff member acting, with the catalogue department of their account. A department outside
-// the catalogue handles no task: every task and case answers 404 (`missing`).
-Result<service::Staff> StaffOf(const ServiceRoutesOptions& o, const HttpRequest& req, Status missing) {
-  TB_ASSIGN_OR_RETURN(identity::Account a, AccountOf(o, req));
-  const data::Department* d = o.data_catalogue->DepartmentByName(a.department);
-  if (d == nullptr) return missing;
-  return service::Staff{a.id, d->key, a.display_name};
-}
-
 // Case {id} of the path, as the calling staff member's department may see it (404 otherwise).
 Result<Case> StaffCase(const ServiceRoutesOptions& o, const HttpRequest& req, const PathParams& p) {
   TB_ASSIGN_OR_RETURN(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"));
-  TB_ASSIGN_OR_RETURN(service::Staff staff, StaffOf(o, req, Status::NotFound("case", std::to_string(id))));
+  TB_ASSIGN_OR_RETURN(service::Staff staff,
+                      StaffOf(*o.identity, *o.data_catalogue, req, Status::NotFound("case", std::to_string(id))));
   return o.service->CaseForStaff(staff, id);
 }
 
@@ -569,7 +550,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "holds are asked, and materials list the matching licences of the caller's wallet.",
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams&) {
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"bundle"}), req);
                      TB_ASSIGN_OR_PROBLEM(std::string bundle, body.RequiredString("bundle", 64), req);
                      TB_ASSIGN_OR_PROBLEM(Case c, options.service->Start(me, bundle), req);
@@ -586,7 +567,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "tasks (who has it, since when, the due date).",
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams&) {
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(auto list, options.service->MyCases(me.subject_id), req);
                      array items;
                      for (const Case& c : list) {
@@ -602,7 +583,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    "One of the caller's cases with its form, tasks and events; 404 for another's.", kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(Case c, options.service->Mine(me.subject_id, id), req);
                      return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, false,
                                                      WalletOf(options, me.subject_id), ViewerOf(c, me.subject_id)));
@@ -619,7 +600,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body,
                                           JsonBody::Parse(req.body, {"answers", "materials", "co_applicant_id",
                                                                      "co_applicant_name"}),
@@ -645,7 +626,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body.empty() ? "{}" : req.body,
                                                                          {"answers", "materials"}),
                                           req);
@@ -664,7 +645,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"answers", "materials"}), req);
                      TB_ASSIGN_OR_PROBLEM(service::Answers in, AnswersOf(body.object()), req);
                      TB_ASSIGN_OR_PROBLEM(Case c, options.service->Supplement(me, id, in), req);
@@ -684,7 +665,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      // Another's case is 404 before a byte is stored.
                      TB_RETURN_IF_PROBLEM(options.service->PartyOf(me.subject_id, id).status(), req);
                      auto stored = options.uploads->Put(req.body);
@@ -781,11 +762,9 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                                                                              "overdue, escalated or done"),
                                               req.request_id);
                      }
-                     auto staff = StaffOf(options, req, Status::NotFound("department"));
-                     if (!staff.ok() && staff.status().code() == ErrorCode::kNotFound) {
-                       return JsonAnswer(200, object{{"items", array{}}});
-                     }
-                     TB_RETURN_IF_PROBLEM(staff.status(), req);
+                     TB_ASSIGN_OR_PROBLEM(auto staff, StaffIfAny(*options.identity, *options.data_catalogue, req),
+                                          req);
+                     if (!staff) return JsonAnswer(200, object{{"items", array{}}});
                      TB_ASSIGN_OR_PROBLEM(auto list, options.service->Queue(*staff, *filter), req);
                      array items;
                      for (const Task& t : list) items.push_back(TaskJson(*options.service, *options.data_catalogue, t));
@@ -814,7 +793,9 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      [options, act](const HttpRequest& req, const PathParams& p) {
                        TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a task id"), req);
                        TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                            StaffOf(options, req, Status::NotFound("task", std::to_string(id))), req);
+                                            StaffOf(*options.identity, *options.data_catalogue, req,
+                                                    Status::NotFound("task", std::to_string(id))),
+                                            req);
                        TB_ASSIGN_OR_PROBLEM(Task t, act(*options.service, staff, id, req.body.empty() ? "{}" : req.body), req);
                        return JsonAnswer(200, TaskJson(*options.service, *options.data_catalogue, t));
                      }})
@@ -877,7 +858,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    kCitizen,
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a case id"), req);
-                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(options, req), req);
+                     TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"task_id", "reason"}), req);
                      TB_ASSIGN_OR_PROBLEM(int64_t task, body.RequiredInt("task_id"), req);
                      TB_ASSIGN_OR_PROBLEM(std::string reason, body.RequiredString("reason", 1000), req);
@@ -899,12 +880,10 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      if (state != "open" && state != "decided") {
                        return ProblemResponse(Status::InvalidField("state", "must be open or decided"), req.request_id);
                      }
-                     auto staff = StaffOf(options, req, Status::NotFound("department"));
-                     if (!staff.ok() && staff.status().code() == ErrorCode::kNotFound) {
-                       return JsonAnswer(200, object{{"items", array{}}});
-                     }
-                     TB_ASSIGN_OR_PROBLEM(service::Staff me, std::move(staff), req);
-                     TB_ASSIGN_OR_PROBLEM(auto list, options.service->AppealQueue(me, state == "open"), req);
+                     TB_ASSIGN_OR_PROBLEM(auto staff, StaffIfAny(*options.identity, *options.data_catalogue, req),
+                                          req);
+                     if (!staff) return JsonAnswer(200, object{{"items", array{}}});
+                     TB_ASSIGN_OR_PROBLEM(auto list, options.service->AppealQueue(*staff, state == "open"), req);
                      array items;
                      for (const auto& a : list) items.push_back(AppealJson(&a));
                      return JsonAnswer(200, object{{"items", std::move(items)}});
@@ -919,7 +898,9 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an appeal id"), req);
                      TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                          StaffOf(options, req, Status::NotFound("appeal", std::to_string(id))), req);
+                                          StaffOf(*options.identity, *options.data_catalogue, req,
+                                                  Status::NotFound("appeal", std::to_string(id))),
+                                          req);
                      TB_ASSIGN_OR_PROBLEM(auto view, options.service->AppealForStaff(staff, id), req);
                      return JsonAnswer(200, object{{"appeal", AppealJson(&view.appeal)},
                                                    {"decision", DecisionJson(&view.decision)},
@@ -938,7 +919,9 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                    [options](const HttpRequest& req, const PathParams& p) {
                      TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be an appeal id"), req);
                      TB_ASSIGN_OR_PROBLEM(service::Staff staff,
-                                          StaffOf(options, req, Status::NotFound("appeal", std::to_string(id))), req);
+                                          StaffOf(*options.identity, *options.data_catalogue, req,
+                                                  Status::NotFound("appeal", std::to_string(id))),
+                                          req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"decision", "answer", "staff_fields"}),
                                           req);
                      TB_ASSIGN_OR_PROBLEM(std::string decision, body.RequiredString("decision", 10), req);
