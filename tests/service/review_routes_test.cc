@@ -12,10 +12,9 @@
 #include <boost/json.hpp>
 
 #include "api/dispatcher.h"
-#include "crypto/hmac.h"
 #include "identity/part/auth_handlers.h"
-#include "ledger/log_storage.h"
 #include "service/part/service_routes.h"
+#include "service_test_base.h"
 #include "testing/databases.h"
 #include "testing/http_client.h"
 #include "testing/synthetic_ids.h"
@@ -36,22 +35,11 @@ using tongban::testing::kZhangWei;
 constexpr const char* kPassword = "password-for-tests";
 constexpr int64_t kFriday = 1'796'954'400;  // 2026-12-11 10:00 in Hangzhou
 
-std::array<uint8_t, 32> SubjectHash(std::string_view s) {
-  return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
-}
-
-class ReviewRoutesTest : public ::testing::TestWithParam<Backend> {
+// The services' world (ServiceTestBase) with identity and the case and review routes over HTTP.
+class ReviewRoutesTest : public service::ServiceTestBase {
  protected:
   void SetUp() override {
-    db_ = tongban::testing::OpenTestDatabase(GetParam());
-    if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
-    std::vector<store::Migration> m = identity::IdentityService::Migrations();
-    for (auto& x : ledger::LogStorageMigrations()) m.push_back(x);
-    for (auto& x : data::DataService::Migrations()) m.push_back(x);
-    for (auto& x : license::LicenseService::Migrations()) m.push_back(x);
-    for (auto& x : service::CaseService::Migrations()) m.push_back(x);
-    for (auto& x : service::ReviewService::Migrations()) m.push_back(x);
-    ASSERT_TRUE(store::Migrate(**db_, m).ok());
+    if (!OpenWorld(kFriday, {}, identity::IdentityService::Migrations())) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
     identity::IdentityOptions io;
     io.password = crypto::PasswordParams::ForTestsOnly();
     identity_ = std::make_unique<identity::IdentityService>(**db_, wall_clock_, std::string(32, 'k'), io);
@@ -70,23 +58,6 @@ class ReviewRoutesTest : public ::testing::TestWithParam<Backend> {
     add({.login = "auditor", .role = Role::kAuditor, .display_name = "赵敏"});
     add({.login = "admin", .role = Role::kAdmin, .display_name = "运维管理员"});
 
-    data::DataServiceOptions d;
-    d.hash = crypto::HashAlgorithm::kSha256;
-    d.subject_hash = SubjectHash;
-    data_ = std::make_unique<data::DataService>(**db_, clock_, data::Catalogue::Builtin(), d);
-    license::LicenseServiceOptions l;
-    l.issuer_url = "https://zj.tongban.example/licenses";
-    l.issuer_key = *crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kEs256);
-    l.ledger_hash = crypto::HashAlgorithm::kSha256;
-    l.subject_hash = SubjectHash;
-    auto licenses = license::LicenseService::Create(**db_, clock_, std::move(l));
-    ASSERT_TRUE(licenses.ok()) << licenses.status().ToString();
-    licenses_ = std::move(licenses).value();
-    service::CaseServiceOptions o;
-    o.hash = crypto::HashAlgorithm::kSha256;
-    o.subject_hash = SubjectHash;
-    cases_ = std::make_unique<service::CaseService>(**db_, clock_, service::ServiceCatalogue::Builtin(), *data_,
-                                                    *licenses_, o);
     service::ReviewServiceOptions r;
     r.hash = crypto::HashAlgorithm::kSha256;
     r.subject_hash = SubjectHash;
@@ -150,12 +121,7 @@ class ReviewRoutesTest : public ::testing::TestWithParam<Backend> {
   }
 
   SystemClock wall_clock_;
-  FakeClock clock_{kFriday * 1'000'000};
-  std::unique_ptr<tongban::testing::TestDatabase> db_;
   std::unique_ptr<identity::IdentityService> identity_;
-  std::unique_ptr<data::DataService> data_;
-  std::unique_ptr<license::LicenseService> licenses_;
-  std::unique_ptr<service::CaseService> cases_;
   std::unique_ptr<service::ReviewService> reviews_;
   Dispatcher dispatcher_{"test"};
   std::unique_ptr<tongban::testing::TestServer> server_;

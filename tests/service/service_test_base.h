@@ -26,12 +26,15 @@ class ServiceTestBase : public ::testing::TestWithParam<tongban::testing::Backen
   }
 
   // Opens the database and the services at `start_unix` seconds; false when the backend is not
-  // available (the caller skips: GTEST_SKIP must be in the test's own SetUp).
-  bool OpenWorld(int64_t start_unix, CaseServiceOptions options = {}) {
+  // available (the caller skips: GTEST_SKIP must be in the test's own SetUp). `more_migrations`
+  // (another part's, such as identity's for the route tests) run first.
+  bool OpenWorld(int64_t start_unix, CaseServiceOptions options = {},
+                 std::vector<store::Migration> more_migrations = {}) {
     clock_.SetUnixMicros(start_unix * 1'000'000);
     db_ = tongban::testing::OpenTestDatabase(GetParam());
     if (!db_) return false;
-    std::vector<store::Migration> m = ledger::LogStorageMigrations();
+    std::vector<store::Migration> m = std::move(more_migrations);
+    for (auto& x : ledger::LogStorageMigrations()) m.push_back(x);
     for (auto& x : data::DataService::Migrations()) m.push_back(x);
     for (auto& x : license::LicenseService::Migrations()) m.push_back(x);
     for (auto& x : CaseService::Migrations()) m.push_back(x);
