@@ -69,11 +69,6 @@ std::pair<CivilDate, int64_t> ReviewService::DueIn(int days) const {
   return {due, ChinaDayEndUnix(due)};
 }
 
-std::pair<std::string, std::string> ReviewService::ItemNames(std::string_view code) const {
-  const Item* item = catalogue_.FindItem(code);
-  return item ? std::pair(item->name_zh, item->name_en) : std::pair(std::string(code), std::string(code));
-}
-
 Status ReviewService::Notify(store::Tx& tx, const Rating& r, int64_t account, std::string_view department,
                              std::string kind, std::string text_zh, std::string text_en, Outbox& out) {
   Notice n;
@@ -128,7 +123,7 @@ Result<Ticket> ReviewService::OpenTicket(store::Tx& tx, Rating& r, Outbox& box) 
   TB_ASSIGN_OR_RETURN(t.id, ReviewRepo::InsertTicket(tx, t));
   r.ticket_id = t.id;
   TB_RETURN_IF_ERROR(Record(tx, t, r, "open", "system", ""));
-  const auto [zh, en] = ItemNames(r.item);
+  const auto [zh, en] = catalogue_.ItemNames(r.item);
   const std::string callback = t.callback_due_date.ToString(), answer = t.answer_due_date.ToString();
   TB_RETURN_IF_ERROR(Notify(tx, r, 0, r.department, "remediation_opened",
                             "办件 " + r.case_number + " 的「" + zh + "」收到" + std::string(LevelNameZh(r.level)) +
@@ -346,7 +341,7 @@ Result<RatingAndTicket> ReviewService::Answer(const Staff& staff, int64_t ticket
               [&](store::Tx& tx, Ticket& t, const Rating& r, int64_t now, Outbox& box) {
                 t.answered_at = now;
                 t.answer = std::string(answer);
-                const auto [zh, en] = ItemNames(r.item);
+                const auto [zh, en] = catalogue_.ItemNames(r.item);
                 std::string again_zh, again_en;
                 if (r.round == 1) {
                   again_zh = "您可以再评价一次。";
@@ -367,7 +362,7 @@ Result<bool> ReviewService::EscalateDeadline(store::Tx& tx, Ticket& t, const Rat
   escalated = now;
   t.updated_at = now;
   TB_RETURN_IF_ERROR(Record(tx, t, r, callback ? "escalate_callback" : "escalate_answer", "system", ""));
-  const auto [zh, en] = ItemNames(r.item);
+  const auto [zh, en] = catalogue_.ItemNames(r.item);
   const std::string due = (callback ? t.callback_due_date : t.answer_due_date).ToString();
   TB_RETURN_IF_ERROR(Notify(tx, r, 0, t.department, "remediation_escalated",
                             "办件 " + r.case_number + " 的「" + zh + "」差评整改已超过" + (callback ? "回访" : "答复") +

@@ -145,7 +145,6 @@ class ReviewService {
   void Deliver(const Outbox& out);
   // The end of the China day `days` working days after today, and that day.
   std::pair<CivilDate, int64_t> DueIn(int days) const;
-  std::pair<std::string, std::string> ItemNames(std::string_view code) const;
 
   store::Database& db_;
   const Clock& clock_;
