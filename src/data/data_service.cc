@@ -473,8 +473,7 @@ Result<ReadResult> DataService::ReadInTx(store::Tx& tx, const CheckedRead& read)
              {"reader_account", request.reader.account_id}, {"dataset", a.dataset},
              {"elements", ElementsArray(a.elements)}, {"purpose", PurposeKindName(a.purpose)},
              {"purpose_ref", a.purpose_ref}, {"time", now_us}});
-  auto state = ledger::ReadLogState(tx);
-  a.hint = state.ok() ? state->size : 0;
+  TB_ASSIGN_OR_RETURN(a.hint, ledger::LogSizeHint(tx));
   TB_ASSIGN_OR_RETURN(a.entry, Ledger(tx, "data.read", request.subject_id, a.document, now_us));
   TB_ASSIGN_OR_RETURN(result.access_id,
                       DataRepo::InsertAccess(tx, request.subject_id, request.reader.account_id, a));

@@ -207,8 +207,7 @@ DataFeed::Ready DataFeed::Serve(Ready& ready) {
     // Subscribers of one dataset at one cursor read the same versions: parse each once.
     std::unordered_map<int64_t, object> parsed;
     std::vector<ledger::Entry> entries;
-    auto state = ledger::ReadLogState(tx);
-    const uint64_t hint = state.ok() ? state->size : 0;
+    TB_ASSIGN_OR_RETURN(const uint64_t hint, ledger::LogSizeHint(tx));
     // Waiters asking the same thing in this round share the first one's batch and trace.
     std::map<std::tuple<int64_t, int64_t, int64_t, int>, size_t> asked;
     for (size_t i = 0; i < ready.size(); ++i) {

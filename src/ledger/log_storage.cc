@@ -118,6 +118,13 @@ Status EnqueueEntries(store::Tx& tx, std::span<const Entry> entries) {
   return batch->Finish().status();
 }
 
+Result<uint64_t> LogSizeHint(store::Tx& tx) {
+  Result<LogState> state = ReadLogState(tx);
+  if (state.ok()) return state->size;
+  if (state.status().code() == ErrorCode::kNotFound) return uint64_t{0};
+  return state.status();
+}
+
 Result<LogState> ReadLogState(store::Tx& tx) {
   TB_ASSIGN_OR_RETURN(
       std::optional<store::Row> row,

@@ -101,6 +101,10 @@ struct LogState {
 
 // kNotFound when the log has not been initialised; kDataLoss when the row is malformed.
 Result<LogState> ReadLogState(store::Tx& tx);
+// The log's size now, 0 when it has not been initialised: the hint a writer keeps beside an entry
+// it queued (the leaf is at or after it). Any other error is returned, never read as 0: on
+// PostgreSQL a failed statement aborts the transaction, so the caller must stop there.
+Result<uint64_t> LogSizeHint(store::Tx& tx);
 
 // Inserts the state row of an empty log (size 0, root H("")) and its signed size-0 checkpoint
 // `note`. kAlreadyExists if the log exists.

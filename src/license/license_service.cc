@@ -199,11 +199,8 @@ Result<License> LicenseService::IssueIn(store::Tx& tx, const IssueRequest& reque
   const int64_t now = NowSeconds();
   if (request.expires_at && *request.expires_at <= now) return Status::InvalidField("/expires_at", "must be in the future");
   const Department* dept = catalogue_->DepartmentByKey(type->issuer);
-  // The log's size in this transaction's snapshot: a lower bound for the entry's leaf index (0
-  // when the log has no state yet, as LedgerHint).
-  auto log = ledger::ReadLogState(tx);
-  if (!log.ok() && log.status().code() != ErrorCode::kNotFound) return log.status();
-  const uint64_t hint = log.ok() ? log->size : 0;
+  // The log's size in this transaction's snapshot: a lower bound for the entry's leaf index.
+  TB_ASSIGN_OR_RETURN(const uint64_t hint, ledger::LogSizeHint(tx));
   License l;
   TB_ASSIGN_OR_RETURN(l.serial, LicenseRepo::NextSerial(tx, dept->key, type->code));
   TB_ASSIGN_OR_RETURN(l.status_index, LicenseRepo::NextStatusIndex(tx));
