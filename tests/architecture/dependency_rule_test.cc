@@ -212,7 +212,7 @@ TEST(DependencyRule, NoDomainPartMayUseApi) {
     const bool adapter = part.size() > 5 && part.ends_with("/part");
     EXPECT_EQ(uses_api, part == "cli" || part == "part" || adapter) << part;
   }
-  EXPECT_EQ(Join(rule.MayUse("receipt")), "ledger, qr, store, crypto, core");
+  EXPECT_EQ(Join(rule.MayUse("receipt")), "ledger, notify, qr, store, crypto, core");
   // An adapter reaches its part, the seam and the adapters of the parts its part uses.
   const auto receipt_adapter = rule.MayUse("receipt/part");
   for (const char* p : {"receipt", "part", "api", "ledger/part", "ledger"}) {
@@ -249,7 +249,7 @@ TEST(DependencyRule, ABreakIsNamedByFileAndLine) {
   EXPECT_EQ(scan.breaks, (std::vector<std::string>{
                              "src/core/y.h:2 includes openssl/evp.h: core includes only the C++ standard library",
                              "src/core/y.h:3 includes crypto/hash.h: core may use no other part",
-                             "src/receipt/x.cc:12 includes api/router.h: receipt may use ledger, qr, store, crypto, core",
+                             "src/receipt/x.cc:12 includes api/router.h: receipt may use ledger, notify, qr, store, crypto, core",
                              "src/receipt/x.cc:14 includes ../api/server.h: a quoted include names its part, as "
                              "\"<part>/<file>\", and never climbs out",
                              "src/receipt/x.cc:15 includes store/drivers.h: internal to store",
