@@ -1,0 +1,352 @@
+// One-time codes: issue, deliver, redeem, rate limits and back-off; see one_time_code.h.
+#include "identity/one_time_code.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "crypto/constant_time.h"
+#include "crypto/random.h"
+
+namespace tongban::identity {
+namespace {
+
+constexpr std::string_view kWrongCode = "wrong or expired code";
+constexpr int64_t kForgetFailuresAfterSeconds = 3600;
+
+// A uniform number in [0, 1'000'000) from the CSPRNG (rejection sampling: no modulo bias).
+std::string RandomSixDigits() {
+  constexpr uint32_t kRange = 1'000'000;
+  constexpr uint32_t kLimit = UINT32_MAX - (UINT32_MAX % kRange);
+  for (;;) {
+    std::string raw = crypto::RandomBytes(4);
+    uint32_t v = 0;
+    for (char c : raw) v = (v << 8) | static_cast<uint8_t>(c);
+    if (v >= kLimit) continue;
+    std::string out = std::to_string(v % kRange);
+    return std::string(6 - out.size(), '0') + out;
+  }
+}
+
+bool SixDigits(std::string_view code) {
+  return code.size() == 6 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+bool ValidCodePurpose(std::string_view purpose) {
+  if (purpose.empty() || purpose.size() > 32) return false;
+  return std::all_of(purpose.begin(), purpose.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+// Whom a code is for: the keyed hash of the login (the limits' key, the same for a login with
+// no account) and, when the account exists, its id and contact.
+struct OneTimeCodes::Target {
+  std::string key;
+  int64_t account_id = 0;  // 0: no such account (a decoy row, nothing delivered)
+  std::string login;
+  std::string subject_id;
+};
+
+std::vector<store::Migration> OneTimeCodes::Migrations() {
+  store::Migration v1;
+  v1.part = "identity_otp";
+  v1.version = 1;
+  v1.sql = R"(
+CREATE TABLE otp_codes (
+  id {{id}},
+  target_key {{blob}} NOT NULL,
+  account_id {{int64}} REFERENCES accounts(id),
+  purpose TEXT NOT NULL,
+  code_hash {{blob}} NOT NULL,
+  source_key {{blob}} NOT NULL,
+  created_at {{int64}} NOT NULL,
+  expires_at {{int64}} NOT NULL,
+  used_at {{int64}},
+  wrong_count {{int64}} NOT NULL DEFAULT 0
+);
+CREATE INDEX otp_codes_target ON otp_codes(target_key, created_at);
+CREATE INDEX otp_codes_source ON otp_codes(source_key, created_at);
+CREATE TABLE otp_failures (
+  target_key {{blob}} PRIMARY KEY,
+  failures {{int64}} NOT NULL,
+  locked_until {{int64}} NOT NULL,
+  last_failure_at {{int64}} NOT NULL
+);
+)";
+  return {v1};
+}
+
+OneTimeCodes::OneTimeCodes(store::Database& db, const Clock& clock, std::string key,
+                           CodeSender sender, OneTimeCodeOptions options)
+    : db_(db),
+      clock_(clock),
+      hmac_(crypto::HashAlgorithm::kSha256, std::move(key)),
+      sender_(std::move(sender)),
+      options_(options) {}
+
+int64_t OneTimeCodes::NowSeconds() const { return clock_.NowUnixMicros() / 1'000'000; }
+
+std::string OneTimeCodes::Key(std::string_view domain, std::string_view value) const {
+  std::string message(domain);
+  message.push_back('\0');
+  message.append(value);
+  auto d = hmac_.Mac(message);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string OneTimeCodes::CodeHash(std::string_view target_key, std::string_view purpose,
+                                   std::string_view code) const {
+  std::string message(target_key);
+  message.push_back('\0');
+  message.append(purpose);
+  message.push_back('\0');
+  message.append(code);
+  return Key("code", message);
+}
+
+Result<OneTimeCodes::Target> OneTimeCodes::ResolveLogin(std::string_view login) {
+  Target t;
+  t.key = Key("login", login);
+  t.login = std::string(login);
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, subject_id FROM accounts WHERE login = ?",
+                                              {login}));
+    if (row) {
+      t.account_id = row->Int64(0);
+      t.subject_id = std::string(row->Text(1));
+    }
+    return Status::Ok();
+  }));
+  return t;
+}
+
+Result<OneTimeCodes::Target> OneTimeCodes::ResolveAccount(int64_t account_id) {
+  Target t;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, login, subject_id FROM accounts "
+                                              "WHERE id = ?",
+                                              {account_id}));
+    if (!row) return Status::NotFound("account");
+    t.account_id = row->Int64(0);
+    t.login = std::string(row->Text(1));
+    t.subject_id = std::string(row->Text(2));
+    return Status::Ok();
+  }));
+  t.key = Key("login", t.login);
+  return t;
+}
+
+Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
+                            std::string_view source_address) {
+  if (!ValidCodePurpose(purpose)) return Status::InvalidField("purpose", "1-32 of [a-z_]");
+  const int64_t now = NowSeconds();
+  const int64_t since = now - options_.send_window_seconds;
+  const std::string source_key = Key("address", source_address);
+  const std::string code = RandomSixDigits();
+  const std::string code_hash = CodeHash(target.key, purpose, code);
+  bool limited = false;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    limited = false;
+    TB_ASSIGN_OR_RETURN(auto per_target,
+                        tx.QueryRow("SELECT COUNT(*) FROM otp_codes WHERE target_key = ? AND "
+                                    "created_at > ?",
+                                    {store::Param::Blob(target.key), since}));
+    TB_ASSIGN_OR_RETURN(auto per_address,
+                        tx.QueryRow("SELECT COUNT(*) FROM otp_codes WHERE source_key = ? AND "
+                                    "created_at > ?",
+                                    {store::Param::Blob(source_key), since}));
+    if (per_target->Int64(0) >= options_.max_sends_per_target ||
+        per_address->Int64(0) >= options_.max_sends_per_address) {
+      limited = true;
+      return Status::Ok();
+    }
+    // Rows past every window and lifetime are of no more use.
+    const int64_t keep_from =
+        now - std::max(options_.send_window_seconds, options_.lifetime_seconds) - 60;
+    TB_RETURN_IF_ERROR(tx.Exec("DELETE FROM otp_codes WHERE target_key = ? AND created_at < ?",
+                               {store::Param::Blob(target.key), keep_from})
+                           .status());
+    // A new code supersedes the older live one of the same purpose.
+    TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_codes SET used_at = ? WHERE target_key = ? AND "
+                               "purpose = ? AND used_at IS NULL",
+                               {now, store::Param::Blob(target.key), purpose})
+                           .status());
+    TB_ASSIGN_OR_RETURN(
+        int64_t id,
+        tx.InsertReturningId(
+            "INSERT INTO otp_codes (target_key, account_id, purpose, code_hash, source_key, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            {store::Param::Blob(target.key),
+             target.account_id != 0 ? store::Param(target.account_id) : store::Param(nullptr),
+             purpose, store::Param::Blob(code_hash), store::Param::Blob(source_key), now,
+             now + options_.lifetime_seconds}));
+    if (target.account_id == 0 || !sender_) return Status::Ok();  // a decoy: nothing to deliver
+    return sender_(tx, CodeDelivery{.code_id = id,
+                                    .account_id = target.account_id,
+                                    .login = target.login,
+                                    .subject_id = target.subject_id,
+                                    .purpose = std::string(purpose),
+                                    .code = code,
+                                    .expires_at = now + options_.lifetime_seconds},
+                   now);
+  }));
+  if (limited) return Status::ResourceExhausted("too many codes requested; try again later");
+  return Status::Ok();
+}
+
+Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
+                               std::string_view code) {
+  if (!ValidCodePurpose(purpose)) return Status::InvalidField("purpose", "1-32 of [a-z_]");
+  if (!SixDigits(code)) return Status::InvalidField("code", "must be 6 digits");
+  const int64_t now = NowSeconds();
+  const std::string presented = CodeHash(target.key, purpose, code);
+  enum class Outcome { kOk, kWrong, kLocked } outcome = Outcome::kWrong;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    outcome = Outcome::kWrong;
+    TB_ASSIGN_OR_RETURN(auto failures,
+                        tx.QueryRow("SELECT failures, locked_until, last_failure_at FROM "
+                                    "otp_failures WHERE target_key = ?",
+                                    {store::Param::Blob(target.key)}));
+    if (failures && failures->Int64(1) > now) {
+      outcome = Outcome::kLocked;  // refused without looking at the code
+      return Status::Ok();
+    }
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, code_hash, wrong_count FROM otp_codes "
+                                              "WHERE target_key = ? AND purpose = ? AND used_at "
+                                              "IS NULL AND expires_at > ? ORDER BY id DESC "
+                                              "LIMIT 1",
+                                              {store::Param::Blob(target.key), purpose, now}));
+    if (row) {
+      auto stored = row->Blob(1);
+      std::string_view stored_view(reinterpret_cast<const char*>(stored.data()), stored.size());
+      if (crypto::ConstantTimeEqual(stored_view, presented)) {
+        TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE otp_codes SET used_at = ? WHERE id = ? "
+                                               "AND used_at IS NULL",
+                                               {now, row->Int64(0)}));
+        if (n == 1) {
+          outcome = Outcome::kOk;
+          return tx.Exec("DELETE FROM otp_failures WHERE target_key = ?",
+                         {store::Param::Blob(target.key)})
+              .status();
+        }
+      } else {
+        // A code answered wrongly too often is burnt: guessing it further is pointless.
+        const int64_t wrong = row->Int64(2) + 1;
+        TB_RETURN_IF_ERROR(
+            tx.Exec("UPDATE otp_codes SET wrong_count = ?, used_at = ? WHERE id = ?",
+                    {wrong,
+                     wrong >= options_.max_wrong_per_code ? store::Param(now)
+                                                          : store::Param(nullptr),
+                     row->Int64(0)})
+                .status());
+      }
+    }
+    // A wrong answer (or none to check against): count it, back off past the free ones.
+    int64_t count = 1;
+    if (failures && now - failures->Int64(2) < kForgetFailuresAfterSeconds) {
+      count = failures->Int64(0) + 1;
+    }
+    int64_t locked_until = 0;
+    if (count > options_.free_wrong_codes) {
+      const int64_t doublings = std::min<int64_t>(count - options_.free_wrong_codes - 1, 20);
+      locked_until =
+          now + std::min(options_.first_lockout_seconds << doublings, options_.max_lockout_seconds);
+    }
+    if (failures) {
+      return tx.Exec("UPDATE otp_failures SET failures = ?, locked_until = ?, last_failure_at = ? "
+                     "WHERE target_key = ?",
+                     {count, locked_until, now, store::Param::Blob(target.key)})
+          .status();
+    }
+    return tx.Exec("INSERT INTO otp_failures (target_key, failures, locked_until, "
+                   "last_failure_at) VALUES (?, ?, ?, ?)",
+                   {store::Param::Blob(target.key), count, locked_until, now})
+        .status();
+  }));
+  switch (outcome) {
+    case Outcome::kOk:
+      return Status::Ok();
+    case Outcome::kLocked:
+      return Status::ResourceExhausted("too many wrong codes; try again later");
+    case Outcome::kWrong:
+      break;
+  }
+  return Status::Unauthenticated(std::string(kWrongCode));
+}
+
+Status OneTimeCodes::Send(int64_t account_id, std::string_view purpose,
+                          std::string_view source_address) {
+  TB_ASSIGN_OR_RETURN(Target target, ResolveAccount(account_id));
+  return SendTo(target, purpose, source_address);
+}
+
+Status OneTimeCodes::Redeem(int64_t account_id, std::string_view purpose, std::string_view code,
+                            std::string_view source_address) {
+  (void)source_address;
+  TB_ASSIGN_OR_RETURN(Target target, ResolveAccount(account_id));
+  return RedeemFor(target, purpose, code);
+}
+
+Status OneTimeCodes::SendToLogin(std::string_view login, std::string_view purpose,
+                                 std::string_view source_address) {
+  if (login.empty() || login.size() > 64) return Status::InvalidField("login", "1-64 characters");
+  TB_ASSIGN_OR_RETURN(Target target, ResolveLogin(login));
+  return SendTo(target, purpose, source_address);
+}
+
+Result<int64_t> OneTimeCodes::RedeemForLogin(std::string_view login, std::string_view purpose,
+                                             std::string_view code,
+                                             std::string_view source_address) {
+  (void)source_address;
+  if (login.empty() || login.size() > 64) return Status::InvalidField("login", "1-64 characters");
+  TB_ASSIGN_OR_RETURN(Target target, ResolveLogin(login));
+  TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code));
+  if (target.account_id == 0) return Status::Unauthenticated(std::string(kWrongCode));
+  return target.account_id;
+}
+
+int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login) {
+  const std::string key = Key("login", login);
+  const int64_t now = NowSeconds();
+  int64_t wait = 0;
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT locked_until FROM otp_failures WHERE "
+                                              "target_key = ?",
+                                              {store::Param::Blob(key)}));
+    if (row) wait = std::max<int64_t>(0, row->Int64(0) - now);
+    return Status::Ok();
+  });
+  return s.ok() ? wait : 1;
+}
+
+int64_t OneTimeCodes::SendRetryAfterSeconds(std::string_view login,
+                                            std::string_view source_address) {
+  const int64_t now = NowSeconds();
+  const int64_t since = now - options_.send_window_seconds;
+  int64_t wait = 0;
+  // The oldest send that still counts against a full limit leaves the window at created_at +
+  // window: the wait of each limit that is full, the longer of the two.
+  auto wait_for = [&](store::Tx& tx, std::string_view column, const std::string& key,
+                      int limit) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT created_at FROM otp_codes WHERE " +
+                                                std::string(column) +
+                                                " = ? AND created_at > ? ORDER BY created_at DESC",
+                                            {store::Param::Blob(key), since}));
+    if (static_cast<int>(rows.size()) >= limit && limit > 0) {
+      int64_t leaves = rows[limit - 1].Int64(0) + options_.send_window_seconds;
+      wait = std::max(wait, leaves - now);
+    }
+    return Status::Ok();
+  };
+  Status s = db_.Read([&](store::Tx& tx) -> Status {
+    TB_RETURN_IF_ERROR(wait_for(tx, "target_key", Key("login", login),
+                                options_.max_sends_per_target));
+    return wait_for(tx, "source_key", Key("address", source_address),
+                    options_.max_sends_per_address);
+  });
+  return s.ok() ? std::max<int64_t>(wait, 1) : 1;
+}
+
+}  // namespace tongban::identity

@@ -1,0 +1,247 @@
+// OneTimeCodes on SQLite and PostgreSQL with a fake clock: a code works once, expires, is
+// superseded, is stored hashed; wrong codes back off; sends are limited per person and per
+// address; a login with no account gets the same answers as one with an account.
+#include "identity/one_time_code.h"
+
+#include <gtest/gtest.h>
+
+#include "identity/identity_service.h"
+#include "testing/databases.h"
+
+namespace tongban::identity {
+namespace {
+
+using tongban::testing::Backend;
+
+class OneTimeCodeTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = tongban::testing::OpenTestDatabase(GetParam());
+    if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
+    auto migrations = IdentityService::Migrations();
+    for (auto& m : OneTimeCodes::Migrations()) migrations.push_back(m);
+    ASSERT_TRUE(store::Migrate(**db_, migrations).ok());
+    IdentityOptions options;
+    options.password = crypto::PasswordParams::ForTestsOnly();
+    identity_ = std::make_unique<IdentityService>(**db_, clock_, std::string(32, 'k'), options);
+    auto id = identity_->CreateAccount(NewAccount{.login = "13800000001",
+                                                  .role = Role::kCitizen,
+                                                  .display_name = "张伟",
+                                                  .subject_id = "110105194912310021",
+                                                  .password = "correct horse"});
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    account_ = *id;
+    codes_ = std::make_unique<OneTimeCodes>(
+        **db_, clock_, std::string(32, 'o'),
+        [this](store::Tx&, const CodeDelivery& d, int64_t) -> Status {
+          sent_.push_back(d);
+          return Status::Ok();
+        });
+  }
+
+  // The code of the last delivery.
+  std::string LastCode() const { return sent_.empty() ? "" : sent_.back().code; }
+
+  FakeClock clock_{int64_t{1'790'000'000} * 1'000'000};
+  std::unique_ptr<tongban::testing::TestDatabase> db_;
+  std::unique_ptr<IdentityService> identity_;
+  std::unique_ptr<OneTimeCodes> codes_;
+  std::vector<CodeDelivery> sent_;
+  int64_t account_ = 0;
+};
+
+TEST_P(OneTimeCodeTest, ACodeWorksOnceForItsPurpose) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  ASSERT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(sent_[0].code.size(), 6u);
+  EXPECT_EQ(sent_[0].login, "13800000001");
+  EXPECT_EQ(sent_[0].subject_id, "110105194912310021");
+  EXPECT_EQ(sent_[0].purpose, "login");
+  // Another purpose's code does not take it.
+  EXPECT_EQ(codes_->Redeem(account_, "password_reset", LastCode(), "192.0.2.7").code(),
+            ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(codes_->Redeem(account_, "login", LastCode(), "192.0.2.7").ok());
+  // Reused: refused.
+  EXPECT_EQ(codes_->Redeem(account_, "login", LastCode(), "192.0.2.7").code(),
+            ErrorCode::kUnauthenticated);
+}
+
+TEST_P(OneTimeCodeTest, ACodeExpiresAfterFiveMinutes) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  clock_.Advance(std::chrono::seconds(301));
+  Status s = codes_->Redeem(account_, "login", LastCode(), "192.0.2.7");
+  EXPECT_EQ(s.code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(s.message(), "wrong or expired code");
+}
+
+TEST_P(OneTimeCodeTest, ANewCodeSupersedesTheOlder) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  std::string first = LastCode();
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  std::string second = LastCode();
+  if (first != second) {
+    EXPECT_EQ(codes_->Redeem(account_, "login", first, "192.0.2.7").code(),
+              ErrorCode::kUnauthenticated);
+  }
+  EXPECT_TRUE(codes_->Redeem(account_, "login", second, "192.0.2.7").ok());
+}
+
+TEST_P(OneTimeCodeTest, CodesAreStoredHashedNeverInClear) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  std::string code = LastCode();
+  Status s = (*db_)->Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT code_hash, target_key, source_key FROM "
+                                            "otp_codes", {}));
+    EXPECT_EQ(rows.size(), 1u);
+    for (const auto& r : rows) {
+      for (size_t c = 0; c < 3; ++c) {
+        auto b = r.Blob(c);
+        std::string bytes(reinterpret_cast<const char*>(b.data()), b.size());
+        EXPECT_EQ(bytes.size(), 32u);  // HMAC-SHA256
+        EXPECT_EQ(bytes.find(code), std::string::npos);
+        EXPECT_EQ(bytes.find("13800000001"), std::string::npos);
+        EXPECT_EQ(bytes.find("192.0.2.7"), std::string::npos);
+      }
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_P(OneTimeCodeTest, WrongCodesBackOffThenAllowAgain) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  std::string right = LastCode();
+  std::string wrong = right == "000000" ? "000001" : "000000";
+  // Three free wrong answers, then a back-off of 30 s.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(codes_->Redeem(account_, "login", wrong, "192.0.2.7").code(),
+              ErrorCode::kUnauthenticated);
+  }
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 0);
+  EXPECT_EQ(codes_->Redeem(account_, "login", wrong, "192.0.2.7").code(),
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 30);
+  // During the back-off even the right code is refused without being checked.
+  EXPECT_EQ(codes_->Redeem(account_, "login", right, "192.0.2.7").code(),
+            ErrorCode::kResourceExhausted);
+  clock_.Advance(std::chrono::seconds(31));
+  EXPECT_TRUE(codes_->Redeem(account_, "login", right, "192.0.2.7").ok());
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 0);
+}
+
+TEST_P(OneTimeCodeTest, TheBackOffDoubles) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  std::string wrong = LastCode() == "000000" ? "000001" : "000000";
+  for (int i = 0; i < 4; ++i) (void)codes_->Redeem(account_, "login", wrong, "192.0.2.7");
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 30);
+  clock_.Advance(std::chrono::seconds(30));
+  (void)codes_->Redeem(account_, "login", wrong, "192.0.2.7");  // the code is burnt now (5)
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 60);
+}
+
+TEST_P(OneTimeCodeTest, ACodeAnsweredWronglyFiveTimesIsBurnt) {
+  OneTimeCodeOptions options;
+  options.free_wrong_codes = 100;  // no back-off, to see the burn alone
+  OneTimeCodes codes(**db_, clock_, std::string(32, 'o'),
+                     [this](store::Tx&, const CodeDelivery& d, int64_t) -> Status {
+                       sent_.push_back(d);
+                       return Status::Ok();
+                     },
+                     options);
+  ASSERT_TRUE(codes.Send(account_, "login", "192.0.2.7").ok());
+  std::string right = LastCode();
+  std::string wrong = right == "000000" ? "000001" : "000000";
+  for (int i = 0; i < 5; ++i) (void)codes.Redeem(account_, "login", wrong, "192.0.2.7");
+  EXPECT_EQ(codes.Redeem(account_, "login", right, "192.0.2.7").code(),
+            ErrorCode::kUnauthenticated);
+}
+
+TEST_P(OneTimeCodeTest, SendsAreLimitedPerPersonAndPerAddress) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2." + std::to_string(i)).ok()) << i;
+  }
+  EXPECT_EQ(codes_->Send(account_, "login", "192.0.2.99").code(), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(codes_->SendRetryAfterSeconds("13800000001", "192.0.2.99"), 900);
+  clock_.Advance(std::chrono::seconds(901));
+  EXPECT_TRUE(codes_->Send(account_, "login", "192.0.2.99").ok());
+
+  // One address asking for many people: 20 per window.
+  for (int i = 0; i < 19; ++i) {
+    ASSERT_TRUE(codes_->SendToLogin("1390000" + std::to_string(1000 + i), "login", "192.0.2.99")
+                    .ok())
+        << i;
+  }
+  EXPECT_EQ(codes_->SendToLogin("13912345678", "login", "192.0.2.99").code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(codes_->SendToLogin("13912345678", "login", "198.51.100.1").ok());
+}
+
+TEST_P(OneTimeCodeTest, NoHintWhetherAnAccountExists) {
+  // The same answers, the same limits, nothing delivered for the login with no account.
+  for (int i = 0; i < 5; ++i) {
+    Status real = codes_->SendToLogin("13800000001", "password_reset", "192.0.2.1");
+    Status none = codes_->SendToLogin("13899999999", "password_reset", "192.0.2.2");
+    EXPECT_EQ(real.code(), none.code());
+    EXPECT_TRUE(none.ok());
+  }
+  Status real = codes_->SendToLogin("13800000001", "password_reset", "192.0.2.1");
+  Status none = codes_->SendToLogin("13899999999", "password_reset", "192.0.2.2");
+  EXPECT_EQ(real.code(), ErrorCode::kResourceExhausted);
+  EXPECT_EQ(real.code(), none.code());
+  EXPECT_EQ(real.message(), none.message());
+  EXPECT_EQ(sent_.size(), 5u);
+  for (const auto& d : sent_) EXPECT_EQ(d.account_id, account_);
+  auto a = codes_->RedeemForLogin("13800000001", "password_reset", "123456", "192.0.2.1");
+  auto b = codes_->RedeemForLogin("13899999999", "password_reset", "123456", "192.0.2.2");
+  if (LastCode() != "123456") {
+    EXPECT_EQ(a.status().code(), ErrorCode::kUnauthenticated);
+    EXPECT_EQ(a.status().message(), b.status().message());
+  }
+  EXPECT_EQ(b.status().code(), ErrorCode::kUnauthenticated);
+}
+
+TEST_P(OneTimeCodeTest, RedeemForLoginAnswersTheAccount) {
+  ASSERT_TRUE(codes_->SendToLogin("13800000001", "login", "192.0.2.1").ok());
+  auto id = codes_->RedeemForLogin("13800000001", "login", LastCode(), "192.0.2.1");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(*id, account_);
+}
+
+TEST_P(OneTimeCodeTest, BadInputIsAFieldProblem) {
+  Status s = codes_->Send(account_, "Login!", "192.0.2.1");
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  s = codes_->Redeem(account_, "login", "12345", "192.0.2.1");
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  s = codes_->Redeem(account_, "login", "12a456", "192.0.2.1");
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(codes_->Send(987654, "login", "192.0.2.1").code(), ErrorCode::kNotFound);
+}
+
+TEST_P(OneTimeCodeTest, AFailedDeliveryKeepsNoCode) {
+  OneTimeCodes codes(**db_, clock_, std::string(32, 'o'),
+                     [](store::Tx&, const CodeDelivery&, int64_t) -> Status {
+                       return Status::Unavailable("outbox down");
+                     });
+  EXPECT_EQ(codes.Send(account_, "login", "192.0.2.1").code(), ErrorCode::kUnavailable);
+  Status s = (*db_)->Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT COUNT(*) FROM otp_codes", {}));
+    EXPECT_EQ(row->Int64(0), 0);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok());
+}
+
+TEST(OneTimeCodePurpose, Valid) {
+  EXPECT_TRUE(ValidCodePurpose("attorney_confirm"));
+  EXPECT_FALSE(ValidCodePurpose(""));
+  EXPECT_FALSE(ValidCodePurpose("Login"));
+  EXPECT_FALSE(ValidCodePurpose(std::string(33, 'a')));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, OneTimeCodeTest, ::testing::Values(Backend::kSqlite),
+                         tongban::testing::BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, OneTimeCodeTest, ::testing::Values(Backend::kPostgres),
+                         tongban::testing::BackendName);
+
+}  // namespace
+}  // namespace tongban::identity
