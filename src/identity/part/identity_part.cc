@@ -22,7 +22,7 @@ login_backoff_max_s = 300    # back-off doubles from 1 s per further failure up 
 password_threads = 0         # password checks at once (0 = one per core)
 password_queue = 8           # logins waiting for a password check; more get 503
 api_key_cache_s = 5          # a key revoked on another node stops working here within this
-)";
+)" + OidcDefaultConfig();
 }
 
 Status IdentityPart::Configure(part::ConfigSection& s) {
@@ -33,6 +33,7 @@ Status IdentityPart::Configure(part::ConfigSection& s) {
   TB_RETURN_IF_ERROR(s.Read("login_backoff_max_s", config_.login_backoff_max_s, 1, 86400));
   TB_RETURN_IF_ERROR(s.Read("password_threads", config_.password_threads, 0, 256));
   TB_RETURN_IF_ERROR(s.Read("password_queue", config_.password_queue, 0, 100000));
+  TB_RETURN_IF_ERROR(ReadOidcConfig(s, oidc_config_));
   return s.Read("api_key_cache_s", config_.api_key_cache_s, 0, 3600);
 }
 
@@ -57,12 +58,16 @@ Status IdentityPart::Open(const part::PartContext& context) {
   options.api_key_cache_seconds = config_.api_key_cache_s;
   service_ = std::make_unique<IdentityService>(context.db, context.clock, std::move(session_key),
                                                options);
+  oidc_ = std::make_unique<OidcLogins>(context.db, context.clock, *service_, oidc_http_,
+                                       oidc_config_.providers);
+  TB_RETURN_IF_ERROR(oidc_->Purge().status());
   return service_->LoadRevocations();
 }
 
 void IdentityPart::AddRoutes(api::Router& router) {
   api::AddAuthRoutes(router, *service_);
   api::AddApiKeyRoutes(router, *service_);
+  AddOidcRoutes(router, *oidc_, oidc_config_);
 }
 
 api::Authoriser IdentityPart::Authoriser() { return api::MakeAuthoriser(*service_); }

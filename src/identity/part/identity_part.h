@@ -9,6 +9,8 @@
 #include "api/dispatcher.h"
 #include "identity/identity_service.h"
 #include "identity/part/key_commands.h"
+#include "identity/part/oidc_http.h"
+#include "identity/part/oidc_routes.h"
 #include "part/part.h"
 
 namespace tongban::identity {
@@ -36,7 +38,11 @@ class IdentityPart : public part::Part {
   std::string DefaultConfig(const part::InitChoices& choices) const override;
   Status Configure(part::ConfigSection& section) override;
   Status Initialise(const part::InitChoices& choices, const std::filesystem::path& base_dir) override;
-  std::vector<store::Migration> Migrations() const override { return IdentityService::Migrations(); }
+  std::vector<store::Migration> Migrations() const override {
+    std::vector<store::Migration> out = IdentityService::Migrations();
+    for (auto& m : OidcLogins::Migrations()) out.push_back(std::move(m));  // part identity_oidc
+    return out;
+  }
   Status Open(const part::PartContext& context) override;
   void AddRoutes(api::Router& router) override;
   void AddMetrics(api::Metrics& metrics) override;
@@ -53,6 +59,10 @@ class IdentityPart : public part::Part {
   AuthConfig config_;
   std::unique_ptr<IdentityService> service_;
   KeysOptions keys_options_;
+  // The province login (OIDC): [[auth.oidc_providers]], its HTTP client and flow.
+  OidcConfig oidc_config_;
+  OidcHttpClient oidc_http_;
+  std::unique_ptr<OidcLogins> oidc_;
 };
 
 }  // namespace tongban::identity
