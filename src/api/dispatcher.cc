@@ -216,6 +216,12 @@ void Dispatcher::Observe(const HttpRequest& request, const HttpResponse& respons
   line += ",\"us\":" + std::to_string(elapsed.count());
   line += ",\"remote\":";
   AppendJsonString(line, request.remote_address);
+  if (request.principal && request.principal->acting()) {
+    // On behalf of someone: both account ids and the power of attorney (ids only).
+    line += ",\"account\":" + std::to_string(request.principal->account_id) +
+            ",\"agent\":" + std::to_string(request.principal->agent_account_id) +
+            ",\"attorney\":" + std::to_string(request.principal->attorney_id);
+  }
   line += "}";
   spdlog::info("{}", line);
 }

@@ -28,6 +28,11 @@ using Handler = std::function<HttpResponse(const HttpRequest&, const PathParams&
 struct RouteAccess {
   bool is_public = false;
   std::vector<std::string> roles;  // e.g. "citizen", "staff", "admin", "scope:receipt:issue"
+  // Acting for another (X-Act-For, docs/auth.md): the attorney scope that lets an agent call this
+  // route for its principal, e.g. "receipts.view"; a scope ending in ':' ("services.apply:")
+  // accepts any attorney scope with that prefix (the handler checks the exact one). Empty: a
+  // request acting for someone is refused (403).
+  std::string act_scope;
   static RouteAccess Public() { return RouteAccess{true, {}}; }
   static RouteAccess Roles(std::vector<std::string> roles) {
     return RouteAccess{false, std::move(roles)};
@@ -70,6 +75,11 @@ struct Route {
   }
   Route& AlsoAnswers(int status, std::string schema) {
     other_answers.emplace_back(status, std::move(schema));
+    return *this;
+  }
+  // See RouteAccess::act_scope.
+  Route& ActsFor(std::string scope) {
+    access.act_scope = std::move(scope);
     return *this;
   }
   // See `blocks`.

@@ -32,6 +32,23 @@ struct Principal {
   int64_t expires_at = 0;             // session tokens: unix seconds when the token expires
   std::vector<std::string> scopes;    // API keys only, e.g. "receipt:issue"
   std::string api_key_id;             // API keys only (the public part, never the secret)
+  // Acting for another person (header X-Act-For, identity/attorney.h): account_id and role above
+  // are then the principal's — whom the caller acts for — and these name the caller (the agent),
+  // the power of attorney and its scopes. 0 / empty when the caller acts for themself.
+  int64_t agent_account_id = 0;
+  int64_t attorney_id = 0;
+  std::vector<std::string> act_scopes;  // e.g. "receipts.view", "services.apply:senior_card"
+
+  bool acting() const { return attorney_id != 0; }
+  // True when not acting, or when the attorney grants `scope` (a handler's finer check, e.g. the
+  // service item of an application).
+  bool MayAct(std::string_view scope) const {
+    if (!acting()) return true;
+    for (const auto& s : act_scopes) {
+      if (s == scope) return true;
+    }
+    return false;
+  }
 
   bool HasScope(std::string_view scope) const {
     for (const auto& s : scopes) {

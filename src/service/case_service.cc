@@ -530,7 +530,12 @@ Result<Case> CaseService::Submit(const Person& applicant, int64_t case_id, const
     c.submitted_at = now;
     c.updated_at = now;
     Count(c);
-    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "submit", "applicant", ""));
+    // An agent acting for the applicant is named in the event and its ledger entry.
+    const std::string actor = applicant.agent_account_id == 0
+                                  ? std::string("applicant")
+                                  : "agent:" + std::to_string(applicant.agent_account_id) +
+                                        "/attorney:" + std::to_string(applicant.attorney_id);
+    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "submit", actor, ""));
     if (bundle.has_co_applicant()) {
       c.co_applicant_subject = request.co_applicant_id;
       c.co_applicant_name = request.co_applicant_name;

@@ -78,6 +78,10 @@ struct Person {
   int64_t account_id = 0;
   std::string subject_id;
   std::string name;
+  // Set when an agent acts for the person (identity/attorney.h): the agent's account and the power
+  // of attorney, recorded in the case's events and ledger entries as the actor.
+  int64_t agent_account_id = 0;
+  int64_t attorney_id = 0;
 };
 
 // A staff member acting: their account, department (public data department key) and name.

@@ -181,6 +181,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
         }
         return JsonAnswer(200, object{{"items", std::move(items)}});
       }})
+      .ActsFor("data.view")
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items"],
         "properties": {"items": {"type": "array", "items": {
@@ -242,6 +243,7 @@ void AddDataSubjectRoutes(Router& router, const DataRoutesOptions& options) {
                                                    {"deliveries", std::move(deliveries)},
                                                    {"next_before", next}});
       }})
+      .ActsFor("data.view")
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items", "deliveries", "next_before"],
         "properties": {

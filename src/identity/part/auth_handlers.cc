@@ -7,6 +7,7 @@
 #include "api/json_body.h"
 #include "api/problem.h"
 #include "core/mask.h"
+#include "identity/part/attorney_routes.h"
 
 namespace tongban::api {
 namespace {
@@ -36,11 +37,15 @@ Status Authorise(const identity::Principal& principal, const RouteAccess& access
                                   " may not call this endpoint");
 }
 
-Authoriser MakeAuthoriser(identity::IdentityService& identity) {
-  return [&identity](HttpRequest& request, const Route& route) -> Status {
+Authoriser MakeAuthoriser(identity::IdentityService& identity, identity::AttorneyService* attorneys) {
+  return [&identity, attorneys](HttpRequest& request, const Route& route) -> Status {
     if (route.access.is_public) return Status::Ok();
     auto header = request.Header("authorization");
     TB_ASSIGN_OR_RETURN(identity::Principal p, identity.Authenticate(header ? *header : ""));
+    if (auto act_for = request.Header("x-act-for")) {
+      // Acting for another: checked against the database on every request (attorney_routes.h).
+      TB_ASSIGN_OR_RETURN(p, ActFor(attorneys, std::move(p), *act_for, route));
+    }
     TB_RETURN_IF_ERROR(Authorise(p, route.access));
     request.principal = std::move(p);
     return Status::Ok();

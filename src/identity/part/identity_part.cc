@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "identity/part/api_key_handlers.h"
+#include "identity/part/attorney_routes.h"
 #include "identity/part/auth_handlers.h"
 #include "part/config_section.h"
 #include "part/part_set.h"
@@ -58,6 +59,7 @@ Status IdentityPart::Open(const part::PartContext& context) {
   options.api_key_cache_seconds = config_.api_key_cache_s;
   service_ = std::make_unique<IdentityService>(context.db, context.clock, std::move(session_key),
                                                options);
+  attorneys_ = std::make_unique<AttorneyService>(context.db, context.clock);
   oidc_ = std::make_unique<OidcLogins>(context.db, context.clock, *service_, oidc_http_,
                                        oidc_config_.providers);
   TB_RETURN_IF_ERROR(oidc_->Purge().status());
@@ -67,10 +69,13 @@ Status IdentityPart::Open(const part::PartContext& context) {
 void IdentityPart::AddRoutes(api::Router& router) {
   api::AddAuthRoutes(router, *service_);
   api::AddApiKeyRoutes(router, *service_);
+  api::AddAttorneyRoutes(router, *attorneys_, *service_, /*codes=*/nullptr);
   AddOidcRoutes(router, *oidc_, oidc_config_);
 }
 
-api::Authoriser IdentityPart::Authoriser() { return api::MakeAuthoriser(*service_); }
+api::Authoriser IdentityPart::Authoriser() {
+  return api::MakeAuthoriser(*service_, attorneys_.get());
+}
 
 void IdentityPart::AddMetrics(api::Metrics& metrics) {
   IdentityService* service = service_.get();

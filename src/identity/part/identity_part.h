@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/dispatcher.h"
+#include "identity/attorney.h"
 #include "identity/identity_service.h"
 #include "identity/part/key_commands.h"
 #include "identity/part/oidc_http.h"
@@ -41,6 +42,7 @@ class IdentityPart : public part::Part {
   std::vector<store::Migration> Migrations() const override {
     std::vector<store::Migration> out = IdentityService::Migrations();
     for (auto& m : OidcLogins::Migrations()) out.push_back(std::move(m));  // part identity_oidc
+    for (auto& m : AttorneyService::Migrations()) out.push_back(std::move(m));  // identity_attorney
     return out;
   }
   Status Open(const part::PartContext& context) override;
@@ -52,12 +54,15 @@ class IdentityPart : public part::Part {
   const AuthConfig& config() const { return config_; }
   // REQUIRES: Open succeeded.
   IdentityService& service() { return *service_; }
+  // Powers of attorney (identity/attorney.h). REQUIRES: Open succeeded.
+  AttorneyService& attorneys() { return *attorneys_; }
   // The policy of every route (identity/part/auth_handlers.h).
   api::Authoriser Authoriser();
 
  private:
   AuthConfig config_;
   std::unique_ptr<IdentityService> service_;
+  std::unique_ptr<AttorneyService> attorneys_;
   KeysOptions keys_options_;
   // The province login (OIDC): [[auth.oidc_providers]], its HTTP client and flow.
   OidcConfig oidc_config_;

@@ -307,6 +307,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                      for (const auto& l : list) items.push_back(LicenseJson(service.catalogue(), l, now));
                      return JsonAnswer(200, object{{"items", std::move(items)}});
                    }})
+      .ActsFor("licenses.view")
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items"],
         "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/License"}}}
@@ -338,6 +339,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
                                 {"reference", out.reference.empty() ? value(nullptr) : value(out.reference)},
                                 {"expires_at", IsoSeconds(out.expires_at)}});
       }})
+      .ActsFor("licenses.present")
       .Accepts(R"json({
         "type": "object", "additionalProperties": false, "required": ["disclose"],
         "properties": {

@@ -59,6 +59,7 @@ void AddReadRoutes(Router& router, const Context& ctx) {
               }
               return Json(200, FullJson(*r, qr));
             }})
+      .ActsFor("receipts.view")
       .Answers(R"json({"$ref": "#/components/schemas/Receipt"})json");
   router.Add(
       Route{"GET", "/api/v1/receipts/{code}/{number}/qr.svg", "getReceiptQr",
@@ -123,6 +124,7 @@ void AddReadRoutes(Router& router, const Context& ctx) {
                                                     ? value(std::to_string(*page->next_cursor))
                                                     : value(nullptr)}});
       }})
+      .ActsFor("receipts.view")
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items", "next_cursor"],
         "properties": {

@@ -25,7 +25,22 @@ value ItemJson(const service::ServiceCatalogue& catalogue, std::string_view code
 Result<service::Person> PersonOf(identity::IdentityService& identity, const HttpRequest& req) {
   TB_ASSIGN_OR_RETURN(identity::Account a, identity.GetAccount(req.principal->account_id));
   if (a.subject_id.empty()) return Status::PermissionDenied("this account has no citizen ID number");
-  return service::Person{a.id, a.subject_id, a.display_name};
+  service::Person p{a.id, a.subject_id, a.display_name};
+  p.agent_account_id = req.principal->agent_account_id;
+  p.attorney_id = req.principal->attorney_id;
+  return p;
+}
+
+Status MayApply(const HttpRequest& req, std::string_view bundle) {
+  if (req.principal->MayAct("services.apply:" + std::string(bundle))) return Status::Ok();
+  return Status::PermissionDenied("the power of attorney does not cover applying for " + std::string(bundle));
+}
+
+Status MayApplyTo(const HttpRequest& req, service::CaseService& cases, const service::Person& me,
+                  int64_t case_id) {
+  if (!req.principal->acting()) return Status::Ok();
+  TB_ASSIGN_OR_RETURN(service::Case c, cases.Mine(me.subject_id, case_id));
+  return MayApply(req, c.bundle);
 }
 
 Result<service::Staff> StaffOf(identity::IdentityService& identity, const data::Catalogue& catalogue,

@@ -25,6 +25,12 @@ boost::json::value ItemJson(const service::ServiceCatalogue& catalogue, std::str
 
 // The citizen calling: an account with a citizen ID number; kPermissionDenied otherwise.
 Result<service::Person> PersonOf(identity::IdentityService& identity, const HttpRequest& req);
+// Acting for someone (X-Act-For): the power of attorney must name the service applied for,
+// `services.apply:<bundle>` — `bundle`, or the bundle of case `case_id` of `me` (404 for a case
+// that is not theirs). OK when the caller acts for themself. kPermissionDenied otherwise.
+Status MayApply(const HttpRequest& req, std::string_view bundle);
+Status MayApplyTo(const HttpRequest& req, service::CaseService& cases, const service::Person& me,
+                  int64_t case_id);
 // The staff member calling, with the catalogue department of their account. A department outside
 // the catalogue is party to no case, task or ticket: the caller gets `missing` (the 404 of a
 // missing object). Any other error (the account could not be read) is returned as it is.

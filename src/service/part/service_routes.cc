@@ -22,6 +22,8 @@ using service::ServiceCatalogue;
 using service::Task;
 using service_routes::DepartmentJson;
 using service_routes::ItemJson;
+using service_routes::MayApply;
+using service_routes::MayApplyTo;
 using service_routes::PersonOf;
 using service_routes::StaffIfAny;
 using service_routes::StaffOf;
@@ -553,11 +555,13 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"bundle"}), req);
                      TB_ASSIGN_OR_PROBLEM(std::string bundle, body.RequiredString("bundle", 64), req);
+                     TB_RETURN_IF_PROBLEM(MayApply(req, bundle), req);
                      TB_ASSIGN_OR_PROBLEM(Case c, options.service->Start(me, bundle), req);
                      return JsonAnswer(201, CaseJson(*options.service, *options.data_catalogue, c, false,
                                                      WalletOf(options, me.subject_id)));
                    },
                    "application/json", "application/json", /*idempotent=*/true})
+      .ActsFor("services.apply:")
       .Accepts(R"json({"type": "object", "additionalProperties": false, "required": ["bundle"],
         "properties": {"bundle": {"type": "string", "examples": ["marriage_birth_household"]}}})json")
       .Answers(kCase, 201);
@@ -576,6 +580,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      }
                      return JsonAnswer(200, object{{"items", std::move(items)}});
                    }})
+      .ActsFor("services.view")
       .Answers(R"json({"type": "object", "additionalProperties": false, "required": ["items"],
         "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceCase"}}}})json");
 
@@ -588,6 +593,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, false,
                                                      WalletOf(options, me.subject_id), ViewerOf(c, me.subject_id)));
                    }})
+      .ActsFor("services.view")
       .Answers(kCase);
 
   router.Add(Route{"POST", "/api/v1/me/cases/{id}/submit", "submitCase",
@@ -611,9 +617,11 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      TB_ASSIGN_OR_PROBLEM(auto co_name, body.OptionalString("co_applicant_name", 100), req);
                      in.co_applicant_id = co_id.value_or("");
                      in.co_applicant_name = co_name.value_or("");
+                     TB_RETURN_IF_PROBLEM(MayApplyTo(req, *options.service, me, id), req);
                      TB_ASSIGN_OR_PROBLEM(Case c, options.service->Submit(me, id, in), req);
                      return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, false));
                    }})
+      .ActsFor("services.apply:")
       .Accepts(BodySchema(R"json("co_applicant_id": {"type": "string", "description": "The co-applicant's citizen ID number"},
         "co_applicant_name": {"type": "string", "examples": ["李娜"]})json"))
       .Answers(kCase);
@@ -648,10 +656,12 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      TB_ASSIGN_OR_PROBLEM(JsonBody body, JsonBody::Parse(req.body, {"answers", "materials"}), req);
                      TB_ASSIGN_OR_PROBLEM(service::Answers in, AnswersOf(body.object()), req);
+                     TB_RETURN_IF_PROBLEM(MayApplyTo(req, *options.service, me, id), req);
                      TB_ASSIGN_OR_PROBLEM(Case c, options.service->Supplement(me, id, in), req);
                      return JsonAnswer(200, CaseJson(*options.service, *options.data_catalogue, c, false, {},
                                                      ViewerOf(c, me.subject_id)));
                    }})
+      .ActsFor("services.apply:")
       .Accepts(BodySchema())
       .Answers(kCase);
 
@@ -668,6 +678,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      TB_ASSIGN_OR_PROBLEM(service::Person me, PersonOf(*options.identity, req), req);
                      // Another's case is 404 before a byte is stored.
                      TB_RETURN_IF_PROBLEM(options.service->PartyOf(me.subject_id, id).status(), req);
+                     TB_RETURN_IF_PROBLEM(MayApplyTo(req, *options.service, me, id), req);
                      auto stored = options.uploads->Put(req.body);
                      if (!stored.ok() && stored.status().code() == ErrorCode::kOutOfRange) {
                        return ProblemResponse(413, "", stored.status().message(), req.request_id);
@@ -678,6 +689,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                                                      WalletOf(options, me.subject_id), ViewerOf(c, me.subject_id)));
                    },
                    "application/json", "application/octet-stream"})
+      .ActsFor("services.apply:")
       .Answers(kCase);
 
   router.Add(Route{"GET", "/api/v1/service/cases/{id}/materials/{code}", "getServiceCaseMaterial",
@@ -738,6 +750,7 @@ void AddServiceRoutes(Router& router, const ServiceRoutesOptions& options) {
                      TB_ASSIGN_OR_PROBLEM(auto list, options.service->Notices(a.id, department), req);
                      return JsonAnswer(200, notices_json(list));
                    }})
+      .ActsFor("services.view")
       .Answers(kNotices);
 
   router.Add(Route{"POST", "/api/v1/me/notices/{id}/read", "readMyNotice",
