@@ -153,6 +153,17 @@ void AddOidcRoutes(api::Router& router, OidcLogins& logins, const OidcConfig& co
                                              ": the identity provider did not log you in");
           return Failure(req, s, config);
         }
+        // RFC 9207: a provider that names itself in the answer must be the one we sent the
+        // browser to (a mix-up attack sends another provider's code here).
+        if (auto iss = req.Query("iss")) {
+          for (const OidcProviderConfig& p : logins.providers()) {
+            if (p.name == params.at("provider") && p.issuer != *iss) {
+              return Failure(req, Status::Unauthenticated(
+                                      "bad_issuer: the answer comes from another identity provider"),
+                             config);
+            }
+          }
+        }
         auto ticket = logins.Callback(params.at("provider"), req.Query("code").value_or(""),
                                       req.Query("state").value_or(""));
         if (!ticket.ok()) return Failure(req, ticket.status(), config);
