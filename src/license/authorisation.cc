@@ -117,11 +117,10 @@ Result<License> LicenseService::UseAuthorisation(int64_t id, const AuthorisedUse
                                               : user.display_name + " (" + user.department + ")";
     std::string purpose = a->purpose;
     if (!user.case_number.empty()) purpose += " [" + user.case_number + "]";
-    TB_RETURN_IF_ERROR(LicenseRepo::InsertVerification(
-                           tx, VerificationRecord{0, l->id, l->type, l->holder_subject, who,
-                                                  user.account_id, purpose, "authorised_use",
-                                                  "authorisation " + std::to_string(id), now, ""})
-                           .status());
+    const VerificationRecord used{0, l->id, l->type, l->holder_subject, who, user.account_id, purpose,
+                                  "authorised_use", "authorisation " + std::to_string(id), now, ""};
+    TB_ASSIGN_OR_RETURN(int64_t used_id, LicenseRepo::InsertVerification(tx, used));
+    TB_RETURN_IF_ERROR(TellVerified(tx, used, used_id));
     TB_RETURN_IF_ERROR(Record(tx, *l, "use", object{{"authorisation", id}}));
     out = *l;
     return Status::Ok();

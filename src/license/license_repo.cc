@@ -288,6 +288,12 @@ Result<std::vector<License>> LicenseRepo::DueForExpiry(store::Tx& tx, int64_t no
                   {now, limit});
 }
 
+Result<std::vector<License>> LicenseRepo::ExpiringWithin(store::Tx& tx, int64_t from, int64_t until,
+                                                         int64_t limit) {
+  return Licenses(tx, "WHERE status = 'valid' AND expires_at > ? AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                  {from, until, limit});
+}
+
 Result<std::vector<std::pair<int64_t, LicenseStatus>>> LicenseRepo::AllStatuses(store::Tx& tx, int64_t now) {
   TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT status_index, status, expires_at FROM license "
                                           "ORDER BY status_index"));

@@ -91,6 +91,8 @@ class LicenseRepo {
   static Result<int64_t> NextStatusIndex(store::Tx& tx);
   // Valid licences whose expires_at <= now, at most `limit`.
   static Result<std::vector<License>> DueForExpiry(store::Tx& tx, int64_t now, int64_t limit);
+  // Valid licences expiring after `from` and by `until` (the notify sweep).
+  static Result<std::vector<License>> ExpiringWithin(store::Tx& tx, int64_t from, int64_t until, int64_t limit);
   // (status_index, status as of `now`: a valid licence past expires_at is expired) of every
   // licence, for the status list.
   static Result<std::vector<std::pair<int64_t, LicenseStatus>>> AllStatuses(store::Tx& tx, int64_t now);

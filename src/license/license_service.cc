@@ -14,6 +14,7 @@
 #include "license/license_id.h"
 #include "license/offline_verify.h"
 #include "license/status_list.h"
+#include "notify/outbox.h"
 
 namespace tongban::license {
 namespace {
@@ -310,6 +311,43 @@ Result<int64_t> LicenseService::ExpireDue(int64_t limit) {
   return count;
 }
 
+Status LicenseService::TellVerified(store::Tx& tx, const VerificationRecord& v, int64_t id) {
+  if (!options_.notify_holders) return Status::Ok();
+  const LicenseType* type = catalogue_->Type(v.license_type);
+  return notify::Enqueue(tx,
+                         {.event_id = "license.verified:" + std::to_string(id),
+                          .recipient = v.holder_subject,
+                          .template_id = "license.verified",
+                          .vars = {{"license", type != nullptr ? type->name_zh : v.license_type},
+                                   {"verifier", v.verifier_name},
+                                   {"purpose", v.purpose.empty() ? "未说明 (not stated)" : v.purpose}}},
+                         v.time);
+}
+
+Result<int64_t> LicenseService::NotifyExpiring(int64_t days, int64_t limit) {
+  if (!options_.notify_holders) return 0;
+  int64_t count = 0;
+  const int64_t now = NowSeconds();
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    count = 0;
+    TB_ASSIGN_OR_RETURN(auto due, LicenseRepo::ExpiringWithin(tx, now, now + days * 86400, limit));
+    for (const License& l : due) {
+      const LicenseType* type = catalogue_->Type(l.type);
+      const std::string date = ChinaDate(FromUnixMicros(l.expires_at * 1'000'000)).ToString();
+      TB_RETURN_IF_ERROR(notify::Enqueue(tx,
+                                         {.event_id = "license.expiring:" + l.id + ":" + date,
+                                          .recipient = l.holder_subject,
+                                          .template_id = "license.expiring",
+                                          .vars = {{"license", type != nullptr ? type->name_zh : l.type},
+                                                   {"expires", date}}},
+                                         now));
+      ++count;
+    }
+    return Status::Ok();
+  }));
+  return count;
+}
+
 Result<int64_t> LicenseService::PurgePresentations() {
   int64_t n = 0;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
@@ -586,6 +624,7 @@ Result<VerifyResult> LicenseService::Verify(const VerifyRequest& request) {
     // file needs no paper copy. Public verifications keep nothing (data minimisation).
     if (r.valid && request.verifier_account != 0) rec.archived_json = boost::json::serialize(r.disclosed);
     TB_ASSIGN_OR_RETURN(r.verification_id, LicenseRepo::InsertVerification(tx, rec));
+    TB_RETURN_IF_ERROR(TellVerified(tx, rec, r.verification_id));
     TB_RETURN_IF_ERROR(Record(tx, l, "verify", object{{"result", r.status}}));
     result = r;
     return Status::Ok();

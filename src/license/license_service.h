@@ -56,6 +56,10 @@ struct LicenseServiceOptions {
   std::function<Result<bool>(store::Tx& tx, std::string_view department,
                              std::string_view case_number)>
       case_open;
+  // Tell holders (notify "license.verified" with who and why, in the verification's transaction;
+  // "license.expiring" from NotifyExpiring). The database then needs notify::Migrations(). The
+  // licence part sets it.
+  bool notify_holders = false;
 };
 
 struct IssueRequest {
@@ -168,6 +172,10 @@ class LicenseService {
                         std::string_view department_key);
   // Marks valid licences past expires_at expired (ledger entry each). Returns how many.
   Result<int64_t> ExpireDue(int64_t limit = 1000);
+  // Tells each holder whose valid licence expires within `days` (notify "license.expiring"), once
+  // per licence and expiry date (the event id names both): safe to run daily and on every node.
+  // Returns the notices written (repeats count). Nothing when notify_holders is off.
+  Result<int64_t> NotifyExpiring(int64_t days = 30, int64_t limit = 10000);
 
   // Deletes presentations expired more than a day ago (tokens hold personal data). Returns how
   // many. Run at every start, beside ExpireDue.
@@ -228,6 +236,8 @@ class LicenseService {
   boost::json::object IssuerJwk() const;
 
  private:
+  // notify "license.verified" for the verification row `id` of `v` (when notify_holders).
+  Status TellVerified(store::Tx& tx, const VerificationRecord& v, int64_t id);
   LicenseService(store::Database& db, const Clock& clock, LicenseServiceOptions options);
   Result<std::string> ValidateFields(const LicenseType& type, const IssueRequest& request) const;
   // The type of an issue request, if `department_key` issues it and the holder is well-formed.

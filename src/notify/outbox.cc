@@ -57,7 +57,20 @@ void WakeAll() {
   wake_cv.notify_all();
 }
 
-Status Enqueue(store::Tx& tx, const Notice& notice, int64_t now_seconds) {
+namespace {
+
+constexpr std::string_view kInsert =
+    "INSERT INTO notify_outbox (event_id, recipient, template_id, vars, sensitive, channels, address, created_at, "
+    "routed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (event_id, recipient) DO NOTHING";
+
+// The outbox row of `notice` once checked: (vars JSON, channels text, sensitive).
+struct Checked {
+  std::string vars;
+  std::string channels;
+  bool sensitive = false;
+};
+
+Result<Checked> Check(const Notice& notice) {
   if (notice.event_id.empty() || notice.event_id.size() > 200) {
     return Status::InvalidField("event_id", "must be 1 to 200 characters");
   }
@@ -68,30 +81,47 @@ Status Enqueue(store::Tx& tx, const Notice& notice, int64_t now_seconds) {
     return Status::InvalidField("template_id", "must be a template name such as receipt.issued");
   }
   TB_RETURN_IF_ERROR(Templates::Builtin().Check(notice.template_id, notice.vars));
-  const bool sensitive = notice.sensitive || Templates::Builtin().Find(notice.template_id)->sensitive;
+  Checked out;
+  out.sensitive = notice.sensitive || Templates::Builtin().Find(notice.template_id)->sensitive;
   if (notice.address.size() > 254) return Status::InvalidField("address", "at most 254 characters");
-  std::string channels;
   for (const std::string& c : notice.channels) {
     if (!IsChannel(c)) return Status::InvalidField("channels", "unknown channel (inbox, sms or email)");
-    if (c == "inbox" && sensitive) {
+    if (c == "inbox" && out.sensitive) {
       return Status::InvalidField("channels", "a sensitive notice never goes to the inbox");
     }
-    if (!channels.empty()) channels += ',';
-    channels += c;
+    if (!out.channels.empty()) out.channels += ',';
+    out.channels += c;
   }
   boost::json::object vars;
   for (const auto& [k, v] : notice.vars) {
     if (!ValidName(k)) return Status::InvalidField("vars", "a variable name is a-z, 0-9, '.', '_' or '-'");
     vars[k] = v;
   }
-  const std::string vars_json = boost::json::serialize(vars);
-  TB_RETURN_IF_ERROR(tx.Exec(
-                           "INSERT INTO notify_outbox (event_id, recipient, template_id, vars, sensitive, "
-                           "channels, address, created_at, routed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) "
-                           "ON CONFLICT (event_id, recipient) DO NOTHING",
-                           {notice.event_id, notice.recipient, notice.template_id, vars_json,
-                            sensitive ? 1 : 0, channels, notice.address, now_seconds})
+  out.vars = boost::json::serialize(vars);
+  return out;
+}
+
+}  // namespace
+
+Status Enqueue(store::Tx& tx, const Notice& notice, int64_t now_seconds) {
+  TB_ASSIGN_OR_RETURN(Checked c, Check(notice));
+  TB_RETURN_IF_ERROR(tx.Exec(kInsert, {notice.event_id, notice.recipient, notice.template_id, c.vars,
+                                       c.sensitive ? 1 : 0, c.channels, notice.address, now_seconds})
                          .status());
+  NoteEnqueued();
+  return Status::Ok();
+}
+
+Status EnqueueAll(store::Tx& tx, std::span<const Notice> notices, int64_t now_seconds) {
+  if (notices.empty()) return Status::Ok();
+  if (notices.size() == 1) return Enqueue(tx, notices[0], now_seconds);
+  TB_ASSIGN_OR_RETURN(auto batch, tx.PrepareBatch(kInsert));
+  for (const Notice& notice : notices) {
+    TB_ASSIGN_OR_RETURN(Checked c, Check(notice));
+    TB_RETURN_IF_ERROR(batch->Add({notice.event_id, notice.recipient, notice.template_id, c.vars,
+                                   c.sensitive ? 1 : 0, c.channels, notice.address, now_seconds}));
+  }
+  TB_RETURN_IF_ERROR(batch->Finish().status());
   NoteEnqueued();
   return Status::Ok();
 }

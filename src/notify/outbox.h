@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +41,9 @@ struct Notice {
 // Errors: kInvalidArgument (empty event_id / recipient / template_id, an unknown channel, the
 // inbox asked for a sensitive notice, over-long fields); the database's errors.
 Status Enqueue(store::Tx& tx, const Notice& notice, int64_t now_seconds);
+
+// Enqueue for many notices at once (a receipt batch): one prepared statement, the same rules.
+Status EnqueueAll(store::Tx& tx, std::span<const Notice> notices, int64_t now_seconds);
 
 // The channels a notice may go to.
 inline constexpr std::string_view kChannels[] = {"inbox", "sms", "email"};

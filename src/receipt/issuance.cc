@@ -10,9 +10,11 @@
 
 #include "core/citizen_id.h"
 #include "core/clock.h"
+#include "core/money.h"
 #include "crypto/hash.h"
 #include "ledger/entry.h"
 #include "ledger/log_storage.h"
+#include "notify/outbox.h"
 #include "receipt/receipt_document.h"
 #include "receipt/receipt_repo.h"
 
@@ -267,6 +269,7 @@ Result<ReceiptService::PreparedBatch> ReceiptService::Prepare(
     auto id = CitizenId::Parse(in.payer_id_number, *options_.clock);
     if (!id.ok()) return id.status();
     r.payer_subject = options_.subject_hash(id->RevealFullNumber());
+    if (options_.notify_payers) batch.payer_ids.push_back(id->RevealFullNumber());
     r.payer_name = in.payer_name;
     r.items = in.items;
     r.total_fen = in.total_fen;
@@ -330,6 +333,21 @@ Status ReceiptService::WriteBatch(store::Tx& tx, const Issuer& issuer,
   if (queued != static_cast<int64_t>(batch.receipts.size())) {
     return Status::Internal("receipt wallet queue").WithDetail(
         "queued " + std::to_string(queued) + " of " + std::to_string(batch.receipts.size()));
+  }
+  if (!batch.payer_ids.empty()) {
+    // Each payer told in their inbox, committed with the receipts (notify/outbox.h); the ids are
+    // there when options.notify_payers is set (Prepare).
+    std::vector<notify::Notice> notices;
+    notices.reserve(batch.receipts.size());
+    for (size_t i = 0; i < batch.receipts.size() && i < batch.payer_ids.size(); ++i) {
+      const Receipt& r = batch.receipts[i];
+      const std::string code = r.code.str() + "-" + r.number.ToString();
+      notices.push_back({.event_id = "receipt.issued:" + code,
+                         .recipient = batch.payer_ids[i],
+                         .template_id = "receipt.issued",
+                         .vars = {{"issuer", issuer.name}, {"amount", Fen(r.total_fen).ToYuanString()}, {"code", code}}});
+    }
+    TB_RETURN_IF_ERROR(notify::EnqueueAll(tx, notices, now / 1'000'000));
   }
   return ledger::EnqueueEntries(tx, entries);
 }

@@ -111,6 +111,9 @@ struct ReceiptServiceOptions {
   // Most claims one group-commit transaction carries (>= 1; 1 turns grouping off).
   int claim_group_max = 128;
   const Clock* clock = nullptr;  // not owned; required
+  // Tell each payer in their inbox (notify "receipt.issued", in the issuing transaction; the
+  // database then needs notify::Migrations()). The receipt part sets it.
+  bool notify_payers = false;
 };
 
 // One claim asked for (ReceiptService::AddClaims).
@@ -277,6 +280,7 @@ class ReceiptService {
   // A batch ready to be written: numbered, documents made and hashed, manifest signed.
   struct PreparedBatch {
     std::vector<Receipt> receipts;
+    std::vector<std::string> payer_ids;  // full ID numbers, for the payers' notices
     std::string manifest, finance_sig;
     IssuerSignature issuer_sig;
   };

@@ -50,6 +50,7 @@ Status LicensePart::Open(const part::PartContext& context) {
   }
   options.ledger_hash = ledger_->suite().hash;
   options.subject_hash = [ledger = ledger_](std::string_view s) { return ledger->SubjectHash(s); };
+  options.notify_holders = true;  // "license.verified", "license.expiring" (docs/notifications.md)
   if (const fs::path trust_file = context.Resolve(config_.trust_list_file); fs::exists(trust_file)) {
     TB_ASSIGN_OR_RETURN(std::string text, part::ReadTextFile(trust_file));
     auto trust = TrustList::Parse(text);
@@ -121,9 +122,18 @@ void LicensePart::AddCommands(part::Commands& commands) {
 
 // Licences past their expiry are marked expired (with ledger entries) at every start; between
 // starts a verifier sees them as expired anyway (License::EffectiveStatus).
+// Holders of licences expiring within 30 days are told at start and then daily (idempotent per
+// licence and expiry date, so restarts and several nodes tell each holder once).
 Status LicensePart::Start() {
   TB_RETURN_IF_ERROR(service_->ExpireDue(100000).status());
+  TB_RETURN_IF_ERROR(service_->NotifyExpiring().status());
+  expiring_sweep_.Start(std::chrono::hours(24), [service = service_.get()] { (void)service->NotifyExpiring(); });
   return service_->PurgePresentations().status();
+}
+
+Status LicensePart::Stop() {
+  expiring_sweep_.Stop();
+  return Status::Ok();
 }
 
 }  // namespace tongban::license

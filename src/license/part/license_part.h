@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/periodic.h"
 #include "license/license_service.h"
 #include "license/part/license_commands.h"
 #include "part/part.h"
@@ -39,6 +40,7 @@ class LicensePart : public part::Part {
   Status LoadDemo(part::DemoData& demo) override;
   void AddCommands(part::Commands& commands) override;
   Status Start() override;
+  Status Stop() override;
 
   const LicenseConfig& config() const { return config_; }
   // REQUIRES: Open succeeded.
@@ -50,6 +52,7 @@ class LicensePart : public part::Part {
   identity::IdentityService* identity_ = nullptr;
   std::unique_ptr<LicenseService> service_;
   VerifyLicenseOptions verify_options_;
+  Periodic expiring_sweep_;  // NotifyExpiring, daily; last, so stopped first
 };
 
 }  // namespace tongban::license

@@ -1,6 +1,11 @@
 // NotifyPart; see notify_part.h.
 #include "notify/part/notify_part.h"
 
+#include <csignal>
+
+#include "notify/file_gateway.h"
+#include "notify/part/notify_routes.h"
+#include "notify/part/webhook_gateway.h"
 #include "part/config_section.h"
 #include "part/key_files.h"
 #include "part/part_set.h"
@@ -54,6 +59,55 @@ Status NotifyPart::Initialise(const part::InitChoices&, const std::filesystem::p
   return part::WriteSecretFileIfMissing(p.is_absolute() ? p : base_dir / p, 32);
 }
 
-Status NotifyPart::Open(const part::PartContext&) { return Status::Ok(); }
+Status NotifyPart::Open(const part::PartContext& context) {
+  identity_ = context.identity;
+  if (identity_ == nullptr) return Status::FailedPrecondition("notify needs the identity part before it (cli/parts.cc)");
+  if (config_.gateway == "webhook") {
+    auto secret = part::ReadSecretFile(context.Resolve(config_.secret_file), 16);
+    if (!secret.ok()) {
+      return Status::InvalidArgument("notify.secret_file: " + secret.status().message() +
+                                     " (the webhook's HMAC key, hex; `tongban init` writes one)");
+    }
+    gateway_ = std::make_unique<WebhookGateway>(config_.webhook_url, *secret,
+                                                std::chrono::milliseconds(config_.timeout_ms), context.clock);
+  } else {
+    auto file = FileGateway::Open(context.Resolve(config_.file));
+    if (!file.ok()) return Status::InvalidArgument("notify.file: " + file.status().message());
+    gateway_ = std::move(file).value();
+  }
+  NotifyOptions o;
+  o.max_attempts = config_.max_attempts;
+  o.backoff_s = config_.backoff_s;
+  o.max_backoff_s = config_.max_backoff_s;
+  o.batch = config_.batch;
+  o.lease_s = config_.lease_s;
+  o.poll = std::chrono::milliseconds(config_.poll_ms);
+  if (config_.crash_after_send_for_tests) {
+    // The crash test (tests/notify): die as kill -9 would, between the send and its mark.
+    o.after_send = [] { std::raise(SIGKILL); };
+  }
+  service_ = std::make_unique<NotifyService>(context.db, context.clock, std::move(o));
+  return Status::Ok();
+}
+
+void NotifyPart::AddRoutes(api::Router& router) { AddNotifyRoutes(router, *service_, *identity_); }
+
+void NotifyPart::AddMetrics(api::Metrics& metrics) {
+  NotifyService* s = service_.get();
+  metrics.AddGauge("tongban_notify_delivered_total", "SMS / e-mail messages the gateway accepted, since start.",
+                   [s] { return static_cast<double>(s->delivered_total()); });
+  metrics.AddGauge("tongban_notify_failed_total", "Deliveries given up after max_attempts, since start.",
+                   [s] { return static_cast<double>(s->failed_total()); });
+}
+
+Status NotifyPart::Start() {
+  service_->Start(*gateway_);
+  return Status::Ok();
+}
+
+Status NotifyPart::Stop() {
+  if (service_) service_->Stop();
+  return Status::Ok();
+}
 
 }  // namespace tongban::notify

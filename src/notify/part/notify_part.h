@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "notify/gateway.h"
+#include "notify/notify_service.h"
 #include "notify/outbox.h"
 #include "part/part.h"
 
@@ -39,11 +41,20 @@ class NotifyPart : public part::Part {
   Status Initialise(const part::InitChoices& choices, const std::filesystem::path& base_dir) override;
   std::vector<store::Migration> Migrations() const override { return notify::Migrations(); }
   Status Open(const part::PartContext& context) override;
+  void AddRoutes(api::Router& router) override;
+  void AddMetrics(api::Metrics& metrics) override;
+  Status Start() override;
+  Status Stop() override;
 
   const NotifyConfig& config() const { return config_; }
+  // REQUIRES: Open succeeded.
+  NotifyService& service() { return *service_; }
 
  private:
   NotifyConfig config_;
+  identity::IdentityService* identity_ = nullptr;
+  std::unique_ptr<Gateway> gateway_;
+  std::unique_ptr<NotifyService> service_;
 };
 
 }  // namespace tongban::notify

@@ -62,6 +62,7 @@ Status ReceiptPart::Open(const part::PartContext& context) {
   options.subject_hash = [ledger = ledger_](std::string_view id) { return ledger->SubjectHash(id); };
   options.retention_years = static_cast<int>(config_.retention_years);
   options.clock = &context.clock;
+  options.notify_payers = true;  // notify "receipt.issued" (docs/notifications.md)
   service_ = std::make_unique<ReceiptService>(context.db, std::move(options));
   return Status::Ok();
 }
