@@ -224,6 +224,9 @@ int RunDemo(const DemoOptions& options) {
     std::string host = listen.substr(0, listen.rfind(':'));
     std::printf("\nTongban demo is ready: http://%s:%u/\n\n%s\n", host.c_str(), port,
                 FormatCredentials(*credentials).c_str());
+    // The notify part's file sink stands in for the SMS gateway (docs/auth.md).
+    std::printf("One-time codes (login with a code, password reset) are \"sent\" to %s\n\n",
+                (fs::absolute(options.dir) / "notifications.jsonl").string().c_str());
     std::fflush(stdout);
   });
 }

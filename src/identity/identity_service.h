@@ -25,6 +25,7 @@
 #include "core/status.h"
 #include "crypto/password.h"
 #include "identity/login_guard.h"
+#include "identity/my_data.h"
 #include "identity/principal.h"
 #include "identity/session_token.h"
 #include "store/database.h"
@@ -141,6 +142,8 @@ class IdentityService {
   Result<Account> FindAccount(std::string_view login);
 
   LoginGuard& login_guard() { return login_guard_; }
+  // The sections of "download my data" the parts register at Open (identity/my_data.h).
+  MyDataSections& my_data() { return my_data_; }
 
   // The Authorization header value ("Bearer tb1.…", "Bearer tbk_…") to a Principal.
   // kUnauthenticated for a missing, malformed, forged, expired or revoked credential.
@@ -166,6 +169,7 @@ class IdentityService {
   IdentityOptions options_;
   std::string dummy_password_hash_;  // for equal work on unknown logins
   LoginGuard login_guard_;
+  MyDataSections my_data_;
 
   std::shared_mutex mu_;
   std::unordered_set<int64_t> revoked_sessions_;

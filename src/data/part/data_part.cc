@@ -115,6 +115,12 @@ Status DataPart::Configure(part::ConfigSection& s) {
 Status DataPart::Open(const part::PartContext& context) {
   TB_ASSIGN_OR_RETURN(ledger_, context.Earlier<ledger::LedgerPart>("data", "ledger"));
   identity_ = context.identity;
+  // My records on the data platform, who read them, my grants and objections in "download my data".
+  if (identity_ != nullptr) {
+    identity_->my_data().Add({.name = "data", .title_zh = "公共数据", .title_en = "Public data",
+                              .routes = {"/api/v1/me/data", "/api/v1/me/data-access",
+                                         "/api/v1/me/data-grants", "/api/v1/me/data/objections"}});
+  }
   const Catalogue* catalogue = &Catalogue::Builtin();
   if (!config_.catalogue_file.empty()) {
     const auto path = context.Resolve(config_.catalogue_file);

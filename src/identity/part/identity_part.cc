@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "identity/part/account_routes.h"
 #include "identity/part/api_key_handlers.h"
 #include "identity/part/attorney_routes.h"
 #include "identity/part/auth_handlers.h"
@@ -57,8 +58,8 @@ Status IdentityPart::Open(const part::PartContext& context) {
           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.login.password_queue = static_cast<int>(config_.password_queue);
   options.api_key_cache_seconds = config_.api_key_cache_s;
-  service_ = std::make_unique<IdentityService>(context.db, context.clock, std::move(session_key),
-                                               options);
+  service_ = std::make_unique<IdentityService>(context.db, context.clock, session_key, options);
+  TB_RETURN_IF_ERROR(account_.Open(context.db, context.clock, *service_, session_key));
   attorneys_ = std::make_unique<AttorneyService>(context.db, context.clock);
   oidc_ = std::make_unique<OidcLogins>(context.db, context.clock, *service_, oidc_http_,
                                        oidc_config_.providers);
@@ -69,13 +70,17 @@ Status IdentityPart::Open(const part::PartContext& context) {
 void IdentityPart::AddRoutes(api::Router& router) {
   api::AddAuthRoutes(router, *service_);
   api::AddApiKeyRoutes(router, *service_);
-  api::AddAttorneyRoutes(router, *attorneys_, *service_, /*codes=*/nullptr);
+  account_.AddRoutes(router);
+  api::AddAttorneyRoutes(router, *attorneys_, *service_, &account_.codes());
   AddOidcRoutes(router, *oidc_, oidc_config_);
 }
 
 api::Authoriser IdentityPart::Authoriser() {
-  return api::MakeAuthoriser(*service_, attorneys_.get());
+  return account_.Track(api::MakeAuthoriser(*service_, attorneys_.get()));
 }
+
+Status IdentityPart::Start() { return account_.Start(); }
+Status IdentityPart::Stop() { return account_.Stop(); }
 
 void IdentityPart::AddMetrics(api::Metrics& metrics) {
   IdentityService* service = service_.get();

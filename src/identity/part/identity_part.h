@@ -9,6 +9,7 @@
 #include "api/dispatcher.h"
 #include "identity/attorney.h"
 #include "identity/identity_service.h"
+#include "identity/part/account_routes.h"
 #include "identity/part/key_commands.h"
 #include "identity/part/oidc_http.h"
 #include "identity/part/oidc_routes.h"
@@ -41,6 +42,7 @@ class IdentityPart : public part::Part {
   Status Initialise(const part::InitChoices& choices, const std::filesystem::path& base_dir) override;
   std::vector<store::Migration> Migrations() const override {
     std::vector<store::Migration> out = IdentityService::Migrations();
+    for (auto& m : AccountFeatures::Migrations()) out.push_back(std::move(m));  // identity_otp, _sessions, _export
     for (auto& m : OidcLogins::Migrations()) out.push_back(std::move(m));  // part identity_oidc
     for (auto& m : AttorneyService::Migrations()) out.push_back(std::move(m));  // identity_attorney
     return out;
@@ -50,6 +52,8 @@ class IdentityPart : public part::Part {
   void AddMetrics(api::Metrics& metrics) override;
   Status LoadDemo(part::DemoData& demo) override;
   void AddCommands(part::Commands& commands) override;
+  Status Start() override;
+  Status Stop() override;
 
   const AuthConfig& config() const { return config_; }
   // REQUIRES: Open succeeded.
@@ -62,6 +66,8 @@ class IdentityPart : public part::Part {
  private:
   AuthConfig config_;
   std::unique_ptr<IdentityService> service_;
+  // One-time codes, my sessions (identity/part/account_routes.h).
+  AccountFeatures account_;
   std::unique_ptr<AttorneyService> attorneys_;
   KeysOptions keys_options_;
   // The province login (OIDC): [[auth.oidc_providers]], its HTTP client and flow.

@@ -37,6 +37,12 @@ Status LicensePart::Configure(part::ConfigSection& s) {
 Status LicensePart::Open(const part::PartContext& context) {
   TB_ASSIGN_OR_RETURN(ledger_, context.Earlier<ledger::LedgerPart>("license", "ledger"));
   identity_ = context.identity;
+  // My licences, who verified them, and my authorisations of their use in "download my data".
+  if (identity_ != nullptr) {
+    identity_->my_data().Add({.name = "licenses", .title_zh = "电子证照", .title_en = "Licences",
+                              .routes = {"/api/v1/me/licenses", "/api/v1/me/verifications",
+                                         "/api/v1/me/authorisations"}});
+  }
   const crypto::SignatureAlgorithm alg =
       ledger_->suite().signature == crypto::SignatureAlgorithm::kSm2 ? crypto::SignatureAlgorithm::kSm2
                                                                      : crypto::SignatureAlgorithm::kEs256;

@@ -36,6 +36,11 @@ Status ReceiptPart::Configure(part::ConfigSection& s) {
 Status ReceiptPart::Open(const part::PartContext& context) {
   TB_ASSIGN_OR_RETURN(ledger_, context.Earlier<ledger::LedgerPart>("receipt", "ledger"));
   identity_ = context.identity;
+  // My receipts in "download my data" (identity/my_data.h).
+  if (identity_ != nullptr) {
+    identity_->my_data().Add({.name = "receipts", .title_zh = "电子票据", .title_en = "Receipts",
+                              .routes = {"/api/v1/me/receipts"}});
+  }
   clock_ = &context.clock;
   const crypto::Suite& suite = ledger_->suite();
   ReceiptServiceOptions options;

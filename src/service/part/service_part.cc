@@ -57,6 +57,11 @@ Status ServicePart::Open(const part::PartContext& context) {
   TB_ASSIGN_OR_RETURN(ledger::LedgerPart * ledger, context.Earlier<ledger::LedgerPart>("service", "ledger"));
   TB_ASSIGN_OR_RETURN(license::LicensePart * license_part, context.Earlier<license::LicensePart>("service", "license"));
   TB_ASSIGN_OR_RETURN(data::DataPart * data_part, context.Earlier<data::DataPart>("service", "data"));
+  // My cases and their notices in "download my data" (identity/my_data.h).
+  if (context.identity != nullptr) {
+    context.identity->my_data().Add({.name = "cases", .title_zh = "办件", .title_en = "Cases",
+                                     .routes = {"/api/v1/me/cases", "/api/v1/me/notices"}});
+  }
   identity_ = context.identity;
   licenses_ = &license_part->service();
   data_ = &data_part->service();

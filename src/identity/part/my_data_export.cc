@@ -1,0 +1,247 @@
+// Download my data: routes and the background job; see my_data_export.h.
+#include "identity/part/my_data_export.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "api/json_answer.h"
+#include "api/problem.h"
+#include "notify/outbox.h"
+
+namespace tongban::identity {
+namespace {
+
+using api::HttpRequest;
+using api::HttpResponse;
+using api::PathParams;
+using api::ProblemResponse;
+using api::Route;
+using api::RouteAccess;
+
+constexpr int kMaxPages = 200;  // per route: 200 pages of a list are far more than a person has
+
+const std::vector<std::string> kPeople = {"citizen", "enterprise", "staff", "auditor", "admin"};
+
+boost::json::object StatusJson(const DataExport& e) {
+  return boost::json::object{{"id", e.id},
+                             {"status", e.status},
+                             {"progress", e.progress},
+                             {"created_at", api::IsoSeconds(e.created_at)},
+                             {"finished_at", api::IsoSeconds(e.finished_at)},
+                             {"downloaded_at", api::IsoSeconds(e.downloaded_at)},
+                             {"expires_at", api::IsoSeconds(e.expires_at)}};
+}
+
+constexpr std::string_view kStatusSchema = R"json({
+  "type": "object", "additionalProperties": false,
+  "required": ["id", "status", "progress", "created_at", "finished_at", "downloaded_at",
+               "expires_at"],
+  "properties": {
+    "id": {"type": "integer"},
+    "status": {"enum": ["queued", "running", "ready", "downloaded", "failed", "expired"]},
+    "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Percent"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "downloaded_at": {"type": ["string", "null"], "format": "date-time"},
+    "expires_at": {"type": "string", "format": "date-time",
+                   "description": "Not downloaded by then: erased"}
+  }
+})json";
+
+}  // namespace
+
+MyDataExportJob::MyDataExportJob(store::Database& db, const Clock& clock,
+                                 IdentityService& identity)
+    : db_(db), clock_(clock), identity_(identity), exports_(db, clock) {}
+
+Result<std::string> MyDataExportJob::Build(const DataExport& job) {
+  TB_ASSIGN_OR_RETURN(Account account, identity_.GetAccount(job.account_id));
+  Principal principal;
+  principal.account_id = account.id;
+  principal.role = account.role;
+  const std::vector<MyDataSection> sections = identity_.my_data().All();
+  size_t total = 0;
+  for (const auto& s : sections) total += s.routes.size();
+  size_t done = 0;
+  boost::json::array out_sections;
+  for (const MyDataSection& section : sections) {
+    boost::json::array parts;
+    for (const std::string& path : section.routes) {
+      boost::json::object part{{"route", path}};
+      api::Router::Match match = router_ ? router_->Find("GET", path) : api::Router::Match{};
+      if (match.kind != api::Router::MatchKind::kFound || match.route->access.is_public) {
+        ++done;
+        continue;  // not in this program (a part not built or not configured)
+      }
+      boost::json::array items;
+      boost::json::value whole;
+      int status = 200;
+      std::optional<std::string> cursor;
+      for (int page = 0; page < kMaxPages; ++page) {
+        HttpRequest req;
+        req.method = "GET";
+        req.path = path;
+        req.target = path;
+        if (cursor) {
+          req.query["cursor"] = *cursor;
+          req.target += "?cursor=" + *cursor;
+        }
+        req.request_id = "export-" + std::to_string(job.id);
+        req.remote_address = "127.0.0.1";
+        req.principal = principal;
+        req.route_pattern = match.route->pattern;
+        HttpResponse r = match.route->handler(req, match.params);
+        status = r.status;
+        if (r.later || r.content_type.find("json") == std::string::npos) {
+          status = 0;
+          break;
+        }
+        boost::system::error_code ec;
+        boost::json::value v = boost::json::parse(r.body, ec);
+        if (ec) {
+          status = 0;
+          break;
+        }
+        if (r.status != 200 || !v.is_object() || !v.as_object().contains("items")) {
+          whole = std::move(v);
+          break;
+        }
+        for (auto& item : v.as_object()["items"].as_array()) items.push_back(std::move(item));
+        const boost::json::value* next = v.as_object().if_contains("next_cursor");
+        if (next == nullptr || next->is_null()) break;
+        cursor = next->is_string() ? std::string(next->as_string())
+                                   : boost::json::serialize(*next);
+      }
+      part["status"] = status;
+      if (whole.is_null()) {
+        part["items"] = std::move(items);
+      } else {
+        part["answer"] = std::move(whole);
+      }
+      parts.push_back(std::move(part));
+      ++done;
+      if (total > 0) {
+        TB_RETURN_IF_ERROR(
+            exports_.SetProgress(job.id, std::min<int64_t>(99, int64_t(done * 100 / total))));
+      }
+    }
+    spdlog::info(R"({{"msg":"data export section read","export_id":{},"section":"{}"}})", job.id,
+                 section.name);
+    out_sections.push_back(boost::json::object{{"name", section.name},
+                                               {"title_zh", section.title_zh},
+                                               {"title_en", section.title_en},
+                                               {"parts", std::move(parts)}});
+  }
+  boost::json::object doc{
+      {"format", "tongban.my-data.v1"},
+      {"generated_at", api::IsoSeconds(clock_.NowUnixMicros() / 1'000'000)},
+      {"account", boost::json::object{{"display_name", account.display_name},
+                                      {"login", account.login},
+                                      {"role", RoleName(account.role)}}},
+      {"sections", std::move(out_sections)}};
+  return boost::json::serialize(doc);
+}
+
+Result<int64_t> MyDataExportJob::RunQueued() {
+  std::lock_guard lock(run_mu_);
+  int64_t built = 0;
+  for (;;) {
+    TB_ASSIGN_OR_RETURN(std::optional<DataExport> job, exports_.ClaimNext());
+    if (!job) break;
+    auto content = Build(*job);
+    if (!content.ok()) {
+      TB_RETURN_IF_ERROR(exports_.Fail(job->id, std::string(content.status().message())));
+      continue;
+    }
+    TB_ASSIGN_OR_RETURN(Account account, identity_.GetAccount(job->account_id));
+    TB_RETURN_IF_ERROR(exports_.Finish(
+        job->id, *content, [&account](store::Tx& tx, const DataExport& e) -> Status {
+          notify::Notice notice;
+          notice.event_id = "data.export.ready:" + std::to_string(e.id);
+          notice.recipient = account.subject_id.empty() ? account.login : account.subject_id;
+          notice.template_id = "data.export.ready";
+          notice.vars = {{"expires", FormatIso8601Utc(FromUnixMicros(e.expires_at * 1'000'000))}};
+          return notify::Enqueue(tx, notice, e.finished_at.value_or(e.created_at));
+        }));
+    ++built;
+  }
+  return built;
+}
+
+Status MyDataExportJob::Start(int64_t interval_ms) {
+  worker_.Start(std::chrono::milliseconds(interval_ms), [this] {
+    auto built = RunQueued();
+    if (!built.ok()) {
+      spdlog::warn(R"({{"msg":"data export job failed","error":"{}"}})", built.status().message());
+    }
+    auto expired = exports_.ExpireOld();
+    (void)expired;
+  });
+  return Status::Ok();
+}
+
+Status MyDataExportJob::Stop() {
+  worker_.Stop();
+  return Status::Ok();
+}
+
+void MyDataExportJob::AddRoutes(api::Router& router) {
+  router_ = &router;
+  DataExports* exports = &exports_;
+  router.Add(Route{
+      "POST", "/api/v1/me/data-export", "requestMyDataExport",
+      "Ask for a copy of everything the platform holds about me (PIPL arts. 44-45): built in the "
+      "background (progress in %), downloadable once within 24 hours. One at a time: while one "
+      "is under way, that one is answered.",
+      RouteAccess::Roles(kPeople), [exports](const HttpRequest& req, const PathParams&) {
+        TB_ASSIGN_OR_PROBLEM(DataExport e, exports->Request(req.principal->account_id), req);
+        return api::JsonAnswer(202, StatusJson(e));
+      }})
+      .Answers(std::string(kStatusSchema), 202);
+  router.Add(Route{
+      "GET", "/api/v1/me/data-export/{id}", "getMyDataExport",
+      "The status and progress of my data export. Another person's: 404.",
+      RouteAccess::Roles(kPeople), [exports](const HttpRequest& req, const PathParams& params) {
+        TB_ASSIGN_OR_PROBLEM(int64_t id,
+                             api::PositiveIntParam(params.at("id"), "id", "an export id"), req);
+        TB_ASSIGN_OR_PROBLEM(DataExport e, exports->Get(req.principal->account_id, id), req);
+        return api::JsonAnswer(200, StatusJson(e));
+      }})
+      .Answers(std::string(kStatusSchema));
+  router.Add(Route{
+      "GET", "/api/v1/me/data-export/{id}/download", "downloadMyDataExport",
+      "My data as one JSON document, once: it is erased as it is handed over (409 after, and "
+      "before it is ready). Another person's: 404.",
+      RouteAccess::Roles(kPeople), [exports](const HttpRequest& req, const PathParams& params) {
+        TB_ASSIGN_OR_PROBLEM(int64_t id,
+                             api::PositiveIntParam(params.at("id"), "id", "an export id"), req);
+        TB_ASSIGN_OR_PROBLEM(std::string content,
+                             exports->Download(req.principal->account_id, id), req);
+        HttpResponse r = api::JsonTextAnswer(200, std::move(content));
+        r.WithHeader("Content-Disposition",
+                     "attachment; filename=\"tongban-my-data-" + std::to_string(id) + ".json\"");
+        return r;
+      }})
+      .Blocks()
+      .Answers(R"json({
+        "type": "object", "additionalProperties": false,
+        "required": ["format", "generated_at", "account", "sections"],
+        "properties": {
+          "format": {"const": "tongban.my-data.v1"},
+          "generated_at": {"type": "string", "format": "date-time"},
+          "account": {"type": "object"},
+          "sections": {"type": "array", "items": {
+            "type": "object", "additionalProperties": false,
+            "required": ["name", "title_zh", "title_en", "parts"],
+            "properties": {
+              "name": {"type": "string", "examples": ["receipts"]},
+              "title_zh": {"type": "string"}, "title_en": {"type": "string"},
+              "parts": {"type": "array", "items": {"type": "object",
+                "description": "route, status, and items (a list, all pages) or answer"}}
+            }}}
+        }
+      })json");
+}
+
+}  // namespace tongban::identity
