@@ -685,6 +685,8 @@ Result<Case> CaseService::Supplement(const Person& applicant, int64_t case_id, c
       }
       t.paused_days += lost;
       t.paused_at.reset();
+      // The request is answered: what was asked stays in the case's events, not on the task.
+      t.reason.clear();
       t.state = t.claimed_by ? TaskState::kClaimed : TaskState::kReady;
       t.updated_at = now;
       TB_RETURN_IF_ERROR(CaseRepo::UpdateTask(tx, t));

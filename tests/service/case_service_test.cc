@@ -326,6 +326,7 @@ TEST_P(CaseServiceTest, SupplementStopsTheClockAndEscalationHappensOnce) {
   auto asked = cases_->RequestMaterials(StaffOf("hz-health"), birth.id, "请补充接生机构盖章的出生证明");
   ASSERT_TRUE(asked.ok()) << asked.status().ToString();
   EXPECT_EQ(asked->state, TaskState::kAwaitingCitizen);
+  EXPECT_EQ(asked->reason, "请补充接生机构盖章的出生证明");
   // A week passes while the citizen gathers it: the task is not overdue and not escalated.
   clock_.SetUnixMicros((kMonday + 7 * 86400) * 1'000'000);
   auto escalated = cases_->EscalateOverdue();
@@ -341,6 +342,7 @@ TEST_P(CaseServiceTest, SupplementStopsTheClockAndEscalationHappensOnce) {
   EXPECT_EQ(after.state, TaskState::kClaimed);
   EXPECT_EQ(after.paused_days, 5);
   EXPECT_EQ(after.due_date->ToString(), "2026-12-17");
+  EXPECT_EQ(after.reason, "") << "the answered request stays in the events, not on the task";
   EXPECT_EQ(cases_->Supplement(zw_, c.id, {more, {}}).status().code(), ErrorCode::kFailedPrecondition);
   // Past the new date: escalated once, to the department, and a second sweep does nothing more.
   clock_.SetUnixMicros((kMonday + 12 * 86400) * 1'000'000);
