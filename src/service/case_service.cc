@@ -970,10 +970,12 @@ Result<Task> CaseService::Decide(const Staff& staff, int64_t task_id, const Deci
     TB_ASSIGN_OR_RETURN(auto found, StaffTask(tx, staff, task_id));
     t = std::move(found.first);
     TB_RETURN_IF_ERROR(Decidable(t, staff));
-    // A decision on a ready task claims it for whoever decides.
+    // A decision on a ready task claims it for whoever decides, with its own claim event so the
+    // case's history says who took it (as an explicit claim does).
     if (!t.claimed_by) {
       t.claimed_by = staff.account_id;
       t.claimed_by_name = staff.name;
+      TB_RETURN_IF_ERROR(Event(tx, found.second, t.id, t.item, "claim", staff.department, ""));
     }
     const int64_t now = NowSeconds();
     t.updated_at = now;

@@ -282,6 +282,16 @@ TEST_P(CaseServiceTest, MarriageBirthHouseholdEndToEnd) {
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(done->state, CaseState::kCompleted);
   EXPECT_EQ(done->events.back().action, "complete");
+  // The birth task was approved without an explicit claim: the decision claimed it, and the
+  // history says so (a claim by the health commission before its approval).
+  const int64_t birth_id = TaskOf(c, "birth_medical_certificate_issue").id;
+  std::vector<std::string> birth_steps;
+  for (const auto& e : done->events) {
+    if (e.task_id == birth_id && (e.action == "claim" || e.action == "approve")) {
+      birth_steps.push_back(e.action + " by " + e.actor);
+    }
+  }
+  EXPECT_EQ(birth_steps, (std::vector<std::string>{"claim by hz-health", "approve by hz-health"}));
 
   // Both wallets: the marriage certificate and the child's three licences (held by the child).
   for (const std::string& parent : {kZhangWei, kLiNa}) {
