@@ -1,6 +1,8 @@
 // ReceiptService throughput without HTTP, on each store driver (PostgreSQL only when
 // TONGBAN_TEST_PG names a server), gm suite (SM3 + SM2):
 //
+//   Issue/<db>_notified/1000  the same with each payer told (notify "receipt.issued" outbox rows
+//                          in the issuing transaction), beside Issue/<db>/1000 in the same run
 //   Issue/<db>/batch:N     receipts/s issued in calls of N (validation, documents, one signed
 //                          manifest, receipt rows, ledger queue rows; the sequencer not running)
 //   EnqueueOnly/<db>       the floor: the same number of ledger queue rows alone, 1,000 per
@@ -35,11 +37,13 @@ using testing::SampleReceipt;
 using tongban::testing::Backend;
 
 // One fixture per backend, shared by the benchmarks of that backend (created on first use).
-ReceiptFixture* Fixture(Backend b) {
-  static ReceiptFixture* fixtures[2] = {nullptr, nullptr};
-  int i = b == Backend::kSqlite ? 0 : 1;
+// `notify`: a fixture of its own whose payers are told (notify "receipt.issued" per receipt).
+ReceiptFixture* Fixture(Backend b, bool notify = false) {
+  static ReceiptFixture* fixtures[4] = {nullptr, nullptr, nullptr, nullptr};
+  int i = (b == Backend::kSqlite ? 0 : 1) + (notify ? 2 : 0);
   if (fixtures[i] == nullptr) {
     auto* f = new ReceiptFixture();
+    f->notify_payers = notify;
     if (!f->Open(b)) return nullptr;
     (void)f->service_->AssignRange(f->issuer_.id, f->Code(), 100001, 9'999'999'999);
     fixtures[i] = f;
@@ -47,8 +51,8 @@ ReceiptFixture* Fixture(Backend b) {
   return fixtures[i];
 }
 
-void Issue(benchmark::State& state, Backend b) {
-  ReceiptFixture* f = Fixture(b);
+void Issue(benchmark::State& state, Backend b, bool notify = false) {
+  ReceiptFixture* f = Fixture(b, notify);
   if (f == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
   std::vector<NewReceipt> batch(static_cast<size_t>(state.range(0)), SampleReceipt());
   for (auto _ : state) {
@@ -161,10 +165,12 @@ BENCHMARK_CAPTURE(IssuerSign, sqlite, Backend::kSqlite)->Unit(benchmark::kMicros
 BENCHMARK_CAPTURE(IssuerSign, postgres, Backend::kPostgres)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(EnqueueOnly, sqlite, Backend::kSqlite)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Issue, sqlite, Backend::kSqlite)->Arg(1)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Issue, sqlite_notified, Backend::kSqlite, true)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Verify, sqlite, Backend::kSqlite)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Claim, sqlite, Backend::kSqlite)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(EnqueueOnly, postgres, Backend::kPostgres)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Issue, postgres, Backend::kPostgres)->Arg(1)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Issue, postgres_notified, Backend::kPostgres, true)->Arg(1000)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(Verify, postgres, Backend::kPostgres)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Claim, postgres, Backend::kPostgres)->Unit(benchmark::kMicrosecond);
 

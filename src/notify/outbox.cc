@@ -142,7 +142,7 @@ std::vector<store::Migration> Migrations() {
           routed {{int64}} NOT NULL,
           UNIQUE (event_id, recipient)
         );
-        CREATE INDEX notify_outbox_unrouted ON notify_outbox (routed, id);
+        CREATE INDEX notify_outbox_unrouted ON notify_outbox (id) WHERE routed = 0;
         CREATE TABLE notify_delivery (
           id {{id}},
           outbox_id {{int64}} NOT NULL,

@@ -20,6 +20,7 @@
 #include "ledger/log_storage.h"
 #include "ledger/note_keys.h"
 #include "ledger/sequencer.h"
+#include "notify/outbox.h"
 #include "receipt/custody_issuer_keys.h"
 #include "receipt/receipt_service.h"
 #include "store/migration.h"
@@ -53,6 +54,9 @@ inline NewReceipt SampleReceipt(std::string id = kZhangWeiId, std::string name =
 
 class ReceiptFixture {
  public:
+  // Set before Open: payers are told (ReceiptServiceOptions::notify_payers, with notify's schema).
+  bool notify_payers = false;
+
   // Returns false (and the test should GTEST_SKIP) when the backend is not configured.
   bool Open(Backend backend, std::vector<store::Migration> extra = {}) {
     store::DatabaseOptions options;
@@ -66,6 +70,9 @@ class ReceiptFixture {
     std::vector<store::Migration> m = ledger::LogStorageMigrations();
     for (auto& x : ReceiptService::Migrations()) m.push_back(std::move(x));
     for (auto& x : extra) m.push_back(std::move(x));
+    if (notify_payers) {
+      for (auto& x : notify::Migrations()) m.push_back(std::move(x));
+    }
     EXPECT_TRUE(store::Migrate(**db_, m).ok());
     auto log_key = crypto::PrivateKey::Generate(crypto::SignatureAlgorithm::kSm2);
     auto signer = ledger::NewNoteSigner("test.tongban.example/receipts", *log_key);
@@ -94,6 +101,7 @@ class ReceiptFixture {
       return hmac.Mac(id);
     };
     o.clock = &clock_;
+    o.notify_payers = notify_payers;
     service_ = std::make_unique<ReceiptService>(**db_, std::move(o));
     auto issuer = service_->RegisterIssuer(kHospitalAccount, SyntheticUscc("12", "330100", "H0000001"),
                                            "杭州市示范第一医院", "330100");
