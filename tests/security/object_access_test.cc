@@ -86,6 +86,14 @@ class ObjectAccessTest : public ::testing::Test {
     credentials_->push_back(DemoCredential{"department_system", "上海市医疗保障局", "-", *key});
     credentials_->push_back(
         DemoCredential{"staff", "陈静", "staff-shangcheng-001", std::string(kDemoPassword)});
+    // A second enterprise, which owns none of the demo enterprise's agents.
+    ASSERT_TRUE(ids.CreateAccount({.login = "enterprise-sc-test", .role = identity::Role::kEnterprise,
+                                   .display_name = "杭州上城测试有限公司",
+                                   .subject_id = part::SyntheticUscc("91", "330102", "MA2SCT01"),
+                                   .region_code = "330102", .password = kDemoPassword})
+                    .ok());
+    credentials_->push_back(
+        DemoCredential{"enterprise", "杭州上城测试有限公司", "enterprise-sc-test", std::string(kDemoPassword)});
   }
   static void TearDownTestSuite() { delete demo_; }
 
@@ -139,7 +147,7 @@ std::vector<DemoCredential>* ObjectAccessTest::credentials_ = nullptr;
 
 TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObject) {
   std::vector<Caller> callers = demo_->Callers();
-  ASSERT_EQ(callers.size(), 26u);  // and the services part's staff of each department
+  ASSERT_EQ(callers.size(), 29u);  // and the services part's staff of each department
   const Caller& li_na = Named(callers, "13800000002");
   const Caller& zhang_wei = Named(callers, "13800000001");
   const Caller& xihu_staff = Named(callers, "staff-xihu-001");
@@ -448,6 +456,19 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   for (const char* pattern : {"/api/v1/me/data-export/{id}", "/api/v1/me/data-export/{id}/download"}) {
     cases[pattern] = {.params = {{"id", export_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000002"}};
   }
+
+  // Powers of attorney (identity/part/attorney_routes.h): 王秀英's to her son 刘建国, and the demo
+  // enterprise's agent. The agent reads one; only its principal withdraws it.
+  json::value given = CallJson("GET", "/api/v1/me/attorneys", Named(callers, "13800000021"));
+  std::string attorney_id = std::to_string(given.at("given").at(0).at("id").to_number<int64_t>());
+  cases["/api/v1/me/attorneys/{id}"] = {.params = {{"id", attorney_id}}, .missing = {{"id", "999999"}},
+                                        .owners = {"13800000021", "13800000022"}};
+  cases["/api/v1/me/attorneys/{id}/revoke"] = {.params = {{"id", attorney_id}}, .missing = {{"id", "999999"}},
+                                               .owners = {"13800000021"}};
+  json::value agents = CallJson("GET", "/api/v1/me/enterprise/agents", Named(callers, "enterprise-hz-demo"));
+  cases["/api/v1/me/enterprise/agents/{id}/revoke"] = {
+      .params = {{"id", std::to_string(agents.at("items").at(0).at("id").to_number<int64_t>())}},
+      .missing = {{"id", "999999"}}, .owners = {"enterprise-hz-demo"}};
 
   // --- the walk ------------------------------------------------------------------------------
   int checked = 0, routes = 0;

@@ -5,6 +5,7 @@
 
 #include "identity/part/account_routes.h"
 #include "identity/part/api_key_handlers.h"
+#include "identity/part/attorney_demo.h"
 #include "identity/part/attorney_routes.h"
 #include "identity/part/auth_handlers.h"
 #include "part/config_section.h"
@@ -113,7 +114,7 @@ Status IdentityPart::LoadDemo(part::DemoData& demo) {
        .department = "浙江省大数据发展管理局", .region_code = "330000"},
   };
   for (const NewAccount& person : people) TB_RETURN_IF_ERROR(demo.AddAccount(person).status());
-  return Status::Ok();
+  return LoadAttorneyDemo(demo, *attorneys_);
 }
 
 void IdentityPart::AddCommands(part::Commands& commands) {
