@@ -50,6 +50,7 @@ function setLarge(on) {
 const PAGES = [
   ['/', '首页', 'Home'],
   ['/portal', '我的', 'My wallet'],
+  ['/portal/account', '账户与安全', 'Account and security'],
   ['/console', '窗口核验', 'Staff console'],
   ['/verify', '公众验证', 'Verify'],
   ['/explorer', '账本浏览', 'Ledger explorer'],

@@ -53,6 +53,9 @@ void AddWebRoutes(Router& router) {
        "Citizen portal: wallet of licences and receipts, presentations, who verified them."},
       {"/console", "console.html", "getConsolePage",
        "Staff console: scan or paste a licence presentation or receipt QR and verify it."},
+      {"/portal/account", "account.html", "getAccountPage",
+       "Account and security: log in or reset the password with a one-time code, my sessions and "
+       "devices (end one or all others), download my data with its progress."},
       {"/portal/data", "mydata.html", "getMyDataPage",
        "My data: my records by department, who read them (proofs checked in the browser), grants."},
       {"/console/data", "datalookup.html", "getDataLookupPage",

@@ -14,6 +14,7 @@ import { scenarios } from './scenarios.mjs';
 import { dataScenarios } from './data_scenarios.mjs';
 import { serviceScenarios } from './service_scenarios.mjs';
 import { reviewScenarios } from './review_scenarios.mjs';
+import { accountScenarios } from './account_scenarios.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,6 +41,9 @@ for (const line of demoText.split('\n')) {
 // …and its sample receipt: "Sample receipt (…): code/number 33040126/0000000001, check code 84B0HU".
 const sm = /Sample receipt[^\n]*code\/number ([0-9]{8})\/([0-9]{10}), check code ([0-9A-Z]{6})/.exec(demoText);
 const sample = sm ? { code: sm[1], number: sm[2], check: sm[3] } : null;
+// …and where its SMS gateway (the notify file sink) writes one-time codes.
+const cm = /One-time codes[^\n]* to (\S+)/.exec(demoText);
+const codesFile = cm ? cm[1] : null;
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'tongban-chromium-'));
 // A fake camera that films a QR code (qr_y4m.py), for the camera-scan scenario.
@@ -71,7 +75,7 @@ let failures = 0;
 let passed = 0;
 let skipped = 0;
 const t0 = Date.now();
-for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios, ...reviewScenarios].filter((x) => !only || only.test(x.name))) {
+for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios, ...reviewScenarios, ...accountScenarios].filter((x) => !only || only.test(x.name))) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
@@ -89,7 +93,7 @@ for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios, ...reviewS
     continue;
   }
   try {
-    const r = await s.run({ page, context, base, artifacts, apiKeys, sample, suite, witnessKey, cameraText: CAMERA_TEXT,
+    const r = await s.run({ page, context, base, artifacts, apiKeys, sample, suite, witnessKey, cameraText: CAMERA_TEXT, codesFile,
       shot: (name) => page.screenshot({ path: join(artifacts, `${suite === 'gm' ? '' : `${suite}-`}${name}.png`), fullPage: true }) });
     if (errors.length) throw new Error(errors.join('\n'));
     if (r === 'skip') { skipped++; console.log(`skip ${s.name}`); }
