@@ -92,7 +92,8 @@ class SessionDirectory {
     bool dirty = false;
   };
   static constexpr size_t kShards = 16;
-  struct Shard {
+  // One cache line each, so that threads noting sessions of different shards do not contend.
+  struct alignas(64) Shard {
     std::mutex mu;
     std::unordered_map<int64_t, Use> uses;
   };
