@@ -293,6 +293,19 @@ TEST_F(ObjectAccessTest, EveryRouteWithAnIdAnswers404ToCallersWhoDoNotOwnTheObje
   std::string objection_id = std::to_string(objection.at("id").to_number<int64_t>());
   cases["/api/v1/me/data/objections/{id}"] = {
       .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}};
+  // An inbox item of 张伟's (a demo receipt's notice, routed by the notify worker).
+  std::string inbox_id;
+  for (int i = 0; i < 100 && inbox_id.empty(); ++i) {
+    json::value inbox = CallJson("GET", "/api/v1/me/inbox", zhang_wei);
+    if (!inbox.at("items").as_array().empty()) {
+      inbox_id = std::to_string(inbox.at("items").as_array()[0].at("id").to_number<int64_t>());
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ASSERT_FALSE(inbox_id.empty()) << "the demo's receipts reach 张伟's inbox";
+  cases["/api/v1/me/inbox/{id}/read"] = {
+      .params = {{"id", inbox_id}}, .missing = {{"id", "999999"}}, .owners = {"13800000001"}};
   cases["/api/v1/data/objections/{id}/accept"] = {
       .params = {{"id", objection_id}}, .missing = {{"id", "999999"}}, .owners = {kPoliceSystem, "staff-hz-police"},
       .body = R"({"value":"浙江省杭州市西湖区文三路 98 号"})"};
