@@ -5,7 +5,7 @@
 // /api/v1/me/verifications, /api/v1/me/receipts, /api/v1/receipts/{code}/{number}[/qr.svg],
 // /api/v1/receipts/verify.
 
-import { ApiError, bindSignIn, clearError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
+import { api, ApiError, bindSignIn, clearError, formatFen, formatTime, h, initShell, L, lang, onLanguageChange, Session, showError, T } from './shell.js';
 import { toBase64, utf8 } from './encoding.js';
 import { renderReceipt, statusText, verifyReceiptQr } from './verifier.js';
 
@@ -209,5 +209,56 @@ function signedOut() {
   delete document.body.dataset.signedIn;
   delete document.body.dataset.loaded;
 }
+// --- Province login (统一身份认证, OIDC; docs/auth.md) -------------------------------------------
+// A button per configured provider (none: nothing shows). The provider sends the browser back to
+// /portal.html#oidc_ticket=… (single use, 60 s), redeemed here for the session's token; or
+// #oidc_error=<code>. The fragment never reaches a server; it is removed at once.
+const OIDC_KEY = 'tongban.oidc.portal';
+const OIDC_ERRORS = {
+  bad_state: ['这次登录已失效或已使用，请重新登录。', 'This login expired or was already used; please log in again.'],
+  access_denied: ['您在统一身份认证页面取消了登录。', 'You cancelled the login at the province ID page.'],
+  provider_unavailable: ['统一身份认证暂时无法访问，请稍后再试或使用密码登录。', 'The province ID service cannot be reached; try again later or log in with a password.'],
+  bad_subject: ['统一身份认证未提供有效的身份证号或统一社会信用代码。', 'The province ID did not provide a valid ID number or credit code.'],
+};
+const oidcError = (code) => {
+  const [zh, en] = OIDC_ERRORS[code] || ['统一身份认证登录未能完成（身份凭证校验未通过），请重新登录。', 'The province login could not be completed (its identity token failed our checks); please log in again.'];
+  const e = new ApiError(401, { title: T('统一身份认证登录失败', 'Province login failed'), detail: T(zh, en) });
+  e.code = code;
+  return e;
+};
+async function provinceLogin() {
+  const frag = new URLSearchParams(location.hash.slice(1));
+  if (frag.has('oidc_ticket') || frag.has('oidc_error')) history.replaceState(null, '', location.pathname + location.search);
+  if (frag.has('oidc_error')) {
+    showError($('error'), oidcError(frag.get('oidc_error')));
+    $('error').dataset.oidcError = frag.get('oidc_error');
+  } else if (frag.has('oidc_ticket')) {
+    try {
+      const r = await api('/api/v1/auth/oidc/ticket', { method: 'POST', body: { ticket: frag.get('oidc_ticket') } });
+      sessionStorage.setItem(session.key, r.access_token);
+      sessionStorage.setItem(OIDC_KEY, '1');
+      signedIn(await session.me());
+    } catch (e) {
+      showError($('error'), oidcError('bad_ticket'));
+    }
+  }
+  const list = await api('/api/v1/auth/providers').then((r) => r.providers || [], () => []);
+  $('province-buttons').replaceChildren(...list.map((p) => h('button', { type: 'button', className: 'primary', 'data-provider': p.name, onclick: () => { location.href = p.start_url; } },
+    L(`统一身份认证登录（${p.display_name_zh}）`, `Log in with the province's ID (${p.display_name_en || p.display_name_zh})`))));
+  $('province-login').hidden = list.length === 0;
+}
+// Logging out of a province login also ends the provider's session (RP-initiated logout); this
+// listener runs before the usual one and replaces it.
+$('logout').addEventListener('click', async (ev) => {
+  if (!sessionStorage.getItem(OIDC_KEY)) return;
+  ev.stopImmediatePropagation();
+  const token = session.token;
+  sessionStorage.removeItem(session.key);
+  sessionStorage.removeItem(OIDC_KEY);
+  const r = await api('/api/v1/auth/oidc/logout', { method: 'POST', token }).catch(() => null);
+  signedOut();
+  if (r && r.end_session_url) location.href = r.end_session_url;
+});
+provinceLogin();
 bindSignIn(session, signedIn, signedOut);
 document.body.dataset.ready = 'true';

@@ -47,6 +47,21 @@ Result<boost::json::object> ParseObject(std::string_view text, std::string_view 
   return std::move(v.as_object());
 }
 
+// Unpadded base64url that decodes (RFC 7515 §2): only [A-Za-z0-9_-], never a length of 1 mod 4.
+// Checked before cjose sees any of it: cjose 0.6.2's decoder asserts (aborts the process) on some
+// malformed input, e.g. a "y" of {"kty":"EC",...,"y":"x=FE..."} (found by
+// fuzz/identity/id_token_fuzz.cc).
+bool StrictBase64Url(std::string_view s) {
+  if (s.size() % 4 == 1) return false;
+  for (char c : s) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_')) {
+      return false;
+    }
+  }
+  return Base64UrlDecode(s).ok();
+}
+
 struct JwsDeleter {
   void operator()(cjose_jws_t* jws) const { cjose_jws_release(jws); }
 };
@@ -82,13 +97,21 @@ Result<Jwks> Jwks::Parse(std::string_view json) {
       continue;  // "oct" (HMAC) keys are never accepted from a provider's public set
     }
     if (!alg.empty() && alg != key_alg) continue;
-    // Only the public members go to cjose (a provider that leaked `d` must not make us sign).
+    // Only the public members go to cjose (a provider that leaked `d` must not make us sign),
+    // each key-material member strictly base64url.
     boost::json::object pub;
+    bool well_formed = true;
     for (const char* member : {"kty", "n", "e", "crv", "x", "y", "kid"}) {
       if (const boost::json::value* m = o.if_contains(member); m != nullptr && m->is_string()) {
+        std::string_view name(member);
+        if ((name == "n" || name == "e" || name == "x" || name == "y") &&
+            !StrictBase64Url(m->as_string())) {
+          well_formed = false;
+        }
         pub[member] = *m;
       }
     }
+    if (!well_formed) continue;
     std::string text = boost::json::serialize(pub);
     cjose_err err;
     cjose_jwk_t* jwk = cjose_jwk_import(text.data(), text.size(), &err);
@@ -163,6 +186,11 @@ Result<UnverifiedIdToken> DecodeIdToken(std::string_view compact) {
   size_t dot2 = dot1 == std::string_view::npos ? dot1 : compact.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || compact.find('.', dot2 + 1) != std::string_view::npos) {
     return Status::InvalidArgument("ID token is not a compact JWS (three parts)");
+  }
+  if (!StrictBase64Url(compact.substr(0, dot1)) ||
+      !StrictBase64Url(compact.substr(dot1 + 1, dot2 - dot1 - 1)) ||
+      !StrictBase64Url(compact.substr(dot2 + 1))) {
+    return Status::InvalidArgument("ID token part is not base64url");
   }
   auto header_text = Base64UrlDecode(compact.substr(0, dot1));
   auto payload_text = Base64UrlDecode(compact.substr(dot1 + 1, dot2 - dot1 - 1));

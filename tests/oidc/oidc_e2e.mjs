@@ -38,7 +38,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startTongbanWithProvider(tongban, startIdp, { log = true } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const idp = await startIdp({ redirectUri: `${base}/api/v1/auth/oidc/test/callback`, postLogoutRedirectUri: `${base}/portal.html` });
+  const idp = await startIdp({ redirectUri: `${base}/api/v1/auth/oidc/test/callback`, postLogoutRedirectUri: `${base}/portal` });
   const dir = mkdtempSync(join(tmpdir(), 'tb-oidc-'));
   const init = spawnSync(tongban, ['init', '--dir', dir], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`tongban init failed: ${init.stderr}`);
@@ -53,7 +53,7 @@ scopes = ["openid", "profile"]
 subject_claim = "citizen_id"
 display_name_zh = "测试统一身份认证"
 display_name_en = "Test province ID"
-post_logout_redirect_uri = "${base}/portal.html"
+post_logout_redirect_uri = "${base}/portal"
 `);
   const proc = spawn(tongban, ['demo', '--dir', dir, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -136,7 +136,7 @@ export async function finish(t, callback, headers = {}) {
   if (headers.accept) return { res };
   assert.equal(res.status, 302);
   const location = res.headers.get('location');
-  assert.ok(location.startsWith('/portal.html#'), location);
+  assert.ok(location.startsWith('/portal#'), location);
   const frag = new URLSearchParams(location.slice(location.indexOf('#') + 1));
   return { ticket: frag.get('oidc_ticket'), error: frag.get('oidc_error') };
 }
@@ -261,8 +261,43 @@ async function main() {
       const res = await fetch(`${t.base}/api/v1/auth/oidc/nope/start`, { redirect: 'manual', headers: { accept: 'application/problem+json' } });
       assert.equal(res.status, 404);
       const r2 = await fetch(`${t.base}/api/v1/auth/oidc/nope/start`, { redirect: 'manual' });
-      assert.equal(r2.headers.get('location'), '/portal.html#oidc_error=unknown_provider');
+      assert.equal(r2.headers.get('location'), '/portal#oidc_error=unknown_provider');
     });
+
+    // The portal page in Debian's chromium (Playwright from tests/web), when both are there: the
+    // province button, the provider's form, back signed in; an error shown in Chinese only.
+    const pw = join(HERE, '..', 'web', 'node_modules', 'playwright-core', 'index.mjs');
+    if (existsSync(pw) && existsSync('/usr/bin/chromium')) {
+      await check('portal: 统一身份认证登录 signs 张伟 in; a refusal is explained in Chinese', async () => {
+        const { chromium } = await import(pw);
+        const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+        try {
+          const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } })).newPage();
+          await page.goto(`${t.base}/portal`);
+          const button = page.locator('#province-buttons button[data-provider=test]');
+          await button.waitFor();
+          assert.equal(await button.textContent(), '统一身份认证登录（测试统一身份认证）');
+          await button.click();
+          await page.waitForURL(/\/interaction\//);
+          await page.fill('input[name=login]', 'zhang');
+          await page.click('form button');
+          await page.waitForSelector('body[data-signed-in=true]');
+          assert.match(await page.textContent('#who'), /张伟/);
+          assert.equal(new URL(page.url()).hash, '', 'the ticket is removed from the address bar');
+          // Logout goes through the provider's end-session page.
+          await page.click('#logout');
+          await page.waitForURL((u) => u.toString().startsWith(t.idp.issuer));
+          // A refusal: the zh message has no English in it.
+          await page.goto(`${t.base}/portal#oidc_error=bad_nonce`);
+          await page.waitForSelector('#error:not([hidden])');
+          const text = await page.textContent('#error');
+          assert.match(text, /统一身份认证登录失败/);
+          assert.ok(!/[A-Za-z]{3,}/.test(text.replace(/^\d+ /, '')), text);
+        } finally {
+          await browser.close();
+        }
+      });
+    }
 
     await check('no token, code, ticket or full ID number in the server log', async () => {
       const log = t.log();

@@ -83,7 +83,7 @@ Status ReadOidcConfig(part::ConfigSection& s, OidcConfig& out) {
 }
 
 std::string OidcDefaultConfig() {
-  return R"(oidc_portal_path = "/portal.html"  # where a province login returns the browser
+  return R"(oidc_portal_path = "/portal"  # where a province login returns the browser
 # The province's OpenID provider (统一身份认证); several [[auth.oidc_providers]] allowed, none by
 # default (the login page then shows no province button). docs/auth.md explains each field.
 # [[auth.oidc_providers]]
@@ -97,7 +97,7 @@ std::string OidcDefaultConfig() {
 # subject_claim = "citizen_id"        # the claim holding the citizen ID number or USCC
 # display_name_zh = "浙江政务服务网统一身份认证"
 # display_name_en = "Zhejiang government services ID"
-# post_logout_redirect_uri = "http://127.0.0.1:8080/portal.html"
+# post_logout_redirect_uri = "http://127.0.0.1:8080/portal"
 )";
 }
 

@@ -23,7 +23,7 @@ namespace tongban::identity {
 
 struct OidcConfig {
   std::vector<OidcProviderConfig> providers;  // [[auth.oidc_providers]]
-  std::string portal_path = "/portal.html";   // where the callback sends the browser back
+  std::string portal_path = "/portal";   // where the callback sends the browser back
 };
 
 // Reads `oidc_portal_path` and every [[auth.oidc_providers]] table of `section`; a bad or
