@@ -326,6 +326,7 @@ Result<TokenPair> IdentityService::Refresh(std::string_view refresh_token) {
   }
   if (pair.session_id == 0) return Status::Unauthenticated("unknown or already used refresh token");
   TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
+  if (on_refresh_) on_refresh_(pair.session_id);
   pair.access_token = codec_.Encode(SessionClaims{account_id, pair.session_id, role, now,
                                                   now + options_.access_ttl_seconds});
   pair.expires_in = options_.access_ttl_seconds;

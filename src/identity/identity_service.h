@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -144,6 +145,9 @@ class IdentityService {
   LoginGuard& login_guard() { return login_guard_; }
   // The sections of "download my data" the parts register at Open (identity/my_data.h).
   MyDataSections& my_data() { return my_data_; }
+  // Called with the session id after each successful Refresh (the sessions list's "last used",
+  // identity/session_directory.h). Set once at start, before any request.
+  void OnRefresh(std::function<void(int64_t session_id)> hook) { on_refresh_ = std::move(hook); }
 
   // The Authorization header value ("Bearer tb1.…", "Bearer tbk_…") to a Principal.
   // kUnauthenticated for a missing, malformed, forged, expired or revoked credential.
@@ -170,6 +174,7 @@ class IdentityService {
   std::string dummy_password_hash_;  // for equal work on unknown logins
   LoginGuard login_guard_;
   MyDataSections my_data_;
+  std::function<void(int64_t)> on_refresh_;
 
   std::shared_mutex mu_;
   std::unordered_set<int64_t> revoked_sessions_;

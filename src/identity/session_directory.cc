@@ -199,12 +199,25 @@ void SessionDirectory::Seen(int64_t session_id, std::string_view user_agent,
   {
     std::lock_guard lock(shard.mu);
     auto it = shard.uses.find(session_id);
-    if (it != shard.uses.end() && now - it->second.at < throttle_seconds_) return;
+    // Noted recently with its device (a refresh notes the time alone): nothing to do.
+    if (it != shard.uses.end() && now - it->second.at < throttle_seconds_ &&
+        !it->second.device.empty()) {
+      return;
+    }
   }
   // Noted again: the device label and region are worked out outside the lock.
   Use use{now, ShortDevice(user_agent), regions_.Lookup(address), true};
   std::lock_guard lock(shard.mu);
   shard.uses[session_id] = std::move(use);
+}
+
+void SessionDirectory::Refreshed(int64_t session_id) {
+  const int64_t now = NowSeconds();
+  Shard& shard = shards_[static_cast<uint64_t>(session_id) % kShards];
+  std::lock_guard lock(shard.mu);
+  Use& use = shard.uses[session_id];  // a new entry has no device or region: the table's stay
+  use.at = now;
+  use.dirty = true;
 }
 
 Status SessionDirectory::Flush() {
@@ -228,8 +241,9 @@ Status SessionDirectory::Flush() {
   if (dirty.empty()) return Status::Ok();
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     for (const auto& [id, use] : dirty) {
-      TB_RETURN_IF_ERROR(tx.Exec("UPDATE sessions SET last_used_at = ?, device = ?, region = ? "
-                                 "WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)",
+      TB_RETURN_IF_ERROR(tx.Exec("UPDATE sessions SET last_used_at = ?, device = COALESCE(NULLIF(?, "
+                                 "''), device), region = COALESCE(NULLIF(?, ''), region) WHERE "
+                                 "id = ? AND (last_used_at IS NULL OR last_used_at <= ?)",
                                  {use.at, use.device, use.region, id, use.at})
                              .status());
     }
@@ -277,8 +291,8 @@ Result<std::vector<SessionInfo>> SessionDirectory::List(int64_t account_id,
     auto it = shard.uses.find(info.id);
     if (it != shard.uses.end() && it->second.at >= info.last_used_at) {
       info.last_used_at = it->second.at;
-      info.device = it->second.device;
-      info.region = it->second.region;
+      if (!it->second.device.empty()) info.device = it->second.device;
+      if (!it->second.region.empty()) info.region = it->second.region;
     }
     if (info.device.empty()) info.device = "未知设备";
     if (info.region.empty()) info.region = std::string(kUnknownRegion);

@@ -71,6 +71,9 @@ class SessionDirectory {
 
   // An authenticated request of `session_id`. In memory only; cheap when noted recently.
   void Seen(int64_t session_id, std::string_view user_agent, std::string_view address);
+  // A refresh of `session_id` (IdentityService::OnRefresh): its last use is now; the device and
+  // region stay those of its last request. In memory, as Seen.
+  void Refreshed(int64_t session_id);
   // Writes the uses noted since the last flush. Called periodically and at stop.
   Status Flush();
 

@@ -102,6 +102,27 @@ TEST_P(SessionDirectoryTest, UsesAreThrottled) {
   EXPECT_EQ((*list)[0].region, "浙江省宁波市");
 }
 
+TEST_P(SessionDirectoryTest, ARefreshIsALastUseKeepingTheDevice) {
+  identity_->OnRefresh([this](int64_t id) { directory_->Refreshed(id); });
+  auto pair = identity_->Login("13800000001", "correct horse");
+  ASSERT_TRUE(pair.ok());
+  auto p = identity_->Authenticate("Bearer " + pair->access_token);
+  ASSERT_TRUE(p.ok());
+  directory_->Seen(p->session_id, kChromeAndroid, "192.0.2.10");
+  ASSERT_TRUE(directory_->Flush().ok());
+  clock_.Advance(std::chrono::seconds(20));  // within the throttle: only a refresh notes it
+  ASSERT_TRUE(identity_->Refresh(pair->refresh_token).ok());
+  ASSERT_TRUE(directory_->Flush().ok());
+  SessionDirectory fresh(**db_, clock_, *identity_, RegionTable::Builtin());
+  auto list = fresh.List(p->account_id, p->session_id);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].last_used_at, clock_.NowUnixMicros() / 1'000'000);
+  EXPECT_EQ((*list)[0].device, "Chrome 120 · Android");
+  EXPECT_EQ((*list)[0].region, "浙江省杭州市");
+  identity_->OnRefresh(nullptr);
+}
+
 TEST_P(SessionDirectoryTest, AnotherPersonsSessionIsNotFound) {
   Principal zhang = LogIn("13800000001");
   Principal li = LogIn("13800000002");

@@ -103,6 +103,7 @@ Status AccountFeatures::Open(store::Database& db, const Clock& clock, IdentitySe
   sessions_ = std::make_unique<SessionDirectory>(db, clock, identity, RegionTable::Builtin());
   reset_ = std::make_unique<PasswordReset>(db, identity, *codes_, *sessions_, password);
   export_ = std::make_unique<MyDataExportJob>(db, clock, identity);
+  identity.OnRefresh([sessions = sessions_.get()](int64_t id) { sessions->Refreshed(id); });
   // Identity's section of "download my data"; the other parts add theirs at their Open.
   identity.my_data().Add({.name = "identity",
                           .title_zh = "账户、登录与授权",
