@@ -11,7 +11,7 @@
 //   node tests/oidc/oidc_e2e.mjs build/tongban
 // Exit 77 (skipped) when the npm packages are missing (scripts/setup installs them).
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,14 +34,16 @@ export async function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Starts `tongban demo` in a throwaway folder whose config names the provider `test`.
-export async function startTongbanWithProvider(tongban, startIdp, { log = true } = {}) {
+// Starts `tongban demo` in a throwaway folder whose config names the provider `test`; `edit`
+// may change the config text first (the benchmark turns the per-address rate limit off).
+export async function startTongbanWithProvider(tongban, startIdp, { log = true, edit = (text) => text } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const idp = await startIdp({ redirectUri: `${base}/api/v1/auth/oidc/test/callback`, postLogoutRedirectUri: `${base}/portal` });
   const dir = mkdtempSync(join(tmpdir(), 'tb-oidc-'));
   const init = spawnSync(tongban, ['init', '--dir', dir], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`tongban init failed: ${init.stderr}`);
+  writeFileSync(join(dir, 'tongban.toml'), edit(readFileSync(join(dir, 'tongban.toml'), 'utf8')));
   appendFileSync(join(dir, 'tongban.toml'), `
 [[auth.oidc_providers]]
 name = "test"
