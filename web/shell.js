@@ -51,6 +51,8 @@ const PAGES = [
   ['/', '首页', 'Home'],
   ['/portal', '我的', 'My wallet'],
   ['/portal/account', '账户与安全', 'Account and security'],
+  ['/portal/inbox', '消息', 'Messages'],
+  ['/portal/attorneys', '我的授权', 'My authorisations'],
   ['/console', '窗口核验', 'Staff console'],
   ['/verify', '公众验证', 'Verify'],
   ['/explorer', '账本浏览', 'Ledger explorer'],
@@ -111,8 +113,37 @@ export function initShell() {
     skip.className = 'skip';
     document.body.prepend(skip);
   }
+  showActingBanner();
   setLarge(localStorage.getItem(LARGE_KEY) === '1');
   applyLanguage();
+}
+
+// --- Acting for someone (docs/auth.md "Acting for others") ---------------------------------------
+// While a person acts for another under a power of attorney, every API call the attorney can cover
+// carries `X-Act-For: <id>`, and every page shows a banner saying for whom, with a way to stop.
+const ACT_KEY = 'tongban.actfor';
+const ACT_PATHS = [
+  /^\/api\/v1\/me\/(receipts|licenses|verifications|cases|notices|data|data-access)(\?|$)/,
+  /^\/api\/v1\/receipts\/[^/]+\/[^/?]+(\?|$)/,
+  /^\/api\/v1\/me\/licenses\/[^/]+\/presentations$/,
+  /^\/api\/v1\/me\/cases\/\d+(\/(submit|supplement|materials\/[^/]+))?(\?|$)/,
+];
+export function actingFor() {
+  try { return JSON.parse(sessionStorage.getItem(ACT_KEY)); } catch { return null; }
+}
+export function startActing(id, name) { sessionStorage.setItem(ACT_KEY, JSON.stringify({ id, name })); }
+export function stopActing() { sessionStorage.removeItem(ACT_KEY); }
+function showActingBanner() {
+  const act = actingFor();
+  document.getElementById('acting-banner')?.remove();
+  if (!act) return;
+  const stop = h('button', { type: 'button', id: 'stop-acting' }, L('结束代办', 'Stop acting for them'));
+  stop.addEventListener('click', () => { stopActing(); location.reload(); });
+  const banner = h('div', { id: 'acting-banner', className: 'acting-banner', role: 'status' },
+    L('您正在代 ', 'You are acting for '), h('strong', {}, act.name),
+    L(' 办理（授权 #' + act.id + '）', ` (authorisation #${act.id})`), ' ', stop);
+  const header = document.getElementById('site-header');
+  if (header) header.after(banner); else document.body.prepend(banner);
 }
 
 // --- HTTP -----------------------------------------------------------------------------------
@@ -130,6 +161,8 @@ export async function api(path, { method = 'GET', body, token, headers = {} } = 
   const h = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   if (token) h.Authorization = `Bearer ${token}`;
+  const act = actingFor();
+  if (act && token && !('X-Act-For' in h) && ACT_PATHS.some((re) => re.test(path))) h['X-Act-For'] = String(act.id);
   let res;
   try {
     res = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -195,6 +228,7 @@ export class Session {
   async logout() {
     const t = this.token;
     sessionStorage.removeItem(this.key);
+    stopActing();
     if (t) await api('/api/v1/auth/logout', { method: 'POST', token: t, body: {} }).catch(() => {});
   }
   // An API call with this session's token. A 401 means the token expired or was revoked: the

@@ -56,6 +56,15 @@ void AddWebRoutes(Router& router) {
       {"/portal/account", "account.html", "getAccountPage",
        "Account and security: log in or reset the password with a one-time code, my sessions and "
        "devices (end one or all others), download my data with its progress."},
+      {"/portal/attorneys", "attorneys.html", "getMyAttorneysPage",
+       "My authorisations: give, see and withdraw powers of attorney, act for someone who authorised "
+       "me (with a banner on every page), what others did for me."},
+      {"/console/attorneys", "attorneys.html", "getConsoleAttorneysPage",
+       "Window staff: an assisted power of attorney confirmed by the citizen's one-time code; an "
+       "enterprise's agents (经办人)."},
+      {"/portal/inbox", "inbox.html", "getMyInboxPage",
+       "My messages: the inbox (newest first, unread count, read when opened) and my notification "
+       "settings: language, phone, e-mail and the channels of each kind of notice."},
       {"/portal/data", "mydata.html", "getMyDataPage",
        "My data: my records by department, who read them (proofs checked in the browser), grants."},
       {"/console/data", "datalookup.html", "getDataLookupPage",

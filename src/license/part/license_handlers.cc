@@ -508,6 +508,7 @@ void AddLicenseRoutes(Router& router, LicenseService& service, identity::Identit
         if (static_cast<int64_t>(list.size()) == limit) next = std::to_string(list.back().id);
         return JsonAnswer(200, object{{"items", std::move(items)}, {"next_cursor", next}});
       }})
+      .ActsFor("licenses.view")
       .Answers(R"json({
         "type": "object", "additionalProperties": false, "required": ["items", "next_cursor"],
         "properties": {
