@@ -51,6 +51,7 @@ const PAGES = [
   ['/', '首页', 'Home'],
   ['/portal', '我的', 'My wallet'],
   ['/portal/account', '账户与安全', 'Account and security'],
+  ['/portal/inbox', '消息', 'Messages'],
   ['/portal/attorneys', '我的授权', 'My authorisations'],
   ['/console', '窗口核验', 'Staff console'],
   ['/verify', '公众验证', 'Verify'],

@@ -62,6 +62,9 @@ void AddWebRoutes(Router& router) {
       {"/console/attorneys", "attorneys.html", "getConsoleAttorneysPage",
        "Window staff: an assisted power of attorney confirmed by the citizen's one-time code; an "
        "enterprise's agents (经办人)."},
+      {"/portal/inbox", "inbox.html", "getMyInboxPage",
+       "My messages: the inbox (newest first, unread count, read when opened) and my notification "
+       "settings: language, phone, e-mail and the channels of each kind of notice."},
       {"/portal/data", "mydata.html", "getMyDataPage",
        "My data: my records by department, who read them (proofs checked in the browser), grants."},
       {"/console/data", "datalookup.html", "getDataLookupPage",

@@ -16,6 +16,7 @@ import { serviceScenarios } from './service_scenarios.mjs';
 import { reviewScenarios } from './review_scenarios.mjs';
 import { accountScenarios } from './account_scenarios.mjs';
 import { attorneyScenarios } from './attorney_scenarios.mjs';
+import { inboxScenarios } from './inbox_scenarios.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,7 +77,7 @@ let failures = 0;
 let passed = 0;
 let skipped = 0;
 const t0 = Date.now();
-for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios, ...reviewScenarios, ...accountScenarios, ...attorneyScenarios].filter((x) => !only || only.test(x.name))) {
+for (const s of [...scenarios, ...dataScenarios, ...serviceScenarios, ...reviewScenarios, ...accountScenarios, ...attorneyScenarios, ...inboxScenarios].filter((x) => !only || only.test(x.name))) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
