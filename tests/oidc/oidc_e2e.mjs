@@ -155,12 +155,12 @@ async function me(t, token) {
   return { status: res.status, body: res.status === 200 ? await res.json() : null };
 }
 
-async function main() {
-  const tongban = process.argv[2];
-  const t = await startTongbanWithProvider(tongban, startProvider);
+// The whole suite against one demo (its database chosen by `edit`); true when every check passed.
+async function suite(tongban, label, edit) {
+  const t = await startTongbanWithProvider(tongban, startProvider, { edit });
   let failed = false;
   const check = async (name, fn) => {
-    try { await fn(); console.log(`ok   ${name}`); } catch (e) { failed = true; console.log(`FAIL ${name}: ${e.stack}`); }
+    try { await fn(); console.log(`ok   [${label}] ${name}`); } catch (e) { failed = true; console.log(`FAIL [${label}] ${name}: ${e.stack}`); }
   };
   try {
     await check('the login page lists the provider', async () => {
@@ -310,7 +310,26 @@ async function main() {
   } finally {
     await t.stop();
   }
-  if (failed) process.exit(1);
+  return !failed;
+}
+
+async function main() {
+  const tongban = process.argv[2];
+  let ok = await suite(tongban, 'sqlite', (text) => text);
+  // With TONGBAN_TEST_PG (scripts/test starts a throwaway PostgreSQL): again with the demo's
+  // database on PostgreSQL, in a schema of its own, dropped afterwards.
+  const pg = process.env.TONGBAN_TEST_PG;
+  if (pg) {
+    const schema = `oidc_e2e_${process.pid}`;
+    const url = `${pg}${pg.includes('?') ? '&' : '?'}schema=${schema}`;
+    ok = await suite(tongban, 'postgresql', (text) => {
+      const out = text.replace(/^url = "sqlite:\/\/[^"]*"/m, `url = "${url}"`);
+      if (out === text) throw new Error('no database url in the config');
+      return out;
+    }) && ok;
+    spawnSync('psql', ['-q', pg, '-c', `DROP SCHEMA IF EXISTS ${schema} CASCADE`], { stdio: 'ignore' });
+  }
+  if (!ok) process.exit(1);
   console.log('oidc e2e: all passed');
 }
 
