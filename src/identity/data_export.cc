@@ -128,6 +128,16 @@ Result<std::string> DataExports::Download(int64_t account_id, int64_t id) {
 
 Result<std::optional<DataExport>> DataExports::ClaimNext() {
   std::optional<DataExport> out;
+  // A read first: the job polls, and an empty queue should cost no write transaction.
+  bool any = false;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id FROM data_exports WHERE status = "
+                                              "'queued' LIMIT 1",
+                                              {}));
+    any = row.has_value();
+    return Status::Ok();
+  }));
+  if (!any) return out;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     out.reset();
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(std::string(kColumns) +

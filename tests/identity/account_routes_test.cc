@@ -286,6 +286,22 @@ TEST_P(AccountRoutesTest, MyDataExportIsMineAndDownloadedOnce) {
   EXPECT_TRUE(s.ok());
 }
 
+TEST_P(AccountRoutesTest, AnExportNotDownloadedIsErasedAfterADay) {
+  std::string zhang = PasswordLogin("13800000001");
+  auto requested = Call("POST", "/api/v1/me/data-export", "", zhang);
+  ASSERT_EQ(requested.status, 202);
+  std::string id = std::to_string(Obj(requested)["id"].to_number<int64_t>());
+  ASSERT_TRUE(features_.data_export().RunQueued().ok());
+  clock_.Advance(std::chrono::hours(24) + std::chrono::seconds(1));
+  auto expired = features_.data_export().exports().ExpireOld();
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(*expired, 1);
+  zhang = PasswordLogin("13800000001");  // the first token expired meanwhile
+  EXPECT_EQ(Obj(Call("GET", "/api/v1/me/data-export/" + id, "", zhang))["status"].as_string(),
+            "expired");
+  EXPECT_EQ(Call("GET", "/api/v1/me/data-export/" + id + "/download", "", zhang).status, 409);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, AccountRoutesTest, ::testing::Values(Backend::kSqlite),
                          tongban::testing::BackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, AccountRoutesTest, ::testing::Values(Backend::kPostgres),

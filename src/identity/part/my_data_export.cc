@@ -170,13 +170,20 @@ Result<int64_t> MyDataExportJob::RunQueued() {
 }
 
 Status MyDataExportJob::Start(int64_t interval_ms) {
-  worker_.Start(std::chrono::milliseconds(interval_ms), [this] {
+  // Expired copies are looked for about once a minute, not at every poll.
+  const int64_t expire_every = std::max<int64_t>(1, 60'000 / std::max<int64_t>(interval_ms, 1));
+  worker_.Start(std::chrono::milliseconds(interval_ms), [this, expire_every, tick = int64_t{0}]() mutable {
     auto built = RunQueued();
     if (!built.ok()) {
       spdlog::warn(R"({{"msg":"data export job failed","error":"{}"}})", built.status().message());
     }
-    auto expired = exports_.ExpireOld();
-    (void)expired;
+    if (tick++ % expire_every == 0) {
+      auto expired = exports_.ExpireOld();
+      if (!expired.ok()) {
+        spdlog::warn(R"({{"msg":"expired data exports not erased","error":"{}"}})",
+                     expired.status().message());
+      }
+    }
   });
   return Status::Ok();
 }
