@@ -155,9 +155,32 @@ async function me(t, token) {
   return { status: res.status, body: res.status === 200 ? await res.json() : null };
 }
 
+// The API contract (tests/api/answers_test.sh): with TONGBAN_ANSWER_DIR set, every JSON answer
+// Tongban gives this test is logged as tests/testing/test_server.h logs them, and validated
+// against its route's schema after the tests.
+const ANSWERS = process.env.TONGBAN_ANSWER_DIR ? join(process.env.TONGBAN_ANSWER_DIR, 'identity_oidc_e2e_test.jsonl') : null;
+const patternOf = (path) => path.replace(/^\/api\/v1\/auth\/oidc\/(?!ticket$|logout$)[^/]+\//, '/api/v1/auth/oidc/{provider}/');
+const bases = new Set();
+function recordAnswers(base) {
+  bases.add(base);
+  if (!ANSWERS || bases.size > 1) return;  // fetch is wrapped once
+  const original = globalThis.fetch;
+  globalThis.fetch = async (url, init = {}) => {
+    const res = await original(url, init);
+    const u = new URL(String(url));
+    const type = res.headers.get('content-type') || '';
+    if (bases.has(u.origin) && u.pathname.startsWith('/api/') && /json/.test(type)) {
+      const body = await res.clone().json().catch(() => '<not JSON>');
+      appendFileSync(ANSWERS, `${JSON.stringify({ method: init.method || 'GET', pattern: patternOf(u.pathname), status: res.status, content_type: type, body })}\n`);
+    }
+    return res;
+  };
+}
+
 // The whole suite against one demo (its database chosen by `edit`); true when every check passed.
 async function suite(tongban, label, edit) {
   const t = await startTongbanWithProvider(tongban, startProvider, { edit });
+  recordAnswers(t.base);
   let failed = false;
   const check = async (name, fn) => {
     try { await fn(); console.log(`ok   [${label}] ${name}`); } catch (e) { failed = true; console.log(`FAIL [${label}] ${name}: ${e.stack}`); }
@@ -315,6 +338,7 @@ async function suite(tongban, label, edit) {
 
 async function main() {
   const tongban = process.argv[2];
+  if (ANSWERS) writeFileSync(ANSWERS, '');
   let ok = await suite(tongban, 'sqlite', (text) => text);
   // With TONGBAN_TEST_PG (scripts/test starts a throwaway PostgreSQL): again with the demo's
   // database on PostgreSQL, in a schema of its own, dropped afterwards.
