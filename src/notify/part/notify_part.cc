@@ -62,6 +62,10 @@ Status NotifyPart::Initialise(const part::InitChoices&, const std::filesystem::p
 Status NotifyPart::Open(const part::PartContext& context) {
   identity_ = context.identity;
   if (identity_ == nullptr) return Status::FailedPrecondition("notify needs the identity part before it (cli/parts.cc)");
+  // My inbox and channel preferences in "download my data" (identity/my_data.h).
+  identity_->my_data().Add({.name = "notifications", .title_zh = "消息与通知设置",
+                            .title_en = "Messages and notification settings",
+                            .routes = {"/api/v1/me/inbox", "/api/v1/me/notification-preferences"}});
   if (config_.gateway == "webhook") {
     auto secret = part::ReadSecretFile(context.Resolve(config_.secret_file), 16);
     if (!secret.ok()) {
