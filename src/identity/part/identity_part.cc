@@ -25,6 +25,7 @@ login_backoff_max_s = 300    # back-off doubles from 1 s per further failure up 
 password_threads = 0         # password checks at once (0 = one per core)
 password_queue = 8           # logins waiting for a password check; more get 503
 api_key_cache_s = 5          # a key revoked on another node stops working here within this
+note_session_use = true      # "my sessions": last use noted per request (false: at refresh only)
 )" + OidcDefaultConfig();
 }
 
@@ -37,6 +38,7 @@ Status IdentityPart::Configure(part::ConfigSection& s) {
   TB_RETURN_IF_ERROR(s.Read("password_threads", config_.password_threads, 0, 256));
   TB_RETURN_IF_ERROR(s.Read("password_queue", config_.password_queue, 0, 100000));
   TB_RETURN_IF_ERROR(ReadOidcConfig(s, oidc_config_));
+  TB_RETURN_IF_ERROR(s.Read("note_session_use", config_.note_session_use));
   return s.Read("api_key_cache_s", config_.api_key_cache_s, 0, 3600);
 }
 
@@ -77,7 +79,8 @@ void IdentityPart::AddRoutes(api::Router& router) {
 }
 
 api::Authoriser IdentityPart::Authoriser() {
-  return account_.Track(api::MakeAuthoriser(*service_, attorneys_.get()));
+  api::Authoriser authoriser = api::MakeAuthoriser(*service_, attorneys_.get());
+  return config_.note_session_use ? account_.Track(std::move(authoriser)) : authoriser;
 }
 
 Status IdentityPart::Start() { return account_.Start(); }

@@ -31,6 +31,9 @@ struct AuthConfig {
   int64_t password_queue = 8;
   // How long a node trusts a cached API-key row (a key revoked elsewhere stops within this).
   int64_t api_key_cache_s = 5;
+  // "My sessions": note each session's use on authenticated requests (in memory, flushed every
+  // 30 s); off, a session's last use is its last refresh.
+  bool note_session_use = true;
 };
 
 class IdentityPart : public part::Part {
