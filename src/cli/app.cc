@@ -4,6 +4,7 @@
 #include "cli/logging.h"
 #include "cli/parts.h"
 #include "identity/part/identity_part.h"
+#include "service/part/service_part.h"
 #include "store/migration.h"
 
 namespace tongban::cli {
@@ -47,6 +48,14 @@ Result<std::unique_ptr<App>> App::Open(const Config& config) {
   }
   if (app->identity_ == nullptr) {
     return Status::FailedPrecondition("the parts list (cli/parts.cc) has no identity part");
+  }
+  // A power of attorney names the services its agent may apply for (`services.apply:<code>`): the
+  // service catalogue's bundles and items, which identity cannot see (identity/attorney.h).
+  auto* people = app->parts_.Find<identity::IdentityPart>();
+  if (auto* services = app->parts_.Find<service::ServicePart>(); people && services) {
+    const service::ServiceCatalogue& catalogue = services->service().catalogue();
+    people->attorneys().SetServiceItemCheck(
+        [&catalogue](std::string_view code) { return catalogue.FindBundle(code) != nullptr; });
   }
   return app;
 }

@@ -60,6 +60,13 @@ std::optional<TaskState> ParseTaskState(std::string_view s) {
 
 namespace {
 
+// Who does an applicant's step: the applicant, or an agent acting for them under a power of
+// attorney (identity/attorney.h), named in the event and its ledger entry by account ids.
+std::string ActorOf(const Person& p) {
+  if (p.agent_account_id == 0) return "applicant";
+  return "agent:" + std::to_string(p.agent_account_id) + "/attorney:" + std::to_string(p.attorney_id);
+}
+
 constexpr int kListLimit = 500;
 
 std::string CaseNumber(CivilDate day, int64_t id) {
@@ -379,7 +386,7 @@ Result<Case> CaseService::Start(const Person& applicant, std::string_view bundle
     TB_ASSIGN_OR_RETURN(c.id, CaseRepo::InsertCase(tx, c));
     c.case_number = CaseNumber(ChinaDate(clock_.Now()), c.id);
     TB_RETURN_IF_ERROR(CaseRepo::SetCaseNumber(tx, c.id, c.case_number));
-    return Event(tx, c, std::nullopt, "", "start", "applicant", "");
+    return Event(tx, c, std::nullopt, "", "start", ActorOf(applicant), "");
   }));
   // The reads run once the draft is committed: each is decided against it (CaseMayRead).
   TB_ASSIGN_OR_RETURN(int filled, Prefill(c, *bundle, Party::kApplicant, c.applicant_subject, FieldsOf(c)));
@@ -530,12 +537,7 @@ Result<Case> CaseService::Submit(const Person& applicant, int64_t case_id, const
     c.submitted_at = now;
     c.updated_at = now;
     Count(c);
-    // An agent acting for the applicant is named in the event and its ledger entry.
-    const std::string actor = applicant.agent_account_id == 0
-                                  ? std::string("applicant")
-                                  : "agent:" + std::to_string(applicant.agent_account_id) +
-                                        "/attorney:" + std::to_string(applicant.attorney_id);
-    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "submit", actor, ""));
+    TB_RETURN_IF_ERROR(Event(tx, c, std::nullopt, "", "submit", ActorOf(applicant), ""));
     if (bundle.has_co_applicant()) {
       c.co_applicant_subject = request.co_applicant_id;
       c.co_applicant_name = request.co_applicant_name;
