@@ -158,6 +158,17 @@ CREATE TABLE oidc_sessions (
   provider TEXT NOT NULL,
   id_token TEXT NOT NULL
 );
+)"},
+          // v2: the link of a person (ID number or USCC, and role) to their account, unique, so
+          // that two nodes making an account for one person's first login agree on one.
+          {.part = "identity_oidc", .version = 2, .sql = R"(
+CREATE TABLE oidc_subjects (
+  subject_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  account_id {{int64}} NOT NULL REFERENCES accounts(id),
+  created_at {{int64}} NOT NULL,
+  PRIMARY KEY (subject_id, role)
+);
 )"}};
 }
 
@@ -283,26 +294,65 @@ Result<std::pair<int64_t, bool>> OidcLogins::FindOrCreateAccount(const OidcProvi
     return Refused("bad_subject", "the provider's " + c.subject_claim +
                                       " claim is not a valid citizen ID number or USCC");
   }
-  std::lock_guard lock(create_mu_);
-  std::optional<int64_t> found;
+  std::lock_guard lock(create_mu_);  // one find-or-create at a time on this node
+  // The person's link (oidc_subjects), else an account with their number (张伟's demo account is
+  // his province login too), else a new account.
+  std::optional<int64_t> linked, existing;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto link, tx.QueryRow("SELECT account_id FROM oidc_subjects WHERE "
+                                               "subject_id = ? AND role = ?",
+                                               {subject, RoleName(role)}));
+    if (link) {
+      linked = link->Int64(0);
+      return Status::Ok();
+    }
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id FROM accounts WHERE subject_id = ? AND "
                                               "role = ? ORDER BY id LIMIT 1",
                                               {subject, RoleName(role)}));
-    if (row) found = row->Int64(0);
+    if (row) existing = row->Int64(0);
     return Status::Ok();
   }));
-  if (found) return std::pair<int64_t, bool>{*found, false};
-  std::string name = claims.StringClaim("name");
-  if (name.empty() || name.size() > 128) {
-    name = role == Role::kCitizen ? "统一身份认证用户" : "统一身份认证企业";
+  if (linked) return std::pair<int64_t, bool>{*linked, false};
+  int64_t candidate = 0;
+  bool created = !existing.has_value();
+  if (existing) {
+    candidate = *existing;
+  } else {
+    std::string name = claims.StringClaim("name");
+    if (name.empty() || name.size() > 128) {
+      name = role == Role::kCitizen ? "统一身份认证用户" : "统一身份认证企业";
+    }
+    TB_ASSIGN_OR_RETURN(candidate, identity_.CreateAccount(NewAccount{
+                                       .login = NewLogin(), .role = role, .display_name = name,
+                                       .subject_id = subject, .region_code = region}));
   }
-  TB_ASSIGN_OR_RETURN(int64_t id, identity_.CreateAccount(NewAccount{
-                                      .login = NewLogin(), .role = role, .display_name = name,
-                                      .subject_id = subject, .region_code = region}));
-  spdlog::info("oidc: provider {} created account {} ({}) for {}", c.name, id, RoleName(role),
-               MaskIdentifier(subject));
-  return std::pair<int64_t, bool>{id, true};
+  // The link is unique per (number, role): when another node linked this person first (both
+  // made an account for the same first login), its account wins and ours is removed.
+  int64_t winner = 0;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO oidc_subjects (subject_id, role, account_id, "
+                               "created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                               {subject, RoleName(role), candidate, Now()})
+                           .status());
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT account_id FROM oidc_subjects WHERE "
+                                              "subject_id = ? AND role = ?",
+                                              {subject, RoleName(role)}));
+    if (!row) return Status::Internal("the province-login link vanished");
+    winner = row->Int64(0);
+    return Status::Ok();
+  }));
+  if (winner != candidate && created) {
+    // Best effort: an account nobody can log in to harms nothing if this fails.
+    (void)db_.Transact([&](store::Tx& tx) -> Status {
+      return tx.Exec("DELETE FROM accounts WHERE id = ?", {candidate}).status();
+    });
+    created = false;
+  }
+  if (created) {
+    spdlog::info("oidc: provider {} created account {} ({}) for {}", c.name, winner,
+                 RoleName(role), MaskIdentifier(subject));
+  }
+  return std::pair<int64_t, bool>{winner, created};
 }
 
 Result<OidcTicket> OidcLogins::Callback(std::string_view provider, std::string_view code,

@@ -105,8 +105,8 @@ std::string FormEncode(std::string_view s);
 
 class OidcLogins {
  public:
-  // Its tables (part "identity_oidc"): oidc_states, oidc_tickets, oidc_sessions and
-  // sessions.acr. Applied after identity's own (migrations run in part-name order).
+  // Its tables (part "identity_oidc"): oidc_states, oidc_tickets, oidc_sessions, oidc_subjects
+  // (person -> account) and sessions.acr. Applied after identity's own (migrations run in part-name order).
   static std::vector<store::Migration> Migrations();
 
   // `db`, `clock`, `identity` and `http` must outlive this. Provider names are unique
@@ -148,7 +148,8 @@ class OidcLogins {
   std::vector<OidcProviderConfig> providers_;
   OidcOptions options_;
   std::vector<std::unique_ptr<Provider>> state_;  // parallel to providers_
-  std::mutex create_mu_;  // one find-or-create at a time (no duplicate accounts on this node)
+  // One find-or-create at a time on this node; across nodes the unique oidc_subjects link decides.
+  std::mutex create_mu_;
 };
 
 }  // namespace tongban::identity

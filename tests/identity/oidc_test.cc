@@ -380,6 +380,27 @@ TEST_P(OidcLoginsTest, LinksToAnExistingAccountWithTheSameSubject) {
   EXPECT_EQ(t->account_id, *existing);
 }
 
+// The person's link decides, not the lowest account id: two nodes that both made an account for
+// one first login agree on the one linked first.
+TEST_P(OidcLoginsTest, TheLinkDecidesWhichAccount) {
+  auto older = identity_->CreateAccount(NewAccount{
+      .login = "older", .role = Role::kCitizen, .display_name = "张伟",
+      .subject_id = tongban::testing::kZhangWei});
+  auto linked = identity_->CreateAccount(NewAccount{
+      .login = "linked", .role = Role::kCitizen, .display_name = "张伟",
+      .subject_id = tongban::testing::kZhangWei});
+  ASSERT_TRUE(older.ok() && linked.ok());
+  ASSERT_TRUE((*db_)->Transact([&](store::Tx& tx) -> Status {
+    return tx.Exec("INSERT INTO oidc_subjects (subject_id, role, account_id, created_at) "
+                   "VALUES (?, 'citizen', ?, 0)",
+                   {tongban::testing::kZhangWei, *linked}).status();
+  }).ok());
+  auto t = logins_->Callback("zjzw", "c", Authorise("c"));
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->account_id, *linked);
+  EXPECT_FALSE(t->created);
+}
+
 TEST_P(OidcLoginsTest, EnterpriseByUscc) {
   auto t = logins_->Callback("zjzw", "c", Authorise("c", [](boost::json::object& c) {
     c["citizen_id"] = tongban::testing::kCompany;
