@@ -336,10 +336,48 @@ async function suite(tongban, label, edit) {
   return !failed;
 }
 
+// A bad provider in the config stops the start, naming the field.
+function configRefused(tongban) {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-oidc-bad-'));
+  try {
+    spawnSync(tongban, ['init', '--dir', dir], { encoding: 'utf8' });
+    const good = `
+[[auth.oidc_providers]]
+name = "test"
+issuer = "http://127.0.0.1:9"
+client_id = "tongban"
+client_secret = "s"
+redirect_uri = "http://127.0.0.1:8080/api/v1/auth/oidc/test/callback"
+display_name_zh = "测试"
+display_name_en = "Test"
+`;
+    const cases = [
+      [good.replace('/oidc/test/callback', '/elsewhere'), 'auth.oidc_providers[0].redirect_uri'],
+      [good.replace('issuer = "http://127.0.0.1:9"', 'issuer = "idp.example"'), 'auth.oidc_providers[0].issuer'],
+      [good + good, 'auth.oidc_providers[1].name'],
+      [good.replace('name = "test"', 'name = "test"\nclient_secrte = "typo"'), 'client_secrte'],
+    ];
+    for (const [extra, field] of cases) {
+      writeFileSync(join(dir, 'tongban.toml'), readFileSync(join(dir, 'tongban.toml'), 'utf8').split('\n[[auth.oidc_providers]]')[0] + extra);
+      const r = spawnSync(tongban, ['serve', '-c', join(dir, 'tongban.toml'), '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 20000 });
+      assert.notEqual(r.status, 0, `started with a bad ${field}`);
+      assert.ok((r.stderr + r.stdout).includes(field), `the error names ${field}: ${r.stderr}`);
+    }
+    console.log('ok   a bad provider in the config stops the start, naming the field');
+    return true;
+  } catch (e) {
+    console.log(`FAIL a bad provider in the config stops the start: ${e.stack}`);
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const tongban = process.argv[2];
   if (ANSWERS) writeFileSync(ANSWERS, '');
-  let ok = await suite(tongban, 'sqlite', (text) => text);
+  let ok = configRefused(tongban);
+  ok = await suite(tongban, 'sqlite', (text) => text) && ok;
   // With TONGBAN_TEST_PG (scripts/test starts a throwaway PostgreSQL): again with the demo's
   // database on PostgreSQL, in a schema of its own, dropped afterwards.
   const pg = process.env.TONGBAN_TEST_PG;
