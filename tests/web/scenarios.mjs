@@ -167,7 +167,7 @@ export const scenarios = [
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
       await page.waitForFunction(() => /200/.test(document.getElementById('health').textContent));
       const links = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href')));
-      assert.deepEqual(links, ['/', '/portal', '/console', '/verify', '/explorer']);
+      assert.deepEqual(links, ['/', '/portal', '/portal/account', '/portal/inbox', '/portal/attorneys', '/console', '/verify', '/explorer']);
       await checkAccessible(page);
       // The checker itself catches low contrast (grey #bbb on white is 1.9:1).
       await page.evaluate(() => {
