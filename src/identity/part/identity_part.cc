@@ -64,6 +64,8 @@ Status IdentityPart::Open(const part::PartContext& context) {
   service_ = std::make_unique<IdentityService>(context.db, context.clock, session_key, options);
   TB_RETURN_IF_ERROR(account_.Open(context.db, context.clock, *service_, session_key));
   attorneys_ = std::make_unique<AttorneyService>(context.db, context.clock);
+  TB_RETURN_IF_ERROR(ResolveOidcSecrets(
+      oidc_config_, [&](const std::string& path) { return context.Resolve(path); }));
   oidc_ = std::make_unique<OidcLogins>(context.db, context.clock, *service_, oidc_http_,
                                        oidc_config_.providers);
   TB_RETURN_IF_ERROR(oidc_->Purge().status());
@@ -87,6 +89,7 @@ Status IdentityPart::Start() { return account_.Start(); }
 Status IdentityPart::Stop() { return account_.Stop(); }
 
 void IdentityPart::AddMetrics(api::Metrics& metrics) {
+  AddOidcMetrics(metrics, *oidc_);
   IdentityService* service = service_.get();
   metrics.AddGauge("tongban_login_backoff_refusals_total",
                    "Logins refused because the account is backing off after failures (429).",
