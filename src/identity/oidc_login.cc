@@ -110,7 +110,10 @@ Status OidcProviderConfig::Validate(std::string_view prefix) const {
   }
   if (!IsHttpUrl(issuer)) return Status::InvalidField(field("issuer"), "must be an http(s):// URL");
   if (client_id.empty()) return Status::InvalidField(field("client_id"), "is required");
-  if (client_secret.empty()) return Status::InvalidField(field("client_secret"), "is required");
+  if (client_secret.empty() == client_secret_file.empty()) {
+    return Status::InvalidField(field("client_secret"),
+                                "give client_secret or client_secret_file (one of them)");
+  }
   if (token_auth != "client_secret_basic" && token_auth != "client_secret_post") {
     return Status::InvalidField(field("token_auth"),
                                 "must be client_secret_basic or client_secret_post");
@@ -274,6 +277,7 @@ Result<std::string> OidcLogins::Start(std::string_view provider) {
          "&redirect_uri=" + FormEncode(c.redirect_uri) + "&scope=" + FormEncode(scope) +
          "&state=" + state + "&nonce=" + nonce + "&code_challenge=" + challenge +
          "&code_challenge_method=S256";
+  started_.fetch_add(1, std::memory_order_relaxed);
   return url;
 }
 
@@ -357,6 +361,15 @@ Result<std::pair<int64_t, bool>> OidcLogins::FindOrCreateAccount(const OidcProvi
 
 Result<OidcTicket> OidcLogins::Callback(std::string_view provider, std::string_view code,
                                         std::string_view state) {
+  auto ticket = RunCallback(provider, code, state);
+  if (!ticket.ok() && ticket.status().code() == ErrorCode::kUnauthenticated) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return ticket;
+}
+
+Result<OidcTicket> OidcLogins::RunCallback(std::string_view provider, std::string_view code,
+                                           std::string_view state) {
   TB_ASSIGN_OR_RETURN(Provider * p, Find(provider));
   const OidcProviderConfig& c = *p->config;
   if (state.empty() || state.size() > 256) return Refused("bad_state", "no or malformed state");
@@ -442,6 +455,7 @@ Result<OidcSession> OidcLogins::RedeemTicket(std::string_view ticket) {
   }));
   spdlog::info("oidc: provider {} login started session {}", assertion.provider,
                tokens.session_id);
+  completed_.fetch_add(1, std::memory_order_relaxed);
   return OidcSession{std::move(tokens), assertion.acr, assertion.provider};
 }
 

@@ -21,6 +21,7 @@
 // Nothing here logs a token, code, ticket or full ID number. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -44,7 +45,8 @@ struct OidcProviderConfig {
   std::string name;            // [a-z0-9_-], 1-32: in the URLs /api/v1/auth/oidc/<name>/...
   std::string issuer;          // exact `iss`; discovery at <issuer>/.well-known/openid-configuration
   std::string client_id;
-  std::string client_secret;
+  std::string client_secret;       // or, better, client_secret_file (read at open)
+  std::string client_secret_file;  // a file holding the secret (text), relative to the config
   std::string token_auth = "client_secret_basic";  // or "client_secret_post"
   std::string redirect_uri;    // ends with /api/v1/auth/oidc/<name>/callback
   std::vector<std::string> scopes = {"openid"};
@@ -87,6 +89,13 @@ struct OidcEndpoints {
 };
 
 // What a successful callback yields: a ticket the portal exchanges for tokens.
+// Counts since start, for the metrics.
+struct OidcCounts {
+  int64_t started = 0;    // redirects to a provider
+  int64_t completed = 0;  // tickets redeemed: sessions started
+  int64_t refused = 0;    // callbacks refused (bad state, code, ID token, subject)
+};
+
 struct OidcTicket {
   std::string ticket;  // "tbo_<43 base64url chars>", single use
   int64_t account_id = 0;
@@ -132,11 +141,16 @@ class OidcLogins {
   Result<std::string> SessionAcr(int64_t session_id);
   // Deletes expired states and tickets; returns how many rows went.
   Result<int64_t> Purge();
+  OidcCounts counts() const {
+    return {started_.load(), completed_.load(), refused_.load()};
+  }
 
  private:
   struct Provider;
   Result<Provider*> Find(std::string_view name);
   Result<OidcEndpoints> Endpoints(Provider& p);
+  Result<OidcTicket> RunCallback(std::string_view provider, std::string_view code,
+                                 std::string_view state);
   Result<std::pair<int64_t, bool>> FindOrCreateAccount(const OidcProviderConfig& config,
                                                        const IdTokenClaims& claims);
   int64_t Now() const;
@@ -150,6 +164,7 @@ class OidcLogins {
   std::vector<std::unique_ptr<Provider>> state_;  // parallel to providers_
   // One find-or-create at a time on this node; across nodes the unique oidc_subjects link decides.
   std::mutex create_mu_;
+  std::atomic<int64_t> started_{0}, completed_{0}, refused_{0};
 };
 
 }  // namespace tongban::identity

@@ -44,12 +44,13 @@ export async function startTongbanWithProvider(tongban, startIdp, { log = true, 
   const init = spawnSync(tongban, ['init', '--dir', dir], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`tongban init failed: ${init.stderr}`);
   writeFileSync(join(dir, 'tongban.toml'), edit(readFileSync(join(dir, 'tongban.toml'), 'utf8')));
+  writeFileSync(join(dir, 'oidc-test.secret'), `${idp.clientSecret}\n`, { mode: 0o600 });
   appendFileSync(join(dir, 'tongban.toml'), `
 [[auth.oidc_providers]]
 name = "test"
 issuer = "${idp.issuer}"
 client_id = "${idp.clientId}"
-client_secret = "${idp.clientSecret}"
+client_secret_file = "oidc-test.secret"
 redirect_uri = "${base}/api/v1/auth/oidc/test/callback"
 scopes = ["openid", "profile"]
 subject_claim = "citizen_id"
@@ -324,6 +325,14 @@ async function suite(tongban, label, edit) {
       });
     }
 
+    await check('the metrics count logins started, completed and refused', async () => {
+      const text = await (await fetch(`${t.base}/metrics`)).text();
+      const value = (name) => Number((new RegExp(`^${name} (\\S+)$`, 'm').exec(text) || [])[1]);
+      assert.ok(value('tongban_oidc_logins_started_total') >= 10, text.slice(0, 200));
+      assert.ok(value('tongban_oidc_logins_completed_total') >= 3);
+      assert.ok(value('tongban_oidc_logins_refused_total') >= 8);
+    });
+
     await check('no token, code, ticket or full ID number in the server log', async () => {
       const log = t.log();
       for (const p of Object.values(t.idp.people)) assert.ok(!log.includes(p.citizen_id), 'a full ID number was logged');
@@ -356,6 +365,8 @@ display_name_en = "Test"
       [good.replace('issuer = "http://127.0.0.1:9"', 'issuer = "idp.example"'), 'auth.oidc_providers[0].issuer'],
       [good + good, 'auth.oidc_providers[1].name'],
       [good.replace('name = "test"', 'name = "test"\nclient_secrte = "typo"'), 'client_secrte'],
+      [good.replace('client_secret = "s"', 'client_secret_file = "missing.secret"'), 'auth.oidc_providers[0].client_secret_file'],
+      [good.replace('client_secret = "s"', 'client_secret = "s"\nclient_secret_file = "x"'), 'auth.oidc_providers[0].client_secret'],
     ];
     for (const [extra, field] of cases) {
       writeFileSync(join(dir, 'tongban.toml'), readFileSync(join(dir, 'tongban.toml'), 'utf8').split('\n[[auth.oidc_providers]]')[0] + extra);

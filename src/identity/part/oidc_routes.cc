@@ -2,6 +2,8 @@
 #include "identity/part/oidc_routes.h"
 
 #include <boost/json.hpp>
+#include <fstream>
+#include <iterator>
 
 #include "api/json_body.h"
 #include "api/problem.h"
@@ -62,6 +64,7 @@ Status ReadOidcConfig(part::ConfigSection& s, OidcConfig& out) {
     TB_RETURN_IF_ERROR(t.Read("issuer", p.issuer));
     TB_RETURN_IF_ERROR(t.Read("client_id", p.client_id));
     TB_RETURN_IF_ERROR(t.Read("client_secret", p.client_secret));
+    TB_RETURN_IF_ERROR(t.Read("client_secret_file", p.client_secret_file));
     TB_RETURN_IF_ERROR(t.ReadOneOf("token_auth", p.token_auth,
                                    {"client_secret_basic", "client_secret_post"}));
     TB_RETURN_IF_ERROR(t.Read("redirect_uri", p.redirect_uri));
@@ -82,6 +85,40 @@ Status ReadOidcConfig(part::ConfigSection& s, OidcConfig& out) {
   return Status::Ok();
 }
 
+Status ResolveOidcSecrets(OidcConfig& config,
+                          const std::function<std::filesystem::path(const std::string&)>& resolve) {
+  for (size_t i = 0; i < config.providers.size(); ++i) {
+    OidcProviderConfig& p = config.providers[i];
+    if (p.client_secret_file.empty()) continue;
+    std::ifstream in(resolve(p.client_secret_file));
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) {
+      secret.pop_back();
+    }
+    if (!in && !in.eof()) secret.clear();
+    if (secret.empty()) {
+      return Status::InvalidField(
+          "auth.oidc_providers[" + std::to_string(i) + "].client_secret_file",
+          "cannot be read or is empty");
+    }
+    p.client_secret = std::move(secret);
+  }
+  return Status::Ok();
+}
+
+void AddOidcMetrics(api::Metrics& metrics, OidcLogins& logins) {
+  OidcLogins* l = &logins;
+  metrics.AddGauge("tongban_oidc_logins_started_total",
+                   "Province logins (OIDC) sent to a provider.",
+                   [l] { return double(l->counts().started); });
+  metrics.AddGauge("tongban_oidc_logins_completed_total",
+                   "Province logins (OIDC) completed: sessions started.",
+                   [l] { return double(l->counts().completed); });
+  metrics.AddGauge("tongban_oidc_logins_refused_total",
+                   "Province-login callbacks refused (state, code, ID token or subject).",
+                   [l] { return double(l->counts().refused); });
+}
+
 std::string OidcDefaultConfig() {
   return R"(oidc_portal_path = "/portal"  # where a province login returns the browser
 # The province's OpenID provider (统一身份认证); several [[auth.oidc_providers]] allowed, none by
@@ -90,7 +127,7 @@ std::string OidcDefaultConfig() {
 # name = "zjzw"
 # issuer = "http://127.0.0.1:9000"
 # client_id = "tongban"
-# client_secret = "..."
+# client_secret_file = "keys/oidc-zjzw.secret"   # or client_secret = "..." (one of them)
 # token_auth = "client_secret_basic"   # or client_secret_post
 # redirect_uri = "http://127.0.0.1:8080/api/v1/auth/oidc/zjzw/callback"
 # scopes = ["openid", "profile"]

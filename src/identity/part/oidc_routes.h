@@ -12,9 +12,12 @@
 // Thread-safe.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "api/metrics.h"
 #include "api/router.h"
 #include "identity/oidc_login.h"
 #include "part/config_section.h"
@@ -29,6 +32,14 @@ struct OidcConfig {
 // Reads `oidc_portal_path` and every [[auth.oidc_providers]] table of `section`; a bad or
 // duplicate provider is an error naming the field ("auth.oidc_providers[0].issuer: ...").
 Status ReadOidcConfig(part::ConfigSection& section, OidcConfig& out);
+
+// Reads each provider's client_secret_file (a path resolved by `resolve`, relative to the
+// config's folder) into client_secret; an unreadable or empty file names the field. At open.
+Status ResolveOidcSecrets(OidcConfig& config,
+                          const std::function<std::filesystem::path(const std::string&)>& resolve);
+
+// The province-login gauges: logins started, completed, refused.
+void AddOidcMetrics(api::Metrics& metrics, OidcLogins& logins);
 
 // The commented lines `tongban init` writes for it (no provider configured).
 std::string OidcDefaultConfig();
