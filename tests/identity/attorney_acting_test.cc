@@ -110,5 +110,36 @@ TEST_F(AttorneyActingTest, AServiceTheCatalogueDoesNotHaveIsNotAScope) {
   EXPECT_EQ(r.second.at("errors").at(0).at("field").as_string(), "/scopes/0");
 }
 
+// At the window: 王芳 sends 张伟 a code, he reads it out, she creates his power of attorney for 李娜
+// with it; a wrong code is refused (401) and creates nothing.
+TEST_F(AttorneyActingTest, WindowStaffCreateOneWithTheCitizensCode) {
+  const std::string staff = "staff-xihu-001";
+  auto sent = Call("POST", "/api/v1/staff/attorneys/codes", staff, R"({"principal_login":"13800000001"})");
+  ASSERT_EQ(sent.first, 202) << json::serialize(sent.second);
+  // The code as the SMS gateway would get it: the outbox row (the notify worker is not running).
+  std::string code;
+  ASSERT_TRUE(demo_->app().db().Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT vars FROM notify_outbox WHERE template_id = 'otp.code' "
+                                              "ORDER BY id DESC LIMIT 1"));
+    if (row) code = std::string(json::parse(row->Text(0)).at("code").as_string());
+    return Status::Ok();
+  }).ok());
+  ASSERT_EQ(code.size(), 6u);
+  const std::string until =
+      ChinaDate(demo_->app().clock().Now() + std::chrono::hours(24 * 60)).ToString();
+  auto body = [&](const std::string& c) {
+    return R"({"principal_login":"13800000001","code":")" + c +
+           R"(","agent_login":"13800000002","scopes":["receipts.view"],"valid_until":")" + until + "\"}";
+  };
+  EXPECT_EQ(Call("POST", "/api/v1/staff/attorneys", staff, body(code == "000000" ? "111111" : "000000")).first, 401);
+  auto made = Call("POST", "/api/v1/staff/attorneys", staff, body(code));
+  ASSERT_EQ(made.first, 201) << json::serialize(made.second);
+  EXPECT_EQ(made.second.at("created_via").as_string(), "assisted");
+  EXPECT_EQ(made.second.at("principal_name").as_string(), "张伟");
+  EXPECT_EQ(Call("POST", "/api/v1/staff/attorneys", staff, body(code)).first, 401);  // single use
+  auto his = Call("GET", "/api/v1/me/attorneys", "13800000001");
+  EXPECT_EQ(his.second.at("given").at(0).at("agent_name").as_string(), "李娜");
+}
+
 }  // namespace
 }  // namespace tongban::cli
