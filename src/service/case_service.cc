@@ -302,9 +302,10 @@ Status CaseService::Notify(store::Tx& tx, const Case& c, int64_t account, std::s
   n.text_zh = std::move(text_zh);
   n.text_en = std::move(text_en);
   n.at = NowSeconds();
-  TB_ASSIGN_OR_RETURN(n.id, CaseRepo::InsertNotice(tx, n));
-  out.messages.push_back({account, std::string(department), account != 0 ? "sms" : "push", std::move(n)});
-  return Status::Ok();
+  const std::string& subject = account == 0                       ? std::string()
+                               : account == c.applicant_account ? c.applicant_subject
+                                                                : c.co_applicant_subject;
+  return RecordNotice(tx, n, subject, out.messages);
 }
 
 Status CaseService::NotifyApplicants(store::Tx& tx, const Case& c, std::string kind, const std::string& text_zh,

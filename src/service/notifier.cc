@@ -6,6 +6,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "notify/outbox.h"
+#include "service/case_repo.h"
+
 namespace tongban::service {
 namespace {
 
@@ -22,6 +25,22 @@ std::string Line(const OutboundMessage& m) {
 }
 
 }  // namespace
+
+Status RecordNotice(store::Tx& tx, Notice& notice, std::string_view subject,
+                    std::vector<OutboundMessage>& department_messages) {
+  TB_ASSIGN_OR_RETURN(notice.id, CaseRepo::InsertNotice(tx, notice));
+  if (notice.account_id == 0) {
+    department_messages.push_back({0, notice.department, "push", notice});
+    return Status::Ok();
+  }
+  if (subject.empty()) return Status::Internal("a person's notice without their ID number");
+  return notify::Enqueue(tx,
+                         {.event_id = "service.notice:" + std::to_string(notice.id),
+                          .recipient = std::string(subject),
+                          .template_id = "case.update",
+                          .vars = {{"case", notice.case_number}, {"zh", notice.text_zh}, {"en", notice.text_en}}},
+                         notice.at);
+}
 
 void FileNotifier::Send(const OutboundMessage& message) {
   const std::string line = Line(message) + "\n";

@@ -80,9 +80,7 @@ Status ReviewService::Notify(store::Tx& tx, const Rating& r, int64_t account, st
   n.text_zh = std::move(text_zh);
   n.text_en = std::move(text_en);
   n.at = NowSeconds();
-  TB_ASSIGN_OR_RETURN(n.id, CaseRepo::InsertNotice(tx, n));
-  out.messages.push_back({account, std::string(department), account != 0 ? "sms" : "push", std::move(n)});
-  return Status::Ok();
+  return RecordNotice(tx, n, account == 0 ? std::string_view() : std::string_view(r.subject), out.messages);
 }
 
 void ReviewService::Deliver(const Outbox& out) {

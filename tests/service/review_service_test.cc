@@ -313,7 +313,8 @@ TEST_P(ReviewServiceTest, ABadRatingOpensATicketDueInWorkingDays) {
   ASSERT_EQ(DepartmentNotices("hz-police", "remediation_opened").size(), 1u);
   EXPECT_NE(DepartmentNotices("hz-police", "remediation_opened")[0].text_zh.find("2026-12-14"), std::string::npos);
   EXPECT_EQ(CitizenNotices(1, "remediation_opened").size(), 1u);
-  EXPECT_EQ(sink_.sent.size(), sent + 2);
+  EXPECT_EQ(sink_.sent.size(), sent + 1);  // the department's push; the citizen's goes to the hub
+  EXPECT_EQ(HubNotices().back().recipient, kZhangWei);
   // Its department sees it; another department does not.
   auto open = reviews_->Tickets(police2_, TicketFilter::kOpen);
   ASSERT_TRUE(open.ok());
@@ -384,14 +385,16 @@ TEST_P(ReviewServiceTest, StepsGoInOrderAndTheAnswerReachesTheCitizen) {
   }
   EXPECT_EQ(actions, (std::vector<std::string>{"open", "callback", "verify", "rectify", "answer"}));
   EXPECT_EQ(reviews_->Answer(police_, id, "再答复").status().code(), ErrorCode::kFailedPrecondition);
-  // The answer in the citizen's inbox and through the notifier, to 张伟 only.
+  // The answer in the citizen's inbox and through the notification hub, to 张伟 only.
   auto notices = CitizenNotices(1, "rating_answered");
   ASSERT_EQ(notices.size(), 1u);
   EXPECT_NE(notices[0].text_zh.find("增开窗口"), std::string::npos);
-  ASSERT_EQ(sink_.sent.size(), sent + 1);
-  EXPECT_EQ(sink_.sent.back().account_id, 1);
-  EXPECT_EQ(sink_.sent.back().notice.kind, "rating_answered");
-  EXPECT_EQ(sink_.sent.back().notice.text_zh.find(kZhangWei), std::string::npos);
+  EXPECT_EQ(sink_.sent.size(), sent);  // nothing for a department
+  const auto hub = HubNotices();
+  ASSERT_FALSE(hub.empty());
+  EXPECT_EQ(hub.back().recipient, kZhangWei);
+  EXPECT_EQ(std::string(hub.back().vars.at("zh").as_string()), notices[0].text_zh);
+  EXPECT_EQ(std::string(hub.back().vars.at("zh").as_string()).find(kZhangWei), std::string::npos);
   // He sees the answer beside his rating.
   auto mine = reviews_->MyRatings(kZhangWei, x.rating.case_id);
   ASSERT_TRUE(mine.ok());

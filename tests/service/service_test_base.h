@@ -8,11 +8,15 @@
 
 #include <array>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "crypto/hmac.h"
 #include "ledger/log_storage.h"
+#include "notify/outbox.h"
 #include "service/case_service.h"
 #include "service/review_service.h"
 #include "testing/databases.h"
@@ -25,6 +29,25 @@ class ServiceTestBase : public ::testing::TestWithParam<tongban::testing::Backen
     return crypto::HmacDigest(crypto::HashAlgorithm::kSha256, std::string(32, 's'), s);
   }
 
+  // A notice the case or review service handed to the notification hub (notify_outbox).
+  struct HubNotice {
+    std::string recipient;  // citizen ID number
+    boost::json::object vars;  // case, zh, en
+  };
+  // The person's notices of template "case.update" in the hub's outbox, oldest first.
+  std::vector<HubNotice> HubNotices() {
+    std::vector<HubNotice> out;
+    EXPECT_TRUE((*db_)->Read([&](store::Tx& tx) -> Status {
+      TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT recipient, vars FROM notify_outbox "
+                                              "WHERE template_id = 'case.update' ORDER BY id"));
+      for (const auto& r : rows) {
+        out.push_back({std::string(r.Text(0)), boost::json::parse(r.Text(1)).as_object()});
+      }
+      return Status::Ok();
+    }).ok());
+    return out;
+  }
+
   // Opens the database and the services at `start_unix` seconds; false when the backend is not
   // available (the caller skips: GTEST_SKIP must be in the test's own SetUp). `more_migrations`
   // (another part's, such as identity's for the route tests) run first.
@@ -35,6 +58,7 @@ class ServiceTestBase : public ::testing::TestWithParam<tongban::testing::Backen
     if (!db_) return false;
     std::vector<store::Migration> m = std::move(more_migrations);
     for (auto& x : ledger::LogStorageMigrations()) m.push_back(x);
+    for (auto& x : notify::Migrations()) m.push_back(x);
     for (auto& x : data::DataService::Migrations()) m.push_back(x);
     for (auto& x : license::LicenseService::Migrations()) m.push_back(x);
     for (auto& x : CaseService::Migrations()) m.push_back(x);

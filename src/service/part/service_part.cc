@@ -18,8 +18,8 @@ namespace tongban::service {
 std::string ServicePart::DefaultConfig(const part::InitChoices&) const {
   return R"([service]
 # catalogue_files = ["services.toml"]  # default: the built-in catalogue (docs/service.md)
-notifier = "file"                     # file: one JSON line per notice in notifier_file; log: the log
-notifier_file = "notifications.jsonl" # relative to this file's folder
+notifier = "file"                     # departments' notices: file (one JSON line each in notifier_file) or log
+notifier_file = "department-notices.jsonl"  # relative to this file's folder
 escalation_sweep_s = 300              # how often overdue tasks are escalated (s)
 upload_dir = "uploads"                # uploaded materials, stored once by hash
 max_upload_bytes = 1048576            # one uploaded file (JPEG, PNG or PDF); within server.body_limit_bytes

@@ -24,7 +24,7 @@ namespace tongban::service {
 struct ServiceConfig {
   std::vector<std::string> catalogue_files;  // empty: the built-in catalogue (data/services/catalogue.toml)
   std::string notifier = "file";             // file (notifications.jsonl in the data folder) or log
-  std::string notifier_file = "notifications.jsonl";
+  std::string notifier_file = "department-notices.jsonl";
   int64_t escalation_sweep_s = 300;          // how often overdue tasks are looked for
   std::string upload_dir = "uploads";        // uploaded materials, by hash (relative to the config's folder)
   int64_t max_upload_bytes = 1 << 20;        // one uploaded file (also within server.body_limit_bytes)
