@@ -60,12 +60,6 @@ Status NotifyPart::Initialise(const part::InitChoices&, const std::filesystem::p
 }
 
 Status NotifyPart::Open(const part::PartContext& context) {
-  identity_ = context.identity;
-  if (identity_ == nullptr) return Status::FailedPrecondition("notify needs the identity part before it (cli/parts.cc)");
-  // My inbox and channel preferences in "download my data" (identity/my_data.h).
-  identity_->my_data().Add({.name = "notifications", .title_zh = "消息与通知设置",
-                            .title_en = "Messages and notification settings",
-                            .routes = {"/api/v1/me/inbox", "/api/v1/me/notification-preferences"}});
   if (config_.gateway == "webhook") {
     auto secret = part::ReadSecretFile(context.Resolve(config_.secret_file), 16);
     if (!secret.ok()) {
@@ -79,6 +73,12 @@ Status NotifyPart::Open(const part::PartContext& context) {
     if (!file.ok()) return Status::InvalidArgument("notify.file: " + file.status().message());
     gateway_ = std::move(file).value();
   }
+  identity_ = context.identity;
+  if (identity_ == nullptr) return Status::FailedPrecondition("notify needs the identity part before it (cli/parts.cc)");
+  // My inbox and channel preferences in "download my data" (identity/my_data.h).
+  identity_->my_data().Add({.name = "notifications", .title_zh = "消息与通知设置",
+                            .title_en = "Messages and notification settings",
+                            .routes = {"/api/v1/me/inbox", "/api/v1/me/notification-preferences"}});
   NotifyOptions o;
   o.max_attempts = config_.max_attempts;
   o.backoff_s = config_.backoff_s;
