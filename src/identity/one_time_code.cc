@@ -75,7 +75,18 @@ CREATE TABLE otp_failures (
   last_failure_at {{int64}} NOT NULL
 );
 )";
-  return {v1};
+  // v2: wrong codes per source address, across people.
+  store::Migration v2;
+  v2.part = "identity_otp";
+  v2.version = 2;
+  v2.sql = R"(
+CREATE TABLE otp_address_failures (
+  source_key {{blob}} PRIMARY KEY,
+  failures {{int64}} NOT NULL,
+  window_start {{int64}} NOT NULL
+);
+)";
+  return {v1, v2};
 }
 
 OneTimeCodes::OneTimeCodes(store::Database& db, const Clock& clock, std::string key,
@@ -197,11 +208,12 @@ Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
 }
 
 Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
-                               std::string_view code) {
+                               std::string_view code, std::string_view source_address) {
   if (!ValidCodePurpose(purpose)) return Status::InvalidField("purpose", "1-32 of [a-z_]");
   if (!SixDigits(code)) return Status::InvalidField("code", "must be 6 digits");
   const int64_t now = NowSeconds();
   const std::string presented = CodeHash(target.key, purpose, code);
+  const std::string source_key = Key("address", source_address);
   enum class Outcome { kOk, kWrong, kLocked } outcome = Outcome::kWrong;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     outcome = Outcome::kWrong;
@@ -211,6 +223,16 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
                                     {store::Param::Blob(target.key)}));
     if (failures && failures->Int64(1) > now) {
       outcome = Outcome::kLocked;  // refused without looking at the code
+      return Status::Ok();
+    }
+    TB_ASSIGN_OR_RETURN(auto from_address,
+                        tx.QueryRow("SELECT failures, window_start FROM otp_address_failures "
+                                    "WHERE source_key = ?",
+                                    {store::Param::Blob(source_key)}));
+    const bool address_window =
+        from_address && from_address->Int64(1) > now - options_.send_window_seconds;
+    if (address_window && from_address->Int64(0) >= options_.max_wrong_per_address) {
+      outcome = Outcome::kLocked;
       return Status::Ok();
     }
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, code_hash, wrong_count FROM otp_codes "
@@ -243,7 +265,24 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
                 .status());
       }
     }
-    // A wrong answer (or none to check against): count it, back off past the free ones.
+    // A wrong answer (or none to check against): count it for the address and the person, and
+    // back the person off past the free ones.
+    if (address_window) {
+      TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_address_failures SET failures = failures + 1 WHERE "
+                                 "source_key = ?",
+                                 {store::Param::Blob(source_key)})
+                             .status());
+    } else if (from_address) {
+      TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_address_failures SET failures = 1, window_start = ? "
+                                 "WHERE source_key = ?",
+                                 {now, store::Param::Blob(source_key)})
+                             .status());
+    } else {
+      TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_address_failures (source_key, failures, "
+                                 "window_start) VALUES (?, 1, ?)",
+                                 {store::Param::Blob(source_key), now})
+                             .status());
+    }
     int64_t count = 1;
     if (failures && now - failures->Int64(2) < kForgetFailuresAfterSeconds) {
       count = failures->Int64(0) + 1;
@@ -284,9 +323,8 @@ Status OneTimeCodes::Send(int64_t account_id, std::string_view purpose,
 
 Status OneTimeCodes::Redeem(int64_t account_id, std::string_view purpose, std::string_view code,
                             std::string_view source_address) {
-  (void)source_address;
   TB_ASSIGN_OR_RETURN(Target target, ResolveAccount(account_id));
-  return RedeemFor(target, purpose, code);
+  return RedeemFor(target, purpose, code, source_address);
 }
 
 Status OneTimeCodes::SendToLogin(std::string_view login, std::string_view purpose,
@@ -299,15 +337,14 @@ Status OneTimeCodes::SendToLogin(std::string_view login, std::string_view purpos
 Result<int64_t> OneTimeCodes::RedeemForLogin(std::string_view login, std::string_view purpose,
                                              std::string_view code,
                                              std::string_view source_address) {
-  (void)source_address;
   if (login.empty() || login.size() > 64) return Status::InvalidField("login", "1-64 characters");
   TB_ASSIGN_OR_RETURN(Target target, ResolveLogin(login));
-  TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code));
+  TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code, source_address));
   if (target.account_id == 0) return Status::Unauthenticated(std::string(kWrongCode));
   return target.account_id;
 }
 
-int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login) {
+int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login, std::string_view source_address) {
   const std::string key = Key("login", login);
   const int64_t now = NowSeconds();
   int64_t wait = 0;
@@ -316,6 +353,14 @@ int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login) {
                                               "target_key = ?",
                                               {store::Param::Blob(key)}));
     if (row) wait = std::max<int64_t>(0, row->Int64(0) - now);
+    if (source_address.empty()) return Status::Ok();
+    TB_ASSIGN_OR_RETURN(auto from_address,
+                        tx.QueryRow("SELECT failures, window_start FROM otp_address_failures "
+                                    "WHERE source_key = ?",
+                                    {store::Param::Blob(Key("address", source_address))}));
+    if (from_address && from_address->Int64(0) >= options_.max_wrong_per_address) {
+      wait = std::max(wait, from_address->Int64(1) + options_.send_window_seconds - now);
+    }
     return Status::Ok();
   });
   return s.ok() ? wait : 1;

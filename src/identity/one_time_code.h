@@ -10,7 +10,9 @@
 //    source address (`max_sends_per_address` in the same window): kResourceExhausted (429).
 //  - Wrong codes: after `free_wrong_codes` wrong answers the person backs off 30 s, 60 s, 120 s...
 //    (at most `max_lockout_seconds`); during the back-off Redeem answers kResourceExhausted
-//    without checking anything; a code answered wrongly `max_wrong_per_code` times is burnt.
+//    without checking anything; a code answered wrongly `max_wrong_per_code` times is burnt. One
+//    source address may answer wrongly `max_wrong_per_address` times per `send_window_seconds`,
+//    across every person (a guesser spreading over many accounts), then kResourceExhausted.
 //  - No hint whether an account exists: the login-keyed calls (SendToLogin / RedeemForLogin) do
 //    the same work and keep the same counters for a login with no account (a decoy row, nothing
 //    delivered), and answer the same.
@@ -42,6 +44,7 @@ struct OneTimeCodeOptions {
   int max_sends_per_address = 20;  // per source address per window
   int free_wrong_codes = 3;        // wrong answers before the back-off starts
   int max_wrong_per_code = 5;      // then the code is burnt
+  int max_wrong_per_address = 30;  // wrong codes from one address per window, across people
   int64_t first_lockout_seconds = 30;
   int64_t max_lockout_seconds = 3600;
 };
@@ -85,8 +88,9 @@ class OneTimeCodes {
   Result<int64_t> RedeemForLogin(std::string_view login, std::string_view purpose,
                                  std::string_view code, std::string_view source_address);
 
-  // Seconds until the person of `login` may try a code again (0 when they may now).
-  int64_t RetryAfterSeconds(std::string_view login);
+  // Seconds until the person of `login` may try a code again from `source_address` (0 when
+  // they may now).
+  int64_t RetryAfterSeconds(std::string_view login, std::string_view source_address = {});
   // Seconds until another code may be sent to `login` from `source_address` (0 when it may now).
   int64_t SendRetryAfterSeconds(std::string_view login, std::string_view source_address);
 
@@ -97,7 +101,8 @@ class OneTimeCodes {
   Result<Target> ResolveLogin(std::string_view login);
   Result<Target> ResolveAccount(int64_t account_id);
   Status SendTo(const Target& target, std::string_view purpose, std::string_view source_address);
-  Status RedeemFor(const Target& target, std::string_view purpose, std::string_view code);
+  Status RedeemFor(const Target& target, std::string_view purpose, std::string_view code,
+                   std::string_view source_address);
   std::string Key(std::string_view domain, std::string_view value) const;
   std::string CodeHash(std::string_view target_key, std::string_view purpose,
                        std::string_view code) const;

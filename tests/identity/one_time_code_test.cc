@@ -156,6 +156,30 @@ TEST_P(OneTimeCodeTest, ACodeAnsweredWronglyFiveTimesIsBurnt) {
             ErrorCode::kUnauthenticated);
 }
 
+TEST_P(OneTimeCodeTest, OneAddressGuessingAcrossPeopleIsStopped) {
+  // 30 wrong codes from one address over ten people (three each: no person backs off), then the
+  // address is refused, even with a right code; another address is not.
+  for (int p = 0; p < 10; ++p) {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(codes_->RedeemForLogin("1390000" + std::to_string(1000 + p), "login", "000000",
+                                       "203.0.113.5")
+                    .status()
+                    .code(),
+                ErrorCode::kUnauthenticated);
+    }
+  }
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  EXPECT_EQ(codes_->Redeem(account_, "login", LastCode(), "203.0.113.5").code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001", "203.0.113.5"), 900);
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 0);
+  EXPECT_TRUE(codes_->Redeem(account_, "login", LastCode(), "192.0.2.7").ok());
+  // The window passes: the address may try again.
+  clock_.Advance(std::chrono::seconds(901));
+  EXPECT_EQ(codes_->RedeemForLogin("13900001000", "login", "000000", "203.0.113.5").status().code(),
+            ErrorCode::kUnauthenticated);
+}
+
 TEST_P(OneTimeCodeTest, SendsAreLimitedPerPersonAndPerAddress) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2." + std::to_string(i)).ok()) << i;

@@ -195,7 +195,8 @@ void AccountFeatures::AddRoutes(api::Router& router) {
         TB_ASSIGN_OR_PROBLEM(std::string code, body.RequiredString("code", 16), req);
         auto account = codes->RedeemForLogin(login, "login", code, req.remote_address);
         if (!account.ok()) {
-          return LimitedOrProblem(account.status(), req, codes->RetryAfterSeconds(login));
+          return LimitedOrProblem(account.status(), req,
+                                  codes->RetryAfterSeconds(login, req.remote_address));
         }
         RedeemedCode provider(login);
         TB_ASSIGN_OR_PROBLEM(TokenPair pair, identity->LoginWith(provider, ""), req);
@@ -226,7 +227,8 @@ void AccountFeatures::AddRoutes(api::Router& router) {
         TB_ASSIGN_OR_PROBLEM(std::string password, body.RequiredString("new_password", 256), req);
         auto account = reset->Reset(login, code, password, req.remote_address);
         if (!account.ok()) {
-          return LimitedOrProblem(account.status(), req, codes->RetryAfterSeconds(login));
+          return LimitedOrProblem(account.status(), req,
+                                  codes->RetryAfterSeconds(login, req.remote_address));
         }
         return api::JsonAnswer(200, boost::json::object{{"reset", true}});
       }})
