@@ -97,6 +97,9 @@ void Dispatcher::SetRateLimits(RateLimit per_address, RateLimit per_api_key) {
 }
 
 bool Dispatcher::MayBlock(const HttpRequest& request) const {
+  // Acting for someone: the authoriser reads the power of attorney and records its use (a write
+  // that waits for its commit), so such a GET runs on the pool too (docs/auth.md).
+  if (request.Header("x-act-for")) return true;
   // The literal part of each blocking pattern (up to its first parameter): a cheap test, and a
   // request it matches by mistake (a 404 under that prefix) merely runs on the pool.
   std::call_once(blocking_once_, [this] {
