@@ -4,10 +4,25 @@
 // while it lasts, her receipts under her name — and she then sees what he did for her. The
 // enterprise sees its agent (经办人).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { apiCall, checkAccessible, login, offers, PASSWORD } from './scenarios.mjs';
 import { bothLanguages, setLanguage } from './data_scenarios.mjs';
 
 const WANG = '13800000021';  // 王秀英
+const ZHANG_WEI = '13800000001';
+
+// The newest one-time code the demo's SMS sink (a file) holds for `phone` since `after`.
+async function smsCode(codesFile, phone, after) {
+  for (let i = 0; i < 100; i++) {
+    let text = '';
+    try { text = readFileSync(codesFile, 'utf8'); } catch { /* not written yet */ }
+    const m = text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      .filter((x) => x.template === 'otp.code' && x.to === phone && x.created_at >= after).pop();
+    if (m) return /(\d{6})/.exec(m.body)[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no code for ${phone}`);
+}
 const SON = '13800000022';   // 刘建国
 
 export const attorneyScenarios = [
@@ -75,6 +90,30 @@ export const attorneyScenarios = [
       await page.waitForSelector('body[data-loaded="1"]');
       assert.match(await page.textContent('#uses'), /刘建国/);
       assert.match(await page.textContent('#uses'), /查看我的电子票据/);
+    },
+  },
+  {
+    name: 'attorneys: window staff create one for 张伟 with the code sent to his phone (zh, en)',
+    async run({ page, base, shot, codesFile }) {
+      if (!(await offers(base, '/api/v1/staff/attorneys')) || !codesFile) return 'skip';
+      await page.goto(`${base}/console/attorneys`);
+      await login(page, 'staff-xihu-001');
+      await page.waitForSelector('#principal-box:not([hidden])');
+      assert.match(await page.textContent('h1'), /窗口协助授权/);
+      const since = Math.floor(Date.now() / 1000) - 1;
+      await page.fill('#principal-login', ZHANG_WEI);
+      await page.click('#send-code');
+      await page.waitForSelector('#code-sent:not([hidden])');
+      await page.fill('#code', await smsCode(codesFile, ZHANG_WEI, since));
+      await page.fill('#agent-login', '13800000002');
+      await page.check('#scope-receipts-view');
+      await page.click('#give');
+      await page.waitForSelector('#given-ok:not([hidden])');
+      await checkAccessible(page);
+      await bothLanguages(page, shot, 'console-attorneys');
+      const token = (await apiCall(base, '/api/v1/auth/login', { method: 'POST', body: { login: ZHANG_WEI, password: PASSWORD } })).access_token;
+      const mine = await fetch(`${base}/api/v1/me/attorneys`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json());
+      assert.ok(mine.given.some((a) => a.created_via === 'assisted' && a.agent_name === '李娜'), JSON.stringify(mine.given));
     },
   },
   {
