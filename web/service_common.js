@@ -151,6 +151,7 @@ const EVENTS = {
   consent: ['同意调取本人数据', 'agreed to the reading of their data'],
   confirm: ['确认申请', 'confirmed'],
   open: ['分送各部门办理', 'sent to the departments'],
+  claim: ['受理', 'took it up'],
   approve: ['办结', 'approved'],
   reject: ['不予办理', 'refused'],
   request_materials: ['要求补正', 'asked for more'],
