@@ -381,6 +381,17 @@ std::string Dispatcher::OpenApiJson() const {
                                            {"required", true},
                                            {"schema", boost::json::object{{"type", "string"}}}});
     }
+    if (!r.access.act_scope.empty()) {
+      // Acting for someone (docs/auth.md): the power of attorney named, and what it must cover.
+      params.push_back(boost::json::object{
+          {"name", "X-Act-For"},
+          {"in", "header"},
+          {"required", false},
+          {"description", "Act for the principal of this power of attorney (its id); it must cover " +
+                              r.access.act_scope},
+          {"schema", boost::json::object{{"type", "string"}, {"pattern", "^[1-9][0-9]*$"}}}});
+      op["x-tongban-act-scope"] = r.access.act_scope;
+    }
     const bool has_params = !params.empty();
     if (has_params) op["parameters"] = std::move(params);
     const bool has_body = r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
