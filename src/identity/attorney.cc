@@ -543,6 +543,19 @@ Result<Guardianship> AttorneyService::RecordGuardianship(const NewGuardianship& 
   return g;
 }
 
+Result<Attorney> AttorneyService::EndGuardianship(int64_t id, int64_t admin_account) {
+  int64_t attorney = 0, child = 0;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT attorney_id, child_account FROM guardianships WHERE id = ?", {id}));
+    if (!row) return Status::NotFound("guardianship", std::to_string(id));
+    attorney = row->Int64(0);
+    child = row->Int64(1);
+    return Status::Ok();
+  }));
+  spdlog::info("guardianship {} ended by account {}", id, admin_account);
+  return Revoke(attorney, child, admin_account, AttorneyKind::kGuardian);
+}
+
 Result<std::vector<Guardianship>> AttorneyService::ListGuardianships() {
   std::vector<Guardianship> out;
   TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {

@@ -180,6 +180,10 @@ class AttorneyService {
   // account without a password is created for them if they have none.
   Result<Guardianship> RecordGuardianship(const NewGuardianship& request, int64_t admin_account);
   Result<std::vector<Guardianship>> ListGuardianships();
+  // Ends a guardianship (a court's or registry's decision the admin has seen): its power of
+  // attorney is withdrawn from the guardian's next request. Returns that power of attorney.
+  // kNotFound for an unknown id; kFailedPrecondition when already ended.
+  Result<Attorney> EndGuardianship(int64_t id, int64_t admin_account);
 
   int64_t NowSeconds() const;
 

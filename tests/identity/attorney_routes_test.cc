@@ -271,6 +271,14 @@ TEST_P(AttorneyRoutesTest, AnAdminRecordsAGuardianship) {
   Answer list = Call("GET", "/api/v1/admin/guardianships", Login("admin"));
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(list.body.at("items").as_array().size(), 1u);
+  // Ended: the guardian's next request for the child is refused; ending it again is 409.
+  const std::string end = "/api/v1/admin/guardianships/" + std::to_string(a.body.at("id").as_int64()) + "/end";
+  Answer ended = Call("POST", end, Login("admin"));
+  ASSERT_EQ(ended.status, 200) << boost::json::serialize(ended.body);
+  EXPECT_EQ(ended.body.at("state").as_string(), "revoked");
+  EXPECT_EQ(Call("GET", "/api/v1/test/receipts", Login("13800000022"), "", attorney).status, 403);
+  EXPECT_EQ(Call("POST", end, Login("admin")).status, 409);
+  EXPECT_EQ(Call("POST", "/api/v1/admin/guardianships/999/end", Login("admin")).status, 404);
   // Assisted creation needs one-time codes (not wired in this test): 503, not a silent success.
   EXPECT_EQ(Call("POST", "/api/v1/staff/attorneys/codes", Login("staff"), R"({"principal_login":"13800000021"})")
                 .status,

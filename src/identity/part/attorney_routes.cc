@@ -481,6 +481,17 @@ void AddAttorneyRoutes(Router& router, AttorneyService& attorneys, identity::Ide
         "type": "object", "additionalProperties": false, "required": ["items"],
         "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Guardianship"}}}
       })json");
+  router.Add(Route{"POST", "/api/v1/admin/guardianships/{id}/end", "endGuardianship",
+                   "End a guardianship (a decision the admin has seen): the guardian's power of attorney "
+                   "is withdrawn from their next request. Answers that power of attorney.",
+                   RouteAccess::Roles({"admin"}),
+                   [&attorneys](const HttpRequest& req, const PathParams& p) {
+                     TB_ASSIGN_OR_PROBLEM(int64_t id, PositiveIntParam(p.at("id"), "id", "must be a guardianship id"),
+                                          req);
+                     TB_ASSIGN_OR_PROBLEM(Attorney a, attorneys.EndGuardianship(id, req.principal->account_id), req);
+                     return JsonAnswer(200, AttorneyJson(a, a.principal_account, attorneys.NowSeconds()));
+                   }})
+      .Answers(kAttorneyRef);
   (void)identity;
 }
 
