@@ -90,8 +90,8 @@ try {
   const redirectUri = `${t.base}/api/v1/auth/oidc/test/callback`;
   // Warm-up: discovery, JWKS, the accounts.
   for (const who of ['zhang', 'chen']) {
-    const { callback } = await loginAtProvider(t, who);
-    const { ticket } = await finish(t, callback);
+    const { callback, browser } = await loginAtProvider(t, who);
+    const { ticket } = await finish(t, callback, {}, browser);
     if ((await redeem(t, ticket)).status !== 200) throw new Error('warm-up login failed');
   }
   // 1. The provider's token endpoint alone: codes made in batches of 50 just before (its
@@ -112,8 +112,8 @@ try {
   const flow = await run(N, C, async () => redeemAtProvider(t.idp, redirectUri, await providerCode(t.idp, redirectUri)));
   // 3. Tongban's province login, end to end.
   const login = await run(N, C, async () => {
-    const { callback } = await loginAtProvider(t, 'chen');
-    const { ticket, error } = await finish(t, callback);
+    const { callback, browser } = await loginAtProvider(t, 'chen');
+    const { ticket, error } = await finish(t, callback, {}, browser);
     if (error) throw new Error(error);
     const r = await redeem(t, ticket);
     if (r.status !== 200) throw new Error(`ticket ${r.status}`);

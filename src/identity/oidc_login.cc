@@ -9,6 +9,7 @@
 #include "core/citizen_id.h"
 #include "core/mask.h"
 #include "core/uscc.h"
+#include "crypto/constant_time.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
@@ -172,6 +173,10 @@ CREATE TABLE oidc_subjects (
   created_at {{int64}} NOT NULL,
   PRIMARY KEY (subject_id, role)
 );
+)"},
+          // v3: the hash of the browser binding (the cookie set at start) with each state.
+          {.part = "identity_oidc", .version = 3, .sql = R"(
+ALTER TABLE oidc_states ADD COLUMN binding_hash {{blob}};
 )"}};
 }
 
@@ -254,19 +259,21 @@ Result<OidcEndpoints> OidcLogins::Endpoints(Provider& p) {
   return e;
 }
 
-Result<std::string> OidcLogins::Start(std::string_view provider) {
+Result<OidcStart> OidcLogins::Start(std::string_view provider) {
   TB_ASSIGN_OR_RETURN(Provider * p, Find(provider));
   TB_ASSIGN_OR_RETURN(OidcEndpoints e, Endpoints(*p));
   const OidcProviderConfig& c = *p->config;
   std::string state = RandomToken();
   std::string nonce = RandomToken();
   std::string verifier = RandomToken();  // 43 characters of [A-Za-z0-9_-] (RFC 7636 §4.1)
+  std::string binding = RandomToken();
   std::string challenge = Base64UrlEncode(Sha256(verifier));
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     return tx.Exec("INSERT INTO oidc_states (state_hash, provider, nonce_hash, code_verifier, "
-                   "expires_at) VALUES (?, ?, ?, ?, ?)",
+                   "expires_at, binding_hash) VALUES (?, ?, ?, ?, ?, ?)",
                    {store::Param::Blob(Sha256(state)), c.name, store::Param::Blob(Sha256(nonce)),
-                    verifier, Now() + options_.state_ttl_seconds})
+                    verifier, Now() + options_.state_ttl_seconds,
+                    store::Param::Blob(Sha256(binding))})
         .status();
   }));
   std::string scope;
@@ -278,7 +285,7 @@ Result<std::string> OidcLogins::Start(std::string_view provider) {
          "&state=" + state + "&nonce=" + nonce + "&code_challenge=" + challenge +
          "&code_challenge_method=S256";
   started_.fetch_add(1, std::memory_order_relaxed);
-  return url;
+  return OidcStart{std::move(url), std::move(binding)};
 }
 
 Result<std::pair<int64_t, bool>> OidcLogins::FindOrCreateAccount(const OidcProviderConfig& c,
@@ -360,8 +367,8 @@ Result<std::pair<int64_t, bool>> OidcLogins::FindOrCreateAccount(const OidcProvi
 }
 
 Result<OidcTicket> OidcLogins::Callback(std::string_view provider, std::string_view code,
-                                        std::string_view state) {
-  auto ticket = RunCallback(provider, code, state);
+                                        std::string_view state, std::string_view binding) {
+  auto ticket = RunCallback(provider, code, state, binding);
   if (!ticket.ok() && ticket.status().code() == ErrorCode::kUnauthenticated) {
     refused_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -369,18 +376,19 @@ Result<OidcTicket> OidcLogins::Callback(std::string_view provider, std::string_v
 }
 
 Result<OidcTicket> OidcLogins::RunCallback(std::string_view provider, std::string_view code,
-                                           std::string_view state) {
+                                           std::string_view state, std::string_view binding) {
   TB_ASSIGN_OR_RETURN(Provider * p, Find(provider));
   const OidcProviderConfig& c = *p->config;
   if (state.empty() || state.size() > 256) return Refused("bad_state", "no or malformed state");
   if (code.empty() || code.size() > 2048) return Refused("no_code", "the provider sent no code");
   // The state row, taken once: a replayed callback finds nothing.
-  std::string nonce_hash, verifier, row_provider;
+  std::string nonce_hash, verifier, row_provider, binding_hash;
   int64_t expires_at = 0;
   int64_t taken = 0;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT provider, nonce_hash, code_verifier, "
-                                              "expires_at FROM oidc_states WHERE state_hash = ?",
+                                              "expires_at, binding_hash FROM oidc_states "
+                                              "WHERE state_hash = ?",
                                               {store::Param::Blob(Sha256(state))}));
     if (!row) return Status::Ok();
     row_provider = std::string(row->Text(0));
@@ -388,12 +396,21 @@ Result<OidcTicket> OidcLogins::RunCallback(std::string_view provider, std::strin
     nonce_hash.assign(reinterpret_cast<const char*>(nh.data()), nh.size());
     verifier = std::string(row->Text(2));
     expires_at = row->Int64(3);
+    if (!row->IsNull(4)) {
+      auto bh = row->Blob(4);
+      binding_hash.assign(reinterpret_cast<const char*>(bh.data()), bh.size());
+    }
     TB_ASSIGN_OR_RETURN(taken, tx.Exec("DELETE FROM oidc_states WHERE state_hash = ?",
                                        {store::Param::Blob(Sha256(state))}));
     return Status::Ok();
   }));
   if (taken != 1 || row_provider != c.name || expires_at < Now()) {
     return Refused("bad_state", "this login was not started here, was already used or timed out");
+  }
+  // The browser that started the login must be the one that comes back (its cookie), else an
+  // attacker's code and state in a link would log the victim in as the attacker.
+  if (binding_hash.empty() || !crypto::ConstantTimeEqual(Sha256(binding), binding_hash)) {
+    return Refused("bad_state", "this login was started in another browser");
   }
   TB_ASSIGN_OR_RETURN(OidcEndpoints e, Endpoints(*p));
   // Redeem the code (RFC 6749 §4.1.3 with the PKCE verifier).

@@ -3,8 +3,12 @@
 //
 //   1. Start(provider)            -> the provider's authorization URL. A fresh state, nonce and
 //                                    PKCE verifier; the state's and nonce's SHA-256 and the
-//                                    verifier are kept in `oidc_states` for 10 minutes.
-//   2. Callback(provider, code, state) -> the state row is taken (single use); the code is
+//                                    verifier are kept in `oidc_states` for 10 minutes. Also a
+//                                    browser binding (256 random bits) for a cookie: the login
+//                                    must come back to the browser that started it (RFC 9700
+//                                    §4.7: no login CSRF), only its hash kept with the state.
+//   2. Callback(provider, code, state, binding) -> the state row is taken (single use) and its
+//                                    binding must be the cookie's; the code is
 //                                    redeemed at the token endpoint with the verifier and the
 //                                    client's secret; the ID token is checked (oidc_token.h); the
 //                                    subject claim (citizen ID number or USCC, validated) finds
@@ -88,6 +92,12 @@ struct OidcEndpoints {
   std::string end_session_endpoint;  // "" when the provider has no RP-initiated logout
 };
 
+// What Start yields: where to send the browser, and the value of its binding cookie.
+struct OidcStart {
+  std::string url;
+  std::string binding;  // 43 base64url characters; set as an HttpOnly cookie by the route
+};
+
 // What a successful callback yields: a ticket the portal exchanges for tokens.
 // Counts since start, for the metrics.
 struct OidcCounts {
@@ -127,11 +137,13 @@ class OidcLogins {
   const std::vector<OidcProviderConfig>& providers() const { return providers_; }
 
   // kNotFound for an unknown provider; kUnavailable when its discovery cannot be read.
-  Result<std::string> Start(std::string_view provider);
-  // kNotFound (unknown provider); kUnauthenticated with a code ("bad_state", "code_rejected",
-  // "bad_signature", "bad_nonce", "expired", "unknown_kid", "bad_subject", ...) for a refusal.
+  Result<OidcStart> Start(std::string_view provider);
+  // `binding`: the cookie Start's binding was set in ("" when the browser sent none).
+  // kNotFound (unknown provider); kUnauthenticated with a code ("bad_state" — also for another
+  // browser's state —, "code_rejected", "bad_signature", "bad_nonce", "expired", "unknown_kid",
+  // "bad_subject", ...) for a refusal.
   Result<OidcTicket> Callback(std::string_view provider, std::string_view code,
-                              std::string_view state);
+                              std::string_view state, std::string_view binding);
   // kUnauthenticated "bad_ticket" for an unknown, used or expired ticket.
   Result<OidcSession> RedeemTicket(std::string_view ticket);
   // The URL to send the browser to for the provider's logout, or "" when the session did not
@@ -150,7 +162,7 @@ class OidcLogins {
   Result<Provider*> Find(std::string_view name);
   Result<OidcEndpoints> Endpoints(Provider& p);
   Result<OidcTicket> RunCallback(std::string_view provider, std::string_view code,
-                                 std::string_view state);
+                                 std::string_view state, std::string_view binding);
   Result<std::pair<int64_t, bool>> FindOrCreateAccount(const OidcProviderConfig& config,
                                                        const IdTokenClaims& claims);
   int64_t Now() const;

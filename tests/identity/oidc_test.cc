@@ -316,9 +316,10 @@ class OidcLoginsTest : public ::testing::TestWithParam<Backend> {
   // start's nonce (claims changed by `edit`). Returns the state to call back with.
   std::string Authorise(const std::string& code,
                         const std::function<void(boost::json::object&)>& edit = {}) {
-    auto url = logins_->Start("zjzw");
-    EXPECT_TRUE(url.ok()) << url.status().ToString();
-    auto q = QueryOf(*url);
+    auto start = logins_->Start("zjzw");
+    EXPECT_TRUE(start.ok()) << start.status().ToString();
+    auto q = QueryOf(start->url);
+    bindings_[q["state"]] = start->binding;
     EXPECT_EQ(q["code_challenge_method"], "S256");
     EXPECT_EQ(q["client_id"], "tongban");
     EXPECT_EQ(q["scope"], "openid%20profile");
@@ -328,7 +329,13 @@ class OidcLoginsTest : public ::testing::TestWithParam<Backend> {
     return q["state"];
   }
 
+  // The callback as the browser that started the login makes it (with its binding cookie).
+  Result<OidcTicket> Callback(const std::string& code, const std::string& state) {
+    return logins_->Callback("zjzw", code, state, bindings_[state]);
+  }
+
   FakeClock clock_{kNow * 1'000'000};
+  std::map<std::string, std::string> bindings_;  // state -> binding cookie
   std::unique_ptr<tongban::testing::TestDatabase> db_;
   std::unique_ptr<IdentityService> identity_;
   TestKey key_ = TestKey::Rsa("k1");
@@ -338,7 +345,7 @@ class OidcLoginsTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(OidcLoginsTest, FirstLoginCreatesTheAccountAndTheNextLinksToIt) {
   std::string state = Authorise("code-1");
-  auto t = logins_->Callback("zjzw", "code-1", state);
+  auto t = Callback("code-1", state);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_TRUE(t->created);
   EXPECT_TRUE(t->ticket.starts_with("tbo_"));
@@ -363,7 +370,7 @@ TEST_P(OidcLoginsTest, FirstLoginCreatesTheAccountAndTheNextLinksToIt) {
   EXPECT_EQ(OidcErrorCode(logins_->RedeemTicket(t->ticket).status()), "bad_ticket");
   // Second login: same account.
   std::string state2 = Authorise("code-2");
-  auto t2 = logins_->Callback("zjzw", "code-2", state2);
+  auto t2 = Callback("code-2", state2);
   ASSERT_TRUE(t2.ok()) << t2.status().ToString();
   EXPECT_FALSE(t2->created);
   EXPECT_EQ(t2->account_id, t->account_id);
@@ -374,7 +381,7 @@ TEST_P(OidcLoginsTest, LinksToAnExistingAccountWithTheSameSubject) {
       .login = "13800000001", .role = Role::kCitizen, .display_name = "张伟",
       .subject_id = tongban::testing::kZhangWei, .region_code = "330106"});
   ASSERT_TRUE(existing.ok());
-  auto t = logins_->Callback("zjzw", "c", Authorise("c"));
+  auto t = Callback("c", Authorise("c"));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_FALSE(t->created);
   EXPECT_EQ(t->account_id, *existing);
@@ -395,14 +402,14 @@ TEST_P(OidcLoginsTest, TheLinkDecidesWhichAccount) {
                    "VALUES (?, 'citizen', ?, 0)",
                    {tongban::testing::kZhangWei, *linked}).status();
   }).ok());
-  auto t = logins_->Callback("zjzw", "c", Authorise("c"));
+  auto t = Callback("c", Authorise("c"));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->account_id, *linked);
   EXPECT_FALSE(t->created);
 }
 
 TEST_P(OidcLoginsTest, EnterpriseByUscc) {
-  auto t = logins_->Callback("zjzw", "c", Authorise("c", [](boost::json::object& c) {
+  auto t = Callback("c", Authorise("c", [](boost::json::object& c) {
     c["citizen_id"] = tongban::testing::kCompany;
     c["name"] = "杭州西湖示范科技有限公司";
   }));
@@ -412,29 +419,35 @@ TEST_P(OidcLoginsTest, EnterpriseByUscc) {
 
 TEST_P(OidcLoginsTest, RefusesReplaysAndBadTokens) {
   std::string state = Authorise("code-1");
-  ASSERT_TRUE(logins_->Callback("zjzw", "code-1", state).ok());
+  ASSERT_TRUE(Callback("code-1", state).ok());
   // The same callback again: the state is gone.
-  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "code-1", state).status()), "bad_state");
+  EXPECT_EQ(OidcErrorCode(Callback("code-1", state).status()), "bad_state");
   // The used code with a fresh state: the provider refuses it.
   std::string fresh = Authorise("code-2");
-  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "code-1", fresh).status()), "code_rejected");
+  EXPECT_EQ(OidcErrorCode(Callback("code-1", fresh).status()), "code_rejected");
   // A wrong nonce.
   state = Authorise("code-3", [](boost::json::object& c) { c["nonce"] = "another-login"; });
-  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "code-3", state).status()), "bad_nonce");
+  EXPECT_EQ(OidcErrorCode(Callback("code-3", state).status()), "bad_nonce");
   // A subject claim that is no ID number.
   state = Authorise("code-4", [](boost::json::object& c) { c["citizen_id"] = "not-an-id-number"; });
-  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "code-4", state).status()), "bad_subject");
+  EXPECT_EQ(OidcErrorCode(Callback("code-4", state).status()), "bad_subject");
+  // Another browser's login (an attacker's code and state in a link): refused, and the state is
+  // used up.
+  state = Authorise("code-5");
+  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "code-5", state, "another-browser").status()),
+            "bad_state");
+  EXPECT_EQ(OidcErrorCode(Callback("code-5", state).status()), "bad_state");
   // An unknown state, an unknown provider.
-  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "x", "made-up").status()), "bad_state");
-  EXPECT_EQ(logins_->Callback("other", "x", "y").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(OidcErrorCode(Callback("x", "made-up").status()), "bad_state");
+  EXPECT_EQ(logins_->Callback("other", "x", "y", "").status().code(), ErrorCode::kNotFound);
 }
 
 TEST_P(OidcLoginsTest, StatesAndTicketsExpire) {
   std::string state = Authorise("code-1");
   clock_.Advance(std::chrono::seconds(601));
-  EXPECT_EQ(OidcErrorCode(logins_->Callback("zjzw", "code-1", state).status()), "bad_state");
+  EXPECT_EQ(OidcErrorCode(Callback("code-1", state).status()), "bad_state");
   state = Authorise("code-2");
-  auto t = logins_->Callback("zjzw", "code-2", state);
+  auto t = Callback("code-2", state);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   std::string stale = Authorise("code-3");
   clock_.Advance(std::chrono::seconds(601));
@@ -445,7 +458,7 @@ TEST_P(OidcLoginsTest, StatesAndTicketsExpire) {
 }
 
 TEST_P(OidcLoginsTest, LogoutRevokesAndNamesTheProvidersEndSession) {
-  auto t = logins_->Callback("zjzw", "c", Authorise("c"));
+  auto t = Callback("c", Authorise("c"));
   ASSERT_TRUE(t.ok());
   auto s = logins_->RedeemTicket(t->ticket);
   ASSERT_TRUE(s.ok());

@@ -133,9 +133,12 @@ export async function loginAtProvider(t, person, browser = new Browser()) {
   return { callback: done.url, browser };
 }
 
-// Visits the callback; returns {ticket} or {error} from the portal redirect's fragment.
-export async function finish(t, callback, headers = {}) {
-  const res = await fetch(callback, { redirect: 'manual', headers });
+// Visits the callback — as `browser` (with the binding cookie the start set) when given, else as
+// a browser that never started a login; returns {ticket} or {error} from the portal redirect's
+// fragment.
+export async function finish(t, callback, headers = {}, browser = null) {
+  const cookie = browser ? browser.cookieHeader(callback) : '';
+  const res = await fetch(callback, { redirect: 'manual', headers: { ...headers, ...(cookie ? { cookie } : {}) } });
   if (headers.accept) return { res };
   assert.equal(res.status, 302);
   const location = res.headers.get('location');
@@ -194,8 +197,8 @@ async function suite(tongban, label, edit) {
     });
 
     await check('张伟 logs in through the provider and lands in his demo account (linked by ID number)', async () => {
-      const { callback } = await loginAtProvider(t, 'zhang');
-      const { ticket, error } = await finish(t, callback);
+      const { callback, browser } = await loginAtProvider(t, 'zhang');
+      const { ticket, error } = await finish(t, callback, {}, browser);
       assert.equal(error, null);
       assert.match(ticket, /^tbo_/);
       const r = await redeem(t, ticket);
@@ -224,8 +227,8 @@ async function suite(tongban, label, edit) {
     let chenId = 0;
     await check('陈静 has no account: her first login creates one, her second finds it', async () => {
       for (let round = 0; round < 2; round++) {
-        const { callback } = await loginAtProvider(t, 'chen');
-        const { ticket, error } = await finish(t, callback);
+        const { callback, browser } = await loginAtProvider(t, 'chen');
+        const { ticket, error } = await finish(t, callback, {}, browser);
         assert.equal(error, null);
         const r = await redeem(t, ticket);
         assert.equal(r.status, 200);
@@ -241,15 +244,15 @@ async function suite(tongban, label, edit) {
     // Each refusal: as the portal's error code, and as a problem for a client that asks for one.
     for (const [mode, code] of [['badsig', 'bad_signature'], ['nonce', 'bad_nonce'], ['expired', 'expired'], ['kid', 'unknown_kid']]) {
       await check(`a tampered ID token (${mode}) is refused: ${code}`, async () => {
-        const { callback } = await loginAtProvider(t, 'zhang');
+        const { callback, browser } = await loginAtProvider(t, 'zhang');
         t.idp.tamper(mode);
-        const { error, ticket } = await finish(t, callback);
+        const { error, ticket } = await finish(t, callback, {}, browser);
         assert.equal(ticket, null);
         assert.equal(error, code);
         // Again as a problem answer.
         const second = await loginAtProvider(t, 'zhang');
         t.idp.tamper(mode);
-        const { res } = await finish(t, second.callback, { accept: 'application/problem+json' });
+        const { res } = await finish(t, second.callback, { accept: 'application/problem+json' }, second.browser);
         assert.equal(res.status, 401);
         assert.match(res.headers.get('content-type'), /application\/problem\+json/);
         const p = await res.json();
@@ -258,20 +261,27 @@ async function suite(tongban, label, edit) {
     }
 
     await check('a replayed callback (same code and state) is refused: bad_state', async () => {
+      const { callback, browser } = await loginAtProvider(t, 'zhang');
+      assert.equal((await finish(t, callback, {}, browser)).error, null);
+      assert.equal((await finish(t, callback, {}, browser)).error, 'bad_state');
+    });
+
+    await check('a login started in another browser (an attacker\'s link) is refused: bad_state', async () => {
       const { callback } = await loginAtProvider(t, 'zhang');
-      assert.equal((await finish(t, callback)).error, null);
-      assert.equal((await finish(t, callback)).error, 'bad_state');
+      const { res } = await finish(t, callback, { accept: 'application/problem+json' });  // no cookie
+      assert.equal(res.status, 401);
+      assert.match((await res.json()).detail, /^bad_state: .*another browser/);
     });
 
     await check('a replayed code with a fresh state is refused by the provider: code_rejected', async () => {
-      const { callback } = await loginAtProvider(t, 'zhang');
-      assert.equal((await finish(t, callback)).error, null);
+      const { callback, browser } = await loginAtProvider(t, 'zhang');
+      assert.equal((await finish(t, callback, {}, browser)).error, null);
       const code = new URL(callback).searchParams.get('code');
-      // A new login's state, the old code.
-      const res = await fetch(`${t.base}/api/v1/auth/oidc/test/start`, { redirect: 'manual' });
+      // A new login's state (in the same browser, so its binding cookie matches), the old code.
+      const res = await browser.request(`${t.base}/api/v1/auth/oidc/test/start`);
       const state = new URL(res.headers.get('location')).searchParams.get('state');
       const replay = `${t.base}/api/v1/auth/oidc/test/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`;
-      const { res: pr } = await finish(t, replay, { accept: 'application/problem+json' });
+      const { res: pr } = await finish(t, replay, { accept: 'application/problem+json' }, browser);
       assert.equal(pr.status, 401);
       assert.match((await pr.json()).detail, /^code_rejected: .*invalid_grant/);
     });

@@ -40,6 +40,45 @@ HttpResponse Failure(const HttpRequest& req, const Status& status, const OidcCon
   return Redirect(config.portal_path + "#oidc_error=" + code);
 }
 
+// The browser binding of a login (OidcLogins::Start): an HttpOnly cookie sent back only to this
+// provider's callback; SameSite=Lax, since the provider's redirect is a top-level GET from
+// another site. Secure when the redirect URI is https.
+constexpr std::string_view kBindingCookie = "tb_oidc";
+
+std::string BindingCookie(const OidcProviderConfig& p, std::string_view value, int max_age) {
+  std::string c = std::string(kBindingCookie) + "=" + std::string(value) +
+                  "; Path=/api/v1/auth/oidc/" + p.name + "/callback; Max-Age=" +
+                  std::to_string(max_age) + "; HttpOnly; SameSite=Lax";
+  if (p.redirect_uri.starts_with("https://")) c += "; Secure";
+  return c;
+}
+
+// The binding cookie's value in the request, "" when absent.
+std::string BindingOf(const HttpRequest& req) {
+  auto header = req.Header("cookie");
+  if (!header) return "";
+  std::string_view h = *header;
+  while (!h.empty()) {
+    size_t semi = h.find(';');
+    std::string_view part = h.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.starts_with(kBindingCookie) && part.size() > kBindingCookie.size() &&
+        part[kBindingCookie.size()] == '=') {
+      return std::string(part.substr(kBindingCookie.size() + 1));
+    }
+    if (semi == std::string_view::npos) break;
+    h.remove_prefix(semi + 1);
+  }
+  return "";
+}
+
+const OidcProviderConfig* ProviderNamed(OidcLogins& logins, std::string_view name) {
+  for (const OidcProviderConfig& p : logins.providers()) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
 // The provider's own error answer (RFC 6749 §4.1.2.1), kept to [a-z_] for the portal.
 std::string ProviderError(std::string_view e) {
   std::string out;
@@ -171,9 +210,12 @@ void AddOidcRoutes(api::Router& router, OidcLogins& logins, const OidcConfig& co
               "endpoint (authorization code with PKCE S256, state and nonce kept here).",
               RouteAccess::Public(),
               [&logins, &config](const HttpRequest& req, const PathParams& params) {
-                auto url = logins.Start(params.at("provider"));
-                if (!url.ok()) return Failure(req, url.status(), config);
-                return Redirect(*url);
+                auto start = logins.Start(params.at("provider"));
+                if (!start.ok()) return Failure(req, start.status(), config);
+                HttpResponse r = Redirect(start->url);
+                r.WithHeader("Set-Cookie", BindingCookie(*ProviderNamed(logins, params.at("provider")),
+                                                         start->binding, 600));
+                return r;
               }};
   start.response_type = "text/plain";
   router.Add(std::move(start)).Blocks().Answers("", 302);
@@ -202,9 +244,14 @@ void AddOidcRoutes(api::Router& router, OidcLogins& logins, const OidcConfig& co
           }
         }
         auto ticket = logins.Callback(params.at("provider"), req.Query("code").value_or(""),
-                                      req.Query("state").value_or(""));
-        if (!ticket.ok()) return Failure(req, ticket.status(), config);
-        return Redirect(config.portal_path + "#oidc_ticket=" + ticket->ticket);
+                                      req.Query("state").value_or(""), BindingOf(req));
+        HttpResponse r = !ticket.ok() ? Failure(req, ticket.status(), config)
+                                      : Redirect(config.portal_path + "#oidc_ticket=" +
+                                                 ticket->ticket);
+        if (const OidcProviderConfig* p = ProviderNamed(logins, params.at("provider"))) {
+          r.WithHeader("Set-Cookie", BindingCookie(*p, "", 0));  // used once
+        }
+        return r;
       }};
   callback.response_type = "text/plain";
   router.Add(std::move(callback)).Blocks().Answers("", 302);
