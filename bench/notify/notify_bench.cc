@@ -1,4 +1,5 @@
-// The notification hub's throughput on SQLite (synchronous=full), Google Benchmark:
+// The notification hub's throughput on SQLite (synchronous=full) and, when TONGBAN_TEST_PG names a
+// server, on PostgreSQL (a fresh schema), Google Benchmark:
 //
 //   OutboxInsert/1000     notify::EnqueueAll of 1,000 notices in one transaction: the raw outbox
 //                         insert rate, the floor of what a sender's transaction pays
@@ -25,6 +26,7 @@
 #include "notify/outbox.h"
 #include "notify/part/webhook_gateway.h"
 #include "store/migration.h"
+#include "testing/databases.h"
 
 namespace tongban::notify {
 namespace {
@@ -85,17 +87,28 @@ class Receiver {
   std::thread thread_;
 };
 
+using tongban::testing::Backend;
+
 struct World {
   std::filesystem::path dir;
-  std::unique_ptr<store::Database> db;
+  std::unique_ptr<tongban::testing::TestDatabase> pg;  // PostgreSQL: a schema dropped at exit
+  store::Database* db = nullptr;
+  std::unique_ptr<store::Database> sqlite;
   SystemClock clock;
   Receiver receiver;
   int64_t next_event = 0;
 
-  World() {
-    dir = std::filesystem::temp_directory_path() / ("tongban_notify_bench_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    db = store::Database::Open("sqlite://" + (dir / "n.db").string() + "?synchronous=full").value();
+  explicit World(Backend b) {
+    if (b == Backend::kPostgres) {
+      pg = tongban::testing::OpenTestDatabase(b);
+      if (!pg) return;
+      db = pg->get();
+    } else {
+      dir = std::filesystem::temp_directory_path() / ("tongban_notify_bench_" + std::to_string(::getpid()));
+      std::filesystem::create_directories(dir);
+      sqlite = store::Database::Open("sqlite://" + (dir / "n.db").string() + "?synchronous=full").value();
+      db = sqlite.get();
+    }
     if (!store::Migrate(*db, Migrations()).ok()) std::abort();
   }
   // `n` SMS notices (receipt.issued to synthetic people), 1,000 per transaction.
@@ -117,13 +130,18 @@ struct World {
   }
 };
 
-World& TheWorld() {
-  static World* w = new World();
-  return *w;
+// One world per backend (created on first use); nullptr when PostgreSQL is not configured.
+World* TheWorld(Backend b) {
+  static World* worlds[2] = {nullptr, nullptr};
+  World*& w = worlds[b == Backend::kSqlite ? 0 : 1];
+  if (w == nullptr) w = new World(b);
+  return w->db != nullptr ? w : nullptr;
 }
 
-void OutboxInsert(benchmark::State& state) {
-  World& w = TheWorld();
+void OutboxInsert(benchmark::State& state, Backend b) {
+  World* world = TheWorld(b);
+  if (world == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  World& w = *world;
   for (auto _ : state) w.Enqueue(state.range(0));
   state.SetItemsProcessed(state.iterations() * state.range(0));
   // Route what was inserted away so Deliver starts from an empty outbox.
@@ -136,8 +154,10 @@ void OutboxInsert(benchmark::State& state) {
   }
 }
 
-void Deliver(benchmark::State& state) {
-  World& w = TheWorld();
+void Deliver(benchmark::State& state, Backend b) {
+  World* world = TheWorld(b);
+  if (world == nullptr) return state.SkipWithError("TONGBAN_TEST_PG not set");
+  World& w = *world;
   const int64_t n = 10'000;
   NotifyService service(*w.db, w.clock, NotifyOptions{.batch = state.range(0)});
   WebhookGateway gateway("http://127.0.0.1:" + std::to_string(w.receiver.port()) + "/notify",
@@ -159,8 +179,10 @@ void Deliver(benchmark::State& state) {
   state.counters["received"] = static_cast<double>(w.receiver.messages() - received_before);
 }
 
-BENCHMARK(OutboxInsert)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(Deliver)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(OutboxInsert, sqlite, Backend::kSqlite)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Deliver, sqlite, Backend::kSqlite)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(OutboxInsert, postgres, Backend::kPostgres)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Deliver, postgres, Backend::kPostgres)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace
 }  // namespace tongban::notify
