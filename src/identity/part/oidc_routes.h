@@ -1,6 +1,7 @@
 // The routes of the province login (统一身份认证, OIDC) and their [auth] configuration:
 //   GET  /api/v1/auth/providers                     public list for the login page
-//   GET  /api/v1/auth/oidc/{provider}/start         302 to the provider (state, nonce, PKCE)
+//   GET  /api/v1/auth/oidc/{provider}/start         302 to the provider (state, nonce, PKCE),
+//                                                   and the browser-binding cookie tb_oidc
 //   GET  /api/v1/auth/oidc/{provider}/callback      302 to the portal with a login ticket in the
 //                                                   fragment (#oidc_ticket=...), or an error code
 //                                                   (#oidc_error=bad_nonce); a client sending
