@@ -86,7 +86,23 @@ CREATE TABLE otp_address_failures (
   window_start {{int64}} NOT NULL
 );
 )";
-  return {v1, v2};
+  // v3: the back-off is per (login, source address) — a stranger's wrong answers from elsewhere
+  // must not lock the person out. The old per-login rows are only back-off state: dropped.
+  store::Migration v3;
+  v3.part = "identity_otp";
+  v3.version = 3;
+  v3.sql = R"(
+DROP TABLE otp_failures;
+CREATE TABLE otp_failures (
+  target_key {{blob}} NOT NULL,
+  source_key {{blob}} NOT NULL,
+  failures {{int64}} NOT NULL,
+  locked_until {{int64}} NOT NULL,
+  last_failure_at {{int64}} NOT NULL,
+  PRIMARY KEY (target_key, source_key)
+);
+)";
+  return {v1, v2, v3};
 }
 
 OneTimeCodes::OneTimeCodes(store::Database& db, const Clock& clock, std::string key,
@@ -219,8 +235,9 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
     outcome = Outcome::kWrong;
     TB_ASSIGN_OR_RETURN(auto failures,
                         tx.QueryRow("SELECT failures, locked_until, last_failure_at FROM "
-                                    "otp_failures WHERE target_key = ?",
-                                    {store::Param::Blob(target.key)}));
+                                    "otp_failures WHERE target_key = ? AND source_key = ?",
+                                    {store::Param::Blob(target.key),
+                                     store::Param::Blob(source_key)}));
     if (failures && failures->Int64(1) > now) {
       outcome = Outcome::kLocked;  // refused without looking at the code
       return Status::Ok();
@@ -240,7 +257,11 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
                                               "IS NULL AND expires_at > ? ORDER BY id DESC "
                                               "LIMIT 1",
                                               {store::Param::Blob(target.key), purpose, now}));
-    if (row) {
+    // No live code: the same refusal as a wrong code, and nothing counted — a wrong answer can
+    // only cost the person something when there is a code to guess (else anyone knowing a phone
+    // number could keep its owner backed off for good).
+    if (!row) return Status::Ok();
+    {
       auto stored = row->Blob(1);
       std::string_view stored_view(reinterpret_cast<const char*>(stored.data()), stored.size());
       if (crypto::ConstantTimeEqual(stored_view, presented)) {
@@ -249,10 +270,11 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
                                                {now, row->Int64(0)}));
         if (n == 1) {
           outcome = Outcome::kOk;
-          return tx.Exec("DELETE FROM otp_failures WHERE target_key = ?",
-                         {store::Param::Blob(target.key)})
+          return tx.Exec("DELETE FROM otp_failures WHERE target_key = ? AND source_key = ?",
+                         {store::Param::Blob(target.key), store::Param::Blob(source_key)})
               .status();
         }
+        return Status::Ok();  // redeemed meanwhile by another request: refused, not counted
       } else {
         // A code answered wrongly too often is burnt: guessing it further is pointless.
         const int64_t wrong = row->Int64(2) + 1;
@@ -265,8 +287,8 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
                 .status());
       }
     }
-    // A wrong answer (or none to check against): count it for the address and the person, and
-    // back the person off past the free ones.
+    // A wrong answer to a live code: count it for the address and for the person from this
+    // address, and back them off past the free ones.
     if (address_window) {
       TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_address_failures SET failures = failures + 1 WHERE "
                                  "source_key = ?",
@@ -295,13 +317,15 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
     }
     if (failures) {
       return tx.Exec("UPDATE otp_failures SET failures = ?, locked_until = ?, last_failure_at = ? "
-                     "WHERE target_key = ?",
-                     {count, locked_until, now, store::Param::Blob(target.key)})
+                     "WHERE target_key = ? AND source_key = ?",
+                     {count, locked_until, now, store::Param::Blob(target.key),
+                      store::Param::Blob(source_key)})
           .status();
     }
-    return tx.Exec("INSERT INTO otp_failures (target_key, failures, locked_until, "
-                   "last_failure_at) VALUES (?, ?, ?, ?)",
-                   {store::Param::Blob(target.key), count, locked_until, now})
+    return tx.Exec("INSERT INTO otp_failures (target_key, source_key, failures, locked_until, "
+                   "last_failure_at) VALUES (?, ?, ?, ?, ?)",
+                   {store::Param::Blob(target.key), store::Param::Blob(source_key), count,
+                    locked_until, now})
         .status();
   }));
   switch (outcome) {
@@ -349,15 +373,24 @@ int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login, std::string_view
   const int64_t now = NowSeconds();
   int64_t wait = 0;
   Status s = db_.Read([&](store::Tx& tx) -> Status {
+    if (source_address.empty()) {
+      // No address named: the longest back-off of this person from any address.
+      TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT MAX(locked_until) FROM otp_failures "
+                                                "WHERE target_key = ?",
+                                                {store::Param::Blob(key)}));
+      if (row && !row->IsNull(0)) wait = std::max<int64_t>(0, row->Int64(0) - now);
+      return Status::Ok();
+    }
+    const std::string source_key = Key("address", source_address);
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT locked_until FROM otp_failures WHERE "
-                                              "target_key = ?",
-                                              {store::Param::Blob(key)}));
+                                              "target_key = ? AND source_key = ?",
+                                              {store::Param::Blob(key),
+                                               store::Param::Blob(source_key)}));
     if (row) wait = std::max<int64_t>(0, row->Int64(0) - now);
-    if (source_address.empty()) return Status::Ok();
     TB_ASSIGN_OR_RETURN(auto from_address,
                         tx.QueryRow("SELECT failures, window_start FROM otp_address_failures "
                                     "WHERE source_key = ?",
-                                    {store::Param::Blob(Key("address", source_address))}));
+                                    {store::Param::Blob(source_key)}));
     if (from_address && from_address->Int64(0) >= options_.max_wrong_per_address) {
       wait = std::max(wait, from_address->Int64(1) + options_.send_window_seconds - now);
     }

@@ -8,9 +8,13 @@
 //    dump of the table cannot be brute-forced offline without the key); compared in constant time.
 //  - Sends are limited per person (`max_sends_per_target` per `send_window_seconds`) and per
 //    source address (`max_sends_per_address` in the same window): kResourceExhausted (429).
-//  - Wrong codes: after `free_wrong_codes` wrong answers the person backs off 30 s, 60 s, 120 s...
-//    (at most `max_lockout_seconds`); during the back-off Redeem answers kResourceExhausted
-//    without checking anything; a code answered wrongly `max_wrong_per_code` times is burnt. One
+//  - Wrong codes: only a wrong answer to a live code counts (with no live code the answer is the
+//    same kUnauthenticated and nothing is counted, so knowing a phone number is not enough to
+//    lock its owner out). After `free_wrong_codes` wrong answers from one source address the
+//    person backs off from that address 30 s, 60 s, 120 s... (at most `max_lockout_seconds`);
+//    during the back-off Redeem answers kResourceExhausted without checking anything; a code
+//    answered wrongly `max_wrong_per_code` times is burnt (which, with the send limit, caps the
+//    guesses against one person from all addresses together). One
 //    source address may answer wrongly `max_wrong_per_address` times per `send_window_seconds`,
 //    across every person (a guesser spreading over many accounts), then kResourceExhausted.
 //  - No hint whether an account exists: the login-keyed calls (SendToLogin / RedeemForLogin) do
@@ -89,7 +93,7 @@ class OneTimeCodes {
                                  std::string_view code, std::string_view source_address);
 
   // Seconds until the person of `login` may try a code again from `source_address` (0 when
-  // they may now).
+  // they may now); with no address, the longest back-off of that person from any address.
   int64_t RetryAfterSeconds(std::string_view login, std::string_view source_address = {});
   // Seconds until another code may be sent to `login` from `source_address` (0 when it may now).
   int64_t SendRetryAfterSeconds(std::string_view login, std::string_view source_address);

@@ -158,7 +158,12 @@ TEST_P(OneTimeCodeTest, ACodeAnsweredWronglyFiveTimesIsBurnt) {
 
 TEST_P(OneTimeCodeTest, OneAddressGuessingAcrossPeopleIsStopped) {
   // 30 wrong codes from one address over ten people (three each: no person backs off), then the
-  // address is refused, even with a right code; another address is not.
+  // address is refused, even with a right code; another address is not. Only wrong answers to
+  // a live code count: each of the ten has one.
+  for (int p = 0; p < 10; ++p) {
+    ASSERT_TRUE(codes_->SendToLogin("1390000" + std::to_string(1000 + p), "login", "198.51.100.9")
+                    .ok());
+  }
   for (int p = 0; p < 10; ++p) {
     for (int i = 0; i < 3; ++i) {
       EXPECT_EQ(codes_->RedeemForLogin("1390000" + std::to_string(1000 + p), "login", "000000",
@@ -178,6 +183,37 @@ TEST_P(OneTimeCodeTest, OneAddressGuessingAcrossPeopleIsStopped) {
   clock_.Advance(std::chrono::seconds(901));
   EXPECT_EQ(codes_->RedeemForLogin("13900001000", "login", "000000", "203.0.113.5").status().code(),
             ErrorCode::kUnauthenticated);
+}
+
+TEST_P(OneTimeCodeTest, WrongAnswersWithNoLiveCodeCountNothing) {
+  // Someone who knows the phone number answers wrongly again and again while the person has no
+  // code: the same refusal as a wrong code, and nothing counted — no back-off, no address limit.
+  for (int i = 0; i < 40; ++i) {
+    Status s = codes_->Redeem(account_, "login", "000000", "203.0.113.66");
+    ASSERT_EQ(s.code(), ErrorCode::kUnauthenticated) << i;
+    EXPECT_EQ(s.message(), "wrong or expired code");
+  }
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001"), 0);
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001", "203.0.113.66"), 0);
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  EXPECT_TRUE(codes_->Redeem(account_, "login", LastCode(), "192.0.2.7").ok());
+}
+
+TEST_P(OneTimeCodeTest, AStrangerElsewhereDoesNotBackThePersonOff) {
+  // The back-off is per (person, address): a guesser's wrong answers back off the guesser's
+  // address, not the person answering from their own.
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  std::string right = LastCode();
+  std::string wrong = right == "000000" ? "000001" : "000000";
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(codes_->Redeem(account_, "login", wrong, "203.0.113.66").code(),
+              ErrorCode::kUnauthenticated);
+  }
+  EXPECT_EQ(codes_->Redeem(account_, "login", right, "203.0.113.66").code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001", "203.0.113.66"), 30);
+  EXPECT_EQ(codes_->RetryAfterSeconds("13800000001", "192.0.2.7"), 0);
+  EXPECT_TRUE(codes_->Redeem(account_, "login", right, "192.0.2.7").ok());
 }
 
 TEST_P(OneTimeCodeTest, SendsAreLimitedPerPersonAndPerAddress) {
