@@ -102,7 +102,18 @@ CREATE TABLE otp_failures (
   PRIMARY KEY (target_key, source_key)
 );
 )";
-  return {v1, v2, v3};
+  // v4: one row per login key and per address key, locked (updated) before a send counts the
+  // codes sent, so two sends at once cannot both pass a limit that has room for one.
+  store::Migration v4;
+  v4.part = "identity_otp";
+  v4.version = 4;
+  v4.sql = R"(
+CREATE TABLE otp_send_locks (
+  lock_key {{blob}} PRIMARY KEY,
+  touched_at {{int64}} NOT NULL
+);
+)";
+  return {v1, v2, v3, v4};
 }
 
 OneTimeCodes::OneTimeCodes(store::Database& db, const Clock& clock, std::string key,
@@ -176,6 +187,17 @@ Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
   bool limited = false;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     limited = false;
+    // Lock the person's and the address's counter rows (always in this order) so concurrent
+    // sends count one after another, under read committed too.
+    for (const std::string* lock : {&target.key, &source_key}) {
+      TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_send_locks (lock_key, touched_at) VALUES (?, ?) "
+                                 "ON CONFLICT DO NOTHING",
+                                 {store::Param::Blob(*lock), now})
+                             .status());
+      TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_send_locks SET touched_at = ? WHERE lock_key = ?",
+                                 {now, store::Param::Blob(*lock)})
+                             .status());
+    }
     TB_ASSIGN_OR_RETURN(auto per_target,
                         tx.QueryRow("SELECT COUNT(*) FROM otp_codes WHERE target_key = ? AND "
                                     "created_at > ?",
@@ -261,71 +283,67 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
     // only cost the person something when there is a code to guess (else anyone knowing a phone
     // number could keep its owner backed off for good).
     if (!row) return Status::Ok();
-    {
-      auto stored = row->Blob(1);
-      std::string_view stored_view(reinterpret_cast<const char*>(stored.data()), stored.size());
-      if (crypto::ConstantTimeEqual(stored_view, presented)) {
-        TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE otp_codes SET used_at = ? WHERE id = ? "
-                                               "AND used_at IS NULL",
-                                               {now, row->Int64(0)}));
-        if (n == 1) {
-          outcome = Outcome::kOk;
-          return tx.Exec("DELETE FROM otp_failures WHERE target_key = ? AND source_key = ?",
-                         {store::Param::Blob(target.key), store::Param::Blob(source_key)})
-              .status();
-        }
-        return Status::Ok();  // redeemed meanwhile by another request: refused, not counted
-      } else {
-        // A code answered wrongly too often is burnt: guessing it further is pointless.
-        const int64_t wrong = row->Int64(2) + 1;
-        TB_RETURN_IF_ERROR(
-            tx.Exec("UPDATE otp_codes SET wrong_count = ?, used_at = ? WHERE id = ?",
-                    {wrong,
-                     wrong >= options_.max_wrong_per_code ? store::Param(now)
-                                                          : store::Param(nullptr),
-                     row->Int64(0)})
-                .status());
-      }
-    }
-    // A wrong answer to a live code: count it for the address and for the person from this
-    // address, and back them off past the free ones.
-    if (address_window) {
-      TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_address_failures SET failures = failures + 1 WHERE "
-                                 "source_key = ?",
-                                 {store::Param::Blob(source_key)})
-                             .status());
-    } else if (from_address) {
-      TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_address_failures SET failures = 1, window_start = ? "
-                                 "WHERE source_key = ?",
-                                 {now, store::Param::Blob(source_key)})
-                             .status());
-    } else {
-      TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_address_failures (source_key, failures, "
-                                 "window_start) VALUES (?, 1, ?)",
-                                 {store::Param::Blob(source_key), now})
-                             .status());
-    }
-    int64_t count = 1;
-    if (failures && now - failures->Int64(2) < kForgetFailuresAfterSeconds) {
-      count = failures->Int64(0) + 1;
-    }
-    int64_t locked_until = 0;
-    if (count > options_.free_wrong_codes) {
-      const int64_t doublings = std::min<int64_t>(count - options_.free_wrong_codes - 1, 20);
-      locked_until =
-          now + std::min(options_.first_lockout_seconds << doublings, options_.max_lockout_seconds);
-    }
-    if (failures) {
-      return tx.Exec("UPDATE otp_failures SET failures = ?, locked_until = ?, last_failure_at = ? "
-                     "WHERE target_key = ? AND source_key = ?",
-                     {count, locked_until, now, store::Param::Blob(target.key),
-                      store::Param::Blob(source_key)})
+    auto stored = row->Blob(1);
+    std::string_view stored_view(reinterpret_cast<const char*>(stored.data()), stored.size());
+    if (crypto::ConstantTimeEqual(stored_view, presented)) {
+      TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE otp_codes SET used_at = ? WHERE id = ? "
+                                             "AND used_at IS NULL",
+                                             {now, row->Int64(0)}));
+      if (n != 1) return Status::Ok();  // redeemed meanwhile by another request: refused
+      outcome = Outcome::kOk;
+      return tx.Exec("DELETE FROM otp_failures WHERE target_key = ? AND source_key = ?",
+                     {store::Param::Blob(target.key), store::Param::Blob(source_key)})
           .status();
     }
-    return tx.Exec("INSERT INTO otp_failures (target_key, source_key, failures, locked_until, "
-                   "last_failure_at) VALUES (?, ?, ?, ?, ?)",
-                   {store::Param::Blob(target.key), store::Param::Blob(source_key), count,
-                    locked_until, now})
+    // Wrong. Counted relative to the row as it is now (never an absolute value read earlier) and
+    // only while the code is still live: a code redeemed or burnt meanwhile stays used. A code
+    // answered wrongly too often is burnt: guessing it further is pointless.
+    TB_ASSIGN_OR_RETURN(
+        int64_t burnt_or_counted,
+        tx.Exec("UPDATE otp_codes SET wrong_count = wrong_count + 1, used_at = CASE WHEN "
+                "wrong_count + 1 >= ? THEN ? ELSE NULL END WHERE id = ? AND used_at IS NULL",
+                {int64_t{options_.max_wrong_per_code}, now, row->Int64(0)}));
+    if (burnt_or_counted != 1) return Status::Ok();  // no longer live: nothing counted
+    // Count it for the address and for the person from this address, and back them off past
+    // the free ones. Each counter row is made if missing (a concurrent first failure is not an
+    // error) and then updated relative to itself, which also locks it to the commit.
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_address_failures (source_key, failures, "
+                               "window_start) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
+                               {store::Param::Blob(source_key), now})
+                           .status());
+    const int64_t window_from = now - options_.send_window_seconds;
+    TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_address_failures SET failures = CASE WHEN "
+                               "window_start > ? THEN failures + 1 ELSE 1 END, window_start = "
+                               "CASE WHEN window_start > ? THEN window_start ELSE ? END WHERE "
+                               "source_key = ?",
+                               {window_from, window_from, now, store::Param::Blob(source_key)})
+                           .status());
+    TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_failures (target_key, source_key, failures, "
+                               "locked_until, last_failure_at) VALUES (?, ?, 0, 0, ?) "
+                               "ON CONFLICT DO NOTHING",
+                               {store::Param::Blob(target.key), store::Param::Blob(source_key),
+                                now})
+                           .status());
+    const int64_t forget_before = now - kForgetFailuresAfterSeconds;
+    TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_failures SET failures = CASE WHEN last_failure_at > ? "
+                               "THEN failures + 1 ELSE 1 END, last_failure_at = ? WHERE "
+                               "target_key = ? AND source_key = ?",
+                               {forget_before, now, store::Param::Blob(target.key),
+                                store::Param::Blob(source_key)})
+                           .status());
+    // The row is ours to the commit now: its count is exact.
+    TB_ASSIGN_OR_RETURN(auto counted, tx.QueryRow("SELECT failures FROM otp_failures WHERE "
+                                                  "target_key = ? AND source_key = ?",
+                                                  {store::Param::Blob(target.key),
+                                                   store::Param::Blob(source_key)}));
+    const int64_t count = counted ? counted->Int64(0) : 1;
+    if (count <= options_.free_wrong_codes) return Status::Ok();
+    const int64_t doublings = std::min<int64_t>(count - options_.free_wrong_codes - 1, 20);
+    const int64_t locked_until =
+        now + std::min(options_.first_lockout_seconds << doublings, options_.max_lockout_seconds);
+    return tx.Exec("UPDATE otp_failures SET locked_until = ? WHERE target_key = ? AND "
+                   "source_key = ?",
+                   {locked_until, store::Param::Blob(target.key), store::Param::Blob(source_key)})
         .status();
   }));
   switch (outcome) {

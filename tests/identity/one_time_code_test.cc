@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "identity/identity_service.h"
 #include "testing/databases.h"
 
@@ -289,6 +292,129 @@ TEST_P(OneTimeCodeTest, AFailedDeliveryKeepsNoCode) {
     return Status::Ok();
   });
   ASSERT_TRUE(s.ok());
+}
+
+// The databases the concurrency tests run on: the test's own (SQLite; PostgreSQL serializable)
+// and, on PostgreSQL, a second connection at read committed (`?isolation=read_committed`).
+std::vector<std::unique_ptr<store::Database>> ConcurrentDatabases(
+    const tongban::testing::TestDatabase& test_db, Backend backend) {
+  std::vector<std::unique_ptr<store::Database>> out;
+  out.push_back(nullptr);  // the test's own
+  if (backend == Backend::kPostgres) {
+    auto db = store::Database::Open(test_db.url_ + "&isolation=read_committed");
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    if (db.ok()) out.push_back(std::move(db).value());
+  }
+  return out;
+}
+
+TEST_P(OneTimeCodeTest, ParallelRightAndWrongAnswersRedeemOnce) {
+  OneTimeCodeOptions options;
+  options.free_wrong_codes = 1000;    // no back-off and no burn: every right answer could win
+  options.max_wrong_per_code = 1000;
+  options.max_wrong_per_address = 1000;
+  options.max_sends_per_target = 100;
+  for (auto& extra : ConcurrentDatabases(*db_, GetParam())) {
+    store::Database& db = extra ? *extra : **db_;
+    for (int round = 0; round < 3; ++round) {
+      OneTimeCodes codes(db, clock_, std::string(32, 'o'),
+                         [this](store::Tx&, const CodeDelivery& d, int64_t) -> Status {
+                           sent_.push_back(d);
+                           return Status::Ok();
+                         },
+                         options);
+      ASSERT_TRUE(codes.Send(account_, "login", "192.0.2.7").ok());
+      const std::string right = LastCode();
+      const std::string wrong = right == "000000" ? "000001" : "000000";
+      std::atomic<int> ok{0}, refused{0}, other{0};
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+          for (int i = 0; i < 6; ++i) {
+            Status s = codes.Redeem(account_, "login", (t + i) % 2 == 0 ? right : wrong,
+                                    "192.0.2.7");
+            if (s.ok()) {
+              ++ok;
+            } else if (s.code() == ErrorCode::kUnauthenticated) {
+              ++refused;
+            } else {
+              ++other;
+              ADD_FAILURE() << s.ToString();
+            }
+          }
+        });
+      }
+      for (auto& t : threads) t.join();
+      EXPECT_EQ(ok.load(), 1) << "round " << round;
+      EXPECT_EQ(refused.load(), 47);
+      EXPECT_EQ(other.load(), 0);
+    }
+  }
+}
+
+TEST_P(OneTimeCodeTest, ParallelWrongAnswersAreAllCounted) {
+  OneTimeCodeOptions options;
+  options.free_wrong_codes = 1000;
+  options.max_wrong_per_code = 1000;
+  options.max_wrong_per_address = 1000;
+  options.max_sends_per_target = 100;
+  int64_t expected = 0;
+  for (auto& extra : ConcurrentDatabases(*db_, GetParam())) {
+    store::Database& db = extra ? *extra : **db_;
+    OneTimeCodes codes(db, clock_, std::string(32, 'o'),
+                       [this](store::Tx&, const CodeDelivery& d, int64_t) -> Status {
+                         sent_.push_back(d);
+                         return Status::Ok();
+                       },
+                       options);
+    ASSERT_TRUE(codes.Send(account_, "login", "192.0.2.7").ok());
+    const std::string wrong = LastCode() == "000000" ? "000001" : "000000";
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 5; ++i) {
+          Status s = codes.Redeem(account_, "login", wrong, "203.0.113.8");
+          EXPECT_EQ(s.code(), ErrorCode::kUnauthenticated) << s.ToString();
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    expected += 40;
+    // Every wrong answer counted once: on the code, for the address, for the person there.
+    EXPECT_EQ(tongban::testing::CountRows(
+                  **db_, "SELECT wrong_count FROM otp_codes WHERE used_at IS NULL"),
+              40);
+    EXPECT_EQ(tongban::testing::CountRows(**db_, "SELECT failures FROM otp_address_failures"),
+              expected);
+    EXPECT_EQ(tongban::testing::CountRows(**db_, "SELECT failures FROM otp_failures"), expected);
+  }
+}
+
+TEST_P(OneTimeCodeTest, ParallelSendsKeepTheLimit) {
+  for (auto& extra : ConcurrentDatabases(*db_, GetParam())) {
+    store::Database& db = extra ? *extra : **db_;
+    OneTimeCodes codes(db, clock_, std::string(32, 'o'), nullptr);
+    std::atomic<int> ok{0}, limited{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 3; ++i) {
+          Status s = codes.SendToLogin("13800000001", "step_up",
+                                       "192.0.2." + std::to_string(10 + t * 3 + i));
+          if (s.ok()) {
+            ++ok;
+          } else {
+            EXPECT_EQ(s.code(), ErrorCode::kResourceExhausted) << s.ToString();
+            ++limited;
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(ok.load(), 5);  // max_sends_per_target
+    EXPECT_EQ(limited.load(), 19);
+    clock_.Advance(std::chrono::seconds(901));  // a fresh window for the next database
+  }
 }
 
 TEST(OneTimeCodePurpose, Valid) {
