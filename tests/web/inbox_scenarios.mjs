@@ -19,11 +19,11 @@ export const inboxScenarios = [
       await login(page, ZHANG_WEI);
       await page.waitForSelector('#mine:not([hidden])');
       // The demo issued receipts to him; the worker routes their notices within a moment.
-      await page.waitForSelector('#inbox li.inbox-item', { timeout: 10000 });
+      await page.waitForSelector('#inbox li.inbox-item[data-template="receipt.issued"]', { timeout: 10000 });
       const unread = Number(await page.getAttribute('#unread', 'data-count'));
       assert.ok(unread >= 1, `unread ${unread}`);
       assert.match(await page.textContent('#unread'), /条未读/);
-      const first = page.locator('#inbox li.inbox-item.unread').first();
+      const first = page.locator('#inbox li.inbox-item.unread[data-template="receipt.issued"]').first();
       const id = await first.getAttribute('data-id');
       assert.match(await first.textContent(), /您收到一张电子票据/);
       await first.locator('.inbox-title').click();
