@@ -33,6 +33,10 @@ Result<Rendered> Language(const toml::table& t, std::string_view lang, const std
   if (!title || !body || title->empty() || body->empty()) {
     return Status::InvalidArgument(where + "." + std::string(lang) + " needs a title and a body");
   }
+  if (title->find('{') != std::string::npos) {
+    // The settings page lists each kind of notice by its title, with no variables to fill.
+    return Status::InvalidArgument(where + "." + std::string(lang) + ".title has no variables (they go in the body)");
+  }
   return Rendered{*title, *body};
 }
 

@@ -139,6 +139,7 @@ TEST(NotifyTemplatesTest, RenderZhAndEnWithVariables) {
   EXPECT_EQ(t.Render("license.verified", "zh", vars).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(Fill("{a}{b}{", {{"a", "1"}}), "1{b}{");
   EXPECT_FALSE(Templates::Parse("[\"x\"]\nvars = []\n").ok());  // no zh / en
+  EXPECT_FALSE(Templates::Parse("[\"x\"]\nzh.title = \"办件 {case}\"\nzh.body = \"b\"\nen.title = \"t\"\nen.body = \"b\"\n").ok());
 }
 
 TEST_P(NotifyServiceTest, RetriesWithBackoffThenFails) {
