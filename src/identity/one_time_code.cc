@@ -1,7 +1,11 @@
 // One-time codes: issue, deliver, redeem, rate limits and back-off; see one_time_code.h.
 #include "identity/one_time_code.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <optional>
 
 #include "crypto/constant_time.h"
@@ -33,6 +37,28 @@ bool SixDigits(std::string_view code) {
 }
 
 }  // namespace
+
+std::string AddressLimitKey(std::string_view address) {
+  std::string text(address.substr(0, address.find('%')));  // no zone index
+  if (!text.empty() && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  std::array<unsigned char, 16> v6{};
+  if (text.find(':') == std::string::npos || inet_pton(AF_INET6, text.c_str(), v6.data()) != 1) {
+    return std::string(address);  // IPv4 (one address per person behind it) or unparsable
+  }
+  // An IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 address.
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(std::begin(kMapped), std::end(kMapped), v6.begin())) {
+    return std::to_string(v6[12]) + "." + std::to_string(v6[13]) + "." + std::to_string(v6[14]) +
+           "." + std::to_string(v6[15]);
+  }
+  // A subscriber gets a whole /64 (often more): its other 2^64 addresses are the same client.
+  char out[48];
+  std::snprintf(out, sizeof out, "%x:%x:%x:%x::/64", (v6[0] << 8) | v6[1], (v6[2] << 8) | v6[3],
+                (v6[4] << 8) | v6[5], (v6[6] << 8) | v6[7]);
+  return out;
+}
 
 bool ValidCodePurpose(std::string_view purpose) {
   if (purpose.empty() || purpose.size() > 32) return false;
@@ -134,6 +160,10 @@ std::string OneTimeCodes::Key(std::string_view domain, std::string_view value) c
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
+std::string OneTimeCodes::AddressKey(std::string_view source_address) const {
+  return Key("address", AddressLimitKey(source_address));
+}
+
 std::string OneTimeCodes::CodeHash(std::string_view target_key, std::string_view purpose,
                                    std::string_view code) const {
   std::string message(target_key);
@@ -181,7 +211,7 @@ Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
   if (!ValidCodePurpose(purpose)) return Status::InvalidField("purpose", "1-32 of [a-z_]");
   const int64_t now = NowSeconds();
   const int64_t since = now - options_.send_window_seconds;
-  const std::string source_key = Key("address", source_address);
+  const std::string source_key = AddressKey(source_address);
   const std::string code = RandomSixDigits();
   const std::string code_hash = CodeHash(target.key, purpose, code);
   bool limited = false;
@@ -251,7 +281,7 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
   if (!SixDigits(code)) return Status::InvalidField("code", "must be 6 digits");
   const int64_t now = NowSeconds();
   const std::string presented = CodeHash(target.key, purpose, code);
-  const std::string source_key = Key("address", source_address);
+  const std::string source_key = AddressKey(source_address);
   enum class Outcome { kOk, kWrong, kLocked } outcome = Outcome::kWrong;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     outcome = Outcome::kWrong;
@@ -399,7 +429,7 @@ int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login, std::string_view
       if (row && !row->IsNull(0)) wait = std::max<int64_t>(0, row->Int64(0) - now);
       return Status::Ok();
     }
-    const std::string source_key = Key("address", source_address);
+    const std::string source_key = AddressKey(source_address);
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT locked_until FROM otp_failures WHERE "
                                               "target_key = ? AND source_key = ?",
                                               {store::Param::Blob(key),
@@ -439,7 +469,7 @@ int64_t OneTimeCodes::SendRetryAfterSeconds(std::string_view login,
   Status s = db_.Read([&](store::Tx& tx) -> Status {
     TB_RETURN_IF_ERROR(wait_for(tx, "target_key", Key("login", login),
                                 options_.max_sends_per_target));
-    return wait_for(tx, "source_key", Key("address", source_address),
+    return wait_for(tx, "source_key", AddressKey(source_address),
                     options_.max_sends_per_address);
   });
   return s.ok() ? std::max<int64_t>(wait, 1) : 1;

@@ -8,6 +8,8 @@
 //    dump of the table cannot be brute-forced offline without the key); compared in constant time.
 //  - Sends are limited per person (`max_sends_per_target` per `send_window_seconds`) and per
 //    source address (`max_sends_per_address` in the same window): kResourceExhausted (429).
+//    "Source address" in every limit means AddressLimitKey: an IPv6 client counts by its /64.
+//    The program reads the limits from [auth] (otp_* keys, docs/config.md).
 //  - Wrong codes: only a wrong answer to a live code counts (with no live code the answer is the
 //    same kUnauthenticated and nothing is counted, so knowing a phone number is not enough to
 //    lock its owner out). After `free_wrong_codes` wrong answers from one source address the
@@ -108,6 +110,7 @@ class OneTimeCodes {
   Status RedeemFor(const Target& target, std::string_view purpose, std::string_view code,
                    std::string_view source_address);
   std::string Key(std::string_view domain, std::string_view value) const;
+  std::string AddressKey(std::string_view source_address) const;  // keyed AddressLimitKey
   std::string CodeHash(std::string_view target_key, std::string_view purpose,
                        std::string_view code) const;
   int64_t NowSeconds() const;
@@ -118,6 +121,11 @@ class OneTimeCodes {
   CodeSender sender_;
   OneTimeCodeOptions options_;
 };
+
+// What the per-address limits count by: an IPv4 address as it is (an IPv4-mapped IPv6 address
+// as its IPv4 address), an IPv6 address by its /64 ("2001:db8:0:1::/64": one subscriber holds
+// the whole prefix), anything unparsable as given.
+std::string AddressLimitKey(std::string_view address);
 
 // True for 1-32 characters of [a-z_].
 bool ValidCodePurpose(std::string_view purpose);

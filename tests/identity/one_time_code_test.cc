@@ -239,6 +239,46 @@ TEST_P(OneTimeCodeTest, SendsAreLimitedPerPersonAndPerAddress) {
   EXPECT_TRUE(codes_->SendToLogin("13912345678", "login", "198.51.100.1").ok());
 }
 
+TEST_P(OneTimeCodeTest, AnIpv6ClientCountsByItsSlash64) {
+  // 20 codes asked from twenty addresses of one /64: its limit is full, for every address in it.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(codes_->SendToLogin("1390000" + std::to_string(1000 + i), "login",
+                                    "2001:db8:0:1::" + std::to_string(i + 1))
+                    .ok())
+        << i;
+  }
+  EXPECT_EQ(codes_->SendToLogin("13912345678", "login", "2001:db8:0:1:ffff:1:2:3").code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_EQ(codes_->SendRetryAfterSeconds("13912345678", "2001:db8::1:abcd:0:0:9"), 900);
+  EXPECT_TRUE(codes_->SendToLogin("13912345678", "login", "2001:db8:0:2::1").ok());
+  // Wrong codes likewise: 30 from the /64, then refused from any address in it.
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(codes_->RedeemForLogin("1390000" + std::to_string(1000 + i % 10), "login",
+                                     std::to_string(100000 + i), "2001:db8:0:1::" +
+                                     std::to_string(100 + i))
+                  .status()
+                  .code(),
+              ErrorCode::kUnauthenticated);
+    clock_.Advance(std::chrono::seconds(1));
+  }
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  EXPECT_EQ(codes_->Redeem(account_, "login", LastCode(), "2001:db8:0:1:9::9").code(),
+            ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(codes_->Redeem(account_, "login", LastCode(), "2001:db8:0:3::1").ok());
+}
+
+TEST(OneTimeCodeAddress, LimitKey) {
+  EXPECT_EQ(AddressLimitKey("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(AddressLimitKey("2001:db8:0:1::1"), "2001:db8:0:1::/64");
+  EXPECT_EQ(AddressLimitKey("2001:DB8:0:1:ffff:ffff:ffff:ffff"), "2001:db8:0:1::/64");
+  EXPECT_EQ(AddressLimitKey("[2001:db8:aa:bb::7]"), "2001:db8:aa:bb::/64");
+  EXPECT_EQ(AddressLimitKey("fe80::1%eth0"), "fe80:0:0:0::/64");
+  EXPECT_EQ(AddressLimitKey("::ffff:192.0.2.9"), "192.0.2.9");
+  EXPECT_EQ(AddressLimitKey("::1"), "0:0:0:0::/64");
+  EXPECT_EQ(AddressLimitKey("not an address"), "not an address");
+  EXPECT_EQ(AddressLimitKey(""), "");
+}
+
 TEST_P(OneTimeCodeTest, NoHintWhetherAnAccountExists) {
   // The same answers, the same limits, nothing delivered for the login with no account.
   for (int i = 0; i < 5; ++i) {

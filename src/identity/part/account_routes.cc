@@ -92,7 +92,7 @@ Status AccountFeatures::Open(store::Database& db, const Clock& clock, IdentitySe
   auto derived = crypto::HmacDigest(crypto::HashAlgorithm::kSha256, session_key,
                                     "tongban one-time code key v1");
   std::string key(reinterpret_cast<const char*>(derived.data()), derived.size());
-  OneTimeCodeOptions options;
+  const OneTimeCodeOptions options = code_options_;
   const int64_t minutes = options.lifetime_seconds / 60;
   if (!sender) {
     sender = [minutes](store::Tx& tx, const CodeDelivery& d, int64_t now) {

@@ -44,6 +44,8 @@ class AccountFeatures {
   Status Open(store::Database& db, const Clock& clock, IdentityService& identity,
               std::string_view session_key, CodeSender sender = nullptr,
               crypto::PasswordParams password = crypto::PasswordParams::Interactive());
+  // The codes' limits ([auth] otp_*); before Open.
+  void set_code_options(const OneTimeCodeOptions& options) { code_options_ = options; }
   void AddRoutes(api::Router& router);
   // `inner`, then the use of the caller's session noted (in memory: SessionDirectory::Seen).
   api::Authoriser Track(api::Authoriser inner);
@@ -59,6 +61,7 @@ class AccountFeatures {
 
  private:
   IdentityService* identity_ = nullptr;
+  OneTimeCodeOptions code_options_;
   std::unique_ptr<OneTimeCodes> codes_;
   std::unique_ptr<SessionDirectory> sessions_;
   std::unique_ptr<PasswordReset> reset_;

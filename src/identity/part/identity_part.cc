@@ -26,6 +26,10 @@ password_threads = 0         # password checks at once (0 = one per core)
 password_queue = 8           # logins waiting for a password check; more get 503
 api_key_cache_s = 5          # a key revoked on another node stops working here within this
 note_session_use = true      # "my sessions": last use noted per request (false: at refresh only)
+otp_window_s = 900           # one-time codes: the window of the limits below
+otp_sends_per_login = 5      # codes sent to one person per window
+otp_sends_per_address = 20   # codes asked from one address (IPv6: its /64) per window
+otp_wrong_per_address = 30   # wrong codes from one address (IPv6: its /64) per window
 )" + OidcDefaultConfig();
 }
 
@@ -39,6 +43,10 @@ Status IdentityPart::Configure(part::ConfigSection& s) {
   TB_RETURN_IF_ERROR(s.Read("password_queue", config_.password_queue, 0, 100000));
   TB_RETURN_IF_ERROR(ReadOidcConfig(s, oidc_config_));
   TB_RETURN_IF_ERROR(s.Read("note_session_use", config_.note_session_use));
+  TB_RETURN_IF_ERROR(s.Read("otp_window_s", config_.otp_window_s, 60, 86400));
+  TB_RETURN_IF_ERROR(s.Read("otp_sends_per_login", config_.otp_sends_per_login, 1, 100));
+  TB_RETURN_IF_ERROR(s.Read("otp_sends_per_address", config_.otp_sends_per_address, 1, 100000));
+  TB_RETURN_IF_ERROR(s.Read("otp_wrong_per_address", config_.otp_wrong_per_address, 1, 100000));
   return s.Read("api_key_cache_s", config_.api_key_cache_s, 0, 3600);
 }
 
@@ -62,6 +70,12 @@ Status IdentityPart::Open(const part::PartContext& context) {
   options.login.password_queue = static_cast<int>(config_.password_queue);
   options.api_key_cache_seconds = config_.api_key_cache_s;
   service_ = std::make_unique<IdentityService>(context.db, context.clock, session_key, options);
+  OneTimeCodeOptions code_options;
+  code_options.send_window_seconds = config_.otp_window_s;
+  code_options.max_sends_per_target = static_cast<int>(config_.otp_sends_per_login);
+  code_options.max_sends_per_address = static_cast<int>(config_.otp_sends_per_address);
+  code_options.max_wrong_per_address = static_cast<int>(config_.otp_wrong_per_address);
+  account_.set_code_options(code_options);
   TB_RETURN_IF_ERROR(account_.Open(context.db, context.clock, *service_, session_key));
   attorneys_ = std::make_unique<AttorneyService>(context.db, context.clock);
   TB_RETURN_IF_ERROR(ResolveOidcSecrets(

@@ -34,6 +34,12 @@ struct AuthConfig {
   // "My sessions": note each session's use on authenticated requests (in memory, flushed every
   // 30 s); off, a session's last use is its last refresh.
   bool note_session_use = true;
+  // One-time codes (OneTimeCodeOptions): sends per person and per source address (an IPv6
+  // client by its /64) per window, and wrong codes per source address per window.
+  int64_t otp_window_s = 900;
+  int64_t otp_sends_per_login = 5;
+  int64_t otp_sends_per_address = 20;
+  int64_t otp_wrong_per_address = 30;
 };
 
 class IdentityPart : public part::Part {
