@@ -132,11 +132,16 @@ std::string ShortDevice(std::string_view ua) {
   } else if (ua.find("Safari/") != std::string_view::npos) {
     browser = "Safari " + MajorAfter(ua, "Version/");
   } else {
-    // A tool: its product token, e.g. "curl/8.5.0" -> "curl 8".
+    // A tool: its product token, e.g. "curl/8.5.0" -> "curl 8". Printable ASCII only: the
+    // header's other bytes need not be UTF-8 at all (PostgreSQL refuses invalid UTF-8).
     size_t slash = ua.find('/');
     std::string_view product = ua.substr(0, std::min<size_t>(slash, 24));
-    browser = std::string(product);
-    if (slash != std::string_view::npos) browser += " " + MajorAfter(ua, std::string(product) + "/");
+    for (char c : product) {
+      if (c >= 0x20 && c < 0x7f) browser.push_back(c);
+    }
+    if (!browser.empty() && slash != std::string_view::npos) {
+      browser += " " + MajorAfter(ua, std::string(product) + "/");
+    }
   }
   while (!browser.empty() && browser.back() == ' ') browser.pop_back();
   std::string os;
@@ -155,16 +160,10 @@ std::string ShortDevice(std::string_view ua) {
   } else if (ua.find("Linux") != std::string_view::npos) {
     os = "Linux";
   }
-  std::string out = os.empty() ? browser : browser + " · " + os;
-  // Printable ASCII and the multi-byte UTF-8 of the labels above only; at most 64 bytes.
-  std::string clean;
-  for (char c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u != 0x7f) clean.push_back(c);
-  }
-  if (clean.size() > 64) clean.resize(64);
-  if (clean.empty()) return "未知设备";
-  return clean;
+  if (browser.empty() && os.empty()) return "未知设备";
+  // Built only of printable ASCII taken from the header and the whole UTF-8 labels above (at
+  // most 24 + 1 + 4 + 3 + 9 bytes): valid UTF-8, never cut inside a character.
+  return os.empty() ? browser : browser.empty() ? os : browser + " · " + os;
 }
 
 std::vector<store::Migration> SessionDirectory::Migrations() {
@@ -249,6 +248,28 @@ Status SessionDirectory::Flush() {
     }
     return Status::Ok();
   });
+  if (!s.ok() && s.code() != ErrorCode::kUnavailable) {
+    // Not a passing conflict: one row may be at fault. Each row on its own, so a bad one can
+    // never hold back the rest (forever, as it would be noted again for every flush); a row
+    // refused for itself is dropped — its session keeps its last use from the table.
+    s = Status::Ok();
+    for (auto it = dirty.begin(); it != dirty.end();) {
+      const auto& [id, use] = *it;
+      Status one = db_.Transact([&](store::Tx& tx) -> Status {
+        return tx.Exec("UPDATE sessions SET last_used_at = ?, device = COALESCE(NULLIF(?, ''), "
+                       "device), region = COALESCE(NULLIF(?, ''), region) WHERE id = ? AND "
+                       "(last_used_at IS NULL OR last_used_at <= ?)",
+                       {use.at, use.device, use.region, id, use.at})
+            .status();
+      });
+      if (one.ok() || one.code() != ErrorCode::kUnavailable) {
+        it = dirty.erase(it);
+      } else {
+        if (s.ok()) s = one;
+        ++it;
+      }
+    }
+  }
   if (!s.ok()) {
     // Noted again for the next flush.
     for (auto& [id, use] : dirty) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "testing/databases.h"
 
 namespace tongban::identity {
@@ -22,7 +24,16 @@ constexpr std::string_view kSafariIphone =
 class SessionDirectoryTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    db_ = tongban::testing::OpenTestDatabase(GetParam());
+    store::DatabaseOptions db_options;
+    // Armed by a test: the next session-use UPDATE fails (not a passing conflict).
+    db_options.fault_hook = [this](std::string_view point) -> Status {
+      if (point.find("UPDATE sessions SET last_used_at") != std::string_view::npos &&
+          fail_next_use_update_.exchange(false)) {
+        return Status::Internal("injected");
+      }
+      return Status::Ok();
+    };
+    db_ = tongban::testing::OpenTestDatabase(GetParam(), db_options);
     if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
     auto migrations = IdentityService::Migrations();
     for (auto& m : SessionDirectory::Migrations()) migrations.push_back(m);
@@ -50,6 +61,7 @@ class SessionDirectoryTest : public ::testing::TestWithParam<Backend> {
   }
 
   FakeClock clock_{int64_t{1'790'000'000} * 1'000'000};
+  std::atomic<bool> fail_next_use_update_{false};
   std::unique_ptr<tongban::testing::TestDatabase> db_;
   std::unique_ptr<IdentityService> identity_;
   std::unique_ptr<SessionDirectory> directory_;
@@ -123,6 +135,58 @@ TEST_P(SessionDirectoryTest, ARefreshIsALastUseKeepingTheDevice) {
   identity_->OnRefresh(nullptr);
 }
 
+// True when every byte is printable ASCII or part of a well-formed UTF-8 sequence.
+bool ValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+TEST_P(SessionDirectoryTest, AUserAgentOfBadBytesDoesNotStopTheFlush) {
+  // A header of bytes >= 0x80 that are not UTF-8 (PostgreSQL refuses them): the label keeps
+  // printable ASCII only, and both sessions of the batch are written.
+  Principal odd = LogIn("13800000001");
+  Principal phone = LogIn("13800000002");
+  directory_->Seen(odd.session_id, "\xff\xfe\xc3Tool\xe4\xbd/3.1 (\x80\xc3\x28)", "192.0.2.10");
+  directory_->Seen(phone.session_id, kChromeAndroid, "192.0.2.10");
+  ASSERT_TRUE(directory_->Flush().ok());
+  SessionDirectory fresh(**db_, clock_, *identity_, RegionTable::Builtin());
+  auto mine = fresh.List(odd.account_id, odd.session_id);
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].device, "Tool 3");
+  EXPECT_EQ((*mine)[0].last_used_at, clock_.NowUnixMicros() / 1'000'000);
+  auto hers = fresh.List(phone.account_id, phone.session_id);
+  ASSERT_TRUE(hers.ok());
+  EXPECT_EQ((*hers)[0].device, "Chrome 120 · Android");
+}
+
+TEST_P(SessionDirectoryTest, ABatchThatFailsIsWrittenRowByRow) {
+  // The batch fails (not a passing conflict): each row is then written on its own, and the
+  // next flush has nothing left to retry.
+  Principal a = LogIn("13800000001");
+  Principal b = LogIn("13800000002");
+  directory_->Seen(a.session_id, kChromeAndroid, "192.0.2.10");
+  directory_->Seen(b.session_id, kSafariIphone, "127.0.0.1");
+  fail_next_use_update_ = true;
+  ASSERT_TRUE(directory_->Flush().ok());
+  EXPECT_FALSE(fail_next_use_update_.load());  // the batch did fail once
+  SessionDirectory fresh(**db_, clock_, *identity_, RegionTable::Builtin());
+  auto la = fresh.List(a.account_id, a.session_id);
+  auto lb = fresh.List(b.account_id, b.session_id);
+  ASSERT_TRUE(la.ok() && lb.ok());
+  EXPECT_EQ((*la)[0].device, "Chrome 120 · Android");
+  EXPECT_EQ((*lb)[0].device, "Safari 17 · iPhone");
+  EXPECT_TRUE(directory_->Flush().ok());
+}
+
 TEST_P(SessionDirectoryTest, AnotherPersonsSessionIsNotFound) {
   Principal zhang = LogIn("13800000001");
   Principal li = LogIn("13800000002");
@@ -177,6 +241,15 @@ TEST(ShortDevice, Labels) {
   EXPECT_EQ(ShortDevice("curl/8.5.0"), "curl 8");
   EXPECT_EQ(ShortDevice(""), "未知设备");
   EXPECT_LE(ShortDevice(std::string(500, 'x')).size(), 64u);
+  EXPECT_EQ(ShortDevice("\xff\xfe\xc3Tool\xe4\xbd/3.1"), "Tool 3");
+  EXPECT_EQ(ShortDevice("\xe5\xbe\xae/1 Linux"), "Linux");
+  EXPECT_EQ(ShortDevice("\xff\xfe"), "未知设备");
+  // Whatever the bytes, the label is valid UTF-8.
+  for (int b = 0x80; b <= 0xff; ++b) {
+    std::string ua = "Mozilla/5.0 (X11; Linux) " + std::string(30, static_cast<char>(b)) + "/2";
+    EXPECT_TRUE(ValidUtf8(ShortDevice(ua))) << b;
+    EXPECT_TRUE(ValidUtf8(ShortDevice(std::string(40, static_cast<char>(b)) + "/2"))) << b;
+  }
 }
 
 }  // namespace
