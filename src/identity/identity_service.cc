@@ -168,12 +168,22 @@ Result<Account> IdentityService::GetAccount(int64_t id) {
   return a;
 }
 
-Result<TokenPair> IdentityService::StartSession(int64_t account_id, Role role) {
+Result<TokenPair> IdentityService::StartSession(int64_t account_id, Role role,
+                                                const std::string* password_hash) {
   TokenPair pair;
   pair.refresh_token = "tbr_" + RandomToken(32);
   std::string refresh_hash = Sha256(pair.refresh_token);
   int64_t now = NowSeconds();
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
+    if (password_hash != nullptr) {
+      // The password checked is still the account's: a write, so it locks the row to the
+      // commit — a password reset (which ends the account's sessions in its transaction) either
+      // ends this session or has changed the hash first (then 0 rows, under read committed too).
+      TB_ASSIGN_OR_RETURN(int64_t same, tx.Exec("UPDATE accounts SET password_hash = "
+                                                "password_hash WHERE id = ? AND password_hash = ?",
+                                                {account_id, *password_hash}));
+      if (same != 1) return Status::Unauthenticated("wrong login or password");
+    }
     TB_ASSIGN_OR_RETURN(pair.session_id,
                         tx.InsertReturningId("INSERT INTO sessions (account_id, refresh_hash, "
                                              "created_at, expires_at) VALUES (?, ?, ?, ?) "
@@ -234,7 +244,7 @@ Result<TokenPair> IdentityService::Login(std::string_view login, std::string_vie
   }
   login_guard_.RecordSuccess(login);
   TB_ASSIGN_OR_RETURN(Role role, ParseRole(role_name));
-  return StartSession(account_id, role);
+  return StartSession(account_id, role, &*hash);
 }
 
 Result<TokenPair> IdentityService::LoginWith(IdentityProvider& provider,

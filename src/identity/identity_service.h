@@ -163,7 +163,10 @@ class IdentityService {
     std::optional<int64_t> expires_at;  // unix seconds
     int64_t loaded_at_micros = 0;       // when read from the database (clock time)
   };
-  Result<TokenPair> StartSession(int64_t account_id, Role role);
+  // `password_hash`: for a password login, the hash the password was checked against; the
+  // session is refused (kUnauthenticated) when the account's hash changed meanwhile.
+  Result<TokenPair> StartSession(int64_t account_id, Role role,
+                                 const std::string* password_hash = nullptr);
   Result<Principal> AuthenticateApiKey(std::string_view key);
   int64_t NowSeconds() const;
 

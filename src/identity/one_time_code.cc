@@ -276,7 +276,8 @@ Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
 }
 
 Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
-                               std::string_view code, std::string_view source_address) {
+                               std::string_view code, std::string_view source_address,
+                               bool spend, const OnRedeemed& then) {
   if (!ValidCodePurpose(purpose)) return Status::InvalidField("purpose", "1-32 of [a-z_]");
   if (!SixDigits(code)) return Status::InvalidField("code", "must be 6 digits");
   const int64_t now = NowSeconds();
@@ -316,14 +317,21 @@ Status OneTimeCodes::RedeemFor(const Target& target, std::string_view purpose,
     auto stored = row->Blob(1);
     std::string_view stored_view(reinterpret_cast<const char*>(stored.data()), stored.size());
     if (crypto::ConstantTimeEqual(stored_view, presented)) {
+      if (!spend) {
+        outcome = Outcome::kOk;
+        return Status::Ok();
+      }
       TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE otp_codes SET used_at = ? WHERE id = ? "
                                              "AND used_at IS NULL",
                                              {now, row->Int64(0)}));
       if (n != 1) return Status::Ok();  // redeemed meanwhile by another request: refused
       outcome = Outcome::kOk;
-      return tx.Exec("DELETE FROM otp_failures WHERE target_key = ? AND source_key = ?",
-                     {store::Param::Blob(target.key), store::Param::Blob(source_key)})
-          .status();
+      TB_RETURN_IF_ERROR(tx.Exec("DELETE FROM otp_failures WHERE target_key = ? AND "
+                                 "source_key = ?",
+                                 {store::Param::Blob(target.key), store::Param::Blob(source_key)})
+                             .status());
+      if (then && target.account_id != 0) return then(tx, target.account_id);
+      return Status::Ok();
     }
     // Wrong. Counted relative to the row as it is now (never an absolute value read earlier) and
     // only while the code is still live: a code redeemed or burnt meanwhile stays used. A code
@@ -408,10 +416,21 @@ Status OneTimeCodes::SendToLogin(std::string_view login, std::string_view purpos
 
 Result<int64_t> OneTimeCodes::RedeemForLogin(std::string_view login, std::string_view purpose,
                                              std::string_view code,
-                                             std::string_view source_address) {
+                                             std::string_view source_address,
+                                             const OnRedeemed& then) {
   if (login.empty() || login.size() > 64) return Status::InvalidField("login", "1-64 characters");
   TB_ASSIGN_OR_RETURN(Target target, ResolveLogin(login));
-  TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code, source_address));
+  TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code, source_address, true, then));
+  if (target.account_id == 0) return Status::Unauthenticated(std::string(kWrongCode));
+  return target.account_id;
+}
+
+Result<int64_t> OneTimeCodes::CheckForLogin(std::string_view login, std::string_view purpose,
+                                            std::string_view code,
+                                            std::string_view source_address) {
+  if (login.empty() || login.size() > 64) return Status::InvalidField("login", "1-64 characters");
+  TB_ASSIGN_OR_RETURN(Target target, ResolveLogin(login));
+  TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code, source_address, false));
   if (target.account_id == 0) return Status::Unauthenticated(std::string(kWrongCode));
   return target.account_id;
 }

@@ -67,6 +67,9 @@ struct CodeDelivery {
 };
 // Runs inside the transaction that stores the code: an error rolls the code back.
 using CodeSender = std::function<Status(store::Tx& tx, const CodeDelivery& delivery, int64_t now)>;
+// Runs inside the transaction that spends a right code, for its account: an error rolls the
+// spending back too (the code stays usable). May run more than once (Transact retries).
+using OnRedeemed = std::function<Status(store::Tx& tx, int64_t account_id)>;
 
 class OneTimeCodes {
  public:
@@ -91,8 +94,14 @@ class OneTimeCodes {
   Status SendToLogin(std::string_view login, std::string_view purpose,
                      std::string_view source_address);
   // The account id on success; kUnauthenticated for a login with no account, as for a wrong code.
+  // `then` (optional) runs in the transaction that spends the code (see OnRedeemed).
   Result<int64_t> RedeemForLogin(std::string_view login, std::string_view purpose,
-                                 std::string_view code, std::string_view source_address);
+                                 std::string_view code, std::string_view source_address,
+                                 const OnRedeemed& then = nullptr);
+  // What RedeemForLogin would answer now, without spending a right code (a wrong one counts as
+  // for RedeemForLogin): for a caller with slow work to do before it redeems.
+  Result<int64_t> CheckForLogin(std::string_view login, std::string_view purpose,
+                                std::string_view code, std::string_view source_address);
 
   // Seconds until the person of `login` may try a code again from `source_address` (0 when
   // they may now); with no address, the longest back-off of that person from any address.
@@ -108,7 +117,8 @@ class OneTimeCodes {
   Result<Target> ResolveAccount(int64_t account_id);
   Status SendTo(const Target& target, std::string_view purpose, std::string_view source_address);
   Status RedeemFor(const Target& target, std::string_view purpose, std::string_view code,
-                   std::string_view source_address);
+                   std::string_view source_address, bool spend = true,
+                   const OnRedeemed& then = nullptr);
   std::string Key(std::string_view domain, std::string_view value) const;
   std::string AddressKey(std::string_view source_address) const;  // keyed AddressLimitKey
   std::string CodeHash(std::string_view target_key, std::string_view purpose,

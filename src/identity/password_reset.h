@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "crypto/password.h"
 #include "identity/identity_service.h"
@@ -18,12 +19,13 @@ namespace tongban::identity {
 
 class PasswordReset {
  public:
-  PasswordReset(store::Database& db, IdentityService& identity,
+  PasswordReset(store::Database& db, const Clock& clock, IdentityService& identity,
                 OneTimeCodes& codes, SessionDirectory& sessions,
                 crypto::PasswordParams params = crypto::PasswordParams::Interactive());
 
   // Redeems the code of `login`, sets the new password (8-256 bytes, else a field problem on
-  // "new_password"), ends every session of the account and clears its login back-off.
+  // "new_password") and ends every session of the account, all in one transaction (a failure
+  // costs no code; a login racing the reset keeps no session), then clears its login back-off.
   // The account id; the errors of OneTimeCodes::RedeemForLogin (the same for a login with no
   // account as for a wrong code).
   Result<int64_t> Reset(std::string_view login, std::string_view code,
@@ -31,6 +33,7 @@ class PasswordReset {
 
  private:
   store::Database& db_;
+  const Clock& clock_;
   IdentityService& identity_;
   OneTimeCodes& codes_;
   SessionDirectory& sessions_;
