@@ -303,6 +303,20 @@ TEST_P(OneTimeCodeTest, NoHintWhetherAnAccountExists) {
   EXPECT_EQ(b.status().code(), ErrorCode::kUnauthenticated);
 }
 
+TEST_P(OneTimeCodeTest, ADecoySendWritesARowAsARealOneDoes) {
+  // The real send writes its notice (here: the test's sender); the decoy writes a row of the
+  // same shape of its own, with no login in clear, delivered nowhere.
+  ASSERT_TRUE(codes_->SendToLogin("13800000001", "login", "192.0.2.1").ok());
+  EXPECT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(tongban::testing::CountRows(**db_, "SELECT COUNT(*) FROM otp_decoy_sends"), 0);
+  ASSERT_TRUE(codes_->SendToLogin("13899999999", "login", "192.0.2.1").ok());
+  EXPECT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(tongban::testing::CountRows(**db_, "SELECT COUNT(*) FROM otp_decoy_sends"), 1);
+  EXPECT_EQ(tongban::testing::CountRows(**db_, "SELECT COUNT(*) FROM otp_decoy_sends WHERE "
+                                               "recipient LIKE '%13899999999%' OR address <> ''"),
+            0);
+}
+
 TEST_P(OneTimeCodeTest, RedeemForLoginAnswersTheAccount) {
   ASSERT_TRUE(codes_->SendToLogin("13800000001", "login", "192.0.2.1").ok());
   auto id = codes_->RedeemForLogin("13800000001", "login", LastCode(), "192.0.2.1");
