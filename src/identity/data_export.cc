@@ -45,7 +45,14 @@ CREATE TABLE data_exports (
 CREATE INDEX data_exports_account ON data_exports(account_id);
 CREATE INDEX data_exports_status ON data_exports(status);
 )";
-  return {v1};
+  // v2: a running job's heartbeat (claimed, each step): a job whose builder died is queued again.
+  store::Migration v2;
+  v2.part = "identity_export";
+  v2.version = 2;
+  v2.sql = R"(
+ALTER TABLE data_exports ADD COLUMN heartbeat_at {{int64}};
+)";
+  return {v1, v2};
 }
 
 DataExports::DataExports(store::Database& db, const Clock& clock, int64_t keep_seconds)
@@ -145,9 +152,9 @@ Result<std::optional<DataExport>> DataExports::ClaimNext() {
                                               {}));
     if (!row) return Status::Ok();
     DataExport e = FromRow(*row);
-    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE data_exports SET status = 'running' WHERE "
-                                           "id = ? AND status = 'queued'",
-                                           {e.id}));
+    TB_ASSIGN_OR_RETURN(int64_t n, tx.Exec("UPDATE data_exports SET status = 'running', "
+                                           "heartbeat_at = ? WHERE id = ? AND status = 'queued'",
+                                           {NowSeconds(), e.id}));
     if (n == 1) {
       e.status = "running";
       out = e;
@@ -163,8 +170,9 @@ Result<std::optional<DataExport>> DataExports::ClaimNext() {
 
 Status DataExports::SetProgress(int64_t id, int64_t percent) {
   return db_.Transact([&](store::Tx& tx) -> Status {
-    return tx.Exec("UPDATE data_exports SET progress = ? WHERE id = ? AND status = 'running'",
-                   {percent, id})
+    return tx.Exec("UPDATE data_exports SET progress = ?, heartbeat_at = ? WHERE id = ? AND "
+                   "status = 'running'",
+                   {percent, NowSeconds(), id})
         .status();
   });
 }
@@ -197,6 +205,31 @@ Status DataExports::Fail(int64_t id, const std::string& reason) {
                    {NowSeconds(), reason, id})
         .status();
   });
+}
+
+Result<int64_t> DataExports::RequeueStale(int64_t stale_seconds) {
+  const int64_t before = NowSeconds() - stale_seconds;
+  // A read first: called by the job's loop, and there is rarely anything to do.
+  bool any = false;
+  TB_RETURN_IF_ERROR(db_.Read([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id FROM data_exports WHERE status = "
+                                              "'running' AND (heartbeat_at IS NULL OR "
+                                              "heartbeat_at < ?) LIMIT 1",
+                                              {before}));
+    any = row.has_value();
+    return Status::Ok();
+  }));
+  if (!any) return int64_t{0};
+  int64_t n = 0;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    TB_ASSIGN_OR_RETURN(n, tx.Exec("UPDATE data_exports SET status = 'queued', progress = 0 "
+                                   "WHERE status = 'running' AND (heartbeat_at IS NULL OR "
+                                   "heartbeat_at < ?)",
+                                   {before}));
+    return Status::Ok();
+  }));
+  if (n > 0) spdlog::warn(R"({{"msg":"stale data exports queued again","count":{}}})", n);
+  return n;
 }
 
 Result<int64_t> DataExports::ExpireOld() {

@@ -52,6 +52,9 @@ class DataExports {
   Status Finish(int64_t id, const std::string& content,
                 const std::function<Status(store::Tx&, const DataExport&)>& on_ready = nullptr);
   Status Fail(int64_t id, const std::string& reason);
+  // Running jobs with no heartbeat (claim or progress) for `stale_seconds` — their builder
+  // stopped — are queued again. Returns how many.
+  Result<int64_t> RequeueStale(int64_t stale_seconds);
   // Erases the content of jobs past expires_at (status expired). Returns how many.
   Result<int64_t> ExpireOld();
 

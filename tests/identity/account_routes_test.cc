@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <stdexcept>
+
 #include "api/dispatcher.h"
 #include "identity/part/account_routes.h"
 #include "identity/part/auth_handlers.h"
@@ -300,6 +302,96 @@ TEST_P(AccountRoutesTest, AnExportNotDownloadedIsErasedAfterADay) {
   EXPECT_EQ(Obj(Call("GET", "/api/v1/me/data-export/" + id, "", zhang))["status"].as_string(),
             "expired");
   EXPECT_EQ(Call("GET", "/api/v1/me/data-export/" + id + "/download", "", zhang).status, 409);
+}
+
+TEST_P(AccountRoutesTest, AnExportSurvivesARouteThatThrowsAndSkipsRoutesNotForThePerson) {
+  // Routes of a section: one throws, one answers "items" that is not a list (as_array() would
+  // throw), one is for admins only (never called for a citizen).
+  auto& router = dispatcher_.router();
+  router.Add(api::Route{"GET", "/api/v1/me/test-throws", "testThrows", "test",
+                        api::RouteAccess::Roles({"citizen"}),
+                        [](const api::HttpRequest&, const api::PathParams&) -> api::HttpResponse {
+                          throw std::runtime_error("boom");
+                        }});
+  router.Add(api::Route{"GET", "/api/v1/me/test-odd-items", "testOddItems", "test",
+                        api::RouteAccess::Roles({"citizen"}),
+                        [](const api::HttpRequest&, const api::PathParams&) {
+                          return api::HttpResponse::Json(200, R"({"items":5})");
+                        }});
+  bool admin_route_called = false;
+  router.Add(api::Route{"GET", "/api/v1/me/test-admin-only", "testAdminOnly", "test",
+                        api::RouteAccess::Roles({"admin"}),
+                        [&](const api::HttpRequest&, const api::PathParams&) {
+                          admin_route_called = true;
+                          return api::HttpResponse::Json(200, R"({"items":["secret"]})");
+                        }});
+  identity_->my_data().Add({.name = "test",
+                            .title_zh = "测试",
+                            .title_en = "Test",
+                            .routes = {"/api/v1/me/test-throws", "/api/v1/me/test-odd-items",
+                                       "/api/v1/me/test-admin-only"}});
+  std::string zhang = PasswordLogin("13800000001");
+  auto requested = Call("POST", "/api/v1/me/data-export", "", zhang);
+  ASSERT_EQ(requested.status, 202);
+  std::string id = std::to_string(Obj(requested)["id"].to_number<int64_t>());
+  auto built = features_.data_export().RunQueued();
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(*built, 1);
+  EXPECT_FALSE(admin_route_called);
+  auto copy = Call("GET", "/api/v1/me/data-export/" + id + "/download", "", zhang);
+  ASSERT_EQ(copy.status, 200) << copy.body;
+  std::map<std::string, int64_t> statuses;
+  auto doc = Obj(copy);
+  for (const auto& section : doc["sections"].as_array()) {
+    for (const auto& part : section.at("parts").as_array()) {
+      statuses[std::string(part.at("route").as_string())] = part.at("status").to_number<int64_t>();
+    }
+  }
+  EXPECT_EQ(statuses["/api/v1/me/test-throws"], 500);
+  EXPECT_EQ(statuses["/api/v1/me/test-odd-items"], 200);
+  EXPECT_EQ(statuses["/api/v1/me/test-admin-only"], 403);
+  EXPECT_EQ(statuses["/api/v1/me/sessions"], 200);
+  EXPECT_EQ(copy.body.find("secret"), std::string::npos);
+}
+
+TEST_P(AccountRoutesTest, AJobLeftRunningIsQueuedAgainAndAFailureEndsIt) {
+  std::string zhang = PasswordLogin("13800000001");
+  auto requested = Call("POST", "/api/v1/me/data-export", "", zhang);
+  ASSERT_EQ(requested.status, 202);
+  const int64_t id = Obj(requested)["id"].to_number<int64_t>();
+  // A builder claims it and dies.
+  auto claimed = features_.data_export().exports().ClaimNext();
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  auto stale = features_.data_export().exports().RequeueStale(300);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(*stale, 0);  // still fresh
+  clock_.Advance(std::chrono::seconds(301));
+  ASSERT_TRUE(features_.data_export().Start(3'600'000).ok());  // re-queues at start
+  ASSERT_TRUE(features_.data_export().Stop().ok());
+  auto job = features_.data_export().exports().Get(claimed->value().account_id, id);
+  ASSERT_TRUE(job.ok());
+  EXPECT_NE(job->status, "running");
+  auto built = features_.data_export().RunQueued();
+  ASSERT_TRUE(built.ok());
+  job = features_.data_export().exports().Get(claimed->value().account_id, id);
+  EXPECT_EQ(job->status, "ready");
+
+  // A build that cannot be finished (the notice's outbox is gone) ends as failed, not left
+  // running, so the person may ask again at once.
+  ASSERT_TRUE(features_.data_export().exports().Download(claimed->value().account_id, id).ok());
+  auto again = Call("POST", "/api/v1/me/data-export", "", zhang);
+  const int64_t id2 = Obj(again)["id"].to_number<int64_t>();
+  ASSERT_TRUE((*db_)->Transact([](store::Tx& tx) {
+                      return tx.ExecScript("DROP TABLE notify_outbox");
+                    }).ok());
+  built = features_.data_export().RunQueued();
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EXPECT_EQ(*built, 0);
+  auto failed = features_.data_export().exports().Get(claimed->value().account_id, id2);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->status, "failed");
+  auto third = Call("POST", "/api/v1/me/data-export", "", zhang);
+  EXPECT_NE(Obj(third)["id"].to_number<int64_t>(), id2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, AccountRoutesTest, ::testing::Values(Backend::kSqlite),

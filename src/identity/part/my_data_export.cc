@@ -5,8 +5,11 @@
 
 #include <boost/json.hpp>
 
+#include <exception>
+
 #include "api/json_answer.h"
 #include "api/problem.h"
+#include "identity/part/auth_handlers.h"
 #include "notify/outbox.h"
 
 namespace tongban::identity {
@@ -20,6 +23,8 @@ using api::Route;
 using api::RouteAccess;
 
 constexpr int kMaxPages = 200;  // per route: 200 pages of a list are far more than a person has
+// A running job with no step for this long lost its builder (a crash, a stop): queued again.
+constexpr int64_t kStaleSeconds = 300;
 
 const std::vector<std::string> kPeople = {"citizen", "enterprise", "staff", "auditor", "admin"};
 
@@ -78,40 +83,63 @@ Result<std::string> MyDataExportJob::Build(const DataExport& job) {
       boost::json::value whole;
       int status = 200;
       std::optional<std::string> cursor;
-      for (int page = 0; page < kMaxPages; ++page) {
-        HttpRequest req;
-        req.method = "GET";
-        req.path = path;
-        req.target = path;
-        if (cursor) {
-          req.query["cursor"] = *cursor;
-          req.target += "?cursor=" + *cursor;
+      // The route's own access rule, as the dispatcher would apply it to the person's request:
+      // a route the person may not call is not called for them here either.
+      if (!api::Authorise(principal, match.route->access).ok()) {
+        status = 403;
+      } else {
+        try {
+          for (int page = 0; page < kMaxPages; ++page) {
+            HttpRequest req;
+            req.method = "GET";
+            req.path = path;
+            req.target = path;
+            if (cursor) {
+              req.query["cursor"] = *cursor;
+              req.target += "?cursor=" + *cursor;
+            }
+            req.request_id = "export-" + std::to_string(job.id);
+            req.remote_address = "127.0.0.1";
+            req.principal = principal;
+            req.route_pattern = match.route->pattern;
+            HttpResponse r = match.route->handler(req, match.params);
+            status = r.status;
+            if (r.later || r.content_type.find("json") == std::string::npos) {
+              status = 0;
+              break;
+            }
+            boost::system::error_code ec;
+            boost::json::value v = boost::json::parse(r.body, ec);
+            if (ec) {
+              status = 0;
+              break;
+            }
+            const boost::json::value* list =
+                v.is_object() ? v.as_object().if_contains("items") : nullptr;
+            if (r.status != 200 || list == nullptr || !list->is_array()) {
+              whole = std::move(v);
+              break;
+            }
+            for (const auto& item : list->as_array()) items.push_back(item);
+            const boost::json::value* next = v.as_object().if_contains("next_cursor");
+            if (next == nullptr || next->is_null()) break;
+            cursor = next->is_string() ? std::string(next->as_string())
+                                       : boost::json::serialize(*next);
+          }
+        } catch (const std::exception& e) {
+          // One route failing must not take the job (or the process: the worker has no catch)
+          // down: its part says so, the rest of the copy is still built.
+          spdlog::warn(R"({{"msg":"data export route failed","export_id":{},"route":"{}",)"
+                       R"("error":"{}"}})",
+                       job.id, path, e.what());
+          status = 500;
+          items.clear();
+          whole = nullptr;
+        } catch (...) {
+          status = 500;
+          items.clear();
+          whole = nullptr;
         }
-        req.request_id = "export-" + std::to_string(job.id);
-        req.remote_address = "127.0.0.1";
-        req.principal = principal;
-        req.route_pattern = match.route->pattern;
-        HttpResponse r = match.route->handler(req, match.params);
-        status = r.status;
-        if (r.later || r.content_type.find("json") == std::string::npos) {
-          status = 0;
-          break;
-        }
-        boost::system::error_code ec;
-        boost::json::value v = boost::json::parse(r.body, ec);
-        if (ec) {
-          status = 0;
-          break;
-        }
-        if (r.status != 200 || !v.is_object() || !v.as_object().contains("items")) {
-          whole = std::move(v);
-          break;
-        }
-        for (auto& item : v.as_object()["items"].as_array()) items.push_back(std::move(item));
-        const boost::json::value* next = v.as_object().if_contains("next_cursor");
-        if (next == nullptr || next->is_null()) break;
-        cursor = next->is_string() ? std::string(next->as_string())
-                                   : boost::json::serialize(*next);
       }
       part["status"] = status;
       if (whole.is_null()) {
@@ -149,40 +177,69 @@ Result<int64_t> MyDataExportJob::RunQueued() {
   for (;;) {
     TB_ASSIGN_OR_RETURN(std::optional<DataExport> job, exports_.ClaimNext());
     if (!job) break;
-    auto content = Build(*job);
-    if (!content.ok()) {
-      TB_RETURN_IF_ERROR(exports_.Fail(job->id, std::string(content.status().message())));
-      continue;
+    // Any error (or exception) ends the job as failed, never left running: the person may ask
+    // again at once.
+    Status s;
+    try {
+      s = BuildAndFinish(*job);
+    } catch (const std::exception& e) {
+      s = Status::Internal(std::string("exception: ") + e.what());
+    } catch (...) {
+      s = Status::Internal("exception");
     }
-    TB_ASSIGN_OR_RETURN(Account account, identity_.GetAccount(job->account_id));
-    TB_RETURN_IF_ERROR(exports_.Finish(
-        job->id, *content, [&account](store::Tx& tx, const DataExport& e) -> Status {
-          notify::Notice notice;
-          notice.event_id = "data.export.ready:" + std::to_string(e.id);
-          notice.recipient = account.subject_id.empty() ? account.login : account.subject_id;
-          notice.template_id = "data.export.ready";
-          notice.vars = {{"expires", FormatIso8601Utc(FromUnixMicros(e.expires_at * 1'000'000))}};
-          return notify::Enqueue(tx, notice, e.finished_at.value_or(e.created_at));
-        }));
-    ++built;
+    if (s.ok()) {
+      ++built;
+    } else {
+      TB_RETURN_IF_ERROR(exports_.Fail(job->id, std::string(s.message())));
+    }
   }
   return built;
+}
+
+Status MyDataExportJob::BuildAndFinish(const DataExport& job) {
+  TB_ASSIGN_OR_RETURN(std::string content, Build(job));
+  TB_ASSIGN_OR_RETURN(Account account, identity_.GetAccount(job.account_id));
+  return exports_.Finish(
+      job.id, content, [&account](store::Tx& tx, const DataExport& e) -> Status {
+        notify::Notice notice;
+        notice.event_id = "data.export.ready:" + std::to_string(e.id);
+        notice.recipient = account.subject_id.empty() ? account.login : account.subject_id;
+        notice.template_id = "data.export.ready";
+        notice.vars = {{"expires", FormatIso8601Utc(FromUnixMicros(e.expires_at * 1'000'000))}};
+        return notify::Enqueue(tx, notice, e.finished_at.value_or(e.created_at));
+      });
 }
 
 Status MyDataExportJob::Start(int64_t interval_ms) {
   // Expired copies are looked for about once a minute, not at every poll.
   const int64_t expire_every = std::max<int64_t>(1, 60'000 / std::max<int64_t>(interval_ms, 1));
+  // Jobs left running by a builder that stopped (this node before a restart, or another) are
+  // queued again, now and then about once a minute.
+  auto requeued = exports_.RequeueStale(kStaleSeconds);
+  if (!requeued.ok()) {
+    spdlog::warn(R"({{"msg":"stale data exports not queued again","error":"{}"}})",
+                 requeued.status().message());
+  }
   worker_.Start(std::chrono::milliseconds(interval_ms), [this, expire_every, tick = int64_t{0}]() mutable {
-    auto built = RunQueued();
-    if (!built.ok()) {
-      spdlog::warn(R"({{"msg":"data export job failed","error":"{}"}})", built.status().message());
-    }
-    if (tick++ % expire_every == 0) {
-      auto expired = exports_.ExpireOld();
-      if (!expired.ok()) {
-        spdlog::warn(R"({{"msg":"expired data exports not erased","error":"{}"}})",
-                     expired.status().message());
+    // core/periodic.h catches nothing: an exception here would end the process.
+    try {
+      auto built = RunQueued();
+      if (!built.ok()) {
+        spdlog::warn(R"({{"msg":"data export job failed","error":"{}"}})",
+                     built.status().message());
       }
+      if (tick++ % expire_every == 0) {
+        auto stale = exports_.RequeueStale(kStaleSeconds);
+        auto expired = exports_.ExpireOld();
+        if (!stale.ok() || !expired.ok()) {
+          spdlog::warn(R"({{"msg":"data export upkeep failed","error":"{}"}})",
+                       (!stale.ok() ? stale.status() : expired.status()).message());
+        }
+      }
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"msg":"data export job failed","error":"{}"}})", e.what());
+    } catch (...) {
+      spdlog::error(R"({{"msg":"data export job failed","error":"exception"}})");
     }
   });
   return Status::Ok();

@@ -7,7 +7,9 @@
 // The job reads, as the person, every route the parts registered in IdentityService::my_data()
 // (identity/my_data.h), following next_cursor pages, and stores the sections as one JSON
 // document; a notice "data.export.ready" goes to the person's inbox. Each step is logged with
-// the export and account ids (never the content). Another person's export: 404.
+// the export and account ids (never the content). Another person's export: 404. Any error ends
+// the job as failed (the person may ask again at once); a job left running by a builder that
+// stopped is queued again after 5 minutes without a step (checked at Start and every minute).
 // Thread-safe once AddRoutes ran.
 #pragma once
 
@@ -36,7 +38,10 @@ class MyDataExportJob {
   DataExports& exports() { return exports_; }
 
  private:
+  // The document: each route read as the person, if its access rule lets them (else its part
+  // has status 403); a route that throws gives its part status 500.
   Result<std::string> Build(const DataExport& job);
+  Status BuildAndFinish(const DataExport& job);
 
   store::Database& db_;
   const Clock& clock_;
