@@ -182,10 +182,15 @@ Status DataExports::Finish(int64_t id, const std::string& content,
   const int64_t now = NowSeconds();
   int64_t account_id = 0;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
-    TB_RETURN_IF_ERROR(tx.Exec("UPDATE data_exports SET status = 'ready', progress = 100, "
-                               "finished_at = ?, content = ? WHERE id = ? AND status = 'running'",
-                               {now, content, id})
-                           .status());
+    TB_ASSIGN_OR_RETURN(int64_t n,
+                        tx.Exec("UPDATE data_exports SET status = 'ready', progress = 100, "
+                                "finished_at = ?, content = ? WHERE id = ? AND status = 'running'",
+                                {now, content, id}));
+    // No longer running (expired, or re-queued and built elsewhere): nothing stored, no notice.
+    if (n != 1) {
+      return Status::FailedPrecondition("data export " + std::to_string(id) +
+                                        " is no longer running");
+    }
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(std::string(kColumns) + "WHERE id = ?", {id}));
     if (!row) return Status::NotFound("data export", std::to_string(id));
     DataExport e = FromRow(*row);
@@ -200,8 +205,10 @@ Status DataExports::Finish(int64_t id, const std::string& content,
 Status DataExports::Fail(int64_t id, const std::string& reason) {
   spdlog::warn(R"({{"msg":"data export failed","export_id":{},"error":"{}"}})", id, reason);
   return db_.Transact([&](store::Tx& tx) -> Status {
+    // Only a running job: one expired meanwhile, or queued again and built elsewhere, keeps
+    // its state.
     return tx.Exec("UPDATE data_exports SET status = 'failed', finished_at = ?, error = ?, "
-                   "content = NULL WHERE id = ?",
+                   "content = NULL WHERE id = ? AND status = 'running'",
                    {NowSeconds(), reason, id})
         .status();
   });

@@ -49,8 +49,11 @@ class DataExports {
   Result<std::optional<DataExport>> ClaimNext();
   Status SetProgress(int64_t id, int64_t percent);
   // Stores the content (status ready). `on_ready` runs in the same transaction (a notice).
+  // kFailedPrecondition, nothing stored and `on_ready` not run, when the job is no longer
+  // running (expired meanwhile, or queued again as stale).
   Status Finish(int64_t id, const std::string& content,
                 const std::function<Status(store::Tx&, const DataExport&)>& on_ready = nullptr);
+  // Marks a running job failed (a job no longer running keeps its state).
   Status Fail(int64_t id, const std::string& reason);
   // Running jobs with no heartbeat (claim or progress) for `stale_seconds` — their builder
   // stopped — are queued again. Returns how many.

@@ -394,6 +394,30 @@ TEST_P(AccountRoutesTest, AJobLeftRunningIsQueuedAgainAndAFailureEndsIt) {
   EXPECT_NE(Obj(third)["id"].to_number<int64_t>(), id2);
 }
 
+TEST_P(AccountRoutesTest, AJobNoLongerRunningIsNotFinishedAndSendsNoNotice) {
+  DataExports& exports = features_.data_export().exports();
+  auto requested = exports.Request(1);
+  ASSERT_TRUE(requested.ok());
+  auto claimed = exports.ClaimNext();
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  clock_.Advance(std::chrono::hours(24) + std::chrono::seconds(1));
+  ASSERT_TRUE(exports.ExpireOld().ok());  // expired while being built
+  bool noticed = false;
+  Status s = exports.Finish(requested->id, "{}", [&](store::Tx&, const DataExport&) -> Status {
+    noticed = true;
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(noticed);
+  ASSERT_TRUE(exports.Fail(requested->id, "late").ok());
+  auto job = exports.Get(1, requested->id);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->status, "expired");
+  EXPECT_EQ(tongban::testing::CountRows(**db_, "SELECT COUNT(*) FROM data_exports WHERE "
+                                               "content IS NOT NULL"),
+            0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, AccountRoutesTest, ::testing::Values(Backend::kSqlite),
                          tongban::testing::BackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, AccountRoutesTest, ::testing::Values(Backend::kPostgres),
