@@ -7,33 +7,13 @@
 
 #include "core/citizen_id.h"
 #include "crypto/hash.h"
+#include "identity/scope_list.h"
 #include "notify/outbox.h"
 
 namespace tongban::identity {
 namespace {
 
 constexpr std::string_view kApplyPrefix = "services.apply:";
-
-std::string JoinScopes(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) {
-    if (!out.empty()) out += ' ';
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitScopes(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find(' ', i);
-    if (j == std::string_view::npos) j = s.size();
-    if (j > i) out.emplace_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
 
 std::string DateText(int64_t unix_seconds) {
   return ChinaDate(FromUnixMicros(unix_seconds * 1000000)).ToString();

@@ -9,6 +9,7 @@
 #include "crypto/hash.h"
 #include "crypto/password.h"
 #include "crypto/random.h"
+#include "identity/scope_list.h"
 
 namespace tongban::identity {
 namespace {
@@ -18,18 +19,6 @@ std::string RandomToken(size_t bytes) { return Base64UrlEncode(crypto::RandomByt
 std::string Sha256(std::string_view s) {
   auto d = crypto::Hash(crypto::HashAlgorithm::kSha256, s);
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
-std::vector<std::string> SplitScopes(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find(' ', i);
-    if (j == std::string_view::npos) j = s.size();
-    if (j > i) out.emplace_back(s.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
 }
 
 bool ValidScope(std::string_view s) {
@@ -386,12 +375,10 @@ Status InsertKey(store::Tx& tx, const NewKey& k, int64_t account_id, std::string
 Result<std::string> IdentityService::CreateApiKey(int64_t account_id,
                                                   std::vector<std::string> scopes,
                                                   std::string label) {
-  std::string joined;
   for (const auto& sc : scopes) {
     if (!ValidScope(sc)) return Status::InvalidField("scopes", "invalid scope: " + sc);
-    if (!joined.empty()) joined.push_back(' ');
-    joined += sc;
   }
+  const std::string joined = JoinScopes(scopes);
   NewKey k = MakeKey();
   Status s = db_.Transact([&](store::Tx& tx) -> Status {
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT role FROM accounts WHERE id = ?", {account_id}));

@@ -104,6 +104,21 @@ Status ReadNewAttorney(const JsonBody& body, identity::NewAttorney& out) {
   return Status::InvalidArgument(invalid.message(), std::move(errors));
 }
 
+// POST body {agent_login, scopes, valid_from, valid_until}: the caller gives `kind` themself (a
+// citizen's power of attorney, an enterprise's agent); 201 with it, field-level 400 otherwise.
+HttpResponse CreateOwn(AttorneyService& attorneys, const HttpRequest& req, AttorneyKind kind) {
+  TB_ASSIGN_OR_PROBLEM(JsonBody body,
+                       JsonBody::Parse(req.body, {"agent_login", "scopes", "valid_from", "valid_until"}), req);
+  identity::NewAttorney in;
+  TB_RETURN_IF_PROBLEM(ReadNewAttorney(body, in), req);
+  in.kind = kind;
+  in.principal_account = req.principal->account_id;
+  in.created_by = req.principal->account_id;
+  in.created_via = "self";
+  TB_ASSIGN_OR_PROBLEM(Attorney a, attorneys.Create(in), req);
+  return JsonAnswer(201, AttorneyJson(a, req.principal->account_id, attorneys.NowSeconds()));
+}
+
 constexpr const char* kNewAttorneySchema = R"json({
   "type": "object", "additionalProperties": false, "required": ["agent_login", "scopes", "valid_until"],
   "properties": {
@@ -188,17 +203,7 @@ void AddAttorneyRoutes(Router& router, AttorneyService& attorneys, identity::Ide
       "day (at most a year); the principal is told. Field-level 400 for each wrong field.",
       kCitizen,
       [&attorneys](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(JsonBody body,
-                             JsonBody::Parse(req.body, {"agent_login", "scopes", "valid_from", "valid_until"}),
-                             req);
-        identity::NewAttorney in;
-        TB_RETURN_IF_PROBLEM(ReadNewAttorney(body, in), req);
-        in.kind = AttorneyKind::kAttorney;
-        in.principal_account = req.principal->account_id;
-        in.created_by = req.principal->account_id;
-        in.created_via = "self";
-        TB_ASSIGN_OR_PROBLEM(Attorney a, attorneys.Create(in), req);
-        return JsonAnswer(201, AttorneyJson(a, req.principal->account_id, attorneys.NowSeconds()));
+        return CreateOwn(attorneys, req, AttorneyKind::kAttorney);
       },
       "application/json", "application/json", /*idempotent=*/true})
       .Accepts(kNewAttorneySchema)
@@ -385,17 +390,7 @@ void AddAttorneyRoutes(Router& router, AttorneyService& attorneys, identity::Ide
       "at most three years.",
       kEnterprise,
       [&attorneys](const HttpRequest& req, const PathParams&) {
-        TB_ASSIGN_OR_PROBLEM(JsonBody body,
-                             JsonBody::Parse(req.body, {"agent_login", "scopes", "valid_from", "valid_until"}),
-                             req);
-        identity::NewAttorney in;
-        TB_RETURN_IF_PROBLEM(ReadNewAttorney(body, in), req);
-        in.kind = AttorneyKind::kEnterpriseAgent;
-        in.principal_account = req.principal->account_id;
-        in.created_by = req.principal->account_id;
-        in.created_via = "self";
-        TB_ASSIGN_OR_PROBLEM(Attorney a, attorneys.Create(in), req);
-        return JsonAnswer(201, AttorneyJson(a, req.principal->account_id, attorneys.NowSeconds()));
+        return CreateOwn(attorneys, req, AttorneyKind::kEnterpriseAgent);
       },
       "application/json", "application/json", /*idempotent=*/true})
       .Accepts(kNewAttorneySchema)
