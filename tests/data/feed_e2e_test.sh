@@ -22,20 +22,14 @@ POLICE_KEY=$(grep '杭州市公安局人口信息系统' "$WORK/out" | grep -oE 
 CIVIL_KEY=$(grep '杭州市民政局婚姻登记系统' "$WORK/out" | grep -oE 'tbk_[A-Za-z0-9_-]+' | head -1)
 [ -n "$POLICE_KEY" ] && [ -n "$CIVIL_KEY" ] || fail "department system keys not printed"
 
-python3 - "$PORT" "$POLICE_KEY" "$CIVIL_KEY" <<'PY' || fail "feed scenario"
-import http.client, json, socket, sys, threading, time
+PYTHONPATH="$(dirname "$0")" python3 - "$PORT" "$POLICE_KEY" "$CIVIL_KEY" <<'PY' || fail "feed scenario"
+import http.client, json, sys, threading, time
+import feed_client
 
 port, police_key, civil_key = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
 def call(method, path, token=None, body=None, ctype="application/json"):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Content-Type": ctype}
-    if token: headers["Authorization"] = "Bearer " + token
-    c.request(method, path, body=body, headers=headers)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, data
+    return feed_client.call(port, method, path, token, body, ctype)
 
 status, body = call("POST", "/api/v1/auth/login", body=json.dumps({"login": "staff-xihu-001", "password": "tongban-demo"}))
 assert status == 200, body
@@ -70,56 +64,17 @@ while True:
         break
 start = cursor
 
-def check_digit(first17):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
-
 def person(n):
-    f = "330106199%d%02d%02d%03d" % (n % 10, 1 + n % 12, 1 + n % 28, (500 + n) % 1000)
-    return f + check_digit(f)
+    return feed_client.person("330106199", n, 500 + n)
 
 def push(lo, hi):
-    lines = []
-    for n in range(lo, hi):
-        pid = person(n)
-        lines.append(json.dumps({"subject": pid, "key": "HJ-E2E-%05d" % n, "version": 1, "fields": {
-            "name": "周敏", "sex": "女", "ethnicity": "汉", "birth_date": "1990-%02d-%02d" % (1 + n % 12, 1 + n % 28),
-            "household_address": "浙江省杭州市西湖区天目山路 %d 号" % n,
-            "household_head_id": pid, "relation_to_head": "户主"}}, ensure_ascii=False))
-    status, body = call("POST", "/api/v1/data/datasets/household_registration/records/bulk", police_key,
-                        ("\n".join(lines) + "\n").encode(), "application/x-ndjson")
-    assert status == 200, body
-    assert json.loads(body)["accepted"] == hi - lo, body
+    body = feed_client.household_lines([(n, person(n), "HJ-E2E-%05d" % n) for n in range(lo, hi)],
+                                       "周敏", "天目山路", 1990)
+    feed_client.push_household(port, police_key, body, hi - lo)
 
-class Sse:
-    """A minimal EventSource: reads events from a raw socket until told to stop."""
-    def __init__(self, after=None, last_event_id=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        path = base + "/feed" + (f"?after={after}" if after is not None else "")
-        req = f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {staff}\r\nAccept: text/event-stream\r\n"
-        if last_event_id is not None: req += f"Last-Event-ID: {last_event_id}\r\n"
-        self.sock.sendall((req + "\r\n").encode())
-        self.buf = b""
-        head = self._until(b"\r\n\r\n")
-        assert head.startswith(b"HTTP/1.1 200"), head
-        assert b"text/event-stream" in head
-    def _until(self, sep):
-        while sep not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk: raise EOFError
-            self.buf += chunk
-        out, self.buf = self.buf.split(sep, 1)
-        return out
-    def event(self):
-        block = self._until(b"\n\n").decode()
-        ev = {}
-        for line in block.split("\n"):
-            if line.startswith(":") or not line: continue
-            k, _, v = line.partition(": ")
-            ev[k] = v
-        return ev
-    def close(self):
-        self.sock.close()
+def Sse(after=None, last_event_id=None):
+    path = base + "/feed" + (f"?after={after}" if after is not None else "")
+    return feed_client.Sse(port, path, staff, last_event_id)
 
 received = []   # (seq, key)
 def follow(stream, until_count, stop_after=None):

@@ -61,20 +61,12 @@ echo "node A :$PORT_A, node B :$PORT_B, one PostgreSQL schema $SCHEMA"
 POLICE_KEY=$(grep '杭州市公安局人口信息系统' "$WORK/a.out" | grep -oE 'tbk_[A-Za-z0-9_-]+' | head -1)
 [ -n "$POLICE_KEY" ] || fail "the police system's key was not printed"
 
-python3 - "$PORT_A" "$PORT_B" "$POLICE_KEY" <<'PY' || fail "two-node feed scenario"
-import http.client, json, socket, sys, threading, time
+PYTHONPATH="$(dirname "$0")" python3 - "$PORT_A" "$PORT_B" "$POLICE_KEY" <<'PY' || fail "two-node feed scenario"
+import json, sys, threading, time
+from feed_client import call
+import feed_client
 
 port_a, port_b, police_key = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-
-def call(port, method, path, token=None, body=None, ctype="application/json"):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Content-Type": ctype}
-    if token: headers["Authorization"] = "Bearer " + token
-    c.request(method, path, body=body, headers=headers)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, data
 
 # One login works on both nodes (same session key, same database).
 status, body = call(port_b, "POST", "/api/v1/auth/login",
@@ -97,53 +89,17 @@ while True:
         break
 start = cursor
 
-def check_digit(first17):
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(a) * b for a, b in zip(first17, w)) % 11]
-
 def person(n):
-    f = "330106198%d%02d%02d%03d" % (n % 10, 1 + n % 12, 1 + n % 28, (300 + n) % 1000)
-    return f + check_digit(f)
+    return feed_client.person("330106198", n, 300 + n)
 
 def push(lo, hi):
-    lines = []
-    for n in range(lo, hi):
-        pid = person(n)
-        lines.append(json.dumps({"subject": pid, "key": "HJ-2N-%05d" % n, "version": 1, "fields": {
-            "name": "陈静", "sex": "女", "ethnicity": "汉", "birth_date": "1980-%02d-%02d" % (1 + n % 12, 1 + n % 28),
-            "household_address": "浙江省杭州市西湖区文三路 %d 号" % n,
-            "household_head_id": pid, "relation_to_head": "户主"}}, ensure_ascii=False))
-    status, body = call(port_a, "POST", "/api/v1/data/datasets/household_registration/records/bulk",
-                        police_key, ("\n".join(lines) + "\n").encode(), "application/x-ndjson")
-    assert status == 200, body
-    assert json.loads(body)["accepted"] == hi - lo, body
+    body = feed_client.household_lines([(n, person(n), "HJ-2N-%05d" % n) for n in range(lo, hi)],
+                                       "陈静", "文三路", 1980)
+    feed_client.push_household(port_a, police_key, body, hi - lo)
 
-class Sse:
-    def __init__(self, port, after=None, last_event_id=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        path = base + "/feed" + (f"?after={after}" if after is not None else "")
-        req = f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {staff}\r\nAccept: text/event-stream\r\n"
-        if last_event_id is not None: req += f"Last-Event-ID: {last_event_id}\r\n"
-        self.sock.sendall((req + "\r\n").encode())
-        self.buf = b""
-        head = self._until(b"\r\n\r\n")
-        assert head.startswith(b"HTTP/1.1 200"), head
-    def _until(self, sep):
-        while sep not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk: raise EOFError
-            self.buf += chunk
-        out, self.buf = self.buf.split(sep, 1)
-        return out
-    def event(self):
-        ev = {}
-        for line in self._until(b"\n\n").decode().split("\n"):
-            if line.startswith(":") or not line: continue
-            k, _, v = line.partition(": ")
-            ev[k] = v
-        return ev
-    def close(self):
-        self.sock.close()
+def Sse(port, after=None, last_event_id=None):
+    path = base + "/feed" + (f"?after={after}" if after is not None else "")
+    return feed_client.Sse(port, path, staff, last_event_id)
 
 received = []
 def follow(stream, until_count, stop_after=None):
