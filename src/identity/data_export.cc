@@ -66,10 +66,12 @@ Result<DataExport> DataExports::Request(int64_t account_id) {
   bool created = false;
   TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
     created = false;
+    // One at a time: a job under way, or a copy ready and not yet downloaded, is the answer.
     TB_ASSIGN_OR_RETURN(auto row, tx.QueryRow(std::string(kColumns) +
-                                                  "WHERE account_id = ? AND status IN ('queued', "
-                                                  "'running') ORDER BY id DESC LIMIT 1",
-                                              {account_id}));
+                                                  "WHERE account_id = ? AND (status IN ('queued', "
+                                                  "'running') OR (status = 'ready' AND "
+                                                  "expires_at > ?)) ORDER BY id DESC LIMIT 1",
+                                              {account_id, now}));
     if (row) {
       out = FromRow(*row);
       return Status::Ok();

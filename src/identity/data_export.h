@@ -37,7 +37,8 @@ class DataExports {
 
   DataExports(store::Database& db, const Clock& clock, int64_t keep_seconds = 24 * 3600);
 
-  // A new job, or the person's job already queued or running (one at a time).
+  // A new job, or the person's job already queued or running, or ready and not downloaded
+  // (one at a time).
   Result<DataExport> Request(int64_t account_id);
   // The caller's job; kNotFound for another person's or a missing one.
   Result<DataExport> Get(int64_t account_id, int64_t id);

@@ -239,14 +239,19 @@ Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
     limited = false;
     // Lock the person's and the address's counter rows (always in this order) so concurrent
     // sends count one after another, under read committed too.
+    // (Made when missing, and made again when Purge took it between the two statements.)
     for (const std::string* lock : {&target.key, &source_key}) {
-      TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_send_locks (lock_key, touched_at) VALUES (?, ?) "
-                                 "ON CONFLICT DO NOTHING",
-                                 {store::Param::Blob(*lock), now})
-                             .status());
-      TB_RETURN_IF_ERROR(tx.Exec("UPDATE otp_send_locks SET touched_at = ? WHERE lock_key = ?",
-                                 {now, store::Param::Blob(*lock)})
-                             .status());
+      for (int attempt = 0;; ++attempt) {
+        TB_ASSIGN_OR_RETURN(int64_t locked,
+                            tx.Exec("UPDATE otp_send_locks SET touched_at = ? WHERE lock_key = ?",
+                                    {now, store::Param::Blob(*lock)}));
+        if (locked == 1) break;
+        if (attempt == 2) return Status::Unavailable("send lock row vanished; try again");
+        TB_RETURN_IF_ERROR(tx.Exec("INSERT INTO otp_send_locks (lock_key, touched_at) VALUES "
+                                   "(?, ?) ON CONFLICT DO NOTHING",
+                                   {store::Param::Blob(*lock), now})
+                               .status());
+      }
     }
     TB_ASSIGN_OR_RETURN(auto per_target,
                         tx.QueryRow("SELECT COUNT(*) FROM otp_codes WHERE target_key = ? AND "
@@ -471,6 +476,34 @@ Result<int64_t> OneTimeCodes::CheckForLogin(std::string_view login, std::string_
   TB_RETURN_IF_ERROR(RedeemFor(target, purpose, code, source_address, false));
   if (target.account_id == 0) return Status::Unauthenticated(std::string(kWrongCode));
   return target.account_id;
+}
+
+Result<int64_t> OneTimeCodes::Purge() {
+  const int64_t now = NowSeconds();
+  // Past every window, lifetime and back-off, a row counts for nothing any more.
+  const int64_t codes_before =
+      now - std::max(options_.send_window_seconds, options_.lifetime_seconds) - 60;
+  const int64_t window_before = now - options_.send_window_seconds;
+  int64_t n = 0;
+  TB_RETURN_IF_ERROR(db_.Transact([&](store::Tx& tx) -> Status {
+    n = 0;
+    const std::pair<std::string_view, int64_t> deletes[] = {
+        {"DELETE FROM otp_codes WHERE created_at < ?", codes_before},
+        {"DELETE FROM otp_decoy_sends WHERE created_at < ?", codes_before},
+        {"DELETE FROM otp_send_locks WHERE touched_at < ?", window_before},
+        {"DELETE FROM otp_address_failures WHERE window_start < ?", window_before},
+    };
+    for (const auto& [sql, before] : deletes) {
+      TB_ASSIGN_OR_RETURN(int64_t k, tx.Exec(std::string(sql), {before}));
+      n += k;
+    }
+    TB_ASSIGN_OR_RETURN(int64_t k, tx.Exec("DELETE FROM otp_failures WHERE last_failure_at < ? "
+                                           "AND locked_until < ?",
+                                           {now - kForgetFailuresAfterSeconds, now}));
+    n += k;
+    return Status::Ok();
+  }));
+  return n;
 }
 
 int64_t OneTimeCodes::RetryAfterSeconds(std::string_view login, std::string_view source_address) {

@@ -109,6 +109,11 @@ class OneTimeCodes {
   // Seconds until another code may be sent to `login` from `source_address` (0 when it may now).
   int64_t SendRetryAfterSeconds(std::string_view login, std::string_view source_address);
 
+  // Deletes rows that count for nothing any more: codes (and decoy rows) past every window and
+  // lifetime, send locks and address counters past the window, back-offs over and forgotten.
+  // The program runs it every few minutes. Returns how many rows went.
+  Result<int64_t> Purge();
+
   const OneTimeCodeOptions& options() const { return options_; }
 
  private:

@@ -394,6 +394,21 @@ TEST_P(AccountRoutesTest, AJobLeftRunningIsQueuedAgainAndAFailureEndsIt) {
   EXPECT_NE(Obj(third)["id"].to_number<int64_t>(), id2);
 }
 
+TEST_P(AccountRoutesTest, AReadyExportNotDownloadedIsAnsweredInsteadOfANewOne) {
+  std::string zhang = PasswordLogin("13800000001");
+  auto first = Call("POST", "/api/v1/me/data-export", "", zhang);
+  ASSERT_EQ(first.status, 202);
+  ASSERT_TRUE(features_.data_export().RunQueued().ok());
+  auto again = Call("POST", "/api/v1/me/data-export", "", zhang);
+  EXPECT_EQ(Obj(again)["id"], Obj(first)["id"]);
+  EXPECT_EQ(Obj(again)["status"].as_string(), "ready");
+  const std::string id = std::to_string(Obj(first)["id"].to_number<int64_t>());
+  ASSERT_EQ(Call("GET", "/api/v1/me/data-export/" + id + "/download", "", zhang).status, 200);
+  auto fresh = Call("POST", "/api/v1/me/data-export", "", zhang);
+  EXPECT_NE(Obj(fresh)["id"], Obj(first)["id"]);
+  EXPECT_EQ(Obj(fresh)["status"].as_string(), "queued");
+}
+
 TEST_P(AccountRoutesTest, AJobNoLongerRunningIsNotFinishedAndSendsNoNotice) {
   DataExports& exports = features_.data_export().exports();
   auto requested = exports.Request(1);

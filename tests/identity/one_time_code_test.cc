@@ -317,6 +317,31 @@ TEST_P(OneTimeCodeTest, ADecoySendWritesARowAsARealOneDoes) {
             0);
 }
 
+TEST_P(OneTimeCodeTest, PurgeRemovesRowsThatNoLongerCount) {
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  ASSERT_TRUE(codes_->SendToLogin("13899999999", "login", "192.0.2.7").ok());  // a decoy
+  const std::string wrong = LastCode() == "000000" ? "000001" : "000000";
+  for (int i = 0; i < 4; ++i) (void)codes_->Redeem(account_, "login", wrong, "203.0.113.9");
+  auto rows = [&] {
+    return tongban::testing::CountRows(
+        **db_,
+        "SELECT (SELECT COUNT(*) FROM otp_codes) + (SELECT COUNT(*) FROM otp_decoy_sends) + "
+        "(SELECT COUNT(*) FROM otp_send_locks) + (SELECT COUNT(*) FROM otp_failures) + "
+        "(SELECT COUNT(*) FROM otp_address_failures)");
+  };
+  EXPECT_EQ(rows(), 2 + 1 + 3 + 1 + 1);  // send locks: the two logins and the address
+  auto purged = codes_->Purge();
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 0);  // all still count
+  clock_.Advance(std::chrono::seconds(3601));
+  purged = codes_->Purge();
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 8);
+  EXPECT_EQ(rows(), 0);
+  ASSERT_TRUE(codes_->Send(account_, "login", "192.0.2.7").ok());
+  EXPECT_TRUE(codes_->Redeem(account_, "login", LastCode(), "203.0.113.9").ok());
+}
+
 TEST_P(OneTimeCodeTest, RedeemForLoginAnswersTheAccount) {
   ASSERT_TRUE(codes_->SendToLogin("13800000001", "login", "192.0.2.1").ok());
   auto id = codes_->RedeemForLogin("13800000001", "login", LastCode(), "192.0.2.1");

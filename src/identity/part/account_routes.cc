@@ -129,9 +129,20 @@ api::Authoriser AccountFeatures::Track(api::Authoriser inner) {
 Status AccountFeatures::Start(int64_t flush_seconds) {
   TB_RETURN_IF_ERROR(export_->Start());
   SessionDirectory* sessions = sessions_.get();
-  flusher_.Start(std::chrono::seconds(flush_seconds), [sessions] {
+  OneTimeCodes* codes = codes_.get();
+  // Old code rows are purged about every 5 minutes, with the first flush.
+  const int64_t purge_every = std::max<int64_t>(1, 300 / std::max<int64_t>(flush_seconds, 1));
+  flusher_.Start(std::chrono::seconds(flush_seconds),
+                 [sessions, codes, purge_every, tick = int64_t{0}]() mutable {
     Status s = sessions->Flush();
     if (!s.ok()) spdlog::warn(R"({{"msg":"session uses not flushed","error":"{}"}})", s.message());
+    if (tick++ % purge_every == 0) {
+      auto purged = codes->Purge();
+      if (!purged.ok()) {
+        spdlog::warn(R"({{"msg":"one-time code rows not purged","error":"{}"}})",
+                     purged.status().message());
+      }
+    }
   });
   return Status::Ok();
 }

@@ -257,7 +257,7 @@ void MyDataExportJob::AddRoutes(api::Router& router) {
       "POST", "/api/v1/me/data-export", "requestMyDataExport",
       "Ask for a copy of everything the platform holds about me (PIPL arts. 44-45): built in the "
       "background (progress in %), downloadable once within 24 hours. One at a time: while one "
-      "is under way, that one is answered.",
+      "is under way, or ready and not downloaded, that one is answered.",
       RouteAccess::Roles(kPeople), [exports](const HttpRequest& req, const PathParams&) {
         TB_ASSIGN_OR_PROBLEM(DataExport e, exports->Request(req.principal->account_id), req);
         return api::JsonAnswer(202, StatusJson(e));
