@@ -25,8 +25,7 @@ Result<int64_t> PasswordReset::Reset(std::string_view login, std::string_view co
     return Status::InvalidField("new_password", "8-256 characters");
   }
   // The code is checked (not spent) before the slow hash, so a wrong code costs no Argon2id.
-  TB_RETURN_IF_ERROR(
-      codes_.CheckForLogin(login, "password_reset", code, source_address).status());
+  TB_RETURN_IF_ERROR(codes_.CheckForLogin(login, "password_reset", code, source_address).status());
   TB_ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(new_password, params_));
   // One transaction spends the code, sets the password and ends every session: a failure costs
   // no code, and a login with the old password racing the reset either commits first (its
@@ -37,19 +36,19 @@ Result<int64_t> PasswordReset::Reset(std::string_view login, std::string_view co
   TB_ASSIGN_OR_RETURN(
       int64_t account_id,
       codes_.RedeemForLogin(
-          login, "password_reset", code, source_address,
-          [&](store::Tx& tx, int64_t id) -> Status {
+          login, "password_reset", code, source_address, [&](store::Tx& tx, int64_t id) -> Status {
             ended.clear();
             TB_RETURN_IF_ERROR(
-                tx.Exec("UPDATE accounts SET password_hash = ? WHERE id = ?", {hash, id})
-                    .status());
+                tx.Exec("UPDATE accounts SET password_hash = ? WHERE id = ?", {hash, id}).status());
             TB_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM sessions WHERE account_id = ? "
                                                     "AND revoked_at IS NULL",
                                                     {id}));
             for (const auto& r : rows) ended.push_back(r.Int64(0));
-            return tx.Exec("UPDATE sessions SET revoked_at = ?, revoked_reason = "
-                           "'password_reset' WHERE account_id = ? AND revoked_at IS NULL",
-                           {now, id})
+            return tx
+                .Exec(
+                    "UPDATE sessions SET revoked_at = ?, revoked_reason = "
+                    "'password_reset' WHERE account_id = ? AND revoked_at IS NULL",
+                    {now, id})
                 .status();
           }));
   // Committed; now this node's revocation list (access tokens are checked by HMAC and it).

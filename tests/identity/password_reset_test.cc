@@ -27,8 +27,8 @@ class PasswordResetTest : public ::testing::TestWithParam<Backend> {
       }
       // A login read the account's password hash: at its next transaction (the session's),
       // run `between_` first — as if the reset came while the password was being verified.
-      if (between_ && point.find("SELECT id, role, password_hash FROM accounts") !=
-                          std::string_view::npos) {
+      if (between_ &&
+          point.find("SELECT id, role, password_hash FROM accounts") != std::string_view::npos) {
         login_read_ = true;
       } else if (login_read_ && point == "BEGIN") {
         login_read_ = false;
@@ -60,14 +60,15 @@ class PasswordResetTest : public ::testing::TestWithParam<Backend> {
           code_ = d.code;
           return Status::Ok();
         });
-    sessions_ = std::make_unique<SessionDirectory>(**db_, clock_, *identity_,
-                                                   RegionTable::Builtin());
+    sessions_ =
+        std::make_unique<SessionDirectory>(**db_, clock_, *identity_, RegionTable::Builtin());
     reset_ = std::make_unique<PasswordReset>(**db_, clock_, *identity_, *codes_, *sessions_,
                                              crypto::PasswordParams::ForTestsOnly());
   }
 
   int64_t LiveSessions() {
-    return tongban::testing::CountRows(**db_, "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL");
+    return tongban::testing::CountRows(**db_,
+                                       "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL");
   }
 
   FakeClock clock_{int64_t{1'790'000'000} * 1'000'000};
@@ -112,7 +113,9 @@ TEST_P(PasswordResetTest, ALoginRacingTheResetKeepsNoSession) {
   // The login verifies the old password; before its session is stored, the reset commits.
   ASSERT_TRUE(codes_->SendToLogin("13800000001", "password_reset", "192.0.2.7").ok());
   Status reset = Status::Internal("not run");
-  between_ = [&] { reset = reset_->Reset("13800000001", code_, "new password", "192.0.2.7").status(); };
+  between_ = [&] {
+    reset = reset_->Reset("13800000001", code_, "new password", "192.0.2.7").status();
+  };
   auto login = identity_->Login("13800000001", "old password");
   ASSERT_TRUE(reset.ok()) << reset.ToString();
   EXPECT_EQ(login.status().code(), ErrorCode::kUnauthenticated);
