@@ -33,6 +33,20 @@ Status ExecIn(store::Tx& tx, const std::string& sql_head, const std::vector<int6
   return Status::Ok();
 }
 
+// As ExecIn, for a statement ending in `RETURNING id`: the ids it returned.
+Result<std::vector<int64_t>> QueryIdsIn(store::Tx& tx, const std::string& sql_head, const std::vector<int64_t>& ids,
+                                        const std::vector<store::Param>& lead, const std::string& sql_tail) {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < ids.size(); i += kChunk) {
+    const size_t n = std::min(kChunk, ids.size() - i);
+    std::vector<store::Param> params = lead;
+    for (size_t j = 0; j < n; ++j) params.emplace_back(ids[i + j]);
+    TB_ASSIGN_OR_RETURN(auto rows, tx.Query(sql_head + Placeholders(n) + sql_tail, params));
+    for (const store::Row& r : rows) out.push_back(r.Int64(0));
+  }
+  return out;
+}
+
 Vars ParseVars(std::string_view json) {
   Vars vars;
   boost::system::error_code ec;
@@ -257,6 +271,8 @@ Result<std::vector<NotifyService::Claimed>> NotifyService::Claim(int64_t now) {
                                    "WHERE id = ?",
                                    {c.attempts, rendered.status().message(), c.delivery_id})
                                .status());
+        // A code that can never be sent is not kept either.
+        TB_RETURN_IF_ERROR(ExecIn(tx, kEraseSensitive, {c.outbox_id}, {}));
         ++failed_total_;
         continue;
       }
@@ -265,9 +281,21 @@ Result<std::vector<NotifyService::Claimed>> NotifyService::Claim(int64_t now) {
       ids.push_back(c.delivery_id);
       claimed.push_back(std::move(c));
     }
-    return ExecIn(tx, "UPDATE notify_delivery SET status = 'sending', attempts = attempts + 1, next_attempt_at = ? "
-                      "WHERE id IN (",
-                  ids, {store::Param(now + options_.lease_s)});
+    // Only rows still due are taken: under PostgreSQL's read committed another node's worker may
+    // have claimed some since the SELECT (the UPDATE re-reads them), and those are left to it.
+    TB_ASSIGN_OR_RETURN(std::vector<int64_t> taken,
+                        QueryIdsIn(tx,
+                                   "UPDATE notify_delivery SET status = 'sending', attempts = attempts + 1, "
+                                   "next_attempt_at = ? WHERE status IN ('pending', 'sending') "
+                                   "AND next_attempt_at <= ? AND id IN (",
+                                   ids, {store::Param(now + options_.lease_s), store::Param(now)}, ") RETURNING id"));
+    if (taken.size() != claimed.size()) {
+      std::sort(taken.begin(), taken.end());
+      std::erase_if(claimed, [&](const Claimed& c) {
+        return !std::binary_search(taken.begin(), taken.end(), c.delivery_id);
+      });
+    }
+    return Status::Ok();
   }));
   return claimed;
 }
@@ -329,7 +357,14 @@ void NotifyService::Start(Gateway& gateway) {
     bool woken = false;
     while (!stop_) {
       const uint64_t serial = EnqueueSerial();
-      auto pass = RunOnce(gateway);
+      Result<PassFigures> pass = Status::Internal("notify: no pass");
+      try {
+        pass = RunOnce(gateway);
+      } catch (const std::exception& e) {
+        // A gateway or parser throwing must not end the process: the claimed rows' lease runs
+        // out and the next pass takes them again (same message ids).
+        pass = Status::Internal(std::string("notify: worker pass threw: ") + e.what());
+      }
       if (!pass.ok()) {
         spdlog::warn("notify: worker pass failed: {}", pass.status().ToString());
       } else if (pass->routed > 0 || pass->claimed > 0) {

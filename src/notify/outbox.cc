@@ -38,7 +38,12 @@ bool IsChannel(std::string_view channel) {
 uint64_t EnqueueSerial() { return enqueue_serial.load(std::memory_order_acquire); }
 
 void NoteEnqueued() {
-  enqueue_serial.fetch_add(1, std::memory_order_acq_rel);
+  {
+    // Under the waiter's mutex, so the increment cannot fall between its check and its wait (a
+    // lost wake-up would leave the notice for the next poll).
+    std::lock_guard lock(wake_mu);
+    enqueue_serial.fetch_add(1, std::memory_order_acq_rel);
+  }
   wake_cv.notify_all();
 }
 

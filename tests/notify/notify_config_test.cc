@@ -40,6 +40,12 @@ TEST(NotifyConfigTest, DefaultsAndBadValuesNamed) {
   s = Configure(c, "[notify]\nmax_attempts = 0\n");
   EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(s.ToString().find("notify.max_attempts"), std::string::npos) << s.ToString();
+  // A lease no longer than one POST's timeout would resend a slow POST still in flight.
+  NotifyPart d;
+  s = Configure(d, "[notify]\nlease_s = 5\ntimeout_ms = 5000\n");
+  EXPECT_EQ(FirstField(s), "notify.lease_s") << s.ToString();
+  NotifyPart e;
+  EXPECT_TRUE(Configure(e, "[notify]\nlease_s = 6\ntimeout_ms = 5000\n").ok());
 }
 
 TEST(NotifyConfigTest, AWebhookWithoutItsSecretStopsTheStart) {

@@ -70,6 +70,7 @@ text = text.replace('gateway = "file"', 'gateway = "webhook"')
 text = re.sub(r'# webhook_url = "[^"]*"', f'webhook_url = "http://127.0.0.1:{port}/notify"', text)
 text = text.replace("[notify]\n", "[notify]\ncrash_after_send_for_tests = true\n")
 text = re.sub(r"lease_s = \d+", "lease_s = 2", text)
+text = re.sub(r"timeout_ms = \d+", "timeout_ms = 1000", text)  # a lease must outlast one POST
 text = re.sub(r"poll_ms = \d+", "poll_ms = 50", text)
 open(path, "w").write(text)
 PY

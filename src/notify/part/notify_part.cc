@@ -48,6 +48,11 @@ Status NotifyPart::Configure(part::ConfigSection& s) {
     return Status::InvalidField("notify.webhook_url",
                                 "gateway = \"webhook\" needs webhook_url = \"http://host:port/path\"");
   }
+  if (config_.lease_s * 1000 <= config_.timeout_ms) {
+    // Otherwise a slow POST still in flight is claimed and sent again by the next pass.
+    return Status::InvalidField("notify.lease_s", "must be longer than timeout_ms (" +
+                                                      std::to_string(config_.timeout_ms) + " ms)");
+  }
   if (config_.gateway == "file" && config_.file.empty()) {
     return Status::InvalidField("notify.file", "gateway = \"file\" needs a file name");
   }
