@@ -173,6 +173,12 @@ HttpResponse Dispatcher::Handle(HttpRequest& request) {
       idem_key = std::string(*key);
       idem_caller = request.principal ? "account:" + std::to_string(request.principal->account_id)
                                       : "address:" + request.remote_address;
+      // An agent has keys of its own: a replay must never hand it the principal's (or another
+      // agent's) stored answer without its own power of attorney being checked by the handler.
+      if (request.principal && request.principal->acting()) {
+        idem_caller += "/agent:" + std::to_string(request.principal->agent_account_id) +
+                       "/attorney:" + std::to_string(request.principal->attorney_id);
+      }
       auto decision = idempotency_->Begin(idem_caller, *idem_key, request);
       if (!decision.ok()) return ProblemResponse(decision.status(), request.request_id);
       if (decision->kind == IdempotencyStore::Decision::Kind::kReplay) {

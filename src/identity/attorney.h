@@ -176,7 +176,8 @@ class AttorneyService {
   Result<std::vector<AttorneyUse>> Uses(int64_t principal_account, int limit = 100);
 
   // Records an admin-approved guardianship and creates the guardian's power of attorney (every
-  // scope, until the child's 18th birthday). The child: a minor's valid citizen ID number; an
+  // scope except applying for services, which names one item per scope — not yet granted to
+  // guardians; until the child's 18th birthday). The child: a minor's valid citizen ID number; an
   // account without a password is created for them if they have none.
   Result<Guardianship> RecordGuardianship(const NewGuardianship& request, int64_t admin_account);
   Result<std::vector<Guardianship>> ListGuardianships();
