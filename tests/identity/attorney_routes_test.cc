@@ -33,6 +33,7 @@ class AttorneyRoutesTest : public ::testing::TestWithParam<Backend> {
     if (!db_) GTEST_SKIP() << "TONGBAN_TEST_PG not set";
     std::vector<store::Migration> all = identity::IdentityService::Migrations();
     for (auto& m : identity::AttorneyService::Migrations()) all.push_back(std::move(m));
+    for (auto& m : IdempotencyStore::Migrations()) all.push_back(std::move(m));
     for (auto& m : notify::Migrations()) all.push_back(std::move(m));
     ASSERT_TRUE(store::Migrate(**db_, all).ok());
     identity::IdentityOptions options;
@@ -64,12 +65,15 @@ class AttorneyRoutesTest : public ::testing::TestWithParam<Backend> {
                    RouteAccess::Roles({"citizen", "enterprise"}), who})
         .ActsFor("licenses.view");
     dispatcher_.router()
-        .Add(Route{"POST", "/api/v1/test/apply", "testApply", "test", RouteAccess::Roles({"citizen"}), who})
+        .Add(Route{"POST", "/api/v1/test/apply", "testApply", "test", RouteAccess::Roles({"citizen"}), who,
+                   "application/json", "application/json", /*idempotent=*/true})
         .ActsFor("services.apply:");
     dispatcher_.router().Add(
         Route{"GET", "/api/v1/test/no-act", "testNoAct", "test", RouteAccess::Roles({"citizen"}), who});
     dispatcher_.AddSystemRoutes();
     dispatcher_.set_authoriser(MakeAuthoriser(*identity_, attorneys_.get()));
+    idempotency_ = std::make_unique<IdempotencyStore>(**db_, clock_);
+    dispatcher_.set_idempotency(idempotency_.get());
     server_ = std::make_unique<tongban::testing::TestServer>(dispatcher_);
   }
 
@@ -92,9 +96,11 @@ class AttorneyRoutesTest : public ::testing::TestWithParam<Backend> {
     boost::json::value body;
   };
   Answer Call(std::string method, std::string path, const std::string& auth, std::string body = "",
-              std::optional<int64_t> act_for = {}, std::string raw_act_for = "") {
+              std::optional<int64_t> act_for = {}, std::string raw_act_for = "",
+              std::string idempotency_key = "") {
     HttpClient c(server_->port());
     std::map<std::string, std::string> h{{"Authorization", auth}};
+    if (!idempotency_key.empty()) h["Idempotency-Key"] = idempotency_key;
     if (act_for) h["X-Act-For"] = std::to_string(*act_for);
     if (!raw_act_for.empty()) h["X-Act-For"] = raw_act_for;
     if (!body.empty()) h["Content-Type"] = "application/json";
@@ -124,6 +130,7 @@ class AttorneyRoutesTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<tongban::testing::TestDatabase> db_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<identity::AttorneyService> attorneys_;
+  std::unique_ptr<IdempotencyStore> idempotency_;
   Dispatcher dispatcher_{"test"};
   std::unique_ptr<tongban::testing::TestServer> server_;
   int64_t mother_ = 0, son_ = 0, company_ = 0;
@@ -159,6 +166,24 @@ TEST_P(AttorneyRoutesTest, TheAgentActsAsThePrincipalAndThePrincipalSeesIt) {
   ASSERT_EQ(mine.status, 200);
   EXPECT_EQ(mine.body.at("given").as_array().size(), 1u);
   EXPECT_EQ(mine.body.at("given").at(0).at("agent_login_masked").as_string(), "138****0022");
+}
+
+TEST_P(AttorneyRoutesTest, AnAgentsIdempotencyKeyIsItsOwn) {
+  const int64_t id = GiveReceipts();
+  const std::string body = R"({"bundle":"senior_card"})";
+  // 王秀英 applies with a key; her son, acting for her, sends the same request with the same key:
+  // he is not handed her stored answer (the handler runs for him, as her agent), and his own
+  // repeat is his replay.
+  Answer hers = Call("POST", "/api/v1/test/apply", Login("13800000021"), body, {}, "", "apply-0001");
+  ASSERT_EQ(hers.status, 200);
+  EXPECT_EQ(hers.body.at("agent").as_int64(), 0);
+  Answer his = Call("POST", "/api/v1/test/apply", Login("13800000022"), body, id, "", "apply-0001");
+  ASSERT_EQ(his.status, 200) << boost::json::serialize(his.body);
+  EXPECT_EQ(his.body.at("account").as_int64(), mother_);
+  EXPECT_EQ(his.body.at("agent").as_int64(), son_);
+  Answer again = Call("POST", "/api/v1/test/apply", Login("13800000022"), body, id, "", "apply-0001");
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.body.at("agent").as_int64(), son_);
 }
 
 TEST_P(AttorneyRoutesTest, BeyondScopeOrOnARouteWithoutAnActScopeIs403) {
