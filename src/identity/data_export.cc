@@ -29,6 +29,7 @@ std::vector<store::Migration> DataExports::Migrations() {
   store::Migration v1;
   v1.part = "identity_export";
   v1.version = 1;
+  // heartbeat_at: a running job's last step, so a job whose builder died is queued again.
   v1.sql = R"(
 CREATE TABLE data_exports (
   id {{id}},
@@ -40,19 +41,13 @@ CREATE TABLE data_exports (
   downloaded_at {{int64}},
   expires_at {{int64}} NOT NULL,
   content TEXT,
-  error TEXT
+  error TEXT,
+  heartbeat_at {{int64}}
 );
 CREATE INDEX data_exports_account ON data_exports(account_id);
 CREATE INDEX data_exports_status ON data_exports(status);
 )";
-  // v2: a running job's heartbeat (claimed, each step): a job whose builder died is queued again.
-  store::Migration v2;
-  v2.part = "identity_export";
-  v2.version = 2;
-  v2.sql = R"(
-ALTER TABLE data_exports ADD COLUMN heartbeat_at {{int64}};
-)";
-  return {v1, v2};
+  return {v1};
 }
 
 DataExports::DataExports(store::Database& db, const Clock& clock, int64_t keep_seconds)

@@ -138,6 +138,9 @@ Status OidcProviderConfig::Validate(std::string_view prefix) const {
 }
 
 std::vector<store::Migration> OidcLogins::Migrations() {
+  // oidc_states.binding_hash: the hash of the browser binding (the cookie set at start).
+  // oidc_subjects: the link of a person (ID number or USCC, and role) to their account, unique, so
+  // that two nodes making an account for one person's first login agree on one.
   return {{.part = "identity_oidc", .version = 1, .sql = R"(
 ALTER TABLE sessions ADD COLUMN acr TEXT;
 CREATE TABLE oidc_states (
@@ -145,7 +148,8 @@ CREATE TABLE oidc_states (
   provider TEXT NOT NULL,
   nonce_hash {{blob}} NOT NULL,
   code_verifier TEXT NOT NULL,
-  expires_at {{int64}} NOT NULL
+  expires_at {{int64}} NOT NULL,
+  binding_hash {{blob}}
 );
 CREATE INDEX oidc_states_expiry ON oidc_states(expires_at);
 CREATE TABLE oidc_tickets (
@@ -162,10 +166,6 @@ CREATE TABLE oidc_sessions (
   provider TEXT NOT NULL,
   id_token TEXT NOT NULL
 );
-)"},
-          // v2: the link of a person (ID number or USCC, and role) to their account, unique, so
-          // that two nodes making an account for one person's first login agree on one.
-          {.part = "identity_oidc", .version = 2, .sql = R"(
 CREATE TABLE oidc_subjects (
   subject_id TEXT NOT NULL,
   role TEXT NOT NULL,
@@ -173,10 +173,6 @@ CREATE TABLE oidc_subjects (
   created_at {{int64}} NOT NULL,
   PRIMARY KEY (subject_id, role)
 );
-)"},
-          // v3: the hash of the browser binding (the cookie set at start) with each state.
-          {.part = "identity_oidc", .version = 3, .sql = R"(
-ALTER TABLE oidc_states ADD COLUMN binding_hash {{blob}};
 )"}};
 }
 
