@@ -7,8 +7,10 @@
 #include <array>
 #include <cstdio>
 #include <optional>
+#include <span>
 
 #include "crypto/constant_time.h"
+#include "crypto/hash.h"
 #include "crypto/random.h"
 
 namespace tongban::identity {
@@ -79,6 +81,12 @@ std::vector<store::Migration> OneTimeCodes::Migrations() {
   store::Migration v1;
   v1.part = "identity_otp";
   v1.version = 1;
+  // otp_failures: the wrong-code back-off per (login, source address) — a stranger's wrong
+  // answers from elsewhere must not lock the person out. otp_address_failures: wrong codes per
+  // address, across people. otp_send_locks: one row per login key and per address key, locked
+  // (updated) before a send counts the codes sent, so two sends at once cannot both pass a limit
+  // that has room for one. otp_decoy_sends: what a send to a login with no account writes instead
+  // of a real one's notice (a row of the outbox's shape, with its unique key): equal work and time.
   v1.sql = R"(
 CREATE TABLE otp_codes (
   id {{id}},
@@ -95,31 +103,6 @@ CREATE TABLE otp_codes (
 CREATE INDEX otp_codes_target ON otp_codes(target_key, created_at);
 CREATE INDEX otp_codes_source ON otp_codes(source_key, created_at);
 CREATE TABLE otp_failures (
-  target_key {{blob}} PRIMARY KEY,
-  failures {{int64}} NOT NULL,
-  locked_until {{int64}} NOT NULL,
-  last_failure_at {{int64}} NOT NULL
-);
-)";
-  // v2: wrong codes per source address, across people.
-  store::Migration v2;
-  v2.part = "identity_otp";
-  v2.version = 2;
-  v2.sql = R"(
-CREATE TABLE otp_address_failures (
-  source_key {{blob}} PRIMARY KEY,
-  failures {{int64}} NOT NULL,
-  window_start {{int64}} NOT NULL
-);
-)";
-  // v3: the back-off is per (login, source address) — a stranger's wrong answers from elsewhere
-  // must not lock the person out. The old per-login rows are only back-off state: dropped.
-  store::Migration v3;
-  v3.part = "identity_otp";
-  v3.version = 3;
-  v3.sql = R"(
-DROP TABLE otp_failures;
-CREATE TABLE otp_failures (
   target_key {{blob}} NOT NULL,
   source_key {{blob}} NOT NULL,
   failures {{int64}} NOT NULL,
@@ -127,24 +110,15 @@ CREATE TABLE otp_failures (
   last_failure_at {{int64}} NOT NULL,
   PRIMARY KEY (target_key, source_key)
 );
-)";
-  // v4: one row per login key and per address key, locked (updated) before a send counts the
-  // codes sent, so two sends at once cannot both pass a limit that has room for one.
-  store::Migration v4;
-  v4.part = "identity_otp";
-  v4.version = 4;
-  v4.sql = R"(
+CREATE TABLE otp_address_failures (
+  source_key {{blob}} PRIMARY KEY,
+  failures {{int64}} NOT NULL,
+  window_start {{int64}} NOT NULL
+);
 CREATE TABLE otp_send_locks (
   lock_key {{blob}} PRIMARY KEY,
   touched_at {{int64}} NOT NULL
 );
-)";
-  // v5: what a send to a login with no account writes instead of the notice of a real one (a
-  // row of the outbox's shape, with its unique key), so both take the same work and time.
-  store::Migration v5;
-  v5.part = "identity_otp";
-  v5.version = 5;
-  v5.sql = R"(
 CREATE TABLE otp_decoy_sends (
   id {{id}},
   event_id TEXT NOT NULL,
@@ -159,7 +133,7 @@ CREATE TABLE otp_decoy_sends (
 );
 CREATE INDEX otp_decoy_sends_created ON otp_decoy_sends(created_at);
 )";
-  return {v1, v2, v3, v4, v5};
+  return {v1};
 }
 
 OneTimeCodes::OneTimeCodes(store::Database& db, const Clock& clock, std::string key,
@@ -290,12 +264,8 @@ Status OneTimeCodes::SendTo(const Target& target, std::string_view purpose,
       // A decoy: nothing to deliver, but a row as the notice of a real account would write
       // (the same size, the same unique-key check), so the answer takes the same time. No
       // login in clear: the recipient is the keyed hash's hex. Purge() removes them.
-      std::string recipient;
-      for (unsigned char c : target.key) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        recipient.push_back(kHex[c >> 4]);
-        recipient.push_back(kHex[c & 15]);
-      }
+      const std::string recipient = crypto::ToHex(
+          std::span(reinterpret_cast<const uint8_t*>(target.key.data()), target.key.size()));
       return tx.Exec("INSERT INTO otp_decoy_sends (event_id, recipient, template_id, vars, "
                      "sensitive, channels, address, created_at) VALUES (?, ?, ?, ?, 1, ?, '', ?)",
                      {"otp.code:" + std::to_string(id), recipient, "otp.code",
