@@ -7,15 +7,9 @@
 
 namespace tongban::identity {
 
-PasswordReset::PasswordReset(store::Database& db, const Clock& clock, IdentityService& identity,
-                             OneTimeCodes& codes, SessionDirectory& sessions,
+PasswordReset::PasswordReset(const Clock& clock, IdentityService& identity, OneTimeCodes& codes,
                              crypto::PasswordParams params)
-    : db_(db),
-      clock_(clock),
-      identity_(identity),
-      codes_(codes),
-      sessions_(sessions),
-      params_(params) {}
+    : clock_(clock), identity_(identity), codes_(codes), params_(params) {}
 
 Result<int64_t> PasswordReset::Reset(std::string_view login, std::string_view code,
                                      std::string_view new_password,

@@ -12,15 +12,12 @@
 #include "crypto/password.h"
 #include "identity/identity_service.h"
 #include "identity/one_time_code.h"
-#include "identity/session_directory.h"
-#include "store/database.h"
 
 namespace tongban::identity {
 
 class PasswordReset {
  public:
-  PasswordReset(store::Database& db, const Clock& clock, IdentityService& identity,
-                OneTimeCodes& codes, SessionDirectory& sessions,
+  PasswordReset(const Clock& clock, IdentityService& identity, OneTimeCodes& codes,
                 crypto::PasswordParams params = crypto::PasswordParams::Interactive());
 
   // Redeems the code of `login`, sets the new password (8-256 bytes, else a field problem on
@@ -32,11 +29,9 @@ class PasswordReset {
                         std::string_view new_password, std::string_view source_address);
 
  private:
-  store::Database& db_;
   const Clock& clock_;
   IdentityService& identity_;
   OneTimeCodes& codes_;
-  SessionDirectory& sessions_;
   crypto::PasswordParams params_;
 };
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 
+#include "identity/session_directory.h"
 #include "testing/databases.h"
 
 namespace tongban::identity {
@@ -62,8 +63,7 @@ class PasswordResetTest : public ::testing::TestWithParam<Backend> {
         });
     sessions_ =
         std::make_unique<SessionDirectory>(**db_, clock_, *identity_, RegionTable::Builtin());
-    reset_ = std::make_unique<PasswordReset>(**db_, clock_, *identity_, *codes_, *sessions_,
-                                             crypto::PasswordParams::ForTestsOnly());
+    reset_ = std::make_unique<PasswordReset>(clock_, *identity_, *codes_, crypto::PasswordParams::ForTestsOnly());
   }
 
   int64_t LiveSessions() {

@@ -101,7 +101,7 @@ Status AccountFeatures::Open(store::Database& db, const Clock& clock, IdentitySe
   }
   codes_ = std::make_unique<OneTimeCodes>(db, clock, std::move(key), std::move(sender), options);
   sessions_ = std::make_unique<SessionDirectory>(db, clock, identity, RegionTable::Builtin());
-  reset_ = std::make_unique<PasswordReset>(db, clock, identity, *codes_, *sessions_, password);
+  reset_ = std::make_unique<PasswordReset>(clock, identity, *codes_, password);
   export_ = std::make_unique<MyDataExportJob>(db, clock, identity);
   identity.OnRefresh([sessions = sessions_.get()](int64_t id) { sessions->Refreshed(id); });
   // Identity's section of "download my data"; the other parts add theirs at their Open.
