@@ -110,10 +110,11 @@ Result<Checked> Check(const Notice& notice) {
 
 Status Enqueue(store::Tx& tx, const Notice& notice, int64_t now_seconds) {
   TB_ASSIGN_OR_RETURN(Checked c, Check(notice));
-  TB_RETURN_IF_ERROR(tx.Exec(kInsert, {notice.event_id, notice.recipient, notice.template_id, c.vars,
-                                       c.sensitive ? 1 : 0, c.channels, notice.address, now_seconds})
-                         .status());
-  NoteEnqueued();
+  TB_ASSIGN_OR_RETURN(const int64_t added,
+                      tx.Exec(kInsert, {notice.event_id, notice.recipient, notice.template_id, c.vars,
+                                        c.sensitive ? 1 : 0, c.channels, notice.address, now_seconds}));
+  // A repeat (an acting request's daily notice, a sweep's) adds nothing: no reason to wake the worker.
+  if (added > 0) NoteEnqueued();
   return Status::Ok();
 }
 
@@ -126,8 +127,8 @@ Status EnqueueAll(store::Tx& tx, std::span<const Notice> notices, int64_t now_se
     TB_RETURN_IF_ERROR(batch->Add({notice.event_id, notice.recipient, notice.template_id, c.vars,
                                    c.sensitive ? 1 : 0, c.channels, notice.address, now_seconds}));
   }
-  TB_RETURN_IF_ERROR(batch->Finish().status());
-  NoteEnqueued();
+  TB_ASSIGN_OR_RETURN(const int64_t added, batch->Finish());
+  if (added > 0) NoteEnqueued();
   return Status::Ok();
 }
 
