@@ -42,6 +42,9 @@ function itemCard(i) {
 
 async function loadInbox(more = false) {
   clearError($('inbox-error'));
+  // The list is fetched in the page's language: busy until the answer replaced it (screen
+  // readers wait, and so do the page tests after a language switch).
+  $('inbox').setAttribute('aria-busy', 'true');
   try {
     const q = `?limit=20&lang=${lang}` + (more && before ? `&before=${before}` : '');
     const r = await session.call('/api/v1/me/inbox' + q);
@@ -51,7 +54,7 @@ async function loadInbox(more = false) {
     $('inbox-more').hidden = !before;
     $('inbox-empty').hidden = r.total !== 0;
     setUnread(r.unread);
-  } catch (e) { showError($('inbox-error'), e); }
+  } catch (e) { showError($('inbox-error'), e); } finally { $('inbox').setAttribute('aria-busy', 'false'); }
 }
 $('inbox-more').addEventListener('click', () => loadInbox(true));
 

@@ -68,6 +68,8 @@ export async function setLanguage(page, lang) {
   const now = await page.evaluate(() => document.documentElement.lang);
   if ((lang === 'en') !== (now === 'en')) await page.click('#lang');
   await page.waitForFunction((l) => document.documentElement.lang === (l === 'en' ? 'en' : 'zh-CN'), lang);
+  // A part that fetches its text in the new language says so with aria-busy until it has.
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
 }
 
 // Both languages, normal and large text: language and layout clean; a screenshot of each.
